@@ -1,0 +1,5 @@
+import sys
+
+from assetlint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,358 @@
+"""The intermediate model every loader produces and every rule reads.
+
+Everything geometric is canonical: metres, +Y up, right-handed, front facing +Z
+(glTF's convention). Loaders convert into this frame with :func:`conversion_matrix`
+and :func:`Asset.convert_to_canonical`; what the file *authored* (units, axes,
+generator) stays on :class:`Authored` so rules can judge it.
+
+UV convention: glTF's, origin at the top-left of the image (v grows downwards, as
+image rows do). Loaders of bottom-left formats (OBJ, USD, FBX) store ``1 - v`` so that
+sampling a texture is the same for every source format.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# Texture roles a material can reference; loaders map their format's names onto these.
+TEXTURE_ROLES = ("base_color", "normal", "metallic_roughness", "occlusion", "emissive")
+
+# Where a texture's bytes come from.
+TEXTURE_SOURCES = ("embedded", "data-uri", "file", "missing")
+
+
+@dataclass
+class LoadIssue:
+    """A problem met while reading that did not stop the read (a missing .mtl, an
+    undecodable extension, a reference outside the asset folder...).
+
+    ``code`` is stable (see :data:`LOAD_CODES`); the reporter turns these into findings.
+    """
+
+    code: str
+    message: str
+    severity: str = "warning"  # "error", "warning" or "info"
+    subject: str | None = None  # the mesh/material/texture/reference it is about
+
+
+# Stable codes for load issues. L001 is a fatal read error (the file gives no Asset).
+LOAD_CODES: dict[str, str] = {
+    "L001": "file could not be read",
+    "L002": "referenced file missing or unreadable (buffer, .mtl, texture, layer)",
+    "L003": "geometry or image not decoded (compression or encoding not supported)",
+    "L004": "content ignored (unsupported primitive, extension or feature)",
+    "L005": "malformed data read in part (bad index, count or value)",
+    "L006": "reference outside the asset folder or to the network, not opened",
+}
+
+
+class LoadError(Exception):
+    """The file could not be turned into an Asset. The message names the reason in one
+    line, fit to show a user next to the file name."""
+
+
+@dataclass
+class Texture:
+    """An image a material uses. Header facts (mime, size) are read eagerly and cheaply;
+    pixels are decoded only when a rule asks, via :meth:`image` or :meth:`pixels`."""
+
+    name: str
+    source: str  # one of TEXTURE_SOURCES
+    uri: str | None = None  # as written in the file (None for embedded)
+    path: Path | None = None  # resolved file on disk, for source == "file"
+    mime_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+    byte_size: int | None = None
+    error: str | None = None  # why it is missing or unreadable
+    _read: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
+    _image: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def missing(self) -> bool:
+        return self.source == "missing"
+
+    def data(self) -> bytes:
+        """The encoded image bytes (PNG, JPEG...)."""
+        if self._read is None:
+            raise LoadError(f"texture {self.name!r} has no data: {self.error or 'missing'}")
+        return self._read()
+
+    def image(self) -> Any:
+        """The decoded PIL image, cached after the first call."""
+        if self._image is None:
+            from PIL import Image
+
+            img = Image.open(io.BytesIO(self.data()))
+            img.load()
+            self._image = img
+        return self._image
+
+    def pixels(self) -> np.ndarray:
+        """Pixels as float32 (h, w, 4) RGBA in 0..1, sRGB-encoded as stored."""
+        img = self.image().convert("RGBA")
+        return np.asarray(img, dtype=np.float32) / 255.0
+
+    @classmethod
+    def from_bytes(
+        cls, name: str, source: str, data: bytes, uri: str | None = None, path: Path | None = None
+    ) -> Texture:
+        """Build a texture from encoded bytes, reading only the header for its size."""
+        tex = cls(name=name, source=source, uri=uri, path=path, byte_size=len(data))
+        tex._read = lambda: data
+        tex._sniff(data)
+        return tex
+
+    @classmethod
+    def from_file(cls, name: str, path: Path, uri: str | None = None) -> Texture:
+        """A texture in a file beside the asset; the file is opened for its header only."""
+        tex = cls(name=name, source="file", uri=uri, path=path)
+        try:
+            tex.byte_size = path.stat().st_size
+            with open(path, "rb") as fh:
+                tex._sniff(fh)
+        except OSError as exc:
+            return cls.missing_texture(name, uri, f"cannot read {path.name}: {exc.strerror}")
+        tex._read = path.read_bytes
+        return tex
+
+    @classmethod
+    def missing_texture(cls, name: str, uri: str | None, reason: str) -> Texture:
+        return cls(name=name, source="missing", uri=uri, error=reason)
+
+    def _sniff(self, data: bytes | Any) -> None:
+        """Read mime type and size from the header without decoding pixels."""
+        from PIL import Image, UnidentifiedImageError
+
+        stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+        try:
+            with Image.open(stream) as img:
+                self.width, self.height = img.size
+                self.mime_type = Image.MIME.get(img.format or "", self.mime_type)
+        except (UnidentifiedImageError, OSError, ValueError) as exc:
+            self.error = f"not a readable image: {exc}"
+
+
+@dataclass
+class TextureSlot:
+    """A material's use of a texture: which texture and which UV set."""
+
+    texture: int  # index into Asset.textures
+    uv_set: int = 0
+
+
+@dataclass
+class Material:
+    name: str
+    base_color_factor: np.ndarray = field(
+        default_factory=lambda: np.ones(4, dtype=np.float32)
+    )  # linear RGBA
+    metallic_factor: float = 1.0
+    roughness_factor: float = 1.0
+    emissive_factor: np.ndarray = field(default_factory=lambda: np.zeros(3, dtype=np.float32))
+    textures: dict[str, TextureSlot] = field(default_factory=dict)  # role -> slot
+    alpha_mode: str = "OPAQUE"  # OPAQUE, MASK or BLEND
+    alpha_cutoff: float = 0.5
+    unlit: bool = False
+    double_sided: bool = False
+    # The shading model as authored: "metal-rough" (glTF, UsdPreviewSurface metallic),
+    # "spec-gloss", "unlit", "phong", "lambert", "unknown"...
+    workflow: str = "metal-rough"
+
+
+@dataclass
+class Mesh:
+    """One mesh's geometry in canonical units (metres, +Y up), in its own local space.
+
+    ``triangles`` may hold invalid indices (negative or >= len(positions)) when the file
+    did: the loader keeps them so that a rule can report them.
+    """
+
+    name: str
+    positions: np.ndarray  # float32 (n, 3)
+    triangles: np.ndarray  # int32 (m, 3)
+    normals: np.ndarray | None = None  # float32 (n, 3)
+    uvs: list[np.ndarray] = field(default_factory=list)  # float32 (n, 2) per UV set
+    uv_names: list[str] = field(default_factory=list)
+    colors: np.ndarray | None = None  # float32 (n, 4), 0..1
+    material_indices: np.ndarray | None = None  # int32 (m,), -1 = no material
+    polygon_count: int | None = None  # faces as authored, before triangulation
+    other_primitives: dict[str, int] = field(default_factory=dict)  # "points"/"lines" -> count
+    bone_count: int = 0
+    max_influences: int = 0  # most joints weighting one vertex
+    # Per-mesh memo for work that several rules share (edge table, welded positions...).
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.positions = np.ascontiguousarray(self.positions, dtype=np.float32).reshape(-1, 3)
+        self.triangles = np.ascontiguousarray(self.triangles, dtype=np.int32).reshape(-1, 3)
+        if self.material_indices is None:
+            self.material_indices = np.full(len(self.triangles), -1, dtype=np.int32)
+        else:
+            self.material_indices = np.ascontiguousarray(self.material_indices, dtype=np.int32)
+        if self.polygon_count is None:
+            self.polygon_count = len(self.triangles)
+
+    @property
+    def vertex_count(self) -> int:
+        return len(self.positions)
+
+    @property
+    def triangle_count(self) -> int:
+        return len(self.triangles)
+
+
+@dataclass
+class Node:
+    name: str
+    local: np.ndarray  # float64 (4, 4), canonical frame
+    world: np.ndarray  # float64 (4, 4), canonical frame
+    parent: int | None = None
+    children: list[int] = field(default_factory=list)
+    mesh: int | None = None  # index into Asset.meshes
+
+
+@dataclass
+class Authored:
+    """What the file said about itself, before canonicalisation."""
+
+    meters_per_unit: float | None = None  # None where the format has no units (STL, OBJ)
+    up_axis: str | None = None  # "+Y", "+Z", "-X"...; None where the format does not say
+    front_axis: str | None = None
+    handedness: str | None = None  # "right" or "left" where the format says
+    generator: str | None = None
+    format_version: str | None = None
+
+
+@dataclass
+class Asset:
+    path: Path
+    format: str  # "glb", "gltf", "obj", "stl", "usda", "usdc", "usdz", "fbx"
+    file_size: int
+    meshes: list[Mesh] = field(default_factory=list)
+    nodes: list[Node] = field(default_factory=list)
+    materials: list[Material] = field(default_factory=list)
+    textures: list[Texture] = field(default_factory=list)
+    authored: Authored = field(default_factory=Authored)
+    issues: list[LoadIssue] = field(default_factory=list)
+
+    def issue(self, code: str, message: str, severity: str = "warning", subject: str | None = None):
+        """Record a non-fatal load problem."""
+        self.issues.append(LoadIssue(code, message, severity, subject))
+
+    def instances(self) -> Iterator[tuple[int, Node]]:
+        """(mesh index, node) for each node that instances a mesh."""
+        for node in self.nodes:
+            if node.mesh is not None:
+                yield node.mesh, node
+
+    @property
+    def scene_triangle_count(self) -> int:
+        """Triangles drawn: a mesh used by three nodes counts three times."""
+        return sum(self.meshes[m].triangle_count for m, _ in self.instances())
+
+    @property
+    def unique_triangle_count(self) -> int:
+        return sum(m.triangle_count for m in self.meshes)
+
+    @property
+    def scene_vertex_count(self) -> int:
+        return sum(self.meshes[m].vertex_count for m, _ in self.instances())
+
+    def bounds(self) -> np.ndarray | None:
+        """World-space (2, 3) min/max over all instanced geometry, in metres; None if empty.
+
+        Only finite vertices count, so one NaN does not hide the size of the rest."""
+        lo = np.full(3, np.inf)
+        hi = np.full(3, -np.inf)
+        for mesh_index, node in self.instances():
+            pts = self.meshes[mesh_index].positions
+            if not len(pts):
+                continue
+            world = transform_points(pts, node.world)
+            world = world[np.isfinite(world).all(axis=1)]
+            if len(world):
+                lo = np.minimum(lo, world.min(axis=0))
+                hi = np.maximum(hi, world.max(axis=0))
+        if not np.isfinite(lo).all():
+            return None
+        return np.stack([lo, hi])
+
+    def convert_to_canonical(self, matrix: np.ndarray) -> None:
+        """Move geometry authored in another frame into the canonical one.
+
+        ``matrix`` maps authored coordinates to canonical ones (see
+        :func:`conversion_matrix`). Mesh positions and normals are transformed in place and
+        node transforms are conjugated (C·T·C⁻¹), so instancing and hierarchy survive and
+        ``world @ position`` stays right."""
+        matrix = np.asarray(matrix, dtype=np.float64)
+        if np.allclose(matrix, np.eye(4)):
+            return
+        linear = matrix[:3, :3]
+        rotation = linear / np.cbrt(abs(np.linalg.det(linear)))
+        for mesh in self.meshes:
+            mesh.positions = transform_points(mesh.positions, matrix).astype(np.float32)
+            if mesh.normals is not None:
+                mesh.normals = (mesh.normals.astype(np.float64) @ rotation.T).astype(np.float32)
+        inverse = np.linalg.inv(matrix)
+        for node in self.nodes:
+            node.local = matrix @ node.local @ inverse
+            node.world = matrix @ node.world @ inverse
+
+
+def transform_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Apply a 4x4 affine transform to (n, 3) points, in float64."""
+    pts = np.asarray(points, dtype=np.float64)
+    return pts @ matrix[:3, :3].T + matrix[:3, 3]
+
+
+_AXES = {"X": 0, "Y": 1, "Z": 2}
+
+
+def axis_vector(axis: str) -> np.ndarray:
+    """'+Z' -> (0, 0, 1), '-X' -> (-1, 0, 0)."""
+    sign = -1.0 if axis[0] == "-" else 1.0
+    vec = np.zeros(3)
+    vec[_AXES[axis[-1].upper()]] = sign
+    return vec
+
+
+def conversion_matrix(meters_per_unit: float | None, up_axis: str | None) -> np.ndarray:
+    """4x4 matrix from an authored frame (units, up axis, right-handed) to canonical.
+
+    A Z-up file is rotated -90 degrees about X (so +Z becomes +Y and +Y becomes -Z), the
+    usual Blender/3ds Max to glTF conversion; -Y, X and -X up axes rotate likewise.
+    Missing units are taken as metres."""
+    scale = 1.0 if meters_per_unit is None else float(meters_per_unit)
+    up = axis_vector(up_axis or "+Y")
+    target = np.array([0.0, 1.0, 0.0])
+    rot = _rotation_between(up, target)
+    mat = np.eye(4)
+    mat[:3, :3] = rot * scale
+    return mat
+
+
+def _rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Rotation taking unit axis vector a onto b (a quarter or half turn)."""
+    if np.allclose(a, b):
+        return np.eye(3)
+    if np.allclose(a, -b):
+        # half turn about an axis perpendicular to both (X for Y/-Y, Z otherwise)
+        perp = np.array([1.0, 0.0, 0.0]) if abs(a[0]) < 0.5 else np.array([0.0, 0.0, 1.0])
+        return 2.0 * np.outer(perp, perp) - np.eye(3)
+    axis = np.cross(a, b)
+    axis /= np.linalg.norm(axis)
+    k = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
+    return np.eye(3) + k + k @ k  # Rodrigues with sin=1, cos=0
+
+
+def single_node_scene(asset: Asset) -> None:
+    """Give an asset without a hierarchy (STL, OBJ) one identity node per mesh."""
+    for index, mesh in enumerate(asset.meshes):
+        asset.nodes.append(Node(name=mesh.name, local=np.eye(4), world=np.eye(4), mesh=index))

@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+
+from assetlint.model import Asset, Mesh, conversion_matrix, single_node_scene
+from tests.shapes import asymmetric_object, to_authored
+
+
+@pytest.mark.parametrize("up", ["+Y", "+Z", "-Z", "+X", "-X", "-Y"])
+def test_conversion_maps_up_axis_to_y(up):
+    from assetlint.model import axis_vector
+
+    m = conversion_matrix(1.0, up)
+    assert np.allclose(m[:3, :3] @ axis_vector(up), [0, 1, 0])
+    assert np.isclose(np.linalg.det(m[:3, :3]), 1.0)  # a rotation: handedness kept
+
+
+def test_z_up_is_the_usual_blender_to_gltf_rotation():
+    m = conversion_matrix(0.01, "+Z")
+    assert np.allclose(m[:3, :3] @ [1, 2, 3], [0.01, 0.03, -0.02])
+
+
+def test_asset_convert_to_canonical_round_trips_fixture():
+    pos, tris = asymmetric_object()
+    authored = to_authored(pos, 0.0254, "+Z")
+    asset = Asset(path=None, format="test", file_size=0, meshes=[Mesh("m", authored, tris)])
+    single_node_scene(asset)
+    asset.convert_to_canonical(conversion_matrix(0.0254, "+Z"))
+    assert np.allclose(asset.bounds(), [[0.1, 0.0, -0.05], [0.5, 0.6, 0.15]], atol=1e-6)
+
+
+def test_instances_count_in_scene_totals():
+    pos, tris = asymmetric_object()
+    asset = Asset(path=None, format="test", file_size=0, meshes=[Mesh("m", pos, tris)])
+    single_node_scene(asset)
+    single_node_scene(asset)
+    assert asset.scene_triangle_count == 2 * len(tris)
+    assert asset.unique_triangle_count == len(tris)
