@@ -20,9 +20,15 @@ class Finding:
     severity: str  # "error", "warning" or "info"
     message: str  # says the measured value and the limit
     path: str  # the asset file
-    subject: str | None = None  # the mesh/node/material/texture it is about
+    subject: str | None = None  # the mesh/node/material/texture it is about (its name)
+    subject_type: str | None = None  # "mesh", "node", "material", "texture", "scene"...
     count: int | None = None  # how many elements are affected
-    sample: dict[str, list[int]] = field(default_factory=dict)  # "faces"/"edges"/... -> indices
+    value: float | None = None  # the measured value the message states
+    limit: float | None = None  # the threshold it was compared with
+    # Bounded sample of element indices so a tool can highlight them: "faces" and "vertices"
+    # index the mesh's arrays, "edges" are [vertex, vertex] pairs.
+    sample: dict[str, list] = field(default_factory=dict)
+    location: list[float] | None = None  # a point in mesh-local metres (the worst spot)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

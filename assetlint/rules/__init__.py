@@ -1,0 +1,188 @@
+"""Rules: metadata every rule declares, and the context a rule runs with.
+
+A rule is a function ``check(asset, ctx) -> Iterable[Finding]`` wrapped with its metadata
+by :func:`rule`. A module (built-in or a third-party package) collects its rules in a
+:class:`RuleGroup` and hands them to the engine through the ``assetlint_rules`` pluggy hook
+(see :mod:`assetlint.plugins`)::
+
+    from assetlint.plugins import hookimpl
+    from assetlint.rules import RuleGroup
+
+    group = RuleGroup(family="geometry")
+
+    @group.rule("G001", "non-manifold-edge", severity="error", summary="...", fix="...",
+                params={"weld_tolerance": 1e-6})
+    def non_manifold_edge(asset, ctx):
+        \"\"\"Rationale paragraph (shown by `assetlint explain G001`).\"\"\"
+        yield ctx.finding("3 edges shared by more than two faces", subject="Body")
+
+    @hookimpl
+    def assetlint_rules():
+        return group.rules
+
+Codes are stable: one family prefix of capital letters and three digits, like ruff's.
+Reserved prefixes: L load, G geometry & topology, P printability, S scale & units,
+O orientation & pivot, M materials, T textures, B budgets, H image-to-3D heuristics,
+X internal errors. Third-party packs choose another prefix.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from assetlint.findings import SAMPLE_LIMIT, SEVERITIES, Finding
+from assetlint.model import Asset, Mesh
+
+# Destinations a rule can be about. "all" means every destination.
+TARGETS = ("game", "web", "print")
+
+CODE_PATTERN = re.compile(r"^[A-Z]{1,3}[0-9]{3}$")
+
+Check = Callable[[Asset, "RuleContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's metadata and its check. Everything `assetlint rules`/`explain` and the README
+    table show comes from here, so it is written once."""
+
+    code: str
+    name: str  # kebab-case, stable like the code
+    family: str  # "geometry", "load", "printability"...
+    severity: str  # default severity: "error", "warning" or "info"
+    summary: str  # one line: what it detects
+    rationale: str  # one paragraph: why it matters
+    fix: str  # how to fix it by hand
+    autofix: bool = False  # whether assetlint can fix it automatically
+    targets: tuple[str, ...] = ("all",)
+    params: Mapping[str, Any] = field(default_factory=dict)  # name -> default value
+    check: Check | None = None  # None for rules whose findings come from elsewhere (load)
+    origin: str = "assetlint"  # the plugin that declared it
+
+    def __post_init__(self) -> None:
+        if not CODE_PATTERN.match(self.code):
+            raise ValueError(f"rule code {self.code!r} is not a prefix and three digits")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"rule {self.code}: unknown severity {self.severity!r}")
+        unknown = set(self.targets) - set(TARGETS) - {"all"}
+        if unknown:
+            raise ValueError(f"rule {self.code}: unknown targets {sorted(unknown)}")
+
+    @property
+    def prefix(self) -> str:
+        return self.code.rstrip("0123456789")
+
+    def applies_to(self, target: str | None) -> bool:
+        """Whether the rule runs by default: for every target, or for the one chosen."""
+        return "all" in self.targets or (target is not None and target in self.targets)
+
+
+class RuleGroup:
+    """The rules one module declares; ``group.rules`` is what its hook returns."""
+
+    def __init__(self, family: str, origin: str = "assetlint"):
+        self.family = family
+        self.origin = origin
+        self.rules: list[Rule] = []
+
+    def rule(
+        self,
+        code: str,
+        name: str,
+        *,
+        severity: str,
+        summary: str,
+        fix: str,
+        autofix: bool = False,
+        targets: tuple[str, ...] = ("all",),
+        params: Mapping[str, Any] | None = None,
+        rationale: str | None = None,
+    ) -> Callable[[Check], Check]:
+        """Declare the decorated function as a rule; its docstring is the rationale."""
+
+        def register(check: Check) -> Check:
+            text = rationale or inspect.getdoc(check)
+            if not text:
+                raise ValueError(f"rule {code} needs a rationale (the check's docstring)")
+            self.rules.append(
+                Rule(
+                    code=code,
+                    name=name,
+                    family=self.family,
+                    severity=severity,
+                    summary=summary,
+                    rationale=" ".join(text.split()),
+                    fix=fix,
+                    autofix=autofix,
+                    targets=tuple(targets),
+                    params=dict(params or {}),
+                    check=check,
+                    origin=self.origin,
+                )
+            )
+            return check
+
+        return register
+
+
+@dataclass
+class RuleContext:
+    """What one rule sees besides the asset: its resolved thresholds and how to report."""
+
+    rule: Rule
+    path: str
+    params: dict[str, Any]
+    severity: str
+    target: str | None = None  # the destination being checked for, if one was chosen
+
+    def finding(
+        self,
+        message: str,
+        *,
+        subject: str | None = None,
+        subject_type: str | None = None,
+        count: int | None = None,
+        value: float | None = None,
+        limit: float | None = None,
+        sample: Mapping[str, Any] | None = None,
+        location: Iterable[float] | None = None,
+        severity: str | None = None,
+    ) -> Finding:
+        """A finding of this rule. ``sample`` maps "faces"/"edges"/"vertices" to element
+        indices (edges as vertex pairs) and is cut to SAMPLE_LIMIT entries each."""
+        bounded: dict[str, list] = {}
+        for kind, items in (sample or {}).items():
+            arr = np.asarray(items)[:SAMPLE_LIMIT]
+            if len(arr):
+                bounded[kind] = arr.tolist()
+        return Finding(
+            code=self.rule.code,
+            severity=severity or self.severity,
+            message=message,
+            path=self.path,
+            subject=subject,
+            subject_type=subject_type,
+            count=None if count is None else int(count),
+            value=None if value is None else float(value),
+            limit=None if limit is None else float(limit),
+            sample=bounded,
+            location=None if location is None else [float(x) for x in location],
+        )
+
+
+def mesh_label(asset: Asset, index: int) -> str:
+    """How a finding names a mesh: its name, or its index when it has none."""
+    name = asset.meshes[index].name
+    return name if name else f"mesh #{index}"
+
+
+def iter_meshes(asset: Asset) -> Iterator[tuple[int, Mesh, str]]:
+    """(index, mesh, label) for every mesh, the usual loop of a per-mesh rule."""
+    for index, mesh in enumerate(asset.meshes):
+        yield index, mesh, mesh_label(asset, index)

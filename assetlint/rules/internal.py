@@ -1,0 +1,29 @@
+"""Internal rules (X): assetlint's own failures, reported as findings so that one broken
+rule never hides the others."""
+
+from __future__ import annotations
+
+from assetlint.plugins import hookimpl
+from assetlint.rules import Rule
+
+INTERNAL_ERROR = Rule(
+    code="X001",
+    name="internal-error",
+    family="internal",
+    severity="error",
+    summary="a rule failed while checking the asset",
+    rationale=(
+        "A rule raised an exception instead of returning findings, so what it checks is "
+        "unknown for this asset. The other rules still ran. This is a bug in the rule (or "
+        "in the rule pack that provides it), not necessarily in the asset."
+    ),
+    fix=(
+        "Report it with the asset and the message; meanwhile `--ignore` the failing rule's "
+        "code to silence it."
+    ),
+)
+
+
+@hookimpl
+def assetlint_rules() -> list[Rule]:
+    return [INTERNAL_ERROR]

@@ -1,0 +1,74 @@
+"""Load rules (L): problems met while reading a file. Their findings come from the loaders
+(``asset.issues`` and fatal LoadErrors), not from a check; they are rules so that they can
+be listed, explained, selected and ignored like any other."""
+
+from __future__ import annotations
+
+from assetlint.model import LOAD_CODES
+from assetlint.plugins import hookimpl
+from assetlint.rules import Rule
+
+_DETAILS: dict[str, tuple[str, str, str, str]] = {
+    # code: (name, default severity, rationale, fix)
+    "L001": (
+        "unreadable-file",
+        "error",
+        "The file gave no asset at all: it is not the format its extension says, it is "
+        "truncated or corrupt, or its structure is invalid. No destination can use it.",
+        "Re-export the asset from its source tool; check that the file was fully "
+        "downloaded and that its extension matches its content.",
+    ),
+    "L002": (
+        "missing-reference",
+        "error",
+        "A file the asset references (a .bin buffer, an .mtl, a texture, a USD layer) is "
+        "missing or unreadable, so part of the asset is lost when it is moved or published.",
+        "Ship the referenced file beside the asset, or embed it (GLB, USDZ).",
+    ),
+    "L003": (
+        "undecoded-content",
+        "warning",
+        "Geometry or an image uses a compression or encoding that could not be decoded, so "
+        "it was not checked and some consumers will fail to read it as well.",
+        "Export without the compression, or with a codec the destination supports.",
+    ),
+    "L004": (
+        "ignored-content",
+        "info",
+        "Part of the file (a primitive type, an extension, a feature) is not read by "
+        "assetlint; the findings do not cover it.",
+        "Nothing to fix if the destination does not need that content.",
+    ),
+    "L005": (
+        "malformed-data",
+        "error",
+        "The file holds values its format forbids (an index past the end, a bad count, "
+        "a malformed data URI); only part of it could be read and consumers may differ "
+        "in what they make of it.",
+        "Re-export the asset; a validator for the format names the exact field.",
+    ),
+    "L006": (
+        "unsafe-reference",
+        "error",
+        "The asset references a file outside its folder, an absolute path or a network "
+        "URL. Such references break when the asset is moved and can leak or fetch data, "
+        "so assetlint does not open them.",
+        "Copy the referenced file next to the asset and reference it by a relative path.",
+    ),
+}
+
+
+@hookimpl
+def assetlint_rules() -> list[Rule]:
+    return [
+        Rule(
+            code=code,
+            name=name,
+            family="load",
+            severity=severity,
+            summary=LOAD_CODES[code],
+            rationale=rationale,
+            fix=fix,
+        )
+        for code, (name, severity, rationale, fix) in _DETAILS.items()
+    ]
