@@ -108,7 +108,9 @@ def load(path: Path) -> Asset:
     else:
         json_bytes = data
     doc = _parse_json(json_bytes, asset)
-    _Reader(doc, path.parent, bin_chunk, asset, bin_truncated).read()
+    # Infinite or NaN values are data the rules judge, not reasons for numpy to warn.
+    with np.errstate(all="ignore"):
+        _Reader(doc, path.parent, bin_chunk, asset, bin_truncated).read()
     return asset
 
 
@@ -252,6 +254,12 @@ def _number(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Skip("L005", f"{what} is {value!r}, not a number")
     return float(value)
+
+
+def _key(value: Any) -> Any:
+    """A JSON value fit to look up in a table of ints or strings (lists and dicts are not
+    hashable); anything else becomes None, which no table holds."""
+    return value if isinstance(value, int | str) and not isinstance(value, bool) else None
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -477,11 +485,11 @@ class _Reader:
 
     def _read_accessor(self, i: int, acc: dict[str, Any]) -> _Accessor:
         what = f"accessor {i}"
-        ctype = acc.get("componentType")
+        ctype = _key(acc.get("componentType"))
         if ctype not in _DTYPES:
             raise _Skip("L005", f"{what} componentType {ctype!r} is not a glTF component type")
         dtype = _DTYPES[ctype]
-        ncomp = _COMPONENTS.get(acc.get("type"))  # type: ignore[arg-type]
+        ncomp = _COMPONENTS.get(_key(acc.get("type")))
         if ncomp is None:
             raise _Skip("L005", f"{what} type {acc.get('type')!r} is not a glTF accessor type")
         count = _int(acc.get("count"), f"{what} count")
@@ -506,7 +514,7 @@ class _Reader:
         if count > len(values):
             raise _Skip("L005", f"{what} sparse count {count} exceeds the accessor count")
         ind = _dict(sparse.get("indices"))
-        ind_type = ind.get("componentType")
+        ind_type = _key(ind.get("componentType"))
         if ind_type not in _INDEX_TYPES:
             raise _Skip("L005", f"{what} sparse indices componentType {ind_type!r} is invalid")
         data, _ = self.view(ind.get("bufferView"))
@@ -702,7 +710,7 @@ class _Reader:
             acc_index, specs = accessors.get(attr), self.array("accessors")
             valid = isinstance(acc_index, int) and 0 <= acc_index < len(specs)
             spec = specs[acc_index] if valid else {}
-            ctype = spec.get("componentType")
+            ctype = _key(spec.get("componentType"))
             if values.dtype.kind in "iu" and ctype in _NORMALIZED_DIVISOR:
                 return _to_float(values, ctype, bool(spec.get("normalized")))
             return values.astype(np.float32)
