@@ -176,6 +176,11 @@ class RuleContext:
         )
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 hole', '3 holes', '1,204 vertices' (with ``many`` for irregular plurals)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
 def mesh_label(asset: Asset, index: int) -> str:
     """How a finding names a mesh: its name, or its index when it has none."""
     name = asset.meshes[index].name

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from assetlint.findings import Finding
+from assetlint.findings import SAMPLE_LIMIT, Finding
+from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology, totals
 from assetlint.model import Asset
 from assetlint.plugins import hookimpl
-from assetlint.rules import RuleContext, RuleGroup, iter_meshes
+from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural
 
 group = RuleGroup(family="geometry")
 
@@ -40,8 +41,8 @@ def non_finite_coordinate(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         bad = np.flatnonzero(~np.isfinite(mesh.positions).all(axis=1))
         if len(bad):
             yield ctx.finding(
-                f"{len(bad):,} of {mesh.vertex_count:,} vertices have NaN or infinite "
-                "coordinates (limit 0)",
+                f"{len(bad):,} of {plural(mesh.vertex_count, 'vertex', 'vertices')} with NaN "
+                "or infinite coordinates (limit 0)",
                 subject=label,
                 subject_type="mesh",
                 count=len(bad),
@@ -67,8 +68,8 @@ def index_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         bad = np.flatnonzero(((tris < 0) | (tris >= mesh.vertex_count)).any(axis=1))
         if len(bad):
             yield ctx.finding(
-                f"{len(bad):,} of {mesh.triangle_count:,} triangles reference a vertex index "
-                f"outside 0..{mesh.vertex_count - 1} (limit 0)",
+                f"{len(bad):,} of {plural(mesh.triangle_count, 'triangle')} reference a vertex "
+                f"index outside 0..{mesh.vertex_count - 1} (limit 0)",
                 subject=label,
                 subject_type="mesh",
                 count=len(bad),
@@ -76,3 +77,465 @@ def index_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
                 limit=0,
                 sample={"faces": bad},
             )
+
+
+WELD = {"weld_tolerance": DEFAULT_WELD_TOLERANCE}
+
+
+def _meshes(asset: Asset, ctx: RuleContext) -> Iterator[tuple[int, str, Topology]]:
+    """(index, label, topology) of every mesh with triangles, at the rule's tolerance."""
+    for index, mesh, label in iter_meshes(asset):
+        if mesh.triangle_count:
+            yield index, label, topology(mesh, ctx.params["weld_tolerance"])
+
+
+def _scale(asset: Asset, mesh_index: int) -> float | None:
+    """The uniform scale every instance of a mesh is drawn with, if they agree; lengths
+    measured in mesh space are multiplied by it to be metres in the scene."""
+    scales = set()
+    for index, node in asset.instances():
+        if index == mesh_index:
+            linear = node.world[:3, :3]
+            scale = float(np.cbrt(abs(np.linalg.det(linear))))
+            if not np.allclose(linear.T @ linear, np.eye(3) * scale**2, rtol=1e-5, atol=1e-9):
+                return None
+            scales.add(round(scale, 6))
+    return scales.pop() if len(scales) == 1 else None
+
+
+def _metres(asset: Asset, mesh_index: int, length: float) -> str:
+    """A mesh-space length in scene metres when the instances agree on a scale."""
+    scale = _scale(asset, mesh_index)
+    if scale is None:
+        return f"{length:.4g} m (mesh-local)"
+    return f"{length * scale:.4g} m"
+
+
+@group.rule(
+    "G001",
+    "non-manifold-edge",
+    severity="error",
+    summary="edges shared by more than two faces",
+    fix="Separate or delete the extra faces (Blender: Select > Select All by Trait > "
+    "Non Manifold, then dissolve or split); re-mesh generator output if there are many.",
+    params=WELD,
+)
+def non_manifold_edge(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """An edge shared by three or more faces has no inside and outside: the surface
+    branches there. Slicers cannot decide what is solid, normals and tangents are
+    ill-defined, and remeshing, UV unwrapping, decimation and boolean tools fail or
+    produce garbage on it. Edges are compared after welding, so seams split for UVs do not
+    hide or fake the problem."""
+    for _, label, topo in _meshes(asset, ctx):
+        bad = topo.nonmanifold_edges
+        if len(bad):
+            worst = int(topo.edges.face_count[bad].max())
+            yield ctx.finding(
+                f"{plural(len(bad), 'edge')} shared by more than two faces (up to {worst} faces "
+                "on one edge; limit 0)",
+                subject=label,
+                subject_type="mesh",
+                count=len(bad),
+                value=len(bad),
+                limit=0,
+                sample={
+                    "edges": topo.edge_vertices(bad[:SAMPLE_LIMIT]),
+                    "faces": topo.edge_faces(bad[:SAMPLE_LIMIT]),
+                },
+            )
+
+
+@group.rule(
+    "G002",
+    "non-manifold-vertex",
+    severity="warning",
+    summary="vertices where faces meet only at a point (bow-ties)",
+    fix="Split the vertex so each fan of faces gets its own, or fill the gap between the "
+    "fans (Blender: select the vertex and Rip / V, or Merge after bridging).",
+    params=WELD,
+)
+def non_manifold_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """At a bow-tie vertex the faces around it form two or more fans that touch only at
+    that point, like two cones tip to tip. The surface is pinched to zero thickness there:
+    a print breaks or fuses at that spot, and vertex normals, smoothing and decimation
+    treat unrelated surfaces as neighbours. Vertices on non-manifold edges are reported by
+    G001 instead."""
+    for _, label, topo in _meshes(asset, ctx):
+        bad = topo.nonmanifold_vertices
+        if len(bad):
+            verts = topo.representative[bad]
+            yield ctx.finding(
+                f"{plural(len(bad), 'vertex', 'vertices')} where faces meet only at a point "
+                f"(bow-ties, up to {int(topo.fans[bad].max())} separate fans; limit 0)",
+                subject=label,
+                subject_type="mesh",
+                count=len(bad),
+                value=len(bad),
+                limit=0,
+                sample={"vertices": verts},
+                location=topo.welded_positions[bad[0]],
+            )
+
+
+@group.rule(
+    "G003",
+    "open-boundary",
+    severity="warning",
+    summary="holes: loops of edges used by one face only, with their lengths",
+    fix="Fill the holes (Blender: select the boundary loop and press F or Grid Fill; "
+    "MeshLab: Close Holes) or make the surface closed in the source.",
+    params=WELD,
+)
+def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A boundary edge belongs to one face only; a loop of them is a hole. A mesh meant to
+    be solid cannot be printed, voxelised or used for volume and collision with holes,
+    and holes show as see-through gaps in a game or viewer. Positions are welded first,
+    so the splits a generator or exporter makes along UV seams are not counted as holes.
+    Lengths are in scene metres when every instance of the mesh has the same scale,
+    mesh-local otherwise. An open mesh can be intended (a plane, a leaf card): then ignore
+    this rule for that asset."""
+    for index, label, topo in _meshes(asset, ctx):
+        loop, edges_per_loop, lengths = topo.boundary_loops
+        if not len(edges_per_loop):
+            continue
+        largest = int(np.argmax(lengths))
+        ids = topo.boundary_edges
+        in_largest = ids[loop == largest]
+        first = topo.edge_vertices(in_largest[:1])[0]
+        yield ctx.finding(
+            f"{plural(len(edges_per_loop), 'hole')} bounded by {plural(len(ids), 'open edge')}, "
+            f"{_metres(asset, index, float(lengths.sum()))} of open boundary in all; the "
+            f"largest is {_metres(asset, index, float(lengths[largest]))} around "
+            f"({plural(int(edges_per_loop[largest]), 'edge')}; limit 0 holes)",
+            subject=label,
+            subject_type="mesh",
+            count=len(edges_per_loop),
+            value=len(edges_per_loop),
+            limit=0,
+            sample={"edges": topo.edge_vertices(in_largest[:SAMPLE_LIMIT])},
+            location=asset.meshes[index].positions[first[0]],
+        )
+
+
+@group.rule(
+    "G004",
+    "inconsistent-winding",
+    severity="error",
+    summary="neighbouring faces that disagree on which side is the front",
+    fix="Recalculate normals outside (Blender: Mesh > Normals > Recalculate Outside; "
+    "MeshLab: Re-Orient all faces coherently).",
+    params=WELD,
+)
+def inconsistent_winding(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Two faces sharing an edge should traverse it in opposite directions; when they
+    traverse it the same way, one of them faces backwards. With back-face culling (the
+    default in game engines and on the web) that face disappears, lighting flips across
+    the edge, and for printing the inside and outside of the solid become ambiguous."""
+    for _, label, topo in _meshes(asset, ctx):
+        bad = topo.inconsistent_edges
+        if len(bad):
+            yield ctx.finding(
+                f"{plural(len(bad), 'edge')} traversed twice in the same direction by the two "
+                "faces sharing them (limit 0)",
+                subject=label,
+                subject_type="mesh",
+                count=len(bad),
+                value=len(bad),
+                limit=0,
+                sample={
+                    "edges": topo.edge_vertices(bad[:SAMPLE_LIMIT]),
+                    "faces": topo.edge_faces(bad[:SAMPLE_LIMIT]),
+                },
+            )
+
+
+@group.rule(
+    "G005",
+    "inside-out-shell",
+    severity="error",
+    summary="closed shells whose faces all point inward (negative signed volume)",
+    fix="Flip the normals of the shell (Blender: Mesh > Normals > Flip, or Recalculate Outside).",
+    params=WELD,
+)
+def inside_out_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A closed, consistently wound shell has a signed volume whose sign says which way its
+    faces point. A negative volume means every face points inward: the object renders
+    inside out with back-face culling, is lit from the wrong side, and a slicer treats it
+    as a cavity. Only closed shells are judged; open or badly wound ones have no
+    defined inside (see G003 and G004)."""
+    for index, label, topo in _meshes(asset, ctx):
+        volumes = topo.part_volumes
+        scale = topo.diagonal**3 * 1e-9  # below this, a signed volume is rounding noise
+        bad = np.flatnonzero(topo.part_closed & (volumes < -scale))
+        if not len(bad):
+            continue
+        _, part = topo.parts
+        faces = topo.face_index[np.isin(part, bad[:1])]
+        closed = int(np.count_nonzero(topo.part_closed))
+        total = float(volumes[bad].sum())
+        s = _scale(asset, index)
+        vol = f"{total * s**3:.4g} m³" if s is not None else f"{total:.4g} m³ (mesh-local)"
+        yield ctx.finding(
+            f"{len(bad):,} of {plural(closed, 'closed shell')} inside out (signed volume "
+            f"{vol}; limit: positive)",
+            subject=label,
+            subject_type="mesh",
+            count=len(bad),
+            value=total,
+            limit=0,
+            sample={"faces": faces},
+        )
+
+
+@group.rule(
+    "G006",
+    "degenerate-triangle",
+    severity="warning",
+    summary="triangles with a repeated vertex or (next to) zero area",
+    fix="Remove degenerate faces (Blender: Mesh > Clean Up > Degenerate Dissolve; "
+    "MeshLab: Remove Zero Area Faces).",
+    params=WELD,
+)
+def degenerate_triangle(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A triangle that names the same vertex twice, has two corners closer than the weld
+    tolerance, or is flatter than it (height below the tolerance) covers no area. It has
+    no normal, breaks tangent generation and some physics cookers, and is wasted work for
+    the GPU. Such triangles are left out of the topology rules."""
+    for _, label, topo in _meshes(asset, ctx):
+        repeated = topo.repeated_index
+        collapsed = np.setdiff1d(topo.collapsed, repeated)
+        flat = topo.flat_faces
+        count = len(repeated) + len(collapsed) + len(flat)
+        if count:
+            yield ctx.finding(
+                f"{count:,} of {plural(topo.mesh.triangle_count, 'triangle')} degenerate: "
+                f"{len(repeated):,} repeat a vertex index, {len(collapsed):,} have two corners "
+                f"within {topo.tolerance:.3g} m, {len(flat):,} are flatter than that "
+                "(limit 0)",
+                subject=label,
+                subject_type="mesh",
+                count=count,
+                value=count,
+                limit=0,
+                sample={"faces": np.concatenate([repeated, collapsed, flat])},
+            )
+
+
+@group.rule(
+    "G007",
+    "duplicate-triangle",
+    severity="warning",
+    summary="triangles over the same three vertices as another triangle",
+    fix="Remove duplicate faces (Blender: Merge by Distance then Select > Select All by "
+    "Trait > Interior Faces; MeshLab: Remove Duplicate Faces).",
+    params=WELD,
+)
+def duplicate_triangle(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Two triangles over the same three (welded) vertices draw the same surface twice:
+    they z-fight when their windings differ, double the cost, and make every edge around
+    them non-manifold. They usually come from merging two copies of a part."""
+    for _, label, topo in _meshes(asset, ctx):
+        dup = topo.duplicate_faces
+        if len(dup):
+            yield ctx.finding(
+                f"{plural(len(dup), 'triangle')} over the vertices of another triangle (limit 0)",
+                subject=label,
+                subject_type="mesh",
+                count=len(dup),
+                value=len(dup),
+                limit=0,
+                sample={"faces": dup},
+            )
+
+
+@group.rule(
+    "G008",
+    "unreferenced-vertex",
+    severity="warning",
+    summary="vertices no triangle uses",
+    fix="Delete loose vertices (Blender: Mesh > Clean Up > Delete Loose; MeshLab: Remove "
+    "Unreferenced Vertices).",
+)
+def unreferenced_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A vertex no triangle uses is invisible but still uploaded, skinned and stored. It
+    also inflates the bounding box the engine, the pivot and the scale rules compute, so a
+    stray far-away vertex makes a small object look huge."""
+    for _, mesh, label in iter_meshes(asset):
+        bad = topology(mesh).unreferenced_vertices
+        if len(bad) and mesh.triangle_count:
+            yield ctx.finding(
+                f"{len(bad):,} of {plural(mesh.vertex_count, 'vertex', 'vertices')} used by no "
+                "triangle (limit 0)",
+                subject=label,
+                subject_type="mesh",
+                count=len(bad),
+                value=len(bad),
+                limit=0,
+                sample={"vertices": bad},
+            )
+
+
+@group.rule(
+    "G011",
+    "triangle-soup",
+    severity="warning",
+    summary="triangles that each carry their own copies of shared vertices",
+    fix="Merge vertices by distance (Blender: Mesh > Clean Up > Merge by Distance; "
+    "MeshLab: Merge Close Vertices), keeping seams where UVs differ.",
+    params={**WELD, "max_share": 0.5},
+)
+def triangle_soup(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """In a triangle soup every triangle has its own three vertices, even where it touches
+    its neighbours: the mesh has no connectivity, so it cannot be smoothed, simplified or
+    unwrapped, and it costs up to six times the vertices. Vertices split along seams or
+    hard edges do not count, since the faces of a chart still share theirs. STL files are
+    soups by design (the format cannot share vertices), so this rule skips them."""
+    if asset.format == "stl":
+        return
+    limit = float(ctx.params["max_share"])
+    for _, label, topo in _meshes(asset, ctx):
+        used = int(np.count_nonzero(topo.references))
+        soup = topo.soup_vertices
+        share = len(soup) / used if used else 0.0
+        if share > limit:
+            yield ctx.finding(
+                f"{share:.0%} of the {used:,} used vertices coincide with another vertex "
+                f"without being shared by any other triangle (limit {limit:.0%})",
+                subject=label,
+                subject_type="mesh",
+                count=len(soup),
+                value=share,
+                limit=limit,
+                sample={"vertices": soup},
+            )
+
+
+@group.rule(
+    "G012",
+    "floating-part",
+    severity="warning",
+    summary="small disconnected pieces (floaters) beside the main part",
+    fix="Delete the floaters (Blender: select the main part with L, invert, delete; "
+    "MeshLab: Remove Isolated Pieces (wrt Diameter or Face Num)).",
+    params={**WELD, "area_ratio": 0.001, "size_ratio": 0.02},
+)
+def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Image-to-3D generators often leave small islands of surface floating around the
+    object: specks of reconstructed background or noise. A part whose area or size is a
+    tiny fraction of the largest part's is almost never intended; it spoils the bounding
+    box, shadows and collisions, and prints as debris."""
+    area_ratio = float(ctx.params["area_ratio"])
+    size_ratio = float(ctx.params["size_ratio"])
+    for index, label, topo in _meshes(asset, ctx):
+        count, part = topo.parts
+        if count < 2:
+            continue
+        areas = topo.part_areas
+        sizes = np.linalg.norm(topo.part_extents, axis=1)
+        main = int(np.argmax(areas))
+        small = (areas < area_ratio * areas[main]) | (sizes < size_ratio * sizes[main])
+        small[main] = False
+        bad = np.flatnonzero(small)
+        if not len(bad):
+            continue
+        faces = topo.face_index[np.isin(part, bad)]
+        biggest = bad[np.argmax(sizes[bad])]
+        yield ctx.finding(
+            f"{plural(len(bad), 'floating part')} ({plural(len(faces), 'face')}) smaller than "
+            f"{area_ratio:.2%} of the main part's area or {size_ratio:.0%} of its size; "
+            f"the largest is {_metres(asset, index, float(sizes[biggest]))} across "
+            f"(limit 0)",
+            subject=label,
+            subject_type="mesh",
+            count=len(bad),
+            value=len(bad),
+            limit=0,
+            sample={"faces": faces},
+            location=topo.welded_positions[topo.faces[part == biggest][0, 0]],
+        )
+
+
+@group.rule(
+    "G013",
+    "disconnected-parts",
+    severity="info",
+    summary="how many separate parts a mesh is made of",
+    fix="Nothing to fix if the parts are intended; join or separate them in the source otherwise.",
+    params=WELD,
+)
+def disconnected_parts(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A mesh made of several parts that share no edge is common and often fine (a chair
+    and its cushions), but a generator's output is usually one connected surface, and a
+    printer needs to know each separate body. Parts are counted after welding, so pieces
+    split only along UV seams are one part."""
+    for _, label, topo in _meshes(asset, ctx):
+        count, part = topo.parts
+        if count > 1:
+            sizes = np.bincount(part, minlength=count)
+            yield ctx.finding(
+                f"mesh is {count:,} separate parts (largest {int(sizes.max()):,} of "
+                f"{len(part):,} faces)",
+                subject=label,
+                subject_type="mesh",
+                count=count,
+                value=count,
+            )
+
+
+@group.rule(
+    "G014",
+    "uv-seam-split",
+    severity="info",
+    summary="edges split in the index buffer (UV or normal seams) that welding closes",
+    fix="Nothing to fix: seams are how UVs and hard edges are stored. Tools that judge "
+    "topology on the raw index buffer report these as holes.",
+    params=WELD,
+)
+def uv_seam_split(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Vertices are split wherever their UV coordinates or normals differ on the two sides
+    of an edge, so the faces on each side name different vertices at the same place. That
+    is normal, not a hole; it is reported for information because tools that do not weld
+    (and a slicer fed the raw buffer) see these edges as open."""
+    for _, label, topo in _meshes(asset, ctx):
+        seams = topo.seam_edge_count
+        if seams:
+            yield ctx.finding(
+                f"{plural(seams, 'edge')} split along seams in the index buffer and closed once "
+                f"positions are welded within {topo.tolerance:.3g} m",
+                subject=label,
+                subject_type="mesh",
+                count=seams,
+                value=seams,
+            )
+
+
+@group.rule(
+    "G015",
+    "geometry-totals",
+    severity="info",
+    summary="triangle and vertex totals per mesh and for the scene",
+    fix="Nothing to fix; budget rules (B) compare these totals with a target's limits.",
+)
+def geometry_totals(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Triangle and vertex counts decide whether an asset fits a real-time budget.
+    Triangles are counted as drawn (a mesh instanced three times counts three times) and
+    vertices as the GPU stores them (split at seams)."""
+    t = totals(asset)
+    scene = t["scene"]
+    largest = max(t["meshes"], key=lambda m: m["triangles"], default=None)
+    detail = (
+        f"; largest mesh {largest['name'] or '#' + str(largest['mesh'])!r} has "
+        f"{largest['triangles']:,} triangles"
+        if largest is not None and len(t["meshes"]) > 1
+        else ""
+    )
+    yield ctx.finding(
+        f"{plural(scene['triangles'], 'triangle')} and "
+        f"{plural(scene['vertices'], 'vertex', 'vertices')} drawn "
+        f"({scene['unique_triangles']:,} and {scene['unique_vertices']:,} in "
+        f"{plural(len(t['meshes']), 'mesh', 'meshes')}, "
+        f"{plural(scene['instances'], 'instance')}){detail}",
+        subject_type="scene",
+        count=scene["triangles"],
+        value=scene["triangles"],
+    )

@@ -1,0 +1,653 @@
+"""Mesh topology judged on welded positions, computed once per mesh and shared by rules.
+
+Image-to-3D generators (and most exporters) split a vertex wherever its UV or normal
+changes, so the raw index buffer shows a "hole" along every seam. Topology is therefore
+judged on positions welded within a tolerance relative to the mesh size; the seams are
+still counted (as information) by comparing welded and raw edges.
+
+Welding without missing pairs that straddle a grid cell border (t = weld tolerance x
+bounding-box diagonal): positions are quantized into cells of size 4t on four grids
+shifted by 0, t, 2t and 3t along every axis, and two vertices are welded when they share a
+cell in any grid (transitively). Along one axis, two coordinates less than t apart are
+separated by at most one of the four grids' cell borders, so over three axes at most three
+grids separate them and the fourth holds both: vertices closer than t (per axis) are
+always welded, and vertices welded directly are less than 4t apart per axis. No pair
+search, no tree: integer sorts. To keep it to about one sort of all vertices, a coarse pass
+(cells of 64t) settles the cells whose members all lie within t/2 of each other, and only
+the vertices near a coarse-cell border or in a cell with distinct points go through the
+four grids (see :func:`weld`).
+
+Everything is vectorized (sorts of packed integer keys, bincount, scipy's connected
+components); nothing loops over faces, edges or vertices in Python. :func:`topology`
+caches the result in ``mesh.cache``; whoever changes a mesh's arrays must clear it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from assetlint.model import Asset, Mesh
+
+DEFAULT_WELD_TOLERANCE = 1e-6  # fraction of the bounding-box diagonal
+# float32 coordinates resolve about 6e-8 of their magnitude: a finer weld tolerance would
+# only measure rounding noise (and would overflow the packed 64-bit cell keys).
+MIN_WELD_TOLERANCE = 2e-7
+
+_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Rows grouped by equal value. ``order`` lists row indices group after group (in
+    ascending row order within a group), ``starts[g]`` is where group g begins in
+    ``order``, ``sizes[g]`` its row count and ``inverse[i]`` the group of row i."""
+
+    order: np.ndarray
+    starts: np.ndarray
+    sizes: np.ndarray
+    inverse: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.starts)
+
+    @property
+    def first(self) -> np.ndarray:
+        """The lowest row index of each group."""
+        return self.order[self.starts]
+
+
+def _sort_groups(
+    columns: Sequence[np.ndarray], bounds: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(order, new): row indices sorted by value (ascending row within equal values) and
+    where each run of equal rows begins in that order."""
+    n = len(columns[0])
+    idx_bits = max(1, (n - 1).bit_length())
+    key_bits = sum(max(1, (int(b) - 1).bit_length()) for b in bounds)
+    exact = key_bits + idx_bits <= 63
+    if exact:
+        key = np.asarray(columns[0], dtype=np.int64)
+        for col, bound in zip(columns[1:], bounds[1:], strict=True):
+            key = key * np.int64(bound) + col
+    else:
+        mixed = np.zeros(n, dtype=np.uint64)
+        for col, mult in zip(columns, _MIX, strict=False):
+            mixed ^= np.asarray(col).astype(np.uint64)
+            mixed *= np.uint64(mult)
+        key = (mixed >> np.uint64(1 + idx_bits)).astype(np.int64)
+    key <<= idx_bits
+    key |= np.arange(n, dtype=np.int64)
+    key.sort()
+    order = key & ((1 << idx_bits) - 1)
+    key >>= idx_bits
+    new = np.empty(n, dtype=bool)
+    new[:1] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    if not exact:
+        same = ~new[1:]
+        for col in columns:
+            c = np.asarray(col)[order]
+            if np.any(same & (c[1:] != c[:-1])):  # a hash collision: sort the slow way
+                order = np.lexsort([np.asarray(c) for c in columns[::-1]])
+                new[1:] = False
+                for col2 in columns:
+                    c2 = np.asarray(col2)[order]
+                    new[1:] |= c2[1:] != c2[:-1]
+                break
+    return order, new
+
+
+def group_rows(columns: Sequence[np.ndarray], bounds: Sequence[int]) -> Groups:
+    """Group rows of non-negative integer columns (column j below ``bounds[j]``).
+
+    numpy's argsort is several times slower than its sort, so the row index is packed into
+    the low bits of a 64-bit key and plain-sorted. When the columns do not fit beside the
+    index, they are hashed into the bits that are left and the grouping is verified
+    against the columns (falling back to lexsort on a collision)."""
+    n = len(columns[0])
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return Groups(empty, empty, empty, empty)
+    order, new = _sort_groups(columns, bounds)
+    starts = np.flatnonzero(new)
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    sizes = np.diff(np.append(starts, n))
+    return Groups(order, starts, sizes, inverse)
+
+
+def components(n: int, a: np.ndarray, b: np.ndarray) -> tuple[int, np.ndarray]:
+    """(count, label per node) of the undirected graph on n nodes with edges a[i]-b[i]."""
+    if len(a) == 0:
+        return n, np.arange(n)
+    graph = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(n, n))
+    count, labels = connected_components(graph, directed=True, connection="weak")
+    return int(count), labels
+
+
+def _cell_first(
+    scaled: np.ndarray, shift: float, bounds: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(cell coordinates, lowest member of each row's cell) on the grid of unit cells
+    shifted by ``shift`` cells."""
+    q = np.floor(scaled + shift).astype(np.int64)
+    order, new = _sort_groups([q[:, 0], q[:, 1], q[:, 2]], bounds)
+    start = np.maximum.accumulate(np.where(new, np.arange(len(new)), 0))
+    first = np.empty(len(order), dtype=np.int64)
+    first[order] = order[start]
+    return q, first
+
+
+def _weld_exact(p: np.ndarray, tolerance: float, lo: np.ndarray, extent: np.ndarray):
+    """Lowest-index partner links of the four shifted 4t grids (module docstring)."""
+    cell = 4.0 * tolerance
+    scaled = (p - lo) / cell
+    bounds = [int(b) for b in np.floor(extent / cell) + 2]
+    _, rep0 = _cell_first(scaled, 0.0, bounds)
+    a, b = [], []
+    for shift in (0.25, 0.5, 0.75):
+        _, rep = _cell_first(scaled, shift, bounds)
+        differs = np.flatnonzero(rep != rep0)
+        a.append(differs)
+        b.append(rep[differs])
+    return rep0, np.concatenate(a), np.concatenate(b)
+
+
+def weld(positions: np.ndarray, tolerance: float) -> tuple[int, np.ndarray]:
+    """(count, class per vertex) of positions welded within an absolute ``tolerance``;
+    non-finite positions get class -1.
+
+    Vertices closer than the tolerance along every axis are always welded; vertices
+    welded directly are less than 4x the tolerance apart per axis (see the module
+    docstring). For speed, the exact four-grid pass only runs on the few vertices that
+    need it: a first pass sorts vertices into coarse cells of 64 tolerances and welds
+    every cell whose members all lie within half a tolerance of its first member; vertices
+    near a coarse-cell border (which may have a partner across it) and the members of
+    cells holding distinct points go through the four grids."""
+    pts = np.asarray(positions, dtype=np.float64)
+    n = len(pts)
+    finite = np.isfinite(pts).all(axis=1)
+    labels = np.full(n, -1, dtype=np.int64)
+    idx = np.flatnonzero(finite)
+    if not len(idx):
+        return 0, labels
+    p = pts[idx] if len(idx) < n else pts
+    lo = p.min(axis=0)
+    extent = p.max(axis=0) - lo
+    if not np.any(extent > 0):  # all finite vertices at one point
+        labels[idx] = 0
+        return 1, labels
+    if tolerance <= 0:
+        raise ValueError("weld tolerance must be positive")
+    # no finer than 2^-36 of the extent, so that cell coordinates stay small integers
+    tolerance = max(float(tolerance), float(extent.max()) * 2.0**-36)
+    coarse = 64.0 * tolerance
+    scaled = (p - lo) / coarse
+    bounds = [int(b) for b in np.floor(extent / coarse) + 2]
+    q, first = _cell_first(scaled, 0.0, bounds)
+    loose = np.abs(p - p[first]).max(axis=1) > tolerance / 2
+    mixed_cell = np.zeros(len(p), dtype=bool)
+    mixed_cell[first[loose]] = True
+    mixed = mixed_cell[first]
+    frac = scaled - q
+    edge = 1.0 / 64.0
+    border = ((frac < edge) | (frac > 1.0 - edge)).any(axis=1)
+    label = np.where(mixed, np.arange(len(p)), first)
+    subset = np.flatnonzero(mixed | border)
+    if len(subset):
+        rep0, a, b = _weld_exact(p[subset], tolerance, lo, extent)
+        a = np.concatenate([subset, subset[a]])
+        b = np.concatenate([subset[rep0], subset[b]])
+        a, b = label[a], label[b]
+        keep = a != b
+        if keep.any():
+            _, comp = components(len(p), a[keep], b[keep])
+            label = comp[label]
+    used = np.zeros(len(p), dtype=bool)
+    used[label] = True
+    dense = np.cumsum(used) - 1
+    labels[idx] = dense[label]
+    return int(dense[-1] + 1), labels
+
+
+@dataclass(frozen=True)
+class EdgeTable:
+    """Undirected edges of the welded faces. Half-edge h = 3*f + i runs from corner i of
+    face f to corner i+1; ``groups.inverse[h]`` is its edge."""
+
+    groups: Groups
+    tail: np.ndarray  # welded vertex each half-edge starts at
+    head: np.ndarray  # welded vertex it ends at
+    face_count: np.ndarray  # faces per edge
+    forward: np.ndarray  # half-edges per edge running from its lower to its higher vertex
+
+    @property
+    def count(self) -> int:
+        return self.groups.count
+
+
+class Topology:
+    """Everything topological about one mesh, each part computed on first use."""
+
+    def __init__(self, mesh: Mesh, weld_tolerance: float = DEFAULT_WELD_TOLERANCE):
+        self.mesh = mesh
+        self.weld_tolerance = max(float(weld_tolerance), MIN_WELD_TOLERANCE)
+
+    # --- validity -------------------------------------------------------------------
+
+    @cached_property
+    def finite(self) -> np.ndarray:
+        """Per vertex: all three coordinates finite."""
+        return np.isfinite(self.mesh.positions).all(axis=1)
+
+    @cached_property
+    def in_range(self) -> np.ndarray:
+        """Per triangle: all three indices name an existing vertex."""
+        tris = self.mesh.triangles
+        return ((tris >= 0) & (tris < self.mesh.vertex_count)).all(axis=1)
+
+    @cached_property
+    def valid(self) -> np.ndarray:
+        """Per triangle: indices in range and positions finite (the faces topology uses)."""
+        ok = self.in_range.copy()
+        if not self.finite.all():
+            tris = self.mesh.triangles[ok]
+            ok[ok] = self.finite[tris].all(axis=1)
+        return ok
+
+    @cached_property
+    def valid_index(self) -> np.ndarray:
+        return np.flatnonzero(self.valid)
+
+    @cached_property
+    def bounds(self) -> np.ndarray | None:
+        """(2, 3) min/max of the finite positions, None if there are none."""
+        pts = self.mesh.positions
+        if not self.finite.all():
+            pts = pts[self.finite]
+        if not len(pts):
+            return None
+        return np.stack([pts.min(axis=0), pts.max(axis=0)]).astype(np.float64)
+
+    @cached_property
+    def diagonal(self) -> float:
+        b = self.bounds
+        return 0.0 if b is None else float(np.linalg.norm(b[1] - b[0]))
+
+    @cached_property
+    def tolerance(self) -> float:
+        """The absolute weld tolerance, in metres."""
+        return self.weld_tolerance * self.diagonal
+
+    # --- welding --------------------------------------------------------------------
+
+    @cached_property
+    def _weld(self) -> tuple[int, np.ndarray]:
+        return weld(self.mesh.positions, self.tolerance)
+
+    @property
+    def welded_count(self) -> int:
+        return self._weld[0]
+
+    @property
+    def welded(self) -> np.ndarray:
+        """Welded vertex id of each vertex (-1 for non-finite ones)."""
+        return self._weld[1]
+
+    @cached_property
+    def representative(self) -> np.ndarray:
+        """For each welded vertex, the lowest original vertex welded into it."""
+        rep = np.full(self.welded_count, self.mesh.vertex_count, dtype=np.int64)
+        ok = self.welded >= 0
+        np.minimum.at(rep, self.welded[ok], np.flatnonzero(ok))
+        return rep
+
+    @cached_property
+    def welded_positions(self) -> np.ndarray:
+        return self.mesh.positions[self.representative].astype(np.float64)
+
+    @cached_property
+    def repeated_index(self) -> np.ndarray:
+        """Valid triangles that name the same vertex twice (indices of mesh.triangles)."""
+        t = self._valid_triangles
+        rep = (t[:, 0] == t[:, 1]) | (t[:, 1] == t[:, 2]) | (t[:, 2] == t[:, 0])
+        return self.valid_index[rep]
+
+    @cached_property
+    def _valid_triangles(self) -> np.ndarray:
+        tris = self.mesh.triangles
+        return tris if len(self.valid_index) == len(tris) else tris[self.valid_index]
+
+    @cached_property
+    def _welded_valid(self) -> np.ndarray:
+        return self.welded[self._valid_triangles]
+
+    @cached_property
+    def _kept(self) -> np.ndarray:
+        w = self._welded_valid
+        return (w[:, 0] != w[:, 1]) & (w[:, 1] != w[:, 2]) & (w[:, 2] != w[:, 0])
+
+    @cached_property
+    def collapsed(self) -> np.ndarray:
+        """Valid triangles with two corners welded together (repeated index, or an edge
+        shorter than the tolerance): they have no edges of their own, topology skips them."""
+        return self.valid_index[~self._kept]
+
+    @cached_property
+    def face_index(self) -> np.ndarray:
+        """Indices into mesh.triangles of the faces topology is judged on."""
+        kept = self._kept
+        return self.valid_index if kept.all() else self.valid_index[kept]
+
+    @cached_property
+    def triangles(self) -> np.ndarray:
+        """(f, 3) original vertex indices of the topological faces."""
+        kept = self._kept
+        return self._valid_triangles if kept.all() else self._valid_triangles[kept]
+
+    @cached_property
+    def faces(self) -> np.ndarray:
+        """(f, 3) welded vertex ids of the topological faces."""
+        kept = self._kept
+        return self._welded_valid if kept.all() else self._welded_valid[kept]
+
+    # --- edges ----------------------------------------------------------------------
+
+    @cached_property
+    def edges(self) -> EdgeTable:
+        f = self.faces
+        tail = f.ravel()
+        head = f[:, [1, 2, 0]].ravel()
+        lo = np.minimum(tail, head)
+        hi = np.maximum(tail, head)
+        k = max(self.welded_count, 1)
+        groups = group_rows([lo, hi], [k, k])
+        face_count = groups.sizes
+        forward = np.bincount(groups.inverse[tail < head], minlength=groups.count)
+        return EdgeTable(groups, tail, head, face_count, forward)
+
+    @cached_property
+    def boundary_edges(self) -> np.ndarray:
+        """Edge ids used by one face only (after welding)."""
+        return np.flatnonzero(self.edges.face_count == 1)
+
+    @cached_property
+    def nonmanifold_edges(self) -> np.ndarray:
+        """Edge ids shared by more than two faces."""
+        return np.flatnonzero(self.edges.face_count > 2)
+
+    @cached_property
+    def inconsistent_edges(self) -> np.ndarray:
+        """Edge ids shared by two faces that traverse it in the same direction."""
+        e = self.edges
+        return np.flatnonzero((e.face_count == 2) & (e.forward != 1))
+
+    @cached_property
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(edge ids, first half-edge, second half-edge) of the edges used by two faces."""
+        e = self.edges
+        two = np.flatnonzero(e.face_count == 2)
+        at = e.groups.starts[two]
+        return two, e.groups.order[at], e.groups.order[at + 1]
+
+    def edge_vertices(self, edge_ids: np.ndarray) -> np.ndarray:
+        """(len, 2) original vertex indices of edges, as one of their faces names them."""
+        h = self.edges.groups.order[self.edges.groups.starts[edge_ids]]
+        tris = self.triangles[h // 3]
+        corner = h % 3
+        rows = np.arange(len(h))
+        return np.column_stack([tris[rows, corner], tris[rows, (corner + 1) % 3]])
+
+    def edge_faces(self, edge_ids: np.ndarray) -> np.ndarray:
+        """Indices into mesh.triangles of every face using the given edges."""
+        g = self.edges.groups
+        sizes = g.sizes[edge_ids]
+        offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        half = g.order[np.repeat(g.starts[edge_ids], sizes) + offsets]
+        return np.unique(self.face_index[half // 3])
+
+    def edge_lengths(self, edge_ids: np.ndarray) -> np.ndarray:
+        e = self.edges
+        h = e.groups.order[e.groups.starts[edge_ids]]
+        p = self.welded_positions
+        return np.linalg.norm(p[e.tail[h]] - p[e.head[h]], axis=1)
+
+    @cached_property
+    def seam_edge_count(self) -> int:
+        """Edges that join two faces once welded but whose faces name different vertices
+        there: UV/normal seams, which are not holes."""
+        _, h1, h2 = self.pairs
+        flat = self.triangles.ravel()
+        nxt = self.triangles[:, [1, 2, 0]].ravel()
+        a1 = np.minimum(flat[h1], nxt[h1])
+        b1 = np.maximum(flat[h1], nxt[h1])
+        a2 = np.minimum(flat[h2], nxt[h2])
+        b2 = np.maximum(flat[h2], nxt[h2])
+        return int(np.count_nonzero((a1 != a2) | (b1 != b2)))
+
+    # --- boundary loops -------------------------------------------------------------
+
+    @cached_property
+    def boundary_loops(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(loop of each boundary edge, edges per loop, length per loop in mesh-local
+        metres). A loop is a connected run of boundary edges; two holes that touch at one
+        vertex count as one loop."""
+        ids = self.boundary_edges
+        if not len(ids):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        e = self.edges
+        h = e.groups.order[e.groups.starts[ids]]
+        ends = np.concatenate([e.tail[h], e.head[h]])
+        verts = group_rows([ends], [max(self.welded_count, 1)])
+        a = verts.inverse[: len(ids)]
+        b = verts.inverse[len(ids) :]
+        _, vlabel = components(verts.count, a, b)
+        loop_groups = group_rows([vlabel[a]], [verts.count])
+        loop = loop_groups.inverse
+        lengths = np.bincount(loop, weights=self.edge_lengths(ids), minlength=loop_groups.count)
+        return loop, loop_groups.sizes, lengths
+
+    # --- non-manifold vertices ------------------------------------------------------
+
+    @cached_property
+    def fans(self) -> np.ndarray:
+        """Per welded vertex, how many fans its faces form. Two corners of a vertex are in
+        one fan when their faces share an edge at that vertex used by exactly two faces."""
+        e = self.edges
+        _, h1, h2 = self.pairs
+        same = e.tail[h1] == e.tail[h2]
+        head1 = h1 - h1 % 3 + (h1 % 3 + 1) % 3
+        head2 = h2 - h2 % 3 + (h2 % 3 + 1) % 3
+        a = np.concatenate([h1, head1])
+        b = np.concatenate([np.where(same, h2, head2), np.where(same, head2, h2)])
+        corners = len(e.tail)
+        _, label = components(corners, a, b)
+        fan_vertex = np.zeros(label.max() + 1 if corners else 0, dtype=np.int64)
+        fan_vertex[label] = e.tail  # a corner's vertex is the tail of its half-edge
+        return np.bincount(fan_vertex, minlength=self.welded_count)
+
+    @cached_property
+    def nonmanifold_vertices(self) -> np.ndarray:
+        """Welded vertex ids whose faces form more than one fan (bow-ties), leaving out
+        vertices on non-manifold edges (reported as edges)."""
+        fans = self.fans
+        multi = fans > 1
+        if multi.any() and len(self.nonmanifold_edges):
+            e = self.edges
+            h = e.groups.order[e.groups.starts[self.nonmanifold_edges]]
+            multi[e.tail[h]] = False
+            multi[e.head[h]] = False
+        return np.flatnonzero(multi)
+
+    # --- parts ----------------------------------------------------------------------
+
+    @cached_property
+    def parts(self) -> tuple[int, np.ndarray]:
+        """(count, part of each topological face): faces connected through shared edges."""
+        g = self.edges.groups
+        nf = len(self.faces)
+        later = np.ones(len(g.order), dtype=bool)
+        later[g.starts] = False
+        joined = np.flatnonzero(later)  # positions that continue the previous one's edge
+        a = g.order[joined - 1] // 3
+        b = g.order[joined] // 3
+        return components(nf, a, b)
+
+    @cached_property
+    def _corners(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(v0, v1 - v0, v2 - v0, cross product) per topological face, float64, centred on
+        the bounding box so that sums of volumes keep their precision."""
+        b = self.bounds
+        centre = np.zeros(3) if b is None else (b[0] + b[1]) / 2
+        p = self.mesh.positions.astype(np.float64)
+        p -= centre
+        t = self.triangles
+        v0 = p[t[:, 0]]
+        e1 = p[t[:, 1]] - v0
+        e2 = p[t[:, 2]] - v0
+        return v0, e1, e2, np.cross(e1, e2)
+
+    @cached_property
+    def face_areas(self) -> np.ndarray:
+        """Area of each topological face, in square metres (mesh-local)."""
+        cross = self._corners[3]
+        return 0.5 * np.sqrt(np.einsum("ij,ij->i", cross, cross))
+
+    @cached_property
+    def part_areas(self) -> np.ndarray:
+        count, label = self.parts
+        return np.bincount(label, weights=self.face_areas, minlength=count)
+
+    @cached_property
+    def part_extents(self) -> np.ndarray:
+        """(parts, 3) bounding-box size of each part, in metres."""
+        count, label = self.parts
+        p = self.welded_positions
+        lo = np.full((count, 3), np.inf)
+        hi = np.full((count, 3), -np.inf)
+        for corner in range(3):  # three corners, not a loop over elements
+            pts = p[self.faces[:, corner]]
+            np.minimum.at(lo, label, pts)
+            np.maximum.at(hi, label, pts)
+        return hi - lo
+
+    @cached_property
+    def part_closed(self) -> np.ndarray:
+        """Per part: no boundary, non-manifold or inconsistently wound edge (a shell
+        whose volume and inside are defined)."""
+        count, label = self.parts
+        e = self.edges
+        bad_edges = (e.face_count != 2) | (e.forward != 1)
+        bad_half = bad_edges[e.groups.inverse]
+        open_parts = np.zeros(count, dtype=bool)
+        open_parts[label[np.flatnonzero(bad_half) // 3]] = True
+        return ~open_parts
+
+    @cached_property
+    def part_volumes(self) -> np.ndarray:
+        """Signed volume of each part in cubic metres (meaningful for closed parts):
+        negative when the faces are wound inward."""
+        count, label = self.parts
+        v0, _, _, cross = self._corners
+        six = np.einsum("ij,ij->i", v0, cross)
+        return np.bincount(label, weights=six, minlength=count) / 6.0
+
+    # --- face and vertex checks -----------------------------------------------------
+
+    @cached_property
+    def flat_faces(self) -> np.ndarray:
+        """Topological faces (mesh.triangles indices) flatter than the weld tolerance:
+        twice the area over the longest edge (the height) below it."""
+        _, e1, e2, _ = self._corners
+        e3 = e2 - e1
+        longest = np.sqrt(
+            np.maximum.reduce(
+                [
+                    np.einsum("ij,ij->i", e1, e1),
+                    np.einsum("ij,ij->i", e2, e2),
+                    np.einsum("ij,ij->i", e3, e3),
+                ]
+            )
+        )
+        height = 2.0 * self.face_areas / np.maximum(longest, np.finfo(np.float64).tiny)
+        return self.face_index[height < self.tolerance]
+
+    @cached_property
+    def duplicate_faces(self) -> np.ndarray:
+        """Topological faces (mesh.triangles indices) over the same three welded vertices
+        as an earlier face, whatever their winding."""
+        s = np.sort(self.faces, axis=1)
+        k = max(self.welded_count, 1)
+        g = group_rows([s[:, 0], s[:, 1], s[:, 2]], [k, k, k])
+        first = np.zeros(len(s), dtype=bool)
+        first[g.first] = True
+        return self.face_index[~first]
+
+    @cached_property
+    def references(self) -> np.ndarray:
+        """Per vertex: how many triangles with in-range indices use it."""
+        tris = self.mesh.triangles[self.in_range]
+        return np.bincount(tris.ravel(), minlength=self.mesh.vertex_count)
+
+    @cached_property
+    def unreferenced_vertices(self) -> np.ndarray:
+        return np.flatnonzero(self.references == 0)
+
+    @cached_property
+    def soup_vertices(self) -> np.ndarray:
+        """Vertices of "lone" triangles (all three of whose vertices no other triangle
+        uses) that coincide with another vertex: the signature of a triangle soup, where
+        every triangle carries its own copies. Faces split at hard edges or UV seams still
+        share vertices within a face or chart, so they do not count."""
+        tris = self.mesh.triangles[self.valid_index]
+        lone = (self.references[tris] == 1).all(axis=1)
+        verts = tris[lone].ravel()
+        class_size = np.bincount(self.welded[self.finite], minlength=self.welded_count)
+        return np.sort(verts[class_size[self.welded[verts]] > 1])
+
+
+def topology(mesh: Mesh, weld_tolerance: float = DEFAULT_WELD_TOLERANCE) -> Topology:
+    """The mesh's topology for this weld tolerance, from ``mesh.cache`` when computed."""
+    key = ("topology", max(float(weld_tolerance), MIN_WELD_TOLERANCE))
+    topo = mesh.cache.get(key)
+    if topo is None:
+        topo = mesh.cache[key] = Topology(mesh, weld_tolerance)
+    return topo
+
+
+def totals(asset: Asset, weld_tolerance: float | None = None) -> dict[str, Any]:
+    """Triangle and vertex counts per mesh and for the scene (instances counted as drawn),
+    the numbers budget rules compare. With ``weld_tolerance``, each mesh also gets the
+    count of distinct positions (vertices once seams are welded)."""
+    used = np.array([m for m, _ in asset.instances()], dtype=np.int64)
+    instances = np.bincount(used, minlength=len(asset.meshes))
+    meshes = []
+    for index, mesh in enumerate(asset.meshes):
+        row = {
+            "mesh": index,
+            "name": mesh.name,
+            "instances": int(instances[index]),
+            "triangles": mesh.triangle_count,
+            "vertices": mesh.vertex_count,
+        }
+        if weld_tolerance is not None:
+            row["welded_vertices"] = topology(mesh, weld_tolerance).welded_count
+        meshes.append(row)
+    return {
+        "meshes": meshes,
+        "scene": {
+            "triangles": asset.scene_triangle_count,
+            "vertices": asset.scene_vertex_count,
+            "unique_triangles": asset.unique_triangle_count,
+            "unique_vertices": sum(m.vertex_count for m in asset.meshes),
+            "instances": int(instances.sum()),
+        },
+    }
