@@ -231,6 +231,8 @@ def _vet_layers(path: Path, asset: Asset) -> list[Any]:
         layer = queue.pop(0)
         refused: set[str] = set()
         for asset_path in layer.GetCompositionAssetDependencies():
+            if not asset_path:  # internal references and payloads
+                continue
             try:
                 identifier = _vet_asset(layer, asset_path, root_dir)
                 if identifier in seen:

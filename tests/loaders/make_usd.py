@@ -66,12 +66,16 @@ def as_usdc(source: Path, target: Path) -> Path:
     return target
 
 
-def as_usdz(source: Path, target: Path) -> Path:
-    """A usdz package of a layer and the files it depends on (textures, sublayers)."""
-    from pxr import UsdUtils
+def as_usdz(source: Path, target: Path, files: list[str] = ()) -> Path:
+    """A usdz package: the layer first, then ``files`` (paths relative to the layer's
+    folder, kept as they are, so the layer's asset paths stay valid inside it)."""
+    from pxr import Sdf
 
-    if not UsdUtils.CreateNewUsdzPackage(str(source), str(target)):
-        raise RuntimeError(f"usd-core could not package {source}")
+    writer = Sdf.ZipFileWriter.CreateNew(str(target))
+    writer.AddFile(str(source), Path(source).name)
+    for name in files:
+        writer.AddFile(str(Path(source).parent / name), name)
+    writer.Save()
     return target
 
 
