@@ -1,0 +1,293 @@
+"""The ufbx side of the FBX loader, run in a child process (see :mod:`assetlint.loaders.fbx`).
+
+ufbx 0.0.5's Python bindings crash the interpreter in some access patterns: its wrappers
+are cached per element and a second fetch of the same element hands out a reference it
+does not own, so dropping it frees an object still in use; freeing the scene and exiting
+can crash too. This module therefore reads the file in one pass, keeps every ufbx object
+it touched alive (:func:`_hold`) until the process ends, copies what the loader needs into
+numpy arrays and plain Python values, pickles them to the output path and leaves with
+``os._exit`` so that nothing is freed. A crash here kills only this process.
+
+Usage: ``python -m assetlint.loaders._fbx_worker INPUT.fbx OUTPUT.pickle``. The output is
+``("ok", payload)`` or ``("error", one-line message)``.
+
+Fault injection for tests: the environment variable named by :data:`FAULT_ENV` set to
+``crash`` makes the worker die of SIGSEGV, ``hang`` makes it sleep, and ``garbage`` makes
+it write bytes that are not a pickle, all before reading the file.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+FAULT_ENV = "ASSETLINT_FBX_WORKER_FAULT"
+
+# Every ufbx object fetched, kept alive for the life of the process (see module doc).
+_KEEP: list[Any] = []
+
+_AXIS_NAMES = ("+X", "-X", "+Y", "-Y", "+Z", "-Z")
+
+# ufbx error classes -> the message a user sees.
+_ERROR_MESSAGES = {
+    "TruncatedFileError": "FBX file is truncated",
+    "UnrecognizedFileFormatError": "not an FBX file (format not recognized)",
+    "EmptyFileError": "file is empty",
+    "UnsupportedVersionError": "unsupported FBX version",
+    "OutOfMemoryError": "out of memory while reading the FBX file",
+    "MemoryLimitError": "FBX file needs more memory than allowed",
+    "AllocationLimitError": "FBX file needs more memory than allowed",
+    "NodeDepthLimitError": "FBX hierarchy nested too deeply",
+    "BadIndexError": "FBX file has an out-of-range index",
+}
+
+
+def _hold(obj: Any) -> Any:
+    """Keep a ufbx object alive until exit; returns it."""
+    _KEEP.append(obj)
+    return obj
+
+
+def _items(collection: Any) -> list[Any]:
+    """A ufbx list (or generator) as a Python list, every item held."""
+    return [_hold(x) for x in _hold(collection)]
+
+
+def _u32(ufbx_list: Any) -> np.ndarray:
+    """Copy a ufbx Uint32List (no buffer protocol in 0.0.5): ~35 ns per item."""
+    lst = _hold(ufbx_list)
+    return np.fromiter(lst, dtype=np.uint32, count=len(lst))
+
+
+def _array(buffer_list: Any, dtype: Any) -> np.ndarray:
+    """Copy a ufbx list that supports the buffer protocol (Vec2/3/4List, FaceList)."""
+    lst = _hold(buffer_list)
+    if len(lst) == 0:
+        return np.zeros((0,), dtype=dtype)
+    return np.array(memoryview(lst), dtype=dtype, copy=True)
+
+
+def _matrix(m: Any) -> np.ndarray:
+    """ufbx Matrix (four column vectors) -> 4x4 float64."""
+    cols = np.array([tuple(m.c0), tuple(m.c1), tuple(m.c2), tuple(m.c3)], dtype=np.float64)
+    out = np.eye(4)
+    out[:3, :] = cols.T
+    return out
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def _attribute(vertex_attr: Any, dtype: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """(values, per-corner indices) of a ufbx vertex attribute, or None if absent."""
+    attr = _hold(vertex_attr)
+    if not attr.exists:
+        return None
+    return _array(attr.values, dtype), _u32(attr.indices)
+
+
+def _mesh(mesh: Any) -> dict[str, Any]:
+    faces = _array(mesh.faces, np.int64).reshape(-1, 2)
+    uv_sets = []
+    for uv_set in _items(mesh.uv_sets):
+        attr = _attribute(uv_set.vertex_uv, np.float64)
+        if attr is not None:
+            uv_sets.append((uv_set.name, attr[0].reshape(-1, 2), attr[1]))
+    # attributes are stored as float32 in the Mesh anyway; positions stay float64 until
+    # the unit conversion
+    normals = _attribute(mesh.vertex_normal, np.float32)
+    colors = _attribute(mesh.vertex_color, np.float32)
+    bones = 0
+    influences = 0
+    for skin in _items(mesh.skin_deformers):
+        bones += len(_items(skin.clusters))
+        influences = max(influences, int(skin.max_weights_per_vertex))
+    return {
+        "name": mesh.name,
+        "positions": _array(mesh.vertices, np.float64).reshape(-1, 3),
+        "faces": faces,
+        "vertex_indices": _u32(mesh.vertex_indices),
+        "face_material": _u32(mesh.face_material),
+        "materials": [m.typed_id for m in _items(mesh.materials)],
+        "normals": None if normals is None else (normals[0].reshape(-1, 3), normals[1]),
+        "uv_sets": uv_sets,
+        "colors": None if colors is None else (colors[0].reshape(-1, 4), colors[1]),
+        "bone_count": bones,
+        "max_influences": influences,
+        "num_edges": int(mesh.num_edges),
+    }
+
+
+def _node(node: Any) -> dict[str, Any]:
+    parent = _hold(node.parent)
+    mesh = _hold(node.mesh)
+    return {
+        "name": node.name,
+        "parent": None if parent is None or parent.is_root else parent.typed_id,
+        "mesh": None if mesh is None else mesh.typed_id,
+        "materials": [m.typed_id for m in _items(node.materials)],
+        "node_to_parent": _matrix(_hold(node.node_to_parent)),
+        "node_to_world": _matrix(_hold(node.node_to_world)),
+        "geometry_to_node": _matrix(_hold(node.geometry_to_node)),
+        "geometry_to_world": _matrix(_hold(node.geometry_to_world)),
+    }
+
+
+def _map(material_map: Any) -> dict[str, Any]:
+    """A ufbx material map: its value (if the file sets one) and its texture's id."""
+    mm = _hold(material_map)
+    texture = _hold(mm.texture)
+    return {
+        "value": tuple(mm.value_vec4) if mm.has_value else None,
+        "texture": None if texture is None else texture.typed_id,
+    }
+
+
+_PBR_MAPS = (
+    "base_factor",
+    "base_color",
+    "metalness",
+    "roughness",
+    "opacity",
+    "emission_factor",
+    "emission_color",
+    "normal_map",
+    "ambient_occlusion",
+)
+_FBX_MAPS = ("diffuse_color", "normal_map", "bump", "transparency_factor")
+
+
+def _material(material: Any) -> dict[str, Any]:
+    features = _hold(material.features)
+    pbr = _hold(material.pbr)
+    fbx = _hold(material.fbx)
+    return {
+        "name": material.name,
+        "shader_type": int(material.shader_type),
+        "shading_model": material.shading_model_name,
+        "pbr": bool(_hold(features.pbr).enabled),
+        "metalness": bool(_hold(features.metalness).enabled),
+        "gloss": bool(_hold(features.roughness_as_glossiness).enabled),
+        "unlit": bool(_hold(features.unlit).enabled),
+        "double_sided": bool(_hold(features.double_sided).enabled),
+        "maps": {name: _map(getattr(pbr, name)) for name in _PBR_MAPS},
+        "fbx_maps": {name: _map(getattr(fbx, name)) for name in _FBX_MAPS},
+    }
+
+
+def _texture(texture: Any) -> dict[str, Any]:
+    """A texture element: its file (ufbx deduplicates files) and UV set name."""
+    file_index = int(texture.file_index) if texture.has_file else -1
+    if file_index < 0:
+        # layered or procedural texture: use its first file texture, if any
+        for inner in _items(texture.file_textures):
+            if inner.has_file:
+                file_index = int(inner.file_index)
+                break
+    return {"name": texture.name, "file": file_index, "uv_set": texture.uv_set}
+
+
+def _texture_file(tf: Any) -> dict[str, Any]:
+    return {
+        "relative": _text(tf.raw_relative_filename),
+        "absolute": _text(tf.raw_absolute_filename),
+        "content": bytes(tf.content),
+    }
+
+
+def _axis(axis: Any) -> str | None:
+    value = int(axis)
+    return _AXIS_NAMES[value] if 0 <= value < len(_AXIS_NAMES) else None
+
+
+def _application(app: Any) -> dict[str, str]:
+    return {"vendor": app.vendor, "name": app.name, "version": app.version}
+
+
+def extract(data: bytes) -> dict[str, Any]:
+    """Everything the loader needs from an FBX file, as numpy arrays and Python values."""
+    import ufbx
+
+    scene = _hold(
+        ufbx.load_memory(
+            data,
+            ignore_animation=True,
+            load_external_files=False,
+            clean_skin_weights=True,
+            use_blender_pbr_material=True,
+        )
+    )
+    meta = _hold(scene.metadata)
+    settings = _hold(scene.settings)
+    props = _hold(settings.props)
+    axes = _hold(settings.axes)
+    unit_prop = _hold(props.find_prop("UnitScaleFactor"))
+    return {
+        "version": int(meta.version),
+        "ascii": bool(meta.ascii),
+        "creator": meta.creator,
+        "application": _application(_hold(meta.original_application)),
+        # centimetres per unit as written (ufbx's unit_meters is that * 0.01, rounded)
+        "unit_scale_factor": None if unit_prop is None else float(unit_prop.value_vec4.x),
+        "axes": (_axis(axes.right), _axis(axes.up), _axis(axes.front)),
+        "meshes": [_mesh(m) for m in _items(scene.meshes)],
+        "nodes": [None if n.is_root else _node(n) for n in _items(scene.nodes)],
+        "materials": [_material(m) for m in _items(scene.materials)],
+        "textures": [_texture(t) for t in _items(scene.textures)],
+        "texture_files": [_texture_file(tf) for tf in _items(scene.texture_files)],
+        "warnings": [(w.type.name, w.description, int(w.count)) for w in _items(meta.warnings)],
+        "unsupported": {
+            "NURBS surfaces": len(_items(scene.nurbs_surfaces)),
+            "NURBS curves": len(_items(scene.nurbs_curves)),
+            "line curves": len(_items(scene.line_curves)),
+            "procedural geometries": len(_items(scene.procedural_geometries)),
+        },
+    }
+
+
+def _fail_message(exc: Exception) -> str:
+    name = type(exc).__name__
+    if name in _ERROR_MESSAGES:
+        return _ERROR_MESSAGES[name]
+    detail = str(exc).strip() or name
+    if type(exc).__module__.startswith("ufbx"):
+        return f"not a readable FBX file: {detail}"
+    return f"FBX reader failed: {name}: {detail}"
+
+
+def _inject_fault(fault: str, out_path: str) -> None:
+    if fault == "crash":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif fault == "hang":
+        time.sleep(3600)
+    elif fault == "garbage":
+        with open(out_path, "wb") as fh:
+            fh.write(b"\x00not a pickle")
+        os._exit(0)
+
+
+def main(argv: list[str]) -> None:
+    in_path, out_path = argv
+    _inject_fault(os.environ.get(FAULT_ENV, ""), out_path)
+    try:
+        with open(in_path, "rb") as fh:
+            data = fh.read()
+        result: tuple[str, Any] = ("ok", extract(data))
+    except Exception as exc:  # ufbx errors and surprises in its bindings alike
+        result = ("error", _fail_message(exc))
+    with open(out_path, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # never free the scene: ufbx can crash doing so
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
