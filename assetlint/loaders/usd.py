@@ -67,6 +67,9 @@ _PREVIEW_DEFAULTS: dict[str, Any] = {
     "useSpecularWorkflow": 0,
 }
 
+# UsdUVTexture single-channel outputs -> index into its scale.
+_CHANNELS = {"r": 0, "g": 1, "b": 2, "a": 3}
+
 # Primvar names taken as UV sets even when not typed texCoord2f.
 _UV_NAMES = {"st", "uv", "uvmap", "st0", "st1", "uv0", "uv1", "map1"}
 
@@ -134,15 +137,19 @@ def _captured_diagnostics() -> Iterator[_Captured]:
 
     captured = _Captured(messages=[])
     delegate = UsdUtils.CoalescingDiagnosticDelegate()
-    sys.stderr.flush()
-    saved = os.dup(2)
     with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
+        try:
+            sys.stderr.flush()
+            saved: int | None = os.dup(2)
+            os.dup2(sink.fileno(), 2)
+        except (OSError, ValueError):  # no stderr to redirect (closed, embedded)
+            saved = None
         try:
             yield captured
         finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+            if saved is not None:
+                os.dup2(saved, 2)
+                os.close(saved)
             sink.seek(0)
             printed = sink.read().decode("utf-8", "replace").splitlines()
             for diagnostic in delegate.TakeUncoalescedDiagnostics():
@@ -564,6 +571,7 @@ class _SceneReader:
         matrices = np.transpose(np.asarray(transforms, dtype=np.float64), (0, 2, 1))
         proto_indices = np.asarray(proto_indices)
         instancer_world = self.asset.nodes[node].world
+        to_instancer = _inverse(instancer_world)
         predicate = Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate)
         for proto_number, target in enumerate(targets):
             proto = self.stage.GetPrimAtPath(target)
@@ -577,12 +585,13 @@ class _SceneReader:
                 mesh = self._mesh_for(mesh_prim)
                 relative = base @ self._world(mesh_prim)
                 worlds = instancer_world @ matrices[chosen] @ relative
-                for instance, world in zip(chosen, worlds, strict=True):
+                locals_ = to_instancer @ worlds
+                for instance, world, local in zip(chosen, worlds, locals_, strict=True):
                     index = len(self.asset.nodes)
                     self.asset.nodes.append(
                         Node(
                             name=f"{prim.GetPath()}[{instance}]{mesh_prim.GetPath()}",
-                            local=_relative(instancer_world, world),
+                            local=local,
                             world=world,
                             parent=node,
                             mesh=mesh,
@@ -734,8 +743,8 @@ class _SceneReader:
         scale_input = shader.GetInput("scale")
         if scale_input and scale_input.Get(self.time) is not None:
             scale = np.array(scale_input.Get(self.time), dtype=np.float32)
-        channel = output_attr.GetBaseName()
-        factor = scale[:3] if len(channel) == 3 else scale["rgba".find(channel) % 4]
+        channel = output_attr.GetBaseName()  # r, g, b, a or rgb
+        factor = scale[_CHANNELS[channel]] if channel in _CHANNELS else scale[:3]
         return texture, self._uv_name(shader), factor
 
     def _uv_name(self, texture_shader: Any) -> str | None:
