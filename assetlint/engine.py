@@ -117,9 +117,12 @@ class Engine:
         params: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> list[Finding]:
         """All findings of the selected rules on one asset, load issues first. A rule that
-        raises gives an X001 finding naming it; the others still run."""
+        raises gives an X001 finding naming it (unless X001 is ignored); the others still
+        run."""
         rules = self.selected(select, ignore, target)
         enabled = {r.code for r in rules}
+        # a crash is reported even when X001 is not selected, unless it is ignored
+        report_crashes = all(_specificity(s, INTERNAL_ERROR.code) < 0 for s in ignore)
         path = str(asset.path)
         findings = [
             from_load_issue(issue, path)
@@ -139,7 +142,7 @@ class Engine:
             try:
                 findings.extend(rule.check(asset, ctx))
             except Exception as exc:  # noqa: BLE001 - any rule bug becomes a finding
-                if INTERNAL_ERROR.code in enabled:
+                if report_crashes:
                     findings.append(internal_error(rule, exc, path))
         return findings
 

@@ -79,9 +79,9 @@ def _sort_groups(
             key = key * np.int64(bound) + col
     else:
         mixed = np.zeros(n, dtype=np.uint64)
-        for col, mult in zip(columns, _MIX, strict=False):
+        for j, col in enumerate(columns):
             mixed ^= np.asarray(col).astype(np.uint64)
-            mixed *= np.uint64(mult)
+            mixed *= np.uint64(_MIX[j % len(_MIX)])
         key = (mixed >> np.uint64(1 + idx_bits)).astype(np.int64)
     key <<= idx_bits
     key |= np.arange(n, dtype=np.int64)
@@ -602,16 +602,43 @@ class Topology:
         return np.flatnonzero(self.references == 0)
 
     @cached_property
+    def redundant(self) -> np.ndarray:
+        """Per vertex: another vertex has the same welded position and the same normal and
+        UVs (to 1e-3 and 1e-5), so keeping both serves no purpose."""
+        mesh = self.mesh
+        ok = self.finite.copy()
+        columns = [self.welded]
+        bounds = [max(self.welded_count, 1)]
+        attributes = ([] if mesh.normals is None else [(mesh.normals, 1e3)]) + [
+            (uv, 1e5) for uv in mesh.uvs
+        ]
+        for values, scale in attributes:
+            q = np.round(np.asarray(values, dtype=np.float64) * scale)
+            fine = np.isfinite(q).all(axis=1)
+            ok &= fine
+            q[~fine] = 0
+            q -= q[ok].min(axis=0) if ok.any() else 0
+            q[~ok] = 0
+            for column in q.T:
+                columns.append(column.astype(np.int64))
+                bounds.append(int(column.max()) + 1)
+        idx = np.flatnonzero(ok)
+        groups = group_rows([c[idx] for c in columns], bounds)
+        out = np.zeros(mesh.vertex_count, dtype=bool)
+        out[idx] = groups.sizes[groups.inverse] > 1
+        return out
+
+    @cached_property
     def soup_vertices(self) -> np.ndarray:
         """Vertices of "lone" triangles (all three of whose vertices no other triangle
-        uses) that coincide with another vertex: the signature of a triangle soup, where
-        every triangle carries its own copies. Faces split at hard edges or UV seams still
-        share vertices within a face or chart, so they do not count."""
+        uses) that duplicate another vertex, normal and UVs included: the signature of a
+        triangle soup, where every triangle carries its own copies. Faces split at hard
+        edges or UV seams do not count (their copies differ, or a chart's faces still share
+        vertices), nor do flat-shaded meshes whose copies differ by normal."""
         tris = self.mesh.triangles[self.valid_index]
         lone = (self.references[tris] == 1).all(axis=1)
         verts = tris[lone].ravel()
-        class_size = np.bincount(self.welded[self.finite], minlength=self.welded_count)
-        return np.sort(verts[class_size[self.welded[verts]] > 1])
+        return np.sort(verts[self.redundant[verts]])
 
 
 def topology(mesh: Mesh, weld_tolerance: float = DEFAULT_WELD_TOLERANCE) -> Topology:

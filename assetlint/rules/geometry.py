@@ -387,9 +387,10 @@ def unreferenced_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 def triangle_soup(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """In a triangle soup every triangle has its own three vertices, even where it touches
     its neighbours: the mesh has no connectivity, so it cannot be smoothed, simplified or
-    unwrapped, and it costs up to six times the vertices. Vertices split along seams or
-    hard edges do not count, since the faces of a chart still share theirs. STL files are
-    soups by design (the format cannot share vertices), so this rule skips them."""
+    unwrapped, and it costs up to six times the vertices. Copies that differ (vertices split
+    along UV seams or hard edges, a flat-shaded mesh's per-face normals) do not count:
+    only copies identical in position, normal and UVs. STL files are soups by design (the
+    format cannot share vertices), so this rule skips them."""
     if asset.format == "stl":
         return
     limit = float(ctx.params["max_share"])
@@ -399,8 +400,9 @@ def triangle_soup(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         share = len(soup) / used if used else 0.0
         if share > limit:
             yield ctx.finding(
-                f"{share:.0%} of the {used:,} used vertices coincide with another vertex "
-                f"without being shared by any other triangle (limit {limit:.0%})",
+                f"{share:.0%} of the {used:,} used vertices duplicate another vertex (same "
+                f"position, normal and UVs) without being shared by any other triangle "
+                f"(limit {limit:.0%})",
                 subject=label,
                 subject_type="mesh",
                 count=len(soup),

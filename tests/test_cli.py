@@ -1,0 +1,165 @@
+"""The command line: rules, explain, check with --select/--ignore, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assetlint.cli import main
+from assetlint.model import LOAD_CODES
+from tests.plugin_pack import install
+from tests.rules.meshes import cube
+
+
+def write_obj(path: Path, positions, triangles) -> Path:
+    lines = [f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in positions]
+    lines += [f"f {a + 1} {b + 1} {c + 1}" for a, b, c in triangles]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def open_cube(tmp_path) -> Path:
+    pos, tris = cube()
+    return write_obj(tmp_path / "open.obj", pos, tris[[i for i in range(12) if i not in (0, 6)]])
+
+
+@pytest.fixture
+def closed_cube(tmp_path) -> Path:
+    return write_obj(tmp_path / "closed.obj", *cube())
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_rules_lists_every_family(capsys):
+    code, out, _ = run(capsys, "rules")
+    assert code == 0
+    listed = [line.split()[0] for line in out.splitlines()]
+    assert set(LOAD_CODES) | {"G001", "G015", "X001"} <= set(listed)
+    assert "G003  warning  open-boundary" in out
+
+
+def test_rules_json_and_selection(capsys):
+    code, out, _ = run(capsys, "rules", "--format", "json", "--select", "L", "--ignore", "L00")
+    assert code == 0 and out.strip() == "[]"
+    code, out, _ = run(capsys, "rules", "--format", "json", "--select", "G012")
+    (rule,) = json.loads(out)
+    assert rule["code"] == "G012" and rule["params"]["area_ratio"] == 0.001
+    assert rule["autofix"] is False and rule["targets"] == ["all"]
+
+
+def test_explain_by_code_or_name(capsys):
+    code, out, _ = run(capsys, "explain", "g003")
+    assert code == 0
+    assert out.startswith("G003 open-boundary (geometry)\n")
+    assert "Severity: warning" in out and "weld_tolerance = 1e-06" in out
+    assert "UV seams are not counted as holes" in " ".join(out.split()).replace(
+        "splits a generator or exporter makes along UV seams are not counted as holes",
+        "UV seams are not counted as holes",
+    )
+    assert run(capsys, "explain", "open-boundary")[1] == out
+    code, _, err = run(capsys, "explain", "G999")
+    assert code == 2 and "no rule 'G999'" in err
+
+
+def test_check_prints_findings_like_ruff_and_exits_1(capsys, open_cube):
+    code, out, _ = run(capsys, "check", str(open_cube))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == (
+        f"{open_cube}: G003 (warning) open: 1 hole bounded by 4 open edges, 4 m of open "
+        "boundary in all; the largest is 4 m around (4 edges; limit 0 holes)"
+    )
+    assert (
+        lines[-1] == "Found 1 problem(s) in 1 file(s). (1 info finding(s) not shown; --show-info)"
+    )
+
+
+def test_check_ignore_and_select(capsys, open_cube, closed_cube):
+    code, out, _ = run(capsys, "check", "--ignore", "G003", str(open_cube))
+    assert code == 0 and out.startswith("All checks passed (1 file(s)).")
+    code, out, _ = run(capsys, "check", "--select", "G015", "--show-info", str(closed_cube))
+    assert code == 0
+    assert out.splitlines()[0] == (
+        f"{closed_cube}: G015 (info) 12 triangles and 8 vertices drawn (12 and 8 in 1 mesh, "
+        "1 instance)"
+    )
+    code, _, err = run(capsys, "check", "--select", "Z", str(closed_cube))
+    assert code == 2 and "--select 'Z' matches no rule code" in err
+
+
+def test_check_json_carries_samples(capsys, open_cube):
+    code, out, _ = run(capsys, "check", "--format", "json", "--select", "G003", str(open_cube))
+    assert code == 1
+    (finding,) = json.loads(out)["findings"]
+    assert finding["code"] == "G003" and finding["count"] == 1 and finding["limit"] == 0
+    assert len(finding["sample"]["edges"]) == 4
+    assert finding["subject_type"] == "mesh"
+
+
+def test_unreadable_file_is_one_line_and_exit_2(capsys, tmp_path, closed_cube):
+    bad = tmp_path / "bad.glb"
+    bad.write_bytes(b"<html>not a model</html>")
+    code, out, _ = run(capsys, "check", str(bad), str(closed_cube))
+    assert code == 2
+    assert out.splitlines()[0] == (
+        f"{bad}: L001 (error) content is an HTML page, not glTF as the extension '.glb' says"
+    )
+
+
+def test_rule_crash_exits_2(capsys, closed_cube, monkeypatch):
+    import assetlint.rules.geometry as geometry
+
+    def boom(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(geometry, "topology", boom)
+    code, out, _ = run(capsys, "check", "--select", "G001,G015", str(closed_cube))
+    assert code == 2
+    assert (
+        f"{closed_cube}: X001 (error) G001: rule G001 (non-manifold-edge) failed: MemoryError"
+        in out
+    )
+
+
+def test_third_party_pack_through_the_real_entry_point(tmp_path, closed_cube):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(p) for p in install(tmp_path / "site")] + [env.get("PYTHONPATH", "")]
+    )
+    cli = [sys.executable, "-m", "assetlint"]
+    listed = subprocess.run([*cli, "rules"], env=env, capture_output=True, text=True)
+    assert "DP001  warning  short-mesh-name" in listed.stdout
+    explained = subprocess.run([*cli, "explain", "DP001"], env=env, capture_output=True, text=True)
+    assert "Provided by: demo" in explained.stdout
+    # the OBJ loader names the mesh after the file: "closed" is shorter than 8 characters
+    checked = subprocess.run(
+        [*cli, "check", str(closed_cube)], env=env, capture_output=True, text=True
+    )
+    assert checked.returncode == 1
+    assert checked.stdout.splitlines()[0] == (
+        f"{closed_cube}: DP001 (warning) closed: mesh name 'closed' is shorter than 8"
+    )
+    ignored = subprocess.run(
+        [*cli, "check", "--ignore", "DP001", str(closed_cube)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert ignored.returncode == 0 and "DP001" not in ignored.stdout
+    selected = subprocess.run(
+        [*cli, "check", "--select", "DP", "--show-info", str(closed_cube)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert [line.split()[1] for line in selected.stdout.splitlines()[:-1]] == ["DP001"]
