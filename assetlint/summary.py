@@ -6,6 +6,9 @@ from typing import Any
 
 from assetlint.model import Asset
 
+# Formats that cannot state units at all (as opposed to a file that left them out).
+UNITLESS_FORMATS = ("obj", "stl")
+
 
 def summarize(asset: Asset) -> dict[str, Any]:
     bounds = asset.bounds()
@@ -64,9 +67,12 @@ def _other_primitives(asset: Asset) -> dict[str, int]:
 def format_summary(s: dict[str, Any]) -> str:
     """Human-readable rendering of :func:`summarize`."""
     a = s["authored"]
-    units = (
-        "none (unitless)" if a["meters_per_unit"] is None else f"{a['meters_per_unit']:g} m/unit"
-    )
+    if a["meters_per_unit"] is not None:
+        units = f"{a['meters_per_unit']:g} m/unit"
+    elif s["format"] in UNITLESS_FORMATS:
+        units = "none (the format has no units)"
+    else:
+        units = "not authored"
     lines = [
         f"{s['path']}",
         f"  format      {s['format']}  ({s['file_size']:,} bytes)"
