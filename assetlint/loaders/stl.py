@@ -1,0 +1,235 @@
+"""STL reader, binary and ASCII, told apart by content rather than by name.
+
+A binary STL is an 80-byte header, a little-endian uint32 triangle count and 50 bytes per
+triangle, so ``84 + 50 * count == file size`` identifies it, even when its header starts
+with "solid" (SolidWorks writes "solid NAME" there). Text that starts with "solid" and
+holds ``facet``/``vertex`` statements is ASCII. Anything else is refused with the two
+numbers that disagree, before any allocation, so a header claiming 10^9 triangles costs
+nothing.
+
+STL is unindexed by design (three positions per facet). Bit-identical positions are
+merged (-0.0 counts as 0.0, as admesh does) so the mesh is indexed like every other
+reader's, in order of first appearance. Nearly-equal positions are *not* merged: that is
+a judgement for the rules, which must see what the file holds.
+
+The facet normals are not stored: they are per face, and putting them on merged vertices
+would invent data; where they are right they agree with the winding the rules already
+read, and where they are wrong (zero, unnormalized, flipped - common in the wild) they
+are ignored by slicers and engines alike. Attribute bytes (colour extensions) are ignored.
+
+STL states neither units nor up axis: ``Authored`` keeps ``None`` for both.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from assetlint.model import Asset, Authored, LoadError, Mesh, single_node_scene
+
+_HEADER = 84
+_RECORD = np.dtype(
+    [("normal", "<f4", 3), ("vertices", "<f4", (3, 3)), ("attribute", "<u2")], align=False
+)
+assert _RECORD.itemsize == 50
+
+_VERTEX = re.compile(rb"\bvertex[ \t]+([^\r\n]*)", re.I)
+_FACET = re.compile(rb"\bfacet\b", re.I)
+
+
+def load(path: Path) -> Asset:
+    """Read a binary or ASCII STL into one mesh per solid."""
+    data = path.read_bytes()
+    asset = Asset(path=path, format="stl", file_size=len(data))
+    if not data:
+        raise LoadError("file is empty")
+    if _is_ascii(data):
+        generator = None
+        solids = _read_ascii(asset, data)
+    else:
+        generator, solids = _read_binary(asset, data)
+    asset.authored = Authored(generator=generator)
+    for name, corners in solids:
+        positions, triangles = merge_positions(corners)
+        asset.meshes.append(Mesh(name or path.stem, positions, triangles))
+    single_node_scene(asset)
+    return asset
+
+
+def _is_ascii(data: bytes) -> bool:
+    """ASCII STL: text opening with "solid" and holding facets, with no NUL byte (every
+    binary STL has some: its attribute words are almost always zero). A binary file whose
+    size matches its count is binary whatever its header says."""
+    head = data[:1024].lstrip()
+    if not head[:5].lower() == b"solid":
+        return False
+    if b"\x00" in data:
+        return False
+    return _FACET.search(data) is not None or len(data) < _HEADER or not _binary_size_ok(data)
+
+
+def _binary_size_ok(data: bytes) -> bool:
+    return len(data) >= _HEADER and _HEADER + 50 * _count(data) == len(data)
+
+
+def _count(data: bytes) -> int:
+    return int(np.frombuffer(data, dtype="<u4", count=1, offset=80)[0])
+
+
+def _read_binary(asset: Asset, data: bytes) -> tuple[str | None, list[tuple[str, np.ndarray]]]:
+    """(generator, [(name, (n*3, 3) corner positions)]) of a binary STL."""
+    if len(data) < _HEADER:
+        raise LoadError(
+            f"not an ASCII STL, and {len(data)} bytes is shorter than a binary STL's "
+            f"{_HEADER}-byte header"
+        )
+    count = _count(data)
+    expected = _HEADER + 50 * count
+    if expected != len(data):
+        raise LoadError(
+            f"binary STL header says {count:,} triangles ({expected:,} bytes) "
+            f"but the file is {len(data):,} bytes"
+        )
+    records = np.frombuffer(data, dtype=_RECORD, count=count, offset=_HEADER)
+    header = _header_text(data[:80])
+    name = None
+    generator = header
+    if header and header[:5].lower() == "solid":  # "solid NAME": a name, not a tool
+        name = header[5:].strip() or None
+        generator = None
+    return generator, [(name or asset.path.stem, records["vertices"].reshape(-1, 3))]
+
+
+def _header_text(header: bytes) -> str | None:
+    """The printable text that opens a binary header, if any (Materialise Magics appends
+    "COLOR=" and four raw bytes, which are not text)."""
+    match = re.match(rb"[\x20-\x7e]*", header)
+    text = match.group(0).decode("ascii") if match else ""
+    text = text.split("COLOR=")[0].strip()
+    return text or None
+
+
+def _read_ascii(asset: Asset, data: bytes) -> list[tuple[str, np.ndarray]]:
+    """[(name, corner positions)] per ``solid`` of an ASCII STL. Facets that do not hold
+    exactly three well-formed vertices are skipped and counted in one L005 issue."""
+    result = []
+    skipped = 0
+    for name, block in _solids(data):
+        corners, bad = _ascii_corners(block)
+        skipped += bad
+        result.append((name or asset.path.stem, corners))
+    if skipped:
+        asset.issue("L005", f"{skipped} malformed facets skipped (not three numeric vertices)")
+    return result
+
+
+def _solids(data: bytes) -> list[tuple[str, bytes]]:
+    """(name, lower-cased body) of each ``solid NAME ... endsolid`` block; a file without
+    the keyword is read as one unnamed solid. Keywords are found with ``bytes.find`` on
+    the lower-cased text (a regex over a 100 MB file costs seconds)."""
+    low = data.lower()
+    headers = []
+    at = low.find(b"solid")
+    while at != -1:
+        line_start = low.rfind(b"\n", 0, at) + 1
+        if not low[line_start:at].strip():  # "solid" opens its line: not "endsolid"
+            headers.append(at)
+        at = low.find(b"solid", at + 5)
+    if not headers:
+        return [("", low)]
+    solids = []
+    for start, end in zip(headers, [*headers[1:], len(data)], strict=True):
+        line_end = low.find(b"\n", start, end)
+        line_end = end if line_end == -1 else line_end
+        name = data[start + 5 : line_end].decode("utf-8", "replace").strip()
+        closing = low.rfind(b"endsolid", line_end, end)
+        solids.append((name, low[line_end : end if closing == -1 else closing]))
+    return solids
+
+
+_LETTER = np.zeros(256, dtype=bool)
+_LETTER[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)] = True
+_NUMERIC = np.zeros(256, dtype=bool)
+_NUMERIC[np.frombuffer(b"0123456789.", dtype=np.uint8)] = True
+
+
+def _ascii_corners(block: bytes) -> tuple[np.ndarray, int]:
+    """((n*3, 3) corner positions, malformed facets) of one lower-cased ASCII solid body.
+
+    Every facet is "facet normal a b c outer loop vertex x y z (x3) endloop endfacet":
+    with the keywords blanked out it is twelve numbers, so one ``np.fromstring`` over
+    the whole body reads them all when the counts agree. Letters are blanked with numpy
+    in one pass, except an "e" that follows a digit or a dot (an exponent). Otherwise
+    (malformed text) the body is read facet by facet."""
+    facets = block.count(b"endfacet")
+    text = np.frombuffer(block, dtype=np.uint8)
+    blank = _LETTER[text]
+    blank[1:] &= ~((text[1:] == ord("e")) & _NUMERIC[text[:-1]])
+    try:
+        values = np.fromstring(np.where(blank, np.uint8(32), text).tobytes(), sep=" ")
+    except ValueError:
+        values = None
+    if (
+        values is not None
+        and len(values) == 12 * facets
+        and block.count(b"vertex") == 3 * facets
+        and block.count(b"facet normal") == facets
+    ):
+        return values.reshape(-1, 12)[:, 3:].reshape(-1, 3), 0
+    return _ascii_corners_slow(block)
+
+
+def _ascii_corners_slow(block: bytes) -> tuple[np.ndarray, int]:
+    """Facet by facet, for malformed text only: keep facets of three numeric vertices."""
+    good: list[list[float]] = []
+    bad = 0
+    for piece in _FACET.split(block)[1:]:
+        if not _VERTEX.search(piece):
+            continue  # the "endfacet" remainder
+        try:
+            corners = [[float(x) for x in p.split()] for p in _VERTEX.findall(piece)]
+        except ValueError:
+            corners = []
+        if len(corners) == 3 and all(len(c) == 3 for c in corners):
+            good.extend(corners)
+        else:
+            bad += 1
+    return np.asarray(good, dtype=np.float64).reshape(-1, 3), bad
+
+
+_K1 = np.uint64(0x9E3779B97F4A7C15)
+_K2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def merge_positions(corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """((n, 3) unique positions in order of first appearance, (m, 3) triangles) from
+    (3m, 3) corner positions, merging bit-identical float32 positions only.
+
+    Positions are grouped by a 64-bit hash of their bits (one sort of one key, several
+    times faster than sorting rows); the grouping is then checked bit for bit, and a
+    hash collision (never seen, but possible) falls back to an exact row sort."""
+    corners = np.ascontiguousarray(corners, dtype=np.float32) + np.float32(0.0)  # -0.0 -> 0.0
+    if not len(corners):
+        return np.zeros((0, 3), dtype=np.float32), np.zeros((0, 3), dtype=np.int32)
+    bits = corners.view(np.uint32)
+    wide = bits.astype(np.uint64)
+    key = ((wide[:, 0] << np.uint64(32)) | wide[:, 1]) * _K1 ^ wide[:, 2] * _K2
+    del wide
+    order = np.argsort(key)
+    sorted_key = key[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = sorted_key[1:] != sorted_key[:-1]
+    starts = np.flatnonzero(new)
+    first = np.minimum.reduceat(order, starts)  # first appearance of each position
+    group = np.cumsum(new) - 1
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = group
+    if not (bits == bits[first][inverse]).all():  # a hash collision: sort rows exactly
+        _, first, inverse = np.unique(bits, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    rank = np.empty(len(first), dtype=np.int64)
+    by_appearance = np.argsort(first)
+    rank[by_appearance] = np.arange(len(first))
+    return corners[first[by_appearance]], rank[inverse].reshape(-1, 3).astype(np.int32)
