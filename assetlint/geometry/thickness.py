@@ -1,0 +1,176 @@
+"""Wall thickness, sampled: how far the surface is from the surface behind it.
+
+Points are drawn on the surface in proportion to area; from each, a ray goes inward
+(against its face's normal) and the distance to the first face it leaves the solid
+through is the local wall thickness. Rays are cast with Intel Embree through the
+``embreex`` package (the binding trimesh uses for its fast ray queries): trimesh's own ray
+module needs ``rtree`` and tests candidates in Python, and pymeshlab's shape diameter
+function averages a cone of rays per vertex (it gave 0.8 to 2.7 mm on a 0.5 mm wall here),
+which hides exactly the thin spots a printer cares about.
+
+Each ray starts a small step (1e-5 of the bounding-box diagonal) inside its face, so it
+can neither hit the face it starts on nor a coplanar duplicate of it, and near-zero
+distances are not measured; that step is added back to the distance. A hit on a face that
+points towards the ray (the ray *enters* a surface) means the sample was not on the
+outside of a solid (an inverted or inner shell): it is counted apart, not as a thickness,
+and so are rays that hit nothing (open surface, or faces wound inward).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DEFAULT_SAMPLES = 20_000
+
+# Ray start offset along the inward direction, as a fraction of the bounding-box diagonal:
+# far above float32 rounding (~6e-8 of the coordinates), far below any printable wall.
+_STEP = 1e-5
+
+
+class ThicknessUnavailable(Exception):
+    """Wall thickness cannot be measured on this machine (the ray caster is missing)."""
+
+
+@dataclass(frozen=True)
+class ThicknessResult:
+    """Per-sample measurements; lengths in the units of the input positions."""
+
+    thickness: np.ndarray  # (s,) distance to the wall behind; NaN where not measured
+    points: np.ndarray  # (s, 3) sample points on the surface
+    faces: np.ndarray  # (s,) input triangle each sample lies on
+    missed: int  # rays that left through no face (open or inward-wound surface)
+    entered: int  # rays whose first hit faced them (inverted or inner shell)
+
+    @property
+    def samples(self) -> int:
+        return len(self.thickness)
+
+    @property
+    def measured(self) -> int:
+        return int(np.count_nonzero(np.isfinite(self.thickness)))
+
+    @property
+    def thinnest(self) -> int | None:
+        """Index of the thinnest measured sample, None when none was measured."""
+        if not self.measured:
+            return None
+        return int(np.nanargmin(self.thickness))
+
+    @property
+    def minimum(self) -> float:
+        i = self.thinnest
+        return float("nan") if i is None else float(self.thickness[i])
+
+    @property
+    def thinnest_point(self) -> np.ndarray | None:
+        i = self.thinnest
+        return None if i is None else self.points[i]
+
+    @property
+    def thinnest_face(self) -> int | None:
+        i = self.thinnest
+        return None if i is None else int(self.faces[i])
+
+    def percentile(self, q: float) -> float:
+        """The q-th percentile (0-100) of the measured thicknesses."""
+        if not self.measured:
+            return float("nan")
+        return float(np.nanpercentile(self.thickness, q))
+
+    def share_below(self, limit: float) -> float:
+        """Share of the measured samples thinner than ``limit`` (an estimate of the share
+        of the surface whose wall is thinner)."""
+        if not self.measured:
+            return 0.0
+        return float(np.count_nonzero(self.thickness < limit)) / self.measured
+
+
+def wall_thickness(
+    positions: np.ndarray,
+    triangles: np.ndarray,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+) -> ThicknessResult:
+    """Sample the wall thickness of a mesh (see the module docstring). Faces with
+    out-of-range indices or non-finite corners are neither sampled nor hit; the result is
+    the same for the same input and seed."""
+    pos = np.asarray(positions, dtype=np.float64).reshape(-1, 3)
+    tri = np.asarray(triangles).reshape(-1, 3).astype(np.int64)
+    n = len(pos)
+    ok = ((tri >= 0) & (tri < n)).all(axis=1)
+    ok[ok] = np.isfinite(pos).all(axis=1)[tri[ok]].all(axis=1)
+    origin = np.flatnonzero(ok)
+    used = np.zeros(n, dtype=bool)
+    used[tri[origin].ravel()] = True
+    remap = np.cumsum(used) - 1
+    pts = pos[used]
+    faces = remap[tri[origin]]
+    cross = _cross(pts, faces) if len(faces) else np.zeros((0, 3))
+    twice_area = np.linalg.norm(cross, axis=1)
+    total = float(twice_area.sum())
+    if samples <= 0 or not total > 0:
+        empty = np.zeros(0)
+        return ThicknessResult(empty, np.zeros((0, 3)), np.zeros(0, np.int64), 0, 0)
+
+    centre = (pts.min(axis=0) + pts.max(axis=0)) / 2
+    pts = pts - centre
+    step = _STEP * float(np.linalg.norm(pts.max(axis=0) - pts.min(axis=0)))
+
+    rng = np.random.default_rng(seed)
+    cumulative = np.cumsum(twice_area)
+    face = np.searchsorted(cumulative, rng.random(samples) * cumulative[-1], side="right")
+    face = np.minimum(face, len(faces) - 1)
+    r1 = np.sqrt(rng.random(samples))
+    r2 = rng.random(samples)
+    a, b, c = (pts[faces[face, i]] for i in range(3))
+    point = (1 - r1)[:, None] * a + (r1 * (1 - r2))[:, None] * b + (r1 * r2)[:, None] * c
+    normal = cross / np.maximum(twice_area, np.finfo(np.float64).tiny)[:, None]
+    inward = -normal[face]
+
+    hit_face, distance = _first_hits(pts, faces, point + inward * step, inward)
+    thickness = np.full(samples, np.nan)
+    hit = hit_face >= 0
+    leaving = np.zeros(samples, dtype=bool)
+    leaving[hit] = np.einsum("ij,ij->i", normal[hit_face[hit]], inward[hit]) > 0
+    thickness[leaving] = distance[leaving] + step
+    return ThicknessResult(
+        thickness=thickness,
+        points=point + centre,
+        faces=origin[face],
+        missed=int(np.count_nonzero(~hit)),
+        entered=int(np.count_nonzero(hit & ~leaving)),
+    )
+
+
+def _cross(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    a = points[faces[:, 0]]
+    return np.cross(points[faces[:, 1]] - a, points[faces[:, 2]] - a)
+
+
+def _first_hits(
+    points: np.ndarray, faces: np.ndarray, origins: np.ndarray, directions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(face hit or -1, distance) of the first hit of each ray, with Embree."""
+    try:
+        from embreex import rtcore_scene
+        from embreex.mesh_construction import TriangleMesh
+    except ImportError:
+        raise ThicknessUnavailable(
+            "wall thickness needs the embreex package (Intel Embree ray casting): "
+            "pip install embreex"
+        ) from None
+    scene = rtcore_scene.EmbreeScene()
+    TriangleMesh(
+        scene=scene,
+        vertices=np.ascontiguousarray(points, dtype=np.float32),
+        indices=np.ascontiguousarray(faces, dtype=np.int32),
+    )
+    result = scene.run(
+        np.ascontiguousarray(origins, dtype=np.float32),
+        np.ascontiguousarray(directions, dtype=np.float32),
+        output=1,
+    )
+    face = np.asarray(result["primID"], dtype=np.int64)
+    return face, np.asarray(result["tfar"], dtype=np.float64)
