@@ -29,6 +29,7 @@ BUILTIN_RULE_MODULES = (
     "assetlint.rules.internal",
     "assetlint.rules.load",
     "assetlint.rules.geometry",
+    "assetlint.rules.printability",
 )
 
 

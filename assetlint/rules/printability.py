@@ -1,0 +1,203 @@
+"""Printability rules (P): what a 3D printer's slicer needs beyond a closed surface.
+
+Both rules are expensive (a pairwise triangle test, a ray cast per sample), so they are
+declared for the "print" target only: they run with ``--target print`` or when selected
+by code (``--select P``), never by default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import numpy as np
+
+from assetlint.findings import SAMPLE_LIMIT, Finding
+from assetlint.geometry.intersections import IntersectionTooCostly, self_intersections
+from assetlint.geometry.thickness import (
+    DEFAULT_SAMPLES,
+    ThicknessResult,
+    ThicknessUnavailable,
+    wall_thickness,
+)
+from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, topology
+from assetlint.model import Asset, Mesh, transform_points
+from assetlint.plugins import hookimpl
+from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural
+
+group = RuleGroup(family="printability")
+
+# 0.8 mm: two perimeters of the standard 0.4 mm FDM nozzle, the minimum printing services
+# publish for supported walls (e.g. rigidprints.co.uk/design-guide/wall-thickness: "safe
+# down to 0.8 mm (2 perimeters)", PLA minimum 0.8 mm; fabb-it.de FDM design rules:
+# "Minimum Wall Thickness 0.8 - 1 mm"). Resin printers go lower: lower the parameter.
+DEFAULT_MIN_THICKNESS = 0.0008
+
+
+@hookimpl
+def assetlint_rules():
+    return group.rules
+
+
+def _instances(asset: Asset, mesh_index: int) -> list[np.ndarray]:
+    """World matrices of the nodes drawing a mesh (identity for a mesh no node draws)."""
+    worlds = [node.world for index, node in asset.instances() if index == mesh_index]
+    return worlds or [np.eye(4)]
+
+
+def _point(p: np.ndarray) -> str:
+    return "(" + ", ".join(f"{x:.4g}" for x in p) + ")"
+
+
+@group.rule(
+    "P001",
+    "self-intersection",
+    severity="error",
+    summary="triangles that pass through other triangles of the same mesh",
+    fix="Remesh or boolean-union the overlapping parts (Blender: 3D Print Toolbox > "
+    "Intersections to find them, then Remesh or Boolean Union; MeshLab: Select Self "
+    "Intersecting Faces, delete, Close Holes).",
+    targets=("print",),
+    params={"weld_tolerance": DEFAULT_WELD_TOLERANCE},
+)
+def self_intersection(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A surface that passes through itself has no single inside: a slicer cannot tell
+    which side of each crossing is solid, and fills, hollows or drops regions at random,
+    or refuses the file. Image-to-3D meshes fold into themselves at thin parts and where
+    separately reconstructed pieces overlap. Faces are compared after welding, so
+    neighbours split along UV seams do not count; faces that only share an edge or a
+    vertex are neighbours, not crossings. The test is MeshLab's (pymeshlab)."""
+    for _, mesh, label in iter_meshes(asset):
+        if not mesh.triangle_count:
+            continue
+        topo = topology(mesh, ctx.params["weld_tolerance"])
+        key = ("self_intersections", topo.weld_tolerance)
+        try:
+            if key not in mesh.cache:
+                hit = self_intersections(topo.welded_positions, topo.faces)
+                mesh.cache[key] = topo.face_index[hit]
+        except IntersectionTooCostly as exc:
+            yield ctx.finding(str(exc), subject=label, subject_type="mesh", severity="info")
+            continue
+        faces = mesh.cache[key]
+        if not len(faces):
+            continue
+        shown = ", ".join(str(f) for f in faces[:5]) + (", ..." if len(faces) > 5 else "")
+        first = mesh.positions[mesh.triangles[faces[0]]].astype(np.float64).mean(axis=0)
+        yield ctx.finding(
+            f"{plural(len(faces), 'triangle')} of {mesh.triangle_count:,} intersect other "
+            f"triangles of the mesh (faces {shown}; limit 0)",
+            subject=label,
+            subject_type="mesh",
+            count=len(faces),
+            value=len(faces),
+            limit=0,
+            sample={"faces": faces[:SAMPLE_LIMIT]},
+            location=first,
+        )
+
+
+@group.rule(
+    "P002",
+    "thin-wall",
+    severity="error",
+    summary="walls thinner than the printer's minimum, sampled by inward rays",
+    fix="Thicken the thin parts (Blender: Solidify modifier, or scale the model up; "
+    "3D Print Toolbox > Thickness shows them), or print with a finer process and lower "
+    "min_thickness.",
+    targets=("print",),
+    params={
+        "min_thickness": DEFAULT_MIN_THICKNESS,
+        "max_thin_share": 0.001,
+        "samples": DEFAULT_SAMPLES,
+        "seed": 0,
+    },
+)
+def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A wall thinner than the printer's minimum (0.8 mm by default: two perimeters of a
+    0.4 mm FDM nozzle, the figure printing services publish) is dropped by the slicer or
+    prints too weak to survive support removal. Thickness is measured in the scene's
+    metres, as printed: points are sampled on the surface in proportion to area and a
+    ray is cast inward from each; the distance to where it leaves the solid is the wall
+    there. The rule fails when more than max_thin_share of the samples (0.1% by default,
+    so a single needle tip does not fail a print, but a thin wall always does) are
+    thinner than min_thickness. Rays that escape through no face show an open or
+    inside-out surface (see G003 and G005) and are left out."""
+    limit = float(ctx.params["min_thickness"])
+    max_share = float(ctx.params["max_thin_share"])
+    for index, mesh, label in iter_meshes(asset):
+        if not mesh.triangle_count:
+            continue
+        try:
+            measured = [_thickness(mesh, world, ctx) for world in _unique_linear(asset, index)]
+        except ThicknessUnavailable as exc:
+            yield ctx.finding(str(exc), subject=label, subject_type="mesh", severity="info")
+            return
+        world, result = min(measured, key=lambda m: _sort_key(m[1]))
+        lost = result.missed + result.entered
+        if not result.measured:
+            yield ctx.finding(
+                f"wall thickness not measured: all {result.samples:,} inward rays escaped "
+                "or entered another surface (open or inside-out mesh; see G003, G005)",
+                subject=label,
+                subject_type="mesh",
+                severity="warning",
+            )
+            continue
+        share = result.share_below(limit)
+        if share <= max_share:
+            continue
+        thin = int(np.count_nonzero(result.thickness < limit))
+        point = result.thinnest_point
+        escaped = (
+            f" ({lost / result.samples:.0%} of rays not measured: open or inside-out parts)"
+            if lost > 0.01 * result.samples
+            else ""
+        )
+        yield ctx.finding(
+            f"thinnest wall {result.minimum * 1000:.2f} mm at {_point(point)} m, below "
+            f"{limit * 1000:.2g} mm; {_share(share)} of samples thinner (limit "
+            f"{_share(max_share)}){escaped}",
+            subject=label,
+            subject_type="mesh",
+            count=thin,
+            value=result.minimum,
+            limit=limit,
+            sample={"faces": [result.thinnest_face]},
+            location=transform_points(point[None], np.linalg.inv(world))[0],
+        )
+
+
+def _share(x: float) -> str:
+    return f"{x:.0%}" if x >= 0.01 or x == 0 else f"{x:.1%}"
+
+
+def _sort_key(result: ThicknessResult) -> float:
+    """Thinnest first; unmeasured results last."""
+    return result.minimum if result.measured else np.inf
+
+
+def _unique_linear(asset: Asset, index: int) -> list[np.ndarray]:
+    """One world matrix per distinct linear part among a mesh's instances: translation
+    does not change thickness, scale does."""
+    chosen: dict[bytes, np.ndarray] = {}
+    for world in _instances(asset, index):
+        chosen.setdefault(np.round(world[:3, :3], 9).tobytes(), world)
+    return list(chosen.values())
+
+
+def _thickness(
+    mesh: Mesh, world: np.ndarray, ctx: RuleContext
+) -> tuple[np.ndarray, ThicknessResult]:
+    """(world matrix, thickness sampled in that instance's world space). Only the linear
+    part changes thickness, so the measurement is memoised per mesh by it; a mirroring
+    instance reverses the winding so that the faces still point outward."""
+    samples, seed = int(ctx.params["samples"]), int(ctx.params["seed"])
+    linear = world[:3, :3]
+    key = ("wall_thickness", np.round(linear, 9).tobytes(), samples, seed)
+    result = mesh.cache.get(key)
+    if result is None:
+        tris = mesh.triangles if np.linalg.det(linear) >= 0 else mesh.triangles[:, ::-1]
+        points = mesh.positions.astype(np.float64) @ linear.T
+        result = mesh.cache[key] = wall_thickness(points, tris, samples, seed)
+    return world, dataclasses.replace(result, points=result.points + world[:3, 3])
