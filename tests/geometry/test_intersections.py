@@ -1,0 +1,140 @@
+"""Self-intersections: exact face sets on solids built in code, and guarded bad input."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import trimesh
+
+from assetlint.geometry.intersections import (
+    IntersectionTooCostly,
+    grid_cost,
+    self_intersections,
+)
+from tests.geometry.solids import folded_strip
+from tests.rules.meshes import cube, merge, soup, split_faces
+from tests.shapes import asymmetric_object
+
+
+def two_cubes():
+    """Unit cube (faces 0-11) and the same cube moved by (0.5, 0.3, 0.2) (faces 12-23).
+
+    Each cube's +X, +Y, +Z sides (first cube) and -X, -Y, -Z sides (second) lie inside
+    the other; the crossing lines (x = 0.5, y = 0.3, z = 0.2 on one side, x = y = z = 1
+    on the other) run across each side's diagonal, so both triangles of those three
+    sides intersect, and no other triangle does."""
+    return merge(cube(), cube(offset=(0.5, 0.3, 0.2)))
+
+
+def test_two_interpenetrating_cubes():
+    pos, tris = two_cubes()
+    # cube(): sides -Y, +Y, -X, +X, -Z, +Z are triangles k and k + 6
+    first = [1, 3, 5, 7, 9, 11]  # +Y, +X, +Z
+    second = [12 + k for k in (0, 2, 4, 6, 8, 10)]  # -Y, -X, -Z
+    assert self_intersections(pos, tris).tolist() == first + second
+
+
+def test_same_answer_on_a_triangle_soup_and_float64_input():
+    """Exactly coincident vertices are merged first, so neighbours stay neighbours."""
+    pos, tris = two_cubes()
+    expected = self_intersections(pos, tris).tolist()
+    spos, stris = soup(pos, tris)
+    assert self_intersections(spos.astype(np.float64), stris).tolist() == expected
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        cube,
+        split_faces,  # every side its own vertices (UV seams): neighbours only by position
+        asymmetric_object,  # concave L-block
+        lambda: (trimesh.creation.icosphere(4).vertices, trimesh.creation.icosphere(4).faces),
+        lambda: soup(*cube()),
+    ],
+)
+def test_clean_closed_solids_have_none(shape):
+    pos, tris = shape()
+    assert self_intersections(pos, tris).tolist() == []
+
+
+def test_folded_strip():
+    pos, tris = folded_strip()
+    assert self_intersections(pos, tris).tolist() == [0, 1, 4, 5]
+
+
+def test_neighbours_through_each_other_at_a_shared_vertex():
+    """Two triangles sharing only vertex 0, the second standing through the first."""
+    pos = np.array(
+        [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0.3, 0.3, -1], [0.3, 0.3, 1]], dtype=np.float32
+    )
+    assert self_intersections(pos, [[0, 1, 2], [0, 3, 4]]).tolist() == [0, 1]
+    # the same pair leaning away (second triangle outside the first's corner): none
+    pos[3:, :2] = -0.3
+    assert self_intersections(pos, [[0, 1, 2], [0, 3, 4]]).tolist() == []
+
+
+def test_folded_onto_its_neighbour_is_not_counted():
+    """A sheet folded flat over a shared edge: neighbours, reported by no pairwise test."""
+    pos = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0.5, 0.6, 0]], dtype=np.float32)
+    assert self_intersections(pos, [[0, 1, 2], [1, 0, 3]]).tolist() == []
+
+
+def test_bad_input_is_left_out_not_fatal():
+    pos, tris = two_cubes()
+    n = len(pos)
+    pos = np.vstack([pos, [[np.nan, 0, 0], [np.inf, 1, 1], [0.2, 0.2, 0.2], [0.3, 0.3, 0.3]]])
+    extra = [
+        [n, 0, 1],  # NaN corner
+        [n + 1, 0, 1],  # infinite corner
+        [0, 1, n + 9],  # index out of range
+        [-1, 0, 1],  # negative index
+        [0, 0, 1],  # repeated index
+        [0, n + 2, n + 3],  # collinear: zero area, crosses cube 2's inside
+        [1, 3, 7],  # duplicate of face 3 (which crosses cube 2)
+        [7, 3, 1],  # the same with the other winding
+    ]
+    tris = np.vstack([tris, extra]).astype(np.int32)
+    got = self_intersections(pos.astype(np.float32), tris).tolist()
+    m = 24
+    assert got == [1, 3, 5, 7, 9, 11, 12, 14, 16, 18, 20, 22, m + 6, m + 7]
+
+
+def test_nothing_to_test():
+    assert self_intersections(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int32)).tolist() == []
+    nan = np.full((3, 3), np.nan)
+    assert self_intersections(nan, [[0, 1, 2]]).tolist() == []
+    assert self_intersections(np.zeros((3, 3)), [[0, 1, 2]]).tolist() == []  # one point
+
+
+def test_pathological_overlap_is_refused_quickly():
+    """6,000 random triangles spanning the same box would keep MeshLab's grid busy for
+    minutes; the estimate refuses in milliseconds."""
+    rng = np.random.default_rng(0)
+    pos = rng.random((18_000, 3))
+    tris = np.arange(18_000).reshape(-1, 3)
+    start = time.perf_counter()
+    with pytest.raises(IntersectionTooCostly, match="6,000 triangles"):
+        self_intersections(pos, tris)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_cost_limit_is_a_parameter():
+    pos, tris = two_cubes()
+    with pytest.raises(IntersectionTooCostly):
+        self_intersections(pos, tris, max_cost=10)
+
+
+def test_grid_cost_counts_cell_occupancy_squared():
+    """About one grid cell per face; the work is the sum over cells of faces-in-cell^2."""
+    # 1,000 small triangles on a 10x10x10 lattice: a 10^3 grid, one face per cell
+    lattice = np.stack(np.meshgrid(*[np.arange(10.0)] * 3, indexing="ij"), -1).reshape(-1, 3)
+    corner = np.array([[0, 0, 0], [0.05, 0, 0], [0, 0.05, 0.05]])
+    pos = (lattice[:, None, :] + corner).reshape(-1, 3)
+    tris = np.arange(3000).reshape(-1, 3)
+    assert grid_cost(pos, tris) == 1000.0
+    # 8 copies of one triangle spanning the unit cube: a 2^3 grid, all 8 faces in every
+    # cell, 8 cells x 8^2
+    one = np.array([[0, 0, 0], [1, 1, 0], [0, 1, 1]], dtype=float)
+    assert grid_cost(np.tile(one, (8, 1)), np.arange(24).reshape(-1, 3)) == 512.0

@@ -1,0 +1,109 @@
+"""Wall thickness: exact walls of hollow boxes, located thin spots, sampling, bad input."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+import trimesh
+
+from assetlint.geometry.thickness import ThicknessUnavailable, wall_thickness
+from tests.geometry.solids import box, hollow_box
+from tests.rules.meshes import cube
+
+pytest.importorskip("embreex", reason="embreex (Embree ray casting) must be a dependency")
+
+MM = 0.001
+
+# 20 mm box, cavity leaving a 0.5 mm wall on the -X side and 2 mm everywhere else
+THIN = hollow_box(20 * MM, (0.5 * MM, 2 * MM, 2 * MM), (18 * MM, 18 * MM, 18 * MM))
+# Thin-wall area: the -X outer side and the cavity's -X side, each 16 x 16 mm where they
+# face each other; total area: 6 outer sides of 20 x 20 plus the 17.5 x 16 x 16 cavity.
+THIN_SHARE = (2 * 16 * 16) / (6 * 20 * 20 + 2 * 16 * 16 + 4 * 17.5 * 16)
+THIN_WALL_FACES = {2, 8, 12 + 2, 12 + 8}  # -X side triangles of the box and of the cavity
+
+
+def test_thin_wall_is_measured_and_located():
+    r = wall_thickness(*THIN, samples=20_000, seed=0)
+    assert r.samples == 20_000
+    assert r.measured == 20_000 and r.missed == 0 and r.entered == 0
+    assert r.minimum == pytest.approx(0.5 * MM, abs=1e-4 * MM)
+    assert r.percentile(1) == pytest.approx(0.5 * MM, abs=1e-4 * MM)
+    # binomial sampling error is 0.24 points at 20k samples: 4 sigma
+    assert r.share_below(0.8 * MM) == pytest.approx(THIN_SHARE, abs=0.01)
+    assert r.thinnest_face in THIN_WALL_FACES
+    x = r.thinnest_point[0]
+    assert x == pytest.approx(0.0, abs=1e-9) or x == pytest.approx(0.5 * MM, abs=1e-9)
+    assert 2 * MM <= r.thinnest_point[1] <= 18 * MM
+    assert 2 * MM <= r.thinnest_point[2] <= 18 * MM
+
+
+def test_two_millimetre_walls():
+    r = wall_thickness(*hollow_box(20 * MM, (2 * MM,) * 3, (18 * MM,) * 3), samples=5000)
+    assert r.minimum == pytest.approx(2 * MM, abs=1e-4 * MM)
+    assert r.share_below(0.8 * MM) == 0.0
+    # rays from near an edge run along the side wall: up to the full 20 mm
+    assert r.percentile(100) == pytest.approx(20 * MM, rel=1e-3)
+
+
+def test_solid_sphere_is_its_diameter():
+    s = trimesh.creation.icosphere(subdivisions=4, radius=0.05)
+    r = wall_thickness(s.vertices, s.faces, samples=2000)
+    # inward rays from a flat facet pass near the centre: the chord is a diameter within
+    # the facets' sag (0.2% at this subdivision)
+    assert r.percentile(0) > 0.0995 and r.percentile(100) < 0.1001
+
+
+def test_deterministic_with_a_seed():
+    a = wall_thickness(*THIN, samples=500, seed=7)
+    b = wall_thickness(*THIN, samples=500, seed=7)
+    c = wall_thickness(*THIN, samples=500, seed=8)
+    assert np.array_equal(a.thickness, b.thickness) and np.array_equal(a.points, b.points)
+    assert not np.array_equal(a.points, c.points)
+
+
+def test_samples_follow_area():
+    """A 1 x 1 x 4 box: the four long sides hold 16 of its 18 square units of area."""
+    pos, tris = box((0, 0, 0), (1, 1, 4))
+    r = wall_thickness(pos, tris, samples=9000)
+    on_ends = np.count_nonzero(np.isin(r.points[:, 2], [0.0, 4.0]))
+    assert on_ends / 9000 == pytest.approx(2 / 18, abs=0.01)
+
+
+def test_inside_out_and_open_surfaces_are_not_measured():
+    pos, tris = cube()
+    r = wall_thickness(pos, tris[:, ::-1], samples=1000)
+    assert (r.measured, r.missed, r.entered) == (0, 1000, 0)
+    assert np.isnan(r.minimum) and r.thinnest_point is None and r.share_below(1.0) == 0.0
+    # a shell inside a solid (not a cavity: wound outward): rays from the outer box that
+    # meet it enter its front faces and measure nothing; the others cross the 3-wide box
+    big = box((-1, -1, -1), (2, 2, 2))
+    pos2 = np.vstack([pos, big[0]])
+    tris2 = np.vstack([tris, big[1] + 8])
+    r = wall_thickness(pos2, tris2, samples=2000)
+    assert r.missed == 0 and r.entered > 0 and r.measured + r.entered == 2000
+    measured = r.thickness[np.isfinite(r.thickness)]
+    assert set(np.round(measured, 4)) == {1.0, 3.0}
+
+
+def test_bad_faces_are_neither_sampled_nor_hit():
+    pos, tris = cube()
+    pos = np.vstack([pos, [[np.nan, 0, 0], [0.5, 0.5, 0.5], [0.6, 0.5, 0.5]]])
+    bad = [[8, 0, 1], [0, 1, 99], [-1, 0, 1], [9, 10, 9]]  # NaN, out of range, degenerate
+    r = wall_thickness(pos, np.vstack([tris, bad]), samples=1000)
+    assert r.measured == 1000 and r.faces.max() < 12
+    assert r.minimum == pytest.approx(1.0, abs=1e-5)
+
+
+def test_empty_input():
+    r = wall_thickness(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int32))
+    assert r.samples == 0 and r.measured == 0 and r.thinnest is None
+    r = wall_thickness(np.full((3, 3), np.nan), [[0, 1, 2]])
+    assert r.samples == 0
+
+
+def test_missing_ray_caster_is_a_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "embreex", None)
+    with pytest.raises(ThicknessUnavailable, match="pip install embreex"):
+        wall_thickness(*cube(), samples=10)
