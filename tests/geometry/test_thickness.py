@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 
 import numpy as np
@@ -12,7 +13,10 @@ from assetlint.geometry.thickness import ThicknessUnavailable, wall_thickness
 from tests.geometry.solids import box, hollow_box
 from tests.rules.meshes import cube
 
-pytest.importorskip("embreex", reason="embreex (Embree ray casting) must be a dependency")
+needs_embree = pytest.mark.skipif(
+    importlib.util.find_spec("embreex") is None,
+    reason="embreex (Embree ray casting) must be a dependency",
+)
 
 MM = 0.001
 
@@ -24,6 +28,7 @@ THIN_SHARE = (2 * 16 * 16) / (6 * 20 * 20 + 2 * 16 * 16 + 4 * 17.5 * 16)
 THIN_WALL_FACES = {2, 8, 12 + 2, 12 + 8}  # -X side triangles of the box and of the cavity
 
 
+@needs_embree
 def test_thin_wall_is_measured_and_located():
     r = wall_thickness(*THIN, samples=20_000, seed=0)
     assert r.samples == 20_000
@@ -39,6 +44,7 @@ def test_thin_wall_is_measured_and_located():
     assert 2 * MM <= r.thinnest_point[2] <= 18 * MM
 
 
+@needs_embree
 def test_two_millimetre_walls():
     r = wall_thickness(*hollow_box(20 * MM, (2 * MM,) * 3, (18 * MM,) * 3), samples=5000)
     assert r.minimum == pytest.approx(2 * MM, abs=1e-4 * MM)
@@ -47,6 +53,7 @@ def test_two_millimetre_walls():
     assert r.percentile(100) == pytest.approx(20 * MM, rel=1e-3)
 
 
+@needs_embree
 def test_solid_sphere_is_its_diameter():
     s = trimesh.creation.icosphere(subdivisions=4, radius=0.05)
     r = wall_thickness(s.vertices, s.faces, samples=2000)
@@ -55,6 +62,7 @@ def test_solid_sphere_is_its_diameter():
     assert r.percentile(0) > 0.0995 and r.percentile(100) < 0.1001
 
 
+@needs_embree
 def test_deterministic_with_a_seed():
     a = wall_thickness(*THIN, samples=500, seed=7)
     b = wall_thickness(*THIN, samples=500, seed=7)
@@ -63,6 +71,7 @@ def test_deterministic_with_a_seed():
     assert not np.array_equal(a.points, c.points)
 
 
+@needs_embree
 def test_samples_follow_area():
     """A 1 x 1 x 4 box: the four long sides hold 16 of its 18 square units of area."""
     pos, tris = box((0, 0, 0), (1, 1, 4))
@@ -71,6 +80,7 @@ def test_samples_follow_area():
     assert on_ends / 9000 == pytest.approx(2 / 18, abs=0.01)
 
 
+@needs_embree
 def test_inside_out_and_open_surfaces_are_not_measured():
     pos, tris = cube()
     r = wall_thickness(pos, tris[:, ::-1], samples=1000)
@@ -87,6 +97,7 @@ def test_inside_out_and_open_surfaces_are_not_measured():
     assert set(np.round(measured, 4)) == {1.0, 3.0}
 
 
+@needs_embree
 def test_bad_faces_are_neither_sampled_nor_hit():
     pos, tris = cube()
     pos = np.vstack([pos, [[np.nan, 0, 0], [0.5, 0.5, 0.5], [0.6, 0.5, 0.5]]])
