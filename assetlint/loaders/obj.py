@@ -388,7 +388,7 @@ class _Reader:
                 found.usemtl_materials.append(-1)
                 continue
             if name not in by_name:
-                if not library_missing:
+                if not library_missing:  # else the missing library already says why
                     where = "no material library" if not found.mtllibs else "its material library"
                     asset.issue(
                         "L005",
