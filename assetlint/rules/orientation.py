@@ -1,0 +1,370 @@
+"""Orientation and pivot rules (O): which way is up, where the origin sits, and the node
+transforms engines inherit.
+
+Geometry is judged in world space (canonical metres, +Y up, front +Z) over every mesh
+instance. The pivot of an asset is the scene origin: it is what an engine places at the
+point where the asset is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from scipy.spatial import ConvexHull, QhullError
+
+from assetlint.findings import Finding
+from assetlint.model import Asset, transform_points
+from assetlint.plugins import hookimpl
+from assetlint.rules import RuleContext, RuleGroup
+
+group = RuleGroup(family="orientation")
+
+
+@hookimpl
+def assetlint_rules():
+    return group.rules
+
+
+def world_triangles(asset: Asset) -> np.ndarray:
+    """(m, 3, 3) float64 corners of every instanced triangle in world space, skipping
+    triangles with invalid indices or non-finite corners."""
+    parts = []
+    for mesh_index, node in asset.instances():
+        mesh = asset.meshes[mesh_index]
+        tris = mesh.triangles
+        if not len(tris):
+            continue
+        tris = tris[((tris >= 0) & (tris < mesh.vertex_count)).all(axis=1)]
+        corners = transform_points(mesh.positions, node.world)[tris]
+        parts.append(corners[np.isfinite(corners).all(axis=(1, 2))])
+    return np.concatenate(parts) if parts else np.zeros((0, 3, 3))
+
+
+@group.rule(
+    "O001",
+    "authored-axes",
+    severity="info",
+    summary="the file's up (or front) axis differs from the target's convention",
+    fix="Export with the target's axes (Blender glTF/FBX exporters: Forward/Up options), or "
+    "check that the importer converts axes.",
+    targets=("game", "web"),
+    params={"expected_up": "+Y", "expected_front": ""},
+)
+def authored_axes(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Importers rotate a file whose axes differ from the engine's, but only when the file
+    states its axes and the conversion is on; otherwise the asset arrives lying on its
+    back, or facing away. Unreal works Z-up with the front along +X, Unity, Godot and
+    glTF Y-up with the front along +Z. Files that do not state axes are not judged
+    (O002 looks at the geometry instead). An empty ``expected_front`` skips the front
+    axis."""
+    authored = asset.authored
+    expected_up = ctx.params["expected_up"]
+    expected_front = ctx.params["expected_front"]
+    if authored.up_axis and expected_up and authored.up_axis != expected_up:
+        yield ctx.finding(
+            f"authored {authored.up_axis} up; the target is {expected_up} up, so the "
+            "importer must rotate it",
+            subject_type="file",
+        )
+    if authored.front_axis and expected_front and authored.front_axis != expected_front:
+        yield ctx.finding(
+            f"authored front {authored.front_axis}; the target's front is {expected_front}",
+            subject_type="file",
+        )
+
+
+_DIRECTIONS = ("-Y", "+Y", "-X", "+X", "-Z", "+Z")
+
+
+def support(
+    points: np.ndarray, direction: str, tolerance: float
+) -> tuple[float, ConvexHull | None]:
+    """The object's support polygon if it rested on its side facing ``direction``: the
+    convex hull of the points within ``tolerance`` (a fraction of the extent along that
+    axis) of the extreme, as a share of the bounding box's cross-section there."""
+    axis = "XYZ".index(direction[1])
+    plane = [i for i in range(3) if i != axis]
+    h = points[:, axis] * (1.0 if direction[0] == "+" else -1.0)
+    extent = float(h.max() - h.min())
+    contact = points[h >= h.max() - tolerance * extent][:, plane]
+    lo, hi = points[:, plane].min(axis=0), points[:, plane].max(axis=0)
+    footprint = float(np.prod(hi - lo))
+    if footprint <= 0 or len(contact) < 3:
+        return 0.0, None
+    try:
+        hull = ConvexHull(contact)
+    except QhullError:  # collinear or coincident contact points: an edge or a point
+        return 0.0, None
+    return float(hull.volume) / footprint, hull
+
+
+def _inside(hull: ConvexHull, point: np.ndarray) -> bool:
+    return bool((hull.equations[:, :2] @ point + hull.equations[:, 2] <= 1e-9).all())
+
+
+@group.rule(
+    "O002",
+    "lying-on-side",
+    severity="warning",
+    summary="the object looks rotated: it barely touches the ground with its bottom while "
+    "another side is a stable flat face",
+    fix="Rotate the object so that its resting face points down (-Y in glTF, -Z in "
+    "Z-up tools) and apply the rotation.",
+    targets=("game", "web"),
+    params={"contact_tolerance": 0.01, "max_bottom_support": 0.05, "min_side_support": 0.5},
+)
+def lying_on_side(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Generators and Z-up/Y-up mix-ups deliver objects lying on their side or upside down:
+    a chair on its back, a bottle on its flank. An object stands on its resting face: the
+    support polygon (the convex hull of the points touching the ground, within
+    ``contact_tolerance`` of the object's extent) is large and holds the centre of mass.
+    The rule compares the bottom's support polygon with those of the other five sides of
+    the bounding box: when the bottom touches at most ``max_bottom_support`` of its
+    footprint (a point or an edge) while another side is a flat face covering at least
+    ``min_side_support`` of its cross-section with the area-weighted centre of the
+    surface above it, the object is reported as lying on that side. Objects that balance
+    on small feet with no flat side are not reported."""
+    tris = world_triangles(asset)
+    if len(tris) == 0:
+        return
+    points = tris.reshape(-1, 3)
+    tol = float(ctx.params["contact_tolerance"])
+    bottom, _ = support(points, "-Y", tol)
+    if bottom > float(ctx.params["max_bottom_support"]):
+        return
+    areas = np.linalg.norm(np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0]), axis=1)
+    if areas.sum() <= 0:
+        return
+    centre = (tris.mean(axis=1) * areas[:, None]).sum(axis=0) / areas.sum()
+    best = None
+    for direction in _DIRECTIONS[1:]:
+        share, hull = support(points, direction, tol)
+        axis = "XYZ".index(direction[1])
+        plane = [i for i in range(3) if i != axis]
+        if hull is not None and share >= float(ctx.params["min_side_support"]):
+            if _inside(hull, centre[plane]) and (best is None or share > best[1]):
+                best = (direction, share)
+    if best is None:
+        return
+    direction, share = best
+    where = "upside down" if direction == "+Y" else f"on its {direction} side"
+    yield ctx.finding(
+        f"looks {where}: the bottom touches {bottom:.0%} of its footprint while the "
+        f"{direction} side is a flat face covering {share:.0%}",
+        subject_type="scene",
+        value=bottom,
+        limit=float(ctx.params["max_bottom_support"]),
+    )
+
+
+@group.rule(
+    "O003",
+    "pivot-placement",
+    severity="info",
+    summary="the origin is not where the target expects the pivot (bottom centre or centre)",
+    fix="Move the object so that the expected point sits at the origin (Blender: Object > "
+    "Set Origin, then move the object to the world origin) and apply the transform.",
+    targets=("game", "web"),
+    params={"expected": "bottom-center", "tolerance": 0.05},
+)
+def pivot_placement(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """An engine places, rotates and scales an asset about its origin. Props meant to stand
+    on a floor should have it at the centre of their base ("bottom-center"), so that they
+    land on the ground where they are dropped (Unreal's content standards and the Khronos
+    3D Commerce guidelines ask for this); other targets expect the centre. The origin is
+    reported when it is farther from the expected point than ``tolerance`` times the
+    object's size."""
+    bounds = asset.bounds()
+    if bounds is None:
+        return
+    expected = ctx.params["expected"]
+    if expected not in ("bottom-center", "center"):
+        raise ValueError(f"expected must be 'bottom-center' or 'center', not {expected!r}")
+    point = bounds.mean(axis=0)
+    if expected == "bottom-center":
+        point[1] = bounds[0, 1]
+    size = float((bounds[1] - bounds[0]).max())
+    offset = float(np.linalg.norm(point))
+    if size > 0 and offset > float(ctx.params["tolerance"]) * size:
+        where = "bottom centre" if expected == "bottom-center" else "centre"
+        yield ctx.finding(
+            f"the origin is {offset:.3g} m from the {where} of the bounds "
+            f"({offset / size:.0%} of the size; the {where} is at "
+            f"({point[0]:.3g}, {point[1]:.3g}, {point[2]:.3g}) m)",
+            subject_type="scene",
+            value=offset / size,
+            limit=float(ctx.params["tolerance"]),
+            location=point,
+        )
+
+
+@group.rule(
+    "O004",
+    "pivot-far-from-geometry",
+    severity="warning",
+    summary="the origin lies far outside the object",
+    fix="Move the object to the origin (or the origin to the object) and apply the transform.",
+    targets=("game", "web"),
+    params={"max_distance": 1.0},
+)
+def pivot_far_from_geometry(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """An origin far from the geometry makes the asset appear away from where it is
+    placed, rotate around an empty point, and lose float precision; it is what a part
+    exported from a larger scene keeps. Reported when the distance from the origin to the
+    bounding box exceeds ``max_distance`` times the object's size."""
+    bounds = asset.bounds()
+    if bounds is None:
+        return
+    size = float((bounds[1] - bounds[0]).max())
+    gap = np.maximum(np.maximum(bounds[0], -bounds[1]), 0.0)  # origin to box, per axis
+    distance = float(np.linalg.norm(gap))
+    limit = float(ctx.params["max_distance"])
+    if size > 0 and distance > limit * size:
+        yield ctx.finding(
+            f"the origin is {distance:.3g} m from the geometry, {distance / size:.1f} times "
+            f"its size (limit {limit:g})",
+            subject_type="scene",
+            value=distance / size,
+            limit=limit,
+        )
+
+
+def _instanced_nodes(asset: Asset) -> tuple[list[str], np.ndarray]:
+    names, linear = [], []
+    for index, node in enumerate(asset.nodes):
+        if node.mesh is not None:
+            names.append(node.name or f"node #{index}")
+            linear.append(node.world[:3, :3])
+    return names, np.asarray(linear, dtype=np.float64).reshape(-1, 3, 3)
+
+
+@group.rule(
+    "O005",
+    "negative-scale",
+    severity="warning",
+    summary="a mesh node with a mirroring transform (negative scale)",
+    fix="Apply the transform in the source tool (Blender: Apply > Scale; then recalculate "
+    "normals outside) so that the mesh itself is mirrored, not its node.",
+)
+def negative_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A negative scale mirrors the mesh, which reverses its winding: engines that do not
+    compensate render it inside out (backfaces culled, lighting flipped), and physics
+    and baking tools often reject it. Judged on the node's world transform, so a mirror
+    inherited from a parent counts."""
+    names, linear = _instanced_nodes(asset)
+    if not len(linear):
+        return
+    det = np.linalg.det(linear)
+    for i in np.flatnonzero(det < 0):
+        yield ctx.finding(
+            f"node {names[i]!r} is mirrored (transform determinant {det[i]:.3g})",
+            subject=names[i],
+            subject_type="node",
+            value=float(det[i]),
+            limit=0,
+        )
+
+
+@group.rule(
+    "O006",
+    "non-uniform-scale",
+    severity="warning",
+    summary="a mesh node scaled differently along different axes",
+    fix="Apply the scale in the source tool (Blender: Apply > Scale) so that the mesh "
+    "carries its shape and the node a uniform scale of 1.",
+    params={"tolerance": 0.001},
+)
+def non_uniform_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A non-uniform node scale distorts normals unless the engine corrects them, breaks
+    instancing and batching, shears children when they rotate, and makes colliders and
+    lightmap density wrong. Judged on the world transform's singular values: reported when
+    the largest exceeds the smallest by more than ``tolerance`` (relative)."""
+    names, linear = _instanced_nodes(asset)
+    if not len(linear):
+        return
+    singular = np.linalg.svd(linear, compute_uv=False)
+    ratio = singular[:, 0] / np.maximum(singular[:, 2], 1e-300)
+    tol = float(ctx.params["tolerance"])
+    for i in np.flatnonzero(ratio > 1.0 + tol):
+        s = singular[i]
+        yield ctx.finding(
+            f"node {names[i]!r} is scaled {s[0]:.4g} / {s[1]:.4g} / {s[2]:.4g} along its "
+            f"axes (ratio {ratio[i]:.3g})",
+            subject=names[i],
+            subject_type="node",
+            value=float(ratio[i]),
+            limit=1.0 + tol,
+        )
+
+
+@group.rule(
+    "O007",
+    "below-ground",
+    severity="warning",
+    summary="part of the object is below the ground plane (y = 0)",
+    fix="Move the object up so that its lowest point is at y = 0 (and its pivot at the "
+    "bottom centre).",
+    targets=("game", "web"),
+    params={"tolerance": 0.01},
+)
+def below_ground(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Placed at the origin of a floor, an object that extends below y = 0 sinks into the
+    ground, in engines and in AR viewers that put the origin on a real floor. Reported
+    when the lowest point is more than ``tolerance`` times the object's height below the
+    plane."""
+    bounds = asset.bounds()
+    if bounds is None:
+        return
+    height = float(bounds[1, 1] - bounds[0, 1])
+    depth = -float(bounds[0, 1])
+    if height > 0 and depth > float(ctx.params["tolerance"]) * height:
+        yield ctx.finding(
+            f"{min(depth / height, 1.0):.0%} of the object's height ({depth:.3g} m) is below "
+            "the ground plane",
+            subject_type="scene",
+            value=depth / height,
+            limit=float(ctx.params["tolerance"]),
+        )
+
+
+@group.rule(
+    "O008",
+    "overhang-share",
+    severity="info",
+    summary="share of the surface that overhangs more than the printer's limit and needs support",
+    fix="Reorient the model on the bed, add chamfers under overhangs, or plan for support "
+    "material.",
+    targets=("print",),
+    params={"max_angle": 45.0, "min_share": 0.0},
+)
+def overhang_share(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """FDM printers lay each layer on the one below: surfaces that face down at more than
+    about 45 degrees from vertical sag or fail without support structures, which cost
+    material and leave marks. The share is of surface area, with the model standing as
+    it is (+Y up is the printer's Z); faces lying on the bed do not count. Information
+    only: support is often acceptable, and a slicer can reorient the model."""
+    tris = world_triangles(asset)
+    if len(tris) == 0:
+        return
+    normals = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
+    doubled = np.linalg.norm(normals, axis=1)
+    total = float(doubled.sum())
+    if total <= 0:
+        return
+    down = -normals[:, 1] / np.maximum(doubled, 1e-300)
+    floor = tris[:, :, 1].min()
+    height = float(tris[:, :, 1].max() - floor)
+    on_bed = (tris[:, :, 1] <= floor + 1e-6 * max(height, 1e-12)).all(axis=1)
+    angle = float(ctx.params["max_angle"])
+    over = (down > np.sin(np.radians(angle))) & ~on_bed
+    share = float(doubled[over].sum()) / total
+    if share > float(ctx.params["min_share"]):
+        yield ctx.finding(
+            f"{share:.1%} of the surface overhangs more than {angle:g} degrees and needs "
+            f"support ({int(over.sum()):,} triangles)",
+            subject_type="scene",
+            count=int(over.sum()),
+            value=share,
+            limit=float(ctx.params["min_share"]),
+        )

@@ -1,0 +1,307 @@
+"""Scale and unit rules (S): is the asset as big as the thing it depicts, in the units the
+destination works in?
+
+Sizes are world-space bounds in metres (every instance, finite vertices only); "size" is
+the largest extent of the bounding box, so it does not depend on how the object lies.
+Formats without units (STL, OBJ) are read by the loaders as metres; rules take a
+``unitless_unit`` parameter that says what such files are assumed to be in (the print
+pack says millimetres) and name that assumption in their messages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import permutations
+
+import numpy as np
+
+from assetlint.findings import Finding
+from assetlint.model import Asset
+from assetlint.plugins import hookimpl
+from assetlint.rules import RuleContext, RuleGroup
+
+group = RuleGroup(family="scale")
+
+
+@hookimpl
+def assetlint_rules():
+    return group.rules
+
+
+# Metres per unit of the units people author in.
+UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001, "in": 0.0254, "ft": 0.3048}
+UNIT_NAMES = {
+    "m": "metres",
+    "cm": "centimetres",
+    "mm": "millimetres",
+    "in": "inches",
+    "ft": "feet",
+}
+# Formats whose files state no unit: loaders read one unit as one metre.
+UNITLESS_FORMATS = frozenset({"stl", "obj", "ply", "off"})
+
+# Unit slips to look for, as (unit the numbers were written in, unit they were read as).
+# The issue's factors 10, 100, 1000 and 2.54, each way, plus inches <-> metres (FBX
+# exports from inch-based scenes). A size off by measured/true = read/written is explained.
+SLIPS = [
+    ("mm", "m"),
+    ("cm", "m"),
+    ("mm", "cm"),
+    ("m", "mm"),
+    ("m", "cm"),
+    ("cm", "mm"),
+    ("cm", "in"),
+    ("in", "cm"),
+    ("in", "m"),
+    ("m", "in"),
+]
+
+
+def unit_name(meters_per_unit: float) -> str:
+    """'centimetres' for 0.01; '0.5 m per unit' for anything unnamed."""
+    for key, value in UNITS.items():
+        if math.isclose(meters_per_unit, value, rel_tol=1e-6):
+            return UNIT_NAMES[key]
+    return f"{meters_per_unit:g} m per unit"
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The asset's bounding-box extents in metres, and the unit assumption behind them."""
+
+    extents: np.ndarray  # (3,) x, y, z in metres
+    assumption: str  # "" or "STL states no units; read as millimetres"
+
+    @property
+    def size(self) -> float:
+        return float(self.extents.max())
+
+
+def measure(asset: Asset, unitless_unit: str) -> Measured | None:
+    """Extents in metres, applying ``unitless_unit`` to files that state no units; None for
+    an asset without finite geometry."""
+    bounds = asset.bounds()
+    if bounds is None:
+        return None
+    extents = bounds[1] - bounds[0]
+    assumption = ""
+    if asset.authored.meters_per_unit is None and asset.format in UNITLESS_FORMATS:
+        if unitless_unit not in UNITS:
+            raise ValueError(f"unitless_unit {unitless_unit!r} is not one of {sorted(UNITS)}")
+        extents = extents * UNITS[unitless_unit]
+        assumption = f"{asset.format.upper()} states no units; read as {UNIT_NAMES[unitless_unit]}"
+    return Measured(extents, assumption)
+
+
+def format_length(metres: float) -> str:
+    """A length in the unit a person would say it in."""
+    if metres >= 1.0 or metres == 0.0:
+        return f"{metres:.3g} m"
+    if metres >= 0.01:
+        return f"{metres * 100:.3g} cm"
+    return f"{metres * 1000:.3g} mm"
+
+
+@dataclass(frozen=True)
+class SizeVerdict:
+    """How the measured size compares with the reference (a stated size or a range)."""
+
+    size: float
+    reference: str  # "expected about 0.3 m" or "plausible 0.01 m to 100 m"
+    ratio: float  # measured / reference (1 when inside a range)
+    slips: list[tuple[str, str]]  # unit slips that bring the size back to the reference
+
+    @property
+    def off(self) -> bool:
+        return self.ratio != 1.0
+
+
+def size_verdict(size: float, params: dict) -> SizeVerdict:
+    """Compare a size with ``expected_size`` (within ``tolerance`` either way) when given,
+    else with the plausible range [``min_size``, ``max_size``]; list the unit slips that
+    would explain a mismatch, best first."""
+    expected = float(params.get("expected_size") or 0.0)
+    tolerance = float(params["tolerance"])
+    if expected > 0:
+        lo, hi = expected / tolerance, expected * tolerance
+        reference = f"expected about {format_length(expected)}"
+        target = expected
+    else:
+        lo, hi = float(params["min_size"]), float(params["max_size"])
+        reference = f"plausible {format_length(lo)} to {format_length(hi)}"
+        target = math.sqrt(lo * hi)
+    if lo <= size <= hi:
+        return SizeVerdict(size, reference, 1.0, [])
+    fits = []
+    for written, read in SLIPS:
+        factor = UNITS[read] / UNITS[written]  # measured / true
+        true = size / factor
+        if lo <= true <= hi:
+            fits.append((abs(math.log(true / target)), written, read))
+    fits.sort()
+    return SizeVerdict(size, reference, size / target, [(w, r) for _, w, r in fits])
+
+
+def _slip_text(slips: list[tuple[str, str]], size: float) -> str:
+    """The two likeliest slips, in words."""
+    parts = []
+    for written, read in slips[:2]:
+        true = size * UNITS[written] / UNITS[read]
+        parts.append(
+            f"{UNIT_NAMES[written]} read as {UNIT_NAMES[read]} (would be {format_length(true)})"
+        )
+    return " or ".join(parts)
+
+
+SIZE_PARAMS = {
+    "min_size": 0.01,
+    "max_size": 100.0,
+    "expected_size": 0.0,
+    "tolerance": 1.5,
+    "unitless_unit": "m",
+}
+
+
+@group.rule(
+    "S001",
+    "implausible-size",
+    severity="warning",
+    summary="the asset's size is outside the target's plausible range, or far from the "
+    "size stated for it",
+    fix="Scale the asset to its real size in the source tool (or state the real size with "
+    "--size if assetlint's range is wrong for this object).",
+    targets=("game", "web", "print"),
+    params=SIZE_PARAMS,
+)
+def implausible_size(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Engines, AR viewers and slicers take the asset's numbers as real sizes: a chair 40 m
+    tall breaks physics, lighting and placement, and one 4 mm tall cannot be seen. Image-to-
+    3D generators output normalized sizes (often a unit cube) that say nothing about the
+    real object. The size is the largest bounding-box extent; it is checked against
+    ``expected_size`` (within ``tolerance`` times either way) when the user states it
+    (--size), else against the target's plausible range. Mismatches a unit slip explains
+    are reported by S002 instead."""
+    measured = measure(asset, ctx.params["unitless_unit"])
+    if measured is None:
+        return
+    verdict = size_verdict(measured.size, ctx.params)
+    if not verdict.off or verdict.slips:
+        return
+    note = f" ({measured.assumption})" if measured.assumption else ""
+    expected = float(ctx.params["expected_size"] or 0.0)
+    bound = ctx.params["max_size"] if verdict.ratio > 1 else ctx.params["min_size"]
+    yield ctx.finding(
+        f"{format_length(measured.size)} across, {verdict.reference}{note}",
+        subject_type="scene",
+        value=measured.size,
+        limit=expected or float(bound),
+    )
+
+
+@group.rule(
+    "S002",
+    "unit-confusion",
+    severity="warning",
+    summary="the asset's size is off by a unit factor (10, 100, 1000, 2.54...): numbers "
+    "written in one unit and read in another",
+    fix="Re-export with the right unit setting (Blender: Unit Scale / Apply Scalings; FBX: "
+    "file units), or scale by the factor named.",
+    targets=("game", "web", "print"),
+    params=SIZE_PARAMS,
+)
+def unit_confusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """The commonest scale bug is not a wrong size but a wrong unit: a model written in
+    millimetres and read as metres is 1000 times too big, one in centimetres read as inches
+    2.54 times. When the size is implausible (or far from the stated size) and dividing
+    it by such a factor makes it plausible, the finding names the slip: the two that land
+    nearest the stated size (or the middle of the range, geometrically) first.
+    The factors tried are 10, 100 and 1000 (mm, cm, m), 2.54 (in, cm) and 39.37 (in, m),
+    each way."""
+    measured = measure(asset, ctx.params["unitless_unit"])
+    if measured is None:
+        return
+    verdict = size_verdict(measured.size, ctx.params)
+    if not (verdict.off and verdict.slips):
+        return
+    note = f"; {measured.assumption}" if measured.assumption else ""
+    yield ctx.finding(
+        f"{format_length(measured.size)} across, {verdict.reference}: looks like "
+        f"{_slip_text(verdict.slips, measured.size)}{note}",
+        subject_type="scene",
+        value=measured.size,
+    )
+
+
+@group.rule(
+    "S003",
+    "authored-units",
+    severity="info",
+    summary="the file's unit differs from the unit the target works in",
+    fix="Export in the target's unit, or check that the importer's unit conversion is on "
+    "(Unity: Convert Units; Unreal: Convert Scene Unit).",
+    targets=("game", "web"),
+    params={"expected_unit": "m"},
+)
+def authored_units(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Importers rescale a file whose unit differs from the engine's, but only when the
+    file states its unit and the conversion option is on; FBX files from centimetre and
+    inch scenes are the classic source of assets 100 or 39.37 times too big or small, and
+    of a scale of 100 left on the root node. Files that state no unit are not judged here
+    (their size is, by S001/S002)."""
+    expected = ctx.params["expected_unit"]
+    mpu = asset.authored.meters_per_unit
+    if mpu is None or expected not in UNITS:
+        return
+    if math.isclose(mpu, UNITS[expected], rel_tol=1e-6):
+        return
+    factor = mpu / UNITS[expected]
+    yield ctx.finding(
+        f"authored in {unit_name(mpu)}; the target works in {UNIT_NAMES[expected]}, so the "
+        f"importer must scale by {factor:g}",
+        subject_type="file",
+        value=mpu,
+        limit=UNITS[expected],
+    )
+
+
+@group.rule(
+    "S004",
+    "build-volume",
+    severity="error",
+    summary="the model does not fit the printer's build volume at its stated size",
+    fix="Scale the model down, split it into parts that fit, or print on a larger machine.",
+    targets=("print",),
+    params={"build_volume_mm": [220.0, 220.0, 250.0], "unitless_unit": "mm"},
+)
+def build_volume(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A slicer refuses a model larger than the printer's bed and height. The model is
+    judged standing as it is (canonical +Y up is the printer's Z), with its footprint free
+    to turn 90 degrees on the bed; if it fits only lying another way, the message says so.
+    STL and OBJ carry no units, so their size depends on the assumption the message names
+    (``unitless_unit``; the print pack assumes millimetres, as slicers do)."""
+    measured = measure(asset, ctx.params["unitless_unit"])
+    if measured is None:
+        return
+    vx, vy, vz = (float(v) for v in ctx.params["build_volume_mm"])
+    w, h, d = (float(e) * 1000.0 for e in measured.extents)  # mm: x width, y height, z depth
+    upright = h <= vz and ((w <= vx and d <= vy) or (w <= vy and d <= vx))
+    if upright:
+        return
+    volume = f"{vx:g} x {vy:g} x {vz:g} mm"
+    dims = (w, h, d)
+    other = any(
+        dims[i] <= vx and dims[j] <= vy and dims[k] <= vz
+        for i, j, k in permutations(range(3))
+        if k != 1
+    )
+    hint = "; it fits if laid on another side" if other else ""
+    note = f" ({measured.assumption})" if measured.assumption else ""
+    yield ctx.finding(
+        f"{w:.1f} x {d:.1f} mm footprint, {h:.1f} mm tall does not fit the build volume "
+        f"{volume}{hint}{note}",
+        subject_type="scene",
+        value=max(w, h, d),
+        limit=max(vx, vy, vz),
+    )
