@@ -74,8 +74,11 @@ def load(path: Path) -> Asset:
     if b"\x00" in data:
         raise LoadError("binary data (NUL bytes) where OBJ text was expected")
     text = _normalize(data)
+    del data
     asset.authored = Authored(generator=_generator(text))
-    _Reader(asset, text).read()
+    reader = _Reader(asset, text)
+    del text  # the reader holds its own (writable) copy
+    reader.read()
     single_node_scene(asset)
     return asset
 
@@ -130,8 +133,8 @@ class _Reader:
 
     def __init__(self, asset: Asset, text: bytes):
         self.asset = asset
-        self.text = text
-        self.buf = np.frombuffer(bytearray(text), dtype=np.uint8)  # writable copy
+        self.text = bytearray(text)  # writable: keywords are blanked before bulk parsing
+        self.buf = np.frombuffer(self.text, dtype=np.uint8)
         newlines = np.flatnonzero(self.buf == _NL)
         self.starts = newlines[:-1] + 1
         self.ends = newlines[1:]  # exclusive: the line's newline
@@ -163,7 +166,8 @@ class _Reader:
         return cls
 
     def _line(self, index: int) -> bytes:
-        return self.text[self.starts[index] : self.ends[index]]
+        """The text of a line of a class whose keyword is never blanked."""
+        return bytes(self.text[self.starts[index] : self.ends[index]])
 
     def _class_bytes(self, code: int, keyword_len: int) -> tuple[np.ndarray, np.ndarray]:
         """(line indices, bytes of those lines with the keyword blanked, newline-ended)."""
@@ -496,13 +500,21 @@ def _resolve(raw: np.ndarray, defined: np.ndarray, line: np.ndarray) -> tuple[np
 
 
 def _library_names(folder: Path, value: str) -> list[str]:
-    """The files an ``mtllib`` names: the whole value when such a file exists (names with
-    spaces), else its space-separated parts (the spec allows several)."""
+    """The files an ``mtllib`` names: its space-separated parts (the spec allows several)
+    when one of them exists, else the whole value (a name with spaces, or one missing
+    file to report once)."""
+    parts = value.split()
+    if len(parts) > 1 and not _exists(folder, value) and any(_exists(folder, p) for p in parts):
+        return parts
+    return [value]
+
+
+def _exists(folder: Path, uri: str) -> bool:
     try:
-        resolve_reference(folder, value)
-        return [value]
+        resolve_reference(folder, uri)
     except RefusedReference:
-        return value.split() or []
+        return False
+    return True
 
 
 # -- bulk parsing ------------------------------------------------------------------------

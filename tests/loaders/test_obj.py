@@ -220,6 +220,14 @@ def test_materials_from_mtl(tmp_path):
     assert asset.issues == []
 
 
+def test_mtllib_with_several_files_or_a_name_with_spaces(tmp_path):
+    text = SQUARE + "mtllib a.mtl b.mtl\nmtllib my lib.mtl\nmtllib gone 1.mtl\nf 1 2 3\n"
+    files = {"a__mtl": "newmtl a\n", "b__mtl": "newmtl b\n", "my lib__mtl": "newmtl c\n"}
+    asset = _obj(tmp_path, text, **files)
+    assert [m.name for m in asset.materials] == ["a", "b", "c"]
+    assert [(i.code, i.subject) for i in asset.issues] == [("L002", "gone 1.mtl")]
+
+
 def test_meshlab_tr_1_is_opaque_with_an_info_issue(tmp_path):
     mtl = "newmtl m\nKd 1 1 1\nTr 1.000000\n"
     asset = _obj(tmp_path, SQUARE + "mtllib a.mtl\nusemtl m\nf 1 2 3\n", a__mtl=mtl)
