@@ -2,10 +2,10 @@
 
 The text is normalized once (line endings, ``\\`` continuations, tabs, leading blanks,
 inline comments), then every line is classified by its first bytes with numpy. The bytes
-of each class (``v``, ``vt``, ``vn``, ``f``...) are gathered and parsed in bulk: floats
-with one ``np.fromstring``, face indices with a digit-by-digit numpy parse over all
-fields at once. Only the rare statements (``o``, ``usemtl``, ``mtllib``, unknown lines)
-are visited one by one.
+of each class (``v``, ``vt``, ``vn``, ``f``...) are gathered and parsed in bulk with one
+``np.fromstring`` per class; the slash structure of face corners is read off the bytes
+with numpy. Only the rare statements (``o``, ``usemtl``, ``mtllib``, unknown lines) and
+malformed input are visited one by one.
 
 Choices:
 
@@ -634,6 +634,7 @@ def _parse_corners(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
         value = np.zeros(0, dtype=np.int64)
     if len(value) == len(f_start):
         bad_field = np.zeros(len(f_start), dtype=bool)
+        value[value == _ABSENT] = -_TOO_BIG  # fromstring saturates -10^20 to the marker
     else:
         value, bad_field = _parse_integers(data, f_start)
     before = data[f_start - 1]

@@ -31,9 +31,8 @@ from assetlint.model import Asset, Authored, LoadError, Mesh, single_node_scene
 
 _HEADER = 84
 _RECORD = np.dtype(
-    [("normal", "<f4", 3), ("vertices", "<f4", (3, 3)), ("attribute", "<u2")], align=False
-)
-assert _RECORD.itemsize == 50
+    [("normal", "<f4", 3), ("vertices", "<f4", (3, 3)), ("attribute", "<u2")]
+)  # 50 bytes, packed
 
 _VERTEX = re.compile(rb"\bvertex[ \t]+([^\r\n]*)", re.I)
 _FACET = re.compile(rb"\bfacet\b", re.I)
@@ -49,7 +48,7 @@ def load(path: Path) -> Asset:
         generator = None
         solids = _read_ascii(asset, data)
     else:
-        generator, solids = _read_binary(asset, data)
+        generator, solids = _read_binary(data)
     asset.authored = Authored(generator=generator)
     for name, corners in solids:
         positions, triangles = merge_positions(corners)
@@ -59,11 +58,11 @@ def load(path: Path) -> Asset:
 
 
 def _is_ascii(data: bytes) -> bool:
-    """ASCII STL: text opening with "solid" and holding facets, with no NUL byte (every
-    binary STL has some: its attribute words are almost always zero). A binary file whose
-    size matches its count is binary whatever its header says."""
-    head = data[:1024].lstrip()
-    if not head[:5].lower() == b"solid":
+    """ASCII STL: text opening with "solid" (or straight with a facet) and holding facets,
+    with no NUL byte (every binary STL has some: its attribute words are almost always
+    zero). A binary file whose size matches its count is binary whatever its header says."""
+    head = data[:1024].lstrip().lower()
+    if not head.startswith((b"solid", b"facet")):
         return False
     if b"\x00" in data:
         return False
@@ -78,8 +77,8 @@ def _count(data: bytes) -> int:
     return int(np.frombuffer(data, dtype="<u4", count=1, offset=80)[0])
 
 
-def _read_binary(asset: Asset, data: bytes) -> tuple[str | None, list[tuple[str, np.ndarray]]]:
-    """(generator, [(name, (n*3, 3) corner positions)]) of a binary STL."""
+def _read_binary(data: bytes) -> tuple[str | None, list[tuple[str, np.ndarray]]]:
+    """(generator, [(name or "", (n*3, 3) corner positions)]) of a binary STL."""
     if len(data) < _HEADER:
         raise LoadError(
             f"not an ASCII STL, and {len(data)} bytes is shorter than a binary STL's "
@@ -99,7 +98,7 @@ def _read_binary(asset: Asset, data: bytes) -> tuple[str | None, list[tuple[str,
     if header and header[:5].lower() == "solid":  # "solid NAME": a name, not a tool
         name = header[5:].strip() or None
         generator = None
-    return generator, [(name or asset.path.stem, records["vertices"].reshape(-1, 3))]
+    return generator, [(name or "", records["vertices"].reshape(-1, 3))]
 
 
 def _header_text(header: bytes) -> str | None:
@@ -112,14 +111,14 @@ def _header_text(header: bytes) -> str | None:
 
 
 def _read_ascii(asset: Asset, data: bytes) -> list[tuple[str, np.ndarray]]:
-    """[(name, corner positions)] per ``solid`` of an ASCII STL. Facets that do not hold
+    """[(name or "", corner positions)] per ``solid`` of an ASCII STL. Facets that do not hold
     exactly three well-formed vertices are skipped and counted in one L005 issue."""
     result = []
     skipped = 0
     for name, block in _solids(data):
         corners, bad = _ascii_corners(block)
         skipped += bad
-        result.append((name or asset.path.stem, corners))
+        result.append((name, corners))
     if skipped:
         asset.issue("L005", f"{skipped} malformed facets skipped (not three numeric vertices)")
     return result

@@ -84,6 +84,15 @@ def test_ascii_keywords_in_capitals_and_exponents(tmp_path):
     np.testing.assert_array_equal(mesh.positions, [[0, 0, 0], [15, 0, 0], [0, 0.25, 0]])
 
 
+def test_ascii_without_solid_line_is_one_unnamed_solid(tmp_path):
+    path = tmp_path / "bare.stl"
+    write_stl(path, POS, TRIS, binary=False)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[1:-1]) + "\n")  # no "solid" / "endsolid" lines
+    (mesh,) = load(path).meshes
+    assert (mesh.name, mesh.triangle_count, mesh.vertex_count) == ("bare", 20, 12)
+
+
 def test_only_bit_identical_positions_merge(tmp_path):
     eps = np.float32(1e-7)
     pos = np.array(
