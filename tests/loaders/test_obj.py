@@ -388,15 +388,18 @@ def test_corpus_details():
 
 
 def test_million_triangle_obj_loads_in_seconds(tmp_path):
-    """1,002,528 triangles written as Blender does (v/vt/vn corners, 73 MB): about 3 s on
-    the 2-core development machine; the bound is loose for slower CI runners."""
+    """1,002,528 triangles written as Blender does (v/vt/vn corners, 75 MB): about 3 s of
+    CPU on the 2-core development machine; the bound is loose for slower CI runners."""
     path = tmp_path / "big.obj"
     write_textured_grid(path, 708)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: other processes on the runner do not count
     asset = load(path)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     (mesh,) = asset.meshes
     assert mesh.triangle_count == 2 * 708 * 708 and mesh.vertex_count == 709 * 709
     positions, _ = grid(708)
     np.testing.assert_allclose(mesh.positions, positions, atol=1e-6)
-    assert elapsed < 15.0, f"{elapsed:.1f} s"
+    np.testing.assert_allclose(mesh.uvs[0][:, 0], positions[:, 0], atol=1e-6)
+    np.testing.assert_allclose(mesh.uvs[0][:, 1], 1 - positions[:, 2], atol=1e-6)
+    np.testing.assert_array_equal(mesh.normals[123], [0, 1, 0])
+    assert elapsed < 10.0, f"{elapsed:.1f} s of CPU"

@@ -207,13 +207,13 @@ def test_corpus_names_and_generators():
 
 
 def test_million_triangle_binary_stl_loads_in_seconds(tmp_path):
-    """1,002,528 triangles (50 MB): about 1 s on the 2-core development machine, most of
-    it merging 3 million corners; the bound is loose for slower CI runners."""
+    """1,002,528 triangles (50 MB): about 1 s of CPU on the 2-core development machine,
+    most of it merging 3 million corners; the bound is loose for slower CI runners."""
     positions, triangles = grid(708)
     path = tmp_path / "big.stl"
     write_stl(path, positions, triangles)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: other processes on the runner do not count
     (mesh,) = load(path).meshes
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert mesh.triangle_count == len(triangles) and mesh.vertex_count == len(positions)
-    assert elapsed < 8.0, f"{elapsed:.1f} s"
+    assert elapsed < 5.0, f"{elapsed:.1f} s of CPU"
