@@ -578,7 +578,6 @@ def table(targets: Sequence[ResolvedTarget], rules: Mapping[str, Rule]) -> str:
             "Target": f"`{t.name}`",
             "Extends": t.chain[-2] if len(t.chain) > 1 else "–",
             **key_numbers(t, rules),
-            "Rules": str(len(t.select)),
         }
         for t in targets
     ]

@@ -42,6 +42,9 @@ UNIT_NAMES = {
 # Formats whose files state no unit: loaders read one unit as one metre.
 UNITLESS_FORMATS = frozenset({"stl", "obj", "ply", "off"})
 
+# Positions are float32: sizes within this relative error of a limit are at the limit.
+FLOAT_SLACK = 1e-6
+
 # Unit slips to look for, as (unit the numbers were written in, unit they were read as).
 # The factors 10, 100, 1000 and 2.54, each way, plus inches <-> metres (FBX
 # exports from inch-based scenes). A size off by measured/true = read/written is explained.
@@ -132,6 +135,7 @@ def size_verdict(size: float, params: dict) -> SizeVerdict:
         lo, hi = float(params["min_size"]), float(params["max_size"])
         reference = f"plausible {format_length(lo)} to {format_length(hi)}"
         target = math.sqrt(lo * hi)
+    lo, hi = lo * (1 - FLOAT_SLACK), hi * (1 + FLOAT_SLACK)
     if lo <= size <= hi:
         return SizeVerdict(size, reference, 1.0, [])
     fits = []
@@ -284,12 +288,12 @@ def build_volume(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     measured = measure(asset, ctx.params["unitless_unit"])
     if measured is None:
         return
-    vx, vy, vz = (float(v) for v in ctx.params["build_volume_mm"])
+    vx, vy, vz = (float(v) * (1 + FLOAT_SLACK) for v in ctx.params["build_volume_mm"])
     w, h, d = (float(e) * 1000.0 for e in measured.extents)  # mm: x width, y height, z depth
     upright = h <= vz and ((w <= vx and d <= vy) or (w <= vy and d <= vx))
     if upright:
         return
-    volume = f"{vx:g} x {vy:g} x {vz:g} mm"
+    volume = " x ".join(f"{float(v):g}" for v in ctx.params["build_volume_mm"]) + " mm"
     dims = (w, h, d)
     other = any(
         dims[i] <= vx and dims[j] <= vy and dims[k] <= vz
@@ -303,5 +307,5 @@ def build_volume(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         f"{volume}{hint}{note}",
         subject_type="scene",
         value=max(w, h, d),
-        limit=max(vx, vy, vz),
+        limit=max(float(v) for v in ctx.params["build_volume_mm"]),
     )

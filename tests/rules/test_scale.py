@@ -1,0 +1,123 @@
+"""Scale and unit rules (S): plausible size, unit slips, authored units, build volume."""
+
+from __future__ import annotations
+
+import pytest
+
+from assetlint.rules import scale
+from assetlint.rules.scale import format_length, measure, size_verdict, unit_name
+from tests.rules.pack_assets import box, make_asset, messages, run
+
+RANGE = {"min_size": 1.0, "max_size": 2.0}
+
+
+def cube_of(size: float, **kw):
+    return make_asset(box((size, size, size)), **kw)
+
+
+def test_measure_reads_unitless_files_in_the_assumed_unit():
+    stl = cube_of(50.0, fmt="stl", mpu=None)
+    m = measure(stl, "mm")
+    assert m.size == pytest.approx(0.05)
+    assert m.assumption == "STL states no units; read as millimetres"
+    glb = measure(cube_of(50.0), "mm")  # glTF states metres: the assumption does not apply
+    assert (glb.size, glb.assumption) == (50.0, "")
+    with pytest.raises(ValueError, match="unitless_unit 'yd'"):
+        measure(stl, "yd")
+
+
+def test_size_inside_the_range_passes_and_just_outside_fails():
+    assert run(scale, "S001", cube_of(2.0), **RANGE) == []
+    assert run(scale, "S001", cube_of(1.0), **RANGE) == []
+    [f] = run(scale, "S001", cube_of(7.0), **RANGE)
+    assert (f.message, f.value, f.limit) == ("7 m across, plausible 1 m to 2 m", 7.0, 2.0)
+    assert messages(run(scale, "S001", cube_of(0.9), **RANGE)) == [
+        "90 cm across, plausible 1 m to 2 m"
+    ]
+    assert run(scale, "S002", cube_of(7.0), **RANGE) == []  # no unit slip explains 7 m
+
+
+def test_stated_size_within_tolerance():
+    stated = {"expected_size": 0.3, "tolerance": 1.5}
+    assert run(scale, "S001", cube_of(0.44), **stated) == []
+    assert messages(run(scale, "S001", cube_of(0.46), **stated)) == [
+        "46 cm across, expected about 30 cm"
+    ]
+    assert messages(run(scale, "S001", cube_of(1.2), **stated)) == [
+        "1.2 m across, expected about 30 cm"
+    ]
+
+
+def test_millimetres_read_as_metres_against_a_stated_size():
+    stated = {"expected_size": 0.3}
+    [f] = run(scale, "S002", cube_of(300.0), **stated)
+    assert f.message == (
+        "300 m across, expected about 30 cm: looks like millimetres read as metres (would be 30 cm)"
+    )
+    assert run(scale, "S001", cube_of(300.0), **stated) == []  # S002 reports it
+
+
+def test_metres_read_as_millimetres_in_a_unitless_stl():
+    # A 5 cm object written in metres (0.05) and read, as slicers do, in millimetres.
+    stl = cube_of(0.05, fmt="stl", mpu=None)
+    params = {"min_size": 0.002, "max_size": 1.0, "unitless_unit": "mm"}
+    assert messages(run(scale, "S002", stl, **params)) == [
+        "0.05 mm across, plausible 2 mm to 1 m: looks like metres read as millimetres "
+        "(would be 5 cm) or metres read as centimetres (would be 5 mm); STL states no units; "
+        "read as millimetres"
+    ]
+
+
+def test_size_verdict_orders_slips_by_closeness():
+    v = size_verdict(155.0, {"min_size": 0.01, "max_size": 100.0, "tolerance": 1.5})
+    assert v.off and v.slips[:2] == [("cm", "m"), ("in", "m")]
+    assert not size_verdict(1.0, {"expected_size": 1.2, "tolerance": 1.5}).off
+
+
+def test_authored_units():
+    cm = cube_of(1.0, mpu=0.01)
+    assert messages(run(scale, "S003", cm, expected_unit="m")) == [
+        "authored in centimetres; the target works in metres, so the importer must scale by 0.01"
+    ]
+    assert run(scale, "S003", cm, expected_unit="cm") == []
+    assert run(scale, "S003", cube_of(1.0, mpu=None, fmt="obj"), expected_unit="m") == []
+    assert messages(run(scale, "S003", cube_of(1.0, mpu=1.0), expected_unit="cm")) == [
+        "authored in metres; the target works in centimetres, so the importer must scale by 100"
+    ]
+    assert unit_name(0.5) == "0.5 m per unit"
+
+
+def test_build_volume_upright_with_the_footprint_turned():
+    vol = {"build_volume_mm": [220.0, 300.0, 250.0]}
+    fits = make_asset(box((0.3, 0.25, 0.22)))  # 300 wide, 250 tall, 220 deep: turned 90 deg
+    assert run(scale, "S004", fits, **vol) == []
+    too_tall = make_asset(box((0.3, 0.2501, 0.22)))
+    assert messages(run(scale, "S004", too_tall, **vol)) == [
+        "300.0 x 220.0 mm footprint, 250.1 mm tall does not fit the build volume 220 x 300 x 250 mm"
+    ]
+    lies = make_asset(box((0.2, 0.26, 0.22)))  # 260 tall fits the 300 mm depth lying down
+    [f] = run(scale, "S004", lies, **vol)
+    assert f.message == (
+        "200.0 x 220.0 mm footprint, 260.0 mm tall does not fit the build volume "
+        "220 x 300 x 250 mm; it fits if laid on another side"
+    )
+    assert (f.value, f.limit) == pytest.approx((260.0, 300.0))
+
+
+def test_build_volume_of_a_unitless_stl_names_the_assumption():
+    stl = make_asset(box((100.0, 300.0, 100.0)), fmt="stl", mpu=None)
+    vol = {"build_volume_mm": [220.0, 220.0, 250.0], "unitless_unit": "mm"}
+    assert messages(run(scale, "S004", stl, **vol)) == [
+        "100.0 x 100.0 mm footprint, 300.0 mm tall does not fit the build volume "
+        "220 x 220 x 250 mm (STL states no units; read as millimetres)"
+    ]
+    assert run(scale, "S004", stl, **{**vol, "build_volume_mm": [220.0, 220.0, 300.0]}) == []
+
+
+def test_format_length():
+    assert [format_length(x) for x in (2.5, 0.3, 0.004, 0.0)] == ["2.5 m", "30 cm", "4 mm", "0 m"]
+
+
+def test_empty_asset_gives_no_size_findings():
+    empty = make_asset()
+    assert run(scale, "S001", empty) == run(scale, "S002", empty) == run(scale, "S004", empty) == []
