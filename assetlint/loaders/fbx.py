@@ -2,8 +2,8 @@
 
 ufbx's Python bindings can crash the interpreter (see /work/shared/README.md), so the file
 is read by :mod:`assetlint.loaders._fbx_worker` in a child process that returns plain
-numpy arrays; a crash, a hang or unreadable output there becomes a :class:`LoadError`
-here and the run goes on.
+Python values and raw arrays; a crash, a hang or unreadable output there becomes a
+:class:`LoadError` here and the run goes on.
 
 What this module makes of the worker's payload:
 
@@ -28,7 +28,6 @@ What this module makes of the worker's payload:
 
 from __future__ import annotations
 
-import os
 import pickle
 import signal
 import subprocess
@@ -56,8 +55,8 @@ from assetlint.model import (
 # Seconds the worker may take on one file before it is killed.
 TIMEOUT_S = 60.0
 
-_WORKER_MODULE = "assetlint.loaders._fbx_worker"
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+# Run as a script, so that the child imports neither numpy nor assetlint (see its doc).
+_WORKER = str(Path(__file__).with_name("_fbx_worker.py"))
 
 # ufbx ShaderType values -> Material.workflow.
 _LAMBERT, _PHONG, _MAX_SPEC_GLOSS, _BLENDER_PHONG, _WAVEFRONT_MTL = 1, 2, 7, 11, 12
@@ -73,16 +72,11 @@ def _run_worker(path: Path) -> dict[str, Any]:
     """Run the ufbx reader in a child process and return its payload."""
     with tempfile.TemporaryDirectory(prefix="assetlint-fbx-") as tmp:
         out = Path(tmp) / "result.pickle"
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p
-        )
-        command = [sys.executable, "-m", _WORKER_MODULE, str(path.resolve()), str(out)]
+        command = [sys.executable, _WORKER, str(path.resolve()), str(out)]
         try:
             proc = subprocess.run(
                 command,
                 cwd=tmp,
-                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -124,19 +118,26 @@ class _Builder:
         self.path = path
         self.p = payload
         self.asset = Asset(path=path, format="fbx", file_size=path.stat().st_size)
+        self.unnamed: dict[int, int] = {}  # texture id -> asset texture, for file-less ones
 
     def build(self) -> Asset:
         asset = self.asset
         asset.authored = self._authored()
-        for name, count, text in self.p["warnings"]:
+        for _kind, count, text in self.p["warnings"]:
             times = f" ({count} times)" if count > 1 else ""
-            asset.issue("L005", f"{text}{times}", subject=name.lower())
+            asset.issue("L005", f"ufbx: {text}{times}")
         for kind, count in self.p["unsupported"].items():
             if count:
                 asset.issue("L004", f"{count} {kind} not read (only polygon meshes are)")
         asset.textures = [self._texture(tf) for tf in self.p["texture_files"]]
+        # textures embedded without any file name: ufbx lists no file for them
+        for texture_id, tex in enumerate(self.p["textures"]):
+            if tex["file"] < 0 and tex["content"]:
+                self.unnamed[texture_id] = len(asset.textures)
+                name = tex["name"] or "texture"
+                asset.textures.append(Texture.from_bytes(name, "embedded", tex["content"]))
         asset.meshes = [_build_mesh(m, asset) for m in self.p["meshes"]]
-        asset.materials = [self._material(m) for m in self.p["materials"]]
+        asset.materials = [self._material(i, m) for i, m in enumerate(self.p["materials"])]
         self._nodes()
         matrix, mirrored = self._conversion()
         asset.convert_to_canonical(matrix)
@@ -195,7 +196,8 @@ class _Builder:
         for typed_id, n in enumerate(payload_nodes):
             if n is not None:
                 index_of[typed_id] = len(asset.nodes)
-                asset.nodes.append(Node(n["name"], n["node_to_parent"], n["node_to_world"]))
+                local, world = _matrix(n["node_to_parent"]), _matrix(n["node_to_world"])
+                asset.nodes.append(Node(n["name"], local, world))
         used_materials: dict[int, list[int]] = {}
         for typed_id, n in enumerate(payload_nodes):
             if n is None:
@@ -217,13 +219,14 @@ class _Builder:
                     severity="info",
                     subject=n["name"],
                 )
-            if np.allclose(n["geometry_to_node"], np.eye(4)):
+            geometry_to_node = _matrix(n["geometry_to_node"])
+            if np.allclose(geometry_to_node, np.eye(4)):
                 asset.nodes[index].mesh = mesh
             else:  # a geometric transform: applies to the mesh only, not to children
                 child = Node(
                     f"{n['name']} (geometry)",
-                    n["geometry_to_node"],
-                    n["geometry_to_world"],
+                    geometry_to_node,
+                    _matrix(n["geometry_to_world"]),
                     parent=index,
                     mesh=mesh,
                 )
@@ -247,7 +250,7 @@ class _Builder:
             return Texture.missing_texture(name, uri, str(exc))
         return Texture.from_file(name, found, uri=uri)
 
-    def _material(self, m: dict[str, Any]) -> Material:
+    def _material(self, index: int, m: dict[str, Any]) -> Material:
         maps, legacy = m["maps"], m["fbx_maps"]
         workflow = _workflow(m)
         mat = Material(name=m["name"], workflow=workflow)
@@ -281,7 +284,7 @@ class _Builder:
             "occlusion": maps["ambient_occlusion"]["texture"],
             "emissive": maps["emission_color"]["texture"],
         }
-        uv_names = self._uv_names_of(len(self.asset.materials))
+        uv_names = self._uv_names_of(index)
         for role, texture_id in roles.items():
             slot = self._slot(texture_id, uv_names)
             if slot is not None:
@@ -303,10 +306,11 @@ class _Builder:
         if texture_id is None or not 0 <= texture_id < len(textures):
             return None
         tex = textures[texture_id]
-        if not 0 <= tex["file"] < len(self.asset.textures):
+        index = self.unnamed.get(texture_id, tex["file"])
+        if not 0 <= index < len(self.asset.textures):
             return None
         uv_set = uv_names.index(tex["uv_set"]) if tex["uv_set"] in uv_names else 0
-        return TextureSlot(texture=tex["file"], uv_set=uv_set)
+        return TextureSlot(texture=index, uv_set=uv_set)
 
 
 def _first(*maps: dict[str, Any]) -> int | None:
@@ -370,10 +374,10 @@ def _basename(uri: str) -> str:
 def _build_mesh(m: dict[str, Any], asset: Asset) -> Mesh:
     """One Mesh from the worker's arrays, all vectorized (see the module doc)."""
     name = m["name"] or "mesh"
-    faces = np.asarray(m["faces"], dtype=np.int64).reshape(-1, 2)
+    faces = _np(m["faces"]).astype(np.int64).reshape(-1, 2)
     begins, counts = faces[:, 0], faces[:, 1]
-    vertex_indices = np.asarray(m["vertex_indices"], dtype=np.int64)
-    positions = np.asarray(m["positions"], dtype=np.float64).reshape(-1, 3)
+    vertex_indices = _np(m["vertex_indices"]).astype(np.int64)
+    positions = _np(m["positions"]).reshape(-1, 3)
     n_corners = len(vertex_indices)
     if len(faces) and (begins.min() < 0 or (begins + counts).max() > n_corners):
         raise LoadError(f"mesh {name!r}: faces point past its {n_corners} polygon corners")
@@ -397,13 +401,14 @@ def _build_mesh(m: dict[str, Any], asset: Asset) -> Mesh:
 
     attributes: list[tuple[str, np.ndarray, np.ndarray]] = []  # (kind, values, indices)
     uv_names: list[str] = []
-    for uv_name, values, indices in m["uv_sets"]:
-        if _usable(asset, name, f"UV set {uv_name!r}", values, indices, n_corners):
-            attributes.append(("uv", values, indices))
-            uv_names.append(uv_name)
-    for kind in ("normals", "colors"):
-        if m[kind] is not None and _usable(asset, name, kind, *m[kind], n_corners):
-            attributes.append((kind, *m[kind]))
+    sources = [("uv", uv_name, values, indices) for uv_name, values, indices in m["uv_sets"]]
+    sources += [(kind, kind, *m[kind]) for kind in ("normals", "colors") if m[kind] is not None]
+    for kind, label, values_spec, indices_spec in sources:
+        values, indices = _np(values_spec), _np(indices_spec)
+        if _usable(asset, name, label, values, indices, n_corners):
+            attributes.append((kind, values, indices))
+            if kind == "uv":
+                uv_names.append(label)
 
     columns = [vertex_indices[used].astype(np.uint64)]
     for _, values, indices in attributes:
@@ -415,7 +420,7 @@ def _build_mesh(m: dict[str, Any], asset: Asset) -> Mesh:
 
     uvs, normals, colors = [], None, None
     for kind, values, indices in attributes:
-        picked = np.asarray(values, dtype=np.float64).reshape(len(values), -1)[indices[source]]
+        picked = values.reshape(len(values), -1)[indices[source]].astype(np.float64)
         if kind == "uv":
             picked = np.column_stack([picked[:, 0], 1.0 - picked[:, 1]])
             uvs.append(picked.astype(np.float32))
@@ -447,6 +452,19 @@ def _build_mesh(m: dict[str, Any], asset: Asset) -> Mesh:
         bone_count=m["bone_count"],
         max_influences=m["max_influences"],
     )
+
+
+def _np(spec: tuple[str, tuple[int, ...], bytes]) -> np.ndarray:
+    """An array the worker sent as (struct format, shape, bytes)."""
+    fmt, shape, data = spec
+    return np.frombuffer(data, dtype=np.dtype(fmt)).reshape(shape)
+
+
+def _matrix(columns: tuple) -> np.ndarray:
+    """4x4 from the worker's four column vectors."""
+    out = np.eye(4)
+    out[:3, :] = np.asarray(columns, dtype=np.float64).T
+    return out
 
 
 def _usable(
@@ -505,7 +523,7 @@ def _row_ids(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 def _material_indices(m: dict[str, Any], tri_face: np.ndarray, n_faces: int) -> np.ndarray:
     """Per triangle, the scene material index (asset.materials), -1 for none."""
     mesh_materials = np.asarray(m["materials"], dtype=np.int64)
-    face_material = np.asarray(m["face_material"], dtype=np.int64)
+    face_material = _np(m["face_material"]).astype(np.int64)
     if not len(mesh_materials):
         return np.full(len(tri_face), -1, dtype=np.int32)
     if len(face_material) != n_faces:

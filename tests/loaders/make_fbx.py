@@ -42,7 +42,7 @@ def write_fbx(
     unit_scale_factor_cm: float = 1.0,
     up_axis: str = "+Y",
     axes: Mapping[str, tuple[int, int]] | None = None,
-    uvs: np.ndarray | None = None,
+    uvs: np.ndarray | Mapping[str, np.ndarray] | None = None,
     normals: np.ndarray | None = None,
     materials: Sequence[str] = (),
     material_indices: Sequence[int] | None = None,
@@ -55,7 +55,8 @@ def write_fbx(
     ``positions`` are in the authored units and axes. ``triangles`` is an (m, 3) array
     or a list of polygons of any size. ``axes`` overrides the GlobalSettings axes
     ({"Up"|"Front"|"Coord": (axis index, sign)}), by default :func:`frame_axes`.
-    ``uvs`` and ``normals`` hold one row per polygon corner, in polygon order.
+    ``uvs`` and ``normals`` hold one row per polygon corner, in polygon order; ``uvs``
+    may map UV set names to such arrays (a bare array is the set "UVMap").
     ``materials`` are Phong material names given to every model, ``material_indices``
     one per polygon. ``texture`` = {"relative": ..., "absolute": ..., "content": bytes or
     None} becomes the first material's diffuse texture. ``models`` lists the Models that
@@ -138,12 +139,14 @@ def _array(name: str, values: np.ndarray, floats: bool) -> str:
     return f"\t\t{name}: *{len(items)} {{\n\t\t\ta: {body}\n\t\t}}"
 
 
-def _layer_element(kind: str, data_name: str, mapping: str, values: np.ndarray) -> str:
+def _layer_element(
+    kind: str, data_name: str, mapping: str, values: np.ndarray, name: str = "", index: int = 0
+) -> str:
     return "\n".join(
         [
-            f"\t\t{kind}: 0 {{",
+            f"\t\t{kind}: {index} {{",
             "\t\t\tVersion: 101",
-            '\t\t\tName: "UVMap"' if kind == "LayerElementUV" else '\t\t\tName: ""',
+            f'\t\t\tName: "{_quote(name)}"',
             f'\t\t\tMappingInformationType: "{mapping}"',
             '\t\t\tReferenceInformationType: "Direct"'
             if kind != "LayerElementMaterial"
@@ -158,7 +161,7 @@ def _geometry(
     geometry_id: int,
     positions: np.ndarray,
     polygons: np.ndarray,
-    uvs: np.ndarray | None,
+    uvs: np.ndarray | Mapping[str, np.ndarray] | None,
     normals: np.ndarray | None,
     materials: Sequence[str],
     material_indices: Sequence[int] | None,
@@ -175,8 +178,12 @@ def _geometry(
             _layer_element("LayerElementNormal", "Normals", "ByPolygonVertex", np.asarray(normals))
         )
         layer.append("LayerElementNormal")
-    if uvs is not None:
-        parts.append(_layer_element("LayerElementUV", "UV", "ByPolygonVertex", np.asarray(uvs)))
+    uv_sets = {"UVMap": uvs} if isinstance(uvs, np.ndarray) else dict(uvs or {})
+    for i, (name, values) in enumerate(uv_sets.items()):
+        parts.append(
+            _layer_element("LayerElementUV", "UV", "ByPolygonVertex", np.asarray(values), name, i)
+        )
+    if uv_sets:
         layer.append("LayerElementUV")
     if materials:
         if material_indices is None:
@@ -191,11 +198,18 @@ def _geometry(
         layer.append("LayerElementMaterial")
     parts.append("\t\tLayer: 0 {\n\t\t\tVersion: 100")
     for kind in layer:
-        parts.append(
-            f'\t\t\tLayerElement:  {{\n\t\t\t\tType: "{kind}"\n\t\t\t\tTypedIndex: 0\n\t\t\t}}'
-        )
-    parts.append("\t\t}\n\t}")
+        parts.append(_layer_entry(kind, 0))
+    parts.append("\t\t}")
+    for i in range(1, len(uv_sets)):  # further UV sets: one layer each
+        parts.append(f"\t\tLayer: {i} {{\n\t\t\tVersion: 100")
+        parts.append(_layer_entry("LayerElementUV", i))
+        parts.append("\t\t}")
+    parts.append("\t}")
     return "\n".join(parts)
+
+
+def _layer_entry(kind: str, index: int) -> str:
+    return f'\t\t\tLayerElement:  {{\n\t\t\t\tType: "{kind}"\n\t\t\t\tTypedIndex: {index}\n\t\t\t}}'
 
 
 def _model(model_id: int, name: str, props: Mapping[str, Any]) -> str:
@@ -228,6 +242,7 @@ def _texture(texture_id: int, video_id: int, texture: Mapping[str, Any]) -> list
     relative = _quote(texture.get("relative", ""))
     absolute = _quote(texture.get("absolute", ""))
     content = texture.get("content")
+    uv_set = _quote(texture.get("uv_set", "UVMap"))
     video = [
         f'\tVideo: {video_id}, "Video::tex", "Clip" {{',
         '\t\tType: "Clip"',
@@ -243,6 +258,7 @@ def _texture(texture_id: int, video_id: int, texture: Mapping[str, Any]) -> list
         "\t\tVersion: 202",
         '\t\tTextureName: "Texture::tex"',
         '\t\tMedia: "Video::tex"',
+        f'\t\tProperties70:  {{\n\t\t\tP: "UVSet", "KString", "", "", "{uv_set}"\n\t\t}}',
         f'\t\tFileName: "{absolute}"',
         f'\t\tRelativeFilename: "{relative}"',
         "\t}",
