@@ -225,6 +225,7 @@ def extract(data: bytes) -> dict[str, Any]:
     scene = _hold(
         ufbx.load_memory(
             data,
+            file_format=ufbx.FileFormat.FBX,  # never OBJ/MTL, whatever the content
             ignore_animation=True,
             load_external_files=False,
             clean_skin_weights=True,
@@ -238,7 +239,6 @@ def extract(data: bytes) -> dict[str, Any]:
     unit_prop = _hold(props.find_prop("UnitScaleFactor"))
     return {
         "version": int(meta.version),
-        "ascii": bool(meta.ascii),
         "creator": meta.creator,
         "application": _application(_hold(meta.original_application)),
         # centimetres per unit as written (ufbx's unit_meters is that * 0.01, rounded)
@@ -260,10 +260,14 @@ def extract(data: bytes) -> dict[str, Any]:
 
 
 def _fail_message(exc: Exception) -> str:
+    if isinstance(exc, ImportError) and exc.name == "ufbx":
+        return "reading FBX needs the 'ufbx' package (pip install ufbx)"
     name = type(exc).__name__
     if name in _ERROR_MESSAGES:
         return _ERROR_MESSAGES[name]
     detail = str(exc).strip() or name
+    if detail.lower().startswith("not an fbx file"):
+        return "not an FBX file"
     if type(exc).__module__.startswith("ufbx"):
         return f"not a readable FBX file: {detail}"
     return f"FBX reader failed: {name}: {detail}"

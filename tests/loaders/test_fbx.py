@@ -559,6 +559,10 @@ def test_wrong_magic_and_garbage(tmp_path):
     garbage.write_bytes(np.random.default_rng(1).integers(0, 256, 5000, dtype=np.uint8).tobytes())
     with pytest.raises(LoadError, match="^not an FBX file"):
         fbx.load(garbage)
+    obj = tmp_path / "obj.fbx"  # ufbx also reads OBJ: the worker must not
+    obj.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
+    with pytest.raises(LoadError, match="^not an FBX file$"):
+        fbx.load(obj)
     empty = tmp_path / "empty.fbx"
     empty.write_bytes(b"")
     with pytest.raises(LoadError, match="^file is empty$"):
