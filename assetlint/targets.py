@@ -476,6 +476,46 @@ def run_target(
     return findings
 
 
+def run_targets(
+    engine: Engine,
+    asset: Asset,
+    targets: Sequence[ResolvedTarget],
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+) -> list[Finding]:
+    """The findings of several targets on one asset. With more than one target each
+    message starts with the targets that report it ("[unity, print] ..."), and a finding
+    several targets report alike (same rule, severity, subject and message) is listed
+    once."""
+    if len(targets) == 1:
+        return run_target(engine, asset, targets[0], select, ignore)
+    merged: dict[tuple, tuple[Finding, list[str]]] = {}
+    for target in targets:
+        for f in run_target(engine, asset, target, select, ignore):
+            key = (f.code, f.severity, f.subject, f.message, f.count, f.value, f.limit)
+            merged.setdefault(key, (f, []))[1].append(target.name)
+    out = []
+    for f, names in merged.values():
+        f.message = f"[{', '.join(names)}] {f.message}"
+        out.append(f)
+    return out
+
+
+def enabled_codes(
+    engine: Engine,
+    targets: Sequence[ResolvedTarget],
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+) -> set[str]:
+    """The rule codes a run over these targets can report (to know, for instance, whether
+    an unreadable file's L001 is wanted)."""
+    if select is not None:
+        return {r.code for r in engine.selected(select, ignore)}
+    return {
+        c for t in targets for c in t.select if not any(_specificity(s, c) >= 0 for s in ignore)
+    }
+
+
 # --- sizes ---------------------------------------------------------------------------
 
 # Typical largest dimension of common objects, in metres, for --size CATEGORY.

@@ -3,6 +3,8 @@ plugins, and running a target."""
 
 from __future__ import annotations
 
+import argparse
+import json
 from pathlib import Path
 
 import pytest
@@ -278,3 +280,34 @@ def test_split_names():
 
 def test_builtin_packs_are_found_in_the_checkout():
     assert targets.builtin_pack_dir() == Path(__file__).resolve().parents[1] / "rules"
+
+
+def test_several_targets_share_identical_findings_and_name_their_targets():
+    ps = packs(BASE, {"name": "other", "extends": "base", "rules": {"B001": {"max_triangles": 5}}})
+    base, other = (resolve_pack(n, ps, ENGINE) for n in ("base", "other"))
+    asset = make_asset(triangles(11, name="rock"))
+    asset.authored.up_axis = "+Z"
+    found = targets.run_targets(ENGINE, asset, [base, other], select=["B001", "O001"])
+    assert sorted(f.message for f in found) == [
+        "[base, other] authored +Z up; the target is +Y up, so the importer must rotate it",
+        "[base] 11 triangles (limit 10 per mesh)",
+        "[other] 11 triangles (limit 5 per mesh)",
+    ]
+    assert targets.enabled_codes(ENGINE, [base, other], ignore=["B"]) == set(base.select) - {
+        c for c in base.select if c.startswith("B")
+    }
+    assert targets.enabled_codes(ENGINE, [base], select=["B001"]) == {"B001"}
+
+
+def test_targets_command_prints_the_table(capsys):
+    assert targets.cmd_targets(argparse.Namespace(format="markdown"), ENGINE) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("| Target | Extends | Triangles / mesh |")
+    assert "| `roblox` | game | 20,000 |" in out
+    assert targets.cmd_targets(argparse.Namespace(format="text"), ENGINE) == 0
+    text = capsys.readouterr().out
+    assert "unreal: Unreal Engine 5" in text and "cm, +Z" in text
+    assert targets.cmd_targets(argparse.Namespace(format="json"), ENGINE) == 0
+    data = {t["name"]: t for t in json.loads(capsys.readouterr().out)}
+    assert data["print-resin"]["extends"] == ["print"]
+    assert data["print-resin"]["params"]["P002"] == {"min_thickness": 0.0004}

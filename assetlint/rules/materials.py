@@ -71,6 +71,7 @@ def unused_material(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     severity="warning",
     summary="faces with no material (or a material index that does not exist)",
     fix="Assign a material to every face before export.",
+    targets=("game", "web"),
 )
 def faces_without_material(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Faces without a material are drawn with each engine's own default (grey in Unity,
@@ -152,6 +153,7 @@ def _definition(mat: Material) -> tuple:
     severity="warning",
     summary="materials that share a name, or that are identical under different names",
     fix="Merge the duplicates into one material and reassign the faces.",
+    targets=("game", "web"),
 )
 def duplicate_material(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Two materials with the same name overwrite each other on import in most engines,
