@@ -309,3 +309,54 @@ def build_volume(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         value=max(w, h, d),
         limit=max(float(v) for v in ctx.params["build_volume_mm"]),
     )
+
+
+# Scale factors that are unit conversions (metres per unit, and their inverses).
+_UNIT_FACTORS = {
+    f: f"{UNIT_NAMES[a]} to {UNIT_NAMES[b]}"
+    for a in UNITS
+    for b in UNITS
+    if a != b
+    for f in [UNITS[a] / UNITS[b]]
+}
+
+
+@group.rule(
+    "S005",
+    "unit-scale-on-node",
+    severity="warning",
+    summary="a mesh node scaled by a unit factor (100, 0.01, 2.54...): a unit conversion left "
+    "on the transform",
+    fix="Apply the scale in the source tool (Blender: Apply > All Transforms; FBX export: "
+    "Apply Scalings: FBX Units Scale) so that the node's scale is 1.",
+    targets=("game", "web"),
+    params={"tolerance": 0.001},
+)
+def unit_scale_on_node(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """The FBX unit pitfall: an exporter converts units by scaling the root node instead of
+    the vertices, so the asset has the right size but every node under that root carries a
+    scale of 100 (or 0.01, 2.54...). Engines keep that scale on the imported transform:
+    physics, instancing and any script that sets the scale to 1 break, and re-exports
+    compound it. Judged on each mesh node's uniform world scale, within ``tolerance``
+    (relative) of a conversion between metres, centimetres, millimetres, inches and
+    feet."""
+    tol = float(ctx.params["tolerance"])
+    for index, node in enumerate(asset.nodes):
+        if node.mesh is None:
+            continue
+        linear = node.world[:3, :3]
+        scale = float(np.cbrt(abs(np.linalg.det(linear))))
+        if scale <= 0 or not np.allclose(linear.T @ linear, np.eye(3) * scale**2, rtol=1e-4):
+            continue  # non-uniform scales are O006's
+        for factor, conversion in _UNIT_FACTORS.items():
+            if math.isclose(scale, factor, rel_tol=tol):
+                name = node.name or f"node #{index}"
+                yield ctx.finding(
+                    f"node {name!r} is scaled by {scale:.4g}, the conversion from "
+                    f"{conversion}: a unit conversion left on the transform",
+                    subject=name,
+                    subject_type="node",
+                    value=scale,
+                    limit=1.0,
+                )
+                break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from assetlint.rules import scale
@@ -121,3 +122,23 @@ def test_format_length():
 def test_empty_asset_gives_no_size_findings():
     empty = make_asset()
     assert run(scale, "S001", empty) == run(scale, "S002", empty) == run(scale, "S004", empty) == []
+
+
+@pytest.mark.parametrize(
+    ("factor", "message"),
+    [
+        (100.0, "node 'box' is scaled by 100, the conversion from metres to centimetres"),
+        (0.01, "node 'box' is scaled by 0.01, the conversion from centimetres to metres"),
+        (2.54, "node 'box' is scaled by 2.54, the conversion from inches to centimetres"),
+        (100.09, "node 'box' is scaled by 100.1, the conversion from metres to centimetres"),
+        (100.2, None),
+        (1.0, None),
+        (3.0, None),
+    ],
+)
+def test_unit_scale_left_on_a_node(factor, message):
+    asset = make_asset(box())
+    asset.nodes[0].world = np.diag([factor, factor, factor, 1.0])
+    found = messages(run(scale, "S005", asset))
+    expected = [f"{message}: a unit conversion left on the transform"] if message else []
+    assert found == expected
