@@ -5,18 +5,20 @@ through pymeshlab's ``compute_selection_by_self_intersections_per_face``): a uni
 over the faces' bounding boxes, then Möller's triangle-triangle test on every candidate
 pair. Faces that share an edge are never reported against each other; faces that share a
 single vertex are reported only when one passes through the other. pymeshlab is already a
-dependency, is native and fast (about 3 s for 1.3M triangles on this project's machine),
-and is the reference printing services' tools are built on. manifold3d was not used: it
-has no self-intersection query (it assumes a valid manifold on input) and would be a new
-dependency; trimesh has no exact triangle-triangle test.
+dependency and is native and fast (see benchmarks/printability.py). manifold3d was not
+used: it has no self-intersection query (it assumes valid input) and would be a new
+dependency; trimesh has no exact triangle-triangle test. pymeshlab reports faces, not
+pairs, so faces are what this returns.
 
 The native code is only ever given clean input: faces with out-of-range indices,
-non-finite or degenerate corners are left out (other rules report them), coincident
-vertices are merged (so faces split along UV seams count as neighbours, not as crossing
-faces), exact duplicate faces are tested once, and coordinates are centred. Its grid
-degrades badly when many large triangles overlap (8,000 random triangles spanning the
-same box take minutes), so its work is estimated first, exactly as its grid would be
-filled, and the test refuses instead of hanging (:class:`IntersectionTooCostly`).
+non-finite or degenerate corners are left out (other rules report them); vertices that
+coincide at float32 resolution are merged, so faces split along UV seams count as
+neighbours (unwelded, a clean sphere written as a triangle soup has 1,275 of its 1,280
+faces "intersecting"); duplicate faces are tested once; coordinates are centred; vertex
+and face order is kept (the grid is several times slower on shuffled memory). The grid
+degrades badly when many large triangles overlap (8,000 random triangles spanning one box
+take minutes), so its work is estimated first, as its grid would be filled, and the test
+refuses instead of hanging (:class:`IntersectionTooCostly`).
 
 The test is in floating point: faces that only touch (a vertex lying exactly on another
 face) may go either way.
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assetlint.geometry.topology import group_rows
+from assetlint.geometry.topology import MIN_WELD_TOLERANCE, group_rows, weld
 
 # Refuse when the grid's estimated work (sum over cells of faces-in-cell squared) is
 # above this. Measured here: a noisy 1.3M-triangle sphere is 1.2e8 (3 s); 2,000 random
@@ -56,7 +58,7 @@ def self_intersections(
     prepared = _prepare(pos, tri)
     if prepared is None:
         return np.zeros(0, dtype=np.int64)
-    origin, faces, verts, dup = prepared
+    origin, faces, verts, group, face_group = prepared
     cost = grid_cost(verts, faces)
     if cost > max_cost:
         raise IntersectionTooCostly(
@@ -66,15 +68,15 @@ def self_intersections(
     hit = _meshlab_selection(verts, faces)
     if not hit.any():
         return np.zeros(0, dtype=np.int64)
-    selected = np.zeros(dup.count, dtype=bool)
-    selected[hit] = True
-    return np.sort(origin[selected[dup.inverse]])
+    selected = np.zeros(len(faces), dtype=bool)
+    selected[group[hit]] = True
+    return origin[selected[face_group]]
 
 
 def _prepare(pos: np.ndarray, tri: np.ndarray):
     """(original index of each candidate face, unique faces as compact vertex ids,
-    centred compact positions, Groups of candidate faces by vertex set), or None when no
-    face is fit to test."""
+    centred compact positions, the vertex-set group of each unique face, the group of each
+    candidate face), or None when no face is fit to test."""
     n = len(pos)
     ok = ((tri >= 0) & (tri < n)).all(axis=1)
     finite = np.isfinite(pos).all(axis=1)
@@ -86,17 +88,20 @@ def _prepare(pos: np.ndarray, tri: np.ndarray):
     used = np.zeros(n, dtype=bool)
     used[t.ravel()] = True
     used_ids = np.flatnonzero(used)
-    # merge vertices at exactly the same position (-0.0 and 0.0 alike)
-    bits = np.ascontiguousarray(pos[used_ids] + 0.0).view(np.uint64)
-    same = group_rows([bits[:, 0], bits[:, 1], bits[:, 2]], [2**64] * 3)
+    # merge vertices that coincide at float32 resolution (the topology rules' weld at its
+    # finest tolerance); its ids follow the input order
+    p = pos[used_ids]
+    diag = float(np.linalg.norm(p.max(axis=0) - p.min(axis=0)))
+    count, label = weld(p, MIN_WELD_TOLERANCE * diag)  # all at one point: one class
+    rep = np.full(count, len(p), dtype=np.int64)
+    np.minimum.at(rep, label, np.arange(len(p)))
     welded = np.full(n, -1, dtype=np.int64)
-    welded[used_ids] = same.inverse
+    welded[used_ids] = label
     w = welded[t]
-    points = pos[used_ids[same.first]]
+    points = p[rep]
     centre = (points.min(axis=0) + points.max(axis=0)) / 2
     points = points - centre
     keep = (w[:, 0] != w[:, 1]) & (w[:, 1] != w[:, 2]) & (w[:, 2] != w[:, 0])
-    diag = float(np.linalg.norm(points.max(axis=0) - points.min(axis=0)))
     keep[keep] = _height(points, w[keep]) > _FLAT * diag
     origin, w = origin[keep], w[keep]
     if not len(origin):
@@ -104,12 +109,15 @@ def _prepare(pos: np.ndarray, tri: np.ndarray):
     k = len(points)
     s = np.sort(w, axis=1)
     dup = group_rows([s[:, 0], s[:, 1], s[:, 2]], [k, k, k])
-    faces = w[dup.first]
+    first = np.zeros(len(w), dtype=bool)
+    first[dup.first] = True
+    faces = w[first]  # one face per vertex set, in input order
+    group = dup.inverse[first]  # the group each of them stands for
     # compact to the vertices the unique faces use, so the native grid sees nothing else
     ref = np.zeros(len(points), dtype=bool)
     ref[faces.ravel()] = True
     remap = np.cumsum(ref) - 1
-    return origin, remap[faces], points[ref], dup
+    return origin, remap[faces], points[ref], group, dup.inverse
 
 
 def _height(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
