@@ -59,6 +59,14 @@ def test_clean_closed_solids_have_none(shape):
     assert self_intersections(pos, tris).tolist() == []
 
 
+def test_copies_a_rounding_error_apart_are_still_neighbours():
+    """Exporters compute seam copies separately (sin(pi) is not 0): a cube soup whose
+    copies of each corner differ by 1e-9 (float32 resolution of a unit box is 6e-8)."""
+    pos, tris = soup(*cube())
+    pos = pos.astype(np.float64) + np.random.default_rng(0).uniform(-1e-9, 1e-9, pos.shape)
+    assert self_intersections(pos, tris).tolist() == []
+
+
 def test_folded_strip():
     pos, tris = folded_strip()
     assert self_intersections(pos, tris).tolist() == [0, 1, 4, 5]
