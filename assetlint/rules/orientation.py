@@ -9,14 +9,16 @@ point where the asset is dropped.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial import ConvexHull, QhullError
 
 from assetlint.findings import Finding
-from assetlint.model import Asset, transform_points
+from assetlint.model import Asset, Mesh, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup
+from assetlint.rules.scale import world_bounds
 
 group = RuleGroup(family="orientation")
 
@@ -26,19 +28,65 @@ def assetlint_rules():
     return group.rules
 
 
-def world_triangles(asset: Asset) -> np.ndarray:
-    """(m, 3, 3) float64 corners of every instanced triangle in world space, skipping
-    triangles with invalid indices or non-finite corners."""
-    parts = []
-    for mesh_index, node in asset.instances():
-        mesh = asset.meshes[mesh_index]
+def cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Row-wise cross product of (n, 3) arrays (np.cross's general machinery is slower)."""
+    out = np.empty_like(u)
+    out[:, 0] = u[:, 1] * v[:, 2] - u[:, 2] * v[:, 1]
+    out[:, 1] = u[:, 2] * v[:, 0] - u[:, 0] * v[:, 2]
+    out[:, 2] = u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
+    return out
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A mesh's valid, finite triangles in its own space, computed once per mesh."""
+
+    triangles: np.ndarray  # (m, 3) vertex indices
+    area_vectors: np.ndarray  # (m, 3) edge cross products: twice the area, along the normal
+    used: np.ndarray  # indices of the vertices these triangles use
+    centre: np.ndarray | None  # area-weighted centre of the surface
+    area: float  # total area
+
+
+def surface(mesh: Mesh) -> Surface:
+    if "surface" not in mesh.cache:
         tris = mesh.triangles
-        if not len(tris):
-            continue
         tris = tris[((tris >= 0) & (tris < mesh.vertex_count)).all(axis=1)]
-        corners = transform_points(mesh.positions, node.world)[tris]
-        parts.append(corners[np.isfinite(corners).all(axis=(1, 2))])
-    return np.concatenate(parts) if parts else np.zeros((0, 3, 3))
+        pos = mesh.positions.astype(np.float64)
+        tris = tris[np.isfinite(pos).all(axis=1)[tris].all(axis=1)]
+        a, b, c = pos[tris[:, 0]], pos[tris[:, 1]], pos[tris[:, 2]]
+        vectors = cross(b - a, c - a)
+        doubled = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
+        total = float(doubled.sum())
+        centre = ((a + b + c) * doubled[:, None]).sum(axis=0) / (3 * total) if total > 0 else None
+        used = np.zeros(mesh.vertex_count, dtype=bool)
+        used[tris.ravel()] = True
+        mesh.cache["surface"] = Surface(tris, vectors, np.flatnonzero(used), centre, total / 2)
+    return mesh.cache["surface"]
+
+
+def world_points(asset: Asset) -> np.ndarray:
+    """(n, 3) world positions of every vertex some valid, finite triangle uses, over all
+    instances."""
+    parts = [
+        transform_points(asset.meshes[m].positions[surface(asset.meshes[m]).used], node.world)
+        for m, node in asset.instances()
+    ]
+    return np.concatenate(parts) if parts else np.zeros((0, 3))
+
+
+def surface_centre(asset: Asset) -> np.ndarray | None:
+    """The area-weighted centre of the surface in world space (areas measured in each mesh's
+    own space and scaled by the instance's mean scale)."""
+    total, weighted = 0.0, np.zeros(3)
+    for mesh_index, node in asset.instances():
+        s = surface(asset.meshes[mesh_index])
+        if s.centre is None:
+            continue
+        weight = s.area * abs(np.linalg.det(node.world[:3, :3])) ** (2 / 3)
+        weighted += transform_points(s.centre[None], node.world)[0] * weight
+        total += weight
+    return weighted / total if total > 0 else None
 
 
 @group.rule(
@@ -125,18 +173,16 @@ def lying_on_side(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     ``min_side_support`` of its cross-section with the area-weighted centre of the
     surface above it, the object is reported as lying on that side. Objects that balance
     on small feet with no flat side are not reported."""
-    tris = world_triangles(asset)
-    if len(tris) == 0:
+    points = world_points(asset)
+    if len(points) == 0:
         return
-    points = tris.reshape(-1, 3)
     tol = float(ctx.params["contact_tolerance"])
     bottom, _ = support(points, "-Y", tol)
     if bottom > float(ctx.params["max_bottom_support"]):
         return
-    areas = np.linalg.norm(np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0]), axis=1)
-    if areas.sum() <= 0:
+    centre = surface_centre(asset)
+    if centre is None:
         return
-    centre = (tris.mean(axis=1) * areas[:, None]).sum(axis=0) / areas.sum()
     best = None
     for direction in _DIRECTIONS[1:]:
         share, hull = support(points, direction, tol)
@@ -175,7 +221,7 @@ def pivot_placement(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     3D Commerce guidelines ask for this); other targets expect the centre. The origin is
     reported when it is farther from the expected point than ``tolerance`` times the
     object's size."""
-    bounds = asset.bounds()
+    bounds = world_bounds(asset)
     if bounds is None:
         return
     expected = ctx.params["expected"]
@@ -213,7 +259,7 @@ def pivot_far_from_geometry(asset: Asset, ctx: RuleContext) -> Iterator[Finding]
     placed, rotate around an empty point, and lose float precision; it is what a part
     exported from a larger scene keeps. Reported when the distance from the origin to the
     bounding box exceeds ``max_distance`` times the object's size."""
-    bounds = asset.bounds()
+    bounds = world_bounds(asset)
     if bounds is None:
         return
     size = float((bounds[1] - bounds[0]).max())
@@ -313,7 +359,7 @@ def below_ground(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     ground, in engines and in AR viewers that put the origin on a real floor. Reported
     when the lowest point is more than ``tolerance`` times the object's height below the
     plane."""
-    bounds = asset.bounds()
+    bounds = world_bounds(asset)
     if bounds is None:
         return
     height = float(bounds[1, 1] - bounds[0, 1])
@@ -344,18 +390,30 @@ def overhang_share(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     material and leave marks. The share is of surface area, with the model standing as
     it is (+Y up is the printer's Z); faces lying on the bed do not count. Information
     only: support is often acceptable, and a slicer can reorient the model."""
-    tris = world_triangles(asset)
-    if len(tris) == 0:
+    area_parts, low_parts = [], []
+    for mesh_index, node in asset.instances():
+        mesh = asset.meshes[mesh_index]
+        s = surface(mesh)
+        linear = node.world[:3, :3]
+        det = np.linalg.det(linear)
+        if not len(s.triangles) or det == 0:
+            continue
+        # area vectors map with the cofactor matrix: (F a) x (F b) = det(F) F^-T (a x b)
+        area_parts.append(det * s.area_vectors @ np.linalg.inv(linear))
+        heights = mesh.positions.astype(np.float64) @ linear[1] + node.world[1, 3]
+        low_parts.append(heights[s.triangles])
+    if not area_parts:
         return
-    normals = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
-    doubled = np.linalg.norm(normals, axis=1)
+    normals = np.concatenate(area_parts)
+    heights = np.concatenate(low_parts)
+    doubled = np.sqrt(np.einsum("ij,ij->i", normals, normals))
     total = float(doubled.sum())
     if total <= 0:
         return
     down = -normals[:, 1] / np.maximum(doubled, 1e-300)
-    floor = tris[:, :, 1].min()
-    height = float(tris[:, :, 1].max() - floor)
-    on_bed = (tris[:, :, 1] <= floor + 1e-6 * max(height, 1e-12)).all(axis=1)
+    floor = heights.min()
+    span = float(heights.max() - floor)
+    on_bed = (heights <= floor + 1e-6 * max(span, 1e-12)).all(axis=1)
     angle = float(ctx.params["max_angle"])
     over = (down > np.sin(np.radians(angle))) & ~on_bed
     share = float(doubled[over].sum()) / total

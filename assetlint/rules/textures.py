@@ -358,15 +358,19 @@ def uv_overlap(
     triangles sharing an edge never overlap. Degenerate and non-finite UV triangles are
     skipped; parts outside 0-1 are not rasterized."""
     n = resolution
+    uv = uv.astype(np.float64)
+    finite = np.isfinite(uv).all(axis=1)
     valid = ((triangles >= 0) & (triangles < len(uv))).all(axis=1)
     faces = np.flatnonzero(valid)
-    p = uv[triangles[faces]].astype(np.float64)  # (m, 3, 2)
-    a, b, c = p[:, 0], p[:, 1], p[:, 2]
+    faces = faces[finite[triangles[faces]].all(axis=1)]
+    corners = triangles[faces]
+    a, b, c = uv[corners[:, 0]], uv[corners[:, 1]], uv[corners[:, 2]]
     area2 = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
-    keep = np.isfinite(p).all(axis=(1, 2)) & (np.abs(area2) > 1e-14)
-    faces, p, area2 = faces[keep], p[keep], area2[keep]
-    lo = np.clip(np.ceil(p.min(axis=1) * n - 0.5), 0, n).astype(np.int64)
-    hi = np.clip(np.floor(p.max(axis=1) * n - 0.5), -1, n - 1).astype(np.int64)
+    keep = np.abs(area2) > 1e-14
+    faces, a, b, c, area2 = faces[keep], a[keep], b[keep], c[keep], area2[keep]
+    p = np.stack([a, b, c], axis=1)  # (m, 3, 2)
+    lo = np.clip(np.ceil(np.minimum(np.minimum(a, b), c) * n - 0.5), 0, n).astype(np.int64)
+    hi = np.clip(np.floor(np.maximum(np.maximum(a, b), c) * n - 0.5), -1, n - 1).astype(np.int64)
     span = np.maximum(hi - lo + 1, 0)
     cells_per_face = span[:, 0] * span[:, 1]
     coverage = np.zeros(n * n, dtype=np.int32)
