@@ -12,7 +12,14 @@ from collections.abc import Iterator
 import numpy as np
 
 from assetlint.findings import SAMPLE_LIMIT, Finding
-from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology, totals
+from assetlint.geometry.topology import (
+    DEFAULT_WELD_TOLERANCE,
+    Topology,
+    finite_rows,
+    rows,
+    topology,
+    totals,
+)
 from assetlint.model import Asset
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural
@@ -38,7 +45,7 @@ def non_finite_coordinate(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     triangles across the screen. It usually comes from a division by zero in an exporter
     or a corrupt file."""
     for _, mesh, label in iter_meshes(asset):
-        bad = np.flatnonzero(~np.isfinite(mesh.positions).all(axis=1))
+        bad = np.flatnonzero(~finite_rows(mesh.positions))
         if len(bad):
             yield ctx.finding(
                 f"{len(bad):,} of {plural(mesh.vertex_count, 'vertex', 'vertices')} with NaN "
@@ -65,7 +72,7 @@ def index_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     that they can be reported here; every other rule ignores them."""
     for _, mesh, label in iter_meshes(asset):
         tris = mesh.triangles
-        bad = np.flatnonzero(((tris < 0) | (tris >= mesh.vertex_count)).any(axis=1))
+        bad = np.flatnonzero(rows(np.logical_or, (tris < 0) | (tris >= mesh.vertex_count)))
         if len(bad):
             yield ctx.finding(
                 f"{len(bad):,} of {plural(mesh.triangle_count, 'triangle')} reference a vertex "

@@ -67,7 +67,7 @@ def test_copies_closer_than_the_tolerance_always_weld(seed, fraction):
 
 def test_pairs_straddling_coarse_and_fine_cell_borders_weld():
     t = 1e-3
-    coarse = 64 * t
+    coarse = 128 * t  # the coarse cells of weld()
     base = np.zeros(3)
     # straddle a coarse border on one, two and three axes, and fine (4t) borders
     centres = [

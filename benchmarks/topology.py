@@ -1,0 +1,136 @@
+"""Speed of the topology rules (G001-G015) on a 1,000,000-triangle mesh, against the
+closest equivalent in trimesh, in the same run.
+
+Run from the repository root:  .venv/bin/python -m benchmarks.topology
+[--triangles 1000000] [--repeat 3] [--skip-printability]
+
+Two meshes, both generated in code (benchmarks/meshes.py): a closed UV sphere, and the same
+sphere split at UV seams the way an image-to-3D generator writes it (every vertex on a
+seam duplicated, UVs attached). For each, assetlint runs every G rule through the engine
+on a fresh Asset (welding, edge table, loops, fans, parts, volumes computed from scratch;
+the first run of the process pays the page faults of fresh memory, so the best of
+``--repeat`` runs is reported beside the first). trimesh does what its users call for the
+same answers: build the Trimesh (which merges duplicate vertices), is_watertight,
+is_winding_consistent, the bodies (connected components of face adjacency: what
+Trimesh.split computes before building sub-meshes; split itself needs networkx, which is
+not installed) and volume. The seam-split mesh is given to trimesh with its UVs, as
+trimesh.load would from a GLB, so its merge keeps the seam copies apart.
+
+Self-intersection (P001) and thin walls (P002) are not in the comparison; their times are
+printed on their own afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+
+import numpy as np
+import trimesh
+
+from assetlint.engine import Engine
+from assetlint.model import Asset, Mesh, single_node_scene
+from benchmarks.meshes import uv_sphere
+
+
+def fresh_asset(pos: np.ndarray, tris: np.ndarray, uv: np.ndarray) -> Asset:
+    asset = Asset(path="bench.glb", format="glb", file_size=0)  # type: ignore[arg-type]
+    asset.meshes.append(Mesh("sphere", pos.copy(), tris.copy(), uvs=[uv.copy()]))
+    single_node_scene(asset)
+    return asset
+
+
+def run_ours(engine: Engine, pos, tris, uv, repeat: int) -> tuple[list[float], dict]:
+    times, found = [], {}
+    for _ in range(repeat):
+        asset = fresh_asset(pos, tris, uv)
+        gc.collect()
+        start = time.perf_counter()
+        findings = engine.run(asset, select=["G"])
+        times.append(time.perf_counter() - start)
+        found = {f.code: f for f in findings}
+    return times, found
+
+
+def run_trimesh(pos, tris, uv, with_uv: bool, repeat: int) -> tuple[list[float], dict]:
+    times, verdict = [], {}
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        visual = trimesh.visual.TextureVisuals(uv=uv) if with_uv else None
+        mesh = trimesh.Trimesh(pos, tris, visual=visual)
+        watertight = mesh.is_watertight
+        winding = mesh.is_winding_consistent
+        bodies = trimesh.graph.connected_components(
+            mesh.face_adjacency, nodes=np.arange(len(mesh.faces)), min_len=1
+        )
+        volume = mesh.volume
+        times.append(time.perf_counter() - start)
+        verdict = {
+            "watertight": watertight,
+            "winding consistent": winding,
+            "bodies": len(bodies),
+            "volume": volume,
+        }
+    return times, verdict
+
+
+def describe(found: dict) -> str:
+    """Our verdict in the terms of trimesh's."""
+    holes = found["G003"].count if "G003" in found else 0
+    bad = sorted(code for code, f in found.items() if f.severity != "info")
+    parts = found["G013"].count if "G013" in found else 1
+    seams = found["G014"].count if "G014" in found else 0
+    return (
+        f"holes {holes}, parts {parts}, seam edges {seams:,} (info), "
+        f"problems: {', '.join(bad) or 'none'}"
+    )
+
+
+def compare(name: str, pos, tris, uv, with_uv: bool, engine: Engine, repeat: int) -> None:
+    print(f"\n{name}: {len(tris):,} triangles, {len(pos):,} vertices")
+    ours, found = run_ours(engine, pos, tris, uv, repeat)
+    theirs, verdict = run_trimesh(pos, tris, uv, with_uv, max(1, repeat - 1))
+    best_ours, best_theirs = min(ours), min(theirs)
+    print(
+        f"  assetlint G rules  best {best_ours:6.3f} s  (first {ours[0]:.3f} s)  {describe(found)}"
+    )
+    print(
+        f"  trimesh            best {best_theirs:6.3f} s  (first {theirs[0]:.3f} s)  "
+        + ", ".join(
+            f"{k} {v:.6g}" if isinstance(v, float) else f"{k} {v}" for k, v in verdict.items()
+        )
+    )
+    print(f"  ratio              {best_theirs / best_ours:5.1f}x faster than trimesh")
+
+
+def printability(engine: Engine, pos, tris, uv) -> None:
+    """P001 and P002 through the engine on a fresh Asset each (welding included)."""
+    for code in ("P001", "P002"):
+        asset = fresh_asset(pos, tris, uv)
+        start = time.perf_counter()
+        findings = engine.run(asset, select=[code])
+        took = time.perf_counter() - start
+        text = "; ".join(f"{f.code} {f.message}" for f in findings) or "no finding"
+        print(f"  {code} {engine.rules[code].name:<18} {took:7.2f} s  {text}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--triangles", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-printability", action="store_true")
+    ns = parser.parse_args()
+    engine = Engine.default(entry_points=False)
+    pos, tris, uv = uv_sphere(ns.triangles, radius=0.5)
+    compare("UV sphere", pos, tris, uv, False, engine, ns.repeat)
+    spos, stris, suv = uv_sphere(ns.triangles, radius=0.5, seams=True)
+    compare("UV sphere, seams split (generator output)", spos, stris, suv, True, engine, ns.repeat)
+    if not ns.skip_printability and "P001" in engine.rules:
+        print("\nprintability rules on the seam-split sphere (not part of the comparison):")
+        printability(engine, spos, stris, suv)
+
+
+if __name__ == "__main__":
+    main()
