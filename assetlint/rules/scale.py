@@ -387,6 +387,8 @@ def unit_scale_on_node(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     (relative) of a conversion between metres, centimetres, millimetres, inches and
     feet."""
     tol = float(ctx.params["tolerance"])
+    found: dict[float, list[str]] = {}
+    scales: dict[float, float] = {}
     for index, node in enumerate(asset.nodes):
         if node.mesh is None:
             continue
@@ -394,15 +396,22 @@ def unit_scale_on_node(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         scale = float(np.cbrt(abs(np.linalg.det(linear))))
         if scale <= 0 or not np.allclose(linear.T @ linear, np.eye(3) * scale**2, rtol=1e-4):
             continue  # non-uniform scales are O006's
-        for factor, conversion in _UNIT_FACTORS.items():
+        for factor in _UNIT_FACTORS:
             if math.isclose(scale, factor, rel_tol=tol):
-                name = node.name or f"node #{index}"
-                yield ctx.finding(
-                    f"node {name!r} is scaled by {scale:.4g}, the conversion from "
-                    f"{conversion}: a unit conversion left on the transform",
-                    subject=name,
-                    subject_type="node",
-                    value=scale,
-                    limit=1.0,
-                )
+                found.setdefault(factor, []).append(node.name or f"node #{index}")
+                scales.setdefault(factor, scale)
                 break
+    for factor, names in found.items():
+        listed = ", ".join(repr(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
+        which = (
+            f"node {listed} is" if len(names) == 1 else f"{len(names)} mesh nodes ({listed}) are"
+        )
+        yield ctx.finding(
+            f"{which} scaled by {scales[factor]:.4g}, the conversion from "
+            f"{_UNIT_FACTORS[factor]}: a unit conversion left on the transform",
+            subject=names[0],
+            subject_type="node",
+            count=len(names),
+            value=scales[factor],
+            limit=1.0,
+        )

@@ -142,3 +142,15 @@ def test_unit_scale_left_on_a_node(factor, message):
     found = messages(run(scale, "S005", asset))
     expected = [f"{message}: a unit conversion left on the transform"] if message else []
     assert found == expected
+
+
+def test_unit_scale_on_many_nodes_is_one_finding():
+    asset = make_asset(box(name="a"), box(name="b"), box(name="c"), box(name="d"))
+    for node in asset.nodes:
+        node.world = np.diag([100.0, 100.0, 100.0, 1.0])
+    [f] = run(scale, "S005", asset)
+    assert f.message == (
+        "4 mesh nodes ('a', 'b', 'c', ...) are scaled by 100, the conversion from metres to "
+        "centimetres: a unit conversion left on the transform"
+    )
+    assert (f.subject, f.count) == ("a", 4)
