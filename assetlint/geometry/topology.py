@@ -141,8 +141,10 @@ def group_rows(columns: Sequence[np.ndarray], bounds: Sequence[int]) -> Groups:
         return Groups(empty, empty, empty, empty)
     order, new = _sort_groups(columns, bounds)
     starts = np.flatnonzero(new)
+    group = np.cumsum(new, dtype=np.int64)
+    group -= 1
     inverse = np.empty(n, dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
+    inverse[order] = group
     sizes = np.diff(np.append(starts, n))
     return Groups(order, starts, sizes, inverse)
 
@@ -154,6 +156,15 @@ def components(n: int, a: np.ndarray, b: np.ndarray) -> tuple[int, np.ndarray]:
     graph = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(n, n))
     count, labels = connected_components(graph, directed=True, connection="weak")
     return int(count), labels
+
+
+def _rotate(faces: np.ndarray, step: int) -> np.ndarray:
+    """(f, 3) columns moved by ``step``: column i of the result is column (i + step) % 3
+    (column copies: much faster than fancy indexing or np.roll on this shape)."""
+    out = np.empty_like(faces)
+    for i in range(3):
+        out[:, i] = faces[:, (i + step) % 3]
+    return out
 
 
 def _next_corner(h: np.ndarray) -> np.ndarray:
@@ -404,7 +415,7 @@ class Topology:
     def edges(self) -> EdgeTable:
         f = self.faces
         tail = f.ravel()
-        head = f[:, [1, 2, 0]].ravel()
+        head = _rotate(f, 1).ravel()
         lo = np.minimum(tail, head)
         hi = np.maximum(tail, head)
         k = max(self.welded_count, 1)
@@ -465,7 +476,7 @@ class Topology:
         there: UV/normal seams, which are not holes."""
         _, h1, h2 = self.pairs
         flat = self.triangles.ravel()
-        nxt = self.triangles[:, [1, 2, 0]].ravel()
+        nxt = _rotate(self.triangles, 1).ravel()
         a1 = np.minimum(flat[h1], nxt[h1])
         b1 = np.maximum(flat[h1], nxt[h1])
         a2 = np.minimum(flat[h2], nxt[h2])
@@ -523,7 +534,7 @@ class Topology:
         twin[c1] = c2
         twin[c2] = c1
         # across the incoming edge: the twin of the previous corner's half-edge
-        rot = np.roll(twin.reshape(-1, 3), 1, axis=1).ravel()
+        rot = _rotate(twin.reshape(-1, 3), 2).ravel()
         start = twin < 0  # no corner leads here: an open fan begins
         h = np.arange(corners)
         valence = np.bincount(vertex, minlength=k)
@@ -538,10 +549,13 @@ class Topology:
         in_hard = hard[vertex]
         hard_corners = np.flatnonzero(in_hard)
         rot[hard_corners] = hard_corners
-        label = h
-        for _ in range(4):
-            label = np.minimum(label, label[rot])
-            rot = rot[rot]
+        label = h.copy()
+        step = np.empty_like(rot)
+        for _ in range(4):  # gathers into preallocated buffers: no fresh memory per round
+            np.take(label, rot, out=step)
+            np.minimum(label, step, out=label)
+            np.take(rot, rot, out=step)
+            rot, step = step, rot
         label[hard_corners] = -1
         fans = np.bincount(vertex[label == h], minlength=k)
         if len(hard_corners):
