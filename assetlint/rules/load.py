@@ -1,6 +1,7 @@
 """Load rules (L): problems met while reading a file. Their findings come from the loaders
 (``asset.issues`` and fatal LoadErrors), not from a check; they are rules so that they can
-be listed, explained, selected and ignored like any other."""
+be listed, explained, selected and ignored like any other. The severity declared here is
+the usual one; a loader reports an occurrence that loses geometry as an error."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ _DETAILS: dict[str, tuple[str, str, str, str]] = {
     ),
     "L002": (
         "missing-reference",
-        "error",
+        "warning",
         "A file the asset references (a .bin buffer, an .mtl, a texture, a USD layer) is "
         "missing or unreadable, so part of the asset is lost when it is moved or published.",
         "Ship the referenced file beside the asset, or embed it (GLB, USDZ).",
@@ -41,7 +42,7 @@ _DETAILS: dict[str, tuple[str, str, str, str]] = {
     ),
     "L005": (
         "malformed-data",
-        "error",
+        "warning",
         "The file holds values its format forbids (an index past the end, a bad count, "
         "a malformed data URI); only part of it could be read and consumers may differ "
         "in what they make of it.",
@@ -49,7 +50,7 @@ _DETAILS: dict[str, tuple[str, str, str, str]] = {
     ),
     "L006": (
         "unsafe-reference",
-        "error",
+        "warning",
         "The asset references a file outside its folder, an absolute path or a network "
         "URL. Such references break when the asset is moved and can leak or fetch data, "
         "so assetlint does not open them.",
@@ -67,7 +68,12 @@ def assetlint_rules() -> list[Rule]:
             family="load",
             severity=severity,
             summary=LOAD_CODES[code],
-            rationale=rationale,
+            rationale=rationale
+            + (
+                " The loader reports an occurrence that loses geometry as an error."
+                if severity == "warning"
+                else ""
+            ),
             fix=fix,
         )
         for code, (name, severity, rationale, fix) in _DETAILS.items()
