@@ -44,8 +44,9 @@ class Surface:
     triangles: np.ndarray  # (m, 3) vertex indices
     area_vectors: np.ndarray  # (m, 3) edge cross products: twice the area, along the normal
     used: np.ndarray  # indices of the vertices these triangles use
-    centre: np.ndarray | None  # area-weighted centre of the surface
     area: float  # total area
+    first: np.ndarray  # (3,) integral of x over the surface
+    second: np.ndarray  # (3, 3) integral of x x^T over the surface
 
 
 def surface(mesh: Mesh) -> Surface:
@@ -57,11 +58,21 @@ def surface(mesh: Mesh) -> Surface:
         a, b, c = pos[tris[:, 0]], pos[tris[:, 1]], pos[tris[:, 2]]
         vectors = cross(b - a, c - a)
         doubled = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
-        total = float(doubled.sum())
-        centre = ((a + b + c) * doubled[:, None]).sum(axis=0) / (3 * total) if total > 0 else None
+        area = doubled / 2
+        corners_sum = a + b + c
+        w = (area / 12)[:, None]
+        # exact over each triangle: integral of x x^T dA = A/12 (aa^T + bb^T + cc^T + ss^T)
+        second = (w * a).T @ a + (w * b).T @ b + (w * c).T @ c + (w * corners_sum).T @ corners_sum
         used = np.zeros(mesh.vertex_count, dtype=bool)
         used[tris.ravel()] = True
-        mesh.cache["surface"] = Surface(tris, vectors, np.flatnonzero(used), centre, total / 2)
+        mesh.cache["surface"] = Surface(
+            tris,
+            vectors,
+            np.flatnonzero(used),
+            float(area.sum()),
+            (corners_sum * (area / 3)[:, None]).sum(axis=0),
+            second,
+        )
     return mesh.cache["surface"]
 
 
@@ -75,18 +86,32 @@ def world_points(asset: Asset) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros((0, 3))
 
 
-def surface_centre(asset: Asset) -> np.ndarray | None:
-    """The area-weighted centre of the surface in world space (areas measured in each mesh's
-    own space and scaled by the instance's mean scale)."""
-    total, weighted = 0.0, np.zeros(3)
+def surface_moments(asset: Asset) -> tuple[np.ndarray, np.ndarray] | None:
+    """The area-weighted centre of the surface in world space and its well-defined principal
+    axes (rows; an axis whose variance is within 10% of another's is not one), from
+    per-mesh sums moved by each instance's transform (areas scaled by the instance's mean
+    scale)."""
+    total, first, second = 0.0, np.zeros(3), np.zeros((3, 3))
     for mesh_index, node in asset.instances():
         s = surface(asset.meshes[mesh_index])
-        if s.centre is None:
+        if s.area <= 0:
             continue
-        weight = s.area * abs(np.linalg.det(node.world[:3, :3])) ** (2 / 3)
-        weighted += transform_points(s.centre[None], node.world)[0] * weight
-        total += weight
-    return weighted / total if total > 0 else None
+        f, t = node.world[:3, :3], node.world[:3, 3]
+        k = abs(np.linalg.det(f)) ** (2 / 3)
+        moved = f @ s.first
+        total += k * s.area
+        first += k * (moved + s.area * t)
+        second += k * (
+            f @ s.second @ f.T + np.outer(moved, t) + np.outer(t, moved) + s.area * np.outer(t, t)
+        )
+    if total <= 0:
+        return None
+    centre = first / total
+    values, vectors = np.linalg.eigh(second / total - np.outer(centre, centre))
+    gaps = np.abs(values[:, None] - values[None, :])
+    np.fill_diagonal(gaps, np.inf)
+    distinct = gaps.min(axis=1) > 0.1 * max(float(values.max()), 1e-300)
+    return centre, vectors.T[distinct]
 
 
 @group.rule(
@@ -122,33 +147,68 @@ def authored_axes(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-_DIRECTIONS = ("-Y", "+Y", "-X", "+X", "-Z", "+Z")
+_AXES = {
+    "-Y": (0.0, -1.0, 0.0),
+    "+Y": (0.0, 1.0, 0.0),
+    "-X": (-1.0, 0.0, 0.0),
+    "+X": (1.0, 0.0, 0.0),
+    "-Z": (0.0, 0.0, -1.0),
+    "+Z": (0.0, 0.0, 1.0),
+}
 
 
-def support(
-    points: np.ndarray, direction: str, tolerance: float
-) -> tuple[float, ConvexHull | None]:
-    """The object's support polygon if it rested on its side facing ``direction``: the
-    convex hull of the points within ``tolerance`` (a fraction of the extent along that
-    axis) of the extreme, as a share of the bounding box's cross-section there."""
-    axis = "XYZ".index(direction[1])
-    plane = [i for i in range(3) if i != axis]
-    h = points[:, axis] * (1.0 if direction[0] == "+" else -1.0)
-    extent = float(h.max() - h.min())
-    contact = points[h >= h.max() - tolerance * extent][:, plane]
-    lo, hi = points[:, plane].min(axis=0), points[:, plane].max(axis=0)
-    footprint = float(np.prod(hi - lo))
+def _plane(direction: np.ndarray) -> np.ndarray:
+    """(2, 3) orthonormal rows spanning the plane perpendicular to a unit direction."""
+    helper = np.eye(3)[int(np.argmin(np.abs(direction)))]
+    u = np.cross(direction, helper)
+    u /= np.linalg.norm(u)
+    return np.stack([u, np.cross(direction, u)])
+
+
+@dataclass(frozen=True)
+class Support:
+    """The object as it would rest on its side facing ``direction``."""
+
+    direction: np.ndarray
+    share: float  # support polygon area / the bounding rectangle's in that plane
+    hull: ConvexHull | None  # the support polygon, in the plane's coordinates
+    plane: np.ndarray  # (2, 3) the plane's axes
+
+
+def support(points: np.ndarray, direction: np.ndarray, tolerance: float) -> Support:
+    """The support polygon if the object rested on its side facing ``direction``: the
+    convex hull of the points within ``tolerance`` (a fraction of the extent along the
+    direction) of the extreme, as a share of the points' bounding rectangle in that
+    plane."""
+    plane = _plane(direction)
+    proj = points @ np.vstack([direction, plane]).T.astype(points.dtype)
+    lo, hi = proj.min(axis=0), proj.max(axis=0)
+    extent = float(hi[0] - lo[0])
+    footprint = float((hi[1] - lo[1]) * (hi[2] - lo[2]))
+    contact = proj[proj[:, 0] >= hi[0] - tolerance * extent, 1:]
     if footprint <= 0 or len(contact) < 3:
-        return 0.0, None
+        return Support(direction, 0.0, None, plane)
     try:
         hull = ConvexHull(contact)
     except QhullError:  # collinear or coincident contact points: an edge or a point
-        return 0.0, None
-    return float(hull.volume) / footprint, hull
+        return Support(direction, 0.0, None, plane)
+    return Support(direction, float(hull.volume) / footprint, hull, plane)
 
 
-def _inside(hull: ConvexHull, point: np.ndarray) -> bool:
-    return bool((hull.equations[:, :2] @ point + hull.equations[:, 2] <= 1e-9).all())
+def _holds(sup: Support, centre: np.ndarray) -> bool:
+    """Whether the centre of mass projects inside the support polygon (a stable rest)."""
+    if sup.hull is None:
+        return False
+    eq = sup.hull.equations
+    return bool((eq[:, :2] @ (sup.plane @ centre) + eq[:, 2] <= 1e-9).all())
+
+
+def _direction_name(direction: np.ndarray) -> str:
+    """'-X' for a world axis (within 5 degrees), else the vector."""
+    for name, axis in _AXES.items():
+        if direction @ np.asarray(axis) > np.cos(np.radians(5)):
+            return name
+    return "(" + ", ".join(f"{c:.2f}" for c in np.round(direction, 2) + 0.0) + ")"
 
 
 @group.rule(
@@ -167,40 +227,54 @@ def lying_on_side(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     a chair on its back, a bottle on its flank. An object stands on its resting face: the
     support polygon (the convex hull of the points touching the ground, within
     ``contact_tolerance`` of the object's extent) is large and holds the centre of mass.
-    The rule compares the bottom's support polygon with those of the other five sides of
-    the bounding box: when the bottom touches at most ``max_bottom_support`` of its
-    footprint (a point or an edge) while another side is a flat face covering at least
-    ``min_side_support`` of its cross-section with the area-weighted centre of the
-    surface above it, the object is reported as lying on that side. Objects that balance
-    on small feet with no flat side are not reported."""
-    points = world_points(asset)
+    The rule compares the bottom's support polygon with those of the other sides: the
+    five other world axes and both ends of the surface's principal axes (so that a tilted
+    object is judged on its own sides). When the bottom touches at most
+    ``max_bottom_support`` of its footprint (a point or an edge) while another side is a
+    flat face covering at least ``min_side_support`` of the cross-section there, with the
+    area-weighted centre of the surface above it, the object is reported as resting on the
+    wrong side. Objects that balance on small feet with no flat side are not reported."""
+    points = world_points(asset).astype(np.float32)
     if len(points) == 0:
         return
     tol = float(ctx.params["contact_tolerance"])
-    bottom, _ = support(points, "-Y", tol)
+    bottom = support(points, np.asarray(_AXES["-Y"]), tol).share
     if bottom > float(ctx.params["max_bottom_support"]):
         return
-    centre = surface_centre(asset)
-    if centre is None:
+    moments = surface_moments(asset)
+    if moments is None:
         return
+    centre, principal = moments
+    candidates = [np.asarray(a) for name, a in _AXES.items() if name != "-Y"]
+    for axis in principal:
+        for d in (axis, -axis):
+            if all(d @ c < np.cos(np.radians(5)) for c in candidates) and d[1] > -np.cos(
+                np.radians(5)
+            ):
+                candidates.append(d / np.linalg.norm(d))
     best = None
-    for direction in _DIRECTIONS[1:]:
-        share, hull = support(points, direction, tol)
-        axis = "XYZ".index(direction[1])
-        plane = [i for i in range(3) if i != axis]
-        if hull is not None and share >= float(ctx.params["min_side_support"]):
-            if _inside(hull, centre[plane]) and (best is None or share > best[1]):
-                best = (direction, share)
+    for d in candidates:
+        sup = support(points, d, tol)
+        if sup.share >= float(ctx.params["min_side_support"]) and _holds(sup, centre):
+            if best is None or sup.share > best.share:
+                best = sup
     if best is None:
         return
-    direction, share = best
-    where = "upside down" if direction == "+Y" else f"on its {direction} side"
+    name = _direction_name(best.direction)
+    if name == "+Y":
+        where = "upside down"
+    elif name in _AXES:
+        where = f"on its {name} side"
+    else:
+        tilt = np.degrees(np.arccos(np.clip(-best.direction[1], -1.0, 1.0)))
+        where = f"tilted {tilt:.0f} degrees from upright"
     yield ctx.finding(
         f"looks {where}: the bottom touches {bottom:.0%} of its footprint while the "
-        f"{direction} side is a flat face covering {share:.0%}",
+        f"side facing {name} is a flat face covering {best.share:.0%}",
         subject_type="scene",
         value=bottom,
         limit=float(ctx.params["max_bottom_support"]),
+        location=centre,
     )
 
 

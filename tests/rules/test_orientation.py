@@ -50,9 +50,22 @@ def test_standing_pyramid_is_upright_and_one_on_its_side_is_not():
     assert run(orientation, "O002", make_asset(pyramid(1))) == []
     [f] = run(orientation, "O002", make_asset(pyramid(0)))
     assert f.message == (
-        "looks on its -X side: the bottom touches 0% of its footprint while the -X side is a "
-        "flat face covering 100%"
+        "looks on its -X side: the bottom touches 0% of its footprint while the side facing -X "
+        "is a flat face covering 100%"
     )
+
+
+def test_a_tilted_object_is_judged_on_its_principal_axes():
+    mesh = pyramid(1)
+    c, s = np.cos(np.radians(45)), np.sin(np.radians(45))  # base faces down and to -X
+    mesh.positions = mesh.positions @ np.array([[c, s, 0], [-s, c, 0], [0, 0, 1]]).T
+    [f] = run(orientation, "O002", make_asset(mesh))
+    assert f.message == (
+        "looks tilted 45 degrees from upright: the bottom touches 0% of its footprint while "
+        "the side facing (-0.71, -0.71, 0.00) is a flat face covering 100%"
+    )
+    upright = pyramid(1)  # the principal axes of an upright pyramid change nothing
+    assert run(orientation, "O002", make_asset(upright)) == []
 
 
 def pedestal() -> Mesh:
@@ -66,8 +79,8 @@ def test_bottom_support_threshold():
     asset = make_asset(pedestal())
     [f] = run(orientation, "O002", asset, max_bottom_support=0.25)
     assert f.message == (
-        "looks upside down: the bottom touches 25% of its footprint while the +Y side is a "
-        "flat face covering 100%"
+        "looks upside down: the bottom touches 25% of its footprint while the side facing +Y "
+        "is a flat face covering 100%"
     )
     assert run(orientation, "O002", asset, max_bottom_support=0.24) == []
     assert run(orientation, "O002", asset) == []  # default 5%: a foot this wide stands
