@@ -18,7 +18,7 @@ from assetlint.findings import Finding
 from assetlint.model import Asset, Mesh, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup
-from assetlint.rules.scale import world_bounds
+from assetlint.rules.scale import vertical_axis, world_bounds
 
 group = RuleGroup(family="orientation")
 
@@ -456,14 +456,17 @@ def below_ground(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Reorient the model on the bed, add chamfers under overhangs, or plan for support "
     "material.",
     targets=("print",),
-    params={"max_angle": 45.0, "min_share": 0.0},
+    params={"max_angle": 45.0, "min_share": 0.0, "unitless_up": "+Y"},
 )
 def overhang_share(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """FDM printers lay each layer on the one below: surfaces that face down at more than
     about 45 degrees from vertical sag or fail without support structures, which cost
     material and leave marks. The share is of surface area, with the model standing as
-    it is (+Y up is the printer's Z); faces lying on the bed do not count. Information
-    only: support is often acceptable, and a slicer can reorient the model."""
+    it is (+Y up is the printer's Z; STL and OBJ, which state no axes, are read with
+    ``unitless_up``, Z for the print pack as slicers do); faces lying on the bed do not
+    count. Information only: support is often acceptable, and a slicer can reorient the
+    model."""
+    up, axes_note = vertical_axis(asset, ctx.params["unitless_up"])
     area_parts, low_parts = [], []
     for mesh_index, node in asset.instances():
         mesh = asset.meshes[mesh_index]
@@ -474,7 +477,7 @@ def overhang_share(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             continue
         # area vectors map with the cofactor matrix: (F a) x (F b) = det(F) F^-T (a x b)
         area_parts.append(det * s.area_vectors @ np.linalg.inv(linear))
-        heights = mesh.positions.astype(np.float64) @ linear[1] + node.world[1, 3]
+        heights = mesh.positions.astype(np.float64) @ linear[up] + node.world[up, 3]
         low_parts.append(heights[s.triangles])
     if not area_parts:
         return
@@ -484,7 +487,7 @@ def overhang_share(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     total = float(doubled.sum())
     if total <= 0:
         return
-    down = -normals[:, 1] / np.maximum(doubled, 1e-300)
+    down = -normals[:, up] / np.maximum(doubled, 1e-300)
     floor = heights.min()
     span = float(heights.max() - floor)
     on_bed = (heights <= floor + 1e-6 * max(span, 1e-12)).all(axis=1)
@@ -492,9 +495,10 @@ def overhang_share(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     over = (down > np.sin(np.radians(angle))) & ~on_bed
     share = float(doubled[over].sum()) / total
     if share > float(ctx.params["min_share"]):
+        note = f" ({axes_note})" if axes_note else ""
         yield ctx.finding(
             f"{share:.1%} of the surface overhangs more than {angle:g} degrees and needs "
-            f"support ({int(over.sum()):,} triangles)",
+            f"support ({int(over.sum()):,} triangles){note}",
             subject_type="scene",
             count=int(over.sum()),
             value=share,

@@ -128,6 +128,17 @@ def world_bounds(asset: Asset) -> np.ndarray | None:
     return np.stack([lo, hi])
 
 
+def vertical_axis(asset: Asset, unitless_up: str) -> tuple[int, str]:
+    """Which canonical axis is up (1 = Y, as loaded, or 2 = Z), and the assumption named:
+    files that state no axes (STL, OBJ) are read as ``unitless_up`` ("+Z" for printing,
+    as slicers read them)."""
+    if unitless_up not in ("+Y", "+Z"):
+        raise ValueError(f"unitless_up must be '+Y' or '+Z', not {unitless_up!r}")
+    if unitless_up == "+Z" and asset.authored.up_axis is None and asset.format in UNITLESS_FORMATS:
+        return 2, f"{asset.format.upper()} states no axes; read Z up"
+    return 1, ""
+
+
 def measure(asset: Asset, unitless_unit: str) -> Measured | None:
     """Extents in metres, applying ``unitless_unit`` to files that state no units; None for
     an asset without finite geometry."""
@@ -323,31 +334,36 @@ def authored_units(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     summary="the model does not fit the printer's build volume at its stated size",
     fix="Scale the model down, split it into parts that fit, or print on a larger machine.",
     targets=("print",),
-    params={"build_volume_mm": [220.0, 220.0, 250.0], "unitless_unit": "mm"},
+    params={"build_volume_mm": [220.0, 220.0, 250.0], "unitless_unit": "mm", "unitless_up": "+Y"},
 )
 def build_volume(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A slicer refuses a model larger than the printer's bed and height. The model is
     judged standing as it is (canonical +Y up is the printer's Z), with its footprint free
     to turn 90 degrees on the bed; if it fits only lying another way, the message says so.
-    STL and OBJ carry no units, so their size depends on the assumption the message names
-    (``unitless_unit``; the print pack assumes millimetres, as slicers do)."""
+    STL and OBJ carry no units or axes, so their size and height depend on the assumptions
+    the message names (``unitless_unit`` and ``unitless_up``; the print pack reads them in
+    millimetres, Z up, as slicers do)."""
     measured = measure(asset, ctx.params["unitless_unit"])
     if measured is None:
         return
+    up, axes_note = vertical_axis(asset, ctx.params["unitless_up"])
+    across = [i for i in range(3) if i != up]
     vx, vy, vz = (float(v) * (1 + FLOAT_SLACK) for v in ctx.params["build_volume_mm"])
-    w, h, d = (float(e) * 1000.0 for e in measured.extents)  # mm: x width, y height, z depth
+    mm = measured.extents * 1000.0
+    w, d, h = (float(mm[i]) for i in (across[0], across[1], up))
     upright = h <= vz and ((w <= vx and d <= vy) or (w <= vy and d <= vx))
     if upright:
         return
     volume = " x ".join(f"{float(v):g}" for v in ctx.params["build_volume_mm"]) + " mm"
-    dims = (w, h, d)
+    dims = (w, d, h)
     other = any(
         dims[i] <= vx and dims[j] <= vy and dims[k] <= vz
         for i, j, k in permutations(range(3))
-        if k != 1
+        if k != 2
     )
     hint = "; it fits if laid on another side" if other else ""
-    note = f" ({measured.assumption})" if measured.assumption else ""
+    notes = "; ".join(n for n in (measured.assumption, axes_note) if n)
+    note = f" ({notes})" if notes else ""
     yield ctx.finding(
         f"{w:.1f} x {d:.1f} mm footprint, {h:.1f} mm tall does not fit the build volume "
         f"{volume}{hint}{note}",

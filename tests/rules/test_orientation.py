@@ -160,3 +160,17 @@ def test_overhang_angle(tilt, found):
     bed = [[0.0, 0.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     asset = make_asset(Mesh("faces", np.array(face + bed), [[0, 1, 2], [3, 4, 5]]))
     assert len(run(orientation, "O008", asset, max_angle=45.0)) == found
+
+
+def test_overhang_of_a_z_up_stl():
+    # The pedestal turned so that +Z is its up: read Z up (as a slicer), the same 14.5%.
+    mesh = pedestal()
+    mesh.positions = mesh.positions[:, [0, 2, 1]] * [1, 1, 1]
+    mesh.triangles = mesh.triangles[:, ::-1]  # the axis swap mirrors: keep faces outward
+    stl = make_asset(mesh, fmt="stl", mpu=None)
+    [f] = run(orientation, "O008", stl, unitless_up="+Z")
+    assert f.message == (
+        "14.5% of the surface overhangs more than 45 degrees and needs support (2 triangles) "
+        "(STL states no axes; read Z up)"
+    )
+    assert f.value == pytest.approx(1 / 6.9)

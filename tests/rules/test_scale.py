@@ -154,3 +154,22 @@ def test_unit_scale_on_many_nodes_is_one_finding():
         "centimetres: a unit conversion left on the transform"
     )
     assert (f.subject, f.count) == ("a", 4)
+
+
+def test_build_volume_reads_a_unitless_stl_z_up_when_told():
+    # 100 x 100 mm footprint in x and y, 300 mm along z: z is the height for a slicer.
+    stl = make_asset(box((100.0, 100.0, 300.0)), fmt="stl", mpu=None)
+    vol = {"build_volume_mm": [220.0, 220.0, 250.0], "unitless_unit": "mm", "unitless_up": "+Z"}
+    assert messages(run(scale, "S004", stl, **vol)) == [
+        "100.0 x 100.0 mm footprint, 300.0 mm tall does not fit the build volume "
+        "220 x 220 x 250 mm (STL states no units; read as millimetres; STL states no axes; "
+        "read Z up)"
+    ]
+    assert messages(run(scale, "S004", stl, **{**vol, "unitless_up": "+Y"})) == [
+        "100.0 x 300.0 mm footprint, 100.0 mm tall does not fit the build volume "
+        "220 x 220 x 250 mm (STL states no units; read as millimetres)"
+    ]
+    glb = make_asset(box((0.1, 0.1, 0.3)))  # glTF states Y up: the assumption does not apply
+    assert run(scale, "S004", glb, **vol) == []
+    with pytest.raises(ValueError, match="unitless_up must be"):
+        run(scale, "S004", stl, **{**vol, "unitless_up": "-Z"})
