@@ -169,7 +169,8 @@ def test_build_volume_reads_a_unitless_stl_z_up_when_told():
         "100.0 x 300.0 mm footprint, 100.0 mm tall does not fit the build volume "
         "220 x 220 x 250 mm (STL states no units; read as millimetres)"
     ]
-    glb = make_asset(box((0.1, 0.1, 0.3)))  # glTF states Y up: the assumption does not apply
+    # glTF states Y up: the assumption does not apply (read Z up this would be 240 mm deep)
+    glb = make_asset(box((0.1, 0.24, 0.1)))
     assert run(scale, "S004", glb, **vol) == []
     with pytest.raises(ValueError, match="unitless_up must be"):
         run(scale, "S004", stl, **{**vol, "unitless_up": "-Z"})
