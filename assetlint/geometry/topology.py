@@ -517,9 +517,9 @@ class Topology:
         is a permutation of its corners whose cycles are its closed fans; an open fan (a
         path from a boundary edge to another) is closed into a cycle when it is the
         vertex's only one. Cycles are then labelled by pointer doubling (min label over
-        2^k steps): four rounds settle every vertex with up to 16 corners. The few other
-        vertices (more corners, a wrongly wound edge, several open fans) are settled by
-        connected components on their own corners."""
+        2^k steps): k rounds settle every vertex with up to 2^k corners, k <= 4. The few
+        other vertices (more than 16 corners, a wrongly wound edge, several open fans) are
+        settled by connected components on their own corners."""
         e = self.edges
         _, h1, h2 = self.pairs
         corners = len(e.tail)
@@ -551,11 +551,14 @@ class Topology:
         rot[hard_corners] = hard_corners
         label = h.copy()
         step = np.empty_like(rot)
-        for _ in range(4):  # gathers into preallocated buffers: no fresh memory per round
+        easy = valence[~hard]
+        rounds = max(1, int(easy.max() - 1).bit_length()) if len(easy) else 1
+        for r in range(rounds):  # gathers into preallocated buffers: no fresh memory
             np.take(label, rot, out=step)
             np.minimum(label, step, out=label)
-            np.take(rot, rot, out=step)
-            rot, step = step, rot
+            if r + 1 < rounds:
+                np.take(rot, rot, out=step)
+                rot, step = step, rot
         label[hard_corners] = -1
         fans = np.bincount(vertex[label == h], minlength=k)
         if len(hard_corners):

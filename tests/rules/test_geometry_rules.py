@@ -125,6 +125,34 @@ def test_bow_tie_inside_one_part_is_found():
     assert topo.fans.tolist() == [2, 1, 1, 1, 1, 1, 1, 1]
 
 
+def disc(n: int, centre=(0.0, 0.0, 0.0), z: float = 1.0):
+    """A cone of n triangles around vertex 0 (its apex), open at the rim."""
+    angle = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    rim = np.column_stack([np.cos(angle), np.sin(angle), np.full(n, z)])
+    pos = np.vstack([[0, 0, 0], rim]) + np.asarray(centre)
+    i = np.arange(n)
+    return pos.astype(np.float32), np.column_stack([np.zeros(n, int), 1 + i, 1 + (i + 1) % n])
+
+
+@pytest.mark.parametrize("corners", [3, 6, 8, 9, 16, 17, 40])
+def test_fans_of_any_size(corners):
+    """Vertices with up to 16 corners are settled by pointer doubling, bigger ones by
+    connected components: both count one fan for a cone and two for two cones tip to
+    tip, with or without a wrongly wound face there."""
+    one = topology(Mesh("m", *disc(corners)))
+    assert one.fans[one.welded[0]] == 1
+    assert len(one.nonmanifold_vertices) == 0
+    pos, tris = merge(disc(corners), disc(corners, z=-1.0))
+    two = topology(Mesh("m", pos, tris))
+    assert two.fans[two.welded[0]] == 2
+    assert two.welded_positions[two.nonmanifold_vertices].tolist() == [[0.0, 0.0, 0.0]]
+    flipped = tris.copy()
+    flipped[0] = flipped[0][::-1]
+    three = topology(Mesh("m", pos, flipped))
+    assert len(three.inconsistent_edges) == 2
+    assert three.fans[three.welded[0]] == 2
+
+
 def test_a_flipped_face_breaks_winding(engine):
     pos, tris = cube()
     tris = tris.copy()
