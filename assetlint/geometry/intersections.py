@@ -1,27 +1,31 @@
 """Triangles of one mesh that cross other triangles of the same mesh.
 
 The pairwise test is MeshLab's (the VCG library's ``Clean::SelfIntersections``, reached
-through pymeshlab's ``compute_selection_by_self_intersections_per_face``): a uniform grid
-over the faces' bounding boxes, then Möller's triangle-triangle test on every candidate
-pair. Faces that share an edge are never reported against each other; faces that share a
-single vertex are reported only when one passes through the other. pymeshlab is already a
-dependency and is native and fast (see benchmarks/printability.py). manifold3d was not
-used: it has no self-intersection query (it assumes valid input) and would be a new
-dependency; trimesh has no exact triangle-triangle test. pymeshlab reports faces, not
-pairs, so faces are what this returns.
+through pymeshlab's ``compute_selection_by_self_intersections_per_face``, in double
+precision): a uniform grid over the faces' bounding boxes, then VCG's triangle-triangle
+test on every candidate pair. Faces that share an edge are never
+reported against each other; faces that share one vertex only when one passes through the
+other; faces that merely touch (a vertex or an edge on another face, boxes stacked) are
+not reported. pymeshlab is already a dependency, native and fast (see
+benchmarks/printability.py). manifold3d was not used: it has no self-intersection query
+(it assumes valid input) and would be a new dependency; trimesh has no triangle-triangle
+test. pymeshlab reports faces, not pairs, so faces are what this returns.
 
-The native code is only ever given clean input: faces with out-of-range indices,
-non-finite or degenerate corners are left out (other rules report them); vertices that
-coincide at float32 resolution are merged, so faces split along UV seams count as
-neighbours (unwelded, a clean sphere written as a triangle soup has 1,275 of its 1,280
-faces "intersecting"); duplicate faces are tested once; coordinates are centred; vertex
-and face order is kept (the grid is several times slower on shuffled memory). The grid
-degrades badly when many large triangles overlap (8,000 random triangles spanning one box
-take minutes), so its work is estimated first, as its grid would be filled, and the test
-refuses instead of hanging (:class:`IntersectionTooCostly`).
+The native code is only ever given clean input:
 
-The test is in floating point: faces that only touch (a vertex lying exactly on another
-face) may go either way.
+- faces with out-of-range indices, non-finite or degenerate corners are left out (other
+  rules report them), and duplicate faces are tested once;
+- vertices that coincide at float32 resolution are merged, so faces split along UV seams
+  stay neighbours (unwelded, a clean sphere written as a triangle soup has 1,275 of its
+  1,280 faces "intersecting");
+- coordinates are moved near the origin and snapped to 2^-30 of the mesh size, both by
+  powers of two so that no meaningful bit is lost (:func:`aligned_centre`,
+  :func:`_snapped`): the test is unstable on nearly coplanar faces, and rounding noise on
+  a CAD part's flat side made it flag 9 faces of the corpus's idler_riser.STL;
+- vertex and face order is kept (the grid is several times slower on shuffled memory);
+- the grid degrades badly when many large triangles overlap (8,000 random triangles
+  spanning one box take minutes), so its work is estimated first, as its grid would be
+  filled, and the test refuses instead of hanging (:class:`IntersectionTooCostly`).
 """
 
 from __future__ import annotations
@@ -98,9 +102,7 @@ def _prepare(pos: np.ndarray, tri: np.ndarray):
     welded = np.full(n, -1, dtype=np.int64)
     welded[used_ids] = label
     w = welded[t]
-    points = p[rep]
-    centre = (points.min(axis=0) + points.max(axis=0)) / 2
-    points = points - centre
+    points = _snapped(p[rep] - aligned_centre(p))
     keep = (w[:, 0] != w[:, 1]) & (w[:, 1] != w[:, 2]) & (w[:, 2] != w[:, 0])
     keep[keep] = _height(points, w[keep]) > _FLAT * diag
     origin, w = origin[keep], w[keep]
@@ -118,6 +120,30 @@ def _prepare(pos: np.ndarray, tri: np.ndarray):
     ref[faces.ravel()] = True
     remap = np.cumsum(ref) - 1
     return origin, remap[faces], points[ref], group, dup.inverse
+
+
+def aligned_centre(points: np.ndarray) -> np.ndarray:
+    """The bounding-box centre rounded to a multiple of the largest power of two not above
+    the box's size: moving there brings far-off meshes near the origin without rounding
+    any coordinate (a plain centre would put a flat side at y = 0 at an inexact height)."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    extent = float((hi - lo).max())
+    if not extent > 0:
+        return np.zeros(3)
+    step = 2.0 ** np.floor(np.log2(extent))
+    return np.round((lo + hi) / 2 / step) * step
+
+
+def _snapped(points: np.ndarray) -> np.ndarray:
+    """Coordinates rounded to 2^-30 of the box size (a power of two, so exactly), far
+    finer than float32 resolves (2^-24): what is lost is noise like the -2.7e-16 a
+    rotation leaves where an exporter meant 0, which makes faces of one flat side not
+    quite coplanar, and MeshLab's test on such near-coplanar faces unstable."""
+    extent = float((points.max(axis=0) - points.min(axis=0)).max())
+    if not extent > 0:
+        return points
+    step = 2.0 ** (np.floor(np.log2(extent)) - 30)
+    return np.round(points / step) * step
 
 
 def _height(points: np.ndarray, faces: np.ndarray) -> np.ndarray:

@@ -121,8 +121,9 @@ def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     ray is cast inward from each; the distance to where it leaves the solid is the wall
     there. The rule fails when more than max_thin_share of the samples (0.1% by default,
     so a single needle tip does not fail a print, but a thin wall always does) are
-    thinner than min_thickness. Rays that escape through no face show an open or
-    inside-out surface (see G003 and G005) and are left out."""
+    thinner than min_thickness. Rays that escape through no face, or enter a surface
+    instead of leaving one, show an open, inside-out or badly wound surface (see G003,
+    G004, G005) and are left out."""
     limit = float(ctx.params["min_thickness"])
     max_share = float(ctx.params["max_thin_share"])
     for index, mesh, label in iter_meshes(asset):
@@ -138,7 +139,8 @@ def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         if not result.measured:
             yield ctx.finding(
                 f"wall thickness not measured: all {result.samples:,} inward rays escaped "
-                "or entered another surface (open or inside-out mesh; see G003, G005)",
+                "or entered another surface (open, inside-out or inconsistently wound mesh; "
+                "see G003, G004, G005)",
                 subject=label,
                 subject_type="mesh",
                 severity="warning",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,12 +11,16 @@ import trimesh
 
 from assetlint.geometry.intersections import (
     IntersectionTooCostly,
+    _snapped,
+    aligned_centre,
     grid_cost,
     self_intersections,
 )
 from tests.geometry.solids import folded_strip
 from tests.rules.meshes import cube, merge, soup, split_faces
 from tests.shapes import asymmetric_object
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
 
 def two_cubes():
@@ -81,6 +86,42 @@ def test_neighbours_through_each_other_at_a_shared_vertex():
     # the same pair leaning away (second triangle outside the first's corner): none
     pos[3:, :2] = -0.3
     assert self_intersections(pos, [[0, 1, 2], [0, 3, 4]]).tolist() == []
+
+
+def test_touching_is_not_crossing():
+    tri = [[0, 0, 0], [1, 0, 0], [0, 1, 0]]
+    tip = [[0.25, 0.25, 0], [0.25, 0.5, 1], [0.5, 0.25, 1]]  # a corner on the face
+    edge = [[0.2, 0.2, 0], [0.4, 0.2, 0], [0.3, 0.2, 1]]  # an edge on the face
+    for other in (tip, edge):
+        assert self_intersections(np.array(tri + other, float), [[0, 1, 2], [3, 4, 5]]).size == 0
+    stacked = merge(cube(), cube(offset=(0.25, 1.0, 0.25)))  # sharing part of a side
+    assert self_intersections(*stacked).size == 0
+
+
+def test_cad_part_with_rounding_noise_on_a_flat_side():
+    """The corpus's idler_riser.STL: a clean CAD part whose flat side (y = 0) has corners
+    at y = -2.7e-16, fanned into long coplanar slivers. Unsnapped, MeshLab flagged 9 of
+    its faces (2 with the centre rounded to a power of two)."""
+    from assetlint.loaders import load
+
+    path = CORPUS / "meshes" / "idler_riser.STL"
+    if not path.exists():
+        pytest.skip("shared corpus not present")
+    mesh = load(path).meshes[0]
+    assert mesh.triangle_count == 1572
+    assert self_intersections(mesh.positions, mesh.triangles).size == 0
+
+
+def test_centre_and_snap_keep_exact_coordinates():
+    pts = np.array([[1000.0, 0.0, -3.0], [1001.5, 0.5, -2.0]])
+    centre = aligned_centre(pts)
+    assert centre.tolist() == [1001.0, 0.0, -2.0]  # centre (1000.75, 0.25, -2.5) to whole units
+    moved = pts - centre
+    assert (moved + centre).tolist() == pts.tolist()
+    noisy = np.array([[0.0, -2.7e-16, 0.0], [2.0, 0.0, 1.0], [0.0, 1e-3, 4.0]])
+    snapped = _snapped(noisy)  # box size 4: steps of 2^-28
+    assert snapped[0].tolist() == [0.0, 0.0, 0.0] and snapped[1].tolist() == [2.0, 0.0, 1.0]
+    assert abs(snapped[2, 1] - 1e-3) <= 2.0**-29
 
 
 def test_folded_onto_its_neighbour_is_not_counted():
