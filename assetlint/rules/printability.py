@@ -135,6 +135,8 @@ def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(str(exc), subject=label, subject_type="mesh", severity="info")
             return
         world, result = min(measured, key=lambda m: _sort_key(m[1]))
+        if not result.samples:  # no face with an area: nothing to print (see G006, G009)
+            continue
         lost = result.missed + result.entered
         if not result.measured:
             yield ctx.finding(
@@ -171,7 +173,8 @@ def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _share(x: float) -> str:
-    return f"{x:.0%}" if x >= 0.01 or x == 0 else f"{x:.1%}"
+    """12.4%, 0.105%: enough digits to tell a share from a limit just below it."""
+    return f"{x * 100:.3g}%"
 
 
 def _sort_key(result: ThicknessResult) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 
 import numpy as np
@@ -26,6 +27,11 @@ needs_embree = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     return Engine.default(entry_points=False)
+
+
+def thin_share(message: str) -> float:
+    """The percentage of thin samples a P002 message states."""
+    return float(re.search(r"; ([0-9.]+)% of samples thinner", message).group(1))
 
 
 def run(engine, asset, code, **params):
@@ -79,7 +85,8 @@ def test_p002_thin_wall(engine):
     assert f.severity == "error" and f.limit == 0.0008
     assert f.value == pytest.approx(0.0005, abs=1e-7)
     assert f.message.startswith("thinnest wall 0.50 mm at (")
-    assert f.message.endswith(") m, below 0.8 mm; 12% of samples thinner (limit 0.1%)")
+    assert f.message.endswith("% of samples thinner (limit 0.1%)")
+    assert thin_share(f.message) == pytest.approx(100 * 512 / 4032, abs=1.0)  # 12.7%
     assert f.count == pytest.approx(0.127 * 20_000, rel=0.08)
     assert f.sample["faces"][0] in {2, 8, 14, 20}  # the -X sides of box and cavity
     assert f.location[0] in (pytest.approx(0.0, abs=1e-9), pytest.approx(0.0005, abs=1e-9))
@@ -106,7 +113,8 @@ def test_p002_measures_in_scene_metres(engine):
     assert f.value == pytest.approx(0.0004, abs=1e-7)
     # every cavity side (6 x 16 x 16 mm) and the middle 16 x 16 mm of each outer side are
     # thin; rays from the outer 2 mm bands run along a side wall: 3072 / 3936 mm² = 78%
-    assert "thinnest wall 0.40 mm" in f.message and "78% of samples thinner" in f.message
+    assert f.message.startswith("thinnest wall 0.40 mm at (")
+    assert thin_share(f.message) == pytest.approx(100 * 3072 / 3936, abs=1.5)
     x, y, z = (float(v) for v in f.message.split(" at (")[1].split(")")[0].split(", "))
     assert 0.996 <= x <= 1.0 and 2.0 <= y <= 2.004 and 3.0 <= z <= 3.004  # world metres
     assert all(0.0 <= c <= 0.02 for c in f.location)  # mesh-local metres
@@ -118,6 +126,22 @@ def test_p002_open_surface_is_reported_as_not_measured(engine):
     (f,) = run(engine, asset_of((pos, tris[:, ::-1])), "P002")
     assert f.severity == "warning"
     assert f.message.startswith("wall thickness not measured: all 20,000 inward rays")
+
+
+@needs_embree
+def test_p002_skips_meshes_without_area(engine):
+    nan = np.full((3, 3), np.nan, dtype=np.float32)
+    flat = np.zeros((3, 3), dtype=np.float32)
+    tri = np.array([[0, 1, 2]])
+    assert run(engine, asset_of((nan, tri), (flat, tri)), "P002") == []
+
+
+@needs_embree
+def test_p002_share_shows_enough_digits(engine):
+    (f,) = run(engine, asset_of(THIN), "P002", max_thin_share=0.12)  # 12.4% measured
+    assert f.message.endswith("; 12.4% of samples thinner (limit 12%)")
+    (f,) = run(engine, asset_of(THIN), "P002", min_thickness=0.00051, max_thin_share=0.0005)
+    assert "(limit 0.05%)" in f.message
 
 
 def test_p002_without_ray_caster_says_so(engine, monkeypatch):
