@@ -311,3 +311,11 @@ def test_targets_command_prints_the_table(capsys):
     data = {t["name"]: t for t in json.loads(capsys.readouterr().out)}
     assert data["print-resin"]["extends"] == ["print"]
     assert data["print-resin"]["params"]["P002"] == {"min_thickness": 0.0004}
+
+
+def test_a_stated_size_does_not_loosen_other_size_rules():
+    # --size sets tolerance on the S rules that have it; S005's own tolerance is another
+    t = resolve_pack("base", packs(BASE), ENGINE, size_overrides("helmet"))
+    asset = make_asset(triangles(1))
+    asset.meshes[0].positions[:] = [[0, 0, 0], [0.3, 0, 0], [0, 0.3, 0]]
+    assert run_target(ENGINE, asset, t, select=["S001", "S002", "S005"]) == []

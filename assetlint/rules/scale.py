@@ -392,17 +392,17 @@ _UNIT_FACTORS = {
     fix="Apply the scale in the source tool (Blender: Apply > All Transforms; FBX export: "
     "Apply Scalings: FBX Units Scale) so that the node's scale is 1.",
     targets=("game", "web"),
-    params={"tolerance": 0.001},
+    params={"factor_tolerance": 0.001},
 )
 def unit_scale_on_node(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """The FBX unit pitfall: an exporter converts units by scaling the root node instead of
     the vertices, so the asset has the right size but every node under that root carries a
     scale of 100 (or 0.01, 2.54...). Engines keep that scale on the imported transform:
     physics, instancing and any script that sets the scale to 1 break, and re-exports
-    compound it. Judged on each mesh node's uniform world scale, within ``tolerance``
-    (relative) of a conversion between metres, centimetres, millimetres, inches and
-    feet."""
-    tol = float(ctx.params["tolerance"])
+    compound it. Judged on each mesh node's uniform world scale, within
+    ``factor_tolerance`` (relative) of a conversion between metres, centimetres,
+    millimetres, inches and feet."""
+    tol = float(ctx.params["factor_tolerance"])
     found: dict[float, list[str]] = {}
     scales: dict[float, float] = {}
     for index, node in enumerate(asset.nodes):
