@@ -334,7 +334,7 @@ def uv_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
                 hi = uv[finite].max(axis=0)
                 yield ctx.finding(
                     f"{len(bad):,} vertices of textured faces have UVs outside "
-                    f"[{-margin:g}, {1 + margin:g}] in UV set {uv_set} (range u "
+                    f"[{0.0 - margin:g}, {1 + margin:g}] in UV set {uv_set} (range u "
                     f"{lo[0]:.3g}..{hi[0]:.3g}, v {lo[1]:.3g}..{hi[1]:.3g})",
                     subject=label,
                     subject_type="mesh",

@@ -193,3 +193,11 @@ def test_overlap_is_fast_on_a_large_mesh():
     mesh = Mesh("big", np.zeros((len(uv), 3)), tris, uvs=[uv, uv])
     covered, overlapped, _ = uv_overlap(mesh.uvs[1], mesh.triangles, 512)
     assert overlapped == 0 and covered > 0
+
+
+def test_any_uv_outside_0_1_when_no_margin_is_allowed():
+    [f] = run(textures, "T008", textured_quads([shifted(SQUARE, dv=0.76)]), max_outside=0.0)
+    assert f.message == (
+        "2 vertices of textured faces have UVs outside [0, 1] in UV set 0 "
+        "(range u 0..0.5, v 0.76..1.01)"
+    )
