@@ -4,10 +4,11 @@ Run by hand from the repository root:  .venv/bin/python -m benchmarks.printabili
 [--triangles 100000 1000000] [--repeat 3]
 
 The mesh is a 10 cm UV sphere split at seams the way a generator writes it, with its
-vertices jittered by a fifth of an edge length so that it folds into itself here and there
-(real self-intersections to find). The script prints the median time of: the
-self-intersection test alone, wall thickness at 20,000 and 100,000 samples, and the P001
-and P002 rules through the engine on a fresh Asset (welding included).
+vertices jittered (by default by a fifth of an edge length, so that it folds into itself
+here and there: real self-intersections to find; ``--jitter 0`` for a clean sphere). The
+script prints the median time of the self-intersection test alone, of wall thickness at
+20,000 and 100,000 samples, and of the P001 and P002 rules through the engine on a fresh
+Asset (welding included).
 """
 
 from __future__ import annotations
@@ -27,13 +28,16 @@ from assetlint.model import Asset, Mesh, single_node_scene
 from benchmarks.meshes import uv_sphere
 
 
-def noisy_sphere(triangles: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """A 0.1 m sphere with ~``triangles`` triangles, seams split, vertices jittered (each
-    copy of a seam vertex moves alike, so the seams stay closed)."""
+def noisy_sphere(
+    triangles: int, jitter: float = 0.2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """A 0.1 m sphere with ~``triangles`` triangles, seams split, vertices jittered by
+    ``jitter`` mean edge lengths (each copy of a seam vertex moves alike, so the seams
+    stay closed)."""
     pos, tris, _ = uv_sphere(triangles, radius=0.05, seams=True)
     edge = float(np.linalg.norm(pos[tris[:, 0]] - pos[tris[:, 1]], axis=1).mean())
     _, welded = np.unique(pos, axis=0, return_inverse=True)
-    jitter = np.random.default_rng(seed).normal(scale=0.2 * edge, size=(welded.max() + 1, 3))
+    jitter = np.random.default_rng(seed).normal(scale=jitter * edge, size=(welded.max() + 1, 3))
     return (pos + jitter[welded.ravel()]).astype(np.float32), tris
 
 
@@ -48,7 +52,7 @@ def median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 def bench(pos: np.ndarray, tris: np.ndarray, engine: Engine, repeat: int) -> None:
     """Print the median times of the computations and rules on one mesh."""
-    print(f"noisy sphere: {len(tris):,} triangles, {len(pos):,} vertices (seams split)")
+    print(f"sphere: {len(tris):,} triangles, {len(pos):,} vertices (seams split)")
     t, hits = median_time(lambda: self_intersections(pos, tris), repeat)
     print(f"  self_intersections            {t:7.2f} s   {len(hits):,} faces intersect")
     for samples in (20_000, 100_000):
@@ -73,10 +77,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triangles", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jitter", type=float, default=0.2, help="in mean edge lengths")
     args = parser.parse_args()
     engine = Engine.default(entry_points=False)
     for target in args.triangles:
-        bench(*noisy_sphere(target), engine, args.repeat)
+        bench(*noisy_sphere(target, args.jitter), engine, args.repeat)
 
 
 if __name__ == "__main__":
