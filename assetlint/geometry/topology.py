@@ -774,17 +774,18 @@ class Topology:
         triangle soup, where every triangle carries its own copies. Faces split at hard
         edges or UV seams do not count (their copies differ, or a chart's faces still share
         vertices), nor do flat-shaded meshes whose copies differ by normal."""
-        tris = self._valid_triangles
+        tris = self.triangles  # collapsed triangles are degenerate, not soup
         lone = rows(np.logical_and, self.references[tris] == 1)
         verts = tris[lone].ravel()
-        class_size = np.bincount(self.welded[self.finite], minlength=self.welded_count)
+        used = self.finite & (self.references > 0)
+        class_size = np.bincount(self.welded[used], minlength=self.welded_count)
         verts = verts[class_size[self.welded[verts]] > 1]
         if not len(verts):
             return verts.astype(np.int64)
-        # compare attributes only among the vertices at those positions
+        # compare attributes only among the used vertices at those positions
         at_spot = np.zeros(self.welded_count, dtype=bool)
         at_spot[self.welded[verts]] = True
-        members = np.flatnonzero(self.finite & at_spot[np.maximum(self.welded, 0)])
+        members = np.flatnonzero(used & at_spot[np.maximum(self.welded, 0)])
         redundant = np.zeros(self.mesh.vertex_count, dtype=bool)
         redundant[members] = self._redundant(members)
         return np.sort(verts[redundant[verts]])

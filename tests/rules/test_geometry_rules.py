@@ -296,6 +296,7 @@ def test_empty_and_pointlike_meshes_give_no_crash(engine):
     found = run(engine, empty, point, nan)
     assert "X001" not in {f.code for f in found}
     assert [f.sample for f in found if f.code == "G006"] == [{"faces": [0]}]
+    assert "G011" not in {f.code for f in found}  # a collapsed triangle is no soup
 
 
 def test_cube_quads_are_outward():
