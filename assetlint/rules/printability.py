@@ -21,7 +21,7 @@ from assetlint.geometry.thickness import (
     wall_thickness,
 )
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, topology
-from assetlint.model import Asset, Mesh, transform_points
+from assetlint.model import Asset, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural
 
@@ -130,7 +130,7 @@ def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         if not mesh.triangle_count:
             continue
         try:
-            measured = [_thickness(mesh, world, ctx) for world in _unique_linear(asset, index)]
+            measured = _measurements(asset, index, ctx)
         except ThicknessUnavailable as exc:
             yield ctx.finding(str(exc), subject=label, subject_type="mesh", severity="info")
             return
@@ -182,27 +182,27 @@ def _sort_key(result: ThicknessResult) -> float:
     return result.minimum if result.measured else np.inf
 
 
-def _unique_linear(asset: Asset, index: int) -> list[np.ndarray]:
-    """One world matrix per distinct linear part among a mesh's instances: translation
-    does not change thickness, scale does."""
-    chosen: dict[bytes, np.ndarray] = {}
-    for world in _instances(asset, index):
-        chosen.setdefault(np.round(world[:3, :3], 9).tobytes(), world)
-    return list(chosen.values())
-
-
-def _thickness(
-    mesh: Mesh, world: np.ndarray, ctx: RuleContext
-) -> tuple[np.ndarray, ThicknessResult]:
-    """(world matrix, thickness sampled in that instance's world space). Only the linear
-    part changes thickness, so the measurement is memoised per mesh by it; a mirroring
-    instance reverses the winding so that the faces still point outward."""
+def _measurements(
+    asset: Asset, index: int, ctx: RuleContext
+) -> list[tuple[np.ndarray, ThicknessResult]]:
+    """(world matrix, thickness with points in that world) for every instance of a mesh
+    whose stretch differs. An instance's linear part is a rotation (perhaps a mirror)
+    times a stretch (polar decomposition); only the stretch changes distances, so the
+    measurement is made once per stretch, on stretched but unrotated positions (which
+    keeps the winding outward even under a mirror), and memoised on the mesh."""
+    mesh = asset.meshes[index]
     samples, seed = int(ctx.params["samples"]), int(ctx.params["seed"])
-    linear = world[:3, :3]
-    key = ("wall_thickness", np.round(linear, 9).tobytes(), samples, seed)
-    result = mesh.cache.get(key)
-    if result is None:
-        tris = mesh.triangles if np.linalg.det(linear) >= 0 else mesh.triangles[:, ::-1]
-        points = mesh.positions.astype(np.float64) @ linear.T
-        result = mesh.cache[key] = wall_thickness(points, tris, samples, seed)
-    return world, dataclasses.replace(result, points=result.points + world[:3, 3])
+    measured: dict[tuple, tuple[np.ndarray, ThicknessResult]] = {}
+    for world in _instances(asset, index):
+        u, s, vt = np.linalg.svd(world[:3, :3])
+        stretch, rotation = (vt.T * s) @ vt, u @ vt
+        key = ("wall_thickness", np.round(stretch, 9).tobytes(), samples, seed)
+        if key in measured:
+            continue
+        result = mesh.cache.get(key)
+        if result is None:
+            points = mesh.positions.astype(np.float64) @ stretch.T
+            result = mesh.cache[key] = wall_thickness(points, mesh.triangles, samples, seed)
+        placed = result.points @ rotation.T + world[:3, 3]
+        measured[key] = (world, dataclasses.replace(result, points=placed))
+    return list(measured.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 import sys
@@ -118,6 +119,26 @@ def test_p002_measures_in_scene_metres(engine):
     x, y, z = (float(v) for v in f.message.split(" at (")[1].split(")")[0].split(", "))
     assert 0.996 <= x <= 1.0 and 2.0 <= y <= 2.004 and 3.0 <= z <= 3.004  # world metres
     assert all(0.0 <= c <= 0.02 for c in f.location)  # mesh-local metres
+
+
+@needs_embree
+def test_p002_measures_once_per_stretch(engine):
+    """Three instances: rotated a quarter turn, mirrored, and both at half scale. Rotation
+    and mirroring do not change distances: one measurement per scale, the thinnest kept."""
+    asset = asset_of(THICK)
+    node = asset.nodes[0]
+    quarter = np.array([[0, 0, 1, 0], [0, 1, 0, 0], [-1, 0, 0, 0], [0, 0, 0, 1]], float)
+    mirror = np.diag([1.0, -1.0, 1.0, 1.0])
+    half = np.diag([0.5, 0.5, 0.5, 1.0])
+    asset.nodes = [
+        dataclasses.replace(node, name=str(i), world=w)
+        for i, w in enumerate([quarter, mirror, quarter @ half, mirror @ half])
+    ]
+    (f,) = run(engine, asset, "P002", min_thickness=0.0015)
+    assert f.value == pytest.approx(0.001, abs=1e-7)  # the half-scale 2 mm walls
+    assert len([k for k in asset.meshes[0].cache if k[0] == "wall_thickness"]) == 2
+    x, y, z = (float(v) for v in f.message.split(" at (")[1].split(")")[0].split(", "))
+    assert 0 <= x <= 0.01 and 0 <= y <= 0.01 and -0.01 <= z <= 0  # rotated into place
 
 
 @needs_embree
