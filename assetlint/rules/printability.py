@@ -118,12 +118,14 @@ def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     0.4 mm FDM nozzle, the figure printing services publish) is dropped by the slicer or
     prints too weak to survive support removal. Thickness is measured in the scene's
     metres, as printed: points are sampled on the surface in proportion to area and a
-    ray is cast inward from each; the distance to where it leaves the solid is the wall
-    there. The rule fails when more than max_thin_share of the samples (0.1% by default,
-    so a single needle tip does not fail a print, but a thin wall always does) are
-    thinner than min_thickness. Rays that escape through no face, or enter a surface
-    instead of leaving one, show an open, inside-out or badly wound surface (see G003,
-    G004, G005) and are left out."""
+    ray is cast inward from each; the distance to where it leaves the solid, through a
+    side facing the sample's within 30 degrees, is the wall there (a ray that leaves
+    through the neighbouring side of a blunter edge measures the edge, not a wall). The
+    rule fails when more than max_thin_share of the samples (0.1% by default, so a
+    single needle tip does not fail a print, but a thin wall always does) are thinner
+    than min_thickness. Rays that escape through no face, or enter a surface instead of
+    leaving one, show an open, inside-out or badly wound surface (see G003, G004, G005)
+    and are left out."""
     limit = float(ctx.params["min_thickness"])
     max_share = float(ctx.params["max_thin_share"])
     for index, mesh, label in iter_meshes(asset):
@@ -138,6 +140,8 @@ def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         if not result.samples:  # no face with an area: nothing to print (see G006, G009)
             continue
         lost = result.missed + result.entered
+        if not result.measured and not lost:  # every ray crossed a blunt edge: no wall
+            continue
         if not result.measured:
             yield ctx.finding(
                 f"wall thickness not measured: all {result.samples:,} inward rays escaped "
@@ -201,7 +205,8 @@ def _measurements(
             continue
         result = mesh.cache.get(key)
         if result is None:
-            points = mesh.positions.astype(np.float64) @ stretch.T
+            with np.errstate(invalid="ignore", over="ignore"):  # NaN corners: not sampled
+                points = mesh.positions.astype(np.float64) @ stretch.T
             result = mesh.cache[key] = wall_thickness(points, mesh.triangles, samples, seed)
         placed = result.points @ rotation.T + world[:3, 3]
         measured[key] = (world, dataclasses.replace(result, points=placed))

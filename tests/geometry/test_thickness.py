@@ -62,6 +62,43 @@ def test_solid_sphere_is_its_diameter():
     assert r.percentile(0) > 0.0995 and r.percentile(100) < 0.1001
 
 
+def prism(profile_xy, depth: float) -> tuple[np.ndarray, np.ndarray]:
+    """A closed prism: a convex counter-clockwise polygon in XY extruded along +Z."""
+    k = len(profile_xy)
+    xy = np.asarray(profile_xy, dtype=np.float64)
+    pos = np.vstack([np.column_stack([xy, np.zeros(k)]), np.column_stack([xy, np.full(k, depth)])])
+    tris = [(0, i + 1, i) for i in range(1, k - 1)]  # back cap, facing -Z
+    tris += [(k, k + i, k + i + 1) for i in range(1, k - 1)]  # front cap, facing +Z
+    for i in range(k):
+        j = (i + 1) % k
+        tris += [(i, j, k + j), (i, k + j, k + i)]
+    return pos, np.array(tris)
+
+
+@needs_embree
+def test_blunt_edges_are_not_walls_but_blades_are():
+    """A 10 cm triangular prism with 60-degree edges measures no thin wall (rays near an
+    edge leave through the neighbouring side: counted as edge); a blade whose two long
+    sides meet at 20 degrees is thin along its edge."""
+    h = 0.1 * np.sqrt(3) / 2
+    r = wall_thickness(*prism([(0, 0), (0.1, 0), (0.05, h)], 0.1), samples=5000)
+    assert r.share_below(0.8 * MM) == 0.0 and r.edge > 0
+    assert r.measured + r.edge == 5000
+    # blade: sides of length L meeting at 20 degrees at x = 0.1, 5 cm deep. A ray from a
+    # long side at s from the tip crosses s * tan(20) to the other: thin for s < 2.198 mm.
+    # Rays from the back, and from the long sides beyond s = L cos(20), leave through a
+    # side turned 80 degrees away: edges, not walls. Caps: 5 cm through.
+    half = np.tan(np.radians(10)) * 0.1
+    long_side = np.hypot(0.1, half)
+    r = wall_thickness(*prism([(0, -half), (0.1, 0), (0, half)], 0.05), samples=20_000)
+    total = 2 * long_side * 0.05 + 2 * half * 0.05 + 2 * 0.1 * half
+    edge = 2 * half * 0.05 + 2 * (long_side - long_side * np.cos(np.radians(20))) * 0.05
+    thin = 2 * (0.8 * MM / np.tan(np.radians(20))) * 0.05
+    assert r.edge / 20_000 == pytest.approx(edge / total, abs=0.01)  # 15.4%
+    assert r.share_below(0.8 * MM) == pytest.approx(thin / (total - edge), abs=0.003)  # 1.7%
+    assert r.thinnest_point[0] > 0.1 - 2.3 * MM
+
+
 @needs_embree
 def test_deterministic_with_a_seed():
     a = wall_thickness(*THIN, samples=500, seed=7)
