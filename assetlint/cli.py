@@ -15,12 +15,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from assetlint import targets as target_packs
 from assetlint.engine import Engine, SelectionError
 from assetlint.findings import Finding, load_failure
 from assetlint.loaders import is_asset_path, load
 from assetlint.model import LoadError
 from assetlint.plugins import PluginError
-from assetlint.rules import TARGETS, Rule
+from assetlint.rules import Rule
 from assetlint.rules.internal import INTERNAL_ERROR
 from assetlint.summary import format_summary, summarize
 
@@ -97,8 +98,15 @@ def _cmd_check(ns: argparse.Namespace) -> int:
         return EXIT_ERROR
     select, ignore = _split(ns.select), _split(ns.ignore) or []
     try:
-        enabled = {r.code for r in engine.selected(select, ignore, ns.target)}
-    except SelectionError as exc:
+        if ns.size and not ns.target:
+            raise ValueError("--size needs --target (the size is judged against a target)")
+        overrides = target_packs.size_overrides(ns.size) if ns.size else None
+        chosen = target_packs.resolve(ns.target, engine, overrides) if ns.target else []
+        if chosen:
+            enabled = target_packs.enabled_codes(engine, chosen, select, ignore)
+        else:
+            enabled = {r.code for r in engine.selected(select, ignore)}
+    except (SelectionError, target_packs.PackError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     files, errors = collect_paths(ns.paths)
@@ -114,7 +122,10 @@ def _cmd_check(ns: argparse.Namespace) -> int:
             if "L001" in enabled:
                 findings.append(load_failure(str(exc), str(path)))
             continue
-        findings.extend(engine.run(asset, select, ignore, ns.target))
+        if chosen:
+            findings.extend(target_packs.run_targets(engine, asset, chosen, select, ignore))
+        else:
+            findings.extend(engine.run(asset, select, ignore))
     if ns.format == "json":
         json.dump(
             {"files": [str(f) for f in files], "findings": [f.to_dict() for f in findings]},
@@ -227,16 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=("text", "json"), default="text")
         if name == "check":
             _add_selection(p)
-            p.add_argument(
-                "--target",
-                choices=TARGETS,
-                help="destination: also run the rules specific to it",
-            )
+            target_packs.add_cli_arguments(p)
             p.add_argument(
                 "--show-info",
                 action="store_true",
                 help="also print info findings (seams, part counts, totals) in text output",
             )
+    target_packs.add_targets_command(sub)
     p = sub.add_parser("rules", help="list the rules (built-in and from installed packs)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     _add_selection(p)
@@ -271,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": _cmd_check,
         "rules": _cmd_rules,
         "explain": _cmd_explain,
+        "targets": target_packs.cmd_targets,
     }[ns.command]
     try:
         return handler(ns)

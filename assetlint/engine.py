@@ -115,10 +115,12 @@ class Engine:
         ignore: Sequence[str] = (),
         target: str | None = None,
         params: Mapping[str, Mapping[str, Any]] | None = None,
+        severities: Mapping[str, str] | None = None,
     ) -> list[Finding]:
         """All findings of the selected rules on one asset, load issues first. A rule that
         raises gives an X001 finding naming it (unless X001 is ignored); the others still
-        run."""
+        run. ``severities`` (code -> severity, from a target pack) replaces a rule's default
+        severity."""
         rules = self.selected(select, ignore, target)
         enabled = {r.code for r in rules}
         # a crash is reported even when X001 is not selected, unless it is ignored
@@ -136,7 +138,7 @@ class Engine:
                 rule=rule,
                 path=path,
                 params=self.resolve_params(rule, params),
-                severity=rule.severity,
+                severity=(severities or {}).get(rule.code, rule.severity),
                 target=target,
             )
             try:

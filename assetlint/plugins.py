@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+from typing import Any
 
 import pluggy
 
@@ -30,6 +31,11 @@ BUILTIN_RULE_MODULES = (
     "assetlint.rules.load",
     "assetlint.rules.geometry",
     "assetlint.rules.printability",
+    "assetlint.rules.budgets",
+    "assetlint.rules.scale",
+    "assetlint.rules.orientation",
+    "assetlint.rules.materials",
+    "assetlint.rules.textures",
 )
 
 
@@ -41,6 +47,10 @@ class HookSpecs:
     @hookspec
     def assetlint_rules(self) -> Iterable[Rule]:  # type: ignore[empty-body]
         """Return the rules this plugin provides."""
+
+    @hookspec
+    def assetlint_packs(self) -> Iterable[Any]:  # type: ignore[empty-body]
+        """Return target packs: paths of TOML files, or mappings with the same keys."""
 
 
 def plugin_manager(entry_points: bool = True, extra: Iterable[object] = ()) -> pluggy.PluginManager:

@@ -22,7 +22,7 @@ base pack to the most derived, and within a pack from prefixes to codes. Every n
 built-in pack carries its source in a comment: a vendor page, or "convention:" when no
 vendor publishes one (tests/test_packs.py enforces it).
 
-Packs need Python 3.11's ``tomllib`` (or the ``tomli`` backport on 3.10).
+Packs are read with ``tomllib`` (the ``tomli`` backport on Python 3.10).
 """
 
 from __future__ import annotations
@@ -43,17 +43,14 @@ import pluggy
 from assetlint.engine import ALL, Engine
 from assetlint.findings import SEVERITIES, Finding
 from assetlint.model import Asset
-from assetlint.plugins import PROJECT, PluginError
+from assetlint.plugins import PluginError
 from assetlint.rules import TARGETS, Rule
 from assetlint.rules.scale import UNITS
 
-try:  # Python >= 3.11
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - exercised only on Python 3.10
-    try:
-        import tomli as tomllib  # type: ignore[no-redef]
-    except ModuleNotFoundError:
-        tomllib = None  # type: ignore[assignment]
+else:  # pragma: no cover - the tomli dependency is installed only on Python 3.10
+    import tomli as tomllib
 
 PACK_KEYS = frozenset(
     {"name", "description", "extends", "family", "select", "extend-select", "ignore", "rules"}
@@ -61,18 +58,10 @@ PACK_KEYS = frozenset(
 SELECTOR = re.compile(r"^(?:ALL|[A-Z]{1,3}[0-9]{0,3})$")
 README_START, README_END = "<!-- targets:start -->", "<!-- targets:end -->"
 
-hookspec = pluggy.HookspecMarker(PROJECT)
-
 
 class PackError(ValueError):
     """A pack that cannot be used: unreadable, malformed, or naming rules that do not
     exist. The message names the pack and the offending entry."""
-
-
-class PackHookSpecs:
-    @hookspec
-    def assetlint_packs(self) -> Iterable[Any]:  # type: ignore[empty-body]
-        """Return target packs: paths of TOML files, or mappings with the same keys."""
 
 
 @dataclass(frozen=True)
@@ -114,14 +103,6 @@ class ResolvedTarget:
 
 
 # --- loading -------------------------------------------------------------------------
-
-
-def _toml() -> Any:
-    if tomllib is None:
-        raise PackError(
-            "target packs need Python 3.11 or later (tomllib), or the 'tomli' package on 3.10"
-        )
-    return tomllib
 
 
 def builtin_pack_dir() -> Path:
@@ -191,20 +172,17 @@ def pack_from_mapping(data: Mapping[str, Any], source: str) -> Pack:
 
 def load_pack_file(path: Path) -> Pack:
     """Read one TOML pack; a syntax error names the file and line."""
-    toml = _toml()
     try:
-        data = toml.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise PackError(f"{path}: cannot read: {exc.strerror}") from None
-    except toml.TOMLDecodeError as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise PackError(f"{path}: not valid TOML: {exc}") from None
     return pack_from_mapping(data, str(path))
 
 
 def _plugin_packs(pm: pluggy.PluginManager) -> list[Pack]:
     """Packs third-party plugins provide through the ``assetlint_packs`` hook."""
-    if getattr(pm.hook, "assetlint_packs", None) is None or pm.hook.assetlint_packs.spec is None:
-        pm.add_hookspecs(PackHookSpecs)
     packs = []
     for impl in pm.hook.assetlint_packs.get_hookimpls():
         try:
@@ -252,7 +230,6 @@ def unsourced_numbers(text: str) -> list[tuple[int, str]]:
     """(line number, line) of every numeric value in a pack's TOML text that has no source:
     neither an inline comment nor the comment lines right above it name a web page
     (http...) or say "convention:". Built-in packs must return nothing."""
-    toml = _toml()
     missing = []
     comments: list[str] = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -266,8 +243,8 @@ def unsourced_numbers(text: str) -> list[tuple[int, str]]:
             continue
         value, _, inline = match.group(2).partition("#")
         try:
-            parsed = toml.loads(f"v = {value.strip()}")["v"]
-        except toml.TOMLDecodeError:
+            parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
             parsed = None  # a string or table containing '#': not a number
         items = parsed if isinstance(parsed, list) else [parsed]
         numeric = any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items)
@@ -459,21 +436,14 @@ def run_target(
     ignore: Sequence[str] = (),
 ) -> list[Finding]:
     """The findings of one target on one asset. A user's ``select`` replaces the pack's
-    selection (thresholds stay the pack's); ``ignore`` removes rules on top of it.
-
-    The engine has no per-target severity yet, so the pack's severities are applied to
-    the findings: a finding at its rule's default severity takes the pack's; one whose
-    rule chose another severity for it keeps that."""
+    selection (thresholds and severities stay the pack's); ``ignore`` removes rules on
+    top of it."""
     if select is None:
-        chosen = [c for c in target.select if not any(_specificity(s, c) >= 0 for s in ignore)]
-        findings = engine.run(asset, chosen, (), target.family, target.params)
-    else:
-        findings = engine.run(asset, select, ignore, target.family, target.params)
-    for f in findings:
-        rule = engine.rules.get(f.code)
-        if f.code in target.severities and rule is not None and f.severity == rule.severity:
-            f.severity = target.severities[f.code]
-    return findings
+        select = [c for c in target.select if not any(_specificity(s, c) >= 0 for s in ignore)]
+        ignore = ()
+    return engine.run(
+        asset, select, ignore, target.family, target.params, severities=target.severities
+    )
 
 
 def run_targets(

@@ -10,18 +10,13 @@ import numpy as np
 from assetlint.engine import Engine
 from assetlint.findings import Finding
 from assetlint.model import Asset, Material, Mesh, Node, Texture, TextureSlot, single_node_scene
-from assetlint.plugins import BUILTIN_RULE_MODULES
-from assetlint.rules import RuleContext, budgets, materials, orientation, scale, textures
+from assetlint.rules import RuleContext
 from tests.rules.meshes import cube
-
-PACK_RULE_MODULES = (budgets, scale, orientation, materials, textures)
 
 
 def engine() -> Engine:
-    """The built-in rules plus the pack rule modules (registered here until they are in
-    BUILTIN_RULE_MODULES)."""
-    pending = [m for m in PACK_RULE_MODULES if m.__name__ not in BUILTIN_RULE_MODULES]
-    return Engine.default(entry_points=False, extra=pending)
+    """The built-in rules, without installed third-party packs."""
+    return Engine.default(entry_points=False)
 
 
 def run(module, code: str, asset: Asset, **params) -> list[Finding]:
