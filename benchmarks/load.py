@@ -3,8 +3,8 @@
 Run by hand from the repository root:  .venv/bin/python -m benchmarks.load [--triangles N]
 
 Each file is loaded in a fresh process, several times; the script prints the median load
-time and the peak memory the load added (ru_maxrss after minus before, so imports and the
-interpreter are not counted).
+time and the peak memory the load added (the high-water mark after minus before, so
+imports and the interpreter are not counted). Linux only (/proc).
 """
 
 from __future__ import annotations
@@ -21,16 +21,20 @@ import numpy as np
 
 from benchmarks.meshes import uv_sphere
 
+# Peak memory is read from VmHWM (reset at exec), not ru_maxrss, which Linux carries over
+# from the parent that generated the big mesh.
 _PROBE = r"""
-import json, resource, sys, time
+import json, re, sys, time
 import numpy
 from assetlint.loaders import load
 import assetlint.loaders.{family}
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def hwm():
+    return int(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read()).group(1))
+before = hwm()
 t0 = time.perf_counter()
 asset = load(sys.argv[1])
 elapsed = time.perf_counter() - t0
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = hwm()
 print(json.dumps({{"seconds": elapsed, "peak_mb": (after - before) / 1024,
                   "triangles": asset.scene_triangle_count, "vertices": asset.scene_vertex_count}}))
 """
@@ -50,7 +54,9 @@ def write_all(folder: Path, triangles: int) -> dict[str, tuple[Path, str]]:
         "OBJ": (folder / "big.obj", "obj"),
         "STL (binary)": (folder / "big.stl", "stl"),
         "USD (usdc)": (
-            write_usd(folder / "big.usdc", pos, tris, meters_per_unit=1.0, up_axis="+Y", fmt="usdc"),
+            write_usd(
+                folder / "big.usdc", pos, tris, meters_per_unit=1.0, up_axis="+Y", fmt="usdc"
+            ),
             "usd",
         ),
     }

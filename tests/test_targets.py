@@ -310,7 +310,7 @@ def test_targets_command_prints_the_table(capsys):
     assert targets.cmd_targets(argparse.Namespace(format="json"), ENGINE) == 0
     data = {t["name"]: t for t in json.loads(capsys.readouterr().out)}
     assert data["print-resin"]["extends"] == ["print"]
-    assert data["print-resin"]["params"]["P002"] == {"min_thickness": 0.0004}
+    assert data["print-resin"]["params"]["P002"] == {"min_thickness": 0.0004, "unitless_unit": "mm"}
 
 
 def test_a_stated_size_does_not_loosen_other_size_rules():

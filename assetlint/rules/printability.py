@@ -24,6 +24,7 @@ from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, topology
 from assetlint.model import Asset, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural
+from assetlint.rules.scale import UNIT_NAMES, UNITLESS_FORMATS, UNITS
 
 group = RuleGroup(family="printability")
 
@@ -111,6 +112,7 @@ def self_intersection(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         "max_thin_share": 0.001,
         "samples": DEFAULT_SAMPLES,
         "seed": 0,
+        "unitless_unit": "m",
     },
 )
 def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
@@ -125,9 +127,11 @@ def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     single needle tip does not fail a print, but a thin wall always does) are thinner
     than min_thickness. Rays that escape through no face, or enter a surface instead of
     leaving one, show an open, inside-out or badly wound surface (see G003, G004, G005)
-    and are left out."""
+    and are left out. Files that state no units (STL, OBJ) are read in unitless_unit (the
+    print pack says millimetres, as slicers do), and the message says so."""
     limit = float(ctx.params["min_thickness"])
     max_share = float(ctx.params["max_thin_share"])
+    factor, assumption = _unitless_factor(asset, ctx.params["unitless_unit"])
     for index, mesh, label in iter_meshes(asset):
         if not mesh.triangle_count:
             continue
@@ -152,10 +156,10 @@ def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
                 severity="warning",
             )
             continue
-        share = result.share_below(limit)
+        share = result.share_below(limit / factor)
         if share <= max_share:
             continue
-        thin = int(np.count_nonzero(result.thickness < limit))
+        thin = int(np.count_nonzero(result.thickness * factor < limit))
         point = result.thinnest_point
         escaped = (
             f" ({lost / result.samples:.0%} of rays not measured: open or inside-out parts)"
@@ -163,17 +167,29 @@ def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             else ""
         )
         yield ctx.finding(
-            f"thinnest wall {result.minimum * 1000:.2f} mm at {_point(point)} m, below "
-            f"{limit * 1000:.2g} mm; {_share(share)} of samples thinner (limit "
-            f"{_share(max_share)}){escaped}",
+            f"thinnest wall {result.minimum * factor * 1000:.2f} mm at {_point(point)} "
+            f"{'file units' if assumption else 'm'}, below {limit * 1000:.2g} mm; "
+            f"{_share(share)} of samples thinner (limit {_share(max_share)}){escaped}"
+            f"{assumption}",
             subject=label,
             subject_type="mesh",
             count=thin,
-            value=result.minimum,
+            value=result.minimum * factor,
             limit=limit,
             sample={"faces": [result.thinnest_face]},
             location=transform_points(point[None], np.linalg.inv(world))[0],
         )
+
+
+def _unitless_factor(asset: Asset, unit: str) -> tuple[float, str]:
+    """Metres per file unit for a file that states no units, and the note saying so."""
+    if asset.format not in UNITLESS_FORMATS or asset.authored.meters_per_unit is not None:
+        return 1.0, ""
+    if unit not in UNITS:
+        raise ValueError(f"unitless_unit {unit!r} is not one of {sorted(UNITS)}")
+    if unit == "m":
+        return 1.0, ""
+    return UNITS[unit], f"; {asset.format.upper()} states no units; read as {UNIT_NAMES[unit]}"
 
 
 def _share(x: float) -> str:
