@@ -36,6 +36,7 @@ BUILTIN_RULE_MODULES = (
     "assetlint.rules.orientation",
     "assetlint.rules.materials",
     "assetlint.rules.textures",
+    "assetlint.rules.validators",
 )
 
 

@@ -1,0 +1,183 @@
+"""External validators as rule families: UsdValidation (U) on OpenUSD's own usdchecker
+cases, and the Khronos glTF-Validator (V001) mapped from its report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assetlint.engine import Engine
+from assetlint.loaders import load
+from assetlint.rules import validators
+from tests.loaders.make_usd import write_usd
+from tests.shapes import asymmetric_object
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+CHECKER = SHARED / "usd" / "openusd_usdchecker"
+GLTF_CASES = SHARED / "gltf-validator"
+needs_corpus = pytest.mark.skipif(not CHECKER.is_dir(), reason="../shared/corpus not present")
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine.default(entry_points=False)
+
+
+def u_codes(engine, path: Path) -> Counter:
+    return Counter(f.code for f in engine.run(load(path), select=["U"]))
+
+
+# The usdchecker case, and the U findings UsdValidation gives it (upstream expects each
+# file of bad/ to fail and each file of clean/ meant as a stage to pass).
+BAD = {
+    "badGprimParent.usda": {"U005": 1},
+    "badMaterialBindingAPIApplied.usda": {"U006": 1},
+    "badSkelBindingAPIApplied.usda": {"U007": 1},
+    "badSkelBindingNoSkelRoot.usda": {"U007": 1},
+    "badShaderParent.usda": {"U005": 1},
+    "badShaderScopeParent.usda": {"U005": 2},
+    "badPropertyType.usd": {"U004": 1},
+    "noDefaultPrim.usda": {"U001": 1},
+    "noMetrics.usda": {"U001": 1},
+    "noUpAxis.usda": {"U001": 1},
+    "badMaterialBinding.usdc": {"U001": 2, "U006": 1},
+    "unknownfile.usdz": {"U001": 2, "U003": 1},
+}
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_usdchecker_bad_cases_fail(engine, name):
+    assert u_codes(engine, CHECKER / "bad" / name) == BAD[name]
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "name",
+    [
+        "clean.usd",
+        "clean.usdc",
+        "clean.usdz",
+        "clean_arkit.usdz",
+        "clean_flat.usdz",
+        "cleanMaterialBindingAPIApplied.usda",
+        "cleanNormalMapReader.usda",
+        "cleanSkelBindingAPIApplied.usda",
+    ],
+)
+def test_usdchecker_clean_cases_pass(engine, name):
+    assert u_codes(engine, CHECKER / "clean" / name) == Counter()
+
+
+@needs_corpus
+def test_usdz_packaging_is_reported_once_per_problem(engine):
+    """Both the root-package and the all-packages validator see badUsdz.usdz's 12
+    misaligned and 9 compressed members; each problem is reported once, with the
+    package named relative to its folder."""
+    findings = [f for f in engine.run(load(CHECKER / "bad" / "badUsdz.usdz"), select=["U003"])]
+    assert len(findings) == 21
+    assert sum("has compression" in f.message for f in findings) == 9
+    assert sum("invalid offset" in f.message for f in findings) == 12
+    assert all("'badUsdz.usdz'" in f.message and str(SHARED) not in f.message for f in findings)
+
+
+@needs_corpus
+def test_normal_map_warnings_are_info_and_errors_take_the_rule_severity(engine):
+    findings = engine.run(load(CHECKER / "bad" / "badNormalMapReader.usda"), select=["U004"])
+    assert Counter(f.severity for f in findings) == {"warning": 3, "info": 2}
+
+
+def test_generated_stages_pass_and_lose_their_metadata(engine, tmp_path):
+    """write_usd authors units, up axis and defaultPrim: no U finding. Without them,
+    U001 names each of the three."""
+    pos, tris = asymmetric_object()
+    path = write_usd(tmp_path / "a.usda", pos, tris, meters_per_unit=1.0, up_axis="Y")
+    assert engine.run(load(path), select=["U"]) == []
+    text = path.read_text()
+    for key in ("defaultPrim", "metersPerUnit", "upAxis"):
+        text = "\n".join(line for line in text.splitlines() if key not in line)
+    path.write_text(text)
+    findings = engine.run(load(path), select=["U"])
+    assert [f.code for f in findings] == ["U001"] * 3
+    assert sorted(f.message.split(" ")[-1] for f in findings) == [
+        "defaultPrim.",
+        "metersPerUnit.",
+        "upAxis.",
+    ]
+
+
+def test_gltf_validator_report_is_mapped(engine, tmp_path, monkeypatch):
+    """Each message of the validator's report becomes a V001 finding with its code,
+    pointer and severity (errors take the rule's severity)."""
+    from tests.loaders.make_gltf import write_gltf
+
+    pos, tris = asymmetric_object()
+    path = write_gltf(tmp_path / "a.glb", pos, tris)
+    report = {
+        "issues": {
+            "messages": [
+                {
+                    "code": "ACCESSOR_TOO_LONG",
+                    "message": "too long",
+                    "severity": 0,
+                    "pointer": "/accessors/2",
+                },
+                {
+                    "code": "NODE_EMPTY",
+                    "message": "empty node",
+                    "severity": 1,
+                    "pointer": "/nodes/0",
+                },
+                {"code": "UNUSED_OBJECT", "message": "unused", "severity": 2},
+            ]
+        }
+    }
+    seen = []
+    monkeypatch.setattr(validators, "run_gltf_validator", lambda p, *args: seen.append(p) or report)
+    findings = engine.run(load(path), select=["V001"], severities={"V001": "warning"})
+    assert seen == [path]
+    assert [(f.severity, f.subject, f.message) for f in findings] == [
+        ("warning", "/accessors/2", "ACCESSOR_TOO_LONG: too long"),
+        ("warning", "/nodes/0", "NODE_EMPTY: empty node"),
+        ("info", None, "UNUSED_OBJECT: unused"),
+    ]
+
+
+def test_gltf_validator_is_off_by_default_and_says_when_it_cannot_run(
+    engine, tmp_path, monkeypatch
+):
+    """Without the npm package (no NODE_PATH, an empty module_dir) the selected rule
+    gives one info finding saying why it did not run, and nothing is fetched."""
+    from tests.loaders.make_gltf import write_gltf
+
+    monkeypatch.delenv("NODE_PATH", raising=False)
+    pos, tris = asymmetric_object()
+    asset = load(write_gltf(tmp_path / "a.glb", pos, tris))
+    assert "V001" not in {r.code for r in engine.selected()}
+    findings = engine.run(
+        asset, select=["V001"], params={"V001": {"module_dir": str(tmp_path / "none")}}
+    )
+    assert [f.severity for f in findings] == ["info"]
+    assert findings[0].message in (
+        "Khronos glTF-Validator not run: node is not installed",
+        "Khronos glTF-Validator not run: the npm package gltf-validator is not installed "
+        "(see module_dir)",
+    )
+
+
+@pytest.mark.skipif(
+    validators.node_validator()[0] is None, reason="node or npm gltf-validator not installed"
+)
+@needs_corpus
+def test_gltf_validator_runs_on_a_suite_case(engine):
+    """Real run: the suite's alignment case gives the validator's own 6 errors."""
+    case = GLTF_CASES / "base" / "data" / "accessor" / "alignment.gltf"
+    findings = engine.run(load(case), select=["V001"])
+    errors = Counter(f.message.split(":")[0] for f in findings if f.severity == "error")
+    assert errors == {
+        "ACCESSOR_OFFSET_ALIGNMENT": 1,
+        "ACCESSOR_TOTAL_OFFSET_ALIGNMENT": 3,
+        "ACCESSOR_TOO_LONG": 2,
+    }
