@@ -1,0 +1,69 @@
+"""Headless CPU renders of an asset from seven sides, with its defects drawn on.
+
+``assetlint render FILE --output views.png`` writes the contact sheet; the HTML reporter
+embeds the same views. See :mod:`assetlint.render.raster` for why this is numpy rather
+than a GL library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assetlint.render.views import View, best_views, contact_sheet, render_views
+
+__all__ = ["View", "add_render_command", "best_views", "contact_sheet", "render_views"]
+
+
+def add_render_command(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``assetlint render`` on the CLI's subparsers (handler in ``func``)."""
+    p = subparsers.add_parser(
+        "render", help="write front/back/left/right/top/bottom/three-quarter views as one PNG"
+    )
+    p.add_argument("path", metavar="FILE")
+    p.add_argument("--output", "-o", required=True, metavar="PNG")
+    p.add_argument("--size", type=int, default=512, help="pixels per view side (default 512)")
+    p.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="rules whose findings are drawn (default: every rule; NONE for plain views)",
+    )
+    p.set_defaults(func=cmd_render)
+
+
+def cmd_render(ns: argparse.Namespace) -> int:
+    """Load, lint and render one file; 0 on success, 2 when it cannot be read or drawn."""
+    from assetlint.engine import Engine, SelectionError
+    from assetlint.loaders import load
+    from assetlint.model import LoadError
+    from assetlint.plugins import PluginError
+
+    if not 16 <= ns.size <= 4096:
+        print("error: --size must be between 16 and 4096", file=sys.stderr)
+        return 2
+    try:
+        asset = load(Path(ns.path))
+    except LoadError as exc:
+        print(f"{ns.path}: error: {exc}", file=sys.stderr)
+        return 2
+    select = [c.strip().upper() for v in ns.select or [] for c in v.split(",") if c.strip()]
+    findings = []
+    if select != ["NONE"]:
+        try:
+            findings = Engine.default().run(asset, select or None)
+        except (SelectionError, PluginError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    views = render_views(asset, findings, size=ns.size)
+    if not views:
+        print(f"{ns.path}: error: nothing to draw (no valid triangles)", file=sys.stderr)
+        return 2
+    try:
+        contact_sheet(views).save(ns.output, format="PNG")
+    except OSError as exc:
+        print(f"error: cannot write {ns.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {ns.output} ({len(views)} views)")
+    return 0

@@ -1,0 +1,244 @@
+"""One self-contained HTML page for a whole run: per asset a header, the findings grouped
+by the stage where they would bite, seven renders with the defects drawn on, and the
+textures as thumbnails.
+
+Everything is inline (CSS, base64 PNGs, no script, no web font), so the file can be
+mailed, attached to a CI run or opened offline and looks the same everywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from assetlint.findings import Finding
+from assetlint.model import Asset
+from assetlint.render import best_views, render_views
+from assetlint.render.marks import COLORS, LEGEND
+
+# (asset path, the loaded Asset or None when it could not be read, its findings)
+Result = tuple[str | Path, Asset | None, Sequence[Finding]]
+
+# Where a finding bites, by the code's family letter.
+STAGES = {
+    "G": "mesh inspection",
+    "P": "mesh inspection",
+    "H": "mesh inspection",
+    "M": "materials and textures",
+    "T": "materials and textures",
+    "L": "export",
+    "X": "export",
+    "B": "engine import",
+    "S": "engine import",
+    "O": "engine import",
+}
+STAGE_ORDER = ("mesh inspection", "materials and textures", "export", "engine import", "other")
+THUMB = 256
+VIEW_SIZE = 384
+# sRGB albedo outside this range is too dark (charcoal) or too bright (fresh snow) for PBR.
+ALBEDO_RANGE = (30 / 255, 240 / 255)
+
+CSS = """
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;padding:16px 24px;
+color:#1d2330;background:#f6f7f9}
+h1{font-size:22px;margin:0 0 12px}h2{font-size:18px;margin:0}h3{font-size:15px;margin:16px 0 6px}
+section.asset{background:#fff;border:1px solid #d7dbe2;border-radius:6px;padding:14px 18px;
+margin:16px 0}
+.head{display:flex;gap:14px;align-items:baseline;flex-wrap:wrap}
+.meta{color:#566074}
+.verdict{font-weight:700;padding:2px 10px;border-radius:10px;color:#fff}
+.PASS{background:#2f8f46}.WARN{background:#c98a00}.FAIL{background:#c62828}
+table{border-collapse:collapse;width:100%;margin:4px 0}
+th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #e6e8ec;vertical-align:top}
+th{background:#eef0f4;font-weight:600}
+.sev-error{color:#c62828;font-weight:600}.sev-warning{color:#a86b00;font-weight:600}
+.sev-info{color:#566074}
+.views{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:8px}
+figure{margin:0}figure img{width:100%;height:auto;border:1px solid #d7dbe2;display:block}
+figcaption{font-size:12px;color:#566074}
+figure:target img{outline:3px solid #3b6fd8}
+.legend span{display:inline-block;margin:2px 12px 2px 0;font-size:12px}
+.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px;
+border:1px solid #333}
+.textures{display:flex;gap:10px;flex-wrap:wrap}.textures figure{width:200px}
+"""
+
+
+def _png(image: Image.Image) -> str:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", optimize=False)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def verdict(findings: Sequence[Finding]) -> str:
+    """FAIL on any error, WARN on any warning, PASS otherwise."""
+    severities = {f.severity for f in findings}
+    return "FAIL" if "error" in severities else "WARN" if "warning" in severities else "PASS"
+
+
+def stage(code: str) -> str:
+    return STAGES.get(code[:1], "other")
+
+
+def _texture_thumb(asset: Asset, index: int, albedo: bool) -> Image.Image | None:
+    """A thumbnail; on albedo maps, out-of-range texels tinted (blue too dark, red too
+    bright) and the highlight-like blobs H003 judges ringed."""
+    from assetlint.analysis.albedo import texture_pixels
+    from assetlint.analysis.highlights import blobs
+
+    pixels = texture_pixels(asset, index)
+    if pixels is None:
+        return None
+    rgb = pixels[..., :3]
+    if albedo:
+        luma = rgb @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+        rgb = rgb.copy()
+        dark, bright = luma < ALBEDO_RANGE[0], luma > ALBEDO_RANGE[1]
+        rgb[dark] = 0.4 * rgb[dark] + 0.6 * np.array([0.1, 0.3, 1.0], dtype=np.float32)
+        rgb[bright] = 0.4 * rgb[bright] + 0.6 * np.array([1.0, 0.15, 0.1], dtype=np.float32)
+    image = Image.fromarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8))
+    image.thumbnail((THUMB, THUMB))
+    if albedo:
+        draw = ImageDraw.Draw(image)
+        w, h = image.size
+        for blob in blobs(pixels)[:10]:
+            if blob.peak < 0.5 or blob.saturation > 0.3:
+                continue
+            r = max(6.0, float(np.sqrt(blob.share * w * h / np.pi)) + 3)
+            x, y = blob.uv[0] * w, blob.uv[1] * h
+            draw.ellipse([x - r, y - r, x + r, y + r], outline=(255, 0, 255), width=2)
+    return image
+
+
+def _textures(asset: Asset) -> str:
+    albedo = {
+        slot.texture
+        for m in asset.materials
+        for role, slot in m.textures.items()
+        if role == "base_color"
+    }
+    cells = []
+    for index, tex in enumerate(asset.textures):
+        thumb = _texture_thumb(asset, index, index in albedo)
+        size = f"{tex.width}×{tex.height}" if tex.width else "size unknown"
+        caption = html.escape(f"{tex.name or f'texture #{index}'} · {size} · {tex.source}")
+        if thumb is None:
+            reason = html.escape(tex.error or "not decoded")
+            cells.append(f"<figure><figcaption>{caption}<br>{reason}</figcaption></figure>")
+        else:
+            cells.append(
+                f'<figure><img src="{_png(thumb)}" alt="{caption}">'
+                f"<figcaption>{caption}</figcaption></figure>"
+            )
+    if not cells:
+        return ""
+    note = (
+        "Albedo maps: blue = darker than sRGB 30, red = brighter than sRGB 240 (outside the "
+        "PBR albedo range); magenta rings = compact near-white blobs (painted highlights)."
+    )
+    return (
+        f'<h3>Textures</h3><p class="meta">{note}</p><div class="textures">{"".join(cells)}</div>'
+    )
+
+
+def _legend() -> str:
+    spans = "".join(
+        f'<span><i style="background:rgb{COLORS[k]}"></i>{html.escape(v)}</span>'
+        for k, v in LEGEND.items()
+    )
+    return f'<div class="legend">{spans}</div>'
+
+
+def _asset_section(number: int, path: str, asset: Asset | None, findings, target) -> str:
+    anchor = f"asset-{number}"
+    findings = list(findings)
+    views = render_views(asset, findings, size=VIEW_SIZE) if asset is not None else []
+    best = best_views(views)
+    meta = []
+    if asset is not None:
+        meta.append(f"format {asset.format}")
+        meta.append(f"generator {asset.authored.generator or 'not stated'}")
+        meta.append(f"{asset.scene_triangle_count:,} triangles")
+    else:
+        meta.append("could not be read")
+    if target:
+        meta.append(f"target {target}")
+    v = verdict(findings)
+    out = [
+        f'<section class="asset" id="{anchor}"><div class="head">'
+        f"<h2>{html.escape(path)}</h2>"
+        f'<span class="verdict {v}">{v}</span>'
+        f'<span class="meta">{html.escape(" · ".join(meta))}</span></div>'
+    ]
+    order = sorted(range(len(findings)), key=lambda i: STAGE_ORDER.index(stage(findings[i].code)))
+    current = None
+    for i in order:
+        f = findings[i]
+        if stage(f.code) != current:
+            if current is not None:
+                out.append("</table>")
+            current = stage(f.code)
+            out.append(
+                f"<h3>{current.capitalize()}</h3><table><tr><th>Code</th><th>Severity</th>"
+                "<th>Subject</th><th>Finding</th><th>Shown in</th></tr>"
+            )
+        view = best.get(i)
+        link = f'<a href="#{anchor}-{view}">{view}</a>' if view else ""
+        out.append(
+            f"<tr><td>{html.escape(f.code)}</td>"
+            f'<td class="sev-{html.escape(f.severity)}">{html.escape(f.severity)}</td>'
+            f"<td>{html.escape(f.subject or '')}</td><td>{html.escape(f.message)}</td>"
+            f"<td>{link}</td></tr>"
+        )
+    if current is not None:
+        out.append("</table>")
+    else:
+        out.append('<p class="meta">No findings.</p>')
+    if views:
+        out.append("<h3>Views</h3>" + _legend() + '<div class="views">')
+        for view in views:
+            out.append(
+                f'<figure id="{anchor}-{view.name}"><img src="{_png(view.image)}" '
+                f'alt="{view.name} view of {html.escape(path)}">'
+                f"<figcaption>{view.name}</figcaption></figure>"
+            )
+        out.append("</div>")
+    if asset is not None:
+        out.append(_textures(asset))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def render_html(results: Sequence[Result], target: str | None = None) -> str:
+    """The report page as a string."""
+    rows = []
+    sections = []
+    for number, (path, asset, findings) in enumerate(results, start=1):
+        v = verdict(findings)
+        rows.append(
+            f'<tr><td><a href="#asset-{number}">{html.escape(str(path))}</a></td>'
+            f'<td><span class="verdict {v}">{v}</span></td><td>{len(findings)}</td></tr>'
+        )
+        sections.append(_asset_section(number, str(path), asset, findings, target))
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>assetlint report</title>"
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<style>{CSS}</style></head><body><h1>assetlint report</h1>"
+        "<table><tr><th>Asset</th><th>Verdict</th><th>Findings</th></tr>"
+        + "".join(rows)
+        + "</table>\n"
+        + "\n".join(sections)
+        + "</body></html>\n"
+    )
+
+
+def write_html(results: Sequence[Result], path: str | Path, target: str | None = None) -> None:
+    """Write the report for ``results`` (asset path, Asset or None, findings) to ``path``."""
+    Path(path).write_text(render_html(results, target), encoding="utf-8")
