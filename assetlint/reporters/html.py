@@ -13,14 +13,18 @@ import html
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from assetlint.findings import Finding
 from assetlint.model import Asset
 from assetlint.render import best_views, render_views
 from assetlint.render.marks import COLORS, LEGEND
+
+if TYPE_CHECKING:
+    from assetlint.reporters import Report
 
 # (asset path, the loaded Asset or None when it could not be read, its findings)
 Result = tuple[str | Path, Asset | None, Sequence[Finding]]
@@ -67,6 +71,7 @@ figure:target img{outline:3px solid #3b6fd8}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px;
 border:1px solid #333}
 .textures{display:flex;gap:10px;flex-wrap:wrap}.textures figure{width:200px}
+.textures img{image-rendering:pixelated}
 """
 
 
@@ -88,32 +93,23 @@ def stage(code: str) -> str:
 
 def _texture_thumb(asset: Asset, index: int, albedo: bool) -> Image.Image | None:
     """A thumbnail; on albedo maps, out-of-range texels tinted (blue too dark, red too
-    bright) and the highlight-like blobs H003 judges ringed."""
-    from assetlint.analysis.albedo import texture_pixels
-    from assetlint.analysis.highlights import blobs
-
-    pixels = texture_pixels(asset, index)
-    if pixels is None:
+    bright). None when the image cannot be decoded (the T rules say why)."""
+    texture = asset.textures[index]
+    if texture.missing or texture.error is not None:
         return None
-    rgb = pixels[..., :3]
-    if albedo:
-        luma = rgb @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
-        rgb = rgb.copy()
-        dark, bright = luma < ALBEDO_RANGE[0], luma > ALBEDO_RANGE[1]
-        rgb[dark] = 0.4 * rgb[dark] + 0.6 * np.array([0.1, 0.3, 1.0], dtype=np.float32)
-        rgb[bright] = 0.4 * rgb[bright] + 0.6 * np.array([1.0, 0.15, 0.1], dtype=np.float32)
-    image = Image.fromarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8))
+    try:
+        image = texture.image().convert("RGB")
+    except Exception:  # noqa: BLE001 - any decoder failure: no thumbnail, T001 reports it
+        return None
     image.thumbnail((THUMB, THUMB))
-    if albedo:
-        draw = ImageDraw.Draw(image)
-        w, h = image.size
-        for blob in blobs(pixels)[:10]:
-            if blob.peak < 0.5 or blob.saturation > 0.3:
-                continue
-            r = max(6.0, float(np.sqrt(blob.share * w * h / np.pi)) + 3)
-            x, y = blob.uv[0] * w, blob.uv[1] * h
-            draw.ellipse([x - r, y - r, x + r, y + r], outline=(255, 0, 255), width=2)
-    return image
+    if not albedo:
+        return image
+    rgb = np.asarray(image, dtype=np.float32) / 255
+    luma = rgb @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    dark, bright = luma < ALBEDO_RANGE[0], luma > ALBEDO_RANGE[1]
+    rgb[dark] = 0.4 * rgb[dark] + 0.6 * np.array([0.1, 0.3, 1.0], dtype=np.float32)
+    rgb[bright] = 0.4 * rgb[bright] + 0.6 * np.array([1.0, 0.15, 0.1], dtype=np.float32)
+    return Image.fromarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8))
 
 
 def _textures(asset: Asset) -> str:
@@ -140,7 +136,7 @@ def _textures(asset: Asset) -> str:
         return ""
     note = (
         "Albedo maps: blue = darker than sRGB 30, red = brighter than sRGB 240 (outside the "
-        "PBR albedo range); magenta rings = compact near-white blobs (painted highlights)."
+        "PBR albedo range)."
     )
     return (
         f'<h3>Textures</h3><p class="meta">{note}</p><div class="textures">{"".join(cells)}</div>'
@@ -242,3 +238,22 @@ def render_html(results: Sequence[Result], target: str | None = None) -> str:
 def write_html(results: Sequence[Result], path: str | Path, target: str | None = None) -> None:
     """Write the report for ``results`` (asset path, Asset or None, findings) to ``path``."""
     Path(path).write_text(render_html(results, target), encoding="utf-8")
+
+
+def render(report: Report) -> str:
+    """The reporter registry's entry point. Results carry findings, not assets (they may
+    come from worker processes or the cache), so each loaded file is read again here to be
+    drawn; one that no longer reads is shown without renders."""
+    from assetlint.loaders import load
+    from assetlint.model import LoadError
+
+    results: list[Result] = []
+    for r in report.results:
+        asset = None
+        if r.loaded:
+            try:
+                asset = load(Path(r.path))
+            except LoadError:
+                asset = None
+        results.append((r.path, asset, r.findings))
+    return render_html(results)

@@ -1,0 +1,140 @@
+"""The HTML report: self-contained, one section per asset, findings linked to views, and
+as a person sees it in headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from assetlint.engine import Engine
+from assetlint.findings import load_failure
+from assetlint.reporters.html import render_html, stage, verdict, write_html
+from tests.render.shapes import asset_of, grid_box, textured_quad
+from tests.shapes import asymmetric_object
+
+
+def _results():
+    holed = asset_of(*grid_box(4, ("front", 1, 2)), name="holed")
+    findings = Engine.default().run(holed, ["G003", "G015"])
+    quad = textured_quad()
+    return [
+        ("holed.glb", holed, findings),
+        ("quad.glb", quad, []),
+        ("broken.glb", None, [load_failure("not a glTF file", "broken.glb")]),
+    ]
+
+
+def _images(page: str) -> dict[str, Image.Image]:
+    """Embedded view PNGs by figure id."""
+    out = {}
+    for fid, data in re.findall(
+        r'<figure id="([^"]+)"><img src="data:image/png;base64,([^"]+)"', page
+    ):
+        out[fid] = Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
+    return out
+
+
+def test_report_for_assets_is_self_contained():
+    page = render_html(_results(), target="web")
+    assert page.count('<section class="asset"') == 3
+    assert "http://" not in page and "https://" not in page
+    assert "<script" not in page and "@font-face" not in page and "<link" not in page
+    images = _images(page)
+    views = ["front", "back", "left", "right", "top", "bottom", "three-quarter"]
+    assert sorted(images) == sorted(f"asset-{n}-{v}" for n in (1, 2) for v in views)
+    assert all(img.size == (384, 384) for img in images.values())
+    # verdicts: a warning, nothing, an unreadable file
+    assert re.findall(r'<span class="verdict (\w+)">', page)[:3] == ["WARN", "PASS", "FAIL"]
+    assert "target web" in page and "could not be read" in page
+    # the texture panel shows the quad's albedo map
+    assert "quadrants · 2×2 · embedded" in page
+
+
+def test_findings_grouped_by_stage_and_linked_to_the_best_view():
+    page = render_html(_results())
+    section = page.split('<section class="asset" id="asset-1">')[1].split("</section>")[0]
+    assert "<h3>Mesh inspection</h3>" in section
+    row = re.search(r"<tr><td>G003</td>.*?</tr>", section).group(0)
+    assert '<a href="#asset-1-front">front</a>' in row
+    broken = page.split('id="asset-3"')[1]
+    assert "<h3>Export</h3>" in broken and "not a glTF file" in broken
+    assert [stage(c) for c in ("G003", "T002", "L001", "B001", "Z900")] == [
+        "mesh inspection",
+        "materials and textures",
+        "export",
+        "engine import",
+        "other",
+    ]
+    assert verdict([]) == "PASS"
+
+
+def test_hole_pixels_and_back_differs_in_the_embedded_views():
+    page = render_html(_results())
+    images = _images(page)
+    hole = np.array([235, 20, 20])
+    front = np.asarray(images["asset-1-front"])
+    back = np.asarray(images["asset-1-back"])
+    assert (front == hole).all(axis=2).sum() > 100
+    assert (back == hole).all(axis=2).sum() == 0
+    assert np.abs(front.astype(int) - back.astype(int)).mean() > 1
+
+
+def test_registry_entry_point_reads_the_files_again(tmp_path):
+    from assetlint.batch import FileResult
+    from assetlint.reporters import Report
+    from assetlint.reporters.html import render
+    from tests.loaders.make_gltf import write_gltf
+
+    path = write_gltf(tmp_path / "block.glb", *asymmetric_object())
+    page = render(
+        Report(
+            [
+                FileResult(str(path), [], ["G003"]),
+                FileResult(str(tmp_path / "gone.glb"), [], [], loaded=False),
+            ]
+        )
+    )
+    assert len(_images(page)) == 7
+    assert page.count('<section class="asset"') == 2
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None,
+    reason="chromium not installed (apt-get install -y chromium); CI installs it",
+)
+def test_report_renders_in_headless_chromium(tmp_path):
+    report = tmp_path / "report.html"
+    block = asset_of(*asymmetric_object(), name="block")
+    write_html([_results()[0], ("block.glb", block, [])], report)  # no red but the hole
+    shot = tmp_path / "shot.png"
+    cmd = [
+        "chromium",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--screenshot={shot}",
+        "--window-size=1200,2000",
+        report.as_uri(),
+    ]
+    subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+    assert shot.exists(), "chromium wrote no screenshot"
+    img = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    assert img.shape == (2000, 1200, 3)
+    # not blank: many colours, and the renders' shaded surface and hole marks are on screen
+    colours = np.unique(img.reshape(-1, 3) // 8, axis=0)
+    assert len(colours) > 200
+    assert img.std() > 20
+    red = (img[..., 0] > 200) & (img[..., 1] < 60) & (img[..., 2] < 60)
+    assert red.sum() > 50
