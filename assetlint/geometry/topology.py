@@ -139,7 +139,12 @@ def group_rows(columns: Sequence[np.ndarray], bounds: Sequence[int]) -> Groups:
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Groups(empty, empty, empty, empty)
-    order, new = _sort_groups(columns, bounds)
+    return _groups_from_sorted(*_sort_groups(columns, bounds))
+
+
+def _groups_from_sorted(order: np.ndarray, new: np.ndarray) -> Groups:
+    """Groups from rows in sorted ``order`` and where each run of equal rows begins."""
+    n = len(order)
     starts = np.flatnonzero(new)
     group = np.cumsum(new, dtype=np.int64)
     group -= 1
@@ -278,6 +283,7 @@ class EdgeTable:
     head: np.ndarray  # welded vertex it ends at
     face_count: np.ndarray  # faces per edge
     forward: np.ndarray  # half-edges per edge running from its lower to its higher vertex
+    paired: bool = False  # every edge has exactly two faces (edge e's are order[2e:2e+2])
 
     @property
     def count(self) -> int:
@@ -416,13 +422,56 @@ class Topology:
         f = self.faces
         tail = f.ravel()
         head = _rotate(f, 1).ravel()
-        lo = np.minimum(tail, head)
-        hi = np.maximum(tail, head)
         k = max(self.welded_count, 1)
-        groups = group_rows([lo, hi], [k, k])
+        n = len(tail)
+        vbits = max(1, (k - 1).bit_length())
+        idx_bits = max(1, (n - 1).bit_length())
+        if n and 2 * vbits + idx_bits <= 63:
+            # (lower vertex, higher vertex, half-edge) packed in one key and plain-sorted
+            # (several times faster than argsort); the table is built from the sorted keys
+            key = np.minimum(tail, head)
+            key <<= vbits
+            key |= np.maximum(tail, head)
+            key <<= idx_bits
+            key |= np.arange(n, dtype=np.int64)
+            key.sort()
+            order = key & ((1 << idx_bits) - 1)
+            key >>= idx_bits
+            first, second = key[0::2], key[1::2]
+            if (
+                n % 2 == 0
+                and np.array_equal(first, second)
+                and not np.any(first[1:] == second[:-1])
+            ):
+                return self._paired_edges(order, tail, head)
+            new = np.empty(n, dtype=bool)
+            new[0] = True
+            np.not_equal(key[1:], key[:-1], out=new[1:])
+            groups = _groups_from_sorted(order, new)
+        else:
+            lo = np.minimum(tail, head)
+            hi = np.maximum(tail, head)
+            groups = group_rows([lo, hi], [k, k])
         face_count = groups.sizes
         forward = np.bincount(groups.inverse[tail < head], minlength=groups.count)
         return EdgeTable(groups, tail, head, face_count, forward)
+
+    @staticmethod
+    def _paired_edges(order: np.ndarray, tail: np.ndarray, head: np.ndarray) -> EdgeTable:
+        """The edge table when every edge has exactly two faces (any closed manifold
+        mesh): half-edges 2e and 2e+1 of the sorted order are edge e's."""
+        count = len(order) // 2
+        h1, h2 = order[0::2], order[1::2]
+        ids = np.arange(count, dtype=np.int64)
+        inverse = np.empty(len(order), dtype=np.int64)
+        inverse[h1] = ids
+        inverse[h2] = ids
+        ids *= 2
+        sizes = np.full(count, 2, dtype=np.int64)
+        fwd = tail < head
+        forward = fwd[h1].astype(np.int64)
+        forward += fwd[h2]
+        return EdgeTable(Groups(order, ids, sizes, inverse), tail, head, sizes, forward, True)
 
     @cached_property
     def boundary_edges(self) -> np.ndarray:
@@ -444,6 +493,8 @@ class Topology:
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(edge ids, first half-edge, second half-edge) of the edges used by two faces."""
         e = self.edges
+        if e.paired:
+            return np.arange(e.count), e.groups.order[0::2], e.groups.order[1::2]
         two = np.flatnonzero(e.face_count == 2)
         at = e.groups.starts[two]
         return two, e.groups.order[at], e.groups.order[at + 1]
@@ -516,75 +567,94 @@ class Topology:
         vertex whose edges are consistently wound, "the corner across my incoming edge"
         is a permutation of its corners whose cycles are its closed fans; an open fan (a
         path from a boundary edge to another) is closed into a cycle when it is the
-        vertex's only one. Cycles are then labelled by pointer doubling (min label over
-        2^k steps): k rounds settle every vertex with up to 2^k corners, k <= 4. The few
-        other vertices (more than 16 corners, a wrongly wound edge, several open fans) are
-        settled by connected components on their own corners."""
+        vertex's only one. The vertex has one fan when the cycle through one of its
+        corners holds all of them: the walks from every vertex advance together, one
+        corner a step, and a walk that comes back early has found a bow-tie. Bow-ties and
+        the few other vertices (more than 64 corners, a wrongly wound edge, several open
+        fans) are counted by connected components on their own corners."""
         e = self.edges
-        _, h1, h2 = self.pairs
+        two, h1, h2 = self.pairs
         corners = len(e.tail)
         k = self.welded_count
         vertex = e.tail
-        same = e.tail[h1] == e.tail[h2]  # both faces run the edge the same way
-        twin = np.full(corners, -1, dtype=np.int64)
+        twin = self.partner
+        same = e.forward[two] != 1  # both faces run the edge the same way
         if same.any():
-            c1, c2 = h1[~same], h2[~same]
-        else:
-            c1, c2 = h1, h2
-        twin[c1] = c2
-        twin[c2] = c1
+            twin = twin.copy()
+            twin[h1[same]] = -1
+            twin[h2[same]] = -1
         # across the incoming edge: the twin of the previous corner's half-edge
         rot = _rotate(twin.reshape(-1, 3), 2).ravel()
-        start = twin < 0  # no corner leads here: an open fan begins
-        h = np.arange(corners)
         valence = np.bincount(vertex, minlength=k)
-        starts = np.bincount(vertex[start], minlength=k)
-        hard = (valence > 16) | (starts > 1)
+        hard = valence > 64
+        start = np.flatnonzero(twin < 0)  # no corner leads here: an open fan begins
+        if len(start):
+            hard |= np.bincount(vertex[start], minlength=k) > 1
+            first = np.full(k, -1, dtype=np.int64)
+            first[vertex[start]] = start
+            ends = np.flatnonzero(rot < 0)
+            rot[ends] = first[vertex[ends]]  # the one open fan's end back to its start
         hard[e.tail[h1[same]]] = True
         hard[e.head[h1[same]]] = True
-        first = np.full(k, -1, dtype=np.int64)
-        first[vertex[start]] = h[start]
-        ends = np.flatnonzero(rot < 0)
-        rot[ends] = first[vertex[ends]]  # the one open fan's end back to its start
-        in_hard = hard[vertex]
-        hard_corners = np.flatnonzero(in_hard)
-        rot[hard_corners] = hard_corners
-        label = h.copy()
-        step = np.empty_like(rot)
-        easy = valence[~hard]
-        rounds = max(1, int(easy.max() - 1).bit_length()) if len(easy) else 1
-        for r in range(rounds):  # gathers into preallocated buffers: no fresh memory
-            np.take(label, rot, out=step)
-            np.minimum(label, step, out=label)
-            if r + 1 < rounds:
-                np.take(rot, rot, out=step)
-                rot, step = step, rot
-        label[hard_corners] = -1
-        fans = np.bincount(vertex[label == h], minlength=k)
-        if len(hard_corners):
+        # walk the cycle through one corner of every other vertex
+        some_corner = np.empty(k, dtype=np.int64)
+        some_corner[vertex] = np.arange(corners)
+        walking = np.flatnonzero(~hard & (valence > 0))
+        begin = some_corner[walking]
+        at = begin
+        left = valence[walking]
+        single = np.zeros(k, dtype=bool)
+        for _ in range(64):
+            if not len(walking):
+                break
+            at = rot[at]
+            left -= 1
+            back = at == begin
+            if back.any():
+                single[walking[back & (left == 0)]] = True
+                going = ~back
+                walking, begin, at, left = walking[going], begin[going], at[going], left[going]
+        fans = single.astype(np.int64)
+        hard |= ~single & (valence > 0)
+        if hard.any():
             fans[hard] = self._fans_by_components(hard)[hard]
         return fans
 
+    @cached_property
+    def partner(self) -> np.ndarray:
+        """Per half-edge, the other half-edge of its edge when the edge has exactly two
+        faces, else -1."""
+        _, h1, h2 = self.pairs
+        partner = np.full(len(self.edges.tail), -1, dtype=np.int64)
+        partner[h1] = h2
+        partner[h2] = h1
+        return partner
+
     def _fans_by_components(self, vertices: np.ndarray) -> np.ndarray:
         """Fans per welded vertex, counted by connected components over the corners of
-        the flagged ``vertices`` (a boolean mask)."""
-        e = self.edges
-        _, h1, h2 = self.pairs
-        corners = np.flatnonzero(vertices[e.tail])
-        touching = vertices[e.tail[h1]] | vertices[e.head[h1]]
-        h1, h2 = h1[touching], h2[touching]
-        same = e.tail[h1] == e.tail[h2]
-        n1 = _next_corner(h1)
-        n2 = _next_corner(h2)
-        # the corners of the edge's two ends, in both faces
-        a = np.concatenate([h1, n1])
-        b = np.concatenate([np.where(same, h2, n2), np.where(same, n2, h2)])
-        local = np.full(len(e.tail), -1, dtype=np.int64)
-        local[corners] = np.arange(len(corners))
-        keep = (local[a] >= 0) & (local[b] >= 0)
-        _, label = components(len(corners), local[a[keep]], local[b[keep]])
+        the flagged ``vertices`` (a boolean mask): each corner is linked to the corner of
+        the same vertex across its outgoing and its incoming edge, when that edge has two
+        faces (whichever way they run it)."""
+        tail = self.edges.tail
+        partner = self.partner
+        corners = np.flatnonzero(vertices[tail])
+        links = []
+        for edge in (corners, _next_corner(_next_corner(corners))):  # outgoing, incoming
+            other = partner[edge]
+            ok = other >= 0
+            other, edge, corner = other[ok], edge[ok], corners[ok]
+            # the other face runs the edge the same way: its corner at our vertex is the
+            # same end of the edge
+            same_way = tail[other] == tail[edge]
+            at_tail = edge == corner
+            links.append((corner, np.where(same_way == at_tail, other, _next_corner(other))))
+        a = np.concatenate([a for a, _ in links])
+        b = np.concatenate([b for _, b in links])
+        local_a = np.searchsorted(corners, a)
+        local_b = np.searchsorted(corners, b)
+        _, label = components(len(corners), local_a, local_b)
         fan_vertex = np.zeros(label.max() + 1, dtype=np.int64)
-        fan_vertex[label] = e.tail[corners]
+        fan_vertex[label] = tail[corners]
         return np.bincount(fan_vertex, minlength=self.welded_count)
 
     @cached_property
