@@ -1,0 +1,159 @@
+"""Automatic fixes: safe repairs on the Asset model (canonical metres, +Y up).
+
+A fix is named after what it does and lists the rule codes it repairs; :data:`FIXES` holds
+them in the order they run, the order in which one repair prepares the next:
+
+1. ``units`` (S001, S002): unit slips, or the size the user states (``--size``/``--height``)
+2. ``axes`` (O001): the up axis the target expects, recorded for the writer
+3. ``weld`` (G011): vertices equal in position *and* every attribute (UV seams stay split)
+4. ``cleanup`` (G006, G007, G008, G009, G010): degenerate, duplicate and invalid triangles,
+   then unreferenced vertices
+5. ``winding`` (G004, G005): consistent winding, closed shells facing outward
+6. ``floaters`` (G012): small disconnected parts
+7. ``holes`` (G003): holes up to ``max_hole_edges`` edges
+8. ``pivot`` (O003, O004, O007): the origin at the bottom centre (or centre) of the bounds
+9. ``decimate`` (B001, B002): down to the target's triangle budgets, keeping UVs and
+   material borders
+10. ``textures`` (T004): textures above the target's maximum, down to a power of two
+
+A fix runs only when the lint before fixing reported one of its codes (and the user's
+``--select``/``--ignore`` keep it), so what was right is never touched. Each returns one
+line per change it made; an empty list means it changed nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assetlint.findings import Finding
+from assetlint.model import Asset
+from assetlint.rules import Rule
+
+
+@dataclass
+class FixContext:
+    """What a fix knows besides the asset: the findings before fixing, the target's
+    parameters for each rule, and what the user stated."""
+
+    findings: list[Finding]
+    rules: Mapping[str, Rule]
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code -> overrides
+    size: float | None = None  # largest dimension the user asked for, metres
+    height: float | None = None  # height (Y extent) the user asked for, metres
+
+    def param(self, code: str, key: str) -> Any:
+        """The value rule ``code`` ran with: the target's, else the rule's default."""
+        value = self.params.get(code, {}).get(key)
+        if value is None and code in self.rules:
+            value = self.rules[code].params.get(key)
+        return value
+
+    def found(self, *codes: str) -> list[Finding]:
+        return [f for f in self.findings if f.code in codes]
+
+
+FixFunction = Callable[[Asset, FixContext], list[str]]
+
+
+@dataclass(frozen=True)
+class Fix:
+    name: str
+    codes: tuple[str, ...]
+    summary: str
+    apply: FixFunction
+
+
+ORDER = (
+    "units",
+    "axes",
+    "weld",
+    "cleanup",
+    "winding",
+    "floaters",
+    "holes",
+    "pivot",
+    "decimate",
+    "textures",
+)
+_REGISTRY: dict[str, Fix] = {}
+
+
+def fix(name: str, codes: Sequence[str], summary: str) -> Callable[[FixFunction], FixFunction]:
+    """Register the decorated function as the fix ``name`` for ``codes``."""
+    if name not in ORDER:
+        raise ValueError(f"fix {name!r} has no place in ORDER")
+
+    def register(function: FixFunction) -> FixFunction:
+        _REGISTRY[name] = Fix(name, tuple(codes), summary, function)
+        return function
+
+    return register
+
+
+def fixes() -> list[Fix]:
+    """Every fix, in the order they run."""
+    from assetlint.fix import decimate, geometry, scene, textures  # noqa: F401 - registers
+
+    return [_REGISTRY[name] for name in ORDER]
+
+
+def fix_for(code: str) -> str | None:
+    """The name of the fix that repairs rule ``code``, if any (for `assetlint rules`)."""
+    return next((f.name for f in fixes() if code in f.codes), None)
+
+
+def clear_caches(asset: Asset) -> None:
+    """Forget what rules memoized on each mesh: a fix changed the geometry under them."""
+    for mesh in asset.meshes:
+        mesh.cache.clear()
+
+
+def _specificity(selector: str, code: str) -> int:
+    if selector == "ALL":
+        return 0
+    return len(selector) if code.startswith(selector) else -1
+
+
+def allowed(code: str, select: Sequence[str] | None, ignore: Sequence[str]) -> bool:
+    """Whether ``--select``/``--ignore`` keep fixing ``code`` (the most specific selector
+    wins, a tie goes to ignore, as for rules)."""
+    sel = 0 if select is None else max((_specificity(s, code) for s in select), default=-1)
+    ign = max((_specificity(s, code) for s in ignore), default=-1)
+    return sel >= 0 and sel > ign
+
+
+@dataclass
+class Applied:
+    """What one fix did: the codes it was run for and one line per change."""
+
+    fix: Fix
+    codes: list[str]
+    changes: list[str]
+
+
+def apply_fixes(
+    asset: Asset,
+    ctx: FixContext,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+) -> list[Applied]:
+    """Run, in order, every fix whose codes the lint reported and the selection keeps
+    (``units`` also runs when a size is stated). The asset is changed in place."""
+    from assetlint.fix.scene import read_as_target
+
+    read_as_target(asset, ctx)
+    clear_caches(asset)
+    found = {f.code for f in ctx.findings}
+    done = []
+    for item in fixes():
+        codes = [c for c in item.codes if c in found and allowed(c, select, ignore)]
+        stated = item.name == "units" and (ctx.size is not None or ctx.height is not None)
+        if not codes and not stated:
+            continue
+        changes = item.apply(asset, ctx)
+        clear_caches(asset)
+        if changes:
+            done.append(Applied(item, codes, changes))
+    return done

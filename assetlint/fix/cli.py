@@ -1,0 +1,178 @@
+"""`assetlint fix FILE --target T --output OUT`: repair a copy and prove it by relinting.
+
+The input is never written. ``--in-place`` writes a temporary file beside the input,
+keeps the original as ``FILE.orig`` and renames the new file over the input (atomic on one
+file system). ``--dry-run`` fixes in memory and prints what would change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from assetlint import targets as target_packs
+from assetlint.engine import Engine, SelectionError
+from assetlint.findings import Finding
+from assetlint.fix import FixContext, apply_fixes
+from assetlint.loaders import load
+from assetlint.model import Asset, LoadError
+from assetlint.plugins import PluginError
+from assetlint.rules.scale import UNITS
+from assetlint.writers import WriteError, write, writer_for
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def add_fix_command(subparsers: Any) -> None:
+    """Register `assetlint fix` on the CLI's subparsers."""
+    p = subparsers.add_parser(
+        "fix", help="repair what can be repaired safely, into a new file, and relint it"
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--target", required=True, metavar="NAME", help="the destination (one pack)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument(
+        "--output", "-o", metavar="OUT", help="where to write (.glb, .usd[a|c|z], .obj, .stl)"
+    )
+    out.add_argument(
+        "--in-place",
+        action="store_true",
+        help="replace FILE (through a temporary file; the original is kept as FILE.orig)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    p.add_argument("--select", action="append", metavar="CODES", help="fix only these codes")
+    p.add_argument("--ignore", action="append", metavar="CODES", help="do not fix these codes")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument(
+        "--size", metavar="SIZE", help="scale so the largest dimension is SIZE (0.3m)"
+    )
+    size.add_argument("--height", metavar="SIZE", help="scale so the height is SIZE (1.75m)")
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [part.strip().upper() for v in values for part in v.split(",") if part.strip()]
+
+
+def _length(text: str | None, option: str) -> float | None:
+    if text is None:
+        return None
+    metres, tolerance = target_packs.parse_size(text)
+    if tolerance is not None:
+        raise ValueError(f"{option} {text!r}: give a length (0.3m), not a category")
+    return metres
+
+
+def writer_options(path: Path, asset: Asset, ctx: FixContext) -> dict[str, Any]:
+    """Units and axes to write: unitless formats (STL, OBJ) in the unit and up axis the
+    target reads them with; USD with the up axis the target expects."""
+    kind = writer_for(path)
+    if kind in ("stl", "obj"):
+        unit = ctx.param("S001", "unitless_unit") or "m"
+        up = ctx.param("O008", "unitless_up") or "+Y"
+        return {"meters_per_unit": UNITS[unit], "up_axis": up}
+    if kind == "usd":
+        return {"up_axis": asset.authored.up_axis if asset.authored.up_axis == "+Z" else "+Y"}
+    return {}
+
+
+def _lint(engine: Engine, asset: Asset, target: Any) -> list[Finding]:
+    return target_packs.run_targets(engine, asset, [target])
+
+
+def _problems(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity in ("error", "warning")]
+
+
+def _write_atomic(asset: Asset, dest: Path, options: dict[str, Any]) -> None:
+    """Write to a temporary file beside ``dest`` and rename it over ``dest``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=dest.parent)
+    os.close(fd)
+    try:
+        write(asset, Path(tmp), **options)
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def cmd_fix(ns: argparse.Namespace) -> int:
+    """Fix ``ns.file`` for ``ns.target``; 0 when the fixed file has no error or warning
+    left, 1 when some remain (not fixable, or ignored), 2 on a usage or read error."""
+    source = Path(ns.file)
+    try:
+        engine = Engine.default()
+        select, ignore = _split(ns.select), _split(ns.ignore) or []
+        engine._check_selectors(select or (), "--select")
+        engine._check_selectors(ignore, "--ignore")
+        size, height = _length(ns.size, "--size"), _length(ns.height, "--height")
+        overrides = target_packs.size_overrides(ns.size) if ns.size else None
+        targets = target_packs.resolve([ns.target], engine, overrides)
+        if len(targets) != 1:
+            raise ValueError("--target: fix for one target at a time")
+        if ns.in_place:
+            dest = source
+        elif ns.output:
+            dest = Path(ns.output)
+        elif not ns.dry_run:
+            raise ValueError("give --output OUT (or --in-place, or --dry-run)")
+        else:
+            dest = source.with_suffix(".glb")
+        if not ns.in_place and dest.resolve() == source.resolve():
+            raise ValueError("--output is the input file: use --in-place to replace it")
+        writer_for(dest)
+        asset = load(source)
+    except (SelectionError, target_packs.PackError, PluginError, ValueError, WriteError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except LoadError as exc:
+        print(f"error: {source}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    target = targets[0]
+    before = _lint(engine, asset, target)
+    ctx = FixContext(before, engine.rules, target.params, size=size, height=height)
+    applied = apply_fixes(asset, ctx, select, ignore)
+    for item in applied:
+        for change in item.changes:
+            codes = f" ({', '.join(item.codes)})" if item.codes else ""
+            print(f"{item.fix.name}{codes}: {change}")
+    if not applied:
+        print("nothing to fix")
+    options = writer_options(dest, asset, ctx)
+    if ns.dry_run:
+        after = _lint(engine, asset, target)
+    else:
+        try:
+            if ns.in_place:
+                backup = source.with_name(source.name + ".orig")
+                shutil.copy2(source, backup)
+                print(f"kept the original as {backup}")
+            _write_atomic(asset, dest, options)
+            after = _lint(engine, load(dest), target)
+        except (OSError, WriteError, LoadError) as exc:
+            print(f"error: cannot write {dest}: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    return report(before, after, dest, ns.dry_run)
+
+
+def report(before: list[Finding], after: list[Finding], dest: Path, dry_run: bool) -> int:
+    """Print which codes went away, which remain and any that are new; the exit code."""
+    was = {f.code for f in _problems(before)}
+    now = {f.code for f in _problems(after)}
+    gone, new = sorted(was - now), sorted(now - was)
+    verb = "would be fixed" if dry_run else "fixed"
+    print(f"{verb}: {', '.join(gone) if gone else 'nothing'}")
+    if now:
+        print(f"remaining: {', '.join(sorted(now))}")
+    for f in _problems(after):
+        if f.code in new:
+            print(f"new: {f.code} ({f.severity}) {f.message}")
+    if not dry_run:
+        print(f"wrote {dest}")
+    return EXIT_FINDINGS if now else EXIT_CLEAN

@@ -1,0 +1,157 @@
+"""Decimation to the target's triangle budgets with MeshLab's quadric edge collapse.
+
+Meshes with UVs go through the texture-aware variant
+(``meshing_decimation_quadric_edge_collapse_with_texture``), which weighs UV distortion
+into each collapse and keeps UV seams; each material's faces are decimated on their own
+with their border preserved, so material borders stay where they were and the pieces
+still meet. The silhouette is kept by the quadric error itself (boundary edges are
+preserved too).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assetlint.fix import FixContext, fix
+from assetlint.geometry.topology import topology
+from assetlint.model import Asset, Mesh
+from assetlint.rules import mesh_label
+
+
+def decimate_mesh(mesh: Mesh, target: int) -> None:
+    """Reduce ``mesh`` to about ``target`` triangles (at most that many), in place."""
+    import pymeshlab
+
+    topo = topology(mesh)
+    valid = topo.valid
+    tris_all = mesh.triangles[valid]
+    slots_all = mesh.material_indices[valid]
+    welded = topo.welded
+    uv = mesh.uvs[0].astype(np.float64) if mesh.uvs else None
+    total = max(len(tris_all), 1)
+    out_pos, out_uv, out_tris, out_slots = [], [], [], []
+    base = 0
+    for slot in np.unique(slots_all):
+        mine = slots_all == slot
+        tris = tris_all[mine]
+        # this material's share of the budget, at least one triangle
+        share = max(int(target * len(tris) / total), 1)
+        ms = pymeshlab.MeshSet()
+        if uv is None:
+            ids, local = np.unique(welded[tris], return_inverse=True)
+            rep = topo.representative[ids]
+            ms.add_mesh(
+                pymeshlab.Mesh(
+                    mesh.positions[rep].astype(np.float64),
+                    local.reshape(-1, 3).astype(np.int32),
+                )
+            )
+        else:
+            # vertices as split by the file (at UV seams), each at its welded position;
+            # UVs go to the face corners, then coincident vertices merge: a welded mesh
+            # whose corners keep their own UVs, what the texture-aware collapse expects
+            ids, local = np.unique(tris, return_inverse=True)
+            rep = topo.representative[np.maximum(welded[ids], 0)]
+            ms.add_mesh(
+                pymeshlab.Mesh(
+                    mesh.positions[rep].astype(np.float64),
+                    local.reshape(-1, 3).astype(np.int32),
+                    v_tex_coords_matrix=uv[ids],
+                )
+            )
+            ms.compute_texcoord_transfer_vertex_to_wedge()
+            ms.meshing_merge_close_vertices(threshold=pymeshlab.PureValue(0.0))
+        if len(tris) > share:
+            common = {"targetfacenum": share, "preserveboundary": True, "qualitythr": 0.3}
+            if uv is not None:
+                ms.meshing_decimation_quadric_edge_collapse_with_texture(**common)
+            else:
+                ms.meshing_decimation_quadric_edge_collapse(
+                    **common, preservetopology=False, autoclean=True
+                )
+        ms.meshing_remove_unreferenced_vertices()
+        m = ms.current_mesh()
+        faces = m.face_matrix().astype(np.int64)
+        positions = m.vertex_matrix()
+        if uv is not None:
+            corner_uv = m.wedge_tex_coord_matrix().reshape(-1, 2)
+            key = np.column_stack([faces.reshape(-1), corner_uv])
+            uniq, corner = np.unique(key, axis=0, return_inverse=True)
+            out_pos.append(positions[uniq[:, 0].astype(np.int64)])
+            out_uv.append(uniq[:, 1:])
+            out_tris.append(corner.reshape(-1, 3) + base)
+            base += len(uniq)
+        else:
+            out_pos.append(positions)
+            out_tris.append(faces + base)
+            base += len(positions)
+        out_slots.append(np.full(len(faces), slot, dtype=np.int32))
+    positions = np.concatenate(out_pos).astype(np.float32)
+    triangles = np.concatenate(out_tris).astype(np.int32)
+    mesh.positions = positions
+    mesh.triangles = triangles
+    mesh.material_indices = np.concatenate(out_slots)
+    mesh.uvs = [np.concatenate(out_uv).astype(np.float32)] if uv is not None else []
+    mesh.uv_names = mesh.uv_names[:1]
+    if mesh.normals is not None:
+        mesh.normals = vertex_normals(positions, triangles)
+    mesh.colors = None  # vertex colours do not survive the collapse; the change says so
+    mesh.polygon_count = len(triangles)
+    mesh.cache.clear()
+
+
+def vertex_normals(positions: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """Area-weighted smooth normals, shared by vertices at the same position."""
+    p = positions.astype(np.float64)
+    face = np.cross(
+        p[triangles[:, 1]] - p[triangles[:, 0]], p[triangles[:, 2]] - p[triangles[:, 0]]
+    )
+    _, cls = np.unique(p, axis=0, return_inverse=True)
+    cls = cls.reshape(-1)
+    acc = np.zeros((cls.max() + 1 if len(cls) else 0, 3))
+    for corner in range(3):  # three corners, not a loop over faces
+        np.add.at(acc, cls[triangles[:, corner]], face)
+    normals = acc[cls]
+    length = np.linalg.norm(normals, axis=1, keepdims=True)
+    return np.divide(normals, length, out=np.zeros_like(normals), where=length > 0).astype(
+        np.float32
+    )
+
+
+def budgets(asset: Asset, ctx: FixContext) -> dict[int, int]:
+    """Triangle target per mesh index: B001's per-mesh limit for the meshes it reported,
+    and B002's scene budget shared in proportion to what each mesh draws."""
+    targets: dict[int, int] = {}
+    reported = {f.subject for f in ctx.found("B001")}
+    per_mesh = ctx.param("B001", "max_triangles")
+    for index in range(len(asset.meshes)):
+        if mesh_label(asset, index) in reported and per_mesh:
+            targets[index] = int(per_mesh)
+    scene_budget = ctx.param("B002", "max_triangles")
+    if ctx.found("B002") and scene_budget:
+        drawn = asset.scene_triangle_count
+        for index, mesh in enumerate(asset.meshes):
+            if not mesh.triangle_count or not drawn:
+                continue
+            share = int(scene_budget * mesh.triangle_count / drawn)
+            targets[index] = min(targets.get(index, share), share)
+    return targets
+
+
+@fix("decimate", ("B001", "B002"), "decimate to the target's triangle budgets, keeping UVs")
+def fix_decimate(asset: Asset, ctx: FixContext) -> list[str]:
+    """Decimate the meshes over budget (see :func:`budgets`)."""
+    changes = []
+    for index, target in sorted(budgets(asset, ctx).items()):
+        mesh = asset.meshes[index]
+        if mesh.triangle_count <= target:
+            continue
+        before = mesh.triangle_count
+        had_colors = mesh.colors is not None
+        decimate_mesh(mesh, target)
+        note = " (vertex colours dropped)" if had_colors else ""
+        changes.append(
+            f"{mesh_label(asset, index)}: decimated {before:,} -> {mesh.triangle_count:,} "
+            f"triangles{note}"
+        )
+    return changes

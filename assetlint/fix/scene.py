@@ -1,0 +1,113 @@
+"""Fixes on the whole scene: units and size, axes, pivot."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assetlint.fix import FixContext, fix
+from assetlint.model import Asset, conversion_matrix
+from assetlint.rules.scale import UNITLESS_FORMATS, UNITS, format_length, measure, world_bounds
+
+
+def read_as_target(asset: Asset, ctx: FixContext) -> list[str]:
+    """Give a file that states no units or axes (STL, OBJ) the ones the target reads it
+    with (the S rules' ``unitless_unit``, O008's ``unitless_up``: millimetres and Z up for
+    printing), so that the model holds true metres and +Y up before anything is fixed and
+    every writer can state its frame. Not a repair: the same file written back in the same
+    format is unchanged."""
+    if asset.authored.meters_per_unit is not None or asset.format not in UNITLESS_FORMATS:
+        return []
+    unit = ctx.param("S001", "unitless_unit") or "m"
+    up = ctx.param("O008", "unitless_up") or ctx.param("S004", "unitless_up") or "+Y"
+    asset.convert_to_canonical(conversion_matrix(UNITS[unit], up))
+    asset.authored.meters_per_unit = UNITS[unit]
+    asset.authored.up_axis = up
+    changes = []
+    if unit != "m" or up != "+Y":
+        changes.append(f"read {asset.format.upper()} in {unit}, {up} up, as the target does")
+    return changes
+
+
+def _scale(asset: Asset, factor: float) -> None:
+    """Scale geometry and node translations (not node scales, which S005 would flag)."""
+    matrix = np.eye(4)
+    matrix[:3, :3] *= factor
+    asset.convert_to_canonical(matrix)
+
+
+@fix("units", ("S001", "S002"), "scale to the size stated (--size/--height) or undo a unit slip")
+def fix_units(asset: Asset, ctx: FixContext) -> list[str]:
+    """With a stated size, scale uniformly so that the largest dimension (or the height) is
+    that size; without one, undo the unit slip S002 named first. S001 without a stated
+    size is left alone: only the user knows how big the object is."""
+    bounds = world_bounds(asset)
+    if bounds is None:
+        return []
+    extents = bounds[1] - bounds[0]
+    if ctx.height is not None or ctx.size is not None:
+        current = float(extents[1] if ctx.height is not None else extents.max())
+        wanted = float(ctx.height if ctx.height is not None else ctx.size)  # type: ignore[arg-type]
+        if current <= 0 or np.isclose(current, wanted, rtol=1e-6):
+            return []
+        what = "height" if ctx.height is not None else "largest dimension"
+        _scale(asset, wanted / current)
+        return [
+            f"scaled by {wanted / current:.6g}: {what} {format_length(current)} -> "
+            f"{format_length(wanted)}"
+        ]
+    if not ctx.found("S002"):
+        return []
+    from assetlint.rules.scale import size_verdict
+
+    params = {**ctx.rules["S002"].params, **ctx.params.get("S002", {})}
+    measured = measure(asset, params["unitless_unit"])
+    if measured is None:
+        return []
+    verdict = size_verdict(measured.size, params)
+    if not verdict.slips:
+        return []
+    written, read = verdict.slips[0]
+    factor = UNITS[written] / UNITS[read]
+    _scale(asset, factor)
+    return [
+        f"scaled by {factor:.6g}: numbers written in {written} had been read as {read} "
+        f"({format_length(measured.size)} -> {format_length(measured.size * factor)})"
+    ]
+
+
+@fix("axes", ("O001",), "write the up axis the target expects")
+def fix_axes(asset: Asset, ctx: FixContext) -> list[str]:
+    """The model is already +Y up (loaders convert); this records the target's up axis so
+    that the writer states it (USD can be Y or Z up; glTF is always Y up)."""
+    expected = ctx.param("O001", "expected_up")
+    authored = asset.authored.up_axis
+    if not expected or authored == expected or not ctx.found("O001"):
+        return []
+    asset.authored.up_axis = expected
+    return [f"up axis {authored} -> {expected}"]
+
+
+@fix("pivot", ("O003", "O004", "O007"), "move the origin to the bottom centre or centre")
+def fix_pivot(asset: Asset, ctx: FixContext) -> list[str]:
+    """Translate the roots so that the bottom centre (or the centre, per the target's
+    O003 ``expected``) of the bounds is the origin; mesh data and hierarchy stay as
+    they are."""
+    bounds = world_bounds(asset)
+    if bounds is None:
+        return []
+    expected = ctx.param("O003", "expected") or "bottom-center"
+    point = bounds.mean(axis=0)
+    if expected == "bottom-center":
+        point[1] = bounds[0, 1]
+    if np.allclose(point, 0.0, atol=1e-9 * max(float(np.ptp(bounds, axis=0).max()), 1e-30)):
+        return []
+    move = np.eye(4)
+    move[:3, 3] = -point
+    for node in asset.nodes:
+        node.world = move @ node.world
+        if node.parent is None:
+            node.local = move @ node.local
+    where = "bottom centre" if expected == "bottom-center" else "centre"
+    return [
+        f"moved by ({-point[0]:.4g}, {-point[1]:.4g}, {-point[2]:.4g}) m: the {where} is the origin"
+    ]
