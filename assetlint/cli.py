@@ -11,18 +11,18 @@ import json
 import os
 import sys
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from assetlint import batch, reporters
+from assetlint import config as cfg
 from assetlint import targets as target_packs
 from assetlint.engine import Engine, SelectionError
-from assetlint.findings import Finding, load_failure
 from assetlint.loaders import is_asset_path, load
 from assetlint.model import LoadError
 from assetlint.plugins import PluginError
 from assetlint.rules import Rule
-from assetlint.rules.internal import INTERNAL_ERROR
 from assetlint.summary import format_summary, summarize
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -86,69 +86,111 @@ def _engine() -> Engine | None:
         return None
 
 
-def format_finding(f: Finding) -> str:
-    """One line per finding, as ruff prints: ``path: CODE (severity) subject: message``."""
-    subject = f"{f.subject}: " if f.subject else ""
-    return f"{f.path}: {f.code} ({f.severity}) {subject}{f.message}"
+def _progress(total: int) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
+    """A rich progress bar on stderr when it is a terminal (never in CI or when piped)."""
+    if total < 2 or not sys.stderr.isatty() or os.environ.get("CI"):
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("linting", total=total)
+    bar.start()
+    return (lambda n: bar.advance(task, n)), bar.stop
+
+
+def _overrides(ns: argparse.Namespace) -> cfg.Overrides:
+    return cfg.Overrides(
+        target=target_packs.split_names(ns.target) if ns.target else None,
+        select=_split(ns.select),
+        extend_select=_split(ns.extend_select),
+        ignore=_split(ns.ignore),
+        fail_on=ns.fail_on,
+        size=ns.size,
+        timeout=ns.timeout,
+    )
 
 
 def _cmd_check(ns: argparse.Namespace) -> int:
     engine = _engine()
     if engine is None:
         return EXIT_ERROR
-    select, ignore = _split(ns.select), _split(ns.ignore) or []
     try:
-        if ns.size and not ns.target:
-            raise ValueError("--size needs --target (the size is judged against a target)")
-        overrides = target_packs.size_overrides(ns.size) if ns.size else None
-        chosen = target_packs.resolve(ns.target, engine, overrides) if ns.target else []
-        if chosen:
-            enabled = target_packs.enabled_codes(engine, chosen, select, ignore)
-        else:
-            enabled = {r.code for r in engine.selected(select, ignore)}
-    except (SelectionError, target_packs.PackError, ValueError) as exc:
+        outputs = [reporters.parse_output(spec, ns.format) for spec in ns.output or ()]
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    to_stdout = not any(name == ns.format for name, _ in outputs)
     files, errors = collect_paths(ns.paths)
     for line in errors:
         print(f"error: {line}", file=sys.stderr)
-    findings: list[Finding] = []
-    unreadable = bool(errors)
-    for path in files:
-        try:
-            asset = load(path)
-        except LoadError as exc:
-            unreadable = True
-            if "L001" in enabled:
-                findings.append(load_failure(str(exc), str(path)))
-            continue
-        if chosen:
-            findings.extend(target_packs.run_targets(engine, asset, chosen, select, ignore))
-        else:
-            findings.extend(engine.run(asset, select, ignore))
-    if ns.format == "json":
-        json.dump(
-            {"files": [str(f) for f in files], "findings": [f.to_dict() for f in findings]},
-            sys.stdout,
-            indent=2,
+    try:
+        resolver = cfg.Resolver(
+            engine.rules, _overrides(ns), Path(ns.config) if ns.config else None
         )
-        print()
-    else:
-        for f in findings:
-            if ns.show_info or f.severity != "info":
-                print(format_finding(f))
-        counted = sum(f.severity in ("error", "warning") for f in findings)
-        hidden = 0 if ns.show_info else sum(f.severity == "info" for f in findings)
-        note = f" ({hidden} info finding(s) not shown; --show-info)" if hidden else ""
-        if counted:
-            print(f"Found {counted} problem(s) in {len(files)} file(s).{note}")
-        else:
-            print(f"All checks passed ({len(files)} file(s)).{note}")
-    if unreadable or any(f.code == INTERNAL_ERROR.code for f in findings):
+        if ns.show_config:
+            where = Path(ns.paths[0])
+            config = resolver.for_path(where / "_" if where.is_dir() else where)
+            json.dump(config.to_dict(), sys.stdout, indent=2)
+            print()
+            return EXIT_CLEAN
+        configs = [(path, resolver.for_path(path)) for path in files]
+        jobs = [
+            (str(path), batch.Plan.for_file(c, path))
+            for path, c in configs
+            if not c.is_excluded(path)
+        ]
+        for plan in batch.unique_plans(jobs):
+            batch.prepare(plan, engine)
+    except (cfg.ConfigError, SelectionError, target_packs.PackError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    return (
-        EXIT_FINDINGS if any(f.severity in ("error", "warning") for f in findings) else EXIT_CLEAN
+    first = configs[0][1] if configs else resolver.for_path(Path.cwd() / "_")
+    cache = None
+    if not ns.no_cache:
+        folder = Path(ns.cache_dir) if ns.cache_dir else Path(first.root) / ".assetlint_cache"
+        cache = batch.Cache(folder, engine)
+    executor = None
+    if ns.executor == "dask":
+        if not ns.scheduler:
+            print("error: --executor dask needs --scheduler ADDRESS", file=sys.stderr)
+            return EXIT_ERROR
+        try:
+            executor = batch.dask_executor(ns.scheduler)
+        except ImportError:
+            print("error: --executor dask needs `pip install assetlint[dask]`", file=sys.stderr)
+            return EXIT_ERROR
+    advance, stop = _progress(len(jobs))
+    try:
+        results = batch.run(
+            jobs,
+            processes=ns.jobs or batch.default_jobs(),
+            timeout=first.timeout,
+            cache=cache,
+            progress=advance,
+            executor=executor,
+        )
+    finally:
+        stop()
+    report = reporters.Report(
+        results,
+        rules=engine.rules,
+        fail_on="warning" if any(c.fail_on == "warning" for _, c in configs) else "error",
+        show_info=ns.show_info,
+        errors=errors,
     )
+    for name, path in outputs:
+        reporters.write(name, report, path)
+    if to_stdout:
+        sys.stdout.write(reporters.render(ns.format, report))
+    return report.exit_code
 
 
 def _rule_dict(rule: Rule) -> dict[str, Any]:
@@ -235,15 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("paths", nargs="+", metavar="PATH")
-        p.add_argument("--format", choices=("text", "json"), default="text")
-        if name == "check":
-            _add_selection(p)
-            target_packs.add_cli_arguments(p)
-            p.add_argument(
-                "--show-info",
-                action="store_true",
-                help="also print info findings (seams, part counts, totals) in text output",
-            )
+        if name == "info":
+            p.add_argument("--format", choices=("text", "json"), default="text")
+        else:
+            _add_check_arguments(p)
     target_packs.add_targets_command(sub)
     p = sub.add_parser("rules", help="list the rules (built-in and from installed packs)")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -251,6 +288,50 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="explain one rule: rationale, fix, parameters")
     p.add_argument("code", metavar="CODE", help="a rule code (G003) or name (open-boundary)")
     return parser
+
+
+def _add_check_arguments(p: argparse.ArgumentParser) -> None:
+    formats = tuple(reporters.REPORTERS)
+    p.add_argument(
+        "--format",
+        "--output-format",
+        choices=formats,
+        default="text",
+        help="what to print on stdout (default text)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        metavar="[FORMAT=]FILE",
+        help="also write FORMAT to FILE (repeatable: --output junit=report.xml --output "
+        "sarif=report.sarif); a bare FILE takes the --format output instead of stdout",
+    )
+    _add_selection(p)
+    p.add_argument(
+        "--extend-select", action="append", metavar="CODES", help="rules to add to the selection"
+    )
+    target_packs.add_cli_arguments(p)
+    p.add_argument(
+        "--show-info",
+        action="store_true",
+        help="also print info findings (seams, part counts, totals) in text output",
+    )
+    p.add_argument(
+        "--fail-on", choices=cfg.FAIL_ON, help="lowest severity that fails the run (warning)"
+    )
+    p.add_argument("--config", metavar="FILE", help="use this config file, not the nearest one")
+    p.add_argument(
+        "--show-config", action="store_true", help="print the resolved configuration for PATH"
+    )
+    p.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (core count)")
+    p.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="time limit per file (default 300)"
+    )
+    p.add_argument("--no-cache", action="store_true", help="lint every file, ignore the cache")
+    p.add_argument("--cache-dir", metavar="DIR", help="cache folder (.assetlint_cache)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
 
 
 def _add_selection(p: argparse.ArgumentParser) -> None:

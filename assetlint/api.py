@@ -1,0 +1,79 @@
+"""The Python API for studio import scripts: lint files from code, get a report object.
+
+    import assetlint
+    report = assetlint.lint("props/chair.glb", target="unity")
+    if not report.ok:
+        for f in report.findings:
+            print(f.code, f.severity, f.message)
+
+It reads the same configuration files as the command line (walking up from each asset)
+unless ``config=False``; keyword arguments override them, as flags do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from assetlint import batch
+from assetlint import config as cfg
+from assetlint.cli import collect_paths
+from assetlint.engine import Engine
+from assetlint.reporters import Report
+
+
+def lint(
+    paths: str | Path | Iterable[str | Path],
+    target: str | Iterable[str] | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    size: str | None = None,
+    rules: Mapping[str, Mapping[str, Any]] | None = None,
+    fail_on: str | None = None,
+    config: bool | str | Path = True,
+    jobs: int = 1,
+    cache_dir: str | Path | None = None,
+    timeout: float | None = None,
+) -> Report:
+    """Lint files and folders; the :class:`~assetlint.reporters.Report` has ``findings``,
+    ``results`` (per file, in order), ``ok`` and ``exit_code``. ``config`` is True (nearest
+    config file), False (defaults only) or a config file's path. No cache unless
+    ``cache_dir`` is given. Raises ``ValueError`` (ConfigError, SelectionError, PackError)
+    for bad settings, as the command line exits 2."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    files, errors = collect_paths(str(p) for p in paths)
+    engine = Engine.default()
+    overrides = cfg.Overrides(
+        target=[target] if isinstance(target, str) else (list(target) if target else None),
+        select=list(select) if select is not None else None,
+        ignore=list(ignore) if ignore is not None else None,
+        fail_on=fail_on,
+        size=size,
+        timeout=timeout,
+        rules=rules,
+    )
+    resolver = cfg.Resolver(
+        engine.rules,
+        overrides,
+        config_file=Path(config) if isinstance(config, (str, Path)) else None,
+        isolated=config is False,
+    )
+    configs = [(p, resolver.for_path(p)) for p in files]
+    work = [(str(p), batch.Plan.for_file(c, p)) for p, c in configs if not c.is_excluded(p)]
+    for plan in batch.unique_plans(work):
+        batch.prepare(plan, engine)
+    default = configs[0][1] if configs else cfg.Config()
+    results = batch.run(
+        work,
+        processes=jobs,
+        timeout=default.timeout,
+        cache=batch.Cache(Path(cache_dir), engine) if cache_dir else None,
+    )
+    return Report(
+        results,
+        rules=engine.rules,
+        fail_on="warning" if any(c.fail_on == "warning" for _, c in configs) else "error",
+        errors=errors,
+    )

@@ -1,0 +1,534 @@
+"""Linting many files: worker processes, a per-file time limit, a content-hash cache.
+
+A studio lints thousands of assets per commit, and one bad file must neither stop nor hang
+the batch. Each file is linted in a worker process; a worker that crashes, or takes more
+than the time limit, is killed and replaced, and the file gets an X001 finding saying so.
+Results come back in the order the files were given, whatever order they finish in.
+
+The cache keys a file's result by the SHA-256 of its bytes and of every file it references
+(see :func:`dependencies`), the resolved settings and the assetlint version, so an unchanged
+asset is never loaded twice and a changed texture relints only the assets that use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import signal
+import struct
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from assetlint import __version__
+from assetlint import targets as target_packs
+from assetlint.config import Config
+from assetlint.engine import Engine
+from assetlint.findings import Finding, load_failure
+from assetlint.rules.internal import INTERNAL_ERROR
+
+# Extensions a loader may open beside an asset (buffers, materials, images, USD layers).
+REFERENCED_EXTENSIONS = frozenset(
+    ".bin .mtl .png .jpg .jpeg .webp .ktx2 .dds .tga .bmp .gif .tif .tiff .exr .hdr "
+    ".usd .usda .usdc .usdz".split()
+)
+_MTL_MAPS = re.compile(r"^\s*(?:map_\w+|bump|disp|decal|norm|refl)\s+(.+?)\s*$", re.M | re.I)
+_USDA_ASSET = re.compile(rb"@([^@\n]+)@")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run on one file, resolved from its Config; picklable, so a worker process or
+    a Dask worker can run it, and hashable into the cache key."""
+
+    target: tuple[str, ...] = ()
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    rules: tuple[tuple[str, str], ...] = ()  # (selector, JSON of its table), sorted
+    size: str | None = None
+
+    @classmethod
+    def for_file(cls, config: Config, path: Path) -> Plan:
+        return cls(
+            target=tuple(target_packs.split_names(config.target)),
+            select=config.select,
+            extend_select=config.extend_select,
+            ignore=config.ignores_for(path),
+            rules=tuple(
+                sorted((k, json.dumps(v, sort_keys=True)) for k, v in config.rules.items())
+            ),
+            size=config.size,
+        )
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr(self).encode()).hexdigest()
+
+
+@dataclass
+class FileResult:
+    """One file's outcome: its findings, the rules that ran, the loader's summary numbers."""
+
+    path: str
+    findings: list[Finding]
+    rules: list[str]  # codes of the rules that ran (for JUnit testcases)
+    stats: dict[str, Any] = field(default_factory=dict)  # empty when the file did not load
+    loaded: bool = True
+    cached: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "findings": [f.to_dict() for f in self.findings],
+            "rules": self.rules,
+            "stats": self.stats,
+            "loaded": self.loaded,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> FileResult:
+        return cls(
+            path=d["path"],
+            findings=[Finding(**f) for f in d["findings"]],
+            rules=list(d["rules"]),
+            stats=dict(d["stats"]),
+            loaded=bool(d["loaded"]),
+        )
+
+
+# --- running one file ----------------------------------------------------------------
+
+_PREPARED: dict[Plan, tuple[Engine, list, Sequence[str] | None, Mapping, Mapping, set[str]]] = {}
+
+
+def prepare(plan: Plan, engine: Engine | None = None) -> tuple:
+    """The engine, resolved targets, selection, params, severities and enabled codes of a
+    plan, once per process. Raises SelectionError/PackError/ValueError for a bad plan."""
+    if plan in _PREPARED:
+        return _PREPARED[plan]
+    engine = engine or next((p[0] for p in _PREPARED.values()), None) or Engine.default()
+    overrides: dict[str, dict[str, Any]] = {}
+    if plan.size:
+        if not plan.target:
+            raise ValueError("'size' needs a target (the size is judged against a target)")
+        overrides = {k: dict(v) for k, v in target_packs.size_overrides(plan.size).items()}
+    for sel, table in plan.rules:
+        overrides.setdefault(sel, {}).update(json.loads(table))
+    select = list(plan.select) if plan.select is not None else None
+    ignore = list(plan.ignore)
+    params: dict[str, dict[str, Any]] = {}
+    severities: dict[str, str] = {}
+    chosen = []
+    if plan.target:
+        chosen = target_packs.resolve(plan.target, engine, overrides)
+        if plan.extend_select:
+            extra = {r.code for r in engine.selected(list(plan.extend_select), [])}
+            chosen = [replace(t, select=sorted(set(t.select) | extra)) for t in chosen]
+        enabled = target_packs.enabled_codes(engine, chosen, select, ignore)
+    else:
+        if plan.extend_select:
+            base = select if select is not None else [r.code for r in engine.selected(None, [])]
+            select = [*base, *plan.extend_select]
+        for sel in sorted(overrides, key=len):
+            for key, value in overrides[sel].items():
+                for code, rule in engine.rules.items():
+                    if not code.startswith(sel):
+                        continue
+                    if key == "severity":
+                        severities[code] = value
+                    elif key in rule.params:
+                        params.setdefault(code, {})[key] = value
+        enabled = {r.code for r in engine.selected(select, ignore)}
+    _PREPARED[plan] = (engine, chosen, select, params, severities, enabled)
+    return _PREPARED[plan]
+
+
+def lint_file(path: str, plan: Plan) -> FileResult:
+    """Load and lint one file (in whatever process runs it)."""
+    from assetlint.loaders import load
+    from assetlint.model import LoadError
+    from assetlint.summary import summarize
+
+    engine, chosen, select, params, severities, enabled = prepare(plan)
+    rules = sorted(enabled)
+    try:
+        asset = load(Path(path))
+    except LoadError as exc:
+        findings = [load_failure(str(exc), path)] if "L001" in enabled else []
+        return FileResult(path, findings, rules, loaded=False)
+    if chosen:
+        findings = target_packs.run_targets(engine, asset, chosen, select, plan.ignore)
+    else:
+        findings = engine.run(asset, select, plan.ignore, None, params, severities)
+    for f in findings:
+        f.path = path  # the path as given, not as the loader normalized it
+    return FileResult(path, findings, rules, stats=summarize(asset))
+
+
+def worker_failure(path: str, plan: Plan, what: str) -> FileResult:
+    """The result of a file whose worker crashed or ran out of time: an X001 finding."""
+    finding = Finding(
+        INTERNAL_ERROR.code,
+        INTERNAL_ERROR.severity,
+        f"not checked: {what}",
+        path,
+        subject="worker",
+        subject_type="process",
+    )
+    return FileResult(path, [finding], [INTERNAL_ERROR.code], loaded=False)
+
+
+# --- worker processes ----------------------------------------------------------------
+
+
+def _worker_main(conn: Connection) -> None:
+    """A worker: lint the files it is sent until it is sent None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    while True:
+        job = conn.recv()
+        if job is None:
+            return
+        index, path, plan = job
+        try:
+            result: FileResult | str = lint_file(path, plan)
+        except Exception as exc:  # noqa: BLE001 - reported as X001 by the parent
+            result = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        conn.send((index, result))
+
+
+class _Worker:
+    def __init__(self, ctx: Any):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        self.proc.start()
+        child.close()
+        self.job: tuple[int, str, Plan] | None = None
+        self.deadline = 0.0
+
+    def give(self, job: tuple[int, str, Plan], timeout: float) -> None:
+        self.job, self.deadline = job, time.monotonic() + timeout
+        self.conn.send(job)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+
+
+def _context() -> Any:
+    """fork where the platform has it: workers start in milliseconds, with the rules
+    already imported."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def run_local(
+    jobs: Sequence[tuple[str, Plan]],
+    processes: int,
+    timeout: float,
+    done: Callable[[int, FileResult], None],
+) -> None:
+    """Lint ``jobs`` in ``processes`` workers; ``done(index, result)`` for each file."""
+    ctx = _context()
+    pending = list(enumerate(jobs))[::-1]
+    workers = [_Worker(ctx) for _ in range(max(1, min(processes, len(jobs))))]
+    idle = list(workers)
+    try:
+        while pending or len(idle) < len(workers):
+            while pending and idle:
+                index, (path, plan) = pending.pop()
+                idle.pop().give((index, path, plan), timeout)
+            busy = [w for w in workers if w.job is not None]
+            now = time.monotonic()
+            wait_for = max(0.0, min(w.deadline for w in busy) - now)
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], wait_for)
+            for i, w in enumerate(workers):
+                if w.job is None:
+                    continue
+                index, path, plan = w.job
+                failure = None
+                if w.conn in ready:
+                    try:
+                        _, result = w.conn.recv()
+                    except (EOFError, OSError):
+                        failure = _death(w)
+                    else:
+                        if isinstance(result, str):
+                            result = worker_failure(path, plan, f"the worker failed: {result}")
+                        w.job = None
+                        idle.append(w)
+                        done(index, result)
+                        continue
+                elif w.proc.sentinel in ready:
+                    failure = _death(w)
+                elif time.monotonic() >= w.deadline:
+                    failure = f"linting took longer than the {timeout:g} s time limit"
+                if failure:
+                    w.kill()
+                    workers[i] = _Worker(ctx)
+                    idle.append(workers[i])
+                    done(index, worker_failure(path, plan, failure))
+    finally:
+        for w in workers:
+            if w.proc.is_alive() and w.job is None:
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    pass
+            w.proc.join(timeout=0.5 if w.job is None else 0)
+            if w.proc.is_alive():
+                w.kill()
+
+
+def _death(w: _Worker) -> str:
+    w.proc.join(timeout=1)
+    code = w.proc.exitcode
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the worker process crashed ({name})"
+    return f"the worker process exited unexpectedly (exit code {code})"
+
+
+# --- cache ---------------------------------------------------------------------------
+
+
+def _gltf_uris(path: Path) -> list[str] | None:
+    data = path.read_bytes()
+    if path.suffix.lower() == ".glb":
+        if len(data) < 20 or data[:4] != b"glTF":
+            return []
+        length, kind = struct.unpack_from("<II", data, 12)
+        if kind != 0x4E4F534A:
+            return []
+        data = data[20 : 20 + length]
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return []
+    if not isinstance(doc, dict):
+        return []
+    return [
+        item["uri"]
+        for key in ("buffers", "images")
+        for item in (doc.get(key) or [])
+        if isinstance(item, dict)
+        and isinstance(item.get("uri"), str)
+        and not item["uri"].startswith("data:")
+    ]
+
+
+def _obj_uris(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    mtls = [
+        name for line in text.splitlines() if line.startswith("mtllib") for name in line.split()[1:]
+    ]
+    uris = list(mtls)
+    for name in mtls:
+        mtl = path.parent / name
+        if mtl.is_file():
+            body = mtl.read_text(encoding="utf-8", errors="replace")
+            uris += [m.split()[-1] for m in _MTL_MAPS.findall(body) if m.split()]
+    return uris
+
+
+def dependencies(path: Path) -> list[Path]:
+    """Files the asset references, for the cache key. glTF/GLB (buffers, images), OBJ (.mtl
+    and its maps) and text USD (@layer@ paths) are parsed; for binary USD and FBX, whose
+    references only their loaders can read, every file beside the asset with a referenceable
+    extension counts (conservative: a change there relints them). Missing files are listed
+    too, so that adding one changes the key."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".gltf", ".glb"):
+            uris = _gltf_uris(path)
+        elif suffix == ".obj":
+            uris = _obj_uris(path)
+        elif suffix == ".stl":
+            uris = []
+        elif suffix == ".usda" or (suffix == ".usd" and path.read_bytes()[:8] != b"PXR-USDC"):
+            uris = [m.decode("utf-8", "replace") for m in _USDA_ASSET.findall(path.read_bytes())]
+        elif suffix == ".usdz":
+            uris = []
+        else:
+            return sorted(
+                p
+                for p in path.parent.iterdir()
+                if p.suffix.lower() in REFERENCED_EXTENSIONS and p != path and p.is_file()
+            )
+    except OSError:
+        return []
+    out = []
+    for uri in uris:
+        rel = uri.replace("\\", "/")
+        if "://" in rel or rel.startswith("/"):
+            continue  # refused by the loaders, never opened
+        out.append(path.parent / rel)
+    return sorted(set(out))
+
+
+def rules_fingerprint(engine: Engine) -> str:
+    """The installed rules (code, origin, defaults) and the versions of the plugin
+    distributions that provide them: installing or upgrading a pack invalidates the cache."""
+    rules = [
+        (c, r.origin, r.severity, repr(sorted(r.params.items()))) for c, r in engine.rules.items()
+    ]
+    dists = sorted(f"{d.project_name}=={d.version}" for _, d in engine.pm.list_plugin_distinfo())
+    return hashlib.sha256(repr((rules, dists)).encode()).hexdigest()
+
+
+class Cache:
+    """Results by content key, one JSON file per key under ``folder``; written atomically
+    so an interrupted run never leaves a truncated entry."""
+
+    def __init__(self, folder: Path, engine: Engine | None = None):
+        self.folder = folder
+        self._hashes: dict[tuple[Path, int, int], str] = {}
+        self.salt = __version__ + (rules_fingerprint(engine) if engine else "")
+
+    def file_hash(self, path: Path) -> str:
+        try:
+            st = path.stat()
+        except OSError:
+            return "missing"
+        key = (path, st.st_size, st.st_mtime_ns)
+        if key not in self._hashes:
+            try:
+                self._hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                return "unreadable"
+        return self._hashes[key]
+
+    def key(self, path: Path, plan: Plan) -> str:
+        parts = [self.salt, plan.fingerprint(), self.file_hash(path)]
+        for dep in dependencies(path):
+            parts.append(f"{dep.name}={self.file_hash(dep)}")
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str, path: str) -> FileResult | None:
+        try:
+            data = json.loads(self._entry(key).read_text(encoding="utf-8"))
+            result = FileResult.from_dict(data)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        result.path, result.cached = path, True
+        for f in result.findings:
+            f.path = path
+        return result
+
+    def put(self, key: str, result: FileResult) -> None:
+        entry = self._entry(key)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(entry, json.dumps(result.to_dict()))
+        gitignore = self.folder / ".gitignore"
+        if not gitignore.exists():
+            write_atomic(gitignore, "*\n")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and rename it into place."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+# --- the batch -----------------------------------------------------------------------
+
+
+def run(
+    jobs: Sequence[tuple[str, Plan]],
+    processes: int | None = None,
+    timeout: float = 300.0,
+    cache: Cache | None = None,
+    progress: Callable[[int], None] | None = None,
+    executor: Callable[..., None] | None = None,
+) -> list[FileResult]:
+    """The results of ``jobs`` ((path, plan) pairs) in their order. Cached files are not
+    linted; the rest go to ``executor`` (default :func:`run_local`) with the same
+    signature. ``progress(n)`` is called as files complete."""
+    results: list[FileResult | None] = [None] * len(jobs)
+    keys: dict[int, str] = {}
+    todo: list[int] = []
+    for i, (path, plan) in enumerate(jobs):
+        if cache is not None:
+            keys[i] = cache.key(Path(path), plan)
+            hit = cache.get(keys[i], path)
+            if hit is not None:
+                results[i] = hit
+                continue
+        todo.append(i)
+    if progress and len(todo) < len(jobs):
+        progress(len(jobs) - len(todo))
+
+    def done(k: int, result: FileResult) -> None:
+        i = todo[k]
+        results[i] = result
+        # a crash or a time limit says nothing lasting about the file: never cached
+        failed = any(f.code == INTERNAL_ERROR.code for f in result.findings)
+        if cache is not None and not failed:
+            cache.put(keys[i], result)
+        if progress:
+            progress(1)
+
+    if todo:
+        (executor or run_local)(
+            [jobs[i] for i in todo], processes or os.cpu_count() or 1, timeout, done
+        )
+    return [r for r in results if r is not None]
+
+
+def dask_executor(address: Any) -> Callable[..., None]:
+    """An executor for :func:`run` that sends each file to a Dask distributed cluster
+    (``address``: a scheduler address or a ``distributed.Client``). A worker that dies is
+    retried by Dask, then the file gets X001; the per-file time limit applies to waiting
+    for each result."""
+    from distributed import Client, as_completed
+
+    client = address if isinstance(address, Client) else Client(address)
+
+    def execute(
+        jobs: Sequence[tuple[str, Plan]],
+        processes: int,
+        timeout: float,
+        done: Callable[[int, FileResult], None],
+    ) -> None:
+        futures = {
+            client.submit(lint_file, path, plan, pure=False, key=f"assetlint-{i}-{path}"): i
+            for i, (path, plan) in enumerate(jobs)
+        }
+        try:
+            for future in as_completed(list(futures)):
+                i = futures[future]
+                path, plan = jobs[i]
+                try:
+                    result = future.result()
+                except Exception as exc:  # noqa: BLE001 - a lost task becomes X001
+                    result = worker_failure(path, plan, f"the Dask task failed: {exc}")
+                done(i, result)
+        finally:
+            client.cancel(list(futures))
+
+    return execute
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def unique_plans(jobs: Iterable[tuple[str, Plan]]) -> list[Plan]:
+    return list(dict.fromkeys(plan for _, plan in jobs))

@@ -1,0 +1,326 @@
+"""Project configuration: ``[tool.assetlint]`` in pyproject.toml or the top level of an
+``assetlint.toml``, found by walking up from each asset, as ruff finds its settings.
+
+Teams keep lint settings beside their assets so that a pre-commit hook, CI and a studio
+import script judge alike. In one folder ``assetlint.toml`` wins over ``pyproject.toml``; a
+pyproject.toml without a ``[tool.assetlint]`` table is passed over. Command-line flags
+override the file. Every key and code is checked: a typo stops the run (exit 2) with the
+file, the key and what is allowed, instead of silently linting with defaults::
+
+    [tool.assetlint]
+    target = ["unity", "print"]
+    extend-select = ["T009"]
+    ignore = ["H"]
+    exclude = ["third_party/**"]
+    fail-on = "error"          # warnings are shown but do not fail the run
+    size = "30cm"
+    timeout = 120              # seconds per file before it becomes an X001 finding
+    [tool.assetlint.per-file-ignores]
+    "props/legacy_*.fbx" = ["S001", "O"]
+    [tool.assetlint.rules.B001]
+    max_triangles = 5000
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from assetlint.findings import SEVERITIES
+from assetlint.rules import Rule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the tomli dependency is installed only on Python 3.10
+    import tomli as tomllib
+
+CONFIG_FILES = ("assetlint.toml", "pyproject.toml")
+FAIL_ON = ("error", "warning")
+DEFAULT_TIMEOUT = 300.0
+KEYS = {
+    "target": "a target name or a list of them (see `assetlint targets`)",
+    "select": "a list of rule codes or prefixes",
+    "extend-select": "a list of rule codes or prefixes",
+    "ignore": "a list of rule codes or prefixes",
+    "per-file-ignores": "a table of glob -> list of rule codes or prefixes",
+    "exclude": "a list of globs (relative to the config file's folder)",
+    "rules": "tables [rules.CODE] of rule parameters and 'severity'",
+    "fail-on": "'error' or 'warning'",
+    "size": "the object's largest dimension ('30cm') or a category ('helmet')",
+    "timeout": "seconds one file may take (a positive number)",
+}
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings for one asset: a config file's, then the command line's on top."""
+
+    source: str | None = None  # the file read, None for defaults
+    root: str = "."  # globs and the cache are relative to this folder
+    target: tuple[str, ...] = ()
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    fail_on: str = "warning"
+    size: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+
+    def relative(self, path: Path) -> str | None:
+        """The path relative to the config's folder (posix), None when outside it."""
+        try:
+            return path.resolve().relative_to(Path(self.root).resolve()).as_posix()
+        except ValueError:
+            return None
+
+    def is_excluded(self, path: Path) -> bool:
+        rel = self.relative(path)
+        return rel is not None and any(_glob(rel, g) for g in self.exclude)
+
+    def ignores_for(self, path: Path) -> tuple[str, ...]:
+        """``ignore`` plus the per-file-ignores whose glob matches this file."""
+        rel = self.relative(path)
+        extra = [
+            c
+            for g, codes in self.per_file_ignores
+            if rel is not None and _glob(rel, g)
+            for c in codes
+        ]
+        return tuple(dict.fromkeys([*self.ignore, *extra]))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved configuration as `check --show-config` prints it (config file keys)."""
+        d = asdict(self)
+        d["per-file-ignores"] = {g: list(c) for g, c in self.per_file_ignores}
+        d["extend-select"] = d.pop("extend_select")
+        d["fail-on"] = d.pop("fail_on")
+        del d["per_file_ignores"]
+        return json.loads(json.dumps(d))
+
+
+def _glob(rel: str, pattern: str) -> bool:
+    """A gitignore-like match: a pattern without '/' matches the file name anywhere."""
+    if "/" not in pattern:
+        return fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern)
+    return fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*")
+
+
+def _table(path: Path) -> dict[str, Any] | None:
+    """The assetlint settings a file holds, None when it holds none."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        return tool.get("assetlint") if isinstance(tool, dict) else None
+    return data
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest assetlint.toml or pyproject.toml with [tool.assetlint], walking up from
+    ``start`` (a file or a folder)."""
+    folder = start.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    for d in (folder, *folder.parents):
+        for name in CONFIG_FILES:
+            candidate = d / name
+            if candidate.is_file() and _table(candidate) is not None:
+                return candidate
+    return None
+
+
+def _codes(value: Any, key: str, where: str, rules: Mapping[str, Rule]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be {KEYS.get(key, 'a list of rule codes')}")
+    out = tuple(v.strip().upper() for v in value)
+    for code in out:
+        if code != "ALL" and not any(c.startswith(code) for c in rules):
+            if where == "command line":
+                raise ConfigError(f"{key} {code!r} matches no rule code")
+            raise ConfigError(
+                f"{where}: '{key}' names {code!r}, which matches no rule code "
+                "(`assetlint rules` lists them)"
+            )
+    return out
+
+
+def _check_rule_tables(value: Any, where: str, rules: Mapping[str, Rule]) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: 'rules' must be {KEYS['rules']}")
+    out: dict[str, dict[str, Any]] = {}
+    for selector, table in value.items():
+        sel = selector.upper()
+        (_,) = _codes([sel], f"rules.{selector}", where, rules)
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: 'rules.{selector}' must be a table of parameters")
+        matched = [r for c, r in rules.items() if c.startswith(sel)]
+        for key, v in table.items():
+            if key == "severity":
+                if v not in SEVERITIES:
+                    raise ConfigError(
+                        f"{where}: 'rules.{selector}.severity' = {v!r}; allowed: "
+                        + ", ".join(SEVERITIES)
+                    )
+                continue
+            defaults = [r.params[key] for r in matched if key in r.params]
+            if not defaults:
+                allowed = sorted({p for r in matched for p in r.params}) + ["severity"]
+                raise ConfigError(
+                    f"{where}: 'rules.{selector}' has no parameter {key!r}; allowed: "
+                    + ", ".join(allowed)
+                )
+            if not _same_kind(defaults[0], v):
+                raise ConfigError(
+                    f"{where}: 'rules.{selector}.{key}' = {v!r} is not a "
+                    f"{type(defaults[0]).__name__} (default {defaults[0]!r})"
+                )
+        out[sel] = dict(table)
+    return out
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, list)
+    return isinstance(value, type(default))
+
+
+def parse(data: Mapping[str, Any], source: str, root: Path, rules: Mapping[str, Rule]) -> Config:
+    """Check a settings table key by key; ``source`` names it in messages."""
+    where = source if source.endswith("assetlint.toml") else f"{source} [tool.assetlint]"
+    kw: dict[str, Any] = {"source": source, "root": str(root)}
+    for key, value in data.items():
+        if key not in KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r}; allowed: " + ", ".join(sorted(KEYS)))
+        if key == "target":
+            names = [value] if isinstance(value, str) else value
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise ConfigError(f"{where}: 'target' must be {KEYS['target']}")
+            kw["target"] = tuple(names)
+        elif key in ("select", "extend-select", "ignore"):
+            kw[key.replace("-", "_")] = _codes(value, key, where, rules)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: 'per-file-ignores' must be {KEYS[key]}")
+            kw["per_file_ignores"] = tuple(
+                (g, _codes(c, f"per-file-ignores.{g}", where, rules)) for g, c in value.items()
+            )
+        elif key == "exclude":
+            if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+                raise ConfigError(f"{where}: 'exclude' must be {KEYS[key]}")
+            kw["exclude"] = tuple(value)
+        elif key == "rules":
+            kw["rules"] = _check_rule_tables(value, where, rules)
+        elif key == "fail-on":
+            if value not in FAIL_ON:
+                raise ConfigError(f"{where}: 'fail-on' = {value!r}; allowed: error, warning")
+            kw["fail_on"] = value
+        elif key == "size":
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: 'size' must be {KEYS[key]}")
+            kw["size"] = value
+        elif key == "timeout":
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise ConfigError(f"{where}: 'timeout' = {value!r}; must be {KEYS[key]}")
+            kw["timeout"] = float(value)
+    return Config(**kw)
+
+
+def load_file(path: Path, rules: Mapping[str, Rule]) -> Config:
+    """The settings of one config file."""
+    table = _table(path)
+    if table is None:
+        raise ConfigError(f"{path}: no [tool.assetlint] table")
+    return parse(table, str(path), path.parent, rules)
+
+
+@dataclass
+class Overrides:
+    """What the command line (or the API) says, on top of any file."""
+
+    target: Sequence[str] | None = None
+    select: Sequence[str] | None = None
+    extend_select: Sequence[str] | None = None
+    ignore: Sequence[str] | None = None  # added to the file's ignore, as ruff's --extend-ignore
+    fail_on: str | None = None
+    size: str | None = None
+    timeout: float | None = None
+    rules: Mapping[str, Mapping[str, Any]] | None = None
+
+    def apply(self, config: Config, rules: Mapping[str, Rule]) -> Config:
+        where = "command line"
+        changes: dict[str, Any] = {}
+        if self.target is not None:
+            changes["target"] = tuple(self.target)
+        if self.select is not None:
+            changes["select"] = _codes(list(self.select), "--select", where, rules)
+        if self.extend_select is not None:
+            extra = _codes(list(self.extend_select), "--extend-select", where, rules)
+            changes["extend_select"] = (*config.extend_select, *extra)
+        if self.ignore is not None:
+            extra = _codes(list(self.ignore), "--ignore", where, rules)
+            changes["ignore"] = tuple(dict.fromkeys((*config.ignore, *extra)))
+        if self.fail_on is not None:
+            changes["fail_on"] = self.fail_on
+        if self.size is not None:
+            changes["size"] = self.size
+        if self.timeout is not None:
+            changes["timeout"] = float(self.timeout)
+        if self.rules:
+            merged = {k: dict(v) for k, v in config.rules.items()}
+            for sel, table in _check_rule_tables(dict(self.rules), where, rules).items():
+                merged.setdefault(sel, {}).update(table)
+            changes["rules"] = merged
+        return replace(config, **changes)
+
+
+class Resolver:
+    """Configs by folder, so a batch of assets walks up and parses each file once."""
+
+    def __init__(
+        self,
+        rules: Mapping[str, Rule],
+        overrides: Overrides | None = None,
+        config_file: Path | None = None,
+        isolated: bool = False,
+    ):
+        self.rules = rules
+        self.overrides = overrides or Overrides()
+        self.fixed = load_file(config_file, rules) if config_file else None
+        self.isolated = isolated
+        self._by_file: dict[Path | None, Config] = {}
+        self._by_folder: dict[Path, Path | None] = {}
+
+    def for_path(self, path: Path) -> Config:
+        if self.fixed is not None or self.isolated:
+            key = None
+            base = self.fixed or Config(root=str(Path.cwd()))
+        else:
+            folder = path.resolve().parent
+            if folder not in self._by_folder:
+                self._by_folder[folder] = find_config_file(folder)
+            key = self._by_folder[folder]
+            base = None
+        if key not in self._by_file:
+            if base is None:
+                base = load_file(key, self.rules) if key else Config(root=str(Path.cwd()))
+            self._by_file[key] = self.overrides.apply(base, self.rules)
+        return self._by_file[key]
