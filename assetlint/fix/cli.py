@@ -26,6 +26,8 @@ from assetlint.rules.scale import UNITS
 from assetlint.writers import WriteError, write, writer_for
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# formats written as one file, which --in-place can replace atomically
+SINGLE_FILE = (".glb", ".stl", ".usdz")
 
 
 def add_fix_command(subparsers: Any) -> None:
@@ -76,9 +78,11 @@ def writer_options(path: Path, asset: Asset, ctx: FixContext) -> dict[str, Any]:
     if kind in ("stl", "obj"):
         unit = ctx.param("S001", "unitless_unit") or "m"
         up = ctx.param("O008", "unitless_up") or "+Y"
-        return {"meters_per_unit": UNITS[unit], "up_axis": up}
+        options = {"meters_per_unit": UNITS[unit], "up_axis": up}
+        return {**options, "stem": path.stem} if kind == "obj" else options
     if kind == "usd":
-        return {"up_axis": asset.authored.up_axis if asset.authored.up_axis == "+Z" else "+Y"}
+        up = asset.authored.up_axis if asset.authored.up_axis == "+Z" else "+Y"
+        return {"up_axis": up, "stem": path.stem}
     return {}
 
 
@@ -126,6 +130,11 @@ def cmd_fix(ns: argparse.Namespace) -> int:
             dest = source.with_suffix(".glb")
         if not ns.in_place and dest.resolve() == source.resolve():
             raise ValueError("--output is the input file: use --in-place to replace it")
+        if ns.in_place and dest.suffix.lower() not in SINGLE_FILE:
+            raise ValueError(
+                f"--in-place rewrites one file, and {dest.suffix} is written with files "
+                "beside it (.mtl, textures): use --output"
+            )
         writer_for(dest)
         asset = load(source)
     except (SelectionError, target_packs.PackError, PluginError, ValueError, WriteError) as exc:

@@ -49,16 +49,24 @@ def _mtl(material: Material, name: str, files: dict[int, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(asset: Asset, path: Path, meters_per_unit: float = 1.0, up_axis: str = "+Y") -> None:
-    """Write ``path`` (.obj), ``<stem>.mtl`` and the texture files beside it."""
+def write(
+    asset: Asset,
+    path: Path,
+    meters_per_unit: float = 1.0,
+    up_axis: str = "+Y",
+    stem: str | None = None,
+) -> None:
+    """Write ``path`` (.obj), ``<stem>.mtl`` and the texture files beside it (``stem`` is
+    the final file's when ``path`` is a temporary one)."""
     path = Path(path)
+    stem = stem or path.stem
     files: dict[int, str] = {}
     for index, texture in enumerate(asset.textures):
         encoded = texture_bytes(texture)
         if encoded is None:
             continue
         data, mime = encoded
-        name = f"{path.stem}_tex{index}{EXTENSIONS[mime]}"
+        name = f"{stem}_tex{index}{EXTENSIONS[mime]}"
         (path.parent / name).write_bytes(data)
         files[index] = name
     names = [_name(m.name, f"material{i}") for i, m in enumerate(asset.materials)]
@@ -67,7 +75,7 @@ def write(asset: Asset, path: Path, meters_per_unit: float = 1.0, up_axis: str =
         if name in seen:
             names[i] = f"{name}_{i}"
         seen[name] = i
-    mtl_name = f"{path.stem}.mtl"
+    mtl_name = f"{stem}.mtl"
     (path.parent / mtl_name).write_text(
         "".join(_mtl(m, n, files) for m, n in zip(asset.materials, names, strict=True)),
         encoding="utf-8",
