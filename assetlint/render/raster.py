@@ -54,9 +54,21 @@ class Scene:
         pts = self.positions[used]
         return np.stack([pts.min(axis=0), pts.max(axis=0)])
 
+    @cached_property
+    def origin(self) -> np.ndarray:
+        b = self.bounds
+        return np.zeros(3) if b is None else (b[0] + b[1]) / 2
+
+    @cached_property
+    def corner_positions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each triangle corner's position relative to :attr:`origin`, float32 (3, m) with
+        contiguous coordinate rows: a view projects them with no gather."""
+        rel = np.ascontiguousarray((self.positions - self.origin).astype(np.float32).T)
+        return tuple(np.ascontiguousarray(rel[:, c]) for c in self.corners)
+
     def face_normals(self, faces: np.ndarray) -> np.ndarray:
         """Unit normals from the winding of the given triangles (zero for degenerate ones)."""
-        a, b, c = (self.positions[k[faces]] for k in self.corners)
+        a, b, c = (p[:, faces].T.astype(np.float64) for p in self.corner_positions)
         n = np.cross(b - a, c - a)
         length = np.linalg.norm(n, axis=1, keepdims=True)
         return np.divide(n, length, out=np.zeros_like(n), where=length > 0)
@@ -203,10 +215,17 @@ class Raster:
 def rasterize(scene: Scene, cam: Camera) -> Raster:
     """Z-buffer the scene's triangles (both sides; the shader marks back faces)."""
     w, h = cam.width, cam.height
-    px, py, pz = (a.astype(np.float32) for a in cam.project(scene.positions))
-    corners = scene.corners
-    x = [px[c] for c in corners]
-    y = [py[c] for c in corners]
+    # Columns: x pixels, y pixels, depth; rows: world axes (relative to the scene origin).
+    m = np.stack([cam.right * cam.scale, -cam.up * cam.scale, cam.forward], axis=1)
+    shift = (scene.origin - cam.center) @ m + [w / 2, h / 2, 0]
+    m, shift = m.astype(np.float32), shift.astype(np.float32)
+
+    def axis(p: np.ndarray, k: int) -> np.ndarray:
+        return p[0] * m[0, k] + p[1] * m[1, k] + p[2] * m[2, k] + shift[k]
+
+    x = [axis(p, 0) for p in scene.corner_positions]
+    y = [axis(p, 1) for p in scene.corner_positions]
+    depth = [axis(p, 2) for p in scene.corner_positions]
     # Pixel-centre bounding boxes, clipped to the image; most small triangles hold no
     # pixel centre at all and drop out here.
     x0 = np.ceil(np.minimum(np.minimum(x[0], x[1]), x[2]) - 0.5).clip(0, w).astype(np.int32)
@@ -216,9 +235,10 @@ def rasterize(scene: Scene, cam: Camera) -> Raster:
     bw = x1.astype(np.int32) - x0 + 1
     bh = y1.astype(np.int32) - y0 + 1
     ids = np.flatnonzero((bw > 0) & (bh > 0))
-    zlo, zhi = (float(pz.min()), float(pz.max())) if len(pz) else (0.0, 1.0)
+    empty = not len(scene.triangles)
+    zlo = 0.0 if empty else min(float(d.min()) for d in depth)
+    zhi = 1.0 if empty else max(float(d.max()) for d in depth)
     zspan = max(zhi - zlo, 1e-12)
-    zn = (pz - np.float32(zlo)) * np.float32(1 / zspan)
     x0, y0, bw, bh = x0[ids], y0[ids], bw[ids], bh[ids]
     # Corners relative to the first pixel centre of the box: small numbers, float32 is exact
     # enough. Barycentric k at offset (dx, dy) is e[k] + ax[k] * dx + ay[k] * dy.
@@ -235,7 +255,7 @@ def rasterize(scene: Scene, cam: Camera) -> Raster:
         ax.append((ly[i] - ly[j]) * inv)
         ay.append((lx[j] - lx[i]) * inv)
         e.append((lx[i] * ly[j] - lx[j] * ly[i]) * inv)
-    z = [zn[c[ids]] for c in corners]
+    z = [(d[ids] - np.float32(zlo)) * np.float32(1 / zspan) for d in depth]
     # depth = z2 + b0 * (z0 - z2) + b1 * (z1 - z2), linear in (dx, dy) as well
     ez = z[2] + e[0] * (z[0] - z[2]) + e[1] * (z[1] - z[2])
     azx = ax[0] * (z[0] - z[2]) + ax[1] * (z[1] - z[2])
@@ -287,8 +307,8 @@ def rasterize(scene: Scene, cam: Camera) -> Raster:
         t = tri[where]
         cx = (where % w).astype(np.float32) + np.float32(0.5)
         cy = (where // w).astype(np.float32) + np.float32(0.5)
-        vx = [px[c[t]] - cx for c in corners]
-        vy = [py[c[t]] - cy for c in corners]
+        vx = [xk[t] - cx for xk in x]
+        vy = [yk[t] - cy for yk in y]
         area = (vx[1] - vx[0]) * (vy[2] - vy[0]) - (vx[2] - vx[0]) * (vy[1] - vy[0])
         area[area == 0] = 1
         for k in range(3):

@@ -9,6 +9,7 @@ inside, tinted as a back side, instead of vanishing).
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ GRID = np.array([170, 176, 188], dtype=np.float32)
 BASE = np.array([200, 200, 196], dtype=np.float32)  # untextured surface colour
 AMBIENT = 0.4
 MAX_TEXTURE = 2048  # texels on a side kept for sampling
+THREADS = 2
 
 
 @dataclass
@@ -230,8 +232,12 @@ def render_views(
     maps = _albedo_maps(asset)
     radius = max(float(np.linalg.norm(bounds[1] - bounds[0])) / 2, 1e-9)
     views = []
-    for cam in cameras(bounds, size):
-        raster = rasterize(scene, cam)
+    scene.corner_positions  # noqa: B018 - computed once before the threads share it
+    cams = cameras(bounds, size)
+    # numpy releases the GIL in its loops: two views rasterize at once on two cores.
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        rasters = list(pool.map(lambda cam: rasterize(scene, cam), cams))
+    for cam, raster in zip(cams, rasters, strict=True):
         rgb, _ = _shade(scene, raster, maps, face_kinds)
         _ground(rgb, raster, float(bounds[0][1]), radius)
         scores: dict[int, float] = {}
