@@ -179,3 +179,43 @@ def test_contact_sheet_layout():
     sheet = contact_sheet(views)
     assert sheet.size == (128, 64)
     assert np.array_equal(np.asarray(sheet)[32:, 64:96], np.asarray(views[6].image))
+
+
+def test_light_arrow_drawn_across_the_view_not_end_on():
+    from assetlint.findings import Finding
+
+    asset = asset_of(*grid_box(2))
+    light = Finding(
+        "H001",
+        "warning",
+        "light baked into the albedo from the upper (direction +0.00 +1.00 +0.00), strength 0.5",
+        "box.glb",
+        subject_type="scene",
+    )
+    views = render_views(asset, [light], size=128)
+    gold = {v.name: int(_is(v.image, COLORS["light"]).sum()) for v in views}
+    assert gold["front"] > 50 and gold["left"] > 50
+    assert gold["top"] == 0 and gold["bottom"] == 0  # the light points at the camera
+    assert best_views(views)[0] in ("front", "back", "left", "right")
+
+
+def test_floater_is_painted_and_ringed():
+    from tests.rules.meshes import cube, merge
+
+    big = grid_box(4)
+    speck = cube(0.01, offset=(1.3, 0.5, 0.5))
+    asset = asset_of(*merge(big, speck))
+    findings = Engine.default().run(asset, ["G012"])
+    assert [f.code for f in findings] == ["G012"]
+    views = render_views(asset, findings, size=256)
+    front = _view(views, "front")
+    cam = front.raster.camera
+    x, y, _ = cam.project(np.array([[1.305, 0.505, 0.51]]))
+    ring = _is(front.image, COLORS["floater"])
+    rows, cols = np.nonzero(ring)
+    assert len(rows) > 20
+    # the ring surrounds the speck, a few pixels out
+    assert abs(cols.mean() - x[0]) < 3 and abs(rows.mean() - y[0]) < 3
+    speck_faces = np.arange(len(big[1]), len(big[1]) + 12)
+    painted = np.isin(front.raster.triangle, speck_faces)
+    assert painted.any()
