@@ -17,7 +17,8 @@ them in the order they run, the order in which one repair prepares the next:
 10. ``textures`` (T004): textures above the target's maximum, down to a power of two
 
 A fix runs only when the lint before fixing reported one of its codes (and the user's
-``--select``/``--ignore`` keep it), so what was right is never touched. Each returns one
+``--select``/``--ignore`` keep it), so what was right is never touched. A stated size is
+applied first and checked again last (deleting a floater can shrink the bounds). Each returns one
 line per change it made; an empty list means it changed nothing.
 """
 
@@ -42,6 +43,7 @@ class FixContext:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code -> overrides
     size: float | None = None  # largest dimension the user asked for, metres
     height: float | None = None  # height (Y extent) the user asked for, metres
+    running: tuple[str, ...] = ()  # the codes the running fix was selected for
 
     def param(self, code: str, key: str) -> Any:
         """The value rule ``code`` ran with: the target's, else the rule's default."""
@@ -152,8 +154,17 @@ def apply_fixes(
         stated = item.name == "units" and (ctx.size is not None or ctx.height is not None)
         if not codes and not stated:
             continue
+        ctx.running = tuple(codes)
         changes = item.apply(asset, ctx)
         clear_caches(asset)
         if changes:
             done.append(Applied(item, codes, changes))
+    if ctx.size is not None or ctx.height is not None:
+        # removing floaters or closing holes can change the bounds: the size asked for is
+        # the size of what is written
+        units = next(f for f in fixes() if f.name == "units")
+        changes = units.apply(asset, ctx)
+        clear_caches(asset)
+        if changes:
+            done.append(Applied(units, [], changes))
     return done

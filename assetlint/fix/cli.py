@@ -126,9 +126,9 @@ def cmd_fix(ns: argparse.Namespace) -> int:
             dest = Path(ns.output)
         elif not ns.dry_run:
             raise ValueError("give --output OUT (or --in-place, or --dry-run)")
-        else:
-            dest = source.with_suffix(".glb")
-        if not ns.in_place and dest.resolve() == source.resolve():
+        else:  # a dry run judges the fixed asset as it would be written back
+            dest = source
+        if not ns.in_place and not ns.dry_run and dest.resolve() == source.resolve():
             raise ValueError("--output is the input file: use --in-place to replace it")
         if ns.in_place and dest.suffix.lower() not in SINGLE_FILE:
             raise ValueError(

@@ -114,14 +114,23 @@ def fix_cleanup(asset: Asset, ctx: FixContext) -> list[str]:
             continue
         topo = topology(mesh, _tolerance(ctx, "G006"))
         bad = np.zeros(mesh.triangle_count, dtype=bool)
-        bad[~topo.valid] = True
-        for faces in (topo.repeated_index, topo.collapsed, topo.flat_faces):
-            bad[faces] = True
+        if {"G009", "G010"} & set(ctx.running):
+            bad[~topo.valid] = True
+        if "G006" in ctx.running:
+            for faces in (topo.repeated_index, topo.collapsed, topo.flat_faces):
+                bad[faces] = True
         degenerate = int(bad.sum())
-        bad[topo.duplicate_faces] = True
+        if "G007" in ctx.running:
+            bad[topo.duplicate_faces] = True
         duplicates = int(bad.sum()) - degenerate
         vertices = mesh.vertex_count
-        keep_faces(mesh, ~bad)
+        tris = mesh.triangles
+        valid = ((tris >= 0) & (tris < vertices)).all(axis=1)
+        used = np.zeros(vertices, dtype=bool)
+        used[tris[~bad & valid].reshape(-1)] = True
+        if "G008" not in ctx.running:  # unused before: left as they were
+            used[np.setdiff1d(np.arange(vertices), tris[valid].reshape(-1))] = True
+        set_vertices(mesh, used, tris[~bad & valid], mesh.material_indices[~bad & valid])
         unreferenced = vertices - mesh.vertex_count
         parts = []
         if degenerate:
@@ -135,21 +144,68 @@ def fix_cleanup(asset: Asset, ctx: FixContext) -> list[str]:
     return changes
 
 
-def _flipped_rows(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """Rows of ``after`` that are not a cyclic rotation of the same row of ``before``."""
-    same = np.zeros(len(before), dtype=bool)
-    for shift in range(3):  # three rotations, not a loop over faces
-        same |= (np.roll(before, shift, axis=1) == after).all(axis=1)
-    return ~same
+def orientation_flips(topo: Topology) -> np.ndarray:
+    """Per topological face, whether to flip it so that every edge shared by two faces is
+    traversed in opposite directions and closed shells enclose positive volume.
+
+    Faces joined by two-face edges form patches; in each, the flip bit of a face is the
+    parity of inconsistent edges on its path to the patch's root, found by a breadth-first
+    tree and pointer doubling (no loop over faces). A patch keeps the orientation of most
+    of its area; a closed one whose signed volume is then negative is turned over."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+    nf = len(topo.faces)
+    ids, h1, h2 = topo.pairs
+    fa, fb = h1 // 3, h2 // 3
+    parity = np.zeros(topo.edges.count, dtype=np.int8)
+    parity[topo.inconsistent_edges] = 1
+    pair, first = np.unique(np.sort(np.stack([fa, fb], axis=1), axis=1), axis=0, return_index=True)
+    odd = parity[ids[first]]
+    virtual = nf  # joined to one face of each patch, so one search covers every patch
+    _, patch = connected_components(
+        csr_matrix((np.ones(len(pair)), (pair[:, 0], pair[:, 1])), shape=(nf, nf)),
+        directed=False,
+    )
+    _, roots = np.unique(patch, return_index=True)
+    a = np.concatenate([pair[:, 0], np.full(len(roots), virtual)])
+    b = np.concatenate([pair[:, 1], roots])
+    weight = np.concatenate([odd.astype(np.float64), np.zeros(len(roots))]) + 1.0
+    graph = csr_matrix((weight, (a, b)), shape=(nf + 1, nf + 1))
+    graph = graph + graph.T
+    _, pred = breadth_first_order(graph, virtual, directed=False, return_predecessors=True)
+    pred[virtual] = virtual
+    nodes = np.arange(nf + 1)
+    bit = (np.asarray(graph[nodes, pred]).reshape(-1) - 1.0).astype(np.int8) & 1
+    bit[virtual] = 0
+    step = pred.copy()
+    while (step != virtual).any():  # log2(depth) rounds
+        bit = bit ^ bit[step]
+        step = step[step]
+    flip = bit[:nf].astype(bool)
+    area = topo.face_areas
+    flipped_area = np.bincount(patch, weights=area * flip, minlength=len(roots))
+    total = np.bincount(patch, weights=area, minlength=len(roots))
+    flip ^= (flipped_area > total / 2)[patch]
+    # closed patches (no boundary edge) must enclose positive volume
+    p = topo.welded_positions.astype(np.float64)
+    f = topo.faces
+    volume = np.einsum("ij,ij->i", p[f[:, 0]], np.cross(p[f[:, 1]], p[f[:, 2]]))
+    volume = np.bincount(patch, weights=np.where(flip, -volume, volume), minlength=len(roots))
+    open_patch = np.zeros(len(roots), dtype=bool)
+    edges_of = topo.edges
+    single = np.flatnonzero(edges_of.face_count != 2)
+    if len(single):
+        g = edges_of.groups
+        open_patch[patch[g.order[g.starts[single]] // 3]] = True
+    flip ^= ((volume < 0) & ~open_patch)[patch]
+    return flip
 
 
 @fix("winding", ("G004", "G005"), "make winding consistent and closed shells face outward")
 def fix_winding(asset: Asset, ctx: FixContext) -> list[str]:
-    """Orient each part coherently from its largest faces and flip closed parts whose
-    signed volume is negative (trimesh's ``fix_normals`` on the welded topology); only the
-    faces that changed direction are flipped in the mesh, so seams stay as they were."""
-    import trimesh
-
+    """Flip the faces :func:`orientation_flips` names, on the welded topology the rules
+    judge; seams stay as they were (only the order of each face's corners changes)."""
     reported = {f.subject for f in ctx.found("G004", "G005")}
     changes = []
     for index, mesh in enumerate(asset.meshes):
@@ -157,10 +213,7 @@ def fix_winding(asset: Asset, ctx: FixContext) -> list[str]:
         if label not in reported:
             continue
         topo = topology(mesh, _tolerance(ctx, "G004"))
-        faces = topo.faces
-        tm = trimesh.Trimesh(topo.welded_positions, faces.copy(), process=False)
-        trimesh.repair.fix_normals(tm, multibody=True)
-        flipped = _flipped_rows(faces, np.asarray(tm.faces))
+        flipped = orientation_flips(topo)
         if not flipped.any():
             continue
         rows = topo.face_index[flipped]

@@ -69,24 +69,37 @@ def textured_sphere(rows: int = 24, cols: int = 48, radius: float = 1.0, texture
 
 
 def sample_albedo(asset: Asset, points: np.ndarray) -> np.ndarray:
-    """Base colour (RGB, 0..1) of the surface nearest each world point: the closest
-    triangle, its barycentric UV, the texel there (nearest), times the factor."""
-    import trimesh
+    """Base colour (RGB, 0..1) of the surface nearest each world point: of the 16 triangles
+    with the nearest centroids, the one the point projects most inside of; its barycentric
+    UV; the texel there (nearest), times the material's factor."""
+    from scipy.spatial import cKDTree
 
     mesh = asset.meshes[0]
     world = asset.nodes[0].world
     pos = mesh.positions.astype(np.float64) @ world[:3, :3].T + world[:3, 3]
-    tm = trimesh.Trimesh(pos, mesh.triangles, process=False)
-    closest, _, face = trimesh.proximity.closest_point(tm, points)
-    bary = trimesh.triangles.points_to_barycentric(pos[mesh.triangles[face]], closest)
-    uv = np.einsum("ij,ijk->ik", bary, mesh.uvs[0][mesh.triangles[face]])
+    corners = pos[mesh.triangles]  # (m, 3, 3)
+    _, near = cKDTree(corners.mean(axis=1)).query(points, k=16)  # (n, 16)
+    a, b, c = (corners[near, i] for i in range(3))  # (n, 16, 3)
+    e1, e2, d = b - a, c - a, points[:, None, :] - a
+    d11, d12, d22 = (e1 * e1).sum(-1), (e1 * e2).sum(-1), (e2 * e2).sum(-1)
+    d1, d2 = (d * e1).sum(-1), (d * e2).sum(-1)
+    den = d11 * d22 - d12 * d12
+    den = np.where(np.abs(den) > 1e-30, den, np.inf)  # a degenerate triangle never wins
+    v = (d22 * d1 - d12 * d2) / den
+    w = (d11 * d2 - d12 * d1) / den
+    bary = np.stack([1 - v - w, v, w], axis=-1)
+    inside = np.where(np.isfinite(den), bary.min(axis=-1), -np.inf)
+    best = np.argmax(inside, axis=1)
+    rows = np.arange(len(points))
+    face = near[rows, best]
+    uv = np.einsum("ij,ijk->ik", bary[rows, best], mesh.uvs[0][mesh.triangles[face]])
     colours = np.zeros((len(points), 3))
-    for slot in np.unique(mesh.material_indices[face]):  # a few materials, not a loop over points
+    for slot in np.unique(mesh.material_indices[face]):  # per material, not per point
         mine = mesh.material_indices[face] == slot
         material = asset.materials[slot]
         pixels = asset.textures[material.textures["base_color"].texture].pixels()
-        h, w = pixels.shape[:2]
-        x = np.clip((uv[mine, 0] * w).astype(int), 0, w - 1)
+        h, w_ = pixels.shape[:2]
+        x = np.clip((uv[mine, 0] * w_).astype(int), 0, w_ - 1)
         y = np.clip((uv[mine, 1] * h).astype(int), 0, h - 1)
         colours[mine] = pixels[y, x, :3] * material.base_color_factor[:3]
     return colours
