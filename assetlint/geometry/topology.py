@@ -24,6 +24,7 @@ caches the result in ``mesh.cache``; whoever changes a mesh's arrays must clear 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -39,6 +40,8 @@ DEFAULT_WELD_TOLERANCE = 1e-6  # fraction of the bounding-box diagonal
 # float32 coordinates resolve about 6e-8 of their magnitude: a finer weld tolerance would
 # only measure rounding noise (and would overflow the packed 64-bit cell keys).
 MIN_WELD_TOLERANCE = 2e-7
+# meshes with this many triangles compute their per-face geometry on a second thread
+BACKGROUND_FACES = 100_000
 
 _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
 
@@ -273,6 +276,64 @@ def weld(positions: np.ndarray, tolerance: float) -> tuple[int, np.ndarray]:
     return int(dense[-1] + 1), labels
 
 
+def _face_geometry(
+    positions: np.ndarray, tris: np.ndarray, centre: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(area, six times the signed volume of the tetrahedron (centre, face), longest edge)
+    per triangle, in float32 on positions centred on ``centre`` (float32 keeps a relative
+    error near 1e-7, far below the weld tolerance; areas and volumes end in float64)."""
+    p = np.ascontiguousarray((positions - centre.astype(np.float32)).T)
+    v0 = p[:, tris[:, 0]]
+    e1 = p[:, tris[:, 1]]
+    e1 -= v0
+    e2 = p[:, tris[:, 2]]
+    e2 -= v0
+    cross = np.empty_like(v0)
+    np.multiply(e1[1], e2[2], out=cross[0])
+    cross[0] -= e1[2] * e2[1]
+    np.multiply(e1[2], e2[0], out=cross[1])
+    cross[1] -= e1[0] * e2[2]
+    np.multiply(e1[0], e2[1], out=cross[2])
+    cross[2] -= e1[1] * e2[0]
+    six = np.einsum("ij,ij->j", v0, cross, dtype=np.float64)
+    c = cross.astype(np.float64)
+    area = 0.5 * np.sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2])
+    e3 = e2 - e1
+    longest = np.sqrt(
+        np.maximum(
+            np.maximum(np.einsum("ij,ij->j", e1, e1), np.einsum("ij,ij->j", e2, e2)),
+            np.einsum("ij,ij->j", e3, e3),
+        )
+    )
+    return area, six, longest
+
+
+class _Job:
+    """A function run on a thread of its own. Fork-safe: in a child forked while it ran,
+    the thread does not exist and :meth:`result` computes the value itself."""
+
+    def __init__(self, fn: Any, *args: Any):
+        self._fn, self._args = fn, args
+        self._done: tuple[Any, BaseException | None] | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._done = (self._fn(*self._args), None)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by result()
+            self._done = (None, exc)
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._done is None:
+            return self._fn(*self._args)
+        value, exc = self._done
+        if exc is not None:
+            raise exc
+        return value
+
+
 @dataclass(frozen=True)
 class EdgeTable:
     """Undirected edges of the welded faces. Half-edge h = 3*f + i runs from corner i of
@@ -347,6 +408,12 @@ class Topology:
 
     @cached_property
     def _weld(self) -> tuple[int, np.ndarray]:
+        """Welding is the first of the long chain of steps topology waits on (weld, edge
+        table, fans, parts); on a large mesh the per-face geometry, which needs none of
+        them, is computed meanwhile on a second core (numpy releases the GIL)."""
+        if len(self.mesh.triangles) >= BACKGROUND_FACES and "_face_geometry" not in self.__dict__:
+            args = (self.mesh.positions, self._valid_triangles, self._centre)
+            self.__dict__["_geometry_job"] = _Job(_face_geometry, *args)
         return weld(self.mesh.positions, self.tolerance)
 
     @property
@@ -677,6 +744,23 @@ class Topology:
         """(count, part of each topological face): faces connected through shared edges."""
         g = self.edges.groups
         nf = len(self.faces)
+        if self.edges.paired:
+            # each edge once, in the row of the face holding its lower half-edge: the rows
+            # come out in order, so the sparse graph needs no sort
+            partner = self.partner
+            lower = partner > np.arange(len(partner))
+            per_face = lower.reshape(-1, 3)
+            count = per_face[:, 0].astype(np.int32)
+            count += per_face[:, 1]
+            count += per_face[:, 2]
+            indptr = np.zeros(nf + 1, dtype=np.int32)  # scipy's index type
+            np.cumsum(count, out=indptr[1:])
+            neighbours = (partner[lower] // 3).astype(np.int32)
+            graph = csr_matrix(
+                (np.ones(len(neighbours), dtype=bool), neighbours, indptr), shape=(nf, nf)
+            )
+            count, labels = connected_components(graph, directed=True, connection="weak")
+            return int(count), labels
         later = np.ones(len(g.order), dtype=bool)
         later[g.starts] = False
         joined = np.flatnonzero(later)  # positions that continue the previous one's edge
@@ -685,33 +769,27 @@ class Topology:
         return components(nf, a, b)
 
     @cached_property
-    def _corners(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(v0, v1 - v0, v2 - v0, cross product) per topological face as (3, f) float32
-        arrays, positions centred on the bounding box (float32 keeps a relative error near
-        1e-7, far below the weld tolerance; volumes are summed in float64)."""
+    def _face_geometry(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(area, six times the signed volume of the tetrahedron with the bounding-box
+        centre, longest edge) of each topological face, from the background job
+        :meth:`_weld` started when there is one."""
+        job = self.__dict__.pop("_geometry_job", None)
+        if job is not None:
+            result = job.result()
+        else:
+            result = _face_geometry(self.mesh.positions, self._valid_triangles, self._centre)
+        kept = self._kept
+        return result if kept.all() else (result[0][kept], result[1][kept], result[2][kept])
+
+    @property
+    def _centre(self) -> np.ndarray:
         b = self.bounds
-        centre = np.zeros(3) if b is None else (b[0] + b[1]) / 2
-        p = np.ascontiguousarray((self.mesh.positions - centre.astype(np.float32)).T)
-        t = self.triangles
-        v0 = p[:, t[:, 0]]
-        e1 = p[:, t[:, 1]]
-        e1 -= v0
-        e2 = p[:, t[:, 2]]
-        e2 -= v0
-        cross = np.empty_like(v0)
-        np.multiply(e1[1], e2[2], out=cross[0])
-        cross[0] -= e1[2] * e2[1]
-        np.multiply(e1[2], e2[0], out=cross[1])
-        cross[1] -= e1[0] * e2[2]
-        np.multiply(e1[0], e2[1], out=cross[2])
-        cross[2] -= e1[1] * e2[0]
-        return v0, e1, e2, cross
+        return np.zeros(3) if b is None else (b[0] + b[1]) / 2
 
     @cached_property
     def face_areas(self) -> np.ndarray:
         """Area of each topological face, in square metres (mesh-local)."""
-        c = self._corners[3].astype(np.float64)
-        return 0.5 * np.sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2])
+        return self._face_geometry[0]
 
     @cached_property
     def part_areas(self) -> np.ndarray:
@@ -748,9 +826,7 @@ class Topology:
         """Signed volume of each part in cubic metres (meaningful for closed parts):
         negative when the faces are wound inward."""
         count, label = self.parts
-        v0, _, _, cross = self._corners
-        six = np.einsum("ij,ij->j", v0, cross, dtype=np.float64)
-        return np.bincount(label, weights=six, minlength=count) / 6.0
+        return np.bincount(label, weights=self._face_geometry[1], minlength=count) / 6.0
 
     # --- face and vertex checks -----------------------------------------------------
 
@@ -758,14 +834,7 @@ class Topology:
     def flat_faces(self) -> np.ndarray:
         """Topological faces (mesh.triangles indices) flatter than the weld tolerance:
         twice the area over the longest edge (the height) below it."""
-        _, e1, e2, _ = self._corners
-        e3 = e2 - e1
-        longest = np.sqrt(
-            np.maximum(
-                np.maximum(np.einsum("ij,ij->j", e1, e1), np.einsum("ij,ij->j", e2, e2)),
-                np.einsum("ij,ij->j", e3, e3),
-            )
-        )
+        longest = self._face_geometry[2]
         height = 2.0 * self.face_areas / np.maximum(longest, np.finfo(np.float64).tiny)
         return self.face_index[height < self.tolerance]
 
