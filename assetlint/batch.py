@@ -12,6 +12,7 @@ asset is never loaded twice and a changed texture relints only the assets that u
 
 from __future__ import annotations
 
+import faulthandler
 import hashlib
 import json
 import multiprocessing
@@ -51,6 +52,7 @@ class Plan:
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()  # per-file-ignores: removed whatever selects them
     rules: tuple[tuple[str, str], ...] = ()  # (selector, JSON of its table), sorted
     size: str | None = None
 
@@ -60,7 +62,8 @@ class Plan:
             target=tuple(target_packs.split_names(config.target)),
             select=config.select,
             extend_select=config.extend_select,
-            ignore=config.ignores_for(path),
+            ignore=config.ignore,
+            drop=config.per_file_ignores_for(path),
             rules=tuple(
                 sorted((k, json.dumps(v, sort_keys=True)) for k, v in config.rules.items())
             ),
@@ -145,6 +148,7 @@ def prepare(plan: Plan, engine: Engine | None = None) -> tuple:
                     elif key in rule.params:
                         params.setdefault(code, {})[key] = value
         enabled = {r.code for r in engine.selected(select, ignore)}
+    enabled = {c for c in enabled if not c.startswith(plan.drop)}
     _PREPARED[plan] = (engine, chosen, select, params, severities, enabled)
     return _PREPARED[plan]
 
@@ -166,6 +170,7 @@ def lint_file(path: str, plan: Plan) -> FileResult:
         findings = target_packs.run_targets(engine, asset, chosen, select, plan.ignore)
     else:
         findings = engine.run(asset, select, plan.ignore, None, params, severities)
+    findings = [f for f in findings if not f.code.startswith(plan.drop)]
     for f in findings:
         f.path = path  # the path as given, not as the loader normalized it
     return FileResult(path, findings, rules, stats=summarize(asset))
@@ -190,6 +195,7 @@ def worker_failure(path: str, plan: Plan, what: str) -> FileResult:
 def _worker_main(conn: Connection) -> None:
     """A worker: lint the files it is sent until it is sent None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    faulthandler.disable()  # a crash is reported as a finding, not a stack dump on stderr
     while True:
         job = conn.recv()
         if job is None:

@@ -10,7 +10,7 @@ file, the key and what is allowed, instead of silently linting with defaults::
     [tool.assetlint]
     target = ["unity", "print"]
     extend-select = ["T009"]
-    ignore = ["H"]
+    ignore = ["M"]
     exclude = ["third_party/**"]
     fail-on = "error"          # warnings are shown but do not fail the run
     size = "30cm"
@@ -88,16 +88,14 @@ class Config:
         rel = self.relative(path)
         return rel is not None and any(_glob(rel, g) for g in self.exclude)
 
-    def ignores_for(self, path: Path) -> tuple[str, ...]:
-        """``ignore`` plus the per-file-ignores whose glob matches this file."""
+    def per_file_ignores_for(self, path: Path) -> tuple[str, ...]:
+        """The codes per-file-ignores removes from this file (whatever selects them, as in
+        ruff)."""
         rel = self.relative(path)
-        extra = [
-            c
-            for g, codes in self.per_file_ignores
-            if rel is not None and _glob(rel, g)
-            for c in codes
-        ]
-        return tuple(dict.fromkeys([*self.ignore, *extra]))
+        if rel is None:
+            return ()
+        codes = [c for g, cs in self.per_file_ignores if _glob(rel, g) for c in cs]
+        return tuple(dict.fromkeys(codes))
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved configuration as `check --show-config` prints it (config file keys)."""

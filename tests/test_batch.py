@@ -1,0 +1,162 @@
+"""Batches: stable order across workers, time limits and crashes as findings, the cache,
+interrupted runs, the Dask executor."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+import assetlint.loaders
+from assetlint import batch
+from assetlint.cli import main
+from assetlint.config import Config
+from tests.rules.meshes import cube
+from tests.test_cli import write_obj
+
+PLAN = batch.Plan(select=("G003", "G015", "L001"))
+
+
+def textured_obj(folder: Path, name: str, holes: bool = False) -> Path:
+    pos, tris = cube()
+    if holes:
+        tris = tris[2:]
+    path = write_obj(folder / f"{name}.obj", pos, tris)
+    path.write_text(f"mtllib {name}.mtl\n" + path.read_text())
+    (folder / f"{name}.mtl").write_text(f"newmtl m\nmap_Kd tex_{name}.png\n")
+    (folder / f"tex_{name}.png").write_bytes(b"not really a png " + name.encode())
+    return path
+
+
+@pytest.fixture
+def many(tmp_path, monkeypatch) -> list[Path]:
+    monkeypatch.chdir(tmp_path)
+    return [textured_obj(tmp_path, f"a{i}", holes=i % 3 == 0) for i in range(7)]
+
+
+def summary(results: list[batch.FileResult]) -> list[tuple[str, list[str]]]:
+    return [(Path(r.path).name, [f.code for f in r.findings]) for r in results]
+
+
+def test_two_workers_give_the_order_and_findings_of_one(many):
+    jobs = [(str(p), PLAN) for p in many]
+    one = batch.run(jobs, processes=1)
+    two = batch.run(jobs, processes=2)
+    assert summary(one) == summary(two)
+    assert summary(one)[:2] == [("a0.obj", ["G003", "G015"]), ("a1.obj", ["G015"])]
+    assert [f.to_dict() for r in one for f in r.findings] == [
+        f.to_dict() for r in two for f in r.findings
+    ]
+
+
+def _misbehaving_load(real):
+    def load(path: Path):
+        if path.name == "hang.obj":
+            time.sleep(60)
+        if path.name == "crash.obj":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real(path)
+
+    return load
+
+
+def test_hung_and_crashed_workers_become_findings(many, monkeypatch, capsys):
+    folder = many[0].parent
+    for name in ("hang", "crash"):
+        write_obj(folder / f"{name}.obj", *cube())
+    monkeypatch.setattr(assetlint.loaders, "load", _misbehaving_load(assetlint.loaders.load))
+    start = time.monotonic()
+    code = main(["check", "--no-cache", "--timeout", "3", "-j", "2", "--select", "G003", "."])
+    assert time.monotonic() - start < 20
+    out = capsys.readouterr().out.splitlines()
+    assert code == 2
+    assert [line.split(":")[0] for line in out[:-1]] == [
+        "a0.obj",
+        "a3.obj",
+        "a6.obj",
+        "crash.obj",
+        "hang.obj",
+    ]
+    assert (
+        "crash.obj: X001 (error) worker: not checked: the worker process crashed (SIGSEGV)" in out
+    )
+    assert (
+        "hang.obj: X001 (error) worker: not checked: linting took longer than the 3 s time limit"
+        in out
+    )
+    assert out[-1] == "Found 5 problem(s) in 9 file(s)."  # a0, a3, a6, crash, hang
+
+
+def test_cache_hits_and_a_changed_texture_relints_only_its_asset(many, tmp_path):
+    cache = batch.Cache(tmp_path / "cache")
+    jobs = [(str(p), PLAN) for p in many]
+    cold = batch.run(jobs, processes=2, cache=cache)
+    assert not any(r.cached for r in cold)
+    warm = batch.run(jobs, processes=2, cache=batch.Cache(tmp_path / "cache"))
+    assert all(r.cached for r in warm) and summary(warm) == summary(cold)
+    (tmp_path / "tex_a2.png").write_bytes(b"edited")
+    again = batch.run(jobs, processes=2, cache=batch.Cache(tmp_path / "cache"))
+    assert [Path(r.path).name for r in again if not r.cached] == ["a2.obj"]
+    other_plan = [(str(many[0]), batch.Plan(select=("G003",)))]
+    assert not batch.run(other_plan, processes=1, cache=batch.Cache(tmp_path / "cache"))[0].cached
+    assert (tmp_path / "cache" / ".gitignore").read_text() == "*\n"
+
+
+def test_dependencies_of_gltf_and_obj(tmp_path):
+    gltf = tmp_path / "m.gltf"
+    gltf.write_text(
+        '{"buffers": [{"uri": "m.bin"}, {"uri": "data:application/octet-stream;base64,AA=="}],'
+        ' "images": [{"uri": "tex/base%20color.png"}, {"uri": "https://x.invalid/a.png"}]}'
+    )
+    assert batch.dependencies(gltf) == [tmp_path / "m.bin", tmp_path / "tex/base%20color.png"]
+    obj = textured_obj(tmp_path, "o")
+    assert batch.dependencies(obj) == [tmp_path / "o.mtl", tmp_path / "tex_o.png"]
+    fbx = tmp_path / "x.fbx"
+    fbx.write_bytes(b"Kaydara FBX Binary  \x00")
+    # binary FBX: every referenceable file beside it
+    assert batch.dependencies(fbx) == [tmp_path / "o.mtl", tmp_path / "tex_o.png"]
+
+
+def test_second_cli_run_reads_the_cache(many, capsys, tmp_path):
+    args = ["check", "--select", "G003", "--format", "json", "--cache-dir", "c", "."]
+    assert main(args) == 1
+    first = capsys.readouterr().out
+    assert main(args) == 1
+    assert capsys.readouterr().out == first
+    entries = list((tmp_path / "c").glob("*/*.json"))
+    assert len(entries) == 7
+
+
+def test_interrupt_leaves_previous_outputs_whole(many, monkeypatch, capsys, tmp_path):
+    report = tmp_path / "report.xml"
+    report.write_text("previous")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run", interrupted)
+    assert main(["check", "--no-cache", ".", "--output", f"junit={report}"]) == 2
+    assert report.read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_config_plan_separates_per_file_ignores(tmp_path):
+    config = Config(root=str(tmp_path), ignore=("G0",), per_file_ignores=(("a*.obj", ("G015",)),))
+    assert batch.Plan.for_file(config, tmp_path / "a1.obj").drop == ("G015",)
+    assert batch.Plan.for_file(config, tmp_path / "b.obj").drop == ()
+
+
+def test_dask_cluster_gives_the_local_findings(many):
+    distributed = pytest.importorskip("distributed")
+    jobs = [(str(p), PLAN) for p in many]
+    local = batch.run(jobs, processes=1)
+    with (
+        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = batch.run(jobs, executor=batch.dask_executor(client))
+    assert [r.to_dict() for r in remote] == [r.to_dict() for r in local]
