@@ -112,7 +112,7 @@ def _texture_thumb(asset: Asset, index: int, albedo: bool) -> Image.Image | None
     return Image.fromarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8))
 
 
-def _textures(asset: Asset) -> str:
+def _textures(asset: Asset, anchor: str) -> str:
     albedo = {
         slot.texture
         for m in asset.materials
@@ -126,10 +126,13 @@ def _textures(asset: Asset) -> str:
         caption = html.escape(f"{tex.name or f'texture #{index}'} · {size} · {tex.source}")
         if thumb is None:
             reason = html.escape(tex.error or "not decoded")
-            cells.append(f"<figure><figcaption>{caption}<br>{reason}</figcaption></figure>")
+            cells.append(
+                f'<figure id="{anchor}-texture-{index}"><figcaption>{caption}<br>{reason}'
+                "</figcaption></figure>"
+            )
         else:
             cells.append(
-                f'<figure><img src="{_png(thumb)}" alt="{caption}">'
+                f'<figure id="{anchor}-texture-{index}"><img src="{_png(thumb)}" alt="{caption}">'
                 f"<figcaption>{caption}</figcaption></figure>"
             )
     if not cells:
@@ -156,6 +159,10 @@ def _asset_section(number: int, path: str, asset: Asset | None, findings, target
     findings = list(findings)
     views = render_views(asset, findings, size=VIEW_SIZE) if asset is not None else []
     best = best_views(views)
+    # texture label (as the T rules name it) -> index, for findings about a texture
+    textures: dict[str, int] = {}
+    for index, tex in enumerate(asset.textures if asset is not None else []):
+        textures.setdefault(tex.name or tex.uri or f"texture #{index}", index)
     meta = []
     if asset is not None:
         meta.append(f"format {asset.format}")
@@ -186,6 +193,8 @@ def _asset_section(number: int, path: str, asset: Asset | None, findings, target
             )
         view = best.get(i)
         link = f'<a href="#{anchor}-{view}">{view}</a>' if view else ""
+        if not view and f.subject_type == "texture" and f.subject in textures:
+            link = f'<a href="#{anchor}-texture-{textures[f.subject]}">texture</a>'
         out.append(
             f"<tr><td>{html.escape(f.code)}</td>"
             f'<td class="sev-{html.escape(f.severity)}">{html.escape(f.severity)}</td>'
@@ -206,7 +215,7 @@ def _asset_section(number: int, path: str, asset: Asset | None, findings, target
             )
         out.append("</div>")
     if asset is not None:
-        out.append(_textures(asset))
+        out.append(_textures(asset, anchor))
     out.append("</section>")
     return "\n".join(out)
 

@@ -219,3 +219,22 @@ def test_floater_is_painted_and_ringed():
     speck_faces = np.arange(len(big[1]), len(big[1]) + 12)
     painted = np.isin(front.raster.triangle, speck_faces)
     assert painted.any()
+
+
+def test_self_intersections_are_painted():
+    from tests.rules.meshes import cube, merge
+
+    # a 0.6 m cube pushed through the +X side of a 1 m cube: 10 crossing faces
+    asset = asset_of(*merge(cube(1.0), cube(0.6, offset=(0.7, 0.2, 0.2))))
+    findings = Engine.default().run(asset, ["P001"])
+    assert [(f.code, f.count) for f in findings] == [("P001", 10)]
+    views = render_views(asset, findings, size=128)
+    right = _view(views, "right")
+    crossing = np.isin(right.raster.triangle, findings[0].sample["faces"])
+    assert crossing.sum() > 200
+    img = np.asarray(right.image).astype(int)[crossing]
+    assert (img[:, 2] > img[:, 0] + 60).all()  # blue-painted
+    counts = {
+        v.name: int(np.isin(v.raster.triangle, findings[0].sample["faces"]).sum()) for v in views
+    }
+    assert counts[best_views(views)[0]] == max(counts.values())

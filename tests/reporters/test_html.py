@@ -37,7 +37,8 @@ def _images(page: str) -> dict[str, Image.Image]:
     for fid, data in re.findall(
         r'<figure id="([^"]+)"><img src="data:image/png;base64,([^"]+)"', page
     ):
-        out[fid] = Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
+        if "-texture-" not in fid:
+            out[fid] = Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
     return out
 
 
@@ -138,3 +139,22 @@ def test_report_renders_in_headless_chromium(tmp_path):
     assert img.std() > 20
     red = (img[..., 0] > 200) & (img[..., 1] < 60) & (img[..., 2] < 60)
     assert red.sum() > 50
+
+
+def test_texture_findings_link_to_the_thumbnail():
+    quad = textured_quad()
+    findings = Engine.default().run(quad, ["T003"])  # 2 x 2 is a power of two: none
+    assert findings == []
+    from assetlint.findings import Finding
+
+    about = Finding("T004", "warning", "too large", "quad.glb", "quadrants", "texture")
+    page = render_html([("quad.glb", quad, [about])])
+    assert '<a href="#asset-1-texture-0">texture</a>' in page
+    assert '<figure id="asset-1-texture-0"><img src="data:image/png;base64,' in page
+    thumb = re.search(r'id="asset-1-texture-0"><img src="data:image/png;base64,([^"]+)"', page)
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(thumb.group(1)))).convert("RGB"))
+    assert pixels.shape == (2, 2, 3)
+    assert pixels.tolist() == [
+        [[255, 0, 0], [0, 255, 0]],  # in range: untouched
+        [[15, 45, 255], [255, 124, 117]],  # blue too dark (tinted blue), white too bright (red)
+    ]
