@@ -210,9 +210,12 @@ def _weld_exact(p: np.ndarray, tolerance: float, lo: np.ndarray, extent: np.ndar
     return rep0, np.concatenate(a), np.concatenate(b)
 
 
-def weld(positions: np.ndarray, tolerance: float) -> tuple[int, np.ndarray]:
+def weld(
+    positions: np.ndarray, tolerance: float, bounds: np.ndarray | None = None
+) -> tuple[int, np.ndarray]:
     """(count, class per vertex) of positions welded within an absolute ``tolerance``;
-    non-finite positions get class -1.
+    non-finite positions get class -1. ``bounds`` ((2, 3) min and max of the finite
+    positions), when the caller has them, saves computing them again.
 
     Vertices closer than the tolerance along every axis are always welded; vertices
     welded directly are less than 4x the tolerance apart per axis (see the module
@@ -221,39 +224,47 @@ def weld(positions: np.ndarray, tolerance: float) -> tuple[int, np.ndarray]:
     every cell whose members all share one cell of a tolerance-sized grid; vertices within
     a tolerance of a coarse-cell border (which may have a partner across it) and the
     members of cells holding distinct points go through the four grids."""
-    pts = np.asarray(positions, dtype=np.float64)
+    pts = np.asarray(positions)
+    if pts.dtype.kind != "f":
+        pts = pts.astype(np.float64)
     n = len(pts)
     finite = finite_rows(pts)
-    labels = np.full(n, -1, dtype=np.int64)
-    idx = np.flatnonzero(finite)
-    if not len(idx):
-        return 0, labels
-    p = pts[idx] if len(idx) < n else pts
-    lo, hi = column_bounds(p)
+    idx = None if n and finite.all() else np.flatnonzero(finite)
+    if idx is not None and not len(idx):
+        return 0, np.full(n, -1, dtype=np.int64)
+    p = pts if idx is None else pts[idx]
+    lo, hi = column_bounds(p) if bounds is None else (bounds[0], bounds[1])
     extent = hi - lo
     if not np.any(extent > 0):  # all finite vertices at one point
-        labels[idx] = 0
+        labels = np.full(n, -1, dtype=np.int64)
+        labels[finite] = 0
         return 1, labels
     if tolerance <= 0:
         raise ValueError("weld tolerance must be positive")
     # no finer than 2^-36 of the extent, so that cell coordinates stay small integers
     tolerance = max(float(tolerance), float(extent.max()) * 2.0**-36)
-    # fine cells of one tolerance; 128 of them (a shift away) make a coarse cell
-    fine = ((p - lo) * (1.0 / tolerance)).astype(np.int64)
-    bounds = [int(b) for b in (extent / tolerance).astype(np.int64) // 128 + 2]
-    q = fine >> 7
-    first = _first_of_groups(*_sort_groups([q[:, 0], q[:, 1], q[:, 2]], bounds))
+    # fine cells of one tolerance, column by column (computed in float64 whatever the
+    # input type); 128 of them (a shift away) make a coarse cell
+    inv = 1.0 / tolerance
+    fine = [((p[:, j] - lo[j]) * inv).astype(np.int64) for j in range(3)]
+    bounds_q = [int(b) for b in (extent / tolerance).astype(np.int64) // 128 + 2]
+    first = _first_of_groups(*_sort_groups([f >> 7 for f in fine], bounds_q))
+    # which fine cell of its coarse cell, per axis (0 and 127 touch a border), packed
+    offset = [f & 127 for f in fine]
+    inside = (offset[0] << 14) | (offset[1] << 7) | offset[2]
     # a coarse cell is settled at once when all its members share its first member's fine
     # cell (so lie within one tolerance of each other along every axis)
     others = np.flatnonzero(first != np.arange(len(p)))
-    apart = rows(np.logical_or, fine[others] != fine[first[others]])
+    apart = inside[others] != inside[first[others]]
     mixed_cell = np.zeros(len(p), dtype=bool)
     mixed_cell[first[others[apart]]] = True
     mixed = mixed_cell[first]
-    offset = fine & 127  # which fine cell of its coarse cell: 0 and 127 touch a border
-    border = rows(np.logical_or, (offset == 0) | (offset == 127))
     label = np.where(mixed, np.arange(len(p)), first)
-    subset = np.flatnonzero(mixed | border)
+    for o in offset:  # 0 -> 1, 127 -> 0: both at most 1
+        o += 1
+        o &= 127
+        mixed |= o <= 1
+    subset = np.flatnonzero(mixed)
     if len(subset):
         rep0, a, b = _weld_exact(p[subset], tolerance, lo, extent)
         a = label[np.concatenate([subset, subset[a]])]
@@ -271,7 +282,11 @@ def weld(positions: np.ndarray, tolerance: float) -> tuple[int, np.ndarray]:
             label = relabel[label]
     used = np.zeros(len(p), dtype=bool)
     used[label] = True
-    dense = np.cumsum(used) - 1
+    dense = np.cumsum(used)
+    dense -= 1
+    if idx is None:
+        return int(dense[-1] + 1), dense[label]
+    labels = np.full(n, -1, dtype=np.int64)
     labels[idx] = dense[label]
     return int(dense[-1] + 1), labels
 
@@ -414,7 +429,7 @@ class Topology:
         if len(self.mesh.triangles) >= BACKGROUND_FACES and "_face_geometry" not in self.__dict__:
             args = (self.mesh.positions, self._valid_triangles, self._centre)
             self.__dict__["_geometry_job"] = _Job(_face_geometry, *args)
-        return weld(self.mesh.positions, self.tolerance)
+        return weld(self.mesh.positions, self.tolerance, self.bounds)
 
     @property
     def welded_count(self) -> int:
