@@ -77,15 +77,25 @@ def rows(op: np.ufunc, arr: np.ndarray) -> np.ndarray:
 
 
 def column_bounds(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(min, max) per column of an (n, 3) array (column by column: several times faster
-    than ``min(axis=0)`` on this shape)."""
-    lo = np.array([points[:, j].min() for j in range(points.shape[1])], dtype=np.float64)
-    hi = np.array([points[:, j].max() for j in range(points.shape[1])], dtype=np.float64)
-    return lo, hi
+    """(min, max) per column of a non-empty (n, c) array, as float64. ``min(axis=0)`` is
+    very slow on this shape and column by column reads strided memory; reducing blocks
+    of 1024 rows as one long row, then folding the block's columns, is several times
+    faster (and exact: min and max only pick values)."""
+    points = np.ascontiguousarray(points)
+    n, c = points.shape
+    m = n // 1024 * 1024
+    lo, hi = points[m:].min(axis=0, initial=np.inf), points[m:].max(axis=0, initial=-np.inf)
+    if m:
+        block = points[:m].reshape(-1, 1024 * c)
+        lo = np.minimum(lo, block.min(axis=0).reshape(-1, c).min(axis=0))
+        hi = np.maximum(hi, block.max(axis=0).reshape(-1, c).max(axis=0))
+    return lo.astype(np.float64), hi.astype(np.float64)
 
 
 def finite_rows(points: np.ndarray) -> np.ndarray:
     """Per row of an (n, 3) array: all coordinates finite."""
+    if np.isfinite(points).all():  # the usual case, found without the per-row fold
+        return np.ones(len(points), dtype=bool)
     return rows(np.logical_and, np.isfinite(points))
 
 
@@ -429,7 +439,7 @@ class Topology:
         if len(self.mesh.triangles) >= BACKGROUND_FACES and "_face_geometry" not in self.__dict__:
             args = (self.mesh.positions, self._valid_triangles, self._centre)
             self.__dict__["_geometry_job"] = _Job(_face_geometry, *args)
-        return weld(self.mesh.positions, self.tolerance, self.bounds)
+        return weld(self.mesh.positions, self.tolerance)
 
     @property
     def welded_count(self) -> int:
