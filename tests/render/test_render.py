@@ -238,3 +238,20 @@ def test_self_intersections_are_painted():
         v.name: int(np.isin(v.raster.triangle, findings[0].sample["faces"]).sum()) for v in views
     }
     assert counts[best_views(views)[0]] == max(counts.values())
+
+
+def test_bad_indices_and_nan_corners_are_skipped():
+    pos, tris = grid_box(2)
+    pos = np.vstack([pos, [[np.nan, 0, 0]]]).astype(np.float32)
+    nan_vertex = len(pos) - 1
+    tris = np.vstack([tris, [[0, 1, nan_vertex], [0, 1, 999], [-1, 0, 1]]]).astype(np.int32)
+    scene = build_scene(asset_of(pos, tris))
+    assert len(scene.triangles) == len(tris) - 3
+    assert np.allclose(scene.bounds, [[0, 0, 0], [1, 1, 1]])
+    views = render_views(asset_of(pos, tris), size=64)
+    assert len(views) == 7 and (views[0].raster.triangle >= 0).sum() > 500
+
+
+def test_nothing_to_draw():
+    empty = asset_of(np.zeros((0, 3), np.float32), np.zeros((0, 3), np.int32))
+    assert render_views(empty) == []
