@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -163,3 +164,93 @@ def test_third_party_pack_through_the_real_entry_point(tmp_path, closed_cube):
         text=True,
     )
     assert [line.split()[1] for line in selected.stdout.splitlines()[:-1]] == ["DP001"]
+
+
+# --- pre-commit: the real tool, on a temporary repository ----------------------------
+
+ROOT = Path(__file__).parents[1]
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _asset_repo(path: Path) -> Path:
+    path.mkdir()
+    _git(path, "init", "-q")
+    pos, tris = cube()
+    write_obj(path / "open.obj", pos, tris[[i for i in range(12) if i not in (0, 6)]])
+    write_obj(path / "closed.obj", pos, tris)
+    (path / "notes.txt").write_text("not an asset\n")
+    _git(path, "add", ".")
+    return path
+
+
+def _try_repo(hooks: Path, repo: Path, home: Path, *files: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PRE_COMMIT_HOME=str(home))
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(hooks),
+            "assetlint",
+            "--files",
+            *files,
+        ],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_pre_commit_hook_blocks_a_bad_asset(tmp_path):
+    """The shipped hook definition, run by the real pre-commit. Building its Python
+    environment installs assetlint and its dependencies from PyPI (minutes), so this test
+    swaps only the language for `unsupported` with this interpreter's assetlint as entry;
+    test_pre_commit_hook_installs_from_this_checkout runs it unchanged."""
+    pytest.importorskip("pre_commit")
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    assert "language: python" in text and "entry: assetlint check" in text
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / ".pre-commit-hooks.yaml").write_text(
+        text.replace("language: python", "language: unsupported").replace(
+            "entry: assetlint check", f"entry: {sys.executable} -m assetlint check --no-cache"
+        )
+    )
+    _git(hooks, "init", "-q")
+    _git(hooks, "add", ".")
+    _git(hooks, "commit", "-q", "-m", "hooks")
+    repo = _asset_repo(tmp_path / "repo")
+    bad = _try_repo(hooks, repo, tmp_path / "home", "open.obj", "notes.txt")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert re.search(r"^assetlint\.+Failed$", bad.stdout, re.M)
+    assert "open.obj: G003 (warning) open: 1 hole bounded by 4 open edges" in bad.stdout
+    good = _try_repo(hooks, repo, tmp_path / "home", "closed.obj", "notes.txt")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert re.search(r"^assetlint\.+Passed$", good.stdout, re.M)
+    skipped = _try_repo(hooks, repo, tmp_path / "home", "notes.txt")
+    assert re.search(r"^assetlint\.+\(no files to check\)Skipped$", skipped.stdout, re.M)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("ASSETLINT_SLOW_TESTS"),
+    reason="builds the hook's Python environment from PyPI (about 3 minutes); "
+    "set ASSETLINT_SLOW_TESTS=1",
+)
+def test_pre_commit_hook_installs_from_this_checkout(tmp_path):
+    """`pre-commit try-repo` on this checkout as it is (language: python)."""
+    pytest.importorskip("pre_commit")
+    repo = _asset_repo(tmp_path / "repo")
+    bad = _try_repo(ROOT, repo, tmp_path / "home", "open.obj")
+    assert bad.returncode == 1 and "open.obj: G003 (warning)" in bad.stdout, bad.stdout
+    good = _try_repo(ROOT, repo, tmp_path / "home", "closed.obj")
+    assert good.returncode == 0, good.stdout + good.stderr
