@@ -333,6 +333,23 @@ def _face_geometry(
     return area, six, longest
 
 
+def _references(vertex_count: int, tris: np.ndarray) -> np.ndarray:
+    """Per vertex, how many of the triangles use it."""
+    return np.bincount(tris.ravel(), minlength=vertex_count)
+
+
+def _background(
+    vertex_count: int,
+    positions: np.ndarray,
+    valid_tris: np.ndarray,
+    centre: np.ndarray,
+    in_range_tris: np.ndarray,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """What a large mesh's topology computes beside welding: face geometry and vertex
+    references (both independent of the weld)."""
+    return _face_geometry(positions, valid_tris, centre), _references(vertex_count, in_range_tris)
+
+
 class _Job:
     """A function run on a thread of its own. Fork-safe: in a child forked while it ran,
     the thread does not exist and :meth:`result` computes the value itself."""
@@ -437,8 +454,13 @@ class Topology:
         table, fans, parts); on a large mesh the per-face geometry, which needs none of
         them, is computed meanwhile on a second core (numpy releases the GIL)."""
         if len(self.mesh.triangles) >= BACKGROUND_FACES and "_face_geometry" not in self.__dict__:
-            args = (self.mesh.positions, self._valid_triangles, self._centre)
-            self.__dict__["_geometry_job"] = _Job(_face_geometry, *args)
+            args = (
+                self.mesh.positions,
+                self._valid_triangles,
+                self._centre,
+                self._in_range_triangles,
+            )
+            self.__dict__["_background"] = _Job(_background, self.mesh.vertex_count, *args)
         return weld(self.mesh.positions, self.tolerance)
 
     @property
@@ -617,14 +639,18 @@ class Topology:
     def seam_edge_count(self) -> int:
         """Edges that join two faces once welded but whose faces name different vertices
         there: UV/normal seams, which are not holes."""
-        _, h1, h2 = self.pairs
-        flat = self.triangles.ravel()
-        nxt = _rotate(self.triangles, 1).ravel()
-        a1 = np.minimum(flat[h1], nxt[h1])
-        b1 = np.maximum(flat[h1], nxt[h1])
-        a2 = np.minimum(flat[h2], nxt[h2])
-        b2 = np.maximum(flat[h2], nxt[h2])
-        return int(np.count_nonzero((a1 != a2) | (b1 != b2)))
+        two, h1, h2 = self.pairs
+        tail = self.triangles.ravel()
+        head = _rotate(self.triangles, 1).ravel()
+        # the faces' corners at one welded end are distinct vertices of that end, so the
+        # faces name the same two vertices when the ends match up as the faces run them
+        t1, h1_, t2, h2_ = tail[h1], head[h1], tail[h2], head[h2]
+        seam = t1 != h2_
+        seam |= h1_ != t2
+        same = self.edges.forward[two] != 1  # both faces run the edge the same way
+        if same.any():
+            seam[same] = (t1[same] != t2[same]) | (h1_[same] != h2_[same])
+        return int(np.count_nonzero(seam))
 
     # --- boundary loops -------------------------------------------------------------
 
@@ -798,9 +824,9 @@ class Topology:
         """(area, six times the signed volume of the tetrahedron with the bounding-box
         centre, longest edge) of each topological face, from the background job
         :meth:`_weld` started when there is one."""
-        job = self.__dict__.pop("_geometry_job", None)
+        job = self.__dict__.get("_background")
         if job is not None:
-            result = job.result()
+            result = job.result()[0]
         else:
             result = _face_geometry(self.mesh.positions, self._valid_triangles, self._centre)
         kept = self._kept
@@ -876,6 +902,10 @@ class Topology:
         Two such faces share all three edges. Where those edges have exactly two faces,
         the copies are each other's neighbour across every edge (checked without a sort);
         only faces with an edge used three or more times are grouped by vertex triple."""
+        if self.edges.paired:  # every face has a neighbour across each edge
+            across = (self.partner // 3).reshape(-1, 3)
+            faces = np.flatnonzero((across[:, 0] == across[:, 1]) & (across[:, 1] == across[:, 2]))
+            return self.face_index[faces[across[faces, 0] < faces]]
         count = self.half_count
         shared = rows(np.logical_and, count >= 2)
         dup = np.zeros(len(count), dtype=bool)
@@ -903,8 +933,15 @@ class Topology:
     @cached_property
     def references(self) -> np.ndarray:
         """Per vertex: how many triangles with in-range indices use it."""
-        tris = self.mesh.triangles[self.in_range]
-        return np.bincount(tris.ravel(), minlength=self.mesh.vertex_count)
+        job = self.__dict__.get("_background")
+        if job is not None:
+            return job.result()[1]
+        return _references(self.mesh.vertex_count, self._in_range_triangles)
+
+    @property
+    def _in_range_triangles(self) -> np.ndarray:
+        tris = self.mesh.triangles
+        return tris if self.in_range.all() else tris[self.in_range]
 
     @cached_property
     def unreferenced_vertices(self) -> np.ndarray:
