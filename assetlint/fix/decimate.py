@@ -6,6 +6,11 @@ into each collapse and keeps UV seams; each material's faces are decimated on th
 with their border preserved, so material borders stay where they were and the pieces
 still meet. The silhouette is kept by the quadric error itself (boundary edges are
 preserved too).
+
+MeshLab's collapse costs about 25 s of CPU per million triangles on this machine, so a
+reduction of more than 2 x PRECLUSTER_FACTOR first clusters vertices on a grid in numpy
+(:func:`cluster_vertices`, about a second for a million triangles) down to
+PRECLUSTER_FACTOR times the target, and the quadric collapse does the last, visible steps.
 """
 
 from __future__ import annotations

@@ -247,3 +247,20 @@ def test_texture_downscale_to_power_of_two(tmp_path):
     assert (fixed.textures[0].width, fixed.textures[0].height) == (64, 64)
     assert "T004" not in {f.code for f in target_packs.run_targets(engine, fixed, [chosen])}
     assert [power_of_two_at_most(n) for n in (1, 2, 3, 100, 128, 8191)] == [1, 2, 2, 64, 128, 4096]
+
+
+def test_fbx_input_is_written_as_glb_and_height_is_applied(tmp_path, capsys):
+    from tests.loaders.make_fbx import write_fbx
+
+    pos, tris, _ = uv_sphere(6, 12, 50.0)  # centimetres: a 1 m ball
+    src, out = tmp_path / "ball.fbx", tmp_path / "ball.glb"
+    write_fbx(src, pos, tris, unit_scale_factor_cm=1.0, up_axis="+Z")
+    before = digest(src)
+    assert run(str(src), "--target", "unity", "--height", "1.75m", "--output", str(out)) == 1
+    printed = capsys.readouterr().out
+    assert "height 1 m -> 1.75 m" in printed and "axes (O001): up axis +Z -> +Y" in printed
+    assert "remaining: M002" in printed  # faces without material: not fixable
+    fixed = load(out)
+    bounds = fixed.bounds()
+    assert np.allclose(bounds, [[-0.875, 0.0, -0.875], [0.875, 1.75, 0.875]], atol=1e-4)
+    assert fixed.authored.up_axis == "+Y" and digest(src) == before
