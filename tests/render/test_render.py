@@ -255,3 +255,16 @@ def test_bad_indices_and_nan_corners_are_skipped():
 def test_nothing_to_draw():
     empty = asset_of(np.zeros((0, 3), np.float32), np.zeros((0, 3), np.int32))
     assert render_views(empty) == []
+
+
+def test_instances_are_drawn_where_their_nodes_put_them():
+    from assetlint.model import Node
+
+    asset = asset_of(*grid_box(1))
+    moved = np.eye(4)
+    moved[:3, :3] = [[0, 0, 1], [0, 1, 0], [-1, 0, 0]]  # a quarter turn about Y
+    moved[:3, 3] = [3.0, 0.5, 0.0]
+    asset.nodes.append(Node("copy", local=moved, world=moved, mesh=0))
+    scene = build_scene(asset)
+    assert len(scene.triangles) == 24
+    assert np.allclose(scene.bounds, [[0, 0, -1], [4, 1.5, 1]])
