@@ -264,3 +264,21 @@ def test_fbx_input_is_written_as_glb_and_height_is_applied(tmp_path, capsys):
     bounds = fixed.bounds()
     assert np.allclose(bounds, [[-0.875, 0.0, -0.875], [0.875, 1.75, 0.875]], atol=1e-4)
     assert fixed.authored.up_axis == "+Y" and digest(src) == before
+
+
+def test_weld_joins_soup_but_keeps_uv_seams(tmp_path):
+    asset = textured_sphere(rows=8, cols=16)
+    asset.materials[1].base_color_factor[:] = [0.5, 0.5, 0.5, 1.0]
+    mesh = asset.meshes[0]
+    used = np.unique(mesh.triangles)  # the sphere without its two unused pole copies
+    corners = mesh.triangles.reshape(-1)
+    mesh.positions, mesh.uvs = mesh.positions[corners], [mesh.uvs[0][corners]]
+    mesh.triangles = np.arange(len(corners), dtype=np.int32).reshape(-1, 3)
+    assert (mesh.vertex_count, len(used)) == (672, 151)
+    applied, chosen, engine = lint_and_fix(asset, "web", {})
+    assert applied[0].changes == ["sphere: welded 672 vertices into 151"]
+    # the seam copies (u = 0 and u = 1 at one position) are still two vertices each
+    seam = np.isclose(mesh.positions[:, 2], 0) & (mesh.positions[:, 0] > 1e-6)
+    assert sorted(mesh.uvs[0][seam, 0].round(6).tolist()) == [0.0] * 7 + [1.0] * 7
+    codes = {f.code for f in target_packs.run_targets(engine, asset, [chosen])}
+    assert "G011" not in codes and "G003" not in codes
