@@ -268,3 +268,18 @@ def test_instances_are_drawn_where_their_nodes_put_them():
     scene = build_scene(asset)
     assert len(scene.triangles) == 24
     assert np.allclose(scene.bounds, [[0, 0, -1], [4, 1.5, 1]])
+
+
+def test_vertex_colours_tint_the_surface():
+    from assetlint.model import Mesh
+
+    pos, tris = grid_box(2)
+    colours = np.tile([[1.0, 0.0, 0.0, 1.0]], (len(pos), 1)).astype(np.float32)
+    asset = asset_of(pos, tris)
+    asset.meshes[0] = Mesh("box", pos, tris, colors=colours)
+    front = _view(render_views(asset, size=128), "front")
+    inner = np.zeros((128, 128), bool)
+    inner[40:88, 40:88] = True  # the box face, clear of the scale bar and the label
+    assert (front.raster.triangle[inner] >= 0).all()
+    img = np.asarray(front.image).astype(int)[inner]
+    assert (img[:, 0] > 100).all() and (img[:, 1] == 0).all() and (img[:, 2] == 0).all()
