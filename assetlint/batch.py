@@ -550,6 +550,10 @@ def run(
     return [r for r in results if r is not None]
 
 
+class ExecutorError(RuntimeError):
+    """The executor cannot run at all (an unreachable cluster): a usage error, exit 2."""
+
+
 def dask_executor(address: Any) -> Callable[..., None]:
     """An executor for :func:`run` that sends each file to a Dask distributed cluster
     (``address``: a scheduler address or a ``distributed.Client``). A worker that dies is
@@ -557,14 +561,17 @@ def dask_executor(address: Any) -> Callable[..., None]:
     for each result."""
     from distributed import Client, as_completed
 
-    client = address if isinstance(address, Client) else Client(address)
-
     def execute(
         jobs: Sequence[tuple[str, Plan]],
         processes: int,
         timeout: float,
         done: Callable[[int, FileResult], None],
     ) -> None:
+        own = not isinstance(address, Client)  # a client made here is closed here
+        try:
+            client = Client(address, timeout=timeout) if own else address
+        except (OSError, TimeoutError) as exc:
+            raise ExecutorError(f"cannot reach the Dask scheduler {address}: {exc}") from None
         futures = {
             client.submit(lint_file, path, plan, pure=False, key=f"assetlint-{i}-{path}"): i
             for i, (path, plan) in enumerate(jobs)
@@ -580,6 +587,8 @@ def dask_executor(address: Any) -> Callable[..., None]:
                 done(i, result)
         finally:
             client.cancel(list(futures))
+            if own:
+                client.close()
 
     return execute
 

@@ -177,6 +177,9 @@ def _cmd_check(ns: argparse.Namespace) -> int:
             progress=advance,
             executor=executor,
         )
+    except batch.ExecutorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     finally:
         stop()
     report = reporters.Report(

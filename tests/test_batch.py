@@ -160,3 +160,18 @@ def test_dask_cluster_gives_the_local_findings(many):
     ):
         remote = batch.run(jobs, executor=batch.dask_executor(client))
     assert [r.to_dict() for r in remote] == [r.to_dict() for r in local]
+
+
+def test_cli_dask_executor_prints_what_the_local_run_prints(many, capsys):
+    distributed = pytest.importorskip("distributed")
+    args = ["check", "--no-cache", "--select", "G003,G015", "--show-info", "."]
+    assert main(args) == 1
+    local = capsys.readouterr().out
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        assert main([*args, "--executor", "dask", "--scheduler", cluster.scheduler_address]) == 1
+    assert capsys.readouterr().out == local
+    assert main([*args, "--executor", "dask"]) == 2
+    assert "--executor dask needs --scheduler ADDRESS" in capsys.readouterr().err
+    unreachable = ["--executor", "dask", "--scheduler", "tcp://127.0.0.1:9", "--timeout", "2"]
+    assert main([*args, *unreachable]) == 2
+    assert "error: cannot reach the Dask scheduler tcp://127.0.0.1:9: " in capsys.readouterr().err
