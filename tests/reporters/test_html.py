@@ -133,12 +133,32 @@ def test_report_renders_in_headless_chromium(tmp_path):
     assert shot.exists(), "chromium wrote no screenshot"
     img = np.asarray(Image.open(shot).convert("RGB")).astype(int)
     assert img.shape == (2000, 1200, 3)
-    # not blank: many colours, and the renders' shaded surface and hole marks are on screen
+    # not blank: many colours on the page
     colours = np.unique(img.reshape(-1, 3) // 8, axis=0)
     assert len(colours) > 200
     assert img.std() > 20
-    red = (img[..., 0] > 200) & (img[..., 1] < 60) & (img[..., 2] < 60)
-    assert red.sum() > 50
+    # the first row of views (front, back, left of the holed box): found by the renders'
+    # flat background colour, which scaling leaves exact
+    bg = (img == [236, 238, 242]).all(axis=2)
+    bands = [r for r in _runs(bg.sum(axis=1) > 300) if r[1] - r[0] >= 100]
+    assert bands, "no rendered view on screen"
+    r0, r1 = bands[0]
+    cols = [c for c in _runs(bg[r0:r1].sum(axis=0) > 0.05 * (r1 - r0)) if c[1] - c[0] >= 100]
+    assert len(cols) == 3
+    front, back = (img[r0:r1, a:b] for a, b in cols[:2])
+    assert front.shape == back.shape and front.std() > 10 and back.std() > 10
+
+    def red(part: np.ndarray) -> int:
+        return int(((part[..., 0] > 200) & (part[..., 1] < 60) & (part[..., 2] < 60)).sum())
+
+    assert red(front) > 50 and red(back) == 0  # the hole faces the front
+    assert np.abs(front - back).mean() > 0.5
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of True."""
+    d = np.diff(np.concatenate([[0], flags.astype(int), [0]]))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
 
 
 def test_texture_findings_link_to_the_thumbnail():
