@@ -219,6 +219,7 @@ def plan(inputs: dict[str, Path], found: dict[str, object]) -> list[Tool]:
         peer("gltf-transform", "glb", "gltf-transform inspect", ["inspect", str(glb)]),
         Tool("glb", "trimesh script", trimesh_cmd + [str(glb)]),
         Tool("stl", "assetlint --target print", check + ["--target", "print", str(stl)]),
+        Tool("stl", "assetlint", check + [str(stl)]),
         peer("admesh", "stl", "admesh", [str(stl)]),
         Tool("stl", "trimesh script", trimesh_cmd + [str(stl)]),
         Tool("folder", "assetlint", check + [str(folder)]),
@@ -269,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"  {tool.line:<6} {tool.name:<26} {seconds:8.2f} s (exit {code})", file=sys.stderr
             )
+            print(f"         last output line: {said[:160]}", file=sys.stderr)
     print(f"\n{ns.runs} runs each, median wall time of the whole process\n")
     print("| Input | Tool | Seconds | Ratio to assetlint | What it checked |")
     print("|---|---|---:|---:|---|")
