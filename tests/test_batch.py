@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -175,3 +176,17 @@ def test_cli_dask_executor_prints_what_the_local_run_prints(many, capsys):
     unreachable = ["--executor", "dask", "--scheduler", "tcp://127.0.0.1:9", "--timeout", "2"]
     assert main([*args, *unreachable]) == 2
     assert "error: cannot reach the Dask scheduler tcp://127.0.0.1:9: " in capsys.readouterr().err
+
+
+def test_progress_bar_only_on_a_terminal_outside_ci(many, monkeypatch, capsys):
+    args = ["check", "--no-cache", "--select", "G003", "."]
+    monkeypatch.delenv("CI", raising=False)
+    main(args)
+    assert capsys.readouterr().err == ""  # piped: no bar
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    main(args)
+    err = capsys.readouterr().err
+    assert "linting" in err and "7/7" in err
+    monkeypatch.setenv("CI", "true")
+    main(args)
+    assert capsys.readouterr().err == ""
