@@ -23,7 +23,7 @@ from assetlint.loaders import load
 from assetlint.model import Asset, LoadError
 from assetlint.plugins import PluginError
 from assetlint.rules.scale import UNITS
-from assetlint.writers import WriteError, write, writer_for
+from assetlint.writers import WriteError, texture_bytes, write, writer_for
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # formats written as one file, which --in-place can replace atomically
@@ -153,6 +153,12 @@ def cmd_fix(ns: argparse.Namespace) -> int:
             print(f"{item.fix.name}{codes}: {change}")
     if not applied:
         print("nothing to fix")
+    for texture in asset.textures:
+        if texture_bytes(texture) is None:
+            print(
+                f"note: texture {texture.name!r} is missing or unreadable and is left out "
+                "of the written file (its material keeps its factors)"
+            )
     options = writer_options(dest, asset, ctx)
     if ns.dry_run:
         after = _lint(engine, asset, target)

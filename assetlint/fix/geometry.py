@@ -104,8 +104,9 @@ CLEANUP_CODES = ("G006", "G007", "G008", "G009", "G010")
     "remove degenerate, duplicate and invalid triangles and unreferenced vertices",
 )
 def fix_cleanup(asset: Asset, ctx: FixContext) -> list[str]:
-    """Remove what G006/G007/G009/G010 count (the triangles) and what G008 counts (the
-    vertices), with the same topology the rules judged."""
+    """Remove what G007/G009/G010 count (the triangles), G006's collapsed triangles, and
+    what G008 counts (the vertices), with the same topology the rules judged, for the codes
+    selected. G006's flat slivers over three distinct points are kept (see below)."""
     reported = {f.subject for f in ctx.found(*CLEANUP_CODES)}
     changes = []
     for index, mesh in enumerate(asset.meshes):
@@ -117,7 +118,10 @@ def fix_cleanup(asset: Asset, ctx: FixContext) -> list[str]:
         if {"G009", "G010"} & set(ctx.running):
             bad[~topo.valid] = True
         if "G006" in ctx.running:
-            for faces in (topo.repeated_index, topo.collapsed, topo.flat_faces):
+            # triangles with two corners at one point have no edges of their own: removing
+            # them opens nothing. A flat triangle over three distinct points fills a gap
+            # (a T-junction sliver); removing it would open a hole, so it stays.
+            for faces in (topo.repeated_index, topo.collapsed):
                 bad[faces] = True
         degenerate = int(bad.sum())
         if "G007" in ctx.running:
@@ -313,4 +317,16 @@ def fix_holes(asset: Asset, ctx: FixContext) -> list[str]:
         mesh.polygon_count = len(mesh.triangles)
         mesh.cache.clear()
         changes.append(f"{label}: closed holes with {plural(len(new_faces), 'triangle')}")
+        # a shell closed now must face outward, as G005 will judge it
+        closed = topology(mesh, _tolerance(ctx, "G003"))
+        flips = orientation_flips(closed)
+        if flips.any():
+            rows = closed.face_index[flips]
+            tris = mesh.triangles.copy()
+            tris[rows] = tris[rows][:, ::-1]
+            mesh.triangles = tris
+            mesh.cache.clear()
+            changes.append(
+                f"{label}: turned {plural(len(rows), 'triangle')} of the closed shells outward"
+            )
     return changes

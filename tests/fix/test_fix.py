@@ -282,3 +282,20 @@ def test_weld_joins_soup_but_keeps_uv_seams(tmp_path):
     assert sorted(mesh.uvs[0][seam, 0].round(6).tolist()) == [0.0] * 7 + [1.0] * 7
     codes = {f.code for f in target_packs.run_targets(engine, asset, [chosen])}
     assert "G011" not in codes and "G003" not in codes
+
+
+def test_missing_texture_is_named_when_left_out(tmp_path, capsys, monkeypatch):
+    from assetlint.model import Texture
+
+    src, out = tmp_path / "in.glb", tmp_path / "out.glb"
+    asset = textured_sphere(rows=4, cols=8)
+    asset.materials[1].base_color_factor[:] = [0.5, 0.5, 0.5, 1.0]
+    write(asset, src)
+    loaded = load(src)
+    loaded.textures[0] = Texture.missing_texture("gradient", "gone.png", "not found")
+    from assetlint.fix import cli as fix_cli
+
+    monkeypatch.setattr(fix_cli, "load", lambda path: loaded if path == src else load(path))
+    run(str(src), "--target", "unity", "--output", str(out))
+    assert "note: texture 'gradient' is missing or unreadable" in capsys.readouterr().out
+    assert load(out).textures == []
