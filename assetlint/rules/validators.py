@@ -103,7 +103,9 @@ def _usd_findings(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     for code, name, kind, message, prim in _usd_errors(asset):
         if code != ctx.rule.code:
             continue
-        severity = ctx.severity if kind == "Error" else "info"
+        severity = ctx.severity
+        if kind != "Error":  # Warn: a warning at most; Info: info
+            severity = "info" if kind != "Warn" or ctx.severity == "info" else "warning"
         yield ctx.finding(
             f"{name}: {message}",
             subject=prim,
