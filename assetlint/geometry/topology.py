@@ -40,7 +40,8 @@ DEFAULT_WELD_TOLERANCE = 1e-6  # fraction of the bounding-box diagonal
 # float32 coordinates resolve about 6e-8 of their magnitude: a finer weld tolerance would
 # only measure rounding noise (and would overflow the packed 64-bit cell keys).
 MIN_WELD_TOLERANCE = 2e-7
-# meshes with this many triangles compute their per-face geometry on a second thread
+# meshes with this many triangles compute their per-face geometry (while welding) and
+# their parts (while counting fans) on a second thread
 BACKGROUND_FACES = 100_000
 
 _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
@@ -696,6 +697,9 @@ class Topology:
         k = self.welded_count
         vertex = e.tail
         twin = self.partner
+        if corners >= 3 * BACKGROUND_FACES and "parts" not in self.__dict__:
+            # parts needs only what is computed by now: let a second core find them
+            self.__dict__["_parts_job"] = _Job(self._parts)
         same = e.forward[two] != 1  # both faces run the edge the same way
         if same.any():
             twin = twin.copy()
@@ -793,6 +797,12 @@ class Topology:
     @cached_property
     def parts(self) -> tuple[int, np.ndarray]:
         """(count, part of each topological face): faces connected through shared edges."""
+        job = self.__dict__.pop("_parts_job", None)
+        return self._parts() if job is None else job.result()
+
+    def _parts(self) -> tuple[int, np.ndarray]:
+        """:attr:`parts`, from the edge table (and :attr:`partner` on a closed manifold)
+        only, so that it can run on a second thread beside :attr:`fans`."""
         g = self.edges.groups
         nf = len(self.faces)
         if self.edges.paired:
