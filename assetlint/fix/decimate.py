@@ -15,9 +15,13 @@ PRECLUSTER_FACTOR times the target, and the quadric collapse does the last, visi
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from assetlint.fix import FixContext, fix
+from assetlint.fix._meshlab import MeshLabError, isolated
+from assetlint.fix._meshlab import decimate as meshlab_decimate
 from assetlint.geometry.topology import topology
 from assetlint.model import Asset, Mesh
 from assetlint.rules import mesh_label
@@ -105,9 +109,8 @@ def cluster_vertices(mesh: Mesh, target: int) -> None:
 
 
 def decimate_mesh(mesh: Mesh, target: int) -> None:
-    """Reduce ``mesh`` to about ``target`` triangles (at most that many), in place."""
-    import pymeshlab
-
+    """Reduce ``mesh`` to about ``target`` triangles (at most that many), in place.
+    Raises MeshLabError when MeshLab refuses a material's faces."""
     if mesh.triangle_count > 2 * PRECLUSTER_FACTOR * target:
         cluster_vertices(mesh, PRECLUSTER_FACTOR * target)
     topo = topology(mesh)
@@ -124,45 +127,23 @@ def decimate_mesh(mesh: Mesh, target: int) -> None:
         tris = tris_all[mine]
         # this material's share of the budget, at least one triangle
         share = max(int(target * len(tris) / total), 1)
-        ms = pymeshlab.MeshSet()
         if uv is None:
             ids, local = np.unique(welded[tris], return_inverse=True)
             rep = topo.representative[ids]
-            ms.add_mesh(
-                pymeshlab.Mesh(
-                    mesh.positions[rep].astype(np.float64),
-                    local.reshape(-1, 3).astype(np.int32),
-                )
-            )
+            job_uv = None
         else:
-            # vertices as split by the file (at UV seams), each at its welded position;
-            # UVs go to the face corners, then coincident vertices merge: a welded mesh
-            # whose corners keep their own UVs, what the texture-aware collapse expects
+            # vertices as split by the file (at UV seams), each at its welded position
             ids, local = np.unique(tris, return_inverse=True)
             rep = topo.representative[np.maximum(welded[ids], 0)]
-            ms.add_mesh(
-                pymeshlab.Mesh(
-                    mesh.positions[rep].astype(np.float64),
-                    local.reshape(-1, 3).astype(np.int32),
-                    v_tex_coords_matrix=uv[ids],
-                )
-            )
-            ms.compute_texcoord_transfer_vertex_to_wedge()
-            ms.meshing_merge_close_vertices(threshold=pymeshlab.PureValue(0.0))
-        if len(tris) > share:
-            common = {"targetfacenum": share, "preserveboundary": True, "qualitythr": 0.3}
-            if uv is not None:
-                ms.meshing_decimation_quadric_edge_collapse_with_texture(**common)
-            else:
-                ms.meshing_decimation_quadric_edge_collapse(
-                    **common, preservetopology=False, autoclean=True
-                )
-        ms.meshing_remove_unreferenced_vertices()
-        m = ms.current_mesh()
-        faces = m.face_matrix().astype(np.int64)
-        positions = m.vertex_matrix()
-        if uv is not None:
-            corner_uv = m.wedge_tex_coord_matrix().reshape(-1, 2)
+            job_uv = uv[ids]
+        positions, faces, corner_uv = isolated(
+            meshlab_decimate,
+            mesh.positions[rep].astype(np.float64),
+            local.reshape(-1, 3).astype(np.int32),
+            job_uv,
+            share,
+        )
+        if corner_uv is not None:
             key = np.column_stack([faces.reshape(-1), corner_uv])
             uniq, corner = np.unique(key, axis=0, return_inverse=True)
             out_pos.append(positions[uniq[:, 0].astype(np.int64)])
@@ -236,7 +217,13 @@ def fix_decimate(asset: Asset, ctx: FixContext) -> list[str]:
             continue
         before = mesh.triangle_count
         had_colors = mesh.colors is not None
-        decimate_mesh(mesh, target)
+        work = dataclasses.replace(mesh, cache={})  # the asset keeps its mesh on a failure
+        try:
+            decimate_mesh(work, target)
+        except MeshLabError as exc:
+            changes.append(f"{mesh_label(asset, index)}: not decimated, MeshLab failed: {exc}")
+            continue
+        asset.meshes[index] = mesh = work
         note = " (vertex colours dropped)" if had_colors else ""
         changes.append(
             f"{mesh_label(asset, index)}: decimated {before:,} -> {mesh.triangle_count:,} "

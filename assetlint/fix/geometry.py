@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from assetlint.fix import FixContext, fix
+from assetlint.fix._meshlab import MeshLabError, close_holes, isolated
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology
 from assetlint.model import Asset, Mesh
 from assetlint.rules import mesh_label, plural
@@ -288,8 +289,6 @@ def fix_holes(asset: Asset, ctx: FixContext) -> list[str]:
     """Close holes of up to MAX_HOLE_EDGES boundary edges with MeshLab's Close Holes on
     the welded topology (no new vertices). Each new triangle uses existing vertices (their
     UVs) and takes the material of a face beside it; bigger holes are left to a person."""
-    import pymeshlab
-
     reported = {f.subject for f in ctx.found("G003")}
     changes = []
     for index, mesh in enumerate(asset.meshes):
@@ -297,17 +296,17 @@ def fix_holes(asset: Asset, ctx: FixContext) -> list[str]:
         if label not in reported:
             continue
         topo = topology(mesh, _tolerance(ctx, "G003"))
-        ms = pymeshlab.MeshSet()
-        ms.add_mesh(
-            pymeshlab.Mesh(topo.welded_positions.astype(np.float64), topo.faces.astype(np.int32))
-        )
         try:
-            ms.meshing_close_holes(maxholesize=MAX_HOLE_EDGES, selfintersection=False)
-        except pymeshlab.PyMeshLabException:
-            continue  # MeshLab refuses non-manifold input; G001/G002 explain why
-        out = ms.current_mesh()
-        new_faces = out.face_matrix()[len(topo.faces) :]
-        if out.vertex_number() != topo.welded_count or not len(new_faces):
+            vertex_count, faces = isolated(
+                close_holes,
+                topo.welded_positions.astype(np.float64),
+                topo.faces.astype(np.int32),
+                MAX_HOLE_EDGES,
+            )
+        except MeshLabError:
+            continue  # MeshLab refuses some non-manifold input; G001/G002 explain why
+        new_faces = faces[len(topo.faces) :]
+        if vertex_count != topo.welded_count or not len(new_faces):
             continue
         rep = topo.representative
         slot_of = np.full(topo.welded_count, -1, dtype=np.int32)
