@@ -388,7 +388,19 @@ def rules_fingerprint(engine: Engine) -> str:
         (c, r.origin, r.severity, repr(sorted(r.params.items()))) for c, r in engine.rules.items()
     ]
     dists = sorted(f"{d.project_name}=={d.version}" for _, d in engine.pm.list_plugin_distinfo())
-    return hashlib.sha256(repr((rules, dists)).encode()).hexdigest()
+    return hashlib.sha256(repr((rules, dists, _source_stamp())).encode()).hexdigest()
+
+
+def _source_stamp() -> list[tuple[str, int, int]]:
+    """Size and mtime of assetlint's own modules and packs: in a source checkout the version
+    does not change when a rule's code does, and a stale cache would hide the change."""
+    package = Path(__file__).parent
+    files = [*package.rglob("*.py"), *target_packs.builtin_pack_dir().glob("*.toml")]
+    out = []
+    for f in sorted(files):
+        st = f.stat()
+        out.append((f.name, st.st_size, st.st_mtime_ns))
+    return out
 
 
 class Cache:

@@ -24,6 +24,13 @@ def write_obj(path: Path, positions, triangles) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path, monkeypatch):
+    """Each test in its own folder, so the results cache (beside the config, else in the
+    current folder) is never shared between tests."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def open_cube(tmp_path) -> Path:
     pos, tris = cube()
