@@ -221,12 +221,9 @@ def _weld_exact(p: np.ndarray, tolerance: float, lo: np.ndarray, extent: np.ndar
     return rep0, np.concatenate(a), np.concatenate(b)
 
 
-def weld(
-    positions: np.ndarray, tolerance: float, bounds: np.ndarray | None = None
-) -> tuple[int, np.ndarray]:
+def weld(positions: np.ndarray, tolerance: float) -> tuple[int, np.ndarray]:
     """(count, class per vertex) of positions welded within an absolute ``tolerance``;
-    non-finite positions get class -1. ``bounds`` ((2, 3) min and max of the finite
-    positions), when the caller has them, saves computing them again.
+    non-finite positions get class -1.
 
     Vertices closer than the tolerance along every axis are always welded; vertices
     welded directly are less than 4x the tolerance apart per axis (see the module
@@ -244,7 +241,7 @@ def weld(
     if idx is not None and not len(idx):
         return 0, np.full(n, -1, dtype=np.int64)
     p = pts if idx is None else pts[idx]
-    lo, hi = column_bounds(p) if bounds is None else (bounds[0], bounds[1])
+    lo, hi = column_bounds(p)
     extent = hi - lo
     if not np.any(extent > 0):  # all finite vertices at one point
         labels = np.full(n, -1, dtype=np.int64)

@@ -8,7 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assetlint.geometry import topology as tp
-from assetlint.geometry.topology import group_rows, weld
+from assetlint.geometry.topology import Topology, group_rows, weld
+from assetlint.model import Mesh
+from tests.rules.meshes import cube, merge
+from tests.shapes import asymmetric_object
 
 
 def reference_groups(columns):
@@ -98,3 +101,97 @@ def test_weld_handles_non_finite_and_single_points():
     assert weld(np.zeros((0, 3)), 1e-3)[0] == 0
     with pytest.raises(ValueError):
         weld(np.array([[0, 0, 0], [1, 0, 0]]), 0.0)
+
+
+def test_column_bounds_match_numpy_across_block_sizes():
+    rng = np.random.default_rng(7)
+    for n in (1, 1023, 1024, 2050):
+        pts = rng.normal(size=(n, 3)).astype(np.float32)
+        lo, hi = tp.column_bounds(pts)
+        assert lo.dtype == np.float64
+        assert lo.tolist() == pts.min(axis=0).tolist()
+        assert hi.tolist() == pts.max(axis=0).tolist()
+
+
+def test_closed_manifold_takes_the_paired_edge_table():
+    topo = Topology(Mesh("c", *cube()))
+    e = topo.edges
+    assert e.paired and e.count == 18
+    assert e.face_count.tolist() == [2] * 18 and e.forward.tolist() == [1] * 18
+    # the general path gives the same table
+    assert (e.groups.starts == 2 * np.arange(18)).all()
+    assert sorted(e.groups.inverse.tolist()) == sorted(list(range(18)) * 2)
+    assert topo.partner[topo.partner].tolist() == list(range(36))
+    assert topo.parts == (1, topo.parts[1]) and topo.parts[1].tolist() == [0] * 12
+    assert topo.fans.tolist() == [1] * 8
+    assert len(topo.duplicate_faces) == 0 and topo.seam_edge_count == 0
+
+
+def test_cubes_touching_at_a_corner_are_a_bow_tie_of_closed_fans():
+    """Every edge has two faces, so the paired table is used; at the shared corner the
+    walk comes back after the first cube's corners and hands the vertex to components."""
+    pos, tris = merge(cube(), cube(offset=(1, 1, 1)))
+    topo = Topology(Mesh("m", pos, tris))
+    assert topo.edges.paired
+    assert topo.welded_count == 15
+    shared = topo.welded[7]
+    assert topo.welded[8] == shared
+    assert topo.nonmanifold_vertices.tolist() == [shared]
+    assert topo.fans[shared] == 2 and topo.fans.sum() == 16
+    assert topo.parts[0] == 2
+    assert topo.part_volumes.tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_paired_duplicates_and_same_direction_pairs():
+    pos = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], dtype=np.float32)
+    pillow = Topology(Mesh("p", pos, np.array([[0, 1, 2], [0, 2, 1]])))
+    assert pillow.edges.paired and pillow.duplicate_faces.tolist() == [1]
+    assert len(pillow.inconsistent_edges) == 0 and pillow.fans.tolist() == [1, 1, 1]
+    same = Topology(Mesh("s", pos, np.array([[0, 1, 2], [1, 2, 0]])))
+    assert same.edges.paired and same.duplicate_faces.tolist() == [1]
+    assert len(same.inconsistent_edges) == 3 and same.fans.tolist() == [1, 1, 1]
+    assert same.seam_edge_count == 0 and same.parts[0] == 1
+
+
+def test_background_jobs_give_the_inline_answers(monkeypatch):
+    """Large meshes compute face geometry, references and parts on a second thread; the
+    results must be exactly the inline ones (here forced on a small broken mesh)."""
+    pos, tris = merge(cube(), asymmetric_object(), cube(0.01, (3, 0, 0)))
+    # a hole, a degenerate and an out-of-range triangle
+    tris = np.vstack([tris[1:], [[0, 0, 1], [1, 2, len(pos) + 5]]])
+    # as the rules ask: fans (which starts the parts job) before parts
+    names = ["fans", "face_areas", "part_volumes", "flat_faces", "references", "parts"]
+    started = []
+
+    class Counted(tp._Job):
+        def __init__(self, fn, *args):
+            started.append(fn)
+            super().__init__(fn, *args)
+
+    monkeypatch.setattr(tp, "_Job", Counted)
+
+    def answers():
+        topo = Topology(Mesh("m", pos, tris))
+        return [getattr(topo, name) for name in names]
+
+    inline = answers()
+    assert started == []
+    monkeypatch.setattr(tp, "BACKGROUND_FACES", 0)
+    threaded = answers()
+    assert len(started) == 2  # face geometry and references; parts
+    for name, a, b in zip(names, inline, threaded, strict=True):
+        if name == "parts":
+            assert a[0] == b[0] and (a[1] == b[1]).all()
+        else:
+            assert a.tolist() == b.tolist(), name
+    assert int(inline[names.index("references")].sum()) == 3 * (len(tris) - 1)
+    assert inline[names.index("parts")][0] == 3
+
+
+def test_a_job_whose_thread_is_gone_computes_its_value_itself():
+    job = tp._Job(lambda x: x + 1, 1)
+    assert job.result() == 2
+    job._done = None  # as in a child forked while the thread ran
+    assert job.result() == 2
+    with pytest.raises(ZeroDivisionError):
+        tp._Job(lambda: 1 / 0).result()
