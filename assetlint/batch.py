@@ -13,6 +13,7 @@ asset is never loaded twice and a changed texture relints only the assets that u
 from __future__ import annotations
 
 import faulthandler
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -71,7 +72,12 @@ class Plan:
         )
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(repr(self).encode()).hexdigest()
+        return _fingerprint(self)
+
+
+@functools.lru_cache(maxsize=64)
+def _fingerprint(plan: Plan) -> str:
+    return hashlib.sha256(repr(plan).encode()).hexdigest()
 
 
 @dataclass

@@ -85,12 +85,16 @@ class Config:
             return None
 
     def is_excluded(self, path: Path) -> bool:
+        if not self.exclude:
+            return False
         rel = self.relative(path)
         return rel is not None and any(_glob(rel, g) for g in self.exclude)
 
     def per_file_ignores_for(self, path: Path) -> tuple[str, ...]:
         """The codes per-file-ignores removes from this file (whatever selects them, as in
         ruff)."""
+        if not self.per_file_ignores:
+            return ()
         rel = self.relative(path)
         if rel is None:
             return ()
@@ -312,9 +316,9 @@ class Resolver:
             key = None
             base = self.fixed or Config(root=str(Path.cwd()))
         else:
-            folder = path.resolve().parent
+            folder = path.parent
             if folder not in self._by_folder:
-                self._by_folder[folder] = find_config_file(folder)
+                self._by_folder[folder] = find_config_file(folder.resolve())
             key = self._by_folder[folder]
             base = None
         if key not in self._by_file:
