@@ -19,9 +19,11 @@ from assetlint import batch, reporters
 from assetlint import config as cfg
 from assetlint import targets as target_packs
 from assetlint.engine import Engine, SelectionError
+from assetlint.fix.cli import add_fix_command, cmd_fix
 from assetlint.loaders import is_asset_path, load
 from assetlint.model import LoadError
 from assetlint.plugins import PluginError
+from assetlint.render import add_render_command, cmd_render
 from assetlint.rules import Rule
 from assetlint.summary import format_summary, summarize
 
@@ -285,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             _add_check_arguments(p)
     target_packs.add_targets_command(sub)
+    add_fix_command(sub)
+    add_render_command(sub)
     p = sub.add_parser("rules", help="list the rules (built-in and from installed packs)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     _add_selection(p)
@@ -364,6 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rules": _cmd_rules,
         "explain": _cmd_explain,
         "targets": target_packs.cmd_targets,
+        "fix": cmd_fix,
+        "render": cmd_render,
     }[ns.command]
     try:
         return handler(ns)

@@ -26,6 +26,7 @@ REPORTERS: dict[str, str] = {
     "junit": "assetlint.reporters.junit",
     "sarif": "assetlint.reporters.sarif",
     "github": "assetlint.reporters.github",
+    "html": "assetlint.reporters.html",
 }
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
