@@ -37,6 +37,7 @@ BUILTIN_RULE_MODULES = (
     "assetlint.rules.materials",
     "assetlint.rules.textures",
     "assetlint.rules.validators",
+    "assetlint.rules.heuristics",
 )
 
 

@@ -1,0 +1,135 @@
+"""Specular highlights painted into a colour map: compact, soft, near-white blobs.
+
+A highlight in a photo is the light source's reflection added on top of the diffuse
+colour: the pixel moves towards white, ``rgb' = rgb + f (1 - rgb)`` with f peaking at 1 in
+the blob's centre and falling off smoothly. So, on the texture reduced to at most
+:data:`WORK` texels on a side:
+
+* the background is a grey-scale opening of the luminance (erosion then dilation by a
+  square a quarter of the image wide), which removes every bright feature smaller than the
+  square and keeps broad ones (the lit side of an object, a white part);
+* each texel's *whiteness* is how far it moved from the background towards white,
+  ``f = (Y - Y_bg) / (1 - Y_bg)``;
+* a candidate is a connected region with f >= :data:`LOW`, whose peak f reaches the
+  rule's limit with low saturation, and which is *soft*: the core (f >= 75% of the peak)
+  is a small part of the region, as for any smooth fall-off, where a painted white decal
+  or a sticker has a hard edge and a core almost as large as itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from assetlint.analysis.albedo import LUMA, reduce_image, srgb_to_linear
+
+WORK = 512  # texels on the longer side of the analysed image
+LOW = 0.12  # whiteness at which a blob's extent is measured
+MIN_AREA = 8  # texels (at WORK size) below which a blob is too small to judge
+MAX_SHARE = 0.05  # blobs larger than this share of the image are not compact
+CORE = 0.75  # a blob's core: whiteness >= CORE x its peak
+
+
+# What makes a blob a highlight (the defaults of rule H003).
+WHITENESS = 0.5  # peak at least half-way from the surrounding colour to white
+SATURATION = 0.3  # at most this HSV saturation at the peak
+SOFTNESS = 0.5  # core at most half of the blob
+CONTRAST = 1.5  # peak luminance at least this multiple of the background's
+
+
+@dataclass
+class Blob:
+    """One highlight-like blob in a texture."""
+
+    label: int  # its id in :attr:`BlobMap.labels`
+    uv: tuple[float, float]  # centre of its brightest texel, glTF UV convention
+    peak: float  # whiteness f at the peak, 0..1
+    saturation: float  # HSV saturation of the sRGB colour at the peak
+    softness: float  # 1 - core area / region area
+    share: float  # region area / image area
+    contrast: float  # peak luminance / background luminance
+
+    def is_highlight(
+        self,
+        whiteness: float = WHITENESS,
+        saturation: float = SATURATION,
+        softness: float = SOFTNESS,
+        contrast: float = CONTRAST,
+    ) -> bool:
+        return (
+            self.peak >= whiteness
+            and self.saturation <= saturation
+            and self.softness >= softness
+            and self.contrast >= contrast
+        )
+
+
+@dataclass
+class BlobMap:
+    """The blobs of one texture and where they are."""
+
+    blobs: list[Blob]  # compact ones, strongest first
+    labels: np.ndarray  # int (rows, cols) at the analysed size, 0 outside any blob
+
+    def mask(self, blobs: list[Blob]) -> np.ndarray:
+        """Boolean image of the texels that belong to ``blobs``."""
+        keep = np.zeros(self.labels.max() + 1, dtype=bool)
+        keep[[b.label for b in blobs]] = True
+        keep[0] = False
+        return keep[self.labels]
+
+
+def find_blobs(pixels: np.ndarray) -> BlobMap | None:
+    """Every compact bright blob of a decoded texture (rows, cols, 4 sRGB in 0..1); the
+    caller decides which are highlights. None for images too small to judge."""
+    img = reduce_image(pixels[..., :3], WORK)
+    h, w = img.shape[:2]
+    if h < 16 or w < 16:
+        return None
+    y = (srgb_to_linear(img) @ LUMA).astype(np.float32)
+    bg = _background(y, max(h, w) // 4)
+    f = np.clip((y - bg) / np.maximum(1.0 - bg, 1e-3), 0.0, 1.0)
+    labels, count = ndimage.label(f >= LOW)
+    if count == 0:
+        return BlobMap([], labels)
+    index = np.arange(1, count + 1)
+    area = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    peak = ndimage.maximum(f, labels, index)
+    where = ndimage.maximum_position(f, labels, index)
+    lab = labels.ravel()
+    inside = np.flatnonzero(lab)
+    in_core = inside[f.ravel()[inside] >= CORE * peak[lab[inside] - 1]]
+    core = np.bincount(lab[in_core], minlength=count + 1)[1:]
+    hi = img.max(axis=2)
+    sat = np.where(hi > 0, (hi - img.min(axis=2)) / np.maximum(hi, 1e-6), 0.0)
+    out = []
+    for k in np.flatnonzero((area >= MIN_AREA) & (area <= MAX_SHARE * h * w)):
+        r, c = where[k]
+        out.append(
+            Blob(
+                label=int(k + 1),
+                uv=((c + 0.5) / w, (r + 0.5) / h),
+                peak=float(peak[k]),
+                saturation=float(sat[r, c]),
+                softness=1.0 - float(core[k]) / float(area[k]),
+                share=float(area[k]) / (h * w),
+                contrast=float(y[r, c] / max(bg[r, c], 1e-3)),
+            )
+        )
+    out.sort(key=lambda b: -b.peak)
+    return BlobMap(out, labels)
+
+
+def _background(y: np.ndarray, window: int) -> np.ndarray:
+    """Grey opening of ``y`` by a ``window`` square, computed on a 4x smaller image (block
+    minima) and expanded back: what remains once small bright features are removed."""
+    h, w = y.shape
+    f = 4
+    hh, ww = -(-h // f) * f, -(-w // f) * f
+    padded = np.pad(y, ((0, hh - h), (0, ww - w)), mode="edge")
+    small = padded.reshape(hh // f, f, ww // f, f).min(axis=(1, 3))
+    size = max(3, window // f) | 1
+    opened = ndimage.grey_opening(small, size=(size, size), mode="wrap")
+    return np.repeat(np.repeat(opened, f, axis=0), f, axis=1)[:h, :w]

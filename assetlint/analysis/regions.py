@@ -1,0 +1,267 @@
+"""Several materials fused into one material slot, found by clustering its albedo.
+
+An image-to-3D generator paints the metal, the rubber and the fabric of an object into one
+texture under one material. The samples of a slot are clustered (k-means, k = 2..4) on
+CIELAB colour, plus metallic and roughness when the slot has a metallic-roughness map. A
+split is accepted only if it is clear:
+
+* every cluster covers at least :data:`MIN_SHARE` of the slot's surface;
+* every pair of clusters is separated by a gap: along the line joining their centres the
+  clusters are :data:`MIN_SEPARATION` pooled standard deviations apart, and the histogram
+  of the samples projected on that line has a valley between them no higher than
+  :data:`MAX_VALLEY` of the lower peak (a baked light gradient or occlusion spreads
+  colours continuously and has no valley);
+* clusters are patches on the surface, not speckle: on average :data:`MIN_COHERENCE` of
+  each sample's nearest neighbours in 3D belong to its cluster.
+
+Colour alone separates paints as well as materials, and paint of several colours is one
+material. So two clusters count as different materials only when the evidence says so:
+metallic or roughness differ (where a map holds them), or they fall in different broad
+classes of albedo (bright neutral, as metals are; dark neutral, as rubber and black
+plastic; mid grey; coloured), or their fine-scale texture ("grain") differs by
+:data:`GRAIN_RATIO` or more (leather against paint). Clusters that do not differ so are
+merged, and each material is named by the kind it looks like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from assetlint.analysis.albedo import Samples
+
+MIN_SAMPLES = 300
+MAX_SAMPLES = 4000  # a slot's samples clustered (the samples are i.i.d.: a prefix is fair)
+MIN_SHARE = 0.08
+MIN_SEPARATION = 4.0
+MAX_VALLEY = 0.25
+MIN_COHERENCE = 0.8
+NEIGHBOURS = 8
+SEED = 11
+GRAIN_RATIO = 2.5
+METALLIC_STEP = 0.5
+ROUGHNESS_STEP = 0.25
+
+
+@dataclass
+class Part:
+    """One of the materials a slot looks like."""
+
+    kind: str  # what it looks like: "metal", "dark rubber", "painted"...
+    share: float  # of the slot's sampled surface
+    srgb: tuple[int, int, int]  # mean albedo, 8-bit sRGB
+    metallic: float | None  # mean, when the slot has a metallic-roughness map
+    roughness: float | None
+    grain: float | None = None  # median fine-scale texture contrast
+    broad: str = ""  # broad albedo class (see :func:`_classes`)
+
+
+def material_parts(
+    samples: Samples,
+    rows: np.ndarray,
+    rgb: np.ndarray | None = None,
+    grain: np.ndarray | None = None,
+) -> list[Part]:
+    """The distinct materials the samples ``rows`` (one material slot) look like: one
+    part when nothing clearly separates them. ``rgb`` replaces the samples' albedo (one
+    row per sample, e.g. with baked light divided out) and ``grain`` gives each sample's
+    fine-scale texture contrast (NaN where unknown)."""
+    if len(rows) < MIN_SAMPLES:
+        return []
+    rows = rows[:MAX_SAMPLES]
+    colours = (samples.rgb if rgb is None else rgb)[rows]
+    features, has_mr = _features(samples, rows, colours)
+    labels = _best_split(features, samples.positions[rows])
+    parts = _describe(samples, rows, colours, labels, has_mr, grain)
+    return _merge(parts)
+
+
+def _merge(parts: list[Part]) -> list[Part]:
+    """Merge clusters that are not different materials (see the module docstring)."""
+    owner = list(range(len(parts)))
+
+    def root(i: int) -> int:
+        while owner[i] != i:
+            i = owner[i]
+        return i
+
+    for i in range(len(parts)):
+        for j in range(i + 1, len(parts)):
+            if not _different(parts[i], parts[j]):
+                owner[root(j)] = root(i)
+    merged: dict[int, list[Part]] = {}
+    for i, part in enumerate(parts):
+        merged.setdefault(root(i), []).append(part)
+    out = []
+    for same in merged.values():
+        main = max(same, key=lambda p: p.share)
+        share = sum(p.share for p in same)
+        out.append(
+            Part(main.kind, share, main.srgb, main.metallic, main.roughness, main.grain, main.broad)
+        )
+    return sorted(out, key=lambda p: -p.share)
+
+
+def _different(a: Part, b: Part) -> bool:
+    if a.metallic is not None and b.metallic is not None:
+        if abs(a.metallic - b.metallic) >= METALLIC_STEP:
+            return True
+        if abs((a.roughness or 0) - (b.roughness or 0)) >= ROUGHNESS_STEP:
+            return True
+    if a.broad != b.broad:
+        return True
+    if a.grain and b.grain and max(a.grain, b.grain) >= GRAIN_RATIO * min(a.grain, b.grain):
+        return True
+    return False
+
+
+def lab(rgb_linear: np.ndarray) -> np.ndarray:
+    """CIELAB (D65) of linear sRGB colours."""
+    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = rgb_linear @ m.T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
+    return np.column_stack(
+        [116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])]
+    )
+
+
+def _features(samples: Samples, rows: np.ndarray, colours: np.ndarray) -> tuple[np.ndarray, bool]:
+    feats = [lab(colours)]
+    has_mr = bool(samples.has_mr_map[rows].mean() > 0.5)
+    if has_mr:
+        # a metal/dielectric difference weighs like a large colour difference; roughness
+        # differences of 0.3 like a clearly visible one
+        feats.append(samples.metallic[rows, None] * 100)
+        feats.append(samples.roughness[rows, None] * 60)
+    return np.column_stack(feats), has_mr
+
+
+def _kmeans(x: np.ndarray, k: int, rng: np.random.Generator, iterations: int = 30) -> np.ndarray:
+    """Labels of Lloyd's k-means with k-means++ seeding."""
+    centres = [x[rng.integers(len(x))]]
+    for _ in range(1, k):
+        d = np.min([((x - c) ** 2).sum(1) for c in centres], axis=0)
+        total = d.sum()
+        if total <= 0:
+            break
+        centres.append(x[rng.choice(len(x), p=d / total)])
+    c = np.array(centres)
+    labels = np.zeros(len(x), dtype=np.int64)
+    for _ in range(iterations):
+        d = ((x[:, None, :] - c[None]) ** 2).sum(-1)
+        new = d.argmin(1)
+        if np.array_equal(new, labels) and _ > 0:
+            break
+        labels = new
+        c = np.array(
+            [x[labels == j].mean(0) if (labels == j).any() else c[j] for j in range(len(c))]
+        )
+    return labels
+
+
+def _best_split(x: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Labels of the largest clear split (k = 4, 3, 2), or all zeros."""
+    rng = np.random.default_rng(SEED)
+    tree = None
+    for k in (4, 3, 2):
+        for _attempt in range(3):
+            labels = _kmeans(x, k, rng)
+            if len(np.unique(labels)) < k or not _separated(x, labels, k):
+                continue
+            if tree is None:
+                tree = cKDTree(positions)
+            if _coherent(tree, labels):
+                return labels
+    return np.zeros(len(x), dtype=np.int64)
+
+
+def _separated(x: np.ndarray, labels: np.ndarray, k: int) -> bool:
+    counts = np.bincount(labels, minlength=k)
+    if counts.min() < MIN_SHARE * len(x):
+        return False
+    for i in range(k):
+        for j in range(i + 1, k):
+            a, b = x[labels == i], x[labels == j]
+            axis = b.mean(0) - a.mean(0)
+            dist = np.linalg.norm(axis)
+            if dist == 0:
+                return False
+            axis /= dist
+            pa, pb = a @ axis, b @ axis
+            pooled = np.sqrt((pa.var() + pb.var()) / 2)
+            if dist < MIN_SEPARATION * max(pooled, 1e-6):
+                return False
+            if not _valley(pa, pb):
+                return False
+    return True
+
+
+def _valley(pa: np.ndarray, pb: np.ndarray) -> bool:
+    """Whether the projected values of two clusters have a low valley between them."""
+    lo_c, hi_c = np.median(pa), np.median(pb)
+    both = np.concatenate([pa, pb])
+    edges = np.linspace(lo_c, hi_c, 21)
+    hist, _ = np.histogram(both, bins=edges)
+    hist = np.convolve(hist, np.ones(3) / 3, mode="same")
+    peak = min(hist[:3].max(), hist[-3:].max())
+    return bool(hist[3:-3].min() <= MAX_VALLEY * peak) if peak > 0 else False
+
+
+def _coherent(tree: cKDTree, labels: np.ndarray) -> bool:
+    k = min(NEIGHBOURS + 1, len(labels))
+    _, nn = tree.query(tree.data, k=k)
+    same = (labels[nn[:, 1:]] == labels[:, None]).mean()
+    return bool(same >= MIN_COHERENCE)
+
+
+def _describe(
+    samples: Samples,
+    rows: np.ndarray,
+    colours: np.ndarray,
+    labels: np.ndarray,
+    has_mr: bool,
+    grain: np.ndarray | None,
+) -> list[Part]:
+    from assetlint.analysis.albedo import linear_to_srgb
+
+    parts = []
+    for j in np.unique(labels):
+        mine = labels == j
+        sel = rows[mine]
+        rgb = colours[mine].mean(0)
+        metallic = float(samples.metallic[sel].mean()) if has_mr else None
+        roughness = float(samples.roughness[sel].mean()) if has_mr else None
+        g = None
+        if grain is not None:
+            values = grain[sel][np.isfinite(grain[sel])]
+            g = float(np.median(values)) if len(values) >= 20 else None
+        broad, kind = _classes(rgb, metallic, roughness)
+        srgb = tuple(int(v) for v in np.round(linear_to_srgb(rgb) * 255))
+        parts.append(Part(kind, len(sel) / len(rows), srgb, metallic, roughness, g, broad))
+    return parts
+
+
+def _classes(rgb: np.ndarray, metallic: float | None, roughness: float | None) -> tuple[str, str]:
+    """(broad class, descriptive name) of a mean colour, with metallic and roughness
+    where known. Broad classes: metal, bright neutral, dark neutral, grey, coloured."""
+    lum, a, b = lab(rgb[None])[0]
+    chroma = float(np.hypot(a, b))
+    hue = float(np.degrees(np.arctan2(b, a)) % 360)
+    if metallic is not None and metallic >= 0.5:
+        broad, kind = "metal", "metal"
+    elif chroma < 15 and lum < 35:
+        broad, kind = "dark neutral", "dark rubber"
+    elif chroma < 10 and lum >= 72:
+        broad = "bright neutral"
+        kind = "metal" if metallic is None else "white"
+    elif chroma < 10:
+        broad, kind = "grey", "grey"
+    elif 20 <= hue <= 90 and lum < 50 and chroma < 40:
+        broad, kind = "coloured", "leather or wood"
+    else:
+        broad, kind = "coloured", "painted"
+    if roughness is not None and broad != "metal":
+        kind += " (glossy)" if roughness < 0.45 else " (rough)" if roughness >= 0.75 else ""
+    return broad, kind

@@ -1,0 +1,321 @@
+"""Light and occlusion baked into an albedo, measured by regression on surface samples.
+
+A photo's light is a function of the surface normal; an albedo is not. So the luminance of
+the sampled albedo is fitted against the normal (and, for occlusion, against an ambient
+occlusion estimate)::
+
+    L_i / mean_g(L) = c_g + b . n_i (+ k * occlusion_i)
+
+with one intercept ``c_g`` per colour group g. Groups are the material slot crossed with
+the chromaticity of the albedo (r, g and b divided by their sum): a light scales
+luminance and leaves chromaticity nearly alone, so paint of several colours becomes
+several groups and only the luminance variation *inside* a colour can be read as light.
+A group is a connected set of well-filled chromaticity bins (:data:`CHROMA_BIN` wide), so
+a slightly tinted light, which drags a colour's chromaticity along a short streak, does
+not split it, while distinct paints, separated by empty bins, stay apart. Dividing by the
+group mean makes the fit multiplicative, as baked light is. The fit is area weighted (the
+samples are uniform over the area) and robust (Huber weights by iteratively reweighted
+least squares), so painted highlights, decals and seams do not steer it.
+
+The strength is ``|b| / a`` where a is the mean intercept (the albedo's level where the
+light grazes the surface); the share of variance explained is that of the luminance
+variation within groups.
+
+Colour regions of the same chromaticity but different lightness (dark and light grey
+parts) are one group, and a few such regions can mimic a light in this global fit. A
+light, unlike regions, changes luminance *smoothly* with the normal, so the global fit is
+checked by a local one: over pairs of neighbouring samples, the relative luminance
+difference against the normal difference, with Tukey's biweight (pairs straddling a
+region border are outliers and weigh nothing). :func:`local_slope` gives it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assetlint.analysis.albedo import Samples
+
+CHROMA_BIN = 0.02  # width of a chromaticity bin (r/(r+g+b), g/(r+g+b))
+FILLED = 0.002  # share of a material's samples a chromaticity bin needs to count as filled
+MIN_LUMINANCE = 0.002  # linear; darker samples have no usable chromaticity or ratio
+MIN_GROUP = 8  # samples a colour group needs to take part in the fit
+HUBER = 1.345  # Huber's tuning constant, in robust standard deviations
+TUKEY = 4.685  # Tukey's biweight tuning constant, in robust standard deviations
+PAIR_SAMPLES = 8192  # samples paired with their neighbours by the local fit
+NEIGHBOURS = 8
+MIN_SCALE = 0.01  # relative luminance: below this, differences are 8-bit quantization
+FIT_SCALE = 0.05  # floor of the robust scale of the global fit (relative luminance)
+
+
+@dataclass
+class ShadingFit:
+    """What the luminance regression found."""
+
+    direction: np.ndarray  # unit vector towards the light, world (canonical) frame
+    strength: float  # |b| / a
+    explained: float  # share of within-group luminance variance the normal explains
+    samples: int  # samples that took part
+    groups: int  # colour groups with an intercept of their own
+    local_strength: float = 0.0  # |b| of the local (pairwise) fit
+    local_angle: float = 180.0  # degrees between the local and the global light directions
+    occlusion_strength: float = 0.0  # k / a: darkening per unit occlusion (positive = darker)
+    occlusion_explained: float = 0.0  # extra share of variance explained by occlusion
+    residual: np.ndarray | None = None  # per-sample relative residual (NaN where unused)
+
+
+def colour_groups(samples: Samples) -> tuple[np.ndarray, np.ndarray]:
+    """Group id per sample (material x connected chromaticity region), and the mask of
+    samples usable in a fit (bright enough, in a group of at least :data:`MIN_GROUP`)."""
+    from scipy import ndimage
+
+    rgb = samples.rgb
+    total = rgb.sum(axis=1)
+    usable = (samples.luminance > MIN_LUMINANCE) & np.isfinite(total)
+    chroma = rgb[:, :2] / np.maximum(total, 1e-12)[:, None]
+    side = int(np.ceil(1 / CHROMA_BIN)) + 1
+    bins = np.clip(np.floor(chroma / CHROMA_BIN).astype(np.int64), 0, side - 1)
+    flat = bins[:, 0] * side + bins[:, 1]
+    group = np.full(samples.count, -1, dtype=np.int64)
+    next_id = 0
+    for mat in np.unique(samples.material):
+        rows = np.flatnonzero((samples.material == mat) & usable)
+        if not len(rows):
+            continue
+        counts = np.bincount(flat[rows], minlength=side * side).reshape(side, side)
+        filled = counts >= max(3, FILLED * len(rows))
+        # bins up to two apart belong together: a tinted light drags chromaticity a little
+        near = ndimage.binary_dilation(filled, structure=np.ones((3, 3)))
+        labels, found = ndimage.label(near, structure=np.ones((3, 3)))
+        labels[~filled] = 0
+        lab = labels.ravel()[flat[rows]]
+        # samples in sparse bins (blends along region borders) are left out
+        group[rows[lab > 0]] = next_id + lab[lab > 0] - 1
+        next_id += found + 1
+    usable &= group >= 0
+    sizes = np.bincount(group[usable], minlength=max(next_id, 1))
+    usable &= sizes[np.maximum(group, 0)] >= MIN_GROUP
+    return group, usable
+
+
+def fit_shading(
+    samples: Samples, occlusion: np.ndarray | None = None, exclude: np.ndarray | None = None
+) -> ShadingFit | None:
+    """Fit luminance against the normal (and ``occlusion`` per sample, if given: an array
+    as long as the samples, NaN where unknown), leaving out the samples in ``exclude``
+    (painted highlights, say). None when too few samples take part."""
+    group, usable = colour_groups(samples)
+    if exclude is not None:
+        usable &= ~exclude
+    pairs = neighbour_pairs(samples, usable)
+    local = local_slope(samples, pairs)
+    group = split_levels(samples, group, usable, local, pairs)
+    if occlusion is not None:
+        usable &= np.isfinite(occlusion)
+    idx = np.flatnonzero(usable)
+    if len(idx) < 50:
+        return None
+    g = np.unique(group[idx], return_inverse=True)[1]
+    lum = samples.luminance[idx]
+    count = g.max() + 1
+    level = np.bincount(g, lum, count) / np.bincount(g, minlength=count)
+    y = lum / level[g]
+    x = samples.normals[idx]
+    if occlusion is not None:
+        x = np.column_stack([x, occlusion[idx]])
+    beta, resid, within, weight, intercept = _grouped_huber(y, x, g)
+    a = float(np.average(intercept[g], weights=weight))
+    norm = float(np.linalg.norm(beta[:3]))
+    explained = _explained(resid, within, weight)
+    fit = ShadingFit(
+        direction=beta[:3] / norm if norm > 0 else np.array([0.0, 1.0, 0.0]),
+        strength=norm / a if a > 0 else 0.0,
+        explained=explained,
+        samples=len(idx),
+        groups=int(count),
+    )
+    if occlusion is not None:
+        # each regressor's share: what the fit loses without it
+        fit.occlusion_strength = -float(beta[3]) / a if a > 0 else 0.0
+        no_occlusion = _refit_residual(y, x[:, :3], g, weight)
+        no_normal = _refit_residual(y, x[:, 3:], g, weight)
+        fit.occlusion_explained = explained - _explained(no_occlusion, within, weight)
+        fit.explained = explained - _explained(no_normal, within, weight)
+    residual = np.full(samples.count, np.nan)
+    residual[idx] = resid
+    fit.residual = residual
+    if local is not None:
+        fit.local_strength = float(np.linalg.norm(local))
+        if fit.local_strength > 0:
+            cos = float(local @ fit.direction) / fit.local_strength
+            fit.local_angle = float(np.degrees(np.arccos(np.clip(cos, -1, 1))))
+    return fit
+
+
+def neighbour_pairs(samples: Samples, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j) of neighbouring usable samples among the first :data:`PAIR_SAMPLES`:
+    each sample with its :data:`NEIGHBOURS` nearest, every pair once."""
+    from scipy.spatial import cKDTree
+
+    idx = np.flatnonzero(usable[:PAIR_SAMPLES])
+    if len(idx) < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    k = min(NEIGHBOURS, len(idx) - 1)
+    _, nn = cKDTree(samples.positions[idx]).query(samples.positions[idx], k=k + 1)
+    i = np.repeat(np.arange(len(idx)), k)
+    j = nn[:, 1:].ravel()
+    keep = i < j
+    return idx[i[keep]], idx[j[keep]]
+
+
+def local_slope(samples: Samples, pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+    """Relative luminance change per unit of normal between neighbouring samples: the
+    robust slope b of ``2 (L_i - L_j) / (L_i + L_j) = b . (n_i - n_j)`` over the pairs
+    whose normals differ. None with too few such pairs."""
+    i, j = pairs
+    dn = samples.normals[i] - samples.normals[j]
+    lever = np.linalg.norm(dn, axis=1) > 1e-3  # pairs on one flat face say nothing
+    i, j, dn = i[lever], j[lever], dn[lever]
+    if len(i) < 30:
+        return None
+    lum = samples.luminance
+    dy = 2 * (lum[i] - lum[j]) / (lum[i] + lum[j])
+    w = np.ones(len(dy))
+    b = np.zeros(3)
+    for step in range(12):
+        a = (dn * w[:, None]).T @ dn
+        b = np.linalg.lstsq(a + 1e-12 * np.eye(3), (dn * w[:, None]).T @ dy, rcond=None)[0]
+        r = np.abs(dy - dn @ b)
+        scale = max(1.4826 * float(np.median(r)), MIN_SCALE)
+        if step < 4:  # Huber first, so the redescending weights start from a sane fit
+            w = np.minimum(1.0, HUBER * scale / np.maximum(r, 1e-300))
+        else:
+            u = r / (TUKEY * scale)
+            w = np.where(u < 1, (1 - u**2) ** 2, 0.0)
+        if w.sum() < 3:
+            return np.zeros(3)
+    return b
+
+
+def split_levels(
+    samples: Samples,
+    group: np.ndarray,
+    usable: np.ndarray,
+    local: np.ndarray | None,
+    pairs: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Split colour groups into lightness levels where paint of one hue comes in several
+    values (dark and light grey parts): a level boundary is a valley in the histogram of
+    log luminance (after removing the local light estimate), and the neighbouring samples
+    on either side of it must lie on smooth surface. Steps of luminance at creases, as
+    between the faces of a lit box, are what a light does and do not split."""
+    lum = np.maximum(samples.luminance, MIN_LUMINANCE)
+    shade = 1.0
+    if local is not None:
+        shade = 1 + np.clip(samples.normals @ local, -0.8, 0.8)
+    value = np.log(lum) - np.log(shade)
+    i, j = pairs
+    bend = np.linalg.norm(samples.normals[i] - samples.normals[j], axis=1)
+    smooth = max(2 * float(np.median(bend)), 0.05) if len(bend) else 0.0
+    out = group.copy()
+    next_id = int(group.max()) + 1
+    for g in np.unique(group[usable]):
+        rows = np.flatnonzero(usable & (group == g))
+        both = (group[i] == g) & (group[j] == g)
+        accepted = []
+        for cut in _valleys(value[rows]):
+            cross = both & ((value[i] < cut) != (value[j] < cut))
+            if cross.sum() >= 5 and np.median(bend[cross]) <= smooth:
+                accepted.append(cut)
+        if accepted:
+            level = np.searchsorted(np.array(accepted), value[rows], side="right")
+            out[rows] = np.where(level == 0, g, next_id + level - 1)
+            next_id += len(accepted)
+    return out
+
+
+def _valleys(values: np.ndarray, width: float = 0.02, depth: float = 0.15) -> list[float]:
+    """Cut points between the modes of a 1-D distribution: bins of its (smoothed)
+    histogram that are the lowest within 3 bins and at most ``depth`` of the lower of the
+    highest bins on either side, with at least 5% of the values on each side."""
+    if len(values) < 100:
+        return []
+    lo, hi = np.percentile(values, [0.5, 99.5])
+    if hi - lo < 4 * width:
+        return []
+    edges = np.arange(lo, hi + width, width)
+    hist = np.histogram(values, bins=edges)[0].astype(np.float64)
+    hist = np.convolve(hist, np.ones(3) / 3, mode="same")
+    below = np.cumsum(hist) / hist.sum()
+    left = np.maximum.accumulate(hist)
+    right = np.maximum.accumulate(hist[::-1])[::-1]
+    cuts = []
+    k = 1
+    while k < len(hist) - 1:
+        if (
+            hist[k] <= depth * min(left[k - 1], right[k + 1])
+            and 0.05 <= below[k] <= 0.95
+            and hist[k] == hist[max(0, k - 3) : k + 4].min()
+        ):
+            cuts.append(float(edges[k] + width / 2))
+            k += 4
+        else:
+            k += 1
+    return cuts
+
+
+def _group_mean(values: np.ndarray, g: np.ndarray, w: np.ndarray, count: int) -> np.ndarray:
+    sw = np.bincount(g, w, count)
+    if values.ndim == 1:
+        return np.bincount(g, w * values, count) / np.maximum(sw, 1e-300)
+    return np.column_stack(
+        [
+            np.bincount(g, w * values[:, j], count) / np.maximum(sw, 1e-300)
+            for j in range(values.shape[1])
+        ]
+    )
+
+
+def _grouped_huber(y: np.ndarray, x: np.ndarray, g: np.ndarray, iterations: int = 8):
+    """Robust least squares of y on x with one intercept per group: slopes, residuals,
+    within-group centred y, final weights and the intercept of each group."""
+    count = g.max() + 1
+    w = np.ones(len(y))
+    beta = np.zeros(x.shape[1])
+    for _ in range(iterations):
+        ym = _group_mean(y, g, w, count)
+        xm = _group_mean(x, g, w, count)
+        yd = y - ym[g]
+        xd = x - xm[g]
+        a = (xd * w[:, None]).T @ xd
+        rhs = (xd * w[:, None]).T @ yd
+        beta = np.linalg.lstsq(a + 1e-12 * np.eye(len(a)), rhs, rcond=None)[0]
+        r = yd - xd @ beta
+        # a floor on the scale: on an albedo that is mostly one flat colour the median
+        # residual is 8-bit rounding, and everything that varies (a light on one part,
+        # occlusion in a corner) would look like an outlier
+        scale = max(1.4826 * float(np.median(np.abs(r))), FIT_SCALE)
+        w = np.minimum(1.0, HUBER * scale / np.maximum(np.abs(r), 1e-300))
+    ym = _group_mean(y, g, w, count)
+    xm = _group_mean(x, g, w, count)
+    within = y - ym[g]
+    resid = within - (x - xm[g]) @ beta
+    return beta, resid, within, w, ym - xm @ beta
+
+
+def _refit_residual(y: np.ndarray, x: np.ndarray, g: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Residual of a weighted (non-robust) fit with fixed weights: the baseline to which
+    an extra regressor's gain in explained variance is compared."""
+    count = g.max() + 1
+    yd = y - _group_mean(y, g, w, count)[g]
+    xd = x - _group_mean(x, g, w, count)[g]
+    beta = np.linalg.lstsq((xd * w[:, None]).T @ xd, (xd * w[:, None]).T @ yd, rcond=None)[0]
+    return yd - xd @ beta
+
+
+def _explained(resid: np.ndarray, within: np.ndarray, w: np.ndarray) -> float:
+    total = float(np.sum(w * within**2))
+    if total <= 1e-12 * max(len(within), 1):
+        return 0.0
+    return max(0.0, 1.0 - float(np.sum(w * resid**2)) / total)

@@ -1,0 +1,264 @@
+"""Front against back: how much detail each half has, and whether the back mirrors the front.
+
+A generator sees the front of the object in its photo and invents the back. The invented
+half is often smoother ("melted") or a mirror copy of the front. Both are judged on the
+surface samples, split by the direction their normal faces along the front axis.
+
+Detail, per sample, in units of the object's size so that the floors do not depend on
+scale:
+
+* geometric: how fast the normal turns between neighbouring samples, |n_i - n_j| over
+  |p_i - p_j| (a discrete curvature, high on bumps and creases, 1/radius on a smooth ball),
+  at the scale of the sample spacing, about 1% of the object's size;
+* texture: the gradient of the *high-passed log* luminance of the base colour map, per
+  metre of surface. The log makes a baked light (a factor) drop out, and the high-pass
+  (minus a Gaussian blur of 1/256 of the image) keeps detail and drops smooth shading.
+  It is compared on open surface (occlusion below :data:`OPEN`) and, when a baked light
+  was found, between points equally lit (bins of n . light), since light on bumps and
+  contact shadows make image detail of their own;
+* triangle density: triangles per square metre over all triangles facing each way.
+
+Medians are compared, so a few decals or highlights on one side do not decide.
+
+Mirror: each back sample is reflected through the plane perpendicular to the front axis at
+the samples' centroid, and paired with the nearest front sample; the pair counts as
+geometrically symmetric when the reflected point lies on the surface (within two sample
+spacings) with a matching normal. The reflected point is projected onto the partner's
+triangle for its UV, and the high-passed texture is compared between the pairs
+(correlation), as are the UVs themselves (the same texels reused).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from scipy.spatial import cKDTree
+
+from assetlint.analysis import memo
+from assetlint.analysis.albedo import (
+    LUMA,
+    Samples,
+    bilinear,
+    image_to_linear,
+    mesh_prep,
+    normal_matrix,
+    reduce_image,
+    texture_pixels,
+)
+from assetlint.analysis.shading import neighbour_pairs
+from assetlint.model import Asset
+
+FACING = 0.3  # |n . front| from which a sample faces the front or the back
+OPEN = 0.15  # occlusion below which a sample is on open surface
+DETAIL_SIZE = 512  # texture side at which detail is measured
+LIGHT_BIN = 0.25  # width of the bins of n . light in which front and back are compared
+
+
+def detail_images(asset: Asset, texture: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(high-passed log luminance, its gradient magnitude per texel) of a texture, once
+    per asset; None when it cannot be decoded."""
+
+    def compute():
+        pixels = texture_pixels(asset, texture)
+        if pixels is None:
+            return None
+        log_y = np.log(reduce_image(image_to_linear(pixels[..., :3]) @ LUMA, DETAIL_SIZE) + 0.01)
+        sigma = max(1.0, max(log_y.shape) / 256)
+        high = log_y - ndimage.gaussian_filter(log_y, sigma, mode="wrap", truncate=3.0)
+        gy, gx = np.gradient(high)
+        return high, np.hypot(gx, gy)
+
+    return memo(asset, f"sides.detail.{texture}", compute)
+
+
+def texture_values(asset: Asset, textures: np.ndarray, uv: np.ndarray, which: int) -> np.ndarray:
+    """Bilinear lookup of detail image ``which`` (0 high-pass, 1 gradient) of texture
+    ``textures[i]`` at ``uv[i]``; NaN where the texture index is -1."""
+    out = np.full(len(textures), np.nan)
+    for tex in np.unique(textures[textures >= 0]):
+        images = detail_images(asset, int(tex))
+        sel = np.flatnonzero((textures == tex) & np.isfinite(uv).all(axis=1))
+        if images is not None and len(sel):
+            out[sel] = bilinear(images[which][..., None], uv[sel])[:, 0]
+    return out
+
+
+@dataclass
+class SideDetail:
+    geometry: tuple[float, float]  # median curvature x size, front and back
+    texture: tuple[float, float]  # median texture gradient x size, front and back (NaN: none)
+    density: tuple[float, float]  # triangles per m^2, front and back
+    share: tuple[float, float]  # share of the sampled surface facing front and back
+
+
+def side_detail(
+    asset: Asset,
+    samples: Samples,
+    front: np.ndarray,
+    occlusion: np.ndarray | None = None,
+    light: np.ndarray | None = None,
+) -> SideDetail | None:
+    """Detail of the half facing ``front`` and of the half facing away. ``occlusion``
+    (for the first samples) and ``light`` (a direction) restrict the texture comparison
+    as the module docstring says."""
+    facing = samples.normals @ front
+    halves = [facing >= FACING, facing <= -FACING]
+    if min(h.sum() for h in halves) < 200:
+        return None
+    size = samples.diagonal
+    i, j = neighbour_pairs(samples, np.ones(samples.count, dtype=bool))
+    bend = np.linalg.norm(samples.normals[i] - samples.normals[j], axis=1)
+    bend /= np.maximum(np.linalg.norm(samples.positions[i] - samples.positions[j], axis=1), 1e-12)
+    geometry = tuple(
+        float(np.median(bend[h[i] & h[j]])) * size if (h[i] & h[j]).sum() >= 50 else 0.0
+        for h in halves
+    )
+    gradient = texture_values(asset, samples.texture, samples.uv, 1) * samples.texels_per_metre
+    usable = np.isfinite(gradient)
+    if occlusion is not None:
+        open_surface = np.zeros(samples.count, dtype=bool)
+        open_surface[: len(occlusion)] = occlusion <= OPEN
+        usable &= open_surface
+    level = np.zeros(samples.count, dtype=np.int64)
+    if light is not None:
+        level = np.floor((samples.normals @ light + 1) / LIGHT_BIN).astype(np.int64)
+    weights, front_sum, back_sum = 0.0, 0.0, 0.0
+    for lv in np.unique(level[usable]):
+        f = gradient[halves[0] & usable & (level == lv)]
+        b = gradient[halves[1] & usable & (level == lv)]
+        if len(f) >= 30 and len(b) >= 30:
+            w = min(len(f), len(b))
+            weights += w
+            front_sum += w * float(np.median(f))
+            back_sum += w * float(np.median(b))
+    texture = (float("nan"), float("nan"))
+    if weights >= 100:
+        texture = (front_sum / weights * size, back_sum / weights * size)
+    return SideDetail(
+        geometry=geometry,  # type: ignore[arg-type]
+        texture=texture,
+        density=_density(asset, samples, front),
+        share=(float(halves[0].mean()), float(halves[1].mean())),
+    )
+
+
+def _density(asset: Asset, samples: Samples, front: np.ndarray) -> tuple[float, float]:
+    """Triangles per square metre over all triangles facing the front and the back."""
+    counts = np.zeros(2)
+    areas = np.zeros(2)
+    for mesh_index, world in samples.instances:
+        prep = mesh_prep(asset.meshes[mesh_index])
+        nm = normal_matrix(world)
+        # |n_world| = |nm @ cross|; for a rotation times a uniform scale it is |cross| x
+        # that scale, which saves transforming every normal
+        gram = nm.T @ nm
+        scale2 = float(np.trace(gram)) / 3
+        if np.allclose(gram, scale2 * np.eye(3), rtol=1e-6, atol=1e-12 * max(scale2, 1e-300)):
+            length = 2 * prep.area * np.sqrt(scale2)
+        else:
+            length = np.linalg.norm(prep.cross @ nm.T, axis=1)
+        facing = (prep.cross @ (nm.T @ front)) / np.maximum(length, 1e-300)
+        scale = abs(np.linalg.det(world[:3, :3])) ** (2 / 3)
+        for side, mask in enumerate((facing >= FACING, facing <= -FACING)):
+            counts[side] += mask.sum()
+            areas[side] += prep.area[mask].sum() * scale
+    front_density, back_density = (
+        float(c / a) if a > 0 else float("nan") for c, a in zip(counts, areas, strict=True)
+    )
+    return front_density, back_density
+
+
+@dataclass
+class Mirror:
+    plane: float  # offset of the mirror plane along the front axis, m
+    pairs: int  # back samples examined
+    geometric: float  # share of them whose reflection lies on the surface, normal matching
+    correlation: float  # of high-passed texture between matched pairs (NaN: no texture)
+    duplicated: float  # share of textured matched pairs whose UVs coincide (same texels)
+    texture_spread: float  # standard deviation of the high-passed texture on the back
+
+
+def mirror_symmetry(asset: Asset, samples: Samples, front: np.ndarray) -> Mirror | None:
+    """How well the back half repeats the front half reflected through the plane
+    perpendicular to ``front``."""
+    z = samples.positions @ front
+    plane = float(z.mean())
+    margin = 0.02 * samples.diagonal
+    back = np.flatnonzero(z < plane - margin)
+    ahead = np.flatnonzero(z > plane - margin)
+    if len(back) < 200 or len(ahead) < 200:
+        return None
+    reflected = samples.positions[back] - 2 * (z[back] - plane)[:, None] * front
+    normals = samples.normals[back] - 2 * (samples.normals[back] @ front)[:, None] * front
+    tree = cKDTree(samples.positions[ahead])
+    spacing = np.sqrt(samples.area / samples.count)
+    dist, nearest = tree.query(reflected)
+    partner = ahead[nearest]
+    matched = (dist < 2 * spacing) & ((normals * samples.normals[partner]).sum(1) > 0.8)
+    result = Mirror(plane, len(back), float(matched.mean()), float("nan"), 0.0, 0.0)
+    own = texture_values(asset, samples.texture, samples.uv, 0)
+    pairs = np.flatnonzero(matched & np.isfinite(own[back]))
+    if len(pairs) < 100:
+        return result
+    partner_uv = _project_uv(asset, samples, partner[pairs], reflected[pairs])
+    a = own[back[pairs]]
+    b = texture_values(asset, samples.texture[partner[pairs]], partner_uv, 0)
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 100:
+        return result
+    a, b = a[ok], b[ok]
+    result.texture_spread = float(a.std())
+    if a.std() > 0 and b.std() > 0:
+        result.correlation = float(np.corrcoef(a, b)[0, 1])
+    texels = np.array(_texture_shape(asset, samples, back[pairs][ok]), dtype=np.float64)
+    duv = np.abs(samples.uv[back[pairs][ok]] - partner_uv[ok])
+    duv = np.minimum(duv, 1 - np.mod(duv, 1.0))  # repeat wrapping
+    result.duplicated = float(((duv * texels).max(axis=1) < 2.0).mean())
+    return result
+
+
+def _texture_shape(asset: Asset, samples: Samples, rows: np.ndarray) -> tuple[float, float]:
+    """(width, height) of the decoded texture most of ``rows`` use."""
+    tex = int(np.bincount(samples.texture[rows][samples.texture[rows] >= 0]).argmax())
+    shape = texture_pixels(asset, tex).shape
+    return float(shape[1]), float(shape[0])
+
+
+def _project_uv(asset: Asset, samples: Samples, rows: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """UV of each point projected on the plane of sample ``rows``' triangle (barycentric
+    coordinates extrapolated beyond the triangle when needed)."""
+    out = samples.uv[rows].copy()
+    for inst in np.unique(samples.instance[rows]):
+        sel = np.flatnonzero(samples.instance[rows] == inst)
+        mesh_index, world = samples.instances[inst]
+        mesh = asset.meshes[mesh_index]
+        mat = samples.material[rows[sel]]
+        uv_sets = [
+            asset.materials[m].textures["base_color"].uv_set
+            if m >= 0 and "base_color" in asset.materials[m].textures
+            else 0
+            for m in mat
+        ]
+        uv_set = int(np.bincount(uv_sets).argmax()) if uv_sets else 0
+        if not 0 <= uv_set < len(mesh.uvs):
+            continue
+        tri = mesh.triangles[samples.triangle[rows[sel]]]
+        corners = mesh.positions[tri].astype(np.float64) @ world[:3, :3].T + world[:3, 3]
+        e1 = corners[:, 1] - corners[:, 0]
+        e2 = corners[:, 2] - corners[:, 0]
+        d = points[sel] - corners[:, 0]
+        d11 = (e1 * e1).sum(1)
+        d12 = (e1 * e2).sum(1)
+        d22 = (e2 * e2).sum(1)
+        d1 = (d * e1).sum(1)
+        d2 = (d * e2).sum(1)
+        det = d11 * d22 - d12 * d12
+        ok = det > 0
+        v = np.where(ok, (d22 * d1 - d12 * d2) / np.where(ok, det, 1), 0)
+        w = np.where(ok, (d11 * d2 - d12 * d1) / np.where(ok, det, 1), 0)
+        bary = np.column_stack([1 - v - w, v, w])
+        uvc = mesh.uvs[uv_set][tri].astype(np.float64)
+        out[sel] = np.einsum("nk,nkj->nj", bary, uvc)
+    return out

@@ -1,0 +1,620 @@
+"""Image-to-3D heuristics (H): what a generator that turns a photo into a mesh leaves behind.
+
+The photo's light painted into the colour map, occlusion and highlights with it, albedo
+outside the physically plausible range, materials that glow instead of reflecting, several
+materials fused into one, and a back side invented smoother than the front or mirrored
+from it. These are heuristics: each finding states what was measured and the threshold it
+crossed, and each threshold is a parameter.
+
+The evidence comes from :mod:`assetlint.analysis`: the albedo sampled uniformly over the
+surface (:mod:`~assetlint.analysis.albedo`), a regression of its luminance on the normal
+and on ambient occlusion (:mod:`~assetlint.analysis.shading`,
+:mod:`~assetlint.analysis.occlusion`), blob detection in UV space
+(:mod:`~assetlint.analysis.highlights`), clustering (:mod:`~assetlint.analysis.regions`)
+and front/back comparisons (:mod:`~assetlint.analysis.sides`). All of it is computed once
+per asset and shared by the rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+import numpy as np
+
+from assetlint.analysis import memo
+from assetlint.analysis.albedo import (
+    Samples,
+    decode_texture,
+    linear_to_srgb,
+    surface_samples,
+    texture_pixels,
+)
+from assetlint.analysis.highlights import (
+    CONTRAST,
+    SATURATION,
+    SOFTNESS,
+    WHITENESS,
+    BlobMap,
+    find_blobs,
+)
+from assetlint.analysis.occlusion import ambient_occlusion
+from assetlint.analysis.regions import material_parts
+from assetlint.analysis.shading import ShadingFit, fit_shading
+from assetlint.analysis.sides import mirror_symmetry, side_detail, texture_values
+from assetlint.findings import Finding
+from assetlint.model import Asset, axis_vector
+from assetlint.plugins import hookimpl
+from assetlint.rules import RuleContext, RuleGroup
+
+group = RuleGroup(family="heuristics")
+
+OCCLUSION_SAMPLES = 4096  # samples that get occlusion rays (a prefix of the i.i.d. samples)
+OCCLUSION_RADIUS = 0.2  # rays count as blocked within this fraction of the object's size
+OCCLUSION_RAYS = 16
+# A baked light must also show between neighbouring samples (see analysis.shading): a local
+# slope of at least LOCAL_MIN, within LOCAL_ANGLE degrees of the global direction.
+LOCAL_MIN = 0.08
+LOCAL_ANGLE = 45.0
+UNSHADE_MIN = 0.1  # light or occlusion strength from which H006 divides it out
+
+
+@hookimpl
+def assetlint_rules():
+    return group.rules
+
+
+def _samples(asset: Asset) -> Samples | None:
+    return surface_samples(asset)
+
+
+def blob_map(asset: Asset, texture: int) -> BlobMap | None:
+    """:func:`~assetlint.analysis.highlights.find_blobs` of a texture, once per asset."""
+
+    def compute():
+        pixels = texture_pixels(asset, texture)
+        return None if pixels is None else find_blobs(pixels)
+
+    return memo(asset, f"heuristics.blobs.{texture}", compute)
+
+
+def highlight_mask(asset: Asset, samples: Samples) -> np.ndarray:
+    """Samples inside a painted highlight (by the default H003 criteria): a highlight
+    says nothing about how a diffuse light shades, so the fits leave them out."""
+    mask = np.zeros(samples.count, dtype=bool)
+    for tex in np.unique(samples.texture[samples.texture >= 0]):
+        found = blob_map(asset, int(tex))
+        if found is None:
+            continue
+        image = found.mask([b for b in found.blobs if b.is_highlight()])
+        if not image.any():
+            continue
+        rows = np.flatnonzero(samples.texture == tex)
+        h, w = image.shape
+        col = (np.mod(samples.uv[rows, 0], 1.0) * w).astype(np.int64).clip(0, w - 1)
+        row = (np.mod(samples.uv[rows, 1], 1.0) * h).astype(np.int64).clip(0, h - 1)
+        mask[rows] = image[row, col]
+    return mask
+
+
+def shading(asset: Asset) -> tuple[ShadingFit, np.ndarray | None] | None:
+    """The luminance fit against the normal and, on the first OCCLUSION_SAMPLES samples,
+    ambient occlusion (the occlusion values come with it; None when no rays could be
+    cast), highlights left out; once per asset."""
+
+    def compute():
+        samples = _samples(asset)
+        if samples is None:
+            return None
+        exclude = highlight_mask(asset, samples)
+        n = min(OCCLUSION_SAMPLES, samples.count)
+        occ = ambient_occlusion(
+            asset,
+            samples.positions[:n],
+            samples.normals[:n],
+            OCCLUSION_RADIUS * samples.diagonal,
+            OCCLUSION_RAYS,
+        )
+        full = None
+        if occ is not None and np.std(occ) > 0:
+            full = np.full(samples.count, np.nan)
+            full[:n] = occ
+        fit = fit_shading(samples, occlusion=full, exclude=exclude)
+        return None if fit is None else (fit, occ)
+
+    return memo(asset, "heuristics.shading", compute)
+
+
+def light_fit(asset: Asset) -> ShadingFit | None:
+    """The fit H001 judges."""
+    result = shading(asset)
+    return None if result is None else result[0]
+
+
+def light_confirmed(fit: ShadingFit, strength: float) -> bool:
+    """Whether the fit shows a light of at least ``strength`` that also shows locally."""
+    return (
+        fit.strength >= strength
+        and fit.local_strength >= LOCAL_MIN
+        and fit.local_angle <= LOCAL_ANGLE
+    )
+
+
+def unshaded_albedo(asset: Asset, samples: Samples) -> tuple[np.ndarray, np.ndarray]:
+    """The sampled albedo with the baked light and occlusion that the fit found divided
+    out (only what is clearly there), and the mask of samples it is known for (the
+    occlusion is only known on the first OCCLUSION_SAMPLES)."""
+    known = np.ones(samples.count, dtype=bool)
+    result = shading(asset)
+    if result is None:
+        return samples.rgb, known
+    fit, occ = result
+    factor = np.ones(samples.count)
+    if light_confirmed(fit, UNSHADE_MIN):
+        factor += fit.strength * (samples.normals @ fit.direction)
+    if (
+        occ is not None
+        and fit.occlusion_strength >= UNSHADE_MIN
+        and fit.occlusion_explained >= 0.02
+    ):
+        known[len(occ) :] = False
+        factor[: len(occ)] -= fit.occlusion_strength * occ
+    return samples.rgb / np.clip(factor, 0.25, 4.0)[:, None], known
+
+
+def describe_direction(direction: np.ndarray) -> str:
+    """'upper left front' for a direction in the canonical frame (+Y up, +Z front, +X to
+    the right of a viewer facing the front)."""
+    x, y, z = direction
+    words = []
+    for value, pos, neg in ((y, "upper", "lower"), (x, "right", "left"), (z, "front", "back")):
+        if abs(value) >= 0.38:
+            words.append(pos if value > 0 else neg)
+    return " ".join(words)
+
+
+def _vector(v: np.ndarray) -> str:
+    return " ".join(f"{c:+.2f}" for c in v)
+
+
+@group.rule(
+    "H001",
+    "baked-light",
+    severity="warning",
+    summary="directional light painted into the albedo: brightness follows the surface normal",
+    fix="Re-generate or de-light the texture (a de-lighting tool, or repaint the shaded "
+    "side); the engine will light the asset itself.",
+    params={"strength": 0.2, "explained": 0.2},
+)
+def baked_light(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """An albedo is the colour of the material, without light. Image-to-3D generators
+    project the reference photo onto the mesh, so the photo's key light ends up in the
+    colour map: the side that faced the lamp is brighter, and under the engine's own
+    lights the asset looks lit twice, from a direction that is wrong as soon as it
+    moves. The rule fits the luminance of the albedo sampled over the surface against
+    the surface normal (one intercept per material and colour, robust, area weighted):
+    strength is the relative brightness change per unit of normal, and the share of
+    variance explained tells a real light from a coincidence of colour regions. The same
+    light must also show locally, between neighbouring points (a light shades smoothly;
+    regions of dark and light paint change in steps), in about the same direction."""
+    fit = light_fit(asset)
+    if fit is None:
+        return
+    limit, min_explained = ctx.params["strength"], ctx.params["explained"]
+    if light_confirmed(fit, limit) and fit.explained >= min_explained:
+        where = describe_direction(fit.direction)
+        yield ctx.finding(
+            f"light baked into the albedo from the {where} (direction {_vector(fit.direction)}"
+            f"), strength {fit.strength:.2f} (limit {limit:.2f}), explains "
+            f"{fit.explained:.0%} of the luminance variance within colours (limit "
+            f"{min_explained:.0%})",
+            subject_type="scene",
+            value=fit.strength,
+            limit=limit,
+        )
+
+
+@group.rule(
+    "H002",
+    "baked-occlusion",
+    severity="warning",
+    summary="ambient occlusion or contact shadows painted into the albedo",
+    fix="Remove the occlusion from the colour map (keep it in an occlusion map, glTF's "
+    "occlusionTexture, if wanted).",
+    params={"strength": 0.25, "explained": 0.05, "spread": 0.05},
+)
+def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Occlusion belongs in an occlusion map that the renderer applies to ambient light
+    only; painted into the albedo it darkens crevices twice and under every light. The
+    rule estimates ambient occlusion at surface samples by casting rays (Embree) within a
+    radius that is a fraction of the object's size, and fits the albedo luminance against
+    it together with the normal (so a baked directional light is not mistaken for
+    occlusion). It needs the surface to have occluded areas at all (the spread of the
+    occlusion estimate), then reports how much darker a fully occluded point is."""
+    result = shading(asset)
+    if result is None or result[1] is None:
+        return
+    fit, occ = result
+    limit, min_explained = ctx.params["strength"], ctx.params["explained"]
+    spread = float(np.std(occ))
+    if spread < ctx.params["spread"]:
+        return
+    if fit.occlusion_strength >= limit and fit.occlusion_explained >= min_explained:
+        yield ctx.finding(
+            f"albedo darkens where the surface is occluded: {fit.occlusion_strength:.0%} "
+            f"darker when fully occluded (limit {limit:.0%}); occlusion explains "
+            f"{fit.occlusion_explained:.0%} more of the luminance variance (limit "
+            f"{min_explained:.0%})",
+            subject_type="scene",
+            value=fit.occlusion_strength,
+            limit=limit,
+        )
+
+
+@group.rule(
+    "H003",
+    "painted-highlight",
+    severity="warning",
+    summary="specular highlights painted into the albedo: soft, near-white, compact blobs",
+    fix="Paint the highlights out of the colour map; give the material a lower roughness "
+    "instead if it is meant to be shiny.",
+    params={
+        "whiteness": WHITENESS,
+        "saturation": SATURATION,
+        "softness": SOFTNESS,
+        "contrast": CONTRAST,
+    },
+)
+def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A specular highlight in the photo is the light source reflected by a shiny
+    surface; painted into the albedo it stays put when the object or the camera moves and
+    looks like a white stain. The rule looks in each base colour texture (at 512 texels)
+    for blobs that move the colour towards white (whiteness: how far from the surrounding
+    colour to white), with low saturation, brighter than their surroundings and with the
+    soft fall-off of a reflection rather than the hard edge of a decal."""
+    samples = _samples(asset)
+    if samples is None:
+        return
+    p = ctx.params
+    for tex in np.unique(samples.texture[samples.texture >= 0]):
+        pixels = texture_pixels(asset, int(tex))
+        blob_found = blob_map(asset, int(tex))
+        if pixels is None or blob_found is None:
+            continue
+        rows = np.flatnonzero(samples.texture == tex)
+        found = [
+            b
+            for b in blob_found.blobs
+            if b.is_highlight(p["whiteness"], p["saturation"], p["softness"], p["contrast"])
+            and _near_surface(samples, rows, b.uv, pixels.shape)
+        ]
+        if not found:
+            continue
+        best = found[0]
+        at = _nearest_sample(samples, rows, best.uv)
+        name = asset.textures[int(tex)].name or f"texture #{int(tex)}"
+        yield ctx.finding(
+            f"{len(found)} highlight-like blob{'s' if len(found) > 1 else ''} painted into "
+            f"'{name}': the strongest is {best.peak:.0%} of the way to white (limit "
+            f"{p['whiteness']:.0%}), saturation {best.saturation:.2f}, "
+            f"{best.contrast:.1f}x its surroundings, soft-edged ({best.softness:.2f}), "
+            f"{best.share:.1%} of the texture, at uv ({best.uv[0]:.2f}, {best.uv[1]:.2f})",
+            subject=name,
+            subject_type="texture",
+            count=len(found),
+            value=best.peak,
+            limit=p["whiteness"],
+            location=_local_position(asset, samples, at),
+        )
+
+
+def _nearest_sample(samples: Samples, rows: np.ndarray, uv: tuple[float, float]) -> int:
+    d = np.abs(samples.uv[rows] - np.asarray(uv))
+    d = np.minimum(d, 1 - np.mod(d, 1.0))
+    return int(rows[np.nanargmin((d**2).sum(1))])
+
+
+def _near_surface(samples: Samples, rows: np.ndarray, uv: tuple, shape: tuple) -> bool:
+    """Whether a texture position is used by the surface (a sample within a few texels),
+    so atlas padding and unused islands are ignored."""
+    d = np.abs(samples.uv[rows] - np.asarray(uv))
+    d = np.minimum(d, 1 - np.mod(d, 1.0)) * np.array([shape[1], shape[0]])
+    reach = 4 * max(1.0, np.sqrt(shape[0] * shape[1] / max(len(rows), 1)))
+    return bool(np.nanmin(np.hypot(d[:, 0], d[:, 1])) <= reach)
+
+
+def _local_position(asset: Asset, samples: Samples, row: int) -> list[float]:
+    mesh = asset.meshes[samples.mesh[row]]
+    corners = mesh.positions[mesh.triangles[samples.triangle[row]]].astype(np.float64)
+    return [float(v) for v in samples.bary[row] @ corners]
+
+
+# Allegorithmic (Adobe Substance) "The PBR Guide", part 2: a dielectric albedo should
+# stay between about sRGB 30-50 (charcoal, the darkest natural material) and sRGB 240
+# (fresh snow); a metal's base colour is its specular reflectance, 70-100% (sRGB 180-255).
+@group.rule(
+    "H004",
+    "albedo-out-of-range",
+    severity="warning",
+    targets=("game", "web"),
+    summary="albedo darker or brighter than physically based materials can be",
+    fix="Bring the colour map into range (non-metals sRGB 30-240, metals 180-255): lift "
+    "blacks that hold baked shadow, lower blown-out whites.",
+    params={"dark": 30, "bright": 240, "metal_dark": 180, "share": 0.05},
+)
+def albedo_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Physically based shading assumes the albedo is a reflectance: nothing in nature
+    is darker than charcoal (about sRGB 30-50) or brighter than fresh snow (about sRGB
+    240) for non-metals, and metals reflect 70-100% (sRGB 180-255). Values outside look
+    wrong under every light (black holes, glowing whites) and are usually baked shadow or
+    blown-out photo highlights. The rule measures, per material, the share of the surface
+    whose albedo luminance (sRGB-encoded) is outside the range, metals (metallic >= 0.5)
+    judged with their own."""
+    samples = _samples(asset)
+    if samples is None:
+        return
+    p = ctx.params
+    level = linear_to_srgb(samples.luminance) * 255
+    for mat in np.unique(samples.material[samples.material >= 0]):
+        rows = samples.material == mat
+        metal = rows & (samples.metallic >= 0.5)
+        plain = rows & ~metal
+        dark = plain & (level < p["dark"])
+        bright = plain & (level > p["bright"])
+        dull = metal & (level < p["metal_dark"])
+        total = rows.sum()
+        share = (dark.sum() + bright.sum() + dull.sum()) / total
+        if share <= p["share"]:
+            continue
+        name = asset.materials[int(mat)].name or f"material #{int(mat)}"
+        parts = []
+        if plain.any():
+            parts.append(
+                f"{dark.sum() / total:.0%} darker than sRGB {p['dark']}, "
+                f"{bright.sum() / total:.0%} brighter than {p['bright']} (non-metal)"
+            )
+        if metal.any():
+            parts.append(f"{dull.sum() / total:.0%} metal darker than sRGB {p['metal_dark']}")
+        yield ctx.finding(
+            f"{share:.0%} of the surface of '{name}' has albedo outside the PBR range: "
+            f"{'; '.join(parts)} (limit {p['share']:.0%})",
+            subject=name,
+            subject_type="material",
+            value=share,
+            limit=p["share"],
+        )
+
+
+@group.rule(
+    "H005",
+    "unlit-albedo",
+    severity="warning",
+    targets=("game", "web"),
+    summary="unlit material, or an emissive map that is the base colour map",
+    fix="Use a lit (metallic-roughness) material with the colour map as base colour only; "
+    "keep emission for parts that really glow.",
+    params={"difference": 0.03},
+)
+def unlit_albedo(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A generator that cannot separate light from colour sometimes ships its texture as
+    an unlit material (KHR_materials_unlit) or plugs the colour map into the emissive
+    slot as well, so the object shows the photo's lighting whatever the scene does and
+    glows in the dark. The rule reports unlit materials, and emissive maps that are the
+    base colour map: the same texture, the same bytes, or the same pixels (mean
+    difference below the limit on thumbnails) while the emissive factor is not zero."""
+    limit = ctx.params["difference"]
+    for index, mat in enumerate(asset.materials):
+        name = mat.name or f"material #{index}"
+        if mat.unlit or mat.workflow == "unlit":
+            yield ctx.finding(
+                f"material '{name}' is unlit (KHR_materials_unlit): it shows its colours "
+                "as they are, with the light baked in, and ignores the scene's lights",
+                subject=name,
+                subject_type="material",
+            )
+            continue
+        base = mat.textures.get("base_color")
+        emissive = mat.textures.get("emissive")
+        factor = float(np.max(np.asarray(mat.emissive_factor, dtype=np.float64), initial=0.0))
+        if base is None or emissive is None or factor <= 0:
+            continue
+        how, diff = _same_image(asset, base.texture, emissive.texture)
+        if diff is not None and diff <= limit:
+            yield ctx.finding(
+                f"material '{name}' uses its base colour map as emissive map ({how}, mean "
+                f"difference {diff:.3f}, limit {limit:.3f}), emissive factor {factor:.2f}: "
+                "the albedo glows and ignores the scene's lights",
+                subject=name,
+                subject_type="material",
+                value=diff,
+                limit=limit,
+            )
+
+
+def _same_image(asset: Asset, a: int, b: int) -> tuple[str, float | None]:
+    """How two textures compare: ('same texture' | 'same bytes' | 'same pixels', mean
+    absolute RGB difference of 64x64 thumbnails) or (.., None) when unreadable."""
+    if a == b:
+        return "same texture", 0.0
+    texs = asset.textures
+    if not (0 <= a < len(texs) and 0 <= b < len(texs)):
+        return "", None
+    try:
+        if hashlib.sha1(texs[a].data()).digest() == hashlib.sha1(texs[b].data()).digest():
+            return "same bytes", 0.0
+    except Exception:  # noqa: BLE001 - unreadable texture: the T rules report it
+        return "", None
+    thumbs = [
+        memo(asset, f"heuristics.thumb.{i}", lambda i=i: decode_texture(texs[i], 64))
+        for i in (a, b)
+    ]
+    if thumbs[0] is None or thumbs[1] is None:
+        return "", None
+    x, y = (_thumbnail(t) for t in thumbs)
+    return "same pixels", float(np.abs(x - y).mean())
+
+
+def _thumbnail(pixels: np.ndarray, size: int = 32) -> np.ndarray:
+    """Resample to size x size RGB by nearest texel, so differently sized copies compare."""
+    h, w = pixels.shape[:2]
+    rows = (np.arange(size) + 0.5) * h / size
+    cols = (np.arange(size) + 0.5) * w / size
+    return pixels[rows.astype(int)][:, cols.astype(int), :3]
+
+
+@group.rule(
+    "H006",
+    "fused-materials",
+    severity="warning",
+    targets=("game", "web"),
+    summary="one material slot whose albedo holds several distinct materials",
+    fix="Split the mesh by material (metal, rubber, fabric...) and give each part its own "
+    "material with the right metallic and roughness.",
+    params={"materials": 1},
+)
+def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A generator bakes everything it sees into one texture under one material, so the
+    metal buckle, the leather strap and the glass lens share one metallic and one
+    roughness value and none of them looks right. The rule clusters the albedo (and
+    metallic/roughness where a map holds them) of each material slot over its surface,
+    keeps only clear clusters (separated by a gap, covering patches of the surface, each
+    at least 8% of it), and names each by the kind of material it looks like; paint of
+    several colours is one material. Light and occlusion found baked into the albedo
+    (H001, H002) are divided out first, so that the lit and the shaded side of one
+    material are not taken for two."""
+    samples = _samples(asset)
+    if samples is None:
+        return
+    limit = int(ctx.params["materials"])
+    rgb, known = unshaded_albedo(asset, samples)
+    grain = np.abs(texture_values(asset, samples.texture, samples.uv, 0))
+    for mat in np.unique(samples.material[samples.material >= 0]):
+        rows = np.flatnonzero((samples.material == mat) & known)
+        parts = material_parts(samples, rows, rgb, grain)
+        if len(parts) <= limit:
+            continue
+        name = asset.materials[int(mat)].name or f"material #{int(mat)}"
+        listing = ", ".join(f"{p.kind} {p.share:.0%}" for p in parts)
+        yield ctx.finding(
+            f"1 slot, looks like {len(parts)} materials (≈ {listing}) in material "
+            f"'{name}' (limit {limit})",
+            subject=name,
+            subject_type="material",
+            count=len(parts),
+            value=len(parts),
+            limit=limit,
+        )
+
+
+@group.rule(
+    "H007",
+    "invented-back",
+    severity="warning",
+    summary="the half facing away from the front has much less detail than the front",
+    fix="Re-generate from more views, or sculpt and paint the back to match the front.",
+    params={"front": "+Z", "ratio": 2.0, "geometry": 8.0, "texture": 4.0},
+)
+def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A single photo shows the front; the generator invents the back from priors, and
+    the invention is often smoother, "melted", with less texture. The rule compares the
+    half of the surface facing the front axis with the half facing away: geometric
+    detail (discrete curvature), texture detail (gradient of the high-passed log
+    albedo per metre) and triangle density, each as a front/back ratio. Texture detail
+    is compared on open surface (little occlusion) and between points equally lit by
+    any light found baked in, so that shading of bumps on the lit side and contact
+    shadows do not pass for painted detail. A side needs some detail to lose: the
+    geometry and texture floors (in units of the object's size) keep smooth or plain
+    objects out."""
+    samples = _samples(asset)
+    if samples is None:
+        return
+    p = ctx.params
+    front = axis_vector(p["front"])
+
+    def compute():
+        result = shading(asset)
+        occ = light = None
+        if result is not None:
+            fit, occ = result
+            if light_confirmed(fit, UNSHADE_MIN):
+                light = fit.direction
+        return side_detail(asset, samples, front, occlusion=occ, light=light)
+
+    detail = memo(asset, f"heuristics.sides.{p['front']}", compute)
+    if detail is None:
+        return
+    ratios = {}
+    (gf, gb), (tf, tb), (df, db) = detail.geometry, detail.texture, detail.density
+    if gf >= p["geometry"]:
+        ratios["geometry"] = gf / max(gb, 1e-9)
+    if np.isfinite(tf) and np.isfinite(tb) and tf >= p["texture"]:
+        ratios["texture"] = tf / max(tb, 1e-9)
+    density = df / db if db > 0 else float("nan")
+    if not ratios:
+        return
+    worst = max(ratios, key=ratios.get)
+    if ratios[worst] < p["ratio"]:
+        return
+    listing = ", ".join(f"{k} {v:.1f}x" for k, v in ratios.items())
+    yield ctx.finding(
+        f"back has {ratios[worst]:.1f}x less surface detail than front ({listing}, "
+        f"triangle density {density:.1f}x; limit {p['ratio']:.1f}x), front {p['front']}",
+        subject_type="scene",
+        value=ratios[worst],
+        limit=p["ratio"],
+    )
+
+
+@group.rule(
+    "H008",
+    "mirrored-back",
+    severity="warning",
+    summary="the back is a mirror copy of the front: geometry and texture repeat across a plane",
+    fix="Re-generate from views of the back, or repaint the back so it is not a copy.",
+    params={
+        "front": "+Z",
+        "geometry": 0.8,
+        "correlation": 0.8,
+        "duplicated": 0.5,
+        "texture": 0.005,
+    },
+)
+def mirrored_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """With one photo, a generator often fills in the back by mirroring the front through
+    the plane perpendicular to the view: the result is symmetric where the real object
+    is not, and its texture (a logo, a pattern, wear) appears twice. Symmetric geometry
+    alone is normal (a ball, a vase); the rule reports a mirror plane perpendicular to
+    the front axis across which the geometry matches and the texture detail repeats too
+    (correlation of the high-passed texture between mirrored points), or the back reuses
+    the front's texels (duplicated UVs)."""
+    samples = _samples(asset)
+    if samples is None:
+        return
+    p = ctx.params
+    front = axis_vector(p["front"])
+    m = memo(
+        asset, f"heuristics.mirror.{p['front']}", lambda: mirror_symmetry(asset, samples, front)
+    )
+    if m is None or m.geometric < p["geometry"] or m.texture_spread < p["texture"]:
+        return
+    axis = p["front"][-1].lower()
+    if m.duplicated >= p["duplicated"]:
+        how = (
+            f"reuses the front's texels ({m.duplicated:.0%} of mirrored points, limit "
+            f"{p['duplicated']:.0%})"
+        )
+    elif np.isfinite(m.correlation) and m.correlation >= p["correlation"]:
+        how = (
+            f"its texture repeats it (correlation {m.correlation:.2f}, limit "
+            f"{p['correlation']:.2f})"
+        )
+    else:
+        return
+    yield ctx.finding(
+        f"the back mirrors the front across the plane {axis} = {m.plane:.3f}: "
+        f"{m.geometric:.0%} of the back lies on the reflected front (limit "
+        f"{p['geometry']:.0%}) and {how}",
+        subject_type="scene",
+        value=m.geometric,
+        limit=p["geometry"],
+    )

@@ -1,0 +1,260 @@
+"""The image-to-3D heuristics (H rules) on small assets painted in code, each with a known
+answer: what is baked in, in which direction, and what is not there at all."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from assetlint.engine import Engine
+from assetlint.model import Texture, TextureSlot
+from assetlint.rules import heuristics
+from tests.analysis.builders import (
+    Shape,
+    box_patches,
+    bumpy_sphere_patch,
+    colour,
+    encode,
+    lit,
+    noise,
+    regions,
+    sphere_patch,
+    textured_asset,
+    tiles,
+    uniform,
+)
+
+RED = colour((170, 60, 50))
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.default(entry_points=False)
+
+
+def run(engine: Engine, asset, code: str | None = None):
+    found = engine.run(asset, select=["H", "X"])
+    assert not [f for f in found if f.code == "X001"], [f.message for f in found]
+    return [f for f in found if code is None or f.code == code]
+
+
+def sphere(res=(96, 48)) -> Shape:
+    return Shape().add(sphere_patch(), res=res, flip=True)
+
+
+def box(half=(0.5, 0.35, 0.4)) -> Shape:
+    shape = Shape()
+    for (fn, flip), rect in zip(box_patches(half), tiles(6), strict=True):
+        shape.add(fn, rect, (10, 10), flip)
+    return shape
+
+
+def angle(a, b) -> float:
+    a = np.asarray(a, dtype=np.float64) / np.linalg.norm(a)
+    b = np.asarray(b, dtype=np.float64) / np.linalg.norm(b)
+    return float(np.degrees(np.arccos(np.clip(a @ b, -1, 1))))
+
+
+def test_uniformly_coloured_sphere_has_no_heuristic_finding(engine):
+    assert run(engine, textured_asset(sphere(), uniform(RED))) == []
+
+
+def test_sphere_lit_from_upper_right_gives_the_light_direction(engine):
+    asset = textured_asset(sphere(), lit(uniform(RED), (1, 1, 0), 0.5))
+    (finding,) = run(engine, asset, "H001")
+    fit = heuristics.light_fit(asset)
+    assert angle(fit.direction, (1, 1, 0)) < 10
+    assert finding.value == pytest.approx(0.5, abs=0.05)
+    assert finding.limit == 0.2
+    assert finding.message.startswith("light baked into the albedo from the upper right (")
+
+
+def test_lit_box_gives_the_light_direction(engine):
+    asset = textured_asset(box(), lit(uniform(RED), (-1, 1, 1), 0.4))
+    (finding,) = run(engine, asset, "H001")
+    assert angle(heuristics.light_fit(asset).direction, (-1, 1, 1)) < 10
+    assert "upper left front" in finding.message
+
+
+def test_light_direction_is_reported_in_the_world_frame(engine):
+    # painted lit from the object's +X; the node turns the object a quarter turn about +Y,
+    # which takes +X to -Z: the light comes from the back
+    turn = np.array([[0, 0, 1, 0], [0, 1, 0, 0], [-1, 0, 0, 0], [0, 0, 0, 1]], dtype=np.float64)
+    asset = textured_asset(sphere(), lit(uniform(RED), (1, 0, 0), 0.5), world=turn)
+    (finding,) = run(engine, asset, "H001")
+    assert angle(heuristics.light_fit(asset).direction, (0, 0, -1)) < 10
+    assert "from the back (" in finding.message
+
+
+def test_region_colours_uncorrelated_with_normals_are_not_a_light(engine):
+    rng = np.random.default_rng(3)
+    seeds = rng.normal(size=(5, 3))
+    hues = np.array(
+        [
+            colour(c)
+            for c in ((170, 60, 50), (50, 140, 60), (60, 80, 170), (160, 150, 40), (120, 60, 140))
+        ]
+    )
+    asset = textured_asset(sphere(), regions(seeds, hues))
+    assert run(engine, asset, "H001") == []
+
+
+def test_light_and_dark_paint_of_one_hue_is_not_a_light(engine):
+    # one hue in three values: chromaticity cannot separate them, the local fit does
+    seeds = np.array([[1.0, 0.3, 0.2], [-0.5, 0.8, -0.3], [0.1, -0.9, 0.6]])
+    tones = np.array([colour((200, 90, 80)), colour((140, 60, 55)), colour((90, 40, 35))])
+    assert run(engine, textured_asset(sphere(), regions(seeds, tones)), "H001") == []
+
+
+def test_weak_light_below_the_limit_is_not_reported(engine):
+    asset = textured_asset(sphere(), lit(uniform(RED), (0, 1, 0), 0.1))
+    assert run(engine, asset, "H001") == []
+    assert heuristics.light_fit(asset).strength == pytest.approx(0.1, abs=0.02)
+
+
+def corner() -> Shape:
+    """A floor slab with a wall standing on its back edge: the inner corner between them
+    is occluded, less and less away from it."""
+    shape = Shape()
+    slabs = [((0.5, 0.05, 0.5), (0.0, 0.0, 0.0)), ((0.5, 0.5, 0.05), (0.0, 0.55, -0.45))]
+    rects = iter(tiles(12))
+    for half, offset in slabs:
+        for fn, flip in box_patches(half):
+            moved = lambda s, t, fn=fn, offset=offset: fn(s, t) + np.asarray(offset)  # noqa: E731
+            shape.add(moved, next(rects), (12, 12), flip)
+    return shape
+
+
+def test_occlusion_painted_into_a_corner(engine):
+    def paint(p, n):
+        d = np.hypot(p[:, 1] - 0.05, p[:, 2] + 0.4)  # from the inner corner line
+        return RED * (1 - 0.7 * np.exp(-d / 0.12))[:, None]
+
+    (finding,) = run(engine, textured_asset(corner(), paint), "H002")
+    assert finding.value >= 0.25
+    assert run(engine, textured_asset(corner(), uniform(RED)), "H002") == []
+
+
+def highlight(centre, size: float, strength: float = 0.95):
+    """A soft spot towards white around ``centre`` (a unit direction on the sphere)."""
+    c = np.asarray(centre, dtype=np.float64) / np.linalg.norm(centre)
+
+    def paint(p, n):
+        d2 = ((n - c) ** 2).sum(1)
+        f = strength * np.exp(-d2 / (2 * size**2))
+        return RED + f[:, None] * (1 - RED)
+
+    return paint
+
+
+def test_painted_highlight_is_found_where_it_is(engine):
+    asset = textured_asset(sphere(), highlight((0.3, 0.5, 0.8), 0.07))
+    (finding,) = run(engine, asset, "H003")
+    assert finding.count == 1
+    assert finding.value >= 0.8
+    expected = 0.5 * np.array([0.3, 0.5, 0.8]) / np.linalg.norm([0.3, 0.5, 0.8])
+    assert np.linalg.norm(np.array(finding.location) - expected) < 0.05
+
+
+def test_hard_edged_white_decal_is_not_a_highlight(engine):
+    c = np.array([0.3, 0.5, 0.8]) / np.linalg.norm([0.3, 0.5, 0.8])
+    white = colour((235, 235, 235))
+
+    def paint(p, n):
+        inside = ((n - c) ** 2).sum(1) < 0.15**2
+        return np.where(inside[:, None], white, RED)
+
+    assert run(engine, textured_asset(sphere(), paint), "H003") == []
+
+
+def test_albedo_out_of_range(engine):
+    (dark,) = run(engine, textured_asset(sphere(), uniform(colour((15, 15, 15)))), "H004")
+    assert dark.value == 1.0
+    assert "100% darker than sRGB 30" in dark.message
+    metal = textured_asset(sphere(), uniform(colour((120, 120, 120))), metallic_factor=1.0)
+    (dull,) = run(engine, metal, "H004")
+    assert dull.value == 1.0 and "metal darker than sRGB 180" in dull.message
+    assert run(engine, textured_asset(sphere(), uniform(RED)), "H004") == []
+
+
+def test_unlit_and_emissive_albedo(engine):
+    unlit = textured_asset(sphere(), uniform(RED), unlit=True, workflow="unlit")
+    (finding,) = run(engine, unlit, "H005")
+    assert "is unlit" in finding.message
+
+    glow = textured_asset(sphere(), uniform(RED), emissive_factor=np.ones(3, dtype=np.float32))
+    glow.materials[0].textures["emissive"] = TextureSlot(0)
+    (finding,) = run(engine, glow, "H005")
+    assert "same texture" in finding.message
+
+    copy = textured_asset(sphere(), uniform(RED), emissive_factor=np.ones(3, dtype=np.float32))
+    jpeg = io.BytesIO()
+    Image.open(io.BytesIO(copy.textures[0].data())).convert("RGB").save(jpeg, "JPEG")
+    copy.textures.append(Texture.from_bytes("emissive", "embedded", jpeg.getvalue()))
+    copy.materials[0].textures["emissive"] = TextureSlot(1)
+    (finding,) = run(engine, copy, "H005")
+    assert "same pixels" in finding.message
+
+    dark = textured_asset(sphere(), uniform(RED))  # emissive map but factor 0: no glow
+    dark.materials[0].textures["emissive"] = TextureSlot(0)
+    assert run(engine, dark, "H005") == []
+
+
+def test_fused_materials(engine):
+    seeds = np.array([[1.0, 0.2, 0.1], [-0.6, 0.7, -0.2], [0.0, -0.8, 0.6]])
+    materials = np.array([colour((205, 205, 208)), colour((40, 40, 42)), colour((180, 40, 35))])
+    (finding,) = run(engine, textured_asset(sphere(), regions(seeds, materials)), "H006")
+    assert finding.count == 3
+    assert "looks like 3 materials" in finding.message
+    assert "metal" in finding.message and "dark rubber" in finding.message
+    paints = np.array([colour((180, 40, 35)), colour((40, 120, 170)), colour((70, 150, 60))])
+    assert run(engine, textured_asset(sphere(), regions(seeds, paints)), "H006") == []
+
+
+def bumps(amplitude_back: float):
+    def height(d):
+        front = np.clip((d[:, 2] + 0.1) / 0.2, 0, 1)
+        amp = amplitude_back + (0.04 - amplitude_back) * front
+        return amp * noise(d, 12.0, 5)
+
+    return height
+
+
+def test_smoothed_back_is_reported(engine):
+    melted = Shape().add(bumpy_sphere_patch(bumps(0.004)), res=(192, 96), flip=True)
+    (finding,) = run(engine, textured_asset(melted, uniform(RED)), "H007")
+    assert finding.value >= 2.0
+    assert finding.message.startswith("back has ")
+    even = Shape().add(bumpy_sphere_patch(bumps(0.04)), res=(192, 96), flip=True)
+    assert run(engine, textured_asset(even, uniform(RED)), "H007") == []
+
+
+def speckle(mirror: bool):
+    def paint(p, n):
+        q = p * np.array([1, 1, -1]) if mirror else p
+        q = np.where((p[:, 2:3] < 0) & mirror, q, p)
+        return RED * (1 + 0.3 * noise(q, 40.0, 9))[:, None]
+
+    return paint
+
+
+def test_mirrored_back_is_reported(engine):
+    (finding,) = run(engine, textured_asset(sphere(), speckle(True), size=512), "H008")
+    assert finding.value >= 0.8
+    assert "texture repeats it" in finding.message
+    assert run(engine, textured_asset(sphere(), speckle(False), size=512), "H008") == []
+
+
+def test_thresholds_are_parameters(engine):
+    asset = textured_asset(sphere(), lit(uniform(RED), (1, 1, 0), 0.5))
+    found = engine.run(asset, select=["H001"], params={"H001": {"strength": 0.6}})
+    assert found == []
+
+
+def test_encode_round_trip():
+    img = np.full((4, 4, 3), colour((128, 64, 32)))
+    back = np.asarray(Image.open(io.BytesIO(encode(img))))
+    assert back[0, 0].tolist() == [128, 64, 32]
