@@ -29,6 +29,9 @@ class Finding:
     # index the mesh's arrays, "edges" are [vertex, vertex] pairs.
     sample: dict[str, list] = field(default_factory=dict)
     location: list[float] | None = None  # a point in mesh-local metres (the worst spot)
+    # A unit vector in the canonical frame (+Y up, +Z front), for findings about a direction
+    # (H001: towards the baked light), so that renderers and tools need not parse messages.
+    direction: list[float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

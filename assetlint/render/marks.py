@@ -7,7 +7,6 @@ so every hole is drawn, not just the first twenty edges.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,7 +42,6 @@ FACE_KINDS = ("flipped", "floater", "intersection")
 MAX_EDGES = 200_000
 # Located findings that are not defects of a spot (seams, soup): no marker.
 UNMARKED = ("G011", "G013", "G014", "G015")
-_DIRECTION = re.compile(r"direction ([+-]\d+\.\d+) ([+-]\d+\.\d+) ([+-]\d+\.\d+)")
 
 
 @dataclass
@@ -81,11 +79,10 @@ def _edges(scene: Scene, mesh_index: int, pairs: np.ndarray, positions: np.ndarr
 
 
 def light_direction(finding: Finding) -> np.ndarray | None:
-    """The H001 light direction, read from the finding's message (it is not a field)."""
-    m = _DIRECTION.search(finding.message)
-    if not m:
+    """The H001 light direction (a unit vector in the canonical frame), or None."""
+    d = np.asarray(finding.direction if finding.direction is not None else [], dtype=np.float64)
+    if d.shape != (3,) or not np.isfinite(d).all():
         return None
-    d = np.array([float(v) for v in m.groups()])
     n = np.linalg.norm(d)
     return d / n if n > 0 else None
 

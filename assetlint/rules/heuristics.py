@@ -203,7 +203,7 @@ def baked_light(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     limit, min_explained = ctx.params["strength"], ctx.params["explained"]
     if light_confirmed(fit, limit) and fit.explained >= min_explained:
         where = describe_direction(fit.direction)
-        yield ctx.finding(
+        finding = ctx.finding(
             f"light baked into the albedo from the {where} (direction {_vector(fit.direction)}"
             f"), strength {fit.strength:.2f} (limit {limit:.2f}), explains "
             f"{fit.explained:.0%} of the luminance variance within colours (limit "
@@ -212,6 +212,8 @@ def baked_light(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             value=fit.strength,
             limit=limit,
         )
+        finding.direction = [float(c) for c in fit.direction]
+        yield finding
 
 
 @group.rule(

@@ -191,6 +191,7 @@ def test_light_arrow_drawn_across_the_view_not_end_on():
         "light baked into the albedo from the upper (direction +0.00 +1.00 +0.00), strength 0.5",
         "box.glb",
         subject_type="scene",
+        direction=[0.0, 1.0, 0.0],
     )
     views = render_views(asset, [light], size=128)
     gold = {v.name: int(_is(v.image, COLORS["light"]).sum()) for v in views}

@@ -4,6 +4,7 @@ answer: what is baked in, in which direction, and what is not there at all."""
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -67,6 +68,8 @@ def test_sphere_lit_from_upper_right_gives_the_light_direction(engine):
     (finding,) = run(engine, asset, "H001")
     fit = heuristics.light_fit(asset)
     assert angle(fit.direction, (1, 1, 0)) < 10
+    assert finding.direction == pytest.approx(fit.direction.tolist())
+    assert np.linalg.norm(finding.direction) == pytest.approx(1.0)
     assert finding.value == pytest.approx(0.5, abs=0.05)
     assert finding.limit == 0.2
     assert finding.message.startswith("light baked into the albedo from the upper right (")
@@ -85,7 +88,7 @@ def test_light_direction_is_reported_in_the_world_frame(engine):
     turn = np.array([[0, 0, 1, 0], [0, 1, 0, 0], [-1, 0, 0, 0], [0, 0, 0, 1]], dtype=np.float64)
     asset = textured_asset(sphere(), lit(uniform(RED), (1, 0, 0), 0.5), world=turn)
     (finding,) = run(engine, asset, "H001")
-    assert angle(heuristics.light_fit(asset).direction, (0, 0, -1)) < 10
+    assert angle(finding.direction, (0, 0, -1)) < 10
     assert "from the back (" in finding.message
 
 
@@ -258,3 +261,14 @@ def test_encode_round_trip():
     img = np.full((4, 4, 3), colour((128, 64, 32)))
     back = np.asarray(Image.open(io.BytesIO(encode(img))))
     assert back[0, 0].tolist() == [128, 64, 32]
+
+
+def test_light_direction_survives_a_cached_result(engine):
+    from assetlint.batch import FileResult
+
+    asset = textured_asset(sphere(), lit(uniform(RED), (1, 1, 0), 0.5))
+    found = run(engine, asset, "H001")
+    result = FileResult("case.glb", found, ["H001"], {"triangles": 1})
+    again = FileResult.from_dict(json.loads(json.dumps(result.to_dict())))
+    assert again.findings == found
+    assert again.findings[0].direction == found[0].direction
