@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from assetlint.findings import Finding
 from assetlint.model import Asset
@@ -47,6 +47,7 @@ THUMB = 256
 VIEW_SIZE = 384
 # sRGB albedo outside this range is too dark (charcoal) or too bright (fresh snow) for PBR.
 ALBEDO_RANGE = (30 / 255, 240 / 255)
+HIGHLIGHT_RING = (255, 200, 0)  # rings around painted highlights (H003) on thumbnails
 
 CSS = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;padding:16px 24px;
@@ -91,9 +92,12 @@ def stage(code: str) -> str:
     return STAGES.get(code[:1], "other")
 
 
-def _texture_thumb(asset: Asset, index: int, albedo: bool) -> Image.Image | None:
+def _texture_thumb(
+    asset: Asset, index: int, albedo: bool, rings: Sequence[Sequence[float]] = ()
+) -> Image.Image | None:
     """A thumbnail; on albedo maps, out-of-range texels tinted (blue too dark, red too
-    bright). None when the image cannot be decoded (the T rules say why)."""
+    bright) and a ring around each painted highlight at ``rings`` (UVs, glTF's top-left
+    origin). None when the image cannot be decoded (the T rules say why)."""
     texture = asset.textures[index]
     if texture.missing or texture.error is not None:
         return None
@@ -109,19 +113,32 @@ def _texture_thumb(asset: Asset, index: int, albedo: bool) -> Image.Image | None
     dark, bright = luma < ALBEDO_RANGE[0], luma > ALBEDO_RANGE[1]
     rgb[dark] = 0.4 * rgb[dark] + 0.6 * np.array([0.1, 0.3, 1.0], dtype=np.float32)
     rgb[bright] = 0.4 * rgb[bright] + 0.6 * np.array([1.0, 0.15, 0.1], dtype=np.float32)
-    return Image.fromarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8))
+    out = Image.fromarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8))
+    draw = ImageDraw.Draw(out)
+    w, h = out.size
+    r = max(3.0, 0.05 * max(w, h))
+    for u, v in rings:  # UVs repeat: the ring goes where the texel is
+        x, y = (u % 1.0) * w, (v % 1.0) * h
+        draw.ellipse((x - r, y - r, x + r, y + r), outline=HIGHLIGHT_RING, width=2)
+    return out
 
 
-def _textures(asset: Asset, anchor: str) -> str:
+def _textures(asset: Asset, anchor: str, findings: Sequence[Finding] = ()) -> str:
     albedo = {
         slot.texture
         for m in asset.materials
         for role, slot in m.textures.items()
         if role == "base_color"
     }
+    # H003 names its texture as the thumbnails do and carries the highlights' UVs
+    rings: dict[str, list] = {}
+    for f in findings:
+        if f.code == "H003" and f.subject:
+            rings.setdefault(f.subject, []).extend(f.sample.get("uv", []))
     cells = []
     for index, tex in enumerate(asset.textures):
-        thumb = _texture_thumb(asset, index, index in albedo)
+        label = tex.name or f"texture #{index}"
+        thumb = _texture_thumb(asset, index, index in albedo, rings.get(label, ()))
         size = f"{tex.width}×{tex.height}" if tex.width else "size unknown"
         caption = html.escape(f"{tex.name or f'texture #{index}'} · {size} · {tex.source}")
         if thumb is None:
@@ -139,7 +156,7 @@ def _textures(asset: Asset, anchor: str) -> str:
         return ""
     note = (
         "Albedo maps: blue = darker than sRGB 30, red = brighter than sRGB 240 (outside the "
-        "PBR albedo range)."
+        "PBR albedo range); yellow rings = highlights painted into the albedo (H003)."
     )
     return (
         f'<h3>Textures</h3><p class="meta">{note}</p><div class="textures">{"".join(cells)}</div>'
@@ -215,7 +232,7 @@ def _asset_section(number: int, path: str, asset: Asset | None, findings, target
             )
         out.append("</div>")
     if asset is not None:
-        out.append(_textures(asset, anchor))
+        out.append(_textures(asset, anchor, findings))
     out.append("</section>")
     return "\n".join(out)
 

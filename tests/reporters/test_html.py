@@ -15,7 +15,8 @@ import pytest
 from PIL import Image
 
 from assetlint.engine import Engine
-from assetlint.findings import load_failure
+from assetlint.findings import Finding, load_failure
+from assetlint.model import Texture
 from assetlint.reporters.html import render_html, stage, verdict, write_html
 from tests.render.shapes import asset_of, grid_box, textured_quad
 from tests.shapes import asymmetric_object
@@ -179,3 +180,34 @@ def test_texture_findings_link_to_the_thumbnail():
         [[255, 0, 0], [0, 255, 0]],  # in range: untouched
         [[15, 45, 255], [255, 124, 117]],  # blue too dark (tinted blue), white too bright (red)
     ]
+
+
+def test_painted_highlights_are_ringed_on_the_albedo_thumbnail():
+    quad = textured_quad()
+    img = Image.new("RGB", (64, 64), (128, 128, 128))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    quad.textures[0] = Texture.from_bytes("albedo", "embedded", buf.getvalue())
+    h003 = Finding(
+        "H003",
+        "warning",
+        "1 highlight",
+        "quad.glb",
+        "albedo",
+        "texture",
+        sample={"uv": [[0.25, 0.75]]},
+    )
+    pixels = _thumbnail(render_html([("quad.glb", quad, [h003])]))
+    ring = np.argwhere((pixels == [255, 200, 0]).all(axis=2))
+    assert len(ring) > 10
+    # around (x 16, y 48): u across, v down from the top-left
+    centre = ring.mean(axis=0)
+    assert abs(centre[0] - 48) < 1.5 and abs(centre[1] - 16) < 1.5
+    assert (np.hypot(ring[:, 0] - 48, ring[:, 1] - 16) <= 5).all()
+    assert (pixels[48, 16] == [128, 128, 128]).all()  # a ring, the highlight itself left visible
+    assert not (_thumbnail(render_html([("quad.glb", quad, [])])) == [255, 200, 0]).all(2).any()
+
+
+def _thumbnail(page: str) -> np.ndarray:
+    thumb = re.search(r'id="asset-1-texture-0"><img src="data:image/png;base64,([^"]+)"', page)
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(thumb.group(1)))).convert("RGB"))
