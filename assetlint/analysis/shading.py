@@ -238,7 +238,8 @@ def split_levels(
 def _valleys(values: np.ndarray, width: float = 0.02, depth: float = 0.15) -> list[float]:
     """Cut points between the modes of a 1-D distribution: bins of its (smoothed)
     histogram that are the lowest within 3 bins and at most ``depth`` of the lower of the
-    highest bins on either side, with at least 5% of the values on each side."""
+    highest bins on either side, with at least 5% of the values on each side. Low bins
+    with less than 5% of the values between them are one valley, cut at its middle."""
     if len(values) < 100:
         return []
     lo, hi = np.percentile(values, [0.5, 99.5])
@@ -250,19 +251,18 @@ def _valleys(values: np.ndarray, width: float = 0.02, depth: float = 0.15) -> li
     below = np.cumsum(hist) / hist.sum()
     left = np.maximum.accumulate(hist)
     right = np.maximum.accumulate(hist[::-1])[::-1]
-    cuts = []
-    k = 1
-    while k < len(hist) - 1:
+    runs: list[list[int]] = []  # [first, last] low bin of each valley
+    for k in range(1, len(hist) - 1):
         if (
             hist[k] <= depth * min(left[k - 1], right[k + 1])
             and 0.05 <= below[k] <= 0.95
             and hist[k] == hist[max(0, k - 3) : k + 4].min()
         ):
-            cuts.append(float(edges[k] + width / 2))
-            k += 4
-        else:
-            k += 1
-    return cuts
+            if runs and below[k] - below[runs[-1][1]] < 0.05:
+                runs[-1][1] = k
+            else:
+                runs.append([k, k])
+    return [float(edges[a] + edges[b + 1]) / 2 for a, b in runs]
 
 
 def _group_mean(values: np.ndarray, g: np.ndarray, w: np.ndarray, count: int) -> np.ndarray:

@@ -95,6 +95,7 @@ def test_light_direction_is_reported_in_the_world_frame(engine):
 def test_region_colours_uncorrelated_with_normals_are_not_a_light(engine):
     rng = np.random.default_rng(3)
     seeds = rng.normal(size=(5, 3))
+    seeds *= 0.5 / np.linalg.norm(seeds, axis=1, keepdims=True)  # on the sphere: 5 regions
     hues = np.array(
         [
             colour(c)
@@ -103,13 +104,16 @@ def test_region_colours_uncorrelated_with_normals_are_not_a_light(engine):
     )
     asset = textured_asset(sphere(), regions(seeds, hues))
     assert run(engine, asset, "H001") == []
+    assert heuristics.light_fit(asset).groups == 5
 
 
 def test_light_and_dark_paint_of_one_hue_is_not_a_light(engine):
     # one hue in three values: chromaticity cannot separate them, the local fit does
     seeds = np.array([[1.0, 0.3, 0.2], [-0.5, 0.8, -0.3], [0.1, -0.9, 0.6]])
     tones = np.array([colour((200, 90, 80)), colour((140, 60, 55)), colour((90, 40, 35))])
-    assert run(engine, textured_asset(sphere(), regions(seeds, tones)), "H001") == []
+    asset = textured_asset(sphere(), regions(seeds, tones))
+    assert run(engine, asset, "H001") == []
+    assert heuristics.light_fit(asset).groups == 3  # split into lightness levels
 
 
 def test_weak_light_below_the_limit_is_not_reported(engine):

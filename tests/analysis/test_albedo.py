@@ -1,0 +1,105 @@
+"""Surface sampling of the albedo: colour conversions, texture lookup and decoding, and
+samples that are uniform over the area and carry texture x vertex colour x factor."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from assetlint.analysis.albedo import (
+    SAMPLE_COUNT,
+    bilinear,
+    decode_texture,
+    image_to_linear,
+    linear_to_srgb,
+    reduce_image,
+    srgb_to_linear,
+    surface_samples,
+)
+from assetlint.model import Asset, Material, Mesh, Node, Texture
+from tests.analysis.builders import Shape, box_patches, colour, sphere_patch, textured_asset, uniform
+
+RED = colour((170, 60, 50))
+
+
+def test_srgb_transfer_functions():
+    assert srgb_to_linear(np.array([0.0, 0.04045, 0.5, 1.0])) == pytest.approx(
+        [0.0, 0.04045 / 12.92, 0.2140411, 1.0], abs=1e-6
+    )
+    v = np.linspace(0, 1, 11)
+    assert linear_to_srgb(srgb_to_linear(v)) == pytest.approx(v, abs=1e-9)
+    assert image_to_linear(np.array([[0.5]], dtype=np.float32))[0, 0] == pytest.approx(
+        srgb_to_linear(np.array(128 / 255)), abs=1e-6
+    )
+
+
+def test_bilinear_hits_texel_centres_blends_between_and_repeats():
+    image = np.array([[[0.0], [1.0]], [[2.0], [3.0]]])  # 2x2, one channel
+    centres = np.array([[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]])
+    assert bilinear(image, centres)[:, 0] == pytest.approx([0, 1, 2, 3])
+    # between the four centres: their mean; a whole tile away: the same
+    assert bilinear(image, np.array([[0.5, 0.5], [1.5, -0.5]]))[:, 0] == pytest.approx([1.5, 1.5])
+
+
+def test_reduce_image_block_averages():
+    image = np.arange(16, dtype=np.float64).reshape(4, 4)
+    assert reduce_image(image, 2).tolist() == [[2.5, 4.5], [10.5, 12.5]]
+    assert reduce_image(image, 4) is image
+
+
+def _png(size: tuple[int, int], fmt: str = "PNG") -> Texture:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 100, 50)).save(buf, fmt)
+    return Texture.from_bytes("t", "embedded", buf.getvalue())
+
+
+def test_decode_texture_reduces_large_images_and_refuses_garbage():
+    pixels = decode_texture(_png((2048, 1024)), 512)
+    assert pixels.shape == (256, 512, 4)
+    assert pixels[0, 0].tolist() == pytest.approx([200 / 255, 100 / 255, 50 / 255, 1.0])
+    assert decode_texture(_png((2048, 2048), "JPEG"), 1024).shape == (1024, 1024, 4)
+    assert decode_texture(Texture.from_bytes("bad", "embedded", b"not an image")) is None
+
+
+def test_samples_cover_a_sphere_uniformly_with_its_colour():
+    asset = textured_asset(Shape().add(sphere_patch(), res=(96, 48), flip=True), uniform(RED))
+    s = surface_samples(asset)
+    assert s.count == SAMPLE_COUNT
+    assert s.area == pytest.approx(np.pi, rel=0.002)  # the tessellated sphere of radius 0.5
+    assert np.abs(np.linalg.norm(s.positions, axis=1) - 0.5).max() < 0.001
+    assert np.einsum("ij,ij->i", s.normals, s.positions).min() > 0  # outward
+    assert np.abs(s.rgb - RED).max() < 1e-6
+    # uniform over the area: each octant holds an eighth of the samples
+    octant = (s.positions > 0) @ np.array([1, 2, 4])
+    assert np.bincount(octant, minlength=8) / s.count == pytest.approx(np.full(8, 1 / 8), abs=0.01)
+    assert surface_samples(asset) is s  # once per asset
+
+
+def test_samples_multiply_texture_vertex_colour_and_factor():
+    shape = Shape()
+    for fn, flip in box_patches((0.5, 0.5, 0.5)):
+        shape.add(fn, res=(2, 2), flip=flip)
+    asset = textured_asset(shape, uniform(colour((128, 128, 128))))
+    asset.materials[0].base_color_factor = np.array([1.0, 0.5, 0.25, 1.0], dtype=np.float32)
+    mesh = asset.meshes[0]
+    mesh.colors = np.tile(np.array([0.5, 1.0, 1.0, 1.0], dtype=np.float32), (mesh.vertex_count, 1))
+    s = surface_samples(asset)
+    grey = srgb_to_linear(np.array(128 / 255))
+    assert s.rgb.mean(axis=0) == pytest.approx(grey * np.array([0.5, 0.5, 0.25]), rel=1e-5)
+    assert s.metallic.max() == 0.0 and s.roughness.max() == 0.5
+
+
+def test_no_surface_gives_no_samples():
+    flat = Mesh("flat", np.zeros((3, 3)), np.array([[0, 1, 2]]))
+    asset = Asset(
+        path=None,  # type: ignore[arg-type]
+        format="glb",
+        file_size=0,
+        meshes=[flat],
+        materials=[Material("m")],
+        nodes=[Node("n", local=np.eye(4), world=np.eye(4), mesh=0)],
+    )
+    assert surface_samples(asset) is None

@@ -1,0 +1,62 @@
+"""Blob detection in colour maps: a soft spot towards white is a highlight, a hard-edged
+white decal, a coloured spot or a broad bright half is not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assetlint.analysis.albedo import linear_to_srgb
+from assetlint.analysis.highlights import find_blobs
+from tests.analysis.builders import colour
+
+RED = colour((170, 60, 50))
+SIZE = 256
+
+
+def image(linear: np.ndarray) -> np.ndarray:
+    """RGBA sRGB pixels in 0..1, 8-bit quantized, as decode_texture returns."""
+    srgb = np.round(linear_to_srgb(linear) * 255) / 255
+    return np.dstack([srgb, np.ones(linear.shape[:2])]).astype(np.float32)
+
+
+def distance_from(row: float, col: float) -> np.ndarray:
+    r, c = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    return np.hypot(r - row, c - col)
+
+
+def test_soft_white_spot_is_one_highlight_at_its_centre():
+    f = 0.9 * np.exp(-(distance_from(64, 192) ** 2) / (2 * 6.0**2))
+    pixels = image(RED + f[..., None] * (1 - RED))
+    found = find_blobs(pixels)
+    (blob,) = found.blobs
+    assert blob.uv == pytest.approx((0.75, 0.25), abs=1 / SIZE)
+    assert blob.peak == pytest.approx(0.9, abs=0.02)
+    assert blob.saturation < 0.1
+    assert blob.softness > 0.6
+    assert blob.contrast > 5
+    assert blob.is_highlight()
+    mask = found.mask(found.blobs)
+    assert mask[64, 192] and not mask[200, 50]
+
+
+def test_hard_edged_white_disc_is_not_soft():
+    disc = distance_from(128, 128) < 10
+    pixels = image(np.where(disc[..., None], colour((240, 240, 240)), RED))
+    (blob,) = find_blobs(pixels).blobs
+    assert blob.softness < 0.2
+    assert not blob.is_highlight()
+
+
+def test_saturated_spot_and_broad_bright_half_are_not_highlights():
+    f = np.exp(-(distance_from(128, 128) ** 2) / (2 * 6.0**2))
+    yellow = colour((250, 220, 40))
+    spot = find_blobs(image(RED + f[..., None] * (yellow - RED)))
+    assert spot.blobs and not any(b.is_highlight() for b in spot.blobs)
+    half = np.zeros((SIZE, SIZE, 3)) + RED
+    half[:, : SIZE // 2] = colour((245, 245, 245))
+    assert find_blobs(image(half)).blobs == []  # not compact: part of the background
+
+
+def test_tiny_images_are_not_judged():
+    assert find_blobs(np.ones((8, 8, 4), dtype=np.float32)) is None

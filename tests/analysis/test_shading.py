@@ -1,0 +1,83 @@
+"""The luminance regression that finds a light (and occlusion) baked into an albedo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assetlint.analysis.albedo import surface_samples
+from assetlint.analysis.shading import _valleys, colour_groups, fit_shading
+from tests.analysis.builders import Shape, colour, regions, sphere_patch, textured_asset, uniform
+
+RED = colour((170, 60, 50))
+
+
+def sphere_asset(paint):
+    return textured_asset(Shape().add(sphere_patch(), res=(96, 48), flip=True), paint)
+
+
+def degrees(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.degrees(np.arccos(np.clip(a @ b / np.linalg.norm(b), -1, 1))))
+
+
+def test_albedo_half_plus_point_three_n_dot_d_gives_d_and_strength_point_six():
+    d = np.array([-1.0, 2.0, 1.5]) / np.linalg.norm([-1.0, 2.0, 1.5])
+    asset = sphere_asset(lambda p, n: np.outer(0.5 + 0.3 * (n @ d), np.ones(3)))
+    fit = fit_shading(surface_samples(asset))
+    assert degrees(fit.direction, d) < 2
+    assert fit.strength == pytest.approx(0.6, abs=0.01)
+    assert fit.explained > 0.99
+    assert fit.groups == 1
+    # between neighbours the relative slope is 0.3 / (0.5 + 0.3 n.d): 0.375 on the lit
+    # side, more in the shade; the robust local fit leans to the lit side
+    assert 0.3 < fit.local_strength < 0.6
+    assert fit.local_angle < 10
+
+
+def test_uniform_colour_has_no_light():
+    fit = fit_shading(surface_samples(sphere_asset(uniform(RED))))
+    assert fit.strength < 1e-9
+    assert fit.explained == 0.0
+    assert fit.local_strength < 1e-9
+
+
+def test_region_colours_are_separate_groups_with_no_light():
+    seeds = np.array([[0.5, 0.0, 0.0], [-0.25, 0.43, 0.0], [-0.25, -0.43, 0.0]])
+    hues = np.array([colour(c) for c in ((170, 60, 50), (50, 140, 60), (60, 80, 170))])
+    samples = surface_samples(sphere_asset(regions(seeds, hues)))
+    group, usable = colour_groups(samples)
+    assert len(np.unique(group[usable])) == 3
+    assert usable.mean() > 0.97  # only blends along the borders are left out
+    fit = fit_shading(samples)
+    assert fit.groups == 3
+    assert fit.strength < 0.01  # 8-bit rounding and the blends along borders
+
+
+def test_light_on_one_of_several_colours_is_measured_within_colours():
+    d = np.array([0.0, 1.0, 0.0])
+    hues = np.array([colour(c) for c in ((170, 60, 50), (50, 140, 60))])
+    paint = regions(np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]]), hues)
+    asset = sphere_asset(lambda p, n: paint(p, n) * (1 + 0.4 * (n @ d))[:, None])
+    fit = fit_shading(surface_samples(asset))
+    assert fit.groups == 2
+    assert degrees(fit.direction, d) < 3
+    assert fit.strength == pytest.approx(0.4, abs=0.02)
+
+
+def test_excluded_samples_do_not_take_part():
+    samples = surface_samples(sphere_asset(uniform(RED)))
+    everything = np.ones(samples.count, dtype=bool)
+    assert fit_shading(samples, exclude=everything) is None
+    half = samples.positions[:, 0] > 0
+    assert fit_shading(samples, exclude=half).samples == samples.count - half.sum()
+
+
+def test_valleys_cut_once_between_modes():
+    rng = np.random.default_rng(3)
+    two = np.concatenate([rng.normal(0, 0.1, 1000), rng.normal(1, 0.1, 1000)])
+    (cut,) = _valleys(two)
+    assert cut == pytest.approx(0.5, abs=0.05)
+    three = np.concatenate([rng.normal(c, 0.05, 1000) for c in (0.0, 0.5, 1.0)])
+    assert _valleys(three) == pytest.approx([0.25, 0.75], abs=0.03)
+    assert _valleys(rng.normal(0, 0.3, 2000)) == []
+    assert _valleys(two[:50]) == []

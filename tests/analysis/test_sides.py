@@ -1,0 +1,85 @@
+"""Front against back: detail per half, triangle density, and mirror symmetry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assetlint.analysis.albedo import surface_samples
+from assetlint.analysis.sides import mirror_symmetry, side_detail
+from tests.analysis.builders import (
+    Shape,
+    bumpy_sphere_patch,
+    colour,
+    noise,
+    sphere_patch,
+    textured_asset,
+    uniform,
+)
+
+RED = colour((170, 60, 50))
+FRONT = np.array([0.0, 0.0, 1.0])
+
+
+def sphere(res=(96, 48)) -> Shape:
+    return Shape().add(sphere_patch(), res=res, flip=True)
+
+
+def speckled(mirror: bool, back_detail: float = 1.0, frequency: float = 40.0):
+    """Fine noise painted over the sphere; on the back, the front's noise reflected
+    through z = 0 (``mirror``), and ``back_detail`` of its contrast."""
+
+    def paint(p, n):
+        behind = p[:, 2] < 0
+        q = np.where((behind & mirror)[:, None], p * [1, 1, -1], p)
+        amp = np.where(behind, 0.3 * back_detail, 0.3)
+        return RED * (1 + amp * noise(q, frequency, 9))[:, None]
+
+    return paint
+
+
+def test_plain_sphere_has_equal_halves():
+    asset = textured_asset(sphere(), uniform(RED))
+    d = side_detail(asset, surface_samples(asset), FRONT)
+    # a ball of radius 0.5 turns its normal by 2 per metre, x the diagonal (about 1.73)
+    assert d.geometry[0] == pytest.approx(d.geometry[1], rel=0.02)
+    assert d.geometry[0] == pytest.approx(2 * np.sqrt(3), rel=0.2)
+    assert d.texture == (0.0, 0.0)
+    assert d.density[0] == pytest.approx(d.density[1], rel=1e-9)
+    assert d.share == pytest.approx((0.35, 0.35), abs=0.01)  # |n_z| >= 0.3: 70% of a ball
+
+
+def test_smoother_back_has_less_geometric_and_texture_detail():
+    def height(d):
+        return np.where(d[:, 2] > 0, 0.03, 0.003) * noise(d, 12.0, 5)
+
+    melted = Shape().add(bumpy_sphere_patch(height), res=(192, 96), flip=True)
+    # paint detail of about 5 texels: the high-pass (2 texels) keeps it
+    asset = textured_asset(melted, speckled(False, back_detail=0.1, frequency=120), size=512)
+    d = side_detail(asset, surface_samples(asset), FRONT)
+    assert d.geometry[0] > 3 * d.geometry[1]
+    assert d.texture[0] > 5 * d.texture[1]  # a tenth of the contrast, over 8-bit rounding
+
+
+def test_mirrored_texture_correlates_across_the_plane():
+    asset = textured_asset(sphere(), speckled(True), size=512)
+    m = mirror_symmetry(asset, surface_samples(asset), FRONT)
+    assert m.geometric == 1.0
+    assert abs(m.plane) < 0.01
+    assert m.correlation > 0.9
+    assert m.duplicated == 0.0  # mirrored paint, own texels
+    asset = textured_asset(sphere(), speckled(False), size=512)
+    m = mirror_symmetry(asset, surface_samples(asset), FRONT)
+    assert m.geometric == 1.0
+    assert abs(m.correlation) < 0.15
+
+
+def test_asymmetric_geometry_does_not_mirror():
+    def height(d):
+        return np.where(d[:, 2] > 0, 0.04 * noise(d, 12.0, 5), 0.0)
+
+    asset = textured_asset(
+        Shape().add(bumpy_sphere_patch(height), res=(192, 96), flip=True), uniform(RED)
+    )
+    m = mirror_symmetry(asset, surface_samples(asset), FRONT)
+    assert m.geometric < 0.6
