@@ -20,7 +20,14 @@ from assetlint.analysis.albedo import (
     surface_samples,
 )
 from assetlint.model import Asset, Material, Mesh, Node, Texture
-from tests.analysis.builders import Shape, box_patches, colour, sphere_patch, textured_asset, uniform
+from tests.analysis.builders import (
+    Shape,
+    box_patches,
+    colour,
+    sphere_patch,
+    textured_asset,
+    uniform,
+)
 
 RED = colour((170, 60, 50))
 
