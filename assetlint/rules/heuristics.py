@@ -306,6 +306,7 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             count=len(found),
             value=best.peak,
             limit=p["whiteness"],
+            sample={"uv": [list(b.uv) for b in found]},  # the HTML report rings them
             location=_local_position(asset, samples, at),
         )
 

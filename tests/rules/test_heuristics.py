@@ -162,8 +162,12 @@ def test_painted_highlight_is_found_where_it_is(engine):
     (finding,) = run(engine, asset, "H003")
     assert finding.count == 1
     assert finding.value >= 0.8
-    expected = 0.5 * np.array([0.3, 0.5, 0.8]) / np.linalg.norm([0.3, 0.5, 0.8])
-    assert np.linalg.norm(np.array(finding.location) - expected) < 0.05
+    c = np.array([0.3, 0.5, 0.8]) / np.linalg.norm([0.3, 0.5, 0.8])
+    assert np.linalg.norm(np.array(finding.location) - 0.5 * c) < 0.05
+    # the sphere's UVs: u the azimuth from +X towards -Z, v from the top pole down
+    uv = [np.arctan2(-c[2], c[0]) / (2 * np.pi) % 1.0, np.arccos(c[1]) / np.pi]
+    (found_uv,) = finding.sample["uv"]
+    assert found_uv == pytest.approx(uv, abs=0.01)
 
 
 def test_hard_edged_white_decal_is_not_a_highlight(engine):
