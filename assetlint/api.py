@@ -35,6 +35,7 @@ def lint(
     jobs: int = 1,
     cache_dir: str | Path | None = None,
     timeout: float | None = None,
+    memory_limit: int | None = None,
 ) -> Report:
     """Lint files and folders; the :class:`~assetlint.reporters.Report` has ``findings``,
     ``results`` (per file, in order), ``ok`` and ``exit_code``. ``config`` is True (nearest
@@ -52,6 +53,7 @@ def lint(
         fail_on=fail_on,
         size=size,
         timeout=timeout,
+        memory_limit=memory_limit,
         rules=rules,
     )
     resolver = cfg.Resolver(
@@ -69,6 +71,7 @@ def lint(
         work,
         processes=jobs,
         timeout=default.timeout,
+        memory=default.memory_limit,
         cache=batch.Cache(Path(cache_dir), engine) if cache_dir else None,
     )
     return Report(

@@ -33,7 +33,13 @@ from assetlint import targets as target_packs
 from assetlint.config import Config
 from assetlint.engine import Engine
 from assetlint.findings import Finding, load_failure
-from assetlint.rules.internal import INTERNAL_ERROR
+from assetlint.rules import Rule
+from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT
+
+try:
+    import resource
+except ImportError:  # Windows: no per-process memory limit
+    resource = None  # type: ignore[assignment]
 
 # Extensions a loader may open beside an asset (buffers, materials, images, USD layers).
 REFERENCED_EXTENSIONS = frozenset(
@@ -161,7 +167,7 @@ def prepare(plan: Plan, engine: Engine | None = None) -> tuple:
 
 def lint_file(path: str, plan: Plan) -> FileResult:
     """Load and lint one file (in whatever process runs it)."""
-    from assetlint.loaders import load
+    from assetlint.loaders import OutOfMemory, load
     from assetlint.model import LoadError
     from assetlint.summary import summarize
 
@@ -169,6 +175,10 @@ def lint_file(path: str, plan: Plan) -> FileResult:
     rules = sorted(enabled)
     try:
         asset = load(Path(path))
+    except OutOfMemory:
+        if _MEMORY_LIMIT:
+            raise MemoryError from None  # the worker's limit reached: X002, not a bad file
+        raise
     except LoadError as exc:
         findings = [load_failure(str(exc), path)] if "L001" in enabled else []
         return FileResult(path, findings, rules, loaded=False)
@@ -182,24 +192,56 @@ def lint_file(path: str, plan: Plan) -> FileResult:
     return FileResult(path, findings, rules, stats=summarize(asset))
 
 
-def worker_failure(path: str, plan: Plan, what: str) -> FileResult:
-    """The result of a file whose worker crashed or ran out of time: an X001 finding."""
-    finding = Finding(
-        INTERNAL_ERROR.code,
-        INTERNAL_ERROR.severity,
-        f"not checked: {what}",
-        path,
-        subject="worker",
-        subject_type="process",
-    )
-    return FileResult(path, [finding], [INTERNAL_ERROR.code], loaded=False)
+def worker_failure(path: str, plan: Plan, what: str, rule: Rule = INTERNAL_ERROR) -> FileResult:
+    """The result of a file whose worker crashed or ran out of time (an X001 finding) or
+    of memory (X002)."""
+    finding = Finding(rule.code, rule.severity, f"not checked: {what}", path, "worker", "process")
+    return FileResult(path, [finding], [rule.code], loaded=False)
+
+
+# Codes of results that say nothing lasting about the file: never cached.
+NOT_CACHED = (INTERNAL_ERROR.code, MEMORY_LIMIT.code)
 
 
 # --- worker processes ----------------------------------------------------------------
 
 
-def _worker_main(conn: Connection) -> None:
-    """A worker: lint the files it is sent until it is sent None."""
+_MEMORY_LIMIT: int | None = None  # MiB, in a worker that set one
+
+
+def _data_size() -> int | None:
+    """Bytes of the process's data segment (heap and private mappings), as RLIMIT_DATA
+    counts them; None where /proc does not say (not Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            line = next(x for x in fh if x.startswith("VmData:"))
+    except (OSError, StopIteration):
+        return None
+    return int(line.split()[1]) * 1024
+
+
+def limit_memory(mib: int | None) -> bool:
+    """Let this process allocate at most ``mib`` MiB more than it holds now (RLIMIT_DATA,
+    which covers malloc and numpy's large mmaps; Linux only). Past it, an allocation fails
+    with MemoryError (std::bad_alloc in a native library) instead of swapping the machine.
+    False where it cannot be enforced; None or 0 lifts the limit."""
+    global _MEMORY_LIMIT
+    used = _data_size()
+    if resource is None or not hasattr(resource, "RLIMIT_DATA") or used is None:
+        return False
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    soft = hard
+    if mib:
+        soft = used + mib * 1024 * 1024
+        soft = soft if hard == resource.RLIM_INFINITY else min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+    _MEMORY_LIMIT = mib
+    return True
+
+
+def _worker_main(conn: Connection, memory: int | None = None) -> None:
+    """A worker: lint the files it is sent until it is sent None, each under the memory
+    limit (MiB beyond what the worker holds when the file starts)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     faulthandler.disable()  # a crash is reported as a finding, not a stack dump on stderr
     while True:
@@ -207,17 +249,23 @@ def _worker_main(conn: Connection) -> None:
         if job is None:
             return
         index, path, plan = job
+        if memory:
+            limit_memory(memory)
         try:
             result: FileResult | str = lint_file(path, plan)
+        except MemoryError:
+            limit_memory(None)  # room to build and send the finding
+            what = f"it needed more than the {memory} MiB memory limit"
+            result = worker_failure(path, plan, what, MEMORY_LIMIT)
         except Exception as exc:  # noqa: BLE001 - reported as X001 by the parent
             result = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         conn.send((index, result))
 
 
 class _Worker:
-    def __init__(self, ctx: Any):
+    def __init__(self, ctx: Any, memory: int | None = None):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, memory), daemon=True)
         self.proc.start()
         child.close()
         self.job: tuple[int, str, Plan] | None = None
@@ -245,11 +293,13 @@ def run_local(
     processes: int,
     timeout: float,
     done: Callable[[int, FileResult], None],
+    memory: int | None = None,
 ) -> None:
-    """Lint ``jobs`` in ``processes`` workers; ``done(index, result)`` for each file."""
+    """Lint ``jobs`` in ``processes`` workers; ``done(index, result)`` for each file.
+    ``memory``: MiB each file may allocate (Linux; elsewhere only the time limit holds)."""
     ctx = _context()
     pending = list(enumerate(jobs))[::-1]
-    workers = [_Worker(ctx) for _ in range(max(1, min(processes, len(jobs))))]
+    workers = [_Worker(ctx, memory) for _ in range(max(1, min(processes, len(jobs))))]
     idle = list(workers)
     try:
         while pending or len(idle) < len(workers):
@@ -283,7 +333,7 @@ def run_local(
                     failure = f"linting took longer than the {timeout:g} s time limit"
                 if failure:
                     w.kill()
-                    workers[i] = _Worker(ctx)
+                    workers[i] = _Worker(ctx, memory)
                     idle.append(workers[i])
                     done(index, worker_failure(path, plan, failure))
     finally:
@@ -531,10 +581,12 @@ def run(
     cache: Cache | None = None,
     progress: Callable[[int], None] | None = None,
     executor: Callable[..., None] | None = None,
+    memory: int | None = None,
 ) -> list[FileResult]:
     """The results of ``jobs`` ((path, plan) pairs) in their order. Cached files are not
     linted; the rest go to ``executor`` (default :func:`run_local`) with the same
-    signature. ``progress(n)`` is called as files complete."""
+    signature. ``progress(n)`` is called as files complete. ``memory`` (MiB per file, the
+    local workers only: a Dask cluster sets its own worker limits)."""
     results: list[FileResult | None] = [None] * len(jobs)
     keys: dict[int, str] = {}
     todo: list[int] = []
@@ -553,7 +605,7 @@ def run(
         i = todo[k]
         results[i] = result
         # a crash or a time limit says nothing lasting about the file: never cached
-        failed = any(f.code == INTERNAL_ERROR.code for f in result.findings)
+        failed = any(f.code in NOT_CACHED for f in result.findings)
         if cache is not None and not failed:
             cache.put(keys[i], result)
         if progress:
@@ -562,9 +614,11 @@ def run(
     if cache is not None:
         cache.save()
     if todo:
-        (executor or run_local)(
-            [jobs[i] for i in todo], processes or os.cpu_count() or 1, timeout, done
-        )
+        work = [jobs[i] for i in todo]
+        if executor is None:
+            run_local(work, processes or os.cpu_count() or 1, timeout, done, memory)
+        else:
+            executor(work, processes or os.cpu_count() or 1, timeout, done)
     return [r for r in results if r is not None]
 
 

@@ -117,6 +117,7 @@ def _overrides(ns: argparse.Namespace) -> cfg.Overrides:
         fail_on=ns.fail_on,
         size=ns.size,
         timeout=ns.timeout,
+        memory_limit=ns.memory_limit,
     )
 
 
@@ -175,6 +176,7 @@ def _cmd_check(ns: argparse.Namespace) -> int:
             jobs,
             processes=ns.jobs or batch.default_jobs(),
             timeout=first.timeout,
+            memory=first.memory_limit,
             cache=cache,
             progress=advance,
             executor=executor,
@@ -334,6 +336,12 @@ def _add_check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (core count)")
     p.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="time limit per file (default 300)"
+    )
+    p.add_argument(
+        "--memory-limit",
+        type=int,
+        metavar="MIB",
+        help="memory one file may allocate, in MiB (default 4096; 0: none; Linux only)",
     )
     p.add_argument("--no-cache", action="store_true", help="lint every file, ignore the cache")
     p.add_argument("--cache-dir", metavar="DIR", help="cache folder (.assetlint_cache)")

@@ -15,6 +15,7 @@ file, the key and what is allowed, instead of silently linting with defaults::
     fail-on = "error"          # warnings are shown but do not fail the run
     size = "30cm"
     timeout = 120              # seconds per file before it becomes an X001 finding
+    memory-limit = 2048        # MiB one file may allocate before it becomes an X002 finding
     [tool.assetlint.per-file-ignores]
     "props/legacy_*.fbx" = ["S001", "O"]
     [tool.assetlint.rules.B001]
@@ -42,6 +43,7 @@ else:  # pragma: no cover - the tomli dependency is installed only on Python 3.1
 CONFIG_FILES = ("assetlint.toml", "pyproject.toml")
 FAIL_ON = ("error", "warning")
 DEFAULT_TIMEOUT = 300.0
+DEFAULT_MEMORY_LIMIT = 4096  # MiB
 KEYS = {
     "target": "a target name or a list of them (see `assetlint targets`)",
     "select": "a list of rule codes or prefixes",
@@ -53,6 +55,7 @@ KEYS = {
     "fail-on": "'error' or 'warning'",
     "size": "the object's largest dimension ('30cm') or a category ('helmet')",
     "timeout": "seconds one file may take (a positive number)",
+    "memory-limit": "MiB of memory one file may allocate (a positive integer; 0: no limit)",
 }
 
 
@@ -76,6 +79,7 @@ class Config:
     fail_on: str = "warning"
     size: str | None = None
     timeout: float = DEFAULT_TIMEOUT
+    memory_limit: int = DEFAULT_MEMORY_LIMIT  # MiB, 0 for none
 
     def relative(self, path: Path) -> str | None:
         """The path relative to the config's folder (posix), None when outside it."""
@@ -107,6 +111,7 @@ class Config:
         d["per-file-ignores"] = {g: list(c) for g, c in self.per_file_ignores}
         d["extend-select"] = d.pop("extend_select")
         d["fail-on"] = d.pop("fail_on")
+        d["memory-limit"] = d.pop("memory_limit")
         del d["per_file_ignores"]
         return json.loads(json.dumps(d))
 
@@ -243,6 +248,10 @@ def parse(data: Mapping[str, Any], source: str, root: Path, rules: Mapping[str, 
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"{where}: 'timeout' = {value!r}; must be {KEYS[key]}")
             kw["timeout"] = float(value)
+        elif key == "memory-limit":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"{where}: 'memory-limit' = {value!r}; must be {KEYS[key]}")
+            kw["memory_limit"] = value
     return Config(**kw)
 
 
@@ -265,6 +274,7 @@ class Overrides:
     fail_on: str | None = None
     size: str | None = None
     timeout: float | None = None
+    memory_limit: int | None = None
     rules: Mapping[str, Mapping[str, Any]] | None = None
 
     def apply(self, config: Config, rules: Mapping[str, Rule]) -> Config:
@@ -286,6 +296,8 @@ class Overrides:
             changes["size"] = self.size
         if self.timeout is not None:
             changes["timeout"] = float(self.timeout)
+        if self.memory_limit is not None:
+            changes["memory_limit"] = int(self.memory_limit)
         if self.rules:
             merged = {k: dict(v) for k, v in config.rules.items()}
             for sel, table in _check_rule_tables(dict(self.rules), where, rules).items():

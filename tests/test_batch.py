@@ -190,3 +190,35 @@ def test_progress_bar_only_on_a_terminal_outside_ci(many, monkeypatch, capsys):
     monkeypatch.setenv("CI", "true")
     main(args)
     assert capsys.readouterr().err == ""
+
+
+def test_a_file_past_the_memory_limit_is_an_x002_finding_and_the_batch_goes_on(
+    many, monkeypatch, capsys, tmp_path
+):
+    """A loader that asks for 2 GiB under a 300 MiB limit: that file gets X002 (never
+    cached), the others are checked as usual."""
+    import numpy as np
+
+    import assetlint.loaders.obj
+
+    real = assetlint.loaders.obj.load
+
+    def hungry(path: Path):
+        if path.name == "hog.obj":
+            np.ones(2 << 30, dtype=np.uint8)
+        return real(path)
+
+    write_obj(tmp_path / "hog.obj", *cube())
+    monkeypatch.setattr(assetlint.loaders.obj, "load", hungry)
+    args = ["check", "--cache-dir", "c", "--memory-limit", "300", "-j", "2", "--select", "G003"]
+    assert main([*args, "."]) == 2
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "hog.obj: X002 (error) worker: not checked: it needed more than the 300 MiB memory limit"
+        in out
+    )
+    assert [line.split(":")[0] for line in out[:-1]] == ["a0.obj", "a3.obj", "a6.obj", "hog.obj"]
+    assert len(list((tmp_path / "c").glob("*/*.json"))) == 7  # the X002 result is not cached
+    monkeypatch.setattr(assetlint.loaders.obj, "load", real)
+    assert main([*args, "--memory-limit", "0", "."]) == 1  # relinted (not cached), no limit
+    assert "hog.obj" not in capsys.readouterr().out

@@ -80,6 +80,7 @@ def test_per_file_ignores_exclude_and_fail_on(project, capsys):
         ("[rules.B001]\nmax_tris = 5", "'rules.B001' has no parameter 'max_tris'; allowed: "),
         ('[rules.B001]\nmax_triangles = "many"', "'rules.B001.max_triangles' = 'many' is not"),
         ("timeout = -1", "'timeout' = -1; must be seconds one file may take"),
+        ('memory-limit = "2GB"', "'memory-limit' = '2GB'; must be MiB of memory one file"),
         ("select = [", "cannot read"),
     ],
 )
@@ -114,6 +115,7 @@ def test_show_config_merges_file_and_flags(project, capsys):
     assert shown["source"] == str(project / "pyproject.toml")
     assert shown["target"] == ["unity", "print"] and shown["ignore"] == ["M", "O"]
     assert shown["rules"] == {"B001": {"max_triangles": 5000}} and shown["fail-on"] == "error"
+    assert shown["memory-limit"] == 4096 and shown["timeout"] == 300
 
 
 def test_explicit_config_file(project, capsys, tmp_path):

@@ -116,6 +116,10 @@ def detect_format(path: Path) -> str:
     return family
 
 
+class OutOfMemory(LoadError):
+    """Reading the file ran out of memory (or out of the worker's memory limit)."""
+
+
 def load(path: str | Path) -> Asset:
     """Read any supported file into an Asset. Raises LoadError (never anything else) with a
     one-line reason when the file cannot be read."""
@@ -127,7 +131,7 @@ def load(path: str | Path) -> Asset:
     except LoadError:
         raise
     except MemoryError:
-        raise LoadError("out of memory while reading (counts in the file are too large?)") from None
+        raise OutOfMemory("out of memory while reading (counts in the file too large?)") from None
     except RecursionError:
         raise LoadError("structure nested too deeply (cycle in the hierarchy?)") from None
     except Exception as exc:  # a loader bug or a library choking on bad input

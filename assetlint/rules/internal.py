@@ -23,7 +23,25 @@ INTERNAL_ERROR = Rule(
     ),
 )
 
+MEMORY_LIMIT = Rule(
+    code="X002",
+    name="memory-limit",
+    family="internal",
+    severity="error",
+    summary="the file needed more memory than the per-file limit and was not checked",
+    rationale=(
+        "Reading or checking the file asked for more memory than the per-file limit "
+        "(`memory-limit`, `--memory-limit`), so it was stopped and not checked; the other "
+        "files of the batch were. A small file that asks for gigabytes usually states an "
+        "absurd count (an accessor, a header or an index claiming billions of elements)."
+    ),
+    fix=(
+        "Re-export the asset; if it is genuinely that large, raise `memory-limit` (MiB) "
+        "for its folder."
+    ),
+)
+
 
 @hookimpl
 def assetlint_rules() -> list[Rule]:
-    return [INTERNAL_ERROR]
+    return [INTERNAL_ERROR, MEMORY_LIMIT]
