@@ -123,7 +123,7 @@ class _Builder:
     def build(self) -> Asset:
         asset = self.asset
         asset.authored = self._authored()
-        for _kind, count, text in self.p["warnings"]:
+        for _kind, text, count in self.p["warnings"]:  # as the worker sends them
             times = f" ({count} times)" if count > 1 else ""
             asset.issue("L005", f"ufbx: {text}{times}")
         for kind, count in self.p["unsupported"].items():

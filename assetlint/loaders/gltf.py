@@ -247,7 +247,13 @@ def _numbers(value: Any, count: int, what: str) -> np.ndarray:
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
     ):
         raise _Skip("L005", f"{what} is not a list of {count} numbers")
-    return np.array(value, dtype=np.float64)
+    try:
+        out = np.array(value, dtype=np.float64)
+    except OverflowError:  # an integer beyond float64
+        out = np.full(count, np.inf)
+    if not np.isfinite(out).all():
+        raise _Skip("L005", f"{what} holds NaN or infinite values")
+    return out
 
 
 def _number(value: Any, what: str) -> float:

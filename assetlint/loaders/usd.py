@@ -95,6 +95,8 @@ def _load(path: Path, captured: _Captured) -> Asset:
     asset = Asset(path=path, format=fmt, file_size=path.stat().st_size)
     asset.authored.format_version = version
     asset.authored.handedness = "right"
+    if fmt == "usdz":
+        _vet_package(path, asset)
     layers = _vet_layers(path, asset)
     root_layer = layers[0]
     stage = Usd.Stage.Open(root_layer, Usd.Stage.LoadAll)
@@ -153,14 +155,23 @@ def _captured_diagnostics() -> Iterator[_Captured]:
             sink.seek(0)
             printed = sink.read().decode("utf-8", "replace").splitlines()
             for diagnostic in delegate.TakeUncoalescedDiagnostics():
-                captured.messages.append(" ".join(str(diagnostic.commentary).split()))
+                captured.messages.append(" ".join(_text(lambda d=diagnostic: d.commentary).split()))
             captured.messages.extend(line.strip() for line in printed if line.strip())
             del delegate
 
 
+def _text(get: Any) -> str:
+    """A message USD hands to Python; its bindings raise UnicodeDecodeError on one that
+    quotes bytes of the file that are not UTF-8."""
+    try:
+        return str(get())
+    except UnicodeDecodeError:
+        return "USD's message quotes bytes of the file that are not UTF-8"
+
+
 def _tf_message(exc: Exception) -> str:
     """The commentary of a Tf.ErrorException, on one line."""
-    text = str(exc)
+    text = _text(lambda: exc)
     found = re.findall(r" : '(.*?)'\s*(?=\n\tError in|$)", text, flags=re.S)
     message = found[-1] if found else text
     message = " ".join(message.split())
@@ -213,6 +224,33 @@ def _package_version(path: Path) -> str | None:
                 return _layer_kind(fh.read(16))[1]
     except (zipfile.BadZipFile, OSError) as exc:
         raise LoadError(f"not a readable USDZ package: {exc}") from None
+
+
+def _vet_package(path: Path, asset: Asset) -> None:
+    """Report the members of a usdz that nothing reads: names that would land outside the
+    package if extracted (absolute, a drive, ``..``), and compressed members (USDZ stores
+    members uncompressed; USD cannot read them, and assetlint never inflates one, since
+    it may be a zip bomb)."""
+    with zipfile.ZipFile(path) as package:
+        for info in package.infolist():
+            name = info.filename
+            parts = name.replace("\\", "/").split("/")
+            if parts[0] == "" or ".." in parts or (len(name) > 1 and name[1] == ":"):
+                asset.issue(
+                    "L006",
+                    f"package member {name!r} has a path that leaves the package; not opened",
+                    subject=name,
+                )
+            elif info.compress_type != zipfile.ZIP_STORED:
+                asset.issue("L005", _compressed(info), subject=name)
+
+
+def _compressed(info: zipfile.ZipInfo) -> str:
+    return (
+        f"package member {info.filename!r} is compressed ({info.compress_size:,} bytes that "
+        f"claim to expand to {info.file_size:,}); USDZ members are stored uncompressed, "
+        "so it is not read"
+    )
 
 
 # --- layer confinement -------------------------------------------------------------------
@@ -392,11 +430,20 @@ def _zip_member(package: zipfile.ZipFile, inner: str, probe: bool) -> bytes | bo
 
     if Ar.IsPackageRelativePath(inner):
         outer, rest = Ar.SplitPackageRelativePathOuter(inner)
-        with zipfile.ZipFile(io.BytesIO(package.read(outer))) as nested:
+        with zipfile.ZipFile(io.BytesIO(_stored(package, outer))) as nested:
             return _zip_member(nested, rest, probe)
     if probe:
         return inner in package.namelist()
-    return package.read(inner)
+    return _stored(package, inner)
+
+
+def _stored(package: zipfile.ZipFile, name: str) -> bytes:
+    """A member's bytes, as long as they are stored: a compressed member is refused
+    without inflating it (see :func:`_vet_package`)."""
+    info = package.getinfo(name)
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise RefusedReference("L005", _compressed(info))
+    return package.read(info)
 
 
 # --- stage metadata ----------------------------------------------------------------------
@@ -862,13 +909,24 @@ class _MeshReader:
     def issue(self, code: str, message: str) -> None:
         self.asset.issue(code, message, subject=self.name)
 
+    def _numbers(self, name: str, attr: Any, dtype: Any, width: int | None = None) -> np.ndarray:
+        """An attribute's array; empty, and reported, when it is authored with a type that
+        holds no numbers (a misspelt or unknown type name in the file)."""
+        value = attr.Get(self.time)
+        try:
+            return _array(value, dtype, width)
+        except (TypeError, ValueError):
+            self.issue("L005", f"{name} holds {type(value).__name__} values, not numbers; ignored")
+            return _array(None, dtype, width)
+
     def read(self) -> Mesh:
         from pxr import UsdGeom
 
-        points = _array(self.mesh.GetPointsAttr().Get(self.time), np.float32, 3)
-        counts = _array(self.mesh.GetFaceVertexCountsAttr().Get(self.time), np.int64)
-        indices = _array(self.mesh.GetFaceVertexIndicesAttr().Get(self.time), np.int64)
-        holes = _array(self.mesh.GetHoleIndicesAttr().Get(self.time), np.int64)
+        m = self.mesh
+        points = self._numbers("points", m.GetPointsAttr(), np.float32, 3)
+        counts = self._numbers("faceVertexCounts", m.GetFaceVertexCountsAttr(), np.int64)
+        indices = self._numbers("faceVertexIndices", m.GetFaceVertexIndicesAttr(), np.int64)
+        holes = self._numbers("holeIndices", m.GetHoleIndicesAttr(), np.int64)
         n_points, n_faces, n_corners = len(points), len(counts), len(indices)
 
         starts = np.zeros(n_faces, dtype=np.int64)
@@ -1006,8 +1064,12 @@ class _MeshReader:
         if size != 1:
             self.issue("L004", f"primvar {name} has elementSize {size}; not read")
             return None
-        values = _array(raw, np.float32, width)
-        indices = None if raw_indices is None else _array(raw_indices, np.int64)
+        try:
+            values = _array(raw, np.float32, width)
+            indices = None if raw_indices is None else _array(raw_indices, np.int64)
+        except (TypeError, ValueError):
+            self.issue("L005", f"primvar {name} does not hold numbers; not read")
+            return None
         if indices is not None and ((indices < 0) | (indices >= len(values))).any():
             self.issue("L005", f"primvar {name} has indices outside its {len(values)} values")
             return None

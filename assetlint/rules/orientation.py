@@ -351,9 +351,11 @@ def pivot_far_from_geometry(asset: Asset, ctx: RuleContext) -> Iterator[Finding]
 
 
 def _instanced_nodes(asset: Asset) -> tuple[list[str], np.ndarray]:
+    """Names and world 3x3 parts of the mesh nodes; a non-finite transform (reported by
+    its loader) has no scale to judge and is left out."""
     names, linear = [], []
     for index, node in enumerate(asset.nodes):
-        if node.mesh is not None:
+        if node.mesh is not None and np.isfinite(node.world[:3, :3]).all():
             names.append(node.name or f"node #{index}")
             linear.append(node.world[:3, :3])
     return names, np.asarray(linear, dtype=np.float64).reshape(-1, 3, 3)
