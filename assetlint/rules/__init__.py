@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,6 +173,29 @@ class RuleContext:
             limit=None if limit is None else float(limit),
             sample=bounded,
             location=None if location is None else [float(x) for x in location],
+        )
+
+    def none_allowed(
+        self,
+        message: str,
+        *,
+        bad: Sized,
+        subject: str | None,
+        sample: Mapping[str, Any],
+        subject_type: str = "mesh",
+        location: Iterable[float] | None = None,
+    ) -> Finding:
+        """A finding about ``bad`` elements where the limit is none: how many is both the
+        count and the measured value, and the limit is 0."""
+        return self.finding(
+            message,
+            subject=subject,
+            subject_type=subject_type,
+            count=len(bad),
+            value=len(bad),
+            limit=0,
+            sample=sample,
+            location=location,
         )
 
 

@@ -47,14 +47,11 @@ def non_finite_coordinate(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     for _, mesh, label in iter_meshes(asset):
         bad = np.flatnonzero(~finite_rows(mesh.positions))
         if len(bad):
-            yield ctx.finding(
+            yield ctx.none_allowed(
                 f"{len(bad):,} of {plural(mesh.vertex_count, 'vertex', 'vertices')} with NaN "
                 "or infinite coordinates (limit 0)",
                 subject=label,
-                subject_type="mesh",
-                count=len(bad),
-                value=len(bad),
-                limit=0,
+                bad=bad,
                 sample={"vertices": bad},
             )
 
@@ -74,14 +71,11 @@ def index_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         tris = mesh.triangles
         bad = np.flatnonzero(rows(np.logical_or, (tris < 0) | (tris >= mesh.vertex_count)))
         if len(bad):
-            yield ctx.finding(
+            yield ctx.none_allowed(
                 f"{len(bad):,} of {plural(mesh.triangle_count, 'triangle')} reference a vertex "
                 f"index outside 0..{mesh.vertex_count - 1} (limit 0)",
                 subject=label,
-                subject_type="mesh",
-                count=len(bad),
-                value=len(bad),
-                limit=0,
+                bad=bad,
                 sample={"faces": bad},
             )
 
@@ -137,14 +131,11 @@ def non_manifold_edge(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         bad = topo.nonmanifold_edges
         if len(bad):
             worst = int(topo.edges.face_count[bad].max())
-            yield ctx.finding(
+            yield ctx.none_allowed(
                 f"{plural(len(bad), 'edge')} shared by more than two faces (up to {worst} faces "
                 "on one edge; limit 0)",
                 subject=label,
-                subject_type="mesh",
-                count=len(bad),
-                value=len(bad),
-                limit=0,
+                bad=bad,
                 sample={
                     "edges": topo.edge_vertices(bad[:SAMPLE_LIMIT]),
                     "faces": topo.edge_faces(bad[:SAMPLE_LIMIT]),
@@ -171,14 +162,11 @@ def non_manifold_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         bad = topo.nonmanifold_vertices
         if len(bad):
             verts = topo.representative[bad]
-            yield ctx.finding(
+            yield ctx.none_allowed(
                 f"{plural(len(bad), 'vertex', 'vertices')} where faces meet only at a point "
                 f"(bow-ties, up to {int(topo.fans[bad].max())} separate fans; limit 0)",
                 subject=label,
-                subject_type="mesh",
-                count=len(bad),
-                value=len(bad),
-                limit=0,
+                bad=bad,
                 sample={"vertices": verts},
                 location=topo.welded_positions[bad[0]],
             )
@@ -241,14 +229,11 @@ def inconsistent_winding(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     for _, label, topo in _meshes(asset, ctx):
         bad = topo.inconsistent_edges
         if len(bad):
-            yield ctx.finding(
+            yield ctx.none_allowed(
                 f"{plural(len(bad), 'edge')} traversed twice in the same direction by the two "
                 "faces sharing them (limit 0)",
                 subject=label,
-                subject_type="mesh",
-                count=len(bad),
-                value=len(bad),
-                limit=0,
+                bad=bad,
                 sample={
                     "edges": topo.edge_vertices(bad[:SAMPLE_LIMIT]),
                     "faces": topo.edge_faces(bad[:SAMPLE_LIMIT]),
@@ -370,14 +355,11 @@ def unreferenced_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     for _, mesh, label in iter_meshes(asset):
         bad = topology(mesh).unreferenced_vertices
         if len(bad) and mesh.triangle_count:
-            yield ctx.finding(
+            yield ctx.none_allowed(
                 f"{len(bad):,} of {plural(mesh.vertex_count, 'vertex', 'vertices')} used by no "
                 "triangle (limit 0)",
                 subject=label,
-                subject_type="mesh",
-                count=len(bad),
-                value=len(bad),
-                limit=0,
+                bad=bad,
                 sample={"vertices": bad},
             )
 
@@ -449,16 +431,13 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             continue
         faces = topo.face_index[np.isin(part, bad)]
         biggest = bad[np.argmax(sizes[bad])]
-        yield ctx.finding(
+        yield ctx.none_allowed(
             f"{plural(len(bad), 'floating part')} ({plural(len(faces), 'face')}) smaller than "
             f"{area_ratio:.2%} of the main part's area or {size_ratio:.0%} of its size; "
             f"the largest is {_metres(asset, index, float(sizes[biggest]))} across "
             f"(limit 0)",
             subject=label,
-            subject_type="mesh",
-            count=len(bad),
-            value=len(bad),
-            limit=0,
+            bad=bad,
             sample={"faces": faces},
             location=topo.welded_positions[topo.faces[part == biggest][0, 0]],
         )

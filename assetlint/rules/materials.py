@@ -85,13 +85,10 @@ def faces_without_material(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         if len(bad):
             dangling = int(np.count_nonzero(mi[bad] >= 0))
             detail = f", {dangling:,} with an index past the {count} materials" if dangling else ""
-            yield ctx.finding(
+            yield ctx.none_allowed(
                 f"{len(bad):,} of {mesh.triangle_count:,} triangles have no material{detail}",
                 subject=label,
-                subject_type="mesh",
-                count=len(bad),
-                value=len(bad),
-                limit=0,
+                bad=bad,
                 sample={"faces": bad},
             )
 

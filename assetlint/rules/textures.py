@@ -292,14 +292,11 @@ def non_finite_uv(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             faces = np.flatnonzero(textured & valid)
             bad = faces[bad_vertex[mesh.triangles[faces]].any(axis=1)]
             if len(bad):
-                yield ctx.finding(
+                yield ctx.none_allowed(
                     f"{len(bad):,} of {len(faces):,} faces textured through UV set {uv_set} "
                     f"({', '.join(users)}) have corners without finite UVs",
                     subject=label,
-                    subject_type="mesh",
-                    count=len(bad),
-                    value=len(bad),
-                    limit=0,
+                    bad=bad,
                     sample={"faces": bad},
                 )
 
@@ -332,15 +329,12 @@ def uv_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             if len(bad):
                 lo = uv[finite].min(axis=0)
                 hi = uv[finite].max(axis=0)
-                yield ctx.finding(
+                yield ctx.none_allowed(
                     f"{len(bad):,} vertices of textured faces have UVs outside "
                     f"[{0.0 - margin:g}, {1 + margin:g}] in UV set {uv_set} (range u "
                     f"{lo[0]:.3g}..{hi[0]:.3g}, v {lo[1]:.3g}..{hi[1]:.3g})",
                     subject=label,
-                    subject_type="mesh",
-                    count=len(bad),
-                    value=len(bad),
-                    limit=0,
+                    bad=bad,
                     sample={"vertices": bad},
                 )
 
