@@ -874,6 +874,8 @@ class Topology:
         count, label = self.parts
         e = self.edges
         bad_edges = (e.face_count != 2) | (e.forward != 1)
+        if not bad_edges.any():
+            return np.ones(count, dtype=bool)
         bad_half = bad_edges[e.groups.inverse]
         open_parts = np.zeros(count, dtype=bool)
         open_parts[label[np.flatnonzero(bad_half) // 3]] = True
@@ -984,6 +986,8 @@ class Topology:
         vertices), nor do flat-shaded meshes whose copies differ by normal."""
         tris = self.triangles  # collapsed triangles are degenerate, not soup
         lone = rows(np.logical_and, self.references[tris] == 1)
+        if not lone.any():
+            return np.zeros(0, dtype=np.int64)
         verts = tris[lone].ravel()
         used = self.finite & (self.references > 0)
         class_size = np.bincount(self.welded[used], minlength=self.welded_count)
