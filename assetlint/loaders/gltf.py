@@ -92,6 +92,8 @@ class _Skip(Exception):
 
 def load(path: Path) -> Asset:
     """Read a .glb or .gltf file. Raises LoadError when no Asset can be made."""
+    from assetlint.loaders import gltf_checks  # here: it imports this module
+
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -110,7 +112,9 @@ def load(path: Path) -> Asset:
     doc = _parse_json(json_bytes, asset)
     # Infinite or NaN values are data the rules judge, not reasons for numpy to warn.
     with np.errstate(all="ignore"):
-        _Reader(doc, path.parent, bin_chunk, asset, bin_truncated).read()
+        reader = _Reader(doc, path.parent, bin_chunk, asset, bin_truncated)
+        reader.read()
+        gltf_checks.check(doc, reader, data if binary else None)
     return asset
 
 
