@@ -18,8 +18,9 @@ Colour alone separates paints as well as materials, and paint of several colours
 material. So two clusters count as different materials only when the evidence says so:
 metallic or roughness differ (where a map holds them), or they fall in different broad
 classes of albedo (bright neutral, as metals are; dark neutral, as rubber and black
-plastic; mid grey; coloured), or their fine-scale texture ("grain") differs by
-:data:`GRAIN_RATIO` or more (leather against paint). Clusters that do not differ so are
+plastic; mid grey; coloured: the class most of a cluster's samples fall in), or their
+fine-scale texture ("grain") differs by :data:`GRAIN_RATIO` or more where one of them has
+some (:data:`GRAIN_FLOOR`; leather against paint). Clusters that do not differ so are
 merged, and each material is named by the kind it looks like.
 """
 
@@ -40,7 +41,10 @@ MAX_VALLEY = 0.25
 MIN_COHERENCE = 0.8
 NEIGHBOURS = 8
 SEED = 11
-GRAIN_RATIO = 2.5
+GRAIN_RATIO = 4.0
+# below this median fine-scale contrast (of log luminance) a texture is flat and its grain
+# is 8-bit rounding and compression noise, whose ratios mean nothing
+GRAIN_FLOOR = 0.005
 METALLIC_STEP = 0.5
 ROUGHNESS_STEP = 0.25
 
@@ -112,7 +116,12 @@ def _different(a: Part, b: Part) -> bool:
             return True
     if a.broad != b.broad:
         return True
-    if a.grain and b.grain and max(a.grain, b.grain) >= GRAIN_RATIO * min(a.grain, b.grain):
+    if (
+        a.grain
+        and b.grain
+        and max(a.grain, b.grain) >= GRAIN_FLOOR
+        and max(a.grain, b.grain) >= GRAIN_RATIO * min(a.grain, b.grain)
+    ):
         return True
     return False
 
@@ -237,10 +246,32 @@ def _describe(
         if grain is not None:
             values = grain[sel][np.isfinite(grain[sel])]
             g = float(np.median(values)) if len(values) >= 20 else None
-        broad, kind = _classes(rgb, metallic, roughness)
+        # a cluster may hold paints of several hues whose mean is grey: its class is the
+        # one most of its samples have, named from their mean
+        metal = samples.metallic[sel] >= 0.5 if has_mr else np.zeros(len(sel), dtype=bool)
+        each = _broad_classes(colours[mine], metal)
+        major = np.bincount(each, minlength=len(BROAD)).argmax()
+        rgb = colours[mine][each == major].mean(0)
+        _, kind = _classes(rgb, metallic, roughness)
+        broad = BROAD[major]
         srgb = tuple(int(v) for v in np.round(linear_to_srgb(rgb) * 255))
         parts.append(Part(kind, len(sel) / len(rows), srgb, metallic, roughness, g, broad))
     return parts
+
+
+BROAD = ("metal", "dark neutral", "bright neutral", "grey", "coloured")
+
+
+def _broad_classes(rgb: np.ndarray, metal: np.ndarray) -> np.ndarray:
+    """Index into :data:`BROAD` of each linear colour (the classes of :func:`_classes`)."""
+    lum, a, b = lab(rgb).T
+    chroma = np.hypot(a, b)
+    out = np.full(len(rgb), BROAD.index("coloured"))
+    out[chroma < 10] = BROAD.index("grey")
+    out[(chroma < 10) & (lum >= 72)] = BROAD.index("bright neutral")
+    out[(chroma < 15) & (lum < 35)] = BROAD.index("dark neutral")
+    out[metal] = BROAD.index("metal")
+    return out
 
 
 def _classes(rgb: np.ndarray, metallic: float | None, roughness: float | None) -> tuple[str, str]:

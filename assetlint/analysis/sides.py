@@ -56,9 +56,12 @@ DETAIL_SIZE = 512  # texture side at which detail is measured
 LIGHT_BIN = 0.25  # width of the bins of n . light in which front and back are compared
 
 
-def detail_images(asset: Asset, texture: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """(high-passed log luminance, its gradient magnitude per texel) of a texture, once
-    per asset; None when it cannot be decoded."""
+def detail_images(asset: Asset, texture: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(high-passed log luminance, its gradient magnitude per texel, band-passed log
+    luminance) of a texture, once per asset; None when it cannot be decoded. The band
+    (features of about 4 to 16 texels at 512) is what mirrored points compare: coarse
+    enough that pairs a sample spacing apart still see the same feature, fine enough
+    that a baked light's smooth gradient drops out."""
 
     def compute():
         pixels = texture_pixels(asset, texture)
@@ -68,13 +71,15 @@ def detail_images(asset: Asset, texture: int) -> tuple[np.ndarray, np.ndarray] |
         sigma = max(1.0, max(log_y.shape) / 256)
         high = log_y - ndimage.gaussian_filter(log_y, sigma, mode="wrap", truncate=3.0)
         gy, gx = np.gradient(high)
-        return high, np.hypot(gx, gy)
+        fine = ndimage.gaussian_filter(log_y, 2 * sigma, mode="wrap", truncate=3.0)
+        band = fine - ndimage.gaussian_filter(fine, 4 * sigma, mode="wrap", truncate=3.0)
+        return high, np.hypot(gx, gy), band
 
     return memo(asset, f"sides.detail.{texture}", compute)
 
 
 def texture_values(asset: Asset, textures: np.ndarray, uv: np.ndarray, which: int) -> np.ndarray:
-    """Bilinear lookup of detail image ``which`` (0 high-pass, 1 gradient) of texture
+    """Bilinear lookup of detail image ``which`` (0 high-pass, 1 gradient, 2 band) of texture
     ``textures[i]`` at ``uv[i]``; NaN where the texture index is -1."""
     out = np.full(len(textures), np.nan)
     for tex in np.unique(textures[textures >= 0]):
@@ -175,9 +180,9 @@ class Mirror:
     plane: float  # offset of the mirror plane along the front axis, m
     pairs: int  # back samples examined
     geometric: float  # share of them whose reflection lies on the surface, normal matching
-    correlation: float  # of high-passed texture between matched pairs (NaN: no texture)
+    correlation: float  # of band-passed texture between matched pairs (NaN: no texture)
     duplicated: float  # share of textured matched pairs whose UVs coincide (same texels)
-    texture_spread: float  # standard deviation of the high-passed texture on the back
+    texture_spread: float  # standard deviation of the band-passed texture on the back
 
 
 def mirror_symmetry(asset: Asset, samples: Samples, front: np.ndarray) -> Mirror | None:
@@ -198,13 +203,13 @@ def mirror_symmetry(asset: Asset, samples: Samples, front: np.ndarray) -> Mirror
     partner = ahead[nearest]
     matched = (dist < 2 * spacing) & ((normals * samples.normals[partner]).sum(1) > 0.8)
     result = Mirror(plane, len(back), float(matched.mean()), float("nan"), 0.0, 0.0)
-    own = texture_values(asset, samples.texture, samples.uv, 0)
+    own = texture_values(asset, samples.texture, samples.uv, 2)
     pairs = np.flatnonzero(matched & np.isfinite(own[back]))
     if len(pairs) < 100:
         return result
     partner_uv = _project_uv(asset, samples, partner[pairs], reflected[pairs])
     a = own[back[pairs]]
-    b = texture_values(asset, samples.texture[partner[pairs]], partner_uv, 0)
+    b = texture_values(asset, samples.texture[partner[pairs]], partner_uv, 2)
     ok = np.isfinite(a) & np.isfinite(b)
     if ok.sum() < 100:
         return result

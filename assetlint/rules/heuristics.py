@@ -484,12 +484,13 @@ def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     at least 8% of it), and names each by the kind of material it looks like; paint of
     several colours is one material. Light and occlusion found baked into the albedo
     (H001, H002) are divided out first, so that the lit and the shaded side of one
-    material are not taken for two."""
+    material are not taken for two, and painted highlights (H003) are left out."""
     samples = _samples(asset)
     if samples is None:
         return
     limit = int(ctx.params["materials"])
     rgb, known = unshaded_albedo(asset, samples)
+    known &= ~highlight_mask(asset, samples)  # a painted highlight is not a material
     grain = np.abs(texture_values(asset, samples.texture, samples.uv, 0))
     for mat in np.unique(samples.material[samples.material >= 0]):
         rows = np.flatnonzero((samples.material == mat) & known)
@@ -515,7 +516,7 @@ def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     severity="warning",
     summary="the half facing away from the front has much less detail than the front",
     fix="Re-generate from more views, or sculpt and paint the back to match the front.",
-    params={"front": "+Z", "ratio": 2.0, "geometry": 8.0, "texture": 4.0},
+    params={"front": "+Z", "ratio": 2.0, "geometry": 8.0, "texture": 1.0},
 )
 def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A single photo shows the front; the generator invents the back from priors, and
