@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assetlint.loaders.gltf import _CHUNK_BIN, _COMPONENTS, _DTYPES, _Accessor, _Skip
+from assetlint.loaders.gltf import (
+    _CHUNK_BIN,
+    _COMPONENTS,
+    _DTYPES,
+    _NORMALIZED_DIVISOR,
+    _Accessor,
+    _Skip,
+)
 
 if TYPE_CHECKING:
     from assetlint.loaders.gltf import _Reader
@@ -43,12 +50,17 @@ _TEXTURE_SOURCE_MIMES = {
     "KHR_texture_basisu": "image/ktx2",
     "EXT_texture_avif": "image/avif",
 }
+_ATTRIBUTE = re.compile(r"POSITION|NORMAL|TANGENT|(TEXCOORD|COLOR|JOINTS|WEIGHTS)_(0|[1-9]\d*)|_.*")
+# Unit length tolerances of the Khronos validator (8-bit quantization error), and its step
+# for the sum of skin weights.
+_UNIT_VEC3 = 0.00674
+_RESTART = {5121: 2**8 - 1, 5123: 2**16 - 1, 5125: 2**32 - 1}  # per index component type
+_WEIGHT_STEP = 0.0039216
 # A JSON pointer (RFC 6901), as KHR_animation_pointer requires.
 _POINTER = re.compile(r"(?:/(?:[^/~]|~0|~1)*)*")
 # data:[type/subtype][;param=value]*[;base64],payload
 _DATA_URI = re.compile(r"data:(?:[\w.+-]+/[\w.+-]+)?(?:;[\w.+-]+=[^;,]*)*(?:;base64)?,", re.I)
-# Unit quaternion tolerance on animation output, as the Khronos validator allows.
-_UNIT_TOLERANCE = 0.00769
+_UNIT_TOLERANCE = 0.00769  # for quaternions
 
 # Required properties per object kind (glTF 2.0 schema and the KHR extensions' schemas).
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -104,9 +116,9 @@ _PLACES: dict[str, tuple[str, ...]] = {
     "KHR_meshopt_compression": ("buffer", "bufferView"),
     "EXT_mesh_gpu_instancing": ("node",),
     "KHR_animation_pointer": ("target",),
+    "KHR_mesh_quantization": (),  # declared only, never an object
 }
-# Declared extensions that never appear as an `extensions` object.
-_OBJECTLESS = frozenset({"KHR_mesh_quantization"})
+_OBJECTLESS = frozenset(name for name, places in _PLACES.items() if not places)
 _ARRAY_KINDS = {
     "accessors": "accessor",
     "animations": "animation",
@@ -196,6 +208,7 @@ class _Checks:
         self.present: set[str] = set()  # extensions found on objects
         self.misfit: set[int] = set()  # accessors whose read error an issue here covers
         self.bad_views: set[int] = set()  # bufferViews reported as not fitting their buffer
+        self.bounds: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id(accessor) -> min, max
 
     def warn(self, path: str, message: str, severity: str = "warning") -> None:
         self.asset.issue(_CODE, f"{path}: {message}", severity)
@@ -248,6 +261,7 @@ class _Checks:
         self.lights()
         self.variants()
         self.material_ranges()
+        self.meshes()
 
     # --- whole document -----------------------------------------------------------------
 
@@ -286,7 +300,8 @@ class _Checks:
                     self.warn(where, f"is {json.dumps(ext)[:40]}, not an object")
                 places = _PLACES.get(name)
                 if places is not None and owner not in places:
-                    self.warn(where, f"extension allowed only on: {', '.join(places)}")
+                    allowed = ", ".join(places) or "nothing (it is only declared)"
+                    self.warn(where, f"extension allowed only on: {allowed}")
 
     def asset_version(self) -> None:
         meta = self.doc.get("asset")
@@ -574,6 +589,7 @@ class _Checks:
             return
         columns = range(values.shape[1])
         actual = dict(zip(("min", "max"), _bounds(values), strict=True))
+        self.bounds[id(accessor)] = (actual["min"], actual["max"])
         is_float = accessor.component_type == _FLOAT
         if is_float and not (np.isfinite(actual["min"]).all() and np.isfinite(actual["max"]).all()):
             bad = int(np.count_nonzero(~np.isfinite(values)))
@@ -604,9 +620,11 @@ class _Checks:
             uri = _obj(buf).get("uri")
             if isinstance(uri, str) and uri[:5].lower() == "data:" and not _DATA_URI.match(uri):
                 self.warn(f"{path}.uri", "malformed data URI")
+            if i in self.buffers_before:
+                continue  # the reader read it, or reported why it could not
             if uri is None and i == 0 and glb and self.reader.bin_chunk is None:
                 self.warn(path, "no uri, and the GLB has no BIN chunk to hold it", "error")
-            elif i not in self.buffers_before and (isinstance(uri, str) or (i == 0 and glb)):
+            elif isinstance(uri, str) or (i == 0 and glb):
                 try:  # for its declared byteLength, which the reader checks
                     self.reader.buffer(i)
                 except _Skip as exc:
@@ -825,6 +843,272 @@ class _Checks:
         if bad:
             self.warn(path, f"{bad} output rotations are not unit quaternions")
 
+    # --- meshes -------------------------------------------------------------------------
+
+    def targets(self, mesh: Any) -> int:
+        """Morph targets of a mesh (those of its first primitive)."""
+        prims = _list(_obj(mesh).get("primitives"))
+        return len(_list(_obj(prims[0]).get("targets"))) if prims else 0
+
+    def meshes(self) -> None:
+        if "KHR_mesh_quantization" in self.used and "KHR_mesh_quantization" not in {
+            e for e in self.array("extensionsRequired") if isinstance(e, str)
+        }:
+            self.warn("extensionsUsed", "KHR_mesh_quantization must also be in extensionsRequired")
+        meshes = self.array("meshes")
+        for m, mesh in enumerate(meshes):
+            prims = _list(_obj(mesh).get("primitives"))
+            counts = [len(_list(_obj(p).get("targets"))) for p in prims]
+            if len(set(counts)) > 1:
+                self.warn(f"meshes[{m}]", f"primitives have {counts} morph targets, not one count")
+            weights = _obj(mesh).get("weights")
+            if isinstance(weights, list) and weights and counts and len(weights) != counts[0]:
+                self.warn(f"meshes[{m}].weights", f"{len(weights)} for {counts[0]} morph targets")
+            for p, prim in enumerate(prims):
+                if isinstance(prim, dict):
+                    self.primitive(f"meshes[{m}].primitives[{p}]", prim)
+        for n, node in enumerate(self.array("nodes")):
+            node = _obj(node)
+            weights, mesh = node.get("weights"), node.get("mesh")
+            if isinstance(weights, list) and weights and self.valid(mesh, meshes):
+                if len(weights) != self.targets(meshes[mesh]):
+                    self.warn(
+                        f"nodes[{n}].weights",
+                        f"{len(weights)} for {self.targets(meshes[mesh])} morph targets",
+                    )
+        self.skinned_scenes()
+        self.influences()
+
+    def primitive(self, path: str, prim: dict[str, Any]) -> None:
+        accessors = self.array("accessors")
+        attributes = _obj(prim.get("attributes"))
+        sets: dict[str, list[int]] = {}
+        for name, index in attributes.items():
+            found = _ATTRIBUTE.fullmatch(name)
+            if found is None:
+                self.warn(f"{path}.attributes.{name}", "not a glTF attribute name")
+                continue
+            if found.group(1):
+                sets.setdefault(found.group(1), []).append(int(found.group(2)))
+            if self.valid(index, accessors) and _obj(accessors[index]).get("componentType") == 5125:
+                self.warn(f"{path}.attributes.{name}", "attributes cannot be UNSIGNED_INT")
+        for semantic, numbers in sorted(sets.items()):
+            if sorted(numbers) != list(range(len(numbers))):
+                self.warn(
+                    f"{path}.attributes",
+                    f"{semantic} sets {sorted(numbers)} do not run 0, 1, 2... without a gap",
+                )
+        if len(sets.get("JOINTS", [])) != len(sets.get("WEIGHTS", [])):
+            self.warn(f"{path}.attributes", "not as many JOINTS_n as WEIGHTS_n attributes")
+        self.bounded(f"{path}.attributes.POSITION", attributes.get("POSITION"))
+        for t, target in enumerate(_list(prim.get("targets"))):
+            for name, index in _obj(target).items():
+                where = f"{path}.targets[{t}].{name}"
+                if _ATTRIBUTE.fullmatch(name) is None:
+                    self.warn(where, "not a glTF attribute name")
+                if name not in attributes:
+                    self.warn(where, "the primitive has no such attribute to morph")
+                i = self.ref(where, index, "accessors")
+                base = attributes.get(name)
+                if i is not None and self.valid(base, accessors):
+                    count, base_count = (_obj(accessors[k]).get("count") for k in (i, base))
+                    if count != base_count:
+                        self.warn(where, f"{count} elements, the base attribute {base_count}")
+                if name == "POSITION":
+                    self.bounded(where, i)
+        self.material_needs(path, prim, attributes, sets.get("TEXCOORD", []))
+        self.variant_mappings(
+            path, _obj(_obj(prim.get("extensions")).get("KHR_materials_variants"))
+        )
+        self.vectors(path, attributes)
+        self.restart(path, prim.get("indices"))
+
+    def restart(self, path: str, index: Any) -> None:
+        """No index may be its type's largest value: some APIs read it as a strip restart."""
+        acc = self.read_index(index)
+        if acc is None or acc.component_type not in _RESTART or id(acc) not in self.bounds:
+            return
+        largest = _RESTART[acc.component_type]
+        if self.bounds[id(acc)][1].max() >= largest:
+            count = int(np.count_nonzero(acc.values == largest))
+            self.warn(f"{path}.indices", f"{count} indices are {largest}, the restart value")
+
+    def bounded(self, path: str, index: Any) -> None:
+        """A POSITION accessor must declare its min and max."""
+        if self.valid(index, self.array("accessors")):
+            spec = _obj(self.array("accessors")[index])
+            if "min" not in spec or "max" not in spec:
+                self.warn(path, f"accessor {index} has no min and max")
+
+    def material_needs(
+        self, path: str, prim: dict[str, Any], attributes: dict[str, Any], uv_sets: list[int]
+    ) -> None:
+        """The UV sets the primitive's material samples, and the tangent space it needs."""
+        materials = self.array("materials")
+        index = prim.get("material")
+        if not self.valid(index, materials):
+            return
+        material = _obj(materials[index])
+        needed: set[int] = set()
+        stack: list[tuple[str, Any]] = list(material.items())
+        while stack:  # every textureInfo in the material and its extensions
+            key, value = stack.pop()
+            if isinstance(value, dict):
+                if key.endswith("Texture") and "index" in value:
+                    uv = value.get("texCoord", 0)
+                    ext = _obj(_obj(value.get("extensions")).get("KHR_texture_transform"))
+                    uv = ext.get("texCoord", uv)
+                    if _is_index(uv):
+                        needed.add(uv)
+                stack.extend(value.items())
+        missing = sorted(needed - set(uv_sets))
+        if missing:
+            names = ", ".join(f"TEXCOORD_{k}" for k in missing)
+            self.warn(f"{path}.material", f"material {index} samples {names}, which it lacks")
+        exts = _obj(material.get("extensions"))
+        tangents = "KHR_materials_anisotropy" in exts or "clearcoatNormalTexture" in _obj(
+            exts.get("KHR_materials_clearcoat")
+        )
+        if tangents and "TANGENT" not in attributes and "normalTexture" not in material:
+            self.warn(
+                f"{path}.material",
+                f"material {index} needs tangents: no TANGENT, and no normal map to make them",
+            )
+
+    def variant_mappings(self, path: str, ext: dict[str, Any]) -> None:
+        if not ext:
+            return
+        where = f"{path}.extensions.KHR_materials_variants"
+        root = _obj(self.doc.get("extensions")).get("KHR_materials_variants")
+        if root is None:
+            self.warn(where, "mappings, but the root has no extensions.KHR_materials_variants")
+        count = len(_list(_obj(root).get("variants")))
+        seen: set[int] = set()
+        for k, mapping in enumerate(_list(ext.get("mappings"))):
+            mapping = _obj(mapping)
+            self.ref(f"{where}.mappings[{k}].material", mapping.get("material"), "materials")
+            for v, variant in enumerate(_list(mapping.get("variants"))):
+                at = f"{where}.mappings[{k}].variants[{v}]"
+                if root is not None and self.ref_into(at, variant, count, "variants") is None:
+                    continue
+                if _is_index(variant) and variant in seen:
+                    self.warn(at, f"variant {variant} is mapped more than once")
+                if _is_index(variant):
+                    seen.add(variant)
+
+    def vectors(self, path: str, attributes: dict[str, Any]) -> None:
+        """Unit normals and tangents, tangent w of +-1, colours in 0..1 (vectorized)."""
+        for name, width in (("NORMAL", 3), ("TANGENT", 4)):
+            index = attributes.get(name)
+            if not self.valid(index, self.array("accessors")):
+                continue
+            acc = self.read(index)
+            if acc is None or acc.values.shape[1] != width or not len(acc.values):
+                continue
+            v = acc.floats()
+            squared = np.square(v[:, 0])  # column by column, in place: 3x einsum's speed
+            column = np.square(v[:, 1])
+            squared += column
+            squared += np.square(v[:, 2], out=column)
+            off = (squared < (1 - _UNIT_VEC3) ** 2) | (squared > (1 + _UNIT_VEC3) ** 2)
+            bad = int(np.count_nonzero(off))
+            if bad:
+                self.warn(f"{path}.attributes.{name}", f"{bad} vectors are not of unit length")
+            if width == 4:
+                signs = int(np.count_nonzero(np.abs(v[:, 3]) != 1))
+                if signs:
+                    self.warn(f"{path}.attributes.TANGENT", f"{signs} w components are not 1 or -1")
+        for name, index in attributes.items():
+            if not name.startswith("COLOR_") or not self.valid(index, self.array("accessors")):
+                continue
+            acc = self.read(index)
+            if acc is None or acc.component_type != _FLOAT or id(acc) not in self.bounds:
+                continue
+            low, high = self.bounds[id(acc)]
+            if low.min() < 0 or high.max() > 1:
+                bad = int(np.count_nonzero((acc.values < 0) | (acc.values > 1)))
+                self.warn(f"{path}.attributes.{name}", f"{bad} components are outside 0..1")
+
+    def skinned_scenes(self) -> None:
+        """A skinned node's joints must be in the scenes that show the node."""
+        nodes = self.array("nodes")
+        skins = self.array("skins")
+        for s, scene in enumerate(self.array("scenes")):
+            roots = {r for r in _list(_obj(scene).get("nodes")) if _is_index(r)}
+            for n, node in enumerate(nodes):
+                skin = _obj(node).get("skin")
+                if not self.valid(skin, skins) or self.root(n) not in roots:
+                    continue
+                joints = [j for j in _list(_obj(skins[skin]).get("joints")) if self.valid(j, nodes)]
+                if any(self.root(j) not in roots for j in joints):
+                    self.warn(f"nodes[{n}]", f"skinned, but scenes[{s}] lacks its joints")
+
+    def influences(self) -> None:
+        """Skin weights and joints per vertex, for meshes that skinned nodes draw: joint
+        indices within the skin, no joint twice, no negative weight, weights summing to 1
+        (vectorized over vertices)."""
+        meshes, skins = self.array("meshes"), self.array("skins")
+        limits: dict[int, int] = {}
+        for node in self.array("nodes"):
+            mesh, skin = _obj(node).get("mesh"), _obj(node).get("skin")
+            if self.valid(mesh, meshes) and self.valid(skin, skins):
+                joints = len(_list(_obj(skins[skin]).get("joints")))
+                if joints:
+                    limits[mesh] = min(limits.get(mesh, joints), joints)
+        for m, limit in sorted(limits.items()):
+            for p, prim in enumerate(_list(_obj(meshes[m]).get("primitives"))):
+                attributes = _obj(_obj(prim).get("attributes"))
+                pairs = []
+                for k in range(len(attributes)):
+                    if f"JOINTS_{k}" not in attributes or f"WEIGHTS_{k}" not in attributes:
+                        break
+                    pairs.append((attributes[f"JOINTS_{k}"], attributes[f"WEIGHTS_{k}"]))
+                read = [(self.read_index(j), self.read_index(w)) for j, w in pairs]
+                if not read or any(j is None or w is None for j, w in read):
+                    continue
+                joints = np.hstack([j.values for j, _ in read]).astype(np.int64)
+                weights = np.hstack([_float64(w) for _, w in read])
+                if joints.shape != weights.shape:
+                    continue
+                self.weights(f"meshes[{m}].primitives[{p}]", joints, weights, limit)
+
+    def read_index(self, index: Any) -> _Accessor | None:
+        return self.read(index) if self.valid(index, self.array("accessors")) else None
+
+    def weights(self, path: str, joints: np.ndarray, weights: np.ndarray, limit: int) -> None:
+        """One primitive's joints and weights, (vertices, 4 x sets) each, against a skin of
+        ``limit`` joints."""
+        where = f"{path}.attributes"
+        outside = joints >= limit
+        if outside.any():
+            self.warn(
+                where,
+                f"{int(outside.sum())} joint indices exceed the skin's {limit} joints",
+            )
+        used = (weights != 0) & ~outside
+        negative = int(np.count_nonzero(used & (weights < 0)))
+        if negative:
+            self.warn(where, f"{negative} weights are negative")
+        # a joint already listed, with a weight, earlier in the vertex (columns pairwise)
+        repeat = np.zeros_like(used)
+        for c in range(1, joints.shape[1]):
+            for d in range(c):
+                repeat[:, c] |= used[:, d] & (joints[:, d] == joints[:, c])
+        repeat &= used
+        twice = int(np.count_nonzero(repeat.any(axis=1)))
+        if twice:
+            self.warn(where, f"{twice} vertices list a joint twice")
+        # the sum of each vertex's first weight per joint, in float32 as glTF readers add
+        positive = np.where(used & ~repeat & (weights > 0), weights, 0.0)
+        total = positive[:, 0].astype(np.float32)
+        for k in range(1, positive.shape[1]):
+            total = (total.astype(np.float64) + positive[:, k]).astype(np.float32)
+        count = used.sum(axis=1) - repeat.sum(axis=1)
+        threshold = _WEIGHT_STEP * np.maximum((count + 1) // 2 - 1, 0)
+        off = int(np.count_nonzero(np.abs(total.astype(np.float64) - 1.0) > threshold))
+        if off:
+            self.warn(where, f"{off} vertices have weights that do not sum to 1")
+
     # --- extensions ---------------------------------------------------------------------
 
     def lights(self) -> None:
@@ -910,7 +1194,9 @@ class _Checks:
                 self.warn(where, f"{v} is out of range")
 
 
-def _bounds(values: np.ndarray, rows: int = 512, block: int = 32) -> tuple[np.ndarray, np.ndarray]:
+def _bounds(
+    values: np.ndarray, rows: int = 1024, block: int = 256
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-column min and max of (n, k) values (NaN where a column holds one). Runs of
     ``rows`` rows are laid side by side, as numpy reduces a narrow (n, 3) array along axis
     0 some thirty times slower than a wide one; min and max then read each ``block`` of
@@ -927,6 +1213,15 @@ def _bounds(values: np.ndarray, rows: int = 512, block: int = 32) -> tuple[np.nd
         lows.append(values[head:].min(axis=0))
         highs.append(values[head:].max(axis=0))
     return np.min(lows, axis=0), np.max(highs, axis=0)
+
+
+def _float64(accessor: _Accessor) -> np.ndarray:
+    """Accessor values as float64, normalized integers divided in float64 (as the Khronos
+    validator does), so that sums of weights round as they do there."""
+    values = accessor.values.astype(np.float64)
+    if accessor.normalized and accessor.component_type in _NORMALIZED_DIVISOR:
+        values /= _NORMALIZED_DIVISOR[accessor.component_type]
+    return values
 
 
 def _kind(parent: str, key: str) -> str:

@@ -132,6 +132,7 @@ def test_sparse_accessors(tmp_path):
         "accessors",
         {"componentType": 5126, "count": 3, "type": "VEC3", "sparse": dict(sparse, count=2)},
     )
+    b.doc["accessors"][zeros].update(min=[0, 0, 0], max=[5, 5, 5])
     b.doc["accessors"][zeros]["sparse"]["indices"] = {
         "bufferView": b.view(np.array([2, 9], np.uint16)),
         "componentType": 5123,
@@ -406,7 +407,8 @@ def _meshopt_file(tmp_path: Path, ext_name: str, corrupt: bool = False) -> Path:
             view(off, len(enc_idx), 4, 6, "TRIANGLES", 24),
         ],
         "accessors": [
-            {"bufferView": 0, "componentType": 5126, "count": 4, "type": "VEC3"},
+            {"bufferView": 0, "componentType": 5126, "count": 4, "type": "VEC3"}
+            | {"min": [0, 0, 0], "max": [1, 1, 0]},
             {"bufferView": 1, "componentType": 5125, "count": 6, "type": "SCALAR"},
         ],
         "meshes": [{"name": "q", "primitives": [{"attributes": {"POSITION": 0}, "indices": 1}]}],
