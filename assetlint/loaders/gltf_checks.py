@@ -51,16 +51,16 @@ _TEXTURE_SOURCE_MIMES = {
     "EXT_texture_avif": "image/avif",
 }
 _ATTRIBUTE = re.compile(r"POSITION|NORMAL|TANGENT|(TEXCOORD|COLOR|JOINTS|WEIGHTS)_(0|[1-9]\d*)|_.*")
-# Unit length tolerances of the Khronos validator (8-bit quantization error), and its step
-# for the sum of skin weights.
+# Unit length tolerances of the Khronos validator (8-bit quantization error) for vectors
+# and quaternions, and its step for the sum of skin weights.
 _UNIT_VEC3 = 0.00674
-_RESTART = {5121: 2**8 - 1, 5123: 2**16 - 1, 5125: 2**32 - 1}  # per index component type
+_UNIT_VEC4 = 0.00769
 _WEIGHT_STEP = 0.0039216
+_RESTART = {5121: 2**8 - 1, 5123: 2**16 - 1, 5125: 2**32 - 1}  # per index component type
 # A JSON pointer (RFC 6901), as KHR_animation_pointer requires.
 _POINTER = re.compile(r"(?:/(?:[^/~]|~0|~1)*)*")
 # data:[type/subtype][;param=value]*[;base64],payload
 _DATA_URI = re.compile(r"data:(?:[\w.+-]+/[\w.+-]+)?(?:;[\w.+-]+=[^;,]*)*(?:;base64)?,", re.I)
-_UNIT_TOLERANCE = 0.00769  # for quaternions
 
 # Required properties per object kind (glTF 2.0 schema and the KHR extensions' schemas).
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -79,7 +79,6 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "perspective": ("yfov", "znear"),
     "orthographic": ("xmag", "ymag", "zfar", "znear"),
     "skin": ("joints",),
-    "textureInfo": ("index",),
     "KHR_lights_punctual": ("lights",),
     "light": ("type",),
     "KHR_materials_variants": ("variants",),
@@ -196,6 +195,9 @@ def _fmt(values: Any) -> str:
 
 
 class _Checks:
+    """One document's checks; each method covers one part of the document, in the order
+    of :meth:`run`, and records what it finds as load issues."""
+
     def __init__(self, doc: dict[str, Any], reader: _Reader):
         self.doc = doc
         self.reader = reader
@@ -208,7 +210,7 @@ class _Checks:
         self.present: set[str] = set()  # extensions found on objects
         self.misfit: set[int] = set()  # accessors whose read error an issue here covers
         self.bad_views: set[int] = set()  # bufferViews reported as not fitting their buffer
-        self.bounds: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id(accessor) -> min, max
+        self.bounds: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # accessor -> min, max
 
     def warn(self, path: str, message: str, severity: str = "warning") -> None:
         self.asset.issue(_CODE, f"{path}: {message}", severity)
@@ -224,6 +226,8 @@ class _Checks:
         return self.ref_into(path, value, self.count(key), key)
 
     def ref_into(self, path: str, value: Any, count: int, what: str) -> int | None:
+        """The index ``value`` into an array of ``count`` entries; None when absent, and an
+        issue when it names nothing."""
         if value is None:
             return None
         if _is_index(value) and 0 <= value < count:
@@ -524,7 +528,7 @@ class _Checks:
                 self.fit(i, acc, _obj(views[view]), _DTYPES[ctype].itemsize)
             values = self.read(i)
             if values is not None:
-                self.data(path, acc, values)
+                self.data(i, acc, values)
 
     def alignment(self, path: str, acc: dict[str, Any], view: dict[str, Any], size: int) -> None:
         offset, view_offset = acc.get("byteOffset", 0), view.get("byteOffset", 0)
@@ -582,14 +586,15 @@ class _Checks:
                 self.warn(f"accessors[{i}]", f"not read: {exc.message}")
             return None
 
-    def data(self, path: str, acc: dict[str, Any], accessor: _Accessor) -> None:
+    def data(self, i: int, acc: dict[str, Any], accessor: _Accessor) -> None:
         """Declared min/max against the data, and NaN or infinite floats."""
         values = accessor.values
         if not len(values):
             return
         columns = range(values.shape[1])
         actual = dict(zip(("min", "max"), _bounds(values), strict=True))
-        self.bounds[id(accessor)] = (actual["min"], actual["max"])
+        self.bounds[i] = (actual["min"], actual["max"])
+        path = f"accessors[{i}]"
         is_float = accessor.component_type == _FLOAT
         if is_float and not (np.isfinite(actual["min"]).all() and np.isfinite(actual["max"]).all()):
             bad = int(np.count_nonzero(~np.isfinite(values)))
@@ -839,7 +844,7 @@ class _Checks:
         if acc is None or acc.values.shape[1] != 4 or not len(acc.values):
             return
         q = acc.floats().astype(np.float64)
-        bad = int(np.count_nonzero(np.abs(np.linalg.norm(q, axis=1) - 1) > _UNIT_TOLERANCE))
+        bad = int(np.count_nonzero(np.abs(np.linalg.norm(q, axis=1) - 1) > _UNIT_VEC4))
         if bad:
             self.warn(path, f"{bad} output rotations are not unit quaternions")
 
@@ -926,10 +931,10 @@ class _Checks:
     def restart(self, path: str, index: Any) -> None:
         """No index may be its type's largest value: some APIs read it as a strip restart."""
         acc = self.read_index(index)
-        if acc is None or acc.component_type not in _RESTART or id(acc) not in self.bounds:
+        if acc is None or acc.component_type not in _RESTART or index not in self.bounds:
             return
         largest = _RESTART[acc.component_type]
-        if self.bounds[id(acc)][1].max() >= largest:
+        if self.bounds[index][1].max() >= largest:
             count = int(np.count_nonzero(acc.values == largest))
             self.warn(f"{path}.indices", f"{count} indices are {largest}, the restart value")
 
@@ -1022,9 +1027,9 @@ class _Checks:
             if not name.startswith("COLOR_") or not self.valid(index, self.array("accessors")):
                 continue
             acc = self.read(index)
-            if acc is None or acc.component_type != _FLOAT or id(acc) not in self.bounds:
+            if acc is None or acc.component_type != _FLOAT or index not in self.bounds:
                 continue
-            low, high = self.bounds[id(acc)]
+            low, high = self.bounds[index]
             if low.min() < 0 or high.max() > 1:
                 bad = int(np.count_nonzero((acc.values < 0) | (acc.values > 1)))
                 self.warn(f"{path}.attributes.{name}", f"{bad} components are outside 0..1")
