@@ -270,13 +270,16 @@ class _Checks:
     # --- whole document -----------------------------------------------------------------
 
     def objects(self) -> Iterator[tuple[str, str, str, Any]]:
-        """(path, kind, owner kind, value) of every JSON value outside `extras`, without
-        recursion (a deep file must not exhaust Python's stack). A kind names the schema
-        object ("node", "primitive", "textureInfo"...) or is "" where it does not matter."""
+        """(path, kind, owner kind, value) of every JSON value outside `extras` and the
+        insides of extensions not known here (their schema is not), without recursion (a
+        deep file must not exhaust Python's stack). A kind names the schema object ("node",
+        "primitive", "textureInfo"...) or is "" where it does not matter."""
         stack: list[tuple[str, str, str, Any]] = [("", "root", "", self.doc)]
         while stack:
             path, kind, owner, value = stack.pop()
             yield path, kind, owner, value
+            if kind == "extension" and path.rpartition(".")[2] not in _PLACES:
+                continue
             if isinstance(value, dict):  # pushed in reverse, so visited in document order
                 for key, child in reversed(value.items()):
                     if key != "extras":

@@ -570,3 +570,10 @@ def test_primitive_restart_index(tmp_path):
     assert messages(b.write(tmp_path / "t.glb")) == warnings(
         "meshes[0].primitives[0].indices: 1 indices are 255, the restart value"
     )
+
+
+def test_unknown_extensions_are_not_looked_into(tmp_path):
+    b = base()
+    b.doc["extensionsUsed"] = ["VENDOR_thing"]
+    b.doc["nodes"][0]["extensions"] = {"VENDOR_thing": {"parts": [], "extensions": {"X": {}}}}
+    assert messages(b.write(tmp_path / "t.glb")) == []
