@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import posixpath
 import re
 import sys
 import tempfile
@@ -326,6 +327,10 @@ def _vet_asset(layer: Any, asset_path: str, root_dir: Path) -> str:
     if Ar.IsPackageRelativePath(anchored):
         outer, inner = Ar.SplitPackageRelativePathOuter(anchored)
         resolve_reference(Path(outer).parent, Path(outer).name, root_dir)
+        if posixpath.normpath(inner.replace("\\", "/")).startswith(("../", "/")):
+            raise RefusedReference(
+                "L006", f"{asset_path!r} points outside the package {Path(outer).name}"
+            )
         if not _package_member(outer, inner, probe=True):
             raise RefusedReference("L002", f"{asset_path!r} not found in {Path(outer).name}")
         return anchored
