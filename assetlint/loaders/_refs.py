@@ -47,6 +47,8 @@ def resolve_reference(base_dir: Path, uri: str, root: Path | None = None) -> Pat
             "L006", f"{uri!r} is a {parsed.scheme}: URI; only relative paths are opened"
         )
     rel = unquote(uri).replace("\\", "/")
+    if "\0" in rel:
+        raise RefusedReference("L005", f"{uri!r} holds a NUL character; not a path, not opened")
     if rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
         raise RefusedReference(
             "L006", f"{uri!r} is an absolute path; only paths inside the asset folder are opened"

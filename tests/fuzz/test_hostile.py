@@ -217,3 +217,12 @@ def test_fbx_reader_warnings_are_load_issues(seeds):
     text = seeds["fbx_ascii"].read_bytes().replace(b'"assetlint tests"', b'"\xe1ssetlint"')
     asset = load(variant(seeds["fbx_ascii"], "latin", text))
     assert ("L005", "ufbx: Bad UTF-8 string") in issues(asset)
+
+
+def test_reference_with_a_nul_character(seeds):
+    """``subLayers = [@\\0extra.usda@]`` reached os.path.realpath, which raised ValueError."""
+    text = seeds["usda"].read_text().replace("@extra.usda@", "@\0extra.usda@")
+    asset = load(variant(seeds["usda"], "nul", text))
+    assert ("L005", "layer '\\x00extra.usda' holds a NUL character; not a path, not opened") in (
+        issues(asset)
+    )
