@@ -3,6 +3,7 @@ interrupted runs, the Dask executor."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -222,3 +223,43 @@ def test_a_file_past_the_memory_limit_is_an_x002_finding_and_the_batch_goes_on(
     monkeypatch.setattr(assetlint.loaders.obj, "load", real)
     assert main([*args, "--memory-limit", "0", "."]) == 1  # relinted (not cached), no limit
     assert "hog.obj" not in capsys.readouterr().out
+
+
+def test_ctrl_c_mid_batch_leaves_no_report_no_corrupt_cache_and_inputs_untouched(tmp_path):
+    """SIGINT to a running `assetlint check` over 80 files: exit 2, no report file (not
+    even a partial one), no temporary files, every cache entry whole JSON; and the inputs'
+    bytes and modification times are those from before the runs."""
+    import hashlib
+    import subprocess
+
+    from tests.loaders.make_obj import grid
+    from tests.loaders.make_obj import write_obj as write_grid
+
+    folder = tmp_path / "assets"
+    folder.mkdir()
+    pos, tris = grid(60)
+    for i in range(80):
+        write_grid(folder / f"g{i:02d}.obj", pos + i, tris)
+    before = {p: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+              for p in folder.iterdir()}  # fmt: skip
+    report = f"junit={tmp_path / 'r.xml'}"
+    command = [sys.executable, "-m", "assetlint", "check", str(folder), "-j", "2",
+               "--cache-dir", str(tmp_path / "c"), "--output", report]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "c").glob("*/*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and err.decode().endswith("interrupted\n"), err
+    assert not (tmp_path / "r.xml").exists()
+    entries = list((tmp_path / "c").glob("*/*.json"))
+    assert 0 < len(entries) < 80  # stopped part-way
+    for entry in entries:
+        json.loads(entry.read_text())
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300)  # a full run
+    assert (tmp_path / "r.xml").read_text().startswith("<?xml")
+    after = {p: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+             for p in folder.iterdir()}  # fmt: skip
+    assert after == before
