@@ -14,7 +14,7 @@ from tests.fuzz.harness import Case, fuzz
 from tests.fuzz.mutations import FORMAT_OPS
 from tests.fuzz.seeds import write_seeds
 
-EXAMPLES = int(os.environ.get("ASSETLINT_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("ASSETLINT_FUZZ_EXAMPLES", "50"))
 SHORT = settings(
     max_examples=EXAMPLES,
     derandomize=True,
