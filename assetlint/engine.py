@@ -143,8 +143,6 @@ class Engine:
             )
             try:
                 findings.extend(rule.check(asset, ctx))
-            except MemoryError:
-                raise  # the file is too big to check, not a rule bug: the batch says so
             except Exception as exc:  # noqa: BLE001 - any rule bug becomes a finding
                 if report_crashes:
                     findings.append(internal_error(rule, exc, path))
