@@ -114,7 +114,8 @@ def _load(path: Path, captured: _Captured) -> Asset:
 def _fallback_mpu(stage: Any) -> float:
     from pxr import UsdGeom
 
-    return float(UsdGeom.GetStageMetersPerUnit(stage))
+    value = float(UsdGeom.GetStageMetersPerUnit(stage))
+    return value if np.isfinite(value) and value > 0 else 0.01
 
 
 def _up(asset: Asset) -> str:
@@ -459,7 +460,15 @@ def _read_metadata(stage: Any, root_layer: Any, layers: list[Any], asset: Asset)
 
     authored = asset.authored
     if stage.HasAuthoredMetadata("metersPerUnit"):
-        authored.meters_per_unit = float(UsdGeom.GetStageMetersPerUnit(stage))
+        value = float(UsdGeom.GetStageMetersPerUnit(stage))
+        if np.isfinite(value) and value > 0:
+            authored.meters_per_unit = value
+        else:  # would make the unit conversion singular
+            asset.issue(
+                "L005",
+                f"metersPerUnit is {value:g}, not a positive number; read as USD's fallback "
+                "of 0.01 m per unit (centimetres)",
+            )
     else:
         asset.issue(
             "L005",

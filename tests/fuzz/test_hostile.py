@@ -226,3 +226,18 @@ def test_reference_with_a_nul_character(seeds):
     assert ("L005", "layer '\\x00extra.usda' holds a NUL character; not a path, not opened") in (
         issues(asset)
     )
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf"])
+def test_usd_meters_per_unit_that_is_not_positive(seeds, value):
+    """``metersPerUnit = 0`` made the unit conversion singular (LinAlgError)."""
+    text = seeds["usda"].read_text().replace("metersPerUnit = 0.01", f"metersPerUnit = {value}")
+    asset = load(variant(seeds["usda"], "mpu", text))
+    shown = {"nan": "nan", "inf": "inf"}.get(value, value)
+    assert (
+        "L005",
+        f"metersPerUnit is {shown}, not a positive number; read as USD's fallback of 0.01 m "
+        "per unit (centimetres)",
+    ) in issues(asset)
+    assert asset.authored.meters_per_unit is None
+    assert np.isfinite(asset.nodes[0].world).all()
