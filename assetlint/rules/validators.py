@@ -70,7 +70,7 @@ def _usd_errors(asset: Asset) -> list[tuple[str, str, str, str, str | None]]:
     cached = getattr(asset, "_usd_validation", None)
     if cached is not None:
         return cached
-    from pxr import Usd, UsdValidation
+    from pxr import Tf, Usd, UsdValidation
 
     from assetlint.loaders import usd as usd_loader  # its vetting keeps us in the folder
 
@@ -79,7 +79,12 @@ def _usd_errors(asset: Asset) -> list[tuple[str, str, str, str, str | None]]:
         layers = usd_loader._vet_layers(Path(asset.path), scratch)
         stage = Usd.Stage.Open(layers[0], Usd.Stage.LoadAll)
         validators = UsdValidation.ValidationRegistry().GetOrLoadAllValidators()
-        found = UsdValidation.ValidationContext(validators).Validate(stage)
+        try:
+            found = UsdValidation.ValidationContext(validators).Validate(stage)
+        except Tf.ErrorException as exc:  # a corrupt layer USD composed but cannot validate
+            message = f"UsdValidation could not run: {usd_loader._tf_message(exc)}"
+            asset._usd_validation = [(_USD_OTHER, "UsdValidation", "Error", message, None)]  # type: ignore[attr-defined]
+            return asset._usd_validation  # type: ignore[attr-defined]
     folder = str(Path(asset.path).resolve().parent) + os.sep
     errors, seen = [], set()
     for err in found:

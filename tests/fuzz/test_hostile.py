@@ -241,3 +241,14 @@ def test_usd_meters_per_unit_that_is_not_positive(seeds, value):
     ) in issues(asset)
     assert asset.authored.meters_per_unit is None
     assert np.isfinite(asset.nodes[0].world).all()
+
+
+def test_usdc_that_composes_but_cannot_be_validated(seeds, engine):
+    """A flipped bit in a usdc left an empty property name: the stage opens,
+    UsdValidation raised Tf.ErrorException and every U rule crashed (X001)."""
+    data = bytearray(seeds["usdc"].read_bytes())
+    data[173] ^= 0x01
+    asset = load(variant(seeds["usdc"], "flip", bytes(data)))
+    findings = engine.run(asset, select=["U", "X001"])
+    assert [f.code for f in findings] == ["U010"]
+    assert findings[0].message.startswith("UsdValidation: UsdValidation could not run: ")
