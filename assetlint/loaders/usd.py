@@ -23,6 +23,7 @@ import re
 import sys
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -224,7 +225,7 @@ def _package_version(path: Path) -> str | None:
                 raise LoadError("USDZ package is empty")
             with package.open(names[0]) as fh:
                 return _layer_kind(fh.read(16))[1]
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, zlib.error, EOFError) as exc:
         raise LoadError(f"not a readable USDZ package: {exc}") from None
 
 

@@ -252,3 +252,13 @@ def test_usdc_that_composes_but_cannot_be_validated(seeds, engine):
     findings = engine.run(asset, select=["U", "X001"])
     assert [f.code for f in findings] == ["U010"]
     assert findings[0].message.startswith("UsdValidation: UsdValidation could not run: ")
+
+
+def test_usdz_whose_first_member_is_corrupt_deflate(seeds, tmp_path):
+    """Reading the root layer's first bytes raised zlib.error."""
+    entries = members(seeds["usdz"].read_bytes())
+    data = bytearray(package(entries, deflated=(entries[0][0],)))
+    data[60:64] = b"\xff\xff\xff\xff"  # inside the first member's deflate stream
+    (path := tmp_path / "corrupt.usdz").write_bytes(bytes(data))
+    with pytest.raises(LoadError, match="^not a readable USDZ package: Error -3 while decomp"):
+        load(path)
