@@ -835,6 +835,13 @@ class _SceneReader:
         from pxr import Ar
 
         value = file_attr.Get(self.time)
+        if value is not None and not isinstance(getattr(value, "path", None), str):
+            self.asset.issue(
+                "L005",
+                f"material {material_name}: {file_attr.GetName()} is not an asset path; ignored",
+                subject=material_name,
+            )
+            return None
         if value is None or not value.path:
             return None
         uri = value.path
@@ -975,7 +982,9 @@ class _MeshReader:
         if self.mesh.GetOrientationAttr().Get() == UsdGeom.Tokens.leftHanded:
             tri_corners = tri_corners[:, [0, 2, 1]]
 
-        corner_face = np.repeat(np.arange(n_faces), np.maximum(counts, 0))[:n_corners]
+        # corners past faceVertexIndices are not repeated (a count of 2**31 is not memory)
+        within = np.clip(n_corners - starts, 0, None)
+        corner_face = np.repeat(np.arange(n_faces), np.minimum(np.maximum(counts, 0), within))
         if len(corner_face) < n_corners:  # indices beyond the last face belong to no face
             corner_face = np.concatenate(
                 [corner_face, np.full(n_corners - len(corner_face), -1, dtype=np.int64)]

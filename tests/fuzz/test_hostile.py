@@ -262,3 +262,25 @@ def test_usdz_whose_first_member_is_corrupt_deflate(seeds, tmp_path):
     (path := tmp_path / "corrupt.usdz").write_bytes(bytes(data))
     with pytest.raises(LoadError, match="^not a readable USDZ package: Error -3 while decomp"):
         load(path)
+
+
+def test_usd_face_count_of_2_to_the_31(seeds, engine):
+    """``faceVertexCounts = [2147483647, -1, 0]`` made the corner-to-face table repeat a
+    face 2**31 times (16 GiB)."""
+    text = seeds["usda"].read_text().replace("[4, 3]", "[2147483647, -1, 0]")
+    path = variant(seeds["usda"], "count", text)
+    assert check_file(path, engine) == "loaded"  # within the harness's memory bound
+    assert (
+        "L005",
+        "faceVertexCounts asks for 2147483647 corners but faceVertexIndices has 7; 3 faces dropped",
+    ) in issues(load(path))
+
+
+def test_usd_texture_file_of_an_unknown_type(seeds):
+    """``isset inputs:file = @red.png@`` (a mangled type) has no asset path to read."""
+    text = seeds["usda"].read_text().replace("asset inputs:file", "isset inputs:file")
+    asset = load(variant(seeds["usda"], "isset", text))
+    assert (
+        "L005",
+        "material /World/Looks/Red: inputs:file is not an asset path; ignored",
+    ) in issues(asset)
