@@ -70,17 +70,21 @@ def bounded(seconds: float = CASE_SECONDS, memory: int = CASE_MEMORY) -> Iterato
 
 def check_file(path: Path, engine: Engine) -> str:
     """'loaded' or the LoadError's message; AssertionError when the property fails."""
-    with bounded():
-        try:
-            asset = load(path)
-        except LoadError as exc:
-            message = str(exc)
-            assert "out of memory" not in message, f"memory blow-up: {message}"
-            assert "reader failed" not in message or not any(
-                bug in message for bug in _LOADER_BUGS
-            ), f"uncaught loader exception: {message}"
-            return message
-        findings = engine.run(asset, ignore=[c for c in engine.rules if c.startswith(UNCHECKED)])
+    try:
+        with bounded():
+            try:
+                asset = load(path)
+            except LoadError as exc:
+                message = str(exc)
+                assert "out of memory" not in message, f"memory blow-up: {message}"
+                assert "reader failed" not in message or not any(
+                    bug in message for bug in _LOADER_BUGS
+                ), f"uncaught loader exception: {message}"
+                return message
+            ignore = [c for c in engine.rules if c.startswith(UNCHECKED)]
+            findings = engine.run(asset, ignore=ignore)
+    except Hang as exc:
+        raise AssertionError(f"hang: {exc}") from None
     crashes = [f"{f.subject}: {f.message}" for f in findings if f.code == "X001"]
     assert not crashes, f"rules crashed on the loaded asset: {crashes}"
     return "loaded"

@@ -10,6 +10,7 @@ lines for the text formats, deep nesting, cycles in the node hierarchy, and zip 
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 import json
@@ -228,7 +229,7 @@ def json_edit(draw: Callable, doc: Any) -> Any:
     elif kind == "deep":  # spliced in as text: json.dumps itself recurses
         parent[path[-1]] = DEEP.format(draw(st.integers(100, 100_000)))
     else:
-        parent[path[-1]] = draw(st.sampled_from(JSON_VALUES))
+        parent[path[-1]] = copy.deepcopy(draw(st.sampled_from(JSON_VALUES)))  # later edits
     return doc
 
 
