@@ -61,13 +61,16 @@ def detail_images(asset: Asset, texture: int) -> tuple[np.ndarray, np.ndarray, n
     luminance) of a texture, once per asset; None when it cannot be decoded. The band
     (features of about 4 to 16 texels at 512) is what mirrored points compare: coarse
     enough that pairs a sample spacing apart still see the same feature, fine enough
-    that a baked light's smooth gradient drops out."""
+    that a baked light's smooth gradient drops out. None also for images under 2 texels a
+    side."""
 
     def compute():
         pixels = texture_pixels(asset, texture)
         if pixels is None:
             return None
         log_y = np.log(reduce_image(image_to_linear(pixels[..., :3]) @ LUMA, DETAIL_SIZE) + 0.01)
+        if min(log_y.shape) < 2:  # a 1-texel-wide image has no detail (and no gradient)
+            return None
         sigma = max(1.0, max(log_y.shape) / 256)
         high = log_y - ndimage.gaussian_filter(log_y, sigma, mode="wrap", truncate=3.0)
         gy, gx = np.gradient(high)

@@ -83,3 +83,22 @@ def test_asymmetric_geometry_does_not_mirror():
     )
     m = mirror_symmetry(asset, surface_samples(asset), FRONT)
     assert m.geometric < 0.6
+
+
+@pytest.mark.parametrize("size", [(1, 1), (1, 8), (8, 1)])
+def test_texture_one_texel_wide_has_no_detail_and_no_crash(size):
+    import io
+
+    from PIL import Image
+
+    from assetlint.analysis.sides import detail_images
+    from assetlint.engine import Engine
+    from assetlint.model import Texture
+    from tests.render.shapes import textured_quad
+
+    quad = textured_quad()
+    buf = io.BytesIO()
+    Image.new("RGB", size, (120, 90, 60)).save(buf, format="PNG")
+    quad.textures[0] = Texture.from_bytes("tiny", "embedded", buf.getvalue())
+    assert detail_images(quad, 0) is None
+    assert Engine.default().run(quad, ["H007", "H008", "X001"]) == []
