@@ -2,8 +2,9 @@
 
 Run from the repository root:  .venv/bin/python -m corpus.make_corpus
 
-Every file is built in code so its facts are known exactly; corpus/README.md says what
-each one is meant to show and corpus/EXPECTED.json what assetlint finds in it.
+Every file is built in code so its facts are known exactly; the README's corpus table
+says what each one is meant to show and corpus/EXPECTED.json what assetlint finds in it
+(rewritten by ``python -m corpus.expected`` after a deliberate change).
 """
 
 from __future__ import annotations
@@ -208,16 +209,17 @@ def truncated_glb(path: Path, source: Path) -> None:
     path.write_bytes(source.read_bytes()[:200])
 
 
-def main() -> None:
+def main(root: Path = HERE) -> None:
+    """Write every sample under ``root`` (the corpus folder itself, or a test's tmp dir)."""
     for folder in ("clean", "generated", "print", "usd", "obj", "fbx", "broken"):
-        (HERE / folder).mkdir(exist_ok=True)
-    crate_glb(HERE / "clean" / "crate.glb")
-    statue_glb(HERE / "generated" / "statue.glb")
-    bracket_stl(HERE / "print" / "bracket_mm.stl")
-    chair_usda(HERE / "usd" / "chair_cm_zup.usda")
-    lamp_obj(HERE / "obj" / "lamp.obj")
-    block_fbx(HERE / "fbx" / "block_cm_zup.fbx")
-    truncated_glb(HERE / "broken" / "truncated.glb", HERE / "clean" / "crate.glb")
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    crate_glb(root / "clean" / "crate.glb")
+    statue_glb(root / "generated" / "statue.glb")
+    bracket_stl(root / "print" / "bracket_mm.stl")
+    chair_usda(root / "usd" / "chair_cm_zup.usda")
+    lamp_obj(root / "obj" / "lamp.obj")
+    block_fbx(root / "fbx" / "block_cm_zup.fbx")
+    truncated_glb(root / "broken" / "truncated.glb", root / "clean" / "crate.glb")
 
 
 if __name__ == "__main__":

@@ -72,6 +72,10 @@ def defective(radius: float = 15.0):
 
 
 DEFECTS = {"G001", "G003", "G004", "G006", "G007", "G008", "G012", "O007", "S002"}
+# Not fixable, there before and after: the test texture's green ramp runs along v, which
+# on a sphere is brightness following height (H001, light from above), and its material
+# leaves metallic at glTF's default 1.0, so the dark texels are out of range for a metal.
+UNFIXABLE = {"H001", "H004"}
 
 
 def test_registry_order_and_codes():
@@ -89,13 +93,13 @@ def test_fix_proven_by_relinting(tmp_path, capsys):
     write(asset, src)
     before_hash = digest(src)
     before = problems(src, "unity", "0.3m")
-    assert DEFECTS <= before
+    assert DEFECTS | UNFIXABLE == before
     code = run(str(src), "--target", "unity", "--size", "0.3m", "--output", str(out))
     printed = capsys.readouterr().out
     assert digest(src) == before_hash
     after = problems(out, "unity", "0.3m")
-    assert after == set(), printed
-    assert code == 0
+    assert after == UNFIXABLE, printed
+    assert code == 1 and "remaining: H001, H004" in printed
     assert "floaters (G012): sphere: deleted 48 floating triangles" in printed
     fixed = load(out)
     bounds = fixed.bounds()
@@ -129,7 +133,7 @@ def test_select_and_ignore_apply_to_fixes(tmp_path, capsys):
 def test_dry_run_writes_nothing(tmp_path, capsys):
     src = tmp_path / "in.glb"
     write(defective(), src)
-    assert run(str(src), "--target", "unity", "--dry-run", "--size", "0.3m") == 0
+    assert run(str(src), "--target", "unity", "--dry-run", "--size", "0.3m") == 1
     printed = capsys.readouterr().out
     assert "would be fixed: G001, G003, G004, G006, G007, G008, G012, O007, S002" in printed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.glb"]
@@ -139,9 +143,9 @@ def test_in_place_keeps_a_backup(tmp_path, capsys):
     src = tmp_path / "in.glb"
     write(defective(), src)
     original = digest(src)
-    assert run(str(src), "--target", "unity", "--size", "0.3m", "--in-place") == 0
+    assert run(str(src), "--target", "unity", "--size", "0.3m", "--in-place") == 1
     assert digest(tmp_path / "in.glb.orig") == original
-    assert digest(src) != original and problems(src, "unity", "0.3m") == set()
+    assert digest(src) != original and problems(src, "unity", "0.3m") == UNFIXABLE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.glb", "in.glb.orig"]
     capsys.readouterr()
 
