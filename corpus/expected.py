@@ -74,9 +74,9 @@ def dumps(record: dict[str, Any]) -> str:
         runs = list(entry["findings"].items())
         for j, (run, rows) in enumerate(runs):
             body = ",\n".join(f"        {json.dumps(r)}" for r in rows)
-            close = "]" if not rows else "\n      ]"
+            inner = f"\n{body}\n      " if rows else ""
             sep = "," if j < len(runs) - 1 else ""
-            lines.append(f"      {json.dumps(run)}: [" + ("\n" + body if rows else "") + close + sep)
+            lines.append(f"      {json.dumps(run)}: [{inner}]{sep}")
         lines.append("    }")
         lines.append("  }" + ("," if i < len(record) - 1 else ""))
     lines.append("}")
