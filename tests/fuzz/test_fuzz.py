@@ -4,15 +4,12 @@ is ``python -m tests.fuzz``), and named cases for each absurd value the issue li
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from assetlint.engine import Engine
 from tests.fuzz.harness import Case, fuzz
 from tests.fuzz.mutations import FORMAT_OPS
-from tests.fuzz.seeds import write_seeds
 
 EXAMPLES = int(os.environ.get("ASSETLINT_FUZZ_EXAMPLES", "50"))
 SHORT = settings(
@@ -22,16 +19,6 @@ SHORT = settings(
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-
-
-@pytest.fixture(scope="module")
-def seeds(tmp_path_factory) -> dict[str, Path]:
-    return write_seeds(tmp_path_factory.mktemp("seeds"))
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.default()
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMAT_OPS))

@@ -13,22 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assetlint.engine import Engine
 from assetlint.loaders import load
 from assetlint.model import Asset, LoadError
 from tests.fuzz.harness import check_file
 from tests.fuzz.mutations import with_bomb
-from tests.fuzz.seeds import write_seeds
-
-
-@pytest.fixture(scope="module")
-def seeds(tmp_path_factory) -> dict[str, Path]:
-    return write_seeds(tmp_path_factory.mktemp("seeds"))
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.default()
 
 
 def variant(seed: Path, name: str, data: bytes | str) -> Path:
