@@ -61,8 +61,8 @@ v.validateBytes(new Uint8Array(fs.readFileSync(file)), {
 """
 
 CHECKS = {
-    "assetlint": "all default rules: load issues, topology (G), budgets, scale, orientation, "
-    "materials, textures",
+    "assetlint": "all default rules: glTF structure and load issues, topology (G), "
+    "image-to-3D heuristics (H), budgets, scale, orientation, materials, textures",
     "assetlint --target print": "print pack: topology + printability (self-intersection, "
     "wall thickness, overhangs, build volume)",
     "gltf-validator": "glTF spec: schema, references, accessor data bounds; no topology",
