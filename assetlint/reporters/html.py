@@ -140,7 +140,7 @@ def _textures(asset: Asset, anchor: str, findings: Sequence[Finding] = ()) -> st
         label = tex.name or f"texture #{index}"
         thumb = _texture_thumb(asset, index, index in albedo, rings.get(label, ()))
         size = f"{tex.width}×{tex.height}" if tex.width else "size unknown"
-        caption = html.escape(f"{tex.name or f'texture #{index}'} · {size} · {tex.source}")
+        caption = html.escape(f"{label} · {size} · {tex.source}")
         if thumb is None:
             reason = html.escape(tex.error or "not decoded")
             cells.append(

@@ -408,9 +408,9 @@ def unlit_albedo(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     limit = ctx.params["difference"]
     for index, mat in enumerate(asset.materials):
         name = mat.name or f"material #{index}"
-        if mat.unlit or mat.workflow == "unlit":
+        if mat.unlit:  # loaders set it for every unlit shading model they read
             yield ctx.finding(
-                f"material '{name}' is unlit (KHR_materials_unlit): it shows its colours "
+                f"material '{name}' is unlit: it shows its colours "
                 "as they are, with the light baked in, and ignores the scene's lights",
                 subject=name,
                 subject_type="material",
