@@ -45,6 +45,8 @@ from assetlint.model import (
     conversion_matrix,
 )
 
+# UsdGeom.GetStageMetersPerUnit when a stage does not author metersPerUnit (centimetres)
+FALLBACK_METERS_PER_UNIT = 0.01
 # USD's diagnostics are captured while loading; at most this many become load issues.
 _MAX_DIAGNOSTIC_ISSUES = 5
 
@@ -107,16 +109,9 @@ def _load(path: Path, captured: _Captured) -> Asset:
     _read_metadata(stage, root_layer, layers, asset)
     _SceneReader(stage, asset).read()
     captured.messages.extend(" ".join(str(e).split()) for e in stage.GetCompositionErrors())
-    meters_per_unit = asset.authored.meters_per_unit or _fallback_mpu(stage)
+    meters_per_unit = asset.authored.meters_per_unit or FALLBACK_METERS_PER_UNIT
     asset.convert_to_canonical(conversion_matrix(meters_per_unit, _up(asset)))
     return asset
-
-
-def _fallback_mpu(stage: Any) -> float:
-    from pxr import UsdGeom
-
-    value = float(UsdGeom.GetStageMetersPerUnit(stage))
-    return value if np.isfinite(value) and value > 0 else 0.01
 
 
 def _up(asset: Asset) -> str:
@@ -468,13 +463,13 @@ def _read_metadata(stage: Any, root_layer: Any, layers: list[Any], asset: Asset)
             asset.issue(
                 "L005",
                 f"metersPerUnit is {value:g}, not a positive number; read as USD's fallback "
-                "of 0.01 m per unit (centimetres)",
+                f"of {FALLBACK_METERS_PER_UNIT:g} m per unit (centimetres)",
             )
     else:
         asset.issue(
             "L005",
             "metersPerUnit is not authored; read with USD's fallback of "
-            f"{UsdGeom.GetStageMetersPerUnit(stage):g} m per unit (centimetres)",
+            f"{FALLBACK_METERS_PER_UNIT:g} m per unit (centimetres)",
             severity="info",
         )
     if stage.HasAuthoredMetadata("upAxis"):
