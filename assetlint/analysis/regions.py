@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.cluster.vq import ClusterError, kmeans2
 from scipy.spatial import cKDTree
 
 from assetlint.analysis.albedo import Samples
@@ -147,37 +148,18 @@ def _features(samples: Samples, rows: np.ndarray, colours: np.ndarray) -> tuple[
     return np.column_stack(feats), has_mr
 
 
-def _kmeans(x: np.ndarray, k: int, rng: np.random.Generator, iterations: int = 30) -> np.ndarray:
-    """Labels of Lloyd's k-means with k-means++ seeding."""
-    centres = [x[rng.integers(len(x))]]
-    for _ in range(1, k):
-        d = np.min([((x - c) ** 2).sum(1) for c in centres], axis=0)
-        total = d.sum()
-        if total <= 0:
-            break
-        centres.append(x[rng.choice(len(x), p=d / total)])
-    c = np.array(centres)
-    labels = np.zeros(len(x), dtype=np.int64)
-    for _ in range(iterations):
-        d = ((x[:, None, :] - c[None]) ** 2).sum(-1)
-        new = d.argmin(1)
-        if np.array_equal(new, labels) and _ > 0:
-            break
-        labels = new
-        c = np.array(
-            [x[labels == j].mean(0) if (labels == j).any() else c[j] for j in range(len(c))]
-        )
-    return labels
-
-
 def _best_split(x: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Labels of the largest clear split (k = 4, 3, 2), or all zeros."""
     rng = np.random.default_rng(SEED)
     tree = None
+    distinct = len(np.unique(x, axis=0))  # k-means++ cannot seed more centres than this
     for k in (4, 3, 2):
-        for _attempt in range(3):
-            labels = _kmeans(x, k, rng)
-            if len(np.unique(labels)) < k or not _separated(x, labels, k):
+        for _attempt in range(3 if distinct >= k else 0):
+            try:  # a cluster left empty is no split into k: try another seeding
+                _, labels = kmeans2(x, k, iter=30, minit="++", missing="raise", rng=rng)
+            except ClusterError:
+                continue
+            if not _separated(x, labels, k):
                 continue
             if tree is None:
                 tree = cKDTree(positions)

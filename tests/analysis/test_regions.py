@@ -7,7 +7,15 @@ import pytest
 
 from assetlint.analysis.albedo import surface_samples
 from assetlint.analysis.regions import _classes, lab, material_parts
-from tests.analysis.builders import Shape, colour, noise, regions, sphere_patch, textured_asset
+from tests.analysis.builders import (
+    Shape,
+    colour,
+    noise,
+    regions,
+    sphere_patch,
+    textured_asset,
+    uniform,
+)
 
 SEEDS = np.array([[1.0, 0.2, 0.1], [-0.6, 0.7, -0.2], [0.0, -0.8, 0.6]])
 
@@ -65,3 +73,10 @@ def test_too_few_samples_give_no_parts():
     )
     samples = surface_samples(asset)
     assert material_parts(samples, np.arange(299)) == []
+
+
+@pytest.mark.filterwarnings("error")  # k-means++ on too few distinct colours divides by 0
+def test_fewer_distinct_colours_than_clusters():
+    assert len(parts_of(uniform(colour((120, 90, 60))))) <= 1
+    two = np.array([colour((205, 205, 208)), colour((40, 40, 42))])
+    assert [p.kind for p in parts_of(regions(SEEDS[:2], two))] == ["dark rubber", "metal"]
