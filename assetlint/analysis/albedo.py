@@ -214,6 +214,14 @@ class Samples:
         """Linear relative luminance of the albedo."""
         return self.rgb @ LUMA
 
+    @property
+    def uniform(self) -> bool:
+        """Whether every material shows one albedo all over (no texture, no vertex
+        colours, or ones that do not vary): nothing can be painted into such an albedo,
+        so the fits need not run."""
+        first = np.unique(self.material, return_index=True, return_inverse=True)
+        return bool(np.array_equal(self.rgb, self.rgb[first[1]][first[2]]))
+
 
 def surface_samples(asset: Asset) -> Samples | None:
     """:data:`SAMPLE_COUNT` samples of the asset's surface, once per asset; None when the

@@ -104,7 +104,7 @@ def shading(asset: Asset) -> tuple[ShadingFit, np.ndarray | None] | None:
 
     def compute():
         samples = _samples(asset)
-        if samples is None:
+        if samples is None or samples.uniform:
             return None
         exclude = highlight_mask(asset, samples)
         n = min(OCCLUSION_SAMPLES, samples.count)

@@ -24,6 +24,7 @@ from tests.analysis.builders import (
     Shape,
     box_patches,
     colour,
+    lit,
     sphere_patch,
     textured_asset,
     uniform,
@@ -97,6 +98,19 @@ def test_samples_multiply_texture_vertex_colour_and_factor():
     grey = srgb_to_linear(np.array(128 / 255))
     assert s.rgb.mean(axis=0) == pytest.approx(grey * np.array([0.5, 0.5, 0.25]), rel=1e-5)
     assert s.metallic.max() == 0.0 and s.roughness.max() == 0.5
+
+
+def test_uniform_means_one_albedo_per_material():
+    """A one-colour texture, or one colour per material, leaves nothing to fit; one
+    texture that varies does not."""
+    sphere = Shape().add(sphere_patch(), res=(24, 12), flip=True)
+    assert surface_samples(textured_asset(sphere, uniform(RED))).uniform
+    two = textured_asset(sphere, uniform(RED))
+    two.materials.append(Material("blue", base_color_factor=np.array([0, 0, 1, 1.0])))
+    two.meshes[0].material_indices[::2] = 1
+    assert surface_samples(two).uniform
+    lit_red = textured_asset(sphere, lit(uniform(RED), (0, 1, 0), 0.5))
+    assert not surface_samples(lit_red).uniform
 
 
 def test_no_surface_gives_no_samples():
