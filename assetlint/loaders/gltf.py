@@ -19,6 +19,18 @@ from typing import Any
 
 import numpy as np
 
+from assetlint.loaders import gltf_checks
+from assetlint.loaders._gltf_json import (
+    CHUNK_BIN,
+    CHUNK_JSON,
+    COMPONENTS,
+    DTYPES,
+    GLB_MAGIC,
+    NORMALIZED_DIVISOR,
+    Accessor,
+    Skip,
+    to_float,
+)
 from assetlint.loaders._refs import RefusedReference, decode_data_uri, resolve_reference
 from assetlint.model import (
     Asset,
@@ -31,20 +43,6 @@ from assetlint.model import (
     TextureSlot,
 )
 
-_GLB_MAGIC = b"glTF"
-_CHUNK_JSON = 0x4E4F534A
-_CHUNK_BIN = 0x004E4942
-
-_DTYPES = {
-    5120: np.dtype("<i1"),
-    5121: np.dtype("<u1"),
-    5122: np.dtype("<i2"),
-    5123: np.dtype("<u2"),
-    5125: np.dtype("<u4"),
-    5126: np.dtype("<f4"),
-}
-_NORMALIZED_DIVISOR = {5120: 127.0, 5121: 255.0, 5122: 32767.0, 5123: 65535.0, 5125: 4294967295.0}
-_COMPONENTS = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT2": 4, "MAT3": 9, "MAT4": 16}
 _INDEX_TYPES = (5121, 5123, 5125)
 _INT32_MAX = 2**31 - 1
 
@@ -77,29 +75,14 @@ _IMAGE_SOURCE_EXTENSIONS = ("EXT_texture_webp", "KHR_texture_basisu", "EXT_textu
 _KTX2_MAGIC = b"\xabKTX 20\xbb\r\n\x1a\n"
 
 
-class _Skip(Exception):
-    """One element (primitive, attribute, image...) cannot be read; the rest still can.
-
-    ``buffer`` is set when the cause is a buffer that could not be opened, so that one
-    issue per buffer names everything it took down."""
-
-    def __init__(self, code: str, message: str, buffer: int | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.buffer = buffer
-
-
 def load(path: Path) -> Asset:
     """Read a .glb or .gltf file. Raises LoadError when no Asset can be made."""
-    from assetlint.loaders import gltf_checks  # here: it imports this module
-
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(f"cannot read: {exc.strerror or exc}") from None
-    binary = data[:4] == _GLB_MAGIC
+    binary = data[:4] == GLB_MAGIC
     if path.suffix.lower() == ".glb" and not binary:
         raise LoadError("not a GLB file: the 'glTF' magic is missing")
     asset = Asset(path=path, format="glb" if binary else "gltf", file_size=len(data))
@@ -125,7 +108,7 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
     if len(data) < 12:
         raise LoadError(f"truncated GLB: {len(data)} bytes, shorter than the 12-byte header")
     magic, version, length = struct.unpack_from("<4sII", data)
-    if magic != _GLB_MAGIC:
+    if magic != GLB_MAGIC:
         raise LoadError("not a GLB file: the 'glTF' magic is missing")
     if version == 1:
         raise LoadError("GLB version 1 (glTF 1.0) is not supported; re-export as glTF 2.0")
@@ -141,7 +124,7 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
     if end < 20:
         raise LoadError("truncated GLB: no JSON chunk after the header")
     json_length, json_type = struct.unpack_from("<II", view, 12)
-    if json_type != _CHUNK_JSON:
+    if json_type != CHUNK_JSON:
         raise LoadError("malformed GLB: the first chunk is not the JSON chunk")
     if 20 + json_length > end:
         raise LoadError(
@@ -154,7 +137,7 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
     while offset + 8 <= end:
         chunk_length, chunk_type = struct.unpack_from("<II", view, offset)
         start = offset + 8
-        if chunk_type == _CHUNK_BIN:
+        if chunk_type == CHUNK_BIN:
             if bin_chunk is not None:
                 asset.issue("L005", "GLB has more than one BIN chunk; only the first is read")
             else:
@@ -167,7 +150,7 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
                     )
                     truncated = True
                 bin_chunk = view[start : min(start + chunk_length, end)]
-        elif chunk_type == _CHUNK_JSON:
+        elif chunk_type == CHUNK_JSON:
             asset.issue("L005", "GLB has a second JSON chunk; it is ignored")
         offset = start + chunk_length
     if length > len(data) and not truncated:
@@ -227,20 +210,20 @@ def _parse_json(raw: bytes, asset: Asset) -> dict[str, Any]:
 
 def _int(value: Any, what: str, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Skip("L005", f"{what} is {value!r}, not an integer")
+        raise Skip("L005", f"{what} is {value!r}, not an integer")
     if isinstance(value, float):
         if not value.is_integer():
-            raise _Skip("L005", f"{what} is {value!r}, not an integer")
+            raise Skip("L005", f"{what} is {value!r}, not an integer")
         value = int(value)
     if value < minimum:
-        raise _Skip("L005", f"{what} is {value}, less than {minimum}")
+        raise Skip("L005", f"{what} is {value}, less than {minimum}")
     return value
 
 
 def _index(value: Any, length: int, what: str) -> int:
     index = _int(value, what)
     if index >= length:
-        raise _Skip("L005", f"{what} is {index}, but there are only {length}")
+        raise Skip("L005", f"{what} is {index}, but there are only {length}")
     return index
 
 
@@ -250,19 +233,19 @@ def _numbers(value: Any, count: int, what: str) -> np.ndarray:
         or len(value) != count
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
     ):
-        raise _Skip("L005", f"{what} is not a list of {count} numbers")
+        raise Skip("L005", f"{what} is not a list of {count} numbers")
     try:
         out = np.array(value, dtype=np.float64)
     except OverflowError:  # an integer beyond float64
         out = np.full(count, np.inf)
     if not np.isfinite(out).all():
-        raise _Skip("L005", f"{what} holds NaN or infinite values")
+        raise Skip("L005", f"{what} holds NaN or infinite values")
     return out
 
 
 def _number(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Skip("L005", f"{what} is {value!r}, not a number")
+        raise Skip("L005", f"{what} is {value!r}, not a number")
     return float(value)
 
 
@@ -279,28 +262,6 @@ def _dict(value: Any) -> dict[str, Any]:
 def _name(obj: dict[str, Any], fallback: str) -> str:
     name = obj.get("name")
     return name if isinstance(name, str) and name else fallback
-
-
-def _to_float(values: np.ndarray, component_type: int, normalized: bool) -> np.ndarray:
-    """Accessor values as float32; normalized integers mapped to 0..1 or -1..1."""
-    if component_type == 5126:
-        return values.astype(np.float32, copy=False)
-    out = values.astype(np.float32)
-    if normalized:
-        out /= _NORMALIZED_DIVISOR[component_type]
-        if component_type in (5120, 5122):
-            np.maximum(out, -1.0, out=out)
-    return out
-
-
-@dataclass
-class _Accessor:
-    values: np.ndarray  # (count, components), in the component type
-    component_type: int
-    normalized: bool
-
-    def floats(self) -> np.ndarray:
-        return _to_float(self.values, self.component_type, self.normalized)
 
 
 @dataclass
@@ -340,9 +301,9 @@ class _Reader:
         self.bin_truncated = bin_truncated  # already reported: not again as a byteLength
         self.asset = asset
         self._arrays: dict[str, list[dict[str, Any]]] = {}
-        self._buffers: dict[int, memoryview | _Skip] = {}
+        self._buffers: dict[int, memoryview | Skip] = {}
         self._views: dict[int, tuple[memoryview, int | None]] = {}
-        self._accessors: dict[int, _Accessor | _Skip] = {}
+        self._accessors: dict[int, Accessor | Skip] = {}
         # buffer index -> names of meshes and images it took down
         self._lost: dict[int, dict[str, list[str]]] = {}
 
@@ -393,11 +354,11 @@ class _Reader:
         if i not in self._buffers:
             try:
                 self._buffers[i] = self._load_buffer(i, buffers[i])
-            except _Skip as exc:
+            except Skip as exc:
                 self._buffers[i] = exc
         cached = self._buffers[i]
-        if isinstance(cached, _Skip):
-            raise _Skip(cached.code, cached.message, buffer=i)
+        if isinstance(cached, Skip):
+            raise Skip(cached.code, cached.message, buffer=i)
         return cached
 
     def _load_buffer(self, i: int, buf: dict[str, Any]) -> memoryview:
@@ -406,9 +367,9 @@ class _Reader:
             if i == 0 and self.bin_chunk is not None:
                 data: bytes | memoryview = self.bin_chunk
             else:
-                raise _Skip("L005", f"buffer {i} has no uri and no GLB BIN chunk")
+                raise Skip("L005", f"buffer {i} has no uri and no GLB BIN chunk")
         elif not isinstance(uri, str):
-            raise _Skip("L005", f"buffer {i} uri is {uri!r}, not a string")
+            raise Skip("L005", f"buffer {i} uri is {uri!r}, not a string")
         else:
             try:
                 if uri.startswith("data:"):
@@ -416,9 +377,9 @@ class _Reader:
                 else:
                     data = resolve_reference(self.base_dir, uri).read_bytes()
             except RefusedReference as exc:
-                raise _Skip(exc.code, f"buffer {exc}") from None
+                raise Skip(exc.code, f"buffer {exc}") from None
             except OSError as exc:
-                raise _Skip("L002", f"buffer {uri!r}: {exc.strerror or exc}") from None
+                raise Skip("L002", f"buffer {uri!r}: {exc.strerror or exc}") from None
         declared = buf.get("byteLength")
         cut = data is self.bin_chunk and self.bin_truncated
         if isinstance(declared, int) and len(data) < declared and not cut:
@@ -447,7 +408,7 @@ class _Reader:
             offset = _int(bv.get("byteOffset", 0), f"bufferView {i} byteOffset")
             length = _int(bv.get("byteLength"), f"bufferView {i} byteLength")
             if offset + length > len(buf):
-                raise _Skip(
+                raise Skip(
                     "L005",
                     f"bufferView {i} spans bytes {offset}..{offset + length} "
                     f"but its buffer holds {len(buf)}",
@@ -468,45 +429,45 @@ class _Reader:
         mode = ext.get("mode")
         filt = ext.get("filter", "NONE")
         if offset + length > len(buf):
-            raise _Skip("L005", f"{what} data spans {offset}..{offset + length}, past its buffer")
+            raise Skip("L005", f"{what} data spans {offset}..{offset + length}, past its buffer")
         size = count * stride
         if size > min(_MAX_DECODED_BYTES, max(2**20, length * _MAX_EXPANSION)):
-            raise _Skip("L005", f"{what} claims {size} bytes from {length} compressed")
+            raise Skip("L005", f"{what} claims {size} bytes from {length} compressed")
         try:
             decoded = meshopt.decode_gltf_buffer(
                 buf[offset : offset + length], count, stride, mode, filt
             )
         except (ValueError, RuntimeError, TypeError) as exc:
-            raise _Skip("L003", f"{what} data not decoded: {exc}") from None
+            raise Skip("L003", f"{what} data not decoded: {exc}") from None
         return memoryview(np.ascontiguousarray(decoded).reshape(-1).view(np.uint8))
 
-    def accessor(self, index: Any) -> _Accessor:
+    def accessor(self, index: Any) -> Accessor:
         accessors = self.array("accessors")
         i = _index(index, len(accessors), "accessor index")
         if i not in self._accessors:
             try:
                 self._accessors[i] = self._read_accessor(i, accessors[i])
-            except _Skip as exc:
+            except Skip as exc:
                 self._accessors[i] = exc
         cached = self._accessors[i]
-        if isinstance(cached, _Skip):
-            raise _Skip(cached.code, cached.message, cached.buffer)
+        if isinstance(cached, Skip):
+            raise Skip(cached.code, cached.message, cached.buffer)
         return cached
 
-    def _read_accessor(self, i: int, acc: dict[str, Any]) -> _Accessor:
+    def _read_accessor(self, i: int, acc: dict[str, Any]) -> Accessor:
         what = f"accessor {i}"
         ctype = _key(acc.get("componentType"))
-        if ctype not in _DTYPES:
-            raise _Skip("L005", f"{what} componentType {ctype!r} is not a glTF component type")
-        dtype = _DTYPES[ctype]
-        ncomp = _COMPONENTS.get(_key(acc.get("type")))
+        if ctype not in DTYPES:
+            raise Skip("L005", f"{what} componentType {ctype!r} is not a glTF component type")
+        dtype = DTYPES[ctype]
+        ncomp = COMPONENTS.get(_key(acc.get("type")))
         if ncomp is None:
-            raise _Skip("L005", f"{what} type {acc.get('type')!r} is not a glTF accessor type")
+            raise Skip("L005", f"{what} type {acc.get('type')!r} is not a glTF accessor type")
         count = _int(acc.get("count"), f"{what} count")
         element = dtype.itemsize * ncomp
         if acc.get("bufferView") is None:
             if count * element > _MAX_SYNTHETIC_BYTES:
-                raise _Skip("L005", f"{what} claims {count} elements and has no data")
+                raise Skip("L005", f"{what} claims {count} elements and has no data")
             values = np.zeros((count, ncomp), dtype)
         else:
             data, stride = self.view(acc["bufferView"])
@@ -515,21 +476,21 @@ class _Reader:
         sparse = acc.get("sparse")
         if sparse is not None:
             self._apply_sparse(what, _dict(sparse), values, ncomp, dtype)
-        return _Accessor(values, ctype, bool(acc.get("normalized", False)))
+        return Accessor(values, ctype, bool(acc.get("normalized", False)))
 
     def _apply_sparse(
         self, what: str, sparse: dict[str, Any], values: np.ndarray, ncomp: int, dtype: np.dtype
     ) -> None:
         count = _int(sparse.get("count"), f"{what} sparse count", 1)
         if count > len(values):
-            raise _Skip("L005", f"{what} sparse count {count} exceeds the accessor count")
+            raise Skip("L005", f"{what} sparse count {count} exceeds the accessor count")
         ind = _dict(sparse.get("indices"))
         ind_type = _key(ind.get("componentType"))
         if ind_type not in _INDEX_TYPES:
-            raise _Skip("L005", f"{what} sparse indices componentType {ind_type!r} is invalid")
+            raise Skip("L005", f"{what} sparse indices componentType {ind_type!r} is invalid")
         data, _ = self.view(ind.get("bufferView"))
         offset = _int(ind.get("byteOffset", 0), f"{what} sparse indices byteOffset")
-        rows = _strided(data, offset, count, 1, _DTYPES[ind_type], None, f"{what} sparse indices")
+        rows = _strided(data, offset, count, 1, DTYPES[ind_type], None, f"{what} sparse indices")
         rows = rows.reshape(-1).astype(np.int64)
         vals = _dict(sparse.get("values"))
         data, _ = self.view(vals.get("bufferView"))
@@ -547,13 +508,13 @@ class _Reader:
     def floats(self, index: Any, widths: tuple[int, ...], what: str) -> np.ndarray:
         acc = self.accessor(index)
         if acc.values.shape[1] not in widths:
-            raise _Skip("L005", f"{what} has {acc.values.shape[1]} components per element")
+            raise Skip("L005", f"{what} has {acc.values.shape[1]} components per element")
         return acc.floats()
 
     def indices(self, index: Any) -> np.ndarray:
         acc = self.accessor(index)
         if acc.values.shape[1] != 1 or acc.component_type not in _INDEX_TYPES:
-            raise _Skip("L005", "the indices accessor is not unsigned-integer scalars")
+            raise Skip("L005", "the indices accessor is not unsigned-integer scalars")
         return acc.values.reshape(-1).astype(np.int64)
 
     # --- meshes -----------------------------------------------------------------------
@@ -571,7 +532,7 @@ class _Reader:
         for p, prim in enumerate(primitives):
             try:
                 self._primitive(_dict(prim), name, blocks, block_keys, parts, other)
-            except _Skip as exc:
+            except Skip as exc:
                 if exc.buffer is not None:
                     self._lose(exc.buffer, "meshes", name)
                 else:
@@ -597,7 +558,7 @@ class _Reader:
         lines counted in ``other``."""
         mode = _int(prim.get("mode", 4), "mode")
         if mode > 6:
-            raise _Skip("L005", f"mode {mode} is not a glTF primitive mode")
+            raise Skip("L005", f"mode {mode} is not a glTF primitive mode")
         material = self._material_index(prim.get("material"), name)
         draco = _dict(prim.get("extensions")).get("KHR_draco_mesh_compression")
         if isinstance(draco, dict):
@@ -610,7 +571,7 @@ class _Reader:
             return
         attributes = _dict(prim.get("attributes"))
         if "POSITION" not in attributes:
-            raise _Skip("L005", "no POSITION attribute")
+            raise Skip("L005", "no POSITION attribute")
         idx = None if prim.get("indices") is None else self.indices(prim["indices"])
         if mode not in _TRIANGLE_MODES:
             n = len(self.accessor(attributes["POSITION"]).values) if idx is None else len(idx)
@@ -638,7 +599,7 @@ class _Reader:
             return -1
         try:
             return _index(value, len(self.array("materials")), "material index")
-        except _Skip as exc:
+        except Skip as exc:
             self.asset.issue("L005", f"mesh {name!r}: {exc.message}", subject=name)
             return -1
 
@@ -663,10 +624,8 @@ class _Reader:
                 else:
                     continue
                 if len(values) != block.count:
-                    raise _Skip(
-                        "L005", f"{attr} has {len(values)} elements, POSITION {block.count}"
-                    )
-            except _Skip as exc:
+                    raise Skip("L005", f"{attr} has {len(values)} elements, POSITION {block.count}")
+            except Skip as exc:
                 if exc.buffer is not None:
                     self._lose(exc.buffer, "meshes", name)
                 else:
@@ -698,7 +657,7 @@ class _Reader:
         try:
             decoded = DracoPy.decode(bytes(data))
         except Exception as exc:  # noqa: BLE001 - the codec documents no exception set
-            raise _Skip("L003", f"Draco geometry not decoded: {exc}") from None
+            raise Skip("L003", f"Draco geometry not decoded: {exc}") from None
         ids = _dict(ext.get("attributes"))
         accessors = _dict(prim.get("attributes"))
 
@@ -721,8 +680,8 @@ class _Reader:
             valid = isinstance(acc_index, int) and 0 <= acc_index < len(specs)
             spec = specs[acc_index] if valid else {}
             ctype = _key(spec.get("componentType"))
-            if values.dtype.kind in "iu" and ctype in _NORMALIZED_DIVISOR:
-                return _to_float(values, ctype, bool(spec.get("normalized")))
+            if values.dtype.kind in "iu" and ctype in NORMALIZED_DIVISOR:
+                return to_float(values, ctype, bool(spec.get("normalized")))
             return values.astype(np.float32)
 
         positions = attribute("POSITION", (3,)) if "POSITION" in ids else None
@@ -839,13 +798,13 @@ class _Reader:
                 elif isinstance(uri, str):
                     resolve_reference(self.base_dir, uri)
             except RefusedReference as exc:
-                self._buffers[i] = _Skip(exc.code, f"buffer {exc}")
-            except _Skip as exc:
+                self._buffers[i] = Skip(exc.code, f"buffer {exc}")
+            except Skip as exc:
                 self._buffers[i] = exc
 
     def _report_lost_buffers(self) -> None:
         for buffer, cached in sorted(self._buffers.items()):
-            if not isinstance(cached, _Skip):
+            if not isinstance(cached, Skip):
                 continue
             lost = self._lost.get(buffer, {})
             detail = "; ".join(f"{kind} not read: {', '.join(v)}" for kind, v in lost.items())
@@ -887,13 +846,13 @@ class _Reader:
             if node.get("mesh") is not None:
                 try:
                     mesh = _index(node["mesh"], len(self.asset.meshes), "mesh index")
-                except _Skip as exc:
+                except Skip as exc:
                     self.asset.issue("L005", f"node {name!r}: {exc.message}", subject=name)
             if mesh is not None and node.get("skin") is not None:
                 try:
                     joints = skins[_index(node["skin"], len(skins), "skin index")].get("joints")
                     bones[mesh] = max(bones[mesh], len(joints) if isinstance(joints, list) else 0)
-                except _Skip as exc:
+                except Skip as exc:
                     self.asset.issue("L005", f"node {name!r}: {exc.message}", subject=name)
             self.asset.nodes.append(Node(name, local, world, parent=parent, mesh=mesh))
             here = len(self.asset.nodes) - 1
@@ -920,7 +879,7 @@ class _Reader:
         for kid in kids:
             try:
                 out.append(_index(kid, count, f"node {i} child"))
-            except _Skip as exc:
+            except Skip as exc:
                 self.asset.issue("L005", f"{exc.message}; ignored")
         return out
 
@@ -931,7 +890,7 @@ class _Reader:
         if self.doc.get("scene") is not None:
             try:
                 chosen = _index(self.doc["scene"], len(scenes), "scene index")
-            except _Skip as exc:
+            except Skip as exc:
                 self.asset.issue("L005", f"{exc.message}; the first scene is used instead")
         if chosen is None and scenes:
             chosen = 0
@@ -945,7 +904,7 @@ class _Reader:
         for root in roots:
             try:
                 out.append(_index(root, count, f"scene {chosen} node"))
-            except _Skip as exc:
+            except Skip as exc:
                 self.asset.issue("L005", f"{exc.message}; ignored")
         return out
 
@@ -956,7 +915,7 @@ class _Reader:
             t = _numbers(node.get("translation", [0, 0, 0]), 3, "translation")
             q = _numbers(node.get("rotation", [0, 0, 0, 1]), 4, "rotation")
             s = _numbers(node.get("scale", [1, 1, 1]), 3, "scale")
-        except _Skip as exc:
+        except Skip as exc:
             self.asset.issue("L005", f"node {name!r}: {exc.message}; identity used", subject=name)
             return np.eye(4)
         norm = np.linalg.norm(q)
@@ -996,11 +955,11 @@ class _Reader:
             elif uri is not None:
                 tex = Texture.from_file(name, resolve_reference(self.base_dir, uri), uri=uri)
             else:
-                raise _Skip("L005", "has neither a uri nor a bufferView")
+                raise Skip("L005", "has neither a uri nor a bufferView")
         except RefusedReference as exc:
             self.asset.issue(exc.code, f"image {name!r}: {exc}", subject=name)
             return Texture.missing_texture(name, uri, str(exc))
-        except _Skip as exc:
+        except Skip as exc:
             if exc.buffer is not None:
                 self._lose(exc.buffer, "images", name)
             else:
@@ -1048,7 +1007,7 @@ class _Reader:
                 return default
             try:
                 return getter(raw, what)
-            except _Skip as exc:
+            except Skip as exc:
                 self.asset.issue("L005", f"material {name!r}: {exc.message}", subject=name)
                 return default
 
@@ -1062,7 +1021,7 @@ class _Reader:
             try:
                 tex = _index(info.get("index"), len(texture_images), f"{role} texture index")
                 uv_set = _int(info.get("texCoord", 0), f"{role} texCoord")
-            except _Skip as exc:
+            except Skip as exc:
                 self.asset.issue("L005", f"material {name!r}: {exc.message}", subject=name)
                 return
             if texture_images[tex] is not None:
@@ -1123,12 +1082,12 @@ def _strided(
     element = dtype.itemsize * ncomp
     stride = stride or element
     if stride < element:
-        raise _Skip("L005", f"{what}: byteStride {stride} is smaller than an element ({element})")
+        raise Skip("L005", f"{what}: byteStride {stride} is smaller than an element ({element})")
     if count == 0:
         return np.zeros((0, ncomp), dtype)
     needed = offset + (count - 1) * stride + element
     if needed > len(data):
-        raise _Skip(
+        raise Skip(
             "L005",
             f"{what} needs {needed} bytes of its bufferView, which has {len(data)}",
         )

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assetlint.loaders.gltf import (
-    _CHUNK_BIN,
-    _COMPONENTS,
-    _DTYPES,
-    _NORMALIZED_DIVISOR,
-    _Accessor,
-    _Skip,
+from assetlint.loaders._gltf_json import (
+    CHUNK_BIN,
+    COMPONENTS,
+    DTYPES,
+    NORMALIZED_DIVISOR,
+    Accessor,
+    Skip,
 )
 
 if TYPE_CHECKING:
@@ -343,7 +343,7 @@ class _Checks:
             chunk_length, chunk_type = struct.unpack_from("<II", data, offset)
             if chunk_length % 4:
                 self.warn("GLB", f"chunk {position} length {chunk_length} is not a multiple of 4")
-            if chunk_type == _CHUNK_BIN and position != 1:
+            if chunk_type == CHUNK_BIN and position != 1:
                 self.warn("GLB", f"the BIN chunk is chunk {position}; it must be the second")
             offset += 8 + chunk_length
             position += 1
@@ -526,9 +526,9 @@ class _Checks:
             ctype = acc.get("componentType")
             if acc.get("normalized") is True and ctype in (_FLOAT, 5125):
                 self.warn(f"{path}.normalized", "only byte and short components can be normalized")
-            if _is_index(ctype) and ctype in _DTYPES and self.valid(view, views):
-                self.alignment(path, acc, _obj(views[view]), _DTYPES[ctype].itemsize)
-                self.fit(i, acc, _obj(views[view]), _DTYPES[ctype].itemsize)
+            if _is_index(ctype) and ctype in DTYPES and self.valid(view, views):
+                self.alignment(path, acc, _obj(views[view]), DTYPES[ctype].itemsize)
+                self.fit(i, acc, _obj(views[view]), DTYPES[ctype].itemsize)
             values = self.read(i)
             if values is not None:
                 self.data(i, acc, values)
@@ -549,16 +549,16 @@ class _Checks:
     def fit(self, i: int, acc: dict[str, Any], view: dict[str, Any], size: int) -> None:
         """The accessor's elements fit its bufferView and its byteStride, by the declared
         lengths (the data may be missing): matrix columns are padded to 4 bytes."""
-        if isinstance(self.reader._accessors.get(i), _Skip):
+        if isinstance(self.reader._accessors.get(i), Skip):
             return  # the reader reported why it could not read it
         path, kind = f"accessors[{i}]", acc.get("type")
         count, offset = acc.get("count"), acc.get("byteOffset", 0)
         length, stride = view.get("byteLength"), view.get("byteStride")
-        if not isinstance(kind, str) or kind not in _COMPONENTS:
+        if not isinstance(kind, str) or kind not in COMPONENTS:
             return
         if not all(map(_is_index, (count, offset, length))):
             return
-        element = last = _COMPONENTS[kind] * size
+        element = last = COMPONENTS[kind] * size
         if kind.startswith("MAT"):  # the last column of the last element needs no padding
             n = int(kind[3])
             element = n * (-(-n * size // 4) * 4)
@@ -572,7 +572,7 @@ class _Checks:
             self.warn(path, f"needs {needed} bytes of its bufferView, which has {length}")
             self.misfit.add(i)
 
-    def read(self, i: int) -> _Accessor | None:
+    def read(self, i: int) -> Accessor | None:
         """Accessor ``i`` as the reader decodes it; its read error is an issue here unless
         the reader already reported it (read for a mesh) or a buffer issue covers it."""
         spec = _obj(self.array("accessors")[i])
@@ -580,7 +580,7 @@ class _Checks:
             return None  # no data: zeros, or data a compression extension holds
         try:
             return self.reader.accessor(i)
-        except _Skip as exc:
+        except Skip as exc:
             view = spec.get("bufferView")
             known = i in self.read_before | self.misfit or (
                 _is_index(view) and view in self.bad_views
@@ -589,7 +589,7 @@ class _Checks:
                 self.warn(f"accessors[{i}]", f"not read: {exc.message}")
             return None
 
-    def data(self, i: int, acc: dict[str, Any], accessor: _Accessor) -> None:
+    def data(self, i: int, acc: dict[str, Any], accessor: Accessor) -> None:
         """Declared min/max against the data, and NaN or infinite floats."""
         values = accessor.values
         if not len(values):
@@ -635,7 +635,7 @@ class _Checks:
             elif isinstance(uri, str) or (i == 0 and glb):
                 try:  # for its declared byteLength, which the reader checks
                     self.reader.buffer(i)
-                except _Skip as exc:
+                except Skip as exc:
                     self.warn(path, exc.message)
 
     # --- images and textures ------------------------------------------------------------
@@ -1080,7 +1080,7 @@ class _Checks:
                     continue
                 self.weights(f"meshes[{m}].primitives[{p}]", joints, weights, limit)
 
-    def read_index(self, index: Any) -> _Accessor | None:
+    def read_index(self, index: Any) -> Accessor | None:
         return self.read(index) if self.valid(index, self.array("accessors")) else None
 
     def weights(self, path: str, joints: np.ndarray, weights: np.ndarray, limit: int) -> None:
@@ -1223,12 +1223,12 @@ def _bounds(
     return np.min(lows, axis=0), np.max(highs, axis=0)
 
 
-def _float64(accessor: _Accessor) -> np.ndarray:
+def _float64(accessor: Accessor) -> np.ndarray:
     """Accessor values as float64, normalized integers divided in float64 (as the Khronos
     validator does), so that sums of weights round as they do there."""
     values = accessor.values.astype(np.float64)
-    if accessor.normalized and accessor.component_type in _NORMALIZED_DIVISOR:
-        values /= _NORMALIZED_DIVISOR[accessor.component_type]
+    if accessor.normalized and accessor.component_type in NORMALIZED_DIVISOR:
+        values /= NORMALIZED_DIVISOR[accessor.component_type]
     return values
 
 
