@@ -217,6 +217,12 @@ class Node:
     children: list[int] = field(default_factory=list)
     mesh: int | None = None  # index into Asset.meshes
 
+    @property
+    def placed(self) -> bool:
+        """Whether the world transform is finite: a NaN or infinite one puts the node
+        nowhere (rule O009)."""
+        return bool(np.isfinite(self.world).all())
+
 
 @dataclass
 class Authored:
@@ -252,6 +258,14 @@ class Asset:
             if node.mesh is not None:
                 yield node.mesh, node
 
+    def placed_instances(self) -> Iterator[tuple[int, Node]]:
+        """The instances whose world transform is finite: the others have no place in
+        the scene (rule O009 reports them), so what is measured in world space skips
+        them rather than turning every figure into NaN."""
+        for mesh_index, node in self.instances():
+            if node.placed:
+                yield mesh_index, node
+
     @property
     def scene_triangle_count(self) -> int:
         """Triangles drawn: a mesh used by three nodes counts three times."""
@@ -271,7 +285,7 @@ class Asset:
         Only finite vertices count, so one NaN does not hide the size of the rest."""
         lo = np.full(3, np.inf)
         hi = np.full(3, -np.inf)
-        for mesh_index, node in self.instances():
+        for mesh_index, node in self.placed_instances():
             pts = self.meshes[mesh_index].positions
             if not len(pts):
                 continue

@@ -170,11 +170,11 @@ def instance_list(asset: Asset) -> list[tuple[int, np.ndarray]]:
     """(mesh index, world matrix) of every instance whose mesh exists and whose transform
     is finite and invertible."""
     out = []
-    for mesh_index, node in asset.instances():
+    for mesh_index, node in asset.placed_instances():
         if not 0 <= mesh_index < len(asset.meshes):
             continue
         world = np.asarray(node.world, dtype=np.float64)
-        if world.shape == (4, 4) and np.isfinite(world).all():
+        if world.shape == (4, 4):
             if abs(np.linalg.det(world[:3, :3])) > 1e-30:
                 out.append((mesh_index, world))
     return out

@@ -119,7 +119,7 @@ def build_scene(asset: Asset) -> Scene:
     instances, worlds = [], []
     base = start = 0
     any_colors = any(m.colors is not None for m in asset.meshes)
-    for mesh_index, node in asset.instances():
+    for mesh_index, node in asset.placed_instances():
         mesh = asset.meshes[mesh_index]
         if not mesh.vertex_count or not mesh.triangle_count:
             continue

@@ -94,7 +94,7 @@ def _scale(asset: Asset, mesh_index: int) -> float | None:
     """The uniform scale every instance of a mesh is drawn with, if they agree; lengths
     measured in mesh space are multiplied by it to be metres in the scene."""
     scales = set()
-    for index, node in asset.instances():
+    for index, node in asset.placed_instances():
         if index == mesh_index:
             linear = node.world[:3, :3]
             scale = float(np.cbrt(abs(np.linalg.det(linear))))

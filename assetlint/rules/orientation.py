@@ -81,7 +81,7 @@ def world_points(asset: Asset) -> np.ndarray:
     instances."""
     parts = [
         transform_points(asset.meshes[m].positions[surface(asset.meshes[m]).used], node.world)
-        for m, node in asset.instances()
+        for m, node in asset.placed_instances()
     ]
     return np.concatenate(parts) if parts else np.zeros((0, 3))
 
@@ -92,7 +92,7 @@ def surface_moments(asset: Asset) -> tuple[np.ndarray, np.ndarray] | None:
     per-mesh sums moved by each instance's transform (areas scaled by the instance's mean
     scale)."""
     total, first, second = 0.0, np.zeros(3), np.zeros((3, 3))
-    for mesh_index, node in asset.instances():
+    for mesh_index, node in asset.placed_instances():
         s = surface(asset.meshes[mesh_index])
         if s.area <= 0:
             continue
@@ -351,11 +351,11 @@ def pivot_far_from_geometry(asset: Asset, ctx: RuleContext) -> Iterator[Finding]
 
 
 def _instanced_nodes(asset: Asset) -> tuple[list[str], np.ndarray]:
-    """Names and world 3x3 parts of the mesh nodes; a non-finite transform (reported by
-    its loader) has no scale to judge and is left out."""
+    """Names and world 3x3 parts of the placed mesh nodes (a non-finite transform, O009,
+    has no scale to judge)."""
     names, linear = [], []
     for index, node in enumerate(asset.nodes):
-        if node.mesh is not None and np.isfinite(node.world[:3, :3]).all():
+        if node.mesh is not None and node.placed:
             names.append(node.name or f"node #{index}")
             linear.append(node.world[:3, :3])
     return names, np.asarray(linear, dtype=np.float64).reshape(-1, 3, 3)
@@ -421,6 +421,38 @@ def non_uniform_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 
 
 @group.rule(
+    "O009",
+    "non-finite-transform",
+    severity="error",
+    summary="a node whose transform is NaN or infinite, so the meshes under it have no place",
+    fix="Reset the node's transform in the source tool (Blender: Clear Transform) and "
+    "re-export; a corrupt file or an exporter's division by zero wrote it.",
+)
+def non_finite_transform(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A NaN or infinite matrix puts everything below the node nowhere: engines draw
+    nothing or garbage, and bounds, pivots and scale cannot be measured. Reported once,
+    at the node where the transform stops being finite (its parent's is finite), with
+    the mesh instances it takes down; the world-space rules leave those instances out."""
+    for index, node in enumerate(asset.nodes):
+        parent = node.parent
+        if node.placed or (parent is not None and not asset.nodes[parent].placed):
+            continue
+        lost, stack = 0, [index]
+        while stack:  # the subtree, nodes not vertices
+            below = asset.nodes[stack.pop()]
+            lost += below.mesh is not None
+            stack.extend(c for c in below.children if 0 <= c < len(asset.nodes))
+        name = node.name or f"node #{index}"
+        yield ctx.finding(
+            f"node {name!r} has a NaN or infinite transform: "
+            f"{lost} mesh instance{'s' if lost != 1 else ''} under it cannot be placed",
+            subject=name,
+            subject_type="node",
+            count=lost,
+        )
+
+
+@group.rule(
     "O007",
     "below-ground",
     severity="warning",
@@ -470,7 +502,7 @@ def overhang_share(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     model."""
     up, axes_note = vertical_axis(asset, ctx.params["unitless_up"])
     area_parts, low_parts = [], []
-    for mesh_index, node in asset.instances():
+    for mesh_index, node in asset.placed_instances():
         mesh = asset.meshes[mesh_index]
         s = surface(mesh)
         linear = node.world[:3, :3]

@@ -42,7 +42,7 @@ def assetlint_rules():
 
 def _instances(asset: Asset, mesh_index: int) -> list[np.ndarray]:
     """World matrices of the nodes drawing a mesh (identity for a mesh no node draws)."""
-    worlds = [node.world for index, node in asset.instances() if index == mesh_index]
+    worlds = [node.world for index, node in asset.placed_instances() if index == mesh_index]
     return worlds or [np.eye(4)]
 
 

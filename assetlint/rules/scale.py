@@ -102,7 +102,7 @@ def world_bounds(asset: Asset) -> np.ndarray | None:
     transforms move every vertex."""
     lo = np.full(3, np.inf)
     hi = np.full(3, -np.inf)
-    for mesh_index, node in asset.instances():
+    for mesh_index, node in asset.placed_instances():
         mesh = asset.meshes[mesh_index]
         key = ("world_bounds", node.world.tobytes())
         if key not in mesh.cache:

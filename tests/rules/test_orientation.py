@@ -174,3 +174,31 @@ def test_overhang_of_a_z_up_stl():
         "(STL states no axes; read Z up)"
     )
     assert f.value == pytest.approx(1 / 6.9)
+
+
+def test_non_finite_transform_is_reported_once_where_it_starts():
+    """A NaN group node takes its two instances down: one O009 at the group, and every
+    rule that measures in world space judges the box that is placed, without a numpy
+    warning (a NaN matrix used to reach det/svd)."""
+    import warnings
+
+    from assetlint.engine import Engine
+    from assetlint.model import Node
+
+    asset = make_asset(box(offset=(-0.5, 0.0, -0.5)))
+    nan = np.full((4, 4), np.nan)
+    asset.nodes.append(Node("broken", local=nan, world=nan, children=[2, 3]))
+    for name in ("a", "b"):
+        asset.nodes.append(Node(name, local=np.eye(4), world=nan, parent=1, mesh=0))
+    [f] = run(orientation, "O009", asset)
+    assert (f.message, f.subject, f.count) == (
+        "node 'broken' has a NaN or infinite transform: 2 mesh instances under it cannot "
+        "be placed",
+        "broken",
+        2,
+    )
+    assert run(orientation, "O009", make_asset(box())) == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        findings = Engine.default().run(asset, None, [], None, {}, {})
+    assert sorted({x.code for x in findings if x.severity != "info"}) == ["O009"]
