@@ -192,8 +192,7 @@ def test_non_finite_transform_is_reported_once_where_it_starts():
         asset.nodes.append(Node(name, local=np.eye(4), world=nan, parent=1, mesh=0))
     [f] = run(orientation, "O009", asset)
     assert (f.message, f.subject, f.count) == (
-        "node 'broken' has a NaN or infinite transform: 2 mesh instances under it cannot "
-        "be placed",
+        "node 'broken' has a NaN or infinite transform: 2 mesh instances under it cannot be placed",
         "broken",
         2,
     )
