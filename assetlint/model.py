@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -280,20 +281,24 @@ class Asset:
         return sum(self.meshes[m].vertex_count for m, _ in self.instances())
 
     def bounds(self) -> np.ndarray | None:
-        """World-space (2, 3) min/max over all instanced geometry, in metres; None if empty.
+        """World-space (2, 3) min/max over all placed geometry, in metres; None if empty.
 
-        Only finite vertices count, so one NaN does not hide the size of the rest."""
+        Only finite vertices count, so one NaN does not hide the size of the rest.
+        Computed once per mesh and transform and cached on the mesh, since many rules
+        ask: an axis-aligned transform (scale, axis swaps, translation: nearly every
+        instance) maps the local box exactly, so only other transforms move every
+        vertex."""
         lo = np.full(3, np.inf)
         hi = np.full(3, -np.inf)
         for mesh_index, node in self.placed_instances():
-            pts = self.meshes[mesh_index].positions
-            if not len(pts):
-                continue
-            world = transform_points(pts, node.world)
-            world = world[np.isfinite(world).all(axis=1)]
-            if len(world):
-                lo = np.minimum(lo, world.min(axis=0))
-                hi = np.maximum(hi, world.max(axis=0))
+            mesh = self.meshes[mesh_index]
+            key = ("world_bounds", node.world.tobytes())
+            if key not in mesh.cache:
+                mesh.cache[key] = _world_box(mesh, node.world)
+            box = mesh.cache[key]
+            if box is not None:
+                lo = np.minimum(lo, box[0])
+                hi = np.maximum(hi, box[1])
         if not np.isfinite(lo).all():
             return None
         return np.stack([lo, hi])
@@ -314,6 +319,7 @@ class Asset:
             mesh.positions = transform_points(mesh.positions, matrix).astype(np.float32)
             if mesh.normals is not None:
                 mesh.normals = (mesh.normals.astype(np.float64) @ rotation.T).astype(np.float32)
+            mesh.cache.clear()  # anything measured before is in the old frame
         inverse = np.linalg.inv(matrix)
         for node in self.nodes:
             node.local = matrix @ node.local @ inverse
@@ -327,6 +333,34 @@ def transform_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
 
 
 _AXES = {"X": 0, "Y": 1, "Z": 2}
+
+
+def _finite_local_bounds(mesh: Mesh) -> np.ndarray | None:
+    """(2, 3) bounds of a mesh's finite vertices in its own space, cached."""
+    if "finite_bounds" not in mesh.cache:
+        pts = mesh.positions
+        finite = np.isfinite(pts).all(axis=1)
+        if not finite.all():
+            pts = pts[finite]
+        mesh.cache["finite_bounds"] = (
+            np.stack([pts.min(axis=0), pts.max(axis=0)]).astype(np.float64) if len(pts) else None
+        )
+    return mesh.cache["finite_bounds"]
+
+
+def _world_box(mesh: Mesh, world: np.ndarray) -> np.ndarray | None:
+    """(2, 3) world bounds of a mesh's finite vertices drawn with ``world``."""
+    local = _finite_local_bounds(mesh)
+    if local is None:
+        return None
+    linear = world[:3, :3]
+    nonzero = np.abs(linear) > 1e-12 * max(float(np.abs(linear).max()), 1e-300)
+    if (nonzero.sum(axis=1) == 1).all():
+        corners = transform_points(np.array(list(product(*local.T))), world)
+        return np.stack([corners.min(axis=0), corners.max(axis=0)])
+    pts = transform_points(mesh.positions, world)
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    return np.stack([pts.min(axis=0), pts.max(axis=0)]) if len(pts) else None
 
 
 def axis_vector(axis: str) -> np.ndarray:

@@ -6,7 +6,7 @@ import numpy as np
 
 from assetlint.fix import FixContext, fix
 from assetlint.model import Asset, conversion_matrix
-from assetlint.rules.scale import UNITLESS_FORMATS, UNITS, format_length, measure, world_bounds
+from assetlint.rules.scale import UNITLESS_FORMATS, UNITS, format_length, measure
 
 
 def read_as_target(asset: Asset, ctx: FixContext) -> list[str]:
@@ -40,7 +40,7 @@ def fix_units(asset: Asset, ctx: FixContext) -> list[str]:
     """With a stated size, scale uniformly so that the largest dimension (or the height) is
     that size; without one, undo the unit slip S002 named first. S001 without a stated
     size is left alone: only the user knows how big the object is."""
-    bounds = world_bounds(asset)
+    bounds = asset.bounds()
     if bounds is None:
         return []
     extents = bounds[1] - bounds[0]
@@ -92,7 +92,7 @@ def fix_pivot(asset: Asset, ctx: FixContext) -> list[str]:
     """Translate the roots so that the bottom centre (or the centre, per the target's
     O003 ``expected``) of the bounds is the origin; mesh data and hierarchy stay as
     they are."""
-    bounds = world_bounds(asset)
+    bounds = asset.bounds()
     if bounds is None:
         return []
     expected = ctx.param("O003", "expected") or "bottom-center"

@@ -18,7 +18,7 @@ from assetlint.findings import Finding
 from assetlint.model import Asset, Mesh, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup
-from assetlint.rules.scale import vertical_axis, world_bounds
+from assetlint.rules.scale import vertical_axis
 
 group = RuleGroup(family="orientation")
 
@@ -295,7 +295,7 @@ def pivot_placement(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     3D Commerce guidelines ask for this); other targets expect the centre. The origin is
     reported when it is farther from the expected point than ``tolerance`` times the
     object's size."""
-    bounds = world_bounds(asset)
+    bounds = asset.bounds()
     if bounds is None:
         return
     expected = ctx.params["expected"]
@@ -333,7 +333,7 @@ def pivot_far_from_geometry(asset: Asset, ctx: RuleContext) -> Iterator[Finding]
     placed, rotate around an empty point, and lose float precision; it is what a part
     exported from a larger scene keeps. Reported when the distance from the origin to the
     bounding box exceeds ``max_distance`` times the object's size."""
-    bounds = world_bounds(asset)
+    bounds = asset.bounds()
     if bounds is None:
         return
     size = float((bounds[1] - bounds[0]).max())
@@ -467,7 +467,7 @@ def below_ground(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     ground, in engines and in AR viewers that put the origin on a real floor. Reported
     when the lowest point is more than ``tolerance`` times the object's height below the
     plane."""
-    bounds = world_bounds(asset)
+    bounds = asset.bounds()
     if bounds is None:
         return
     height = float(bounds[1, 1] - bounds[0, 1])

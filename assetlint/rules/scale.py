@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import permutations, product
+from itertools import permutations
 
 import numpy as np
 
 from assetlint.findings import Finding
-from assetlint.model import Asset, Mesh, transform_points
+from assetlint.model import Asset
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup
 
@@ -82,52 +82,6 @@ class Measured:
         return float(self.extents.max())
 
 
-def _finite_local_bounds(mesh: Mesh) -> np.ndarray | None:
-    """(2, 3) bounds of a mesh's finite vertices in its own space, cached."""
-    if "finite_bounds" not in mesh.cache:
-        pts = mesh.positions
-        finite = np.isfinite(pts).all(axis=1)
-        if not finite.all():
-            pts = pts[finite]
-        mesh.cache["finite_bounds"] = (
-            np.stack([pts.min(axis=0), pts.max(axis=0)]).astype(np.float64) if len(pts) else None
-        )
-    return mesh.cache["finite_bounds"]
-
-
-def world_bounds(asset: Asset) -> np.ndarray | None:
-    """What ``Asset.bounds()`` returns, computed once per mesh and transform and cached on
-    the mesh, since several rules ask. An axis-aligned transform (scale, axis swaps,
-    translation: nearly every instance) maps the local box exactly, so only other
-    transforms move every vertex."""
-    lo = np.full(3, np.inf)
-    hi = np.full(3, -np.inf)
-    for mesh_index, node in asset.placed_instances():
-        mesh = asset.meshes[mesh_index]
-        key = ("world_bounds", node.world.tobytes())
-        if key not in mesh.cache:
-            local = _finite_local_bounds(mesh)
-            linear = node.world[:3, :3]
-            nonzero = np.abs(linear) > 1e-12 * max(float(np.abs(linear).max()), 1e-300)
-            if local is None:
-                box = None
-            elif (nonzero.sum(axis=1) == 1).all():
-                corners = transform_points(np.array(list(product(*local.T))), node.world)
-                box = np.stack([corners.min(axis=0), corners.max(axis=0)])
-            else:
-                pts = transform_points(mesh.positions, node.world)
-                pts = pts[np.isfinite(pts).all(axis=1)]
-                box = np.stack([pts.min(axis=0), pts.max(axis=0)]) if len(pts) else None
-            mesh.cache[key] = box
-        box = mesh.cache[key]
-        if box is not None:
-            lo = np.minimum(lo, box[0])
-            hi = np.maximum(hi, box[1])
-    if not np.isfinite(lo).all():
-        return None
-    return np.stack([lo, hi])
-
-
 def vertical_axis(asset: Asset, unitless_up: str) -> tuple[int, str]:
     """Which canonical axis is up (1 = Y, as loaded, or 2 = Z), and the assumption named:
     files that state no axes (STL, OBJ) are read as ``unitless_up`` ("+Z" for printing,
@@ -142,7 +96,7 @@ def vertical_axis(asset: Asset, unitless_up: str) -> tuple[int, str]:
 def measure(asset: Asset, unitless_unit: str) -> Measured | None:
     """Extents in metres, applying ``unitless_unit`` to files that state no units; None for
     an asset without finite geometry."""
-    bounds = world_bounds(asset)
+    bounds = asset.bounds()
     if bounds is None:
         return None
     extents = bounds[1] - bounds[0]
