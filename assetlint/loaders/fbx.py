@@ -29,7 +29,6 @@ What this module makes of the worker's payload:
 from __future__ import annotations
 
 import pickle
-import signal
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from assetlint.loaders._isolated import exit_error
 from assetlint.loaders._refs import RefusedReference, resolve_reference
 from assetlint.model import (
     Asset,
@@ -84,12 +84,9 @@ def _run_worker(path: Path) -> dict[str, Any]:
             )
         except subprocess.TimeoutExpired:
             raise LoadError(f"FBX reader timed out after {TIMEOUT_S:g} s") from None
-        if proc.returncode < 0:
-            raise LoadError(f"FBX reader crashed ({_signal_name(-proc.returncode)})")
         if proc.returncode != 0:
             lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            detail = f": {lines[-1]}" if lines else ""
-            raise LoadError(f"FBX reader failed (exit code {proc.returncode}){detail}")
+            raise exit_error("FBX reader", proc.returncode, lines[-1] if lines else "")
         try:
             result = pickle.loads(out.read_bytes())
         except Exception:  # a missing file or anything that is not our pickle
@@ -102,13 +99,6 @@ def _run_worker(path: Path) -> dict[str, Any]:
     if status != "ok" or not isinstance(body, dict):
         raise LoadError("FBX reader returned unreadable output")
     return body
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return f"signal {number}, {signal.Signals(number).name}"
-    except ValueError:
-        return f"signal {number}"
 
 
 class _Builder:

@@ -1,0 +1,141 @@
+"""Native readers in a child process, so that a crash, an abort or a hang costs one file.
+
+usd-core's crate reader aborts on some corrupt files and ufbx's bindings can segfault;
+either would take the whole process with it (``assetlint info``, the Python API, the
+fuzzer). :func:`run_forked` runs a reader in a forked child that returns its result
+through a pipe; :func:`exit_error` words a child's death as a one-line
+:class:`~assetlint.model.LoadError` (the FBX loader runs its own script-based child and
+uses it too).
+
+Fault injection for tests: the environment variable named by :data:`FAULT_ENV` set to
+``crash`` makes a forked child die of SIGSEGV, ``hang`` makes it sleep and ``garbage``
+makes it send bytes that are not a result, all before it runs the reader.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import os
+import pickle
+import select
+import signal
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from assetlint.model import LoadError
+
+FAULT_ENV = "ASSETLINT_READER_FAULT"
+
+# A child that fails outside the reader (its result does not pickle, the pipe breaks).
+_CHILD_FAILED = 70
+
+T = TypeVar("T")
+
+
+def signal_name(number: int) -> str:
+    """``signal 11, SIGSEGV`` for a signal number."""
+    try:
+        return f"signal {number}, {signal.Signals(number).name}"
+    except ValueError:
+        return f"signal {number}"
+
+
+def exit_error(what: str, returncode: int, detail: str = "") -> LoadError:
+    """The LoadError for a reader child that died (``returncode`` < 0: of that signal)
+    or exited non-zero; ``detail`` is its last words, if any."""
+    if returncode < 0:
+        return LoadError(f"{what} crashed ({signal_name(-returncode)})")
+    return LoadError(f"{what} failed (exit code {returncode}){': ' + detail if detail else ''}")
+
+
+def run_forked(target: Callable[..., T], args: tuple[Any, ...], what: str, timeout: float) -> T:
+    """``target(*args)`` run in a forked child: its return value, or the exception it
+    raised, re-raised here. A child that crashes, hangs past ``timeout`` seconds or sends
+    something unreadable becomes a LoadError naming ``what``. Forking costs milliseconds
+    (the child has every module already imported); where there is no fork the target
+    runs in this process."""
+    if not hasattr(os, "fork"):
+        return target(*args)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; coverage does not follow it
+        os.close(read_end)
+        _child(write_end, target, args)
+    os.close(write_end)
+    status: int | None = None
+    try:
+        data = _read_all(read_end, time.monotonic() + timeout)
+        if data is None:
+            raise LoadError(f"{what} timed out after {timeout:g} s")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(read_end)
+        if status is None:  # timed out, or interrupted here (Ctrl-C, an alarm)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    try:
+        outcome, value = pickle.loads(data)
+    except Exception:  # nothing (it died first) or not our pickle
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            raise exit_error(what, code) from None
+        raise LoadError(f"{what} returned unreadable output") from None
+    if outcome == "raise":
+        raise value
+    return value
+
+
+def _read_all(fd: int, deadline: float) -> bytes | None:
+    """Everything written to the pipe until the child closes it; None past the deadline."""
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _child(fd: int, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    """Run the target and send ("ok", value) or ("raise", exception); never returns."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+        faulthandler.disable()  # a crash is the parent's LoadError, not a dump on stderr
+        _inject_fault(os.environ.get(FAULT_ENV, ""), fd)
+        try:
+            result: tuple[str, Any] = ("ok", target(*args))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+            result = ("raise", _portable(exc))
+        try:
+            data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - a result that does not pickle is a bug
+            data = pickle.dumps(("raise", RuntimeError(f"result not sendable: {exc}")))
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+    except BaseException:  # noqa: BLE001 - the parent reports the exit code
+        code = _CHILD_FAILED
+    finally:
+        os._exit(code)  # no interpreter teardown: native destructors can crash too
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception, or a RuntimeError with its type and message if it does not pickle."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 - any exception type may refuse
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def _inject_fault(fault: str, fd: int) -> None:
+    if fault == "crash":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif fault == "hang":
+        time.sleep(3600)
+    elif fault == "garbage":
+        os.write(fd, b"\x00not a pickle")
+        os._exit(0)
