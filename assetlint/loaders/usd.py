@@ -12,10 +12,17 @@ Units: a stage that does not author ``metersPerUnit`` gets USD's fallback, 0.01
 so that rules can tell "not authored" from "authored 0.01". The same goes for
 ``upAxis`` (fallback Y). An upAxis other than Y or Z is reported and geometry is kept
 Y-up.
+
+Isolation: usd-core aborts or hangs on some corrupt files (its crate reader, and
+composition of what it read), so the whole read runs in a forked child
+(:func:`isolated`) that sends the Asset back; a crash or a hang there is a LoadError
+here. Forking a warmed-up process costs ~15 ms per file, so every flavour is isolated:
+a usda is text, but it may pull in usdc layers.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import posixpath
@@ -24,15 +31,16 @@ import sys
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
 
+from assetlint.loaders._isolated import run_forked
 from assetlint.loaders._refs import RefusedReference, resolve_reference
 from assetlint.model import (
     Asset,
@@ -47,6 +55,8 @@ from assetlint.model import (
 
 # UsdGeom.GetStageMetersPerUnit when a stage does not author metersPerUnit (centimetres)
 FALLBACK_METERS_PER_UNIT = 0.01
+# Seconds the reader child may take on one file before it is killed.
+TIMEOUT_S = 60.0
 # USD's diagnostics are captured while loading; at most this many become load issues.
 _MAX_DIAGNOSTIC_ISSUES = 5
 
@@ -77,18 +87,80 @@ _CHANNELS = {"r": 0, "g": 1, "b": 2, "a": 3}
 # Primvar names taken as UV sets even when not typed texCoord2f.
 _UV_NAMES = {"st", "uv", "uvmap", "st0", "st1", "uv0", "uv1", "map1"}
 
+T = TypeVar("T")
+
 
 def load(path: Path) -> Asset:
-    """Read a USD stage into an Asset (see the module docstring for the rules)."""
+    """Read a USD stage into an Asset (see the module docstring for the rules) in a
+    child process, since usd-core aborts on some corrupt files."""
+    return isolated(_read, (Path(path),), "USD reader")
+
+
+def isolated(target: Callable[..., T], args: tuple[Any, ...], what: str) -> T:
+    """``target(*args)`` in a forked child (:func:`~._isolated.run_forked`), usd-core
+    imported and warmed up here first so that the child starts in milliseconds."""
+    _warm_up()
+    return run_forked(target, args, what, TIMEOUT_S)
+
+
+@functools.cache
+def _warm_up() -> None:
+    """Read a small stage of our own here, once, so that usd-core's plugins and
+    registries and the loader's imports are loaded before any child forks: a cold child
+    spends ~0.1 s on them (~0.3 s more if usd-core is not yet imported)."""
+    with tempfile.TemporaryDirectory(prefix="assetlint-usd-") as folder:
+        path = Path(folder) / "warm.usda"
+        path.write_text(_WARM_UP_STAGE)
+        _read(path)
+
+
+# What _warm_up reads: a mesh with UVs and normals, bound to a textured preview material.
+_WARM_UP_STAGE = """#usda 1.0
+(
+    metersPerUnit = 1
+    upAxis = "Y"
+)
+def Mesh "M" (prepend apiSchemas = ["MaterialBindingAPI"])
+{
+    int[] faceVertexCounts = [3]
+    int[] faceVertexIndices = [0, 1, 2]
+    point3f[] points = [(0, 0, 0), (1, 0, 0), (0, 1, 0)]
+    normal3f[] normals = [(0, 0, 1), (0, 0, 1), (0, 0, 1)] (interpolation = "faceVarying")
+    texCoord2f[] primvars:st = [(0, 0), (1, 0), (0, 1)] (interpolation = "faceVarying")
+    rel material:binding = </Mat>
+}
+def Material "Mat"
+{
+    token outputs:surface.connect = </Mat/S.outputs:surface>
+    def Shader "S"
+    {
+        uniform token info:id = "UsdPreviewSurface"
+        color3f inputs:diffuseColor.connect = </Mat/T.outputs:rgb>
+        token outputs:surface
+    }
+    def Shader "T"
+    {
+        uniform token info:id = "UsdUVTexture"
+        asset inputs:file = @missing.png@
+        float3 outputs:rgb
+    }
+}
+"""
+
+
+def _read(path: Path) -> Asset:
+    """The reading proper, in the child."""
     from pxr import Tf
 
-    path = Path(path)
     with _captured_diagnostics() as captured:
         try:
             asset = _load(path, captured)
         except Tf.ErrorException as exc:
             raise LoadError(f"USD could not read the file: {_tf_message(exc)}") from None
     _report_diagnostics(captured, asset)
+    for texture in asset.textures:  # their bytes go back to the parent with the asset
+        if texture.source == "embedded":
+            texture._read = functools.partial(bytes, texture.data())  # not a lambda: pickles
     return asset
 
 

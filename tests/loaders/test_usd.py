@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import assetlint
 from assetlint.loaders import load
 from assetlint.loaders import usd as usd_loader
+from assetlint.loaders._isolated import FAULT_ENV
 from assetlint.model import Asset, LoadError
 from tests.loaders.make_usd import as_usdc, as_usdz, write_grid, write_text, write_usd
 from tests.shapes import asymmetric_object, to_authored
@@ -958,3 +960,45 @@ def test_corpus_textures_in_usdz_are_embedded():
     assert (mesh.polygon_count, mesh.triangle_count, mesh.vertex_count) == (4672, 4672, 3273)
     assert mesh.bone_count == 19 and mesh.max_influences == 4
     assert asset.authored.generator == "usdzconvert preview 0.67"
+
+
+# --- a file that aborts usd-core ---------------------------------------------------------
+
+# The fuzz seed's usdc with one bit flipped (offset 141): usd-core 26.11 aborts composing it
+# (SIGABRT after "Prim index at <> not found in PcpCache").
+CRATE_ABORT = Path(__file__).with_name("data") / "crate_abort.usdc"
+
+
+@pytest.fixture
+def aborting(tmp_path: Path) -> dict[str, Path]:
+    usdc = tmp_path / "abort.usdc"
+    usdc.write_bytes(CRATE_ABORT.read_bytes())
+    usdz = tmp_path / "abort.usdz"
+    with zipfile.ZipFile(usdz, "w") as zf:  # stored, as USDZ wants
+        zf.write(usdc, "abort.usdc")
+    return {"usdc": usdc, "usdz": usdz}
+
+
+@pytest.mark.parametrize("flavour", ["usdc", "usdz"])
+def test_a_reader_abort_is_a_load_error_and_this_process_lives_on(aborting, flavour):
+    with pytest.raises(LoadError, match=r"^USD reader crashed \(signal 6, SIGABRT\)$"):
+        load(aborting[flavour])
+    grid = write_grid(aborting["usdc"].with_name("grid.usda"), 2, fmt="usda")
+    assert load(grid).meshes[0].triangle_count == 8
+
+
+def test_lint_reports_a_reader_abort_as_a_load_failure(aborting):
+    report = assetlint.lint(list(aborting.values()), config=False)
+    assert [(f.code, f.severity, f.message, f.path) for f in report.findings] == [
+        ("L001", "error", "USD reader crashed (signal 6, SIGABRT)", str(aborting["usdc"])),
+        ("L001", "error", "USD reader crashed (signal 6, SIGABRT)", str(aborting["usdz"])),
+    ]
+
+
+def test_reader_hang_is_killed_at_the_timeout(tmp_path, monkeypatch):
+    path = write_grid(tmp_path / "grid.usda", 2, fmt="usda")
+    usd_loader._warm_up()  # before the fault is set: it reads in this process
+    monkeypatch.setenv(FAULT_ENV, "hang")
+    monkeypatch.setattr(usd_loader, "TIMEOUT_S", 1.0)
+    with pytest.raises(LoadError, match=r"^USD reader timed out after 1 s$"):
+        load(path)
