@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from assetlint.findings import Finding
-from assetlint.model import Asset
+from assetlint.model import Asset, LoadError
 from assetlint.plugins import hookimpl
 from assetlint.rules import Rule, RuleContext, RuleGroup
 
@@ -66,26 +66,38 @@ _USD_OTHER = "U010"
 
 def _usd_errors(asset: Asset) -> list[tuple[str, str, str, str, str | None]]:
     """(U code, validator, error name, severity word, prim path) per validation error,
-    computed once per asset (all U rules share it)."""
+    computed once per asset (all U rules share it), in a child process as the loader
+    reads the stage: usd-core can abort on a corrupt file."""
     cached = getattr(asset, "_usd_validation", None)
     if cached is not None:
         return cached
+    from assetlint.loaders import usd as usd_loader
+
+    try:
+        errors = usd_loader.isolated(_validate, (Path(asset.path),), "the validators")
+    except LoadError as exc:
+        errors = [(_USD_OTHER, "UsdValidation", "Error", str(exc), None)]
+    asset._usd_validation = errors  # type: ignore[attr-defined]  # Asset has no cache field
+    return errors
+
+
+def _validate(path: Path) -> list[tuple[str, str, str, str, str | None]]:
+    """Run every UsdValidation validator on the stage (see :func:`_usd_errors`)."""
     from pxr import Tf, Usd, UsdValidation
 
     from assetlint.loaders import usd as usd_loader  # its vetting keeps us in the folder
 
-    scratch = Asset(path=asset.path, format=asset.format, file_size=asset.file_size)
+    scratch = Asset(path=path, format="usd", file_size=0)
     with usd_loader._captured_diagnostics():
-        layers = usd_loader._vet_layers(Path(asset.path), scratch)
+        layers = usd_loader._vet_layers(path, scratch)
         stage = Usd.Stage.Open(layers[0], Usd.Stage.LoadAll)
         validators = UsdValidation.ValidationRegistry().GetOrLoadAllValidators()
         try:
             found = UsdValidation.ValidationContext(validators).Validate(stage)
         except Tf.ErrorException as exc:  # a corrupt layer USD composed but cannot validate
             message = f"UsdValidation could not run: {usd_loader._tf_message(exc)}"
-            asset._usd_validation = [(_USD_OTHER, "UsdValidation", "Error", message, None)]  # type: ignore[attr-defined]
-            return asset._usd_validation  # type: ignore[attr-defined]
-    folder = str(Path(asset.path).resolve().parent) + os.sep
+            return [(_USD_OTHER, "UsdValidation", "Error", message, None)]
+    folder = str(path.resolve().parent) + os.sep
     errors, seen = [], set()
     for err in found:
         name = err.GetValidator().GetMetadata().name.split(":")[-1]
@@ -97,8 +109,6 @@ def _usd_errors(asset: Asset) -> list[tuple[str, str, str, str, str | None]]:
         if key not in seen:
             seen.add(key)
             errors.append((code, name, kind, message, sites[0] if sites else None))
-    del layers, stage
-    asset._usd_validation = errors  # type: ignore[attr-defined]  # Asset has no cache field
     return errors
 
 

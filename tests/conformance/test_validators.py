@@ -10,6 +10,7 @@ import pytest
 
 from assetlint.engine import Engine
 from assetlint.loaders import load
+from assetlint.loaders._isolated import FAULT_ENV
 from assetlint.model import LoadError
 from assetlint.rules import validators
 from tests.loaders.make_usd import write_usd
@@ -139,6 +140,17 @@ def test_generated_stages_pass_and_lose_their_metadata(engine, tmp_path):
         "defaultPrim.",
         "metersPerUnit.",
         "upAxis.",
+    ]
+
+
+def test_a_validator_crash_is_a_finding_and_this_process_lives_on(engine, tmp_path, monkeypatch):
+    """UsdValidation runs in a forked child, as the loader does: usd-core can abort."""
+    pos, tris = asymmetric_object()
+    asset = load(write_usd(tmp_path / "a.usda", pos, tris, meters_per_unit=1.0, up_axis="Y"))
+    monkeypatch.setenv(FAULT_ENV, "crash")
+    findings = engine.run(asset, select=["U"])
+    assert [(f.code, f.severity, f.message) for f in findings] == [
+        ("U010", "warning", "UsdValidation: the validators crashed (signal 11, SIGSEGV)")
     ]
 
 
