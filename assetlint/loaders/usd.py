@@ -100,14 +100,30 @@ def isolated(target: Callable[..., T], args: tuple[Any, ...], what: str) -> T:
     """``target(*args)`` in a forked child (:func:`~._isolated.run_forked`), usd-core
     imported and warmed up here first so that the child starts in milliseconds."""
     _warm_up()
-    return run_forked(target, args, what, TIMEOUT_S)
+    return run_forked(_in_child, (target, args), what, TIMEOUT_S)
+
+
+def _in_child(target: Callable[..., T], args: tuple[Any, ...]) -> T:
+    """The target with all of usd-core's threads, which this process keeps to one."""
+    from pxr import Work
+
+    Work.SetMaximumConcurrencyLimit()
+    return target(*args)
 
 
 @functools.cache
 def _warm_up() -> None:
     """Read a small stage of our own here, once, so that usd-core's plugins and
     registries and the loader's imports are loaded before any child forks: a cold child
-    spends ~0.1 s on them (~0.3 s more if usd-core is not yet imported)."""
+    spends ~0.1 s on them (~0.3 s more if usd-core is not yet imported).
+
+    From then on usd-core runs single-threaded in this process: a fork copies only the
+    forking thread, so a worker thread busy at that moment (destroying a stage in the
+    background, as usd-core does) could leave a lock held in the child, which then
+    hung until the time limit (seen once in ~15 test runs)."""
+    from pxr import Work
+
+    Work.SetConcurrencyLimit(1)
     with tempfile.TemporaryDirectory(prefix="assetlint-usd-") as folder:
         path = Path(folder) / "warm.usda"
         path.write_text(_WARM_UP_STAGE)
@@ -1019,8 +1035,8 @@ class _MeshReader:
         n_points, n_faces, n_corners = len(points), len(counts), len(indices)
 
         starts = np.zeros(n_faces, dtype=np.int64)
-        if n_faces:
-            np.cumsum(counts[:-1], out=starts[1:])
+        if n_faces:  # a negative count takes no corners (nor moves the next face back)
+            np.cumsum(np.maximum(counts[:-1], 0), out=starts[1:])
         keep = counts >= 3
         if (counts < 3).any():
             self.issue("L005", f"{int((counts < 3).sum())} faces with fewer than 3 corners dropped")

@@ -264,6 +264,16 @@ def test_usd_face_count_of_2_to_the_31(seeds, engine):
     ) in issues(load(path))
 
 
+def test_usd_negative_face_count(seeds):
+    """``faceVertexCounts = [4, -300, 3]`` moved the next face's first corner to -296
+    (IndexError); a negative count now takes no corners."""
+    text = seeds["usda"].read_text().replace("[4, 3]", "[4, -300, 3]")
+    asset = load(variant(seeds["usda"], "negative", text))
+    quad = next(m for m in asset.meshes if m.name == "/World/Quad")
+    assert quad.triangles.tolist() == [[0, 1, 2], [0, 2, 3], [0, 1, 4]]
+    assert ("L005", "1 faces with fewer than 3 corners dropped") in issues(asset)
+
+
 def test_usd_texture_file_of_an_unknown_type(seeds):
     """``isset inputs:file = @red.png@`` (a mangled type) has no asset path to read."""
     text = seeds["usda"].read_text().replace("asset inputs:file", "isset inputs:file")
