@@ -1,34 +1,21 @@
-"""The ufbx side of the FBX loader, run in a child process (see :mod:`assetlint.loaders.fbx`).
+"""The ufbx side of the FBX loader, run in a forked child (see :mod:`assetlint.loaders.fbx`).
 
 ufbx 0.0.5's Python bindings crash the interpreter in some access patterns: its wrappers
 are cached per element and a second fetch of the same element hands out a reference it
 does not own, so dropping it frees an object still in use; freeing the scene and exiting
 can crash too. This module therefore reads the file in one pass, keeps every ufbx object
-it touched alive (:func:`_hold`) until the process ends, copies what the loader needs into
-plain Python values (arrays as ``(struct format, shape, bytes)``), pickles them to the
-output path and leaves with ``os._exit`` so that nothing is freed. A crash here kills
-only this process.
-
-Usage: ``python .../_fbx_worker.py INPUT.fbx OUTPUT.pickle``. The output is
-``("ok", payload)`` or ``("error", one-line message)``. It imports nothing but ufbx and
-the standard library (not numpy, not assetlint): starting it costs ~0.1 s, not ~0.25 s.
-
-Fault injection for tests: the environment variable named by :data:`FAULT_ENV` set to
-``crash`` makes the worker die of SIGSEGV, ``hang`` makes it sleep, and ``garbage`` makes
-it write bytes that are not a pickle, all before reading the file.
+it touched alive (:func:`_hold`) for the life of the child (which leaves with
+``os._exit``, see :func:`assetlint.loaders._isolated.run_forked`, so nothing is freed)
+and returns plain Python values (arrays as ``(struct format, shape, bytes)``) for the
+parent. A crash here kills only the child.
 """
 
 from __future__ import annotations
 
 import array
-import os
-import pickle
-import signal
-import sys
-import time
 from typing import Any
 
-FAULT_ENV = "ASSETLINT_FBX_WORKER_FAULT"
+from assetlint.model import LoadError
 
 # Every ufbx object fetched, kept alive for the life of the process (see module doc).
 _KEEP: list[Any] = []
@@ -273,32 +260,12 @@ def _fail_message(exc: Exception) -> str:
     return f"FBX reader failed: {name}: {detail}"
 
 
-def _inject_fault(fault: str, out_path: str) -> None:
-    if fault == "crash":
-        os.kill(os.getpid(), signal.SIGSEGV)
-    elif fault == "hang":
-        time.sleep(3600)
-    elif fault == "garbage":
-        with open(out_path, "wb") as fh:
-            fh.write(b"\x00not a pickle")
-        os._exit(0)
-
-
-def main(argv: list[str]) -> None:
-    in_path, out_path = argv
-    _inject_fault(os.environ.get(FAULT_ENV, ""), out_path)
+def read(path: str) -> dict[str, Any]:
+    """:func:`extract` of the file at ``path``; LoadError with a one-line reason if ufbx
+    cannot read it."""
     try:
-        with open(in_path, "rb") as fh:
+        with open(path, "rb") as fh:
             data = fh.read()
-        result: tuple[str, Any] = ("ok", extract(data))
+        return extract(data)
     except Exception as exc:  # ufbx errors and surprises in its bindings alike
-        result = ("error", _fail_message(exc))
-    with open(out_path, "wb") as fh:
-        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)  # never free the scene: ufbx can crash doing so
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+        raise LoadError(_fail_message(exc)) from None

@@ -1,11 +1,9 @@
 """Native readers in a child process, so that a crash, an abort or a hang costs one file.
 
-usd-core's crate reader aborts on some corrupt files and ufbx's bindings can segfault;
-either would take the whole process with it (``assetlint info``, the Python API, the
-fuzzer). :func:`run_forked` runs a reader in a forked child that returns its result
-through a pipe; :func:`exit_error` words a child's death as a one-line
-:class:`~assetlint.model.LoadError` (the FBX loader runs its own script-based child and
-uses it too).
+usd-core aborts on some corrupt files and ufbx's bindings can segfault; either would
+take the whole process with it (``assetlint info``, the Python API, the fuzzer).
+:func:`run_forked` runs a reader in a forked child that sends its result back through a
+pipe, and words the child's death as a one-line :class:`~assetlint.model.LoadError`.
 
 Fault injection for tests: the environment variable named by :data:`FAULT_ENV` set to
 ``crash`` makes a forked child die of SIGSEGV, ``hang`` makes it sleep and ``garbage``
@@ -33,20 +31,16 @@ _CHILD_FAILED = 70
 T = TypeVar("T")
 
 
-def signal_name(number: int) -> str:
-    """``signal 11, SIGSEGV`` for a signal number."""
-    try:
-        return f"signal {number}, {signal.Signals(number).name}"
-    except ValueError:
-        return f"signal {number}"
-
-
-def exit_error(what: str, returncode: int, detail: str = "") -> LoadError:
-    """The LoadError for a reader child that died (``returncode`` < 0: of that signal)
-    or exited non-zero; ``detail`` is its last words, if any."""
+def _death(what: str, returncode: int) -> LoadError:
+    """The LoadError for a child that died of a signal (``returncode`` < 0) or exited
+    with a non-zero code."""
     if returncode < 0:
-        return LoadError(f"{what} crashed ({signal_name(-returncode)})")
-    return LoadError(f"{what} failed (exit code {returncode}){': ' + detail if detail else ''}")
+        try:
+            name = f"signal {-returncode}, {signal.Signals(-returncode).name}"
+        except ValueError:
+            name = f"signal {-returncode}"
+        return LoadError(f"{what} crashed ({name})")
+    return LoadError(f"{what} failed (exit code {returncode})")
 
 
 def run_forked(target: Callable[..., T], args: tuple[Any, ...], what: str, timeout: float) -> T:
@@ -79,7 +73,7 @@ def run_forked(target: Callable[..., T], args: tuple[Any, ...], what: str, timeo
     except Exception:  # nothing (it died first) or not our pickle
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
-            raise exit_error(what, code) from None
+            raise _death(what, code) from None
         raise LoadError(f"{what} returned unreadable output") from None
     if outcome == "raise":
         raise value

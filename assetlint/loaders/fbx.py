@@ -1,9 +1,10 @@
 """FBX (binary and ASCII, 6.1 to 7.7; older files as far as ufbx reads them) via ufbx.
 
 ufbx's Python bindings can crash the interpreter (see /work/shared/README.md), so the file
-is read by :mod:`assetlint.loaders._fbx_worker` in a child process that returns plain
-Python values and raw arrays; a crash, a hang or unreadable output there becomes a
-:class:`LoadError` here and the run goes on.
+is read by :mod:`assetlint.loaders._fbx_worker` in a forked child
+(:func:`~assetlint.loaders._isolated.run_forked`) that returns plain Python values and
+raw arrays; a crash, a hang or unreadable output there becomes a :class:`LoadError`
+here and the run goes on.
 
 What this module makes of the worker's payload:
 
@@ -28,16 +29,14 @@ What this module makes of the worker's payload:
 
 from __future__ import annotations
 
-import pickle
-import subprocess
-import sys
-import tempfile
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assetlint.loaders._isolated import exit_error
+from assetlint.loaders import _fbx_worker
+from assetlint.loaders._isolated import run_forked
 from assetlint.loaders._refs import RefusedReference, resolve_reference
 from assetlint.model import (
     Asset,
@@ -55,9 +54,6 @@ from assetlint.model import (
 # Seconds the worker may take on one file before it is killed.
 TIMEOUT_S = 60.0
 
-# Run as a script, so that the child imports neither numpy nor assetlint (see its doc).
-_WORKER = str(Path(__file__).with_name("_fbx_worker.py"))
-
 # ufbx ShaderType values -> Material.workflow.
 _LAMBERT, _PHONG, _MAX_SPEC_GLOSS, _BLENDER_PHONG, _WAVEFRONT_MTL = 1, 2, 7, 11, 12
 
@@ -69,36 +65,10 @@ def load(path: Path) -> Asset:
 
 
 def _run_worker(path: Path) -> dict[str, Any]:
-    """Run the ufbx reader in a child process and return its payload."""
-    with tempfile.TemporaryDirectory(prefix="assetlint-fbx-") as tmp:
-        out = Path(tmp) / "result.pickle"
-        command = [sys.executable, _WORKER, str(path.resolve()), str(out)]
-        try:
-            proc = subprocess.run(
-                command,
-                cwd=tmp,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                timeout=TIMEOUT_S,
-            )
-        except subprocess.TimeoutExpired:
-            raise LoadError(f"FBX reader timed out after {TIMEOUT_S:g} s") from None
-        if proc.returncode != 0:
-            lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise exit_error("FBX reader", proc.returncode, lines[-1] if lines else "")
-        try:
-            result = pickle.loads(out.read_bytes())
-        except Exception:  # a missing file or anything that is not our pickle
-            raise LoadError("FBX reader returned unreadable output") from None
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise LoadError("FBX reader returned unreadable output")
-    status, body = result
-    if status == "error" and isinstance(body, str):
-        raise LoadError(body)
-    if status != "ok" or not isinstance(body, dict):
-        raise LoadError("FBX reader returned unreadable output")
-    return body
+    """The ufbx reader's payload, read in a forked child (see the module doc)."""
+    with contextlib.suppress(ImportError):  # the child says so if ufbx is missing
+        import ufbx  # noqa: F401 - imported once here rather than in every child
+    return run_forked(_fbx_worker.read, (str(path.resolve()),), "FBX reader", TIMEOUT_S)
 
 
 class _Builder:

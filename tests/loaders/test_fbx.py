@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from assetlint.loaders import fbx, load
-from assetlint.loaders._fbx_worker import FAULT_ENV
+from assetlint.loaders._isolated import FAULT_ENV
 from assetlint.model import LoadError, TextureSlot
 from tests.loaders.make_fbx import write_fbx
 from tests.shapes import asymmetric_object, to_authored

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from assetlint.loaders._isolated import FAULT_ENV, exit_error, run_forked
+from assetlint.loaders._isolated import FAULT_ENV, run_forked
 from assetlint.model import LoadError
 
 
@@ -28,6 +28,10 @@ def _raise_unpicklable() -> None:
 
 def _exit_3() -> None:
     os._exit(3)
+
+
+def _abort() -> None:
+    os.abort()
 
 
 def _return_unpicklable() -> threading.Lock:
@@ -58,6 +62,11 @@ def test_an_exit_code_is_a_load_error():
         run_forked(_exit_3, (), "reader", 10)
 
 
+def test_an_abort_is_a_load_error_naming_the_signal():
+    with pytest.raises(LoadError, match=r"^reader crashed \(signal 6, SIGABRT\)$"):
+        run_forked(_abort, (), "reader", 10)
+
+
 @pytest.mark.parametrize(
     ("fault", "message"),
     [
@@ -72,10 +81,3 @@ def test_a_dead_hung_or_garbled_child_is_a_load_error(monkeypatch, fault, messag
         run_forked(_double, (1,), "reader", 0.5)
     monkeypatch.delenv(FAULT_ENV)
     assert run_forked(_double, (1,), "reader", 10) == 2  # and this process goes on
-
-
-def test_exit_error_names_the_signal_or_the_code_and_the_last_words():
-    assert str(exit_error("FBX reader", -6)) == "FBX reader crashed (signal 6, SIGABRT)"
-    assert str(exit_error("FBX reader", -99)) == "FBX reader crashed (signal 99)"
-    assert str(exit_error("FBX reader", 1, "boom")) == "FBX reader failed (exit code 1): boom"
-    assert str(exit_error("FBX reader", 2)) == "FBX reader failed (exit code 2)"
