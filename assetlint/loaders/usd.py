@@ -16,8 +16,10 @@ Y-up.
 Isolation: usd-core aborts or hangs on some corrupt files (its crate reader, and
 composition of what it read), so the whole read runs in a forked child
 (:func:`isolated`) that sends the Asset back; a crash or a hang there is a LoadError
-here. Forking a warmed-up process costs ~15 ms per file, so every flavour is isolated:
-a usda is text, but it may pull in usdc layers.
+here. On a loaded 2-core machine that costs ~25 ms per file (0.2 s -> 0.3 s for a
+1M-triangle usdc, the Asset pickled back), small next to starting a process (0.5 s), so
+every flavour is isolated: a usda is text, but its layers may pull in usdc ones, and the
+abort seen came from composition, not from parsing.
 """
 
 from __future__ import annotations
