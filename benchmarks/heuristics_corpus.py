@@ -40,6 +40,7 @@ CODES = ("H001", "H002", "H003", "H004", "H005", "H006", "H007", "H008")
 TEX = 512  # texture side, texels
 RANGE_LIMIT = 0.05  # H004's default share of the surface outside the PBR range
 STRONG_LIGHT = 0.3  # baked light at or above this strength must be found
+HIGHLIGHT_SHARE = 0.05  # a painted highlight's core (half its peak) covers at most this
 
 # --------------------------------------------------------------------------- noise
 
@@ -491,12 +492,18 @@ def occlusion_at(shape: Shape, pos: np.ndarray, nrm: np.ndarray, rays: int = 48)
 
 
 def highlight(
-    pos: np.ndarray, nrm: np.ndarray, centre: np.ndarray, normal: np.ndarray, size: float, p: float
+    pos: np.ndarray,
+    nrm: np.ndarray,
+    centre: np.ndarray,
+    normal: np.ndarray,
+    size: float,
+    p: float,
+    distance: float = 0.6,
 ) -> np.ndarray:
-    """Blinn-Phong term of a point light and a camera both at 0.6x size along ``normal``
-    from ``centre``: a compact blob peaking at ``centre`` (on flat faces too, as the half
-    vector turns across them)."""
-    eye = centre + normal * 0.6 * size
+    """Blinn-Phong term of a point light and a camera both at ``distance`` x size along
+    ``normal`` from ``centre``: a blob peaking at ``centre`` (on flat faces too, as the
+    half vector turns across them), compact unless the surface curves around the eye."""
+    eye = centre + normal * distance * size
     h = eye - pos
     h /= np.linalg.norm(h, axis=1, keepdims=True)
     return np.maximum((nrm * h).sum(1), 0) ** p
@@ -631,20 +638,27 @@ class _Builder:
         k = int(self.rng.integers(1, 4))
         total = np.zeros(len(self.tx.pos))
         w = self.tx.weight / self.tx.weight.sum()
+        wsum = self.tx.weight.sum()
         for _ in range(k):
             i = self.rng.choice(len(w), p=w)
             shininess = self.rng.uniform(60, 300)
-            total = np.maximum(
-                total,
-                highlight(
+            distance = 0.6
+            while True:
+                term = highlight(
                     self.tx.pos,
                     self.tx.nrm,
                     self.tx.pos[i],
                     self.tx.nrm[i],
                     self.shape.size,
                     shininess,
-                ),
-            )
+                    distance,
+                )
+                # inside a concave dome (the helmet's inner side) an eye near the dome's
+                # centre lights a quarter of the surface: no compact blob. Come closer.
+                if self.tx.weight @ (term > 0.5) <= HIGHLIGHT_SHARE * wsum or distance < 0.05:
+                    break
+                distance /= 2
+            total = np.maximum(total, term)
         strength = self.rng.uniform(0.6, 1.0)
         self.rgb = self.rgb + strength * total[:, None] * (1 - np.clip(self.rgb, 0, 1))
         self.labels["H003"] = True

@@ -13,7 +13,13 @@ the blob's centre and falling off smoothly. So, on the texture reduced to at mos
 * a candidate is a connected region with f >= :data:`LOW`, whose peak f reaches the
   rule's limit with low saturation, and which is *soft*: the core (f >= 75% of the peak)
   is a small part of the region, as for any smooth fall-off, where a painted white decal
-  or a sticker has a hard edge and a core almost as large as itself.
+  or a sticker has a hard edge and a core almost as large as itself;
+* and whose edge is *gradual*: where the blob falls to :data:`EDGE` of its peak (the
+  outline of the part around the peak), whiteness changes by at most
+  :data:`SHARPNESS` x the peak per texel (median over the outline). A reflection's
+  fall-off spreads over several texels; a white decal, a bright material's patch or a
+  lit face next to a shaded one changes in one step, even when a broader bright region
+  around it makes the core look small.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ LOW = 0.12  # whiteness at which a blob's extent is measured
 MIN_AREA = 8  # texels (at WORK size) below which a blob is too small to judge
 MAX_SHARE = 0.05  # blobs larger than this share of the image are not compact
 CORE = 0.75  # a blob's core: whiteness >= CORE x its peak
+EDGE = 0.3  # a blob's outline: where whiteness falls to EDGE x its peak
 
 
 # What makes a blob a highlight (the defaults of rule H003).
@@ -37,6 +44,7 @@ WHITENESS = 0.5  # peak at least half-way from the surrounding colour to white
 SATURATION = 0.3  # at most this HSV saturation at the peak
 SOFTNESS = 0.5  # core at most half of the blob
 CONTRAST = 1.5  # peak luminance at least this multiple of the background's
+SHARPNESS = 0.3  # at most this change of whiteness per texel, x the peak, at the outline
 
 
 @dataclass
@@ -50,6 +58,7 @@ class Blob:
     softness: float  # 1 - core area / region area
     share: float  # region area / image area
     contrast: float  # peak luminance / background luminance
+    sharpness: float = 0.0  # median whiteness step per texel at the outline / peak
 
     def is_highlight(
         self,
@@ -57,12 +66,14 @@ class Blob:
         saturation: float = SATURATION,
         softness: float = SOFTNESS,
         contrast: float = CONTRAST,
+        sharpness: float = SHARPNESS,
     ) -> bool:
         return (
             self.peak >= whiteness
             and self.saturation <= saturation
             and self.softness >= softness
             and self.contrast >= contrast
+            and self.sharpness <= sharpness
         )
 
 
@@ -102,6 +113,9 @@ def find_blobs(pixels: np.ndarray) -> BlobMap | None:
     inside = np.flatnonzero(lab)
     in_core = inside[f.ravel()[inside] >= CORE * peak[lab[inside] - 1]]
     core = np.bincount(lab[in_core], minlength=count + 1)[1:]
+    gy, gx = np.gradient(f)
+    step = np.hypot(gx, gy)
+    boxes = ndimage.find_objects(labels)
     hi = img.max(axis=2)
     sat = np.where(hi > 0, (hi - img.min(axis=2)) / np.maximum(hi, 1e-6), 0.0)
     out = []
@@ -116,10 +130,34 @@ def find_blobs(pixels: np.ndarray) -> BlobMap | None:
                 softness=1.0 - float(core[k]) / float(area[k]),
                 share=float(area[k]) / (h * w),
                 contrast=float(y[r, c] / max(bg[r, c], 1e-3)),
+                sharpness=_sharpness(f, step, labels, boxes[k], k + 1, (r, c), float(peak[k])),
             )
         )
     out.sort(key=lambda b: -b.peak)
     return BlobMap(out, labels)
+
+
+def _sharpness(
+    f: np.ndarray,
+    step: np.ndarray,
+    labels: np.ndarray,
+    box: tuple[slice, slice],
+    label: int,
+    at: tuple[int, int],
+    peak: float,
+) -> float:
+    """Median whiteness step per texel (``step``, the gradient magnitude of ``f``) along
+    the outline of the part of blob ``label`` around its peak ``at`` where whiteness is at
+    least :data:`EDGE` x ``peak``, divided by the peak."""
+    if peak <= 0:
+        return 0.0
+    part = (labels[box] == label) & (f[box] >= EDGE * peak)
+    pieces, _ = ndimage.label(part)
+    mine = pieces == pieces[at[0] - box[0].start, at[1] - box[1].start]
+    outline = mine & ~ndimage.binary_erosion(mine)
+    if not outline.any():
+        return 0.0
+    return float(np.median(step[box][outline])) / peak
 
 
 def _background(y: np.ndarray, window: int) -> np.ndarray:

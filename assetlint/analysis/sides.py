@@ -13,9 +13,12 @@ scale:
 * texture: the gradient of the *high-passed log* luminance of the base colour map, per
   metre of surface. The log makes a baked light (a factor) drop out, and the high-pass
   (minus a Gaussian blur of 1/256 of the image) keeps detail and drops smooth shading.
-  It is compared on open surface (occlusion below :data:`OPEN`) and, when a baked light
-  was found, between points equally lit (bins of n . light), since light on bumps and
-  contact shadows make image detail of their own;
+  It is compared on open surface (occlusion below :data:`OPEN`, with rays as long as
+  :data:`OPEN_RADIUS` of the object's size: a painted occlusion reaches further than the
+  crevices, and its grain, the noise of a baker's rays, is fine detail that only the
+  occluded side has) and, when a baked light was found, between points equally lit
+  (bins of n . light), since light on bumps and contact shadows make image detail of
+  their own;
 * triangle density: triangles per square metre over all triangles facing each way.
 
 Medians are compared, so a few decals or highlights on one side do not decide.
@@ -51,7 +54,8 @@ from assetlint.analysis.shading import neighbour_pairs
 from assetlint.model import Asset
 
 FACING = 0.3  # |n . front| from which a sample faces the front or the back
-OPEN = 0.15  # occlusion below which a sample is on open surface
+OPEN = 0.05  # occlusion (within OPEN_RADIUS) below which a sample is on open surface
+OPEN_RADIUS = 0.5  # x the object's size: what counts as near enough to shade a point
 DETAIL_SIZE = 512  # texture side at which detail is measured
 LIGHT_BIN = 0.25  # width of the bins of n . light in which front and back are compared
 

@@ -33,6 +33,7 @@ from assetlint.analysis.albedo import (
 from assetlint.analysis.highlights import (
     CONTRAST,
     SATURATION,
+    SHARPNESS,
     SOFTNESS,
     WHITENESS,
     BlobMap,
@@ -41,7 +42,7 @@ from assetlint.analysis.highlights import (
 from assetlint.analysis.occlusion import ambient_occlusion
 from assetlint.analysis.regions import material_parts
 from assetlint.analysis.shading import ShadingFit, fit_shading
-from assetlint.analysis.sides import mirror_symmetry, side_detail, texture_values
+from assetlint.analysis.sides import OPEN_RADIUS, mirror_symmetry, side_detail, texture_values
 from assetlint.findings import Finding
 from assetlint.model import Asset, axis_vector
 from assetlint.plugins import hookimpl
@@ -265,6 +266,7 @@ def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         "saturation": SATURATION,
         "softness": SOFTNESS,
         "contrast": CONTRAST,
+        "sharpness": SHARPNESS,
     },
 )
 def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
@@ -273,7 +275,10 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     looks like a white stain. The rule looks in each base colour texture (at 512 texels)
     for blobs that move the colour towards white (whiteness: how far from the surrounding
     colour to white), with low saturation, brighter than their surroundings and with the
-    soft fall-off of a reflection rather than the hard edge of a decal."""
+    soft fall-off of a reflection rather than the hard edge of a decal (a gradual
+    outline: sharpness, the whiteness step per texel where the blob falls to 30% of its
+    peak, relative to the peak), so that a white decal, a bright material's patch or a
+    face lit by a baked light is not taken for one."""
     samples = _samples(asset)
     if samples is None:
         return
@@ -287,7 +292,9 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         found = [
             b
             for b in blob_found.blobs
-            if b.is_highlight(p["whiteness"], p["saturation"], p["softness"], p["contrast"])
+            if b.is_highlight(
+                p["whiteness"], p["saturation"], p["softness"], p["contrast"], p["sharpness"]
+            )
             and _near_surface(samples, rows, b.uv, pixels.shape)
         ]
         if not found:
@@ -524,11 +531,11 @@ def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     half of the surface facing the front axis with the half facing away: geometric
     detail (discrete curvature), texture detail (gradient of the high-passed log
     albedo per metre) and triangle density, each as a front/back ratio. Texture detail
-    is compared on open surface (little occlusion) and between points equally lit by
-    any light found baked in, so that shading of bumps on the lit side and contact
-    shadows do not pass for painted detail. A side needs some detail to lose: the
-    geometry and texture floors (in units of the object's size) keep smooth or plain
-    objects out."""
+    is compared on open surface (no occluder within half the object's size) and between
+    points equally lit by any light found baked in, so that shading of bumps on the lit
+    side, contact shadows and the grain of a baked occlusion do not pass for painted
+    detail. A side needs some detail to lose: the geometry and texture floors (in units
+    of the object's size) keep smooth or plain objects out."""
     samples = _samples(asset)
     if samples is None:
         return
@@ -537,11 +544,17 @@ def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 
     def compute():
         result = shading(asset)
-        occ = light = None
-        if result is not None:
-            fit, occ = result
-            if light_confirmed(fit, UNSHADE_MIN):
-                light = fit.direction
+        light = None
+        if result is not None and light_confirmed(result[0], UNSHADE_MIN):
+            light = result[0].direction
+        n = min(OCCLUSION_SAMPLES, samples.count)
+        occ = ambient_occlusion(
+            asset,
+            samples.positions[:n],
+            samples.normals[:n],
+            OPEN_RADIUS * samples.diagonal,
+            OCCLUSION_RAYS,
+        )
         return side_detail(asset, samples, front, occlusion=occ, light=light)
 
     detail = memo(asset, f"heuristics.sides.{p['front']}", compute)

@@ -60,3 +60,23 @@ def test_saturated_spot_and_broad_bright_half_are_not_highlights():
 
 def test_tiny_images_are_not_judged():
     assert find_blobs(np.ones((8, 8, 4), dtype=np.float32)) is None
+
+
+def test_white_decal_on_a_bright_face_has_a_sharp_edge():
+    # a lit face (a quarter of the way to white, hard-edged) with a white decal inside: the
+    # region is the face and the core the decal, so the core looks small (soft), but the
+    # decal's outline is a step, where a reflection's fall-off spreads over texels
+    face = np.zeros((SIZE, SIZE), dtype=bool)
+    face[100:148, 100:148] = True
+    f = np.where(face, 0.25, 0.0)
+    f = np.where(distance_from(124, 124) < 6, 1.0, f)
+    (blob,) = find_blobs(image(RED + f[..., None] * (1 - RED))).blobs
+    assert blob.softness > 0.9  # the old criterion alone took it for a highlight
+    assert blob.sharpness > 0.3  # one step of 0.75: 0.375 per texel (central difference)
+    assert not blob.is_highlight()
+
+
+def test_soft_spot_has_a_gradual_edge():
+    f = 0.9 * np.exp(-(distance_from(64, 192) ** 2) / (2 * 6.0**2))
+    (blob,) = find_blobs(image(RED + f[..., None] * (1 - RED))).blobs
+    assert blob.sharpness == pytest.approx(0.078, abs=0.01)  # Gaussian: 0.466 / sigma
