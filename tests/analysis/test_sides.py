@@ -102,3 +102,37 @@ def test_texture_one_texel_wide_has_no_detail_and_no_crash(size):
     quad.textures[0] = Texture.from_bytes("tiny", "embedded", buf.getvalue())
     assert detail_images(quad, 0) is None
     assert Engine.default().run(quad, ["H007", "H008", "X001"]) == []
+
+
+def test_grain_of_painted_occlusion_is_not_front_detail():
+    # a backrest with a seat in front of it, the corner between them painted darker with
+    # the grain a baker's rays leave, on the faces that face the front: shading, not
+    # detail the back lacks. Judged open with the shared short rays (0.2 x size,
+    # occlusion <= 0.15), the front had 2.5x the back's texture detail.
+    from assetlint.analysis.occlusion import ambient_occlusion
+    from assetlint.analysis.sides import OPEN_RADIUS
+    from assetlint.engine import Engine
+    from tests.analysis.builders import box_patches, tiles
+
+    shape = Shape()
+    rects = iter(tiles(12))
+    for half, offset in (((0.5, 0.5, 0.04), (0, 0.5, 0)), ((0.5, 0.04, 0.3), (0, 0.2, 0.34))):
+        for fn, flip in box_patches(half):
+            shape.add(
+                lambda s, t, fn=fn, o=offset: fn(s, t) + np.asarray(o), next(rects), (12, 12), flip
+            )
+
+    def paint(p, n):
+        grain = 1 + 0.03 * noise(p, 150.0, 5)
+        shade = np.clip(1 - np.hypot(p[:, 1] - 0.24, p[:, 2] - 0.04) / 0.6, 0, 1) * (p[:, 2] > 0)
+        return RED * (grain * (1 - 0.5 * shade * (1 + 0.6 * noise(p, 150.0, 3))))[:, None]
+
+    asset = textured_asset(shape, paint, size=512)
+    samples = surface_samples(asset)
+    n = min(4096, samples.count)
+    occ = ambient_occlusion(
+        asset, samples.positions[:n], samples.normals[:n], OPEN_RADIUS * samples.diagonal
+    )
+    d = side_detail(asset, samples, FRONT, occlusion=occ)
+    assert d.texture[0] / d.texture[1] == pytest.approx(1.36, abs=0.05)
+    assert Engine.default(entry_points=False).run(asset, ["H007"]) == []
