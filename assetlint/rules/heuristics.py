@@ -39,7 +39,7 @@ from assetlint.analysis.highlights import (
     BlobMap,
     find_blobs,
 )
-from assetlint.analysis.occlusion import ambient_occlusion
+from assetlint.analysis.occlusion import OcclusionFit, ambient_occlusion, fit_occlusion
 from assetlint.analysis.regions import material_parts
 from assetlint.analysis.shading import ShadingFit, fit_shading
 from assetlint.analysis.sides import OPEN_RADIUS, mirror_symmetry, side_detail, texture_values
@@ -53,6 +53,7 @@ group = RuleGroup(family="heuristics")
 OCCLUSION_SAMPLES = 4096  # samples that get occlusion rays (a prefix of the i.i.d. samples)
 OCCLUSION_RADIUS = 0.2  # rays count as blocked within this fraction of the object's size
 OCCLUSION_RAYS = 16
+OCCLUSION_FIT_RAYS = 64  # H002's own estimate: subtle occlusion needs more rays
 # A baked light must also show between neighbouring samples (see analysis.shading): a local
 # slope of at least LOCAL_MIN, within LOCAL_ANGLE degrees of the global direction.
 LOCAL_MIN = 0.08
@@ -224,34 +225,57 @@ def baked_light(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     summary="ambient occlusion or contact shadows painted into the albedo",
     fix="Remove the occlusion from the colour map (keep it in an occlusion map, glTF's "
     "occlusionTexture, if wanted).",
-    params={"strength": 0.25, "explained": 0.05, "spread": 0.05},
+    params={"strength": 0.2, "explained": 0.01, "spread": 0.01},
 )
 def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Occlusion belongs in an occlusion map that the renderer applies to ambient light
     only; painted into the albedo it darkens crevices twice and under every light. The
-    rule estimates ambient occlusion at surface samples by casting rays (Embree) within a
-    radius that is a fraction of the object's size, and fits the albedo luminance against
-    it together with the normal (so a baked directional light is not mistaken for
-    occlusion). It needs the surface to have occluded areas at all (the spread of the
-    occlusion estimate), then reports how much darker a fully occluded point is."""
-    result = shading(asset)
-    if result is None or result[1] is None:
+    rule estimates ambient occlusion at surface samples by casting rays (Embree, more
+    rays per sample than the shared fit, as occlusion in the small crevices of a scan is
+    subtle and a few rays drown it) within a radius that is a fraction of the object's
+    size, and fits the albedo luminance against it together with the normal (so a baked
+    directional light is not mistaken for occlusion). It needs the surface to have
+    occluded areas at all (the spread of the occlusion estimate), then reports how much
+    darker a fully occluded point is and what share of the luminance variation left
+    after the light occlusion explains."""
+    fit = occlusion_fit(asset)
+    if fit is None or fit.spread < ctx.params["spread"]:
         return
-    fit, occ = result
     limit, min_explained = ctx.params["strength"], ctx.params["explained"]
-    spread = float(np.std(occ))
-    if spread < ctx.params["spread"]:
-        return
-    if fit.occlusion_strength >= limit and fit.occlusion_explained >= min_explained:
+    if fit.strength >= limit and fit.partial >= min_explained:
         yield ctx.finding(
-            f"albedo darkens where the surface is occluded: {fit.occlusion_strength:.0%} "
-            f"darker when fully occluded (limit {limit:.0%}); occlusion explains "
-            f"{fit.occlusion_explained:.0%} more of the luminance variance (limit "
-            f"{min_explained:.0%})",
+            f"albedo darkens where the surface is occluded: {fit.strength:.0%} darker when "
+            f"fully occluded (limit {limit:.0%}), {fit.darkening:.0%} darker at the 90th "
+            f"percentile of occlusion than at the 10th; occlusion explains "
+            f"{fit.partial:.1%} of the luminance variance the light leaves (limit "
+            f"{min_explained:.1%})",
             subject_type="scene",
-            value=fit.occlusion_strength,
+            value=fit.strength,
             limit=limit,
         )
+
+
+def occlusion_fit(asset: Asset) -> OcclusionFit | None:
+    """H002's evidence: :data:`OCCLUSION_FIT_RAYS` rays at each of the first
+    OCCLUSION_SAMPLES samples, and the luminance fitted against it; once per asset."""
+
+    def compute():
+        samples = _samples(asset)
+        if samples is None or samples.uniform:
+            return None
+        n = min(OCCLUSION_SAMPLES, samples.count)
+        occ = ambient_occlusion(
+            asset,
+            samples.positions[:n],
+            samples.normals[:n],
+            OCCLUSION_RADIUS * samples.diagonal,
+            OCCLUSION_FIT_RAYS,
+        )
+        if occ is None or np.std(occ) == 0:
+            return None
+        return fit_occlusion(samples, occ, highlight_mask(asset, samples))
+
+    return memo(asset, "heuristics.occlusion_fit", compute)
 
 
 @group.rule(

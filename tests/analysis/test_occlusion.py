@@ -61,3 +61,25 @@ def test_large_mesh_is_simplified_without_changing_the_answer():
     d /= np.linalg.norm(d, axis=1, keepdims=True)
     assert ambient_occlusion(asset, 0.5 * d, d, radius=2.0).max() == 0.0
     assert ambient_occlusion(asset, 0.49 * d, -d, radius=2.0).min() == 1.0
+
+
+def test_fit_recovers_painted_occlusion_beside_a_light():
+    from assetlint.analysis.albedo import surface_samples
+    from assetlint.analysis.occlusion import fit_occlusion
+
+    def fake(p):  # an "occlusion" field that is not a function of the normal alone
+        return np.clip(0.5 + 0.5 * np.sin(9 * p[:, 0]) * np.cos(7 * p[:, 2]), 0, 1)
+
+    def paint(p, n):
+        light = 1 + 0.5 * n[:, 1]
+        return GREY * (light * (1 - 0.5 * fake(p)))[:, None]
+
+    shape = Shape().add(sphere_patch(), res=(96, 48), flip=True)
+    samples = surface_samples(textured_asset(shape, paint))
+    fit = fit_occlusion(samples, fake(samples.positions[:4096]))
+    assert fit.samples == 4096 and fit.groups == 1
+    assert fit.strength == pytest.approx(0.5, abs=0.03)
+    assert fit.partial > 0.9  # not all: the light multiplies, the fit adds
+    noise = np.random.default_rng(3).random(4096)  # occlusion unrelated to the paint
+    unrelated = fit_occlusion(samples, noise)
+    assert abs(unrelated.strength) < 0.05 and unrelated.partial < 0.005
