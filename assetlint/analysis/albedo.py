@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -214,7 +215,7 @@ class Samples:
         """Linear relative luminance of the albedo."""
         return self.rgb @ LUMA
 
-    @property
+    @cached_property
     def uniform(self) -> bool:
         """Whether every material shows one albedo all over (no texture, no vertex
         colours, or ones that do not vary): nothing can be painted into such an albedo,

@@ -567,6 +567,8 @@ def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     front = axis_vector(p["front"])
 
     def compute():
+        if samples.uniform:  # no texture detail to compare: geometry and density only
+            return side_detail(asset, samples, front)
         result = shading(asset)
         light = None
         if result is not None and light_confirmed(result[0], UNSHADE_MIN):
@@ -629,7 +631,7 @@ def mirrored_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     (correlation of the high-passed texture between mirrored points), or the back reuses
     the front's texels (duplicated UVs)."""
     samples = _samples(asset)
-    if samples is None:
+    if samples is None or samples.uniform:  # no texture to repeat the front
         return
     p = ctx.params
     front = axis_vector(p["front"])
