@@ -143,14 +143,15 @@ def mesh_prep(mesh: Mesh) -> MeshPrep:
         if len(index) < len(tris):
             tris = tris[index]
         pos = mesh.positions
-        a = pos[tris[:, 0]]
-        u = pos[tris[:, 1]] - a
-        v = pos[tris[:, 2]] - a
-        cross = np.empty_like(u)
-        cross[:, 0] = u[:, 1] * v[:, 2] - u[:, 2] * v[:, 1]
-        cross[:, 1] = u[:, 2] * v[:, 0] - u[:, 0] * v[:, 2]
-        cross[:, 2] = u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
-        area = 0.5 * np.sqrt(np.einsum("ij,ij->i", cross, cross, dtype=np.float64))
+        with np.errstate(invalid="ignore", over="ignore"):  # non-finite areas are dropped
+            a = pos[tris[:, 0]]
+            u = pos[tris[:, 1]] - a
+            v = pos[tris[:, 2]] - a
+            cross = np.empty_like(u)
+            cross[:, 0] = u[:, 1] * v[:, 2] - u[:, 2] * v[:, 1]
+            cross[:, 1] = u[:, 2] * v[:, 0] - u[:, 0] * v[:, 2]
+            cross[:, 2] = u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
+            area = 0.5 * np.sqrt(np.einsum("ij,ij->i", cross, cross, dtype=np.float64))
         good = np.isfinite(area) & (area > 0)
         if not good.all():
             index, tris, cross, area = index[good], tris[good], cross[good], area[good]

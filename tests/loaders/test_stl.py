@@ -124,6 +124,26 @@ def test_malformed_ascii_facets_are_skipped_and_counted(tmp_path):
     ]
 
 
+def test_a_coordinate_past_float32_range_is_inf_without_a_warning(tmp_path):
+    """1e60 does not fit a float32: it becomes inf, which G009 reports; neither the
+    loader nor the rules after it print numpy's overflow warnings."""
+    import warnings
+
+    from assetlint.engine import Engine
+
+    path = tmp_path / "huge.stl"
+    path.write_text(
+        "solid x\nfacet normal 0 0 1\nouter loop\nvertex 1e60 0 0\nvertex 1 0 0\n"
+        "vertex 0 1 0\nendloop\nendfacet\nendsolid x\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        asset = load(path)
+        findings = Engine.default().run(asset, None, [], None, {}, {})
+    assert np.isinf(asset.meshes[0].positions).any(axis=1).tolist() == [True, False, False]
+    assert [f.code for f in findings if f.severity != "info"] == ["G009"]
+
+
 def test_truncated_binary_names_both_numbers(tmp_path):
     path = tmp_path / "cut.stl"
     write_stl(path, POS, TRIS)
