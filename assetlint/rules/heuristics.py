@@ -80,6 +80,14 @@ def blob_map(asset: Asset, texture: int) -> BlobMap | None:
     return memo(asset, f"heuristics.blobs.{texture}", compute)
 
 
+def sample_occlusion(asset: Asset, samples: Samples, radius: float, rays: int) -> np.ndarray | None:
+    """Occlusion at the first OCCLUSION_SAMPLES samples (a uniform sample themselves),
+    ``rays`` rays reaching ``radius`` times the object's size."""
+    n = min(OCCLUSION_SAMPLES, samples.count)
+    reach = radius * samples.diagonal
+    return ambient_occlusion(asset, samples.positions[:n], samples.normals[:n], reach, rays)
+
+
 def highlight_mask(asset: Asset, samples: Samples) -> np.ndarray:
     """Samples inside a painted highlight (by the default H003 criteria): a highlight
     says nothing about how a diffuse light shades, so the fits leave them out."""
@@ -109,18 +117,11 @@ def shading(asset: Asset) -> tuple[ShadingFit, np.ndarray | None] | None:
         if samples is None or samples.uniform:
             return None
         exclude = highlight_mask(asset, samples)
-        n = min(OCCLUSION_SAMPLES, samples.count)
-        occ = ambient_occlusion(
-            asset,
-            samples.positions[:n],
-            samples.normals[:n],
-            OCCLUSION_RADIUS * samples.diagonal,
-            OCCLUSION_RAYS,
-        )
+        occ = sample_occlusion(asset, samples, OCCLUSION_RADIUS, OCCLUSION_RAYS)
         full = None
         if occ is not None and np.std(occ) > 0:
             full = np.full(samples.count, np.nan)
-            full[:n] = occ
+            full[: len(occ)] = occ
         fit = fit_shading(samples, occlusion=full, exclude=exclude)
         return None if fit is None else (fit, occ)
 
@@ -263,14 +264,7 @@ def occlusion_fit(asset: Asset) -> OcclusionFit | None:
         samples = _samples(asset)
         if samples is None or samples.uniform:
             return None
-        n = min(OCCLUSION_SAMPLES, samples.count)
-        occ = ambient_occlusion(
-            asset,
-            samples.positions[:n],
-            samples.normals[:n],
-            OCCLUSION_RADIUS * samples.diagonal,
-            OCCLUSION_FIT_RAYS,
-        )
+        occ = sample_occlusion(asset, samples, OCCLUSION_RADIUS, OCCLUSION_FIT_RAYS)
         if occ is None or np.std(occ) == 0:
             return None
         return fit_occlusion(samples, occ, highlight_mask(asset, samples))
@@ -573,14 +567,7 @@ def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         light = None
         if result is not None and light_confirmed(result[0], UNSHADE_MIN):
             light = result[0].direction
-        n = min(OCCLUSION_SAMPLES, samples.count)
-        occ = ambient_occlusion(
-            asset,
-            samples.positions[:n],
-            samples.normals[:n],
-            OPEN_RADIUS * samples.diagonal,
-            OCCLUSION_RAYS,
-        )
+        occ = sample_occlusion(asset, samples, OPEN_RADIUS, OCCLUSION_RAYS)
         return side_detail(asset, samples, front, occlusion=occ, light=light)
 
     detail = memo(asset, f"heuristics.sides.{p['front']}", compute)
