@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pluggy
 
 from assetlint.findings import Finding, from_load_issue
@@ -142,7 +143,10 @@ class Engine:
                 target=target,
             )
             try:
-                findings.extend(rule.check(asset, ctx))
+                # overflow to inf and NaN from hostile values are data the rules judge
+                # (G009, O009...), not numpy warnings for the user's terminal
+                with np.errstate(all="ignore"):
+                    findings.extend(rule.check(asset, ctx))
             except Exception as exc:  # noqa: BLE001 - any rule bug becomes a finding
                 if report_crashes:
                     findings.append(internal_error(rule, exc, path))

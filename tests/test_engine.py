@@ -207,3 +207,21 @@ def test_findings_carry_the_measured_value_and_limit(engine):
     assert found["G009"].sample == {"vertices": [8]}
     assert found["G010"].sample == {"faces": [13]}
     assert found["G010"].subject_type == "mesh"
+
+
+def test_rules_judge_overflowing_values_without_numpy_warnings():
+    """A node scaled by 1e200 overflows determinants and singular-value ratios to inf:
+    the rules report what they can and numpy prints nothing (warnings as errors here)."""
+    import warnings
+
+    import numpy as np
+
+    from tests.rules.pack_assets import box, instance, make_asset
+
+    asset = make_asset(box())
+    instance(asset, 0, np.diag([1e200, 1e-200, 1.0, 1.0]), name="huge")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        findings = Engine.default().run(asset)
+    assert "X001" not in {f.code for f in findings}
+    assert any(f.code == "O006" and f.subject == "huge" for f in findings)

@@ -165,7 +165,7 @@ def neighbour_pairs(samples: Samples, usable: np.ndarray) -> tuple[np.ndarray, n
     _, nn = cKDTree(samples.positions[idx]).query(samples.positions[idx], k=k + 1)
     i = np.repeat(np.arange(len(idx)), k)
     j = nn[:, 1:].ravel()
-    keep = i < j
+    keep = (i < j) & (j < len(idx))  # len(idx): no neighbour at a finite distance
     return idx[i[keep]], idx[j[keep]]
 
 

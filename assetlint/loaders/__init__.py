@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import numpy as np
+
 from assetlint.model import Asset, LoadError
 
 # extension -> format family; the family names the loader module.
@@ -127,7 +129,10 @@ def load(path: str | Path) -> Asset:
     family = detect_format(path)
     module = importlib.import_module(f"assetlint.loaders.{family}")
     try:
-        asset: Asset = module.load(path)
+        # a value past float32's range becomes inf, a NaN stays NaN: data the rules
+        # judge (G009, O009...), not numpy warnings on the user's terminal
+        with np.errstate(all="ignore"):
+            asset: Asset = module.load(path)
     except LoadError:
         raise
     except MemoryError:

@@ -209,8 +209,7 @@ def merge_positions(corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Positions are grouped by a 64-bit hash of their bits (one sort of one key, several
     times faster than sorting rows); the grouping is then checked bit for bit, and a
     hash collision (never seen, but possible) falls back to an exact row sort."""
-    with np.errstate(over="ignore"):  # a value past float32's range is inf: G009 reports it
-        corners = np.ascontiguousarray(corners, dtype=np.float32) + np.float32(0.0)  # -0 -> 0
+    corners = np.ascontiguousarray(corners, dtype=np.float32) + np.float32(0.0)  # -0.0 -> 0.0
     if not len(corners):
         return np.zeros((0, 3), dtype=np.float32), np.zeros((0, 3), dtype=np.int32)
     bits = corners.view(np.uint32)
