@@ -38,10 +38,6 @@ _LOADER_BUGS = (
 )  # fmt: skip
 
 
-# Rule families left out of the property: the H heuristics are being written elsewhere.
-UNCHECKED = ("H",)
-
-
 class Hang(BaseException):
     """Raised by the alarm; a BaseException so no loader's ``except Exception`` hides it."""
 
@@ -81,8 +77,7 @@ def check_file(path: Path, engine: Engine) -> str:
                     bug in message for bug in _LOADER_BUGS
                 ), f"uncaught loader exception: {message}"
                 return message
-            ignore = [c for c in engine.rules if c.startswith(UNCHECKED)]
-            findings = engine.run(asset, ignore=ignore)
+            findings = engine.run(asset)
     except Hang as exc:
         raise AssertionError(f"hang: {exc}") from None
     crashes = [f"{f.subject}: {f.message}" for f in findings if f.code == "X001"]
