@@ -57,6 +57,8 @@ _MAX_SYNTHETIC_BYTES = 256 * 2**20
 _MAX_EXPANSION = 1024
 _MAX_DECODED_BYTES = 2**31
 _MAX_DEPTH = 1000
+# UV sets a mesh may have (engines read at most 8); a higher index is a corrupt file.
+_MAX_UV_SETS = 32
 
 SUPPORTED_EXTENSIONS = frozenset(
     {
@@ -749,9 +751,19 @@ class _Reader:
                 subject=name,
             )
         uv_sets = sorted({s for b in blocks for s in b.uvs})
+        # indices are kept (a material's texCoord 1 means set 1, even without set 0), gaps
+        # filled with NaN; an absurd index (TEXCOORD_99999...) would mean that many sets
+        absurd = [s for s in uv_sets if s >= _MAX_UV_SETS]
+        if absurd:
+            self.asset.issue(
+                "L005",
+                f"mesh {name!r}: TEXCOORD_{absurd[0]} not read: UV set indices above "
+                f"{_MAX_UV_SETS - 1} are not supported",
+                subject=name,
+            )
         uvs = []
-        if uv_sets:
-            for s in range(uv_sets[-1] + 1):
+        if len(absurd) < len(uv_sets):
+            for s in range(uv_sets[len(uv_sets) - len(absurd) - 1] + 1):
                 uvs.append(
                     np.concatenate(
                         [b.uvs.get(s, np.full((b.count, 2), np.nan, np.float32)) for b in blocks]

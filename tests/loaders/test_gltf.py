@@ -190,6 +190,24 @@ def test_uv_sets_and_colors_fill_where_a_primitive_lacks_them(tmp_path):
     assert (mesh.colors[3:] == 0.25).all()
 
 
+def test_an_absurd_uv_set_index_is_refused_not_allocated(tmp_path):
+    """TEXCOORD_<23 digits> (found by the fuzzer) once meant filling that many empty UV
+    sets: a hang, then a memory blow-up. It is not read, and the issue says why."""
+    b = GltfBuilder()
+    uv = np.full((3, 2), 0.5, np.float32)
+    prim = b.primitive(SQUARE[:3], TEXCOORD_0=uv, **{"TEXCOORD_99999999999999999999999": uv})
+    b.scene([b.node(mesh=b.mesh(prim))])
+    asset = load(b.write(tmp_path / "t.glb"))
+    (mesh,) = asset.meshes
+    assert mesh.uv_names == ["TEXCOORD_0"]
+    assert sorted(i.message for i in asset.issues if "TEXCOORD" in i.message) == [
+        "mesh 'mesh0': TEXCOORD_99999999999999999999999 not read: UV set indices above 31 "
+        "are not supported",
+        "meshes[0].primitives[0].attributes: TEXCOORD sets [0, 99999999999999999999999] do "
+        "not run 0, 1, 2... without a gap",
+    ]
+
+
 def test_weights_and_skins(tmp_path):
     b = GltfBuilder()
     weights = np.array([[1, 0, 0, 0], [0.5, 0.25, 0.25, 0], [0.5, 0, 0.5, 0]], np.float32)
