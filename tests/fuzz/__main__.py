@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     fuzz(fmt, case, config)()
                 except Exception as exc:  # noqa: BLE001 - reported, the next format runs
-                    error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+                    error = _describe(exc)
             seconds = time.monotonic() - start
             counts = ", ".join(f"{v} {k}" for k, v in sorted(case.outcomes.items()))
             print(
@@ -64,6 +64,14 @@ def main(argv: list[str] | None = None) -> int:
             )
             failed |= bool(error)
     return 1 if failed else 0
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for a failure; for Hypothesis's Flaky (a case that failed once and not
+    on replay, as a hang or a memory limit can), the first failure it saw as well."""
+    line = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+    inner = getattr(exc, "exceptions", None)
+    return f"{line} (first: {_describe(inner[0])})" if inner else line
 
 
 if __name__ == "__main__":
