@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assetlint.analysis import memo
-from assetlint.analysis.albedo import Samples, instance_list, mesh_prep
+from assetlint.analysis.albedo import instance_list, mesh_prep
 from assetlint.model import Asset
 
 PROXY_TRIANGLES = 60_000
@@ -143,69 +143,3 @@ def ambient_occlusion(
         origins.astype(np.float32), dirs.astype(np.float32), dists=dists, query="OCCLUDED"
     )
     return (np.asarray(hit).reshape(len(points), rays) != -1).mean(axis=1)
-
-
-@dataclass
-class OcclusionFit:
-    """How the albedo's luminance follows ambient occlusion (see :func:`fit_occlusion`)."""
-
-    strength: float  # k / a: relative darkening of a fully occluded point
-    partial: float  # share of the variance the normal leaves that occlusion explains
-    darkening: float  # strength x (90th - 10th percentile of occlusion): open vs occluded
-    spread: float  # standard deviation of the occlusion estimate
-    samples: int
-    groups: int
-
-
-def fit_occlusion(
-    samples: Samples, occlusion: np.ndarray, exclude: np.ndarray | None = None
-) -> OcclusionFit | None:
-    """Fit the luminance of the first ``len(occlusion)`` samples against the normal and
-    the occlusion, one intercept per colour group and lightness level (as
-    :func:`~assetlint.analysis.shading.fit_shading` groups them), robustly.
-
-    The evidence is the *partial* share of variance: of the luminance variation within
-    groups that the normal (a baked light) leaves unexplained, the share occlusion
-    explains. A share of the total variance would let a strong baked light hide baked
-    occlusion beside it. None with fewer than 50 usable samples."""
-    from assetlint.analysis.shading import (
-        _grouped_huber,
-        _refit_residual,
-        colour_groups,
-        local_slope,
-        neighbour_pairs,
-        split_levels,
-    )
-
-    n = len(occlusion)
-    group, usable = colour_groups(samples)
-    if exclude is not None:
-        usable &= ~exclude
-    pairs = neighbour_pairs(samples, usable)
-    group = split_levels(samples, group, usable, local_slope(samples, pairs), pairs)
-    usable[n:] = False
-    idx = np.flatnonzero(usable)
-    if len(idx) < 50:
-        return None
-    g = np.unique(group[idx], return_inverse=True)[1]
-    lum = samples.luminance[idx]
-    count = int(g.max()) + 1
-    level = np.bincount(g, lum, count) / np.bincount(g, minlength=count)
-    y = lum / level[g]
-    occ = occlusion[idx]
-    x = np.column_stack([samples.normals[idx], occ])
-    beta, resid, _, weight, intercept = _grouped_huber(y, x, g)
-    a = float(np.average(intercept[g], weights=weight))
-    strength = -float(beta[3]) / a if a > 0 else 0.0
-    left = float(np.sum(weight * _refit_residual(y, x[:, :3], g, weight) ** 2))
-    full = float(np.sum(weight * resid**2))
-    partial = max(0.0, (left - full) / left) if left > 1e-12 * len(idx) else 0.0
-    lo, hi = np.percentile(occ, [10, 90])
-    return OcclusionFit(
-        strength=strength,
-        partial=partial,
-        darkening=strength * float(hi - lo),
-        spread=float(np.std(occ)),
-        samples=len(idx),
-        groups=count,
-    )

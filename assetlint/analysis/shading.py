@@ -99,28 +99,59 @@ def colour_groups(samples: Samples) -> tuple[np.ndarray, np.ndarray]:
     return group, usable
 
 
-def fit_shading(
-    samples: Samples, occlusion: np.ndarray | None = None, exclude: np.ndarray | None = None
-) -> ShadingFit | None:
-    """Fit luminance against the normal (and ``occlusion`` per sample, if given: an array
-    as long as the samples, NaN where unknown), leaving out the samples in ``exclude``
-    (painted highlights, say). None when too few samples take part."""
+@dataclass
+class Grouping:
+    """How the fits group the samples: colour groups split into lightness levels
+    (:func:`split_levels`), the samples that take part, and the local slope that checks a
+    light. Computed once per asset and shared by the light and occlusion fits."""
+
+    group: np.ndarray  # int (n,)
+    usable: np.ndarray  # bool (n,)
+    local: np.ndarray | None  # see local_slope
+
+
+def group_samples(samples: Samples, exclude: np.ndarray | None = None) -> Grouping:
+    """The :class:`Grouping` of the samples, leaving out those in ``exclude`` (painted
+    highlights, say)."""
     group, usable = colour_groups(samples)
     if exclude is not None:
         usable &= ~exclude
     pairs = neighbour_pairs(samples, usable)
     local = local_slope(samples, pairs)
-    group = split_levels(samples, group, usable, local, pairs)
+    return Grouping(split_levels(samples, group, usable, local, pairs), usable, local)
+
+
+def _relative_luminance(
+    samples: Samples, group: np.ndarray, idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dense group ids of samples ``idx`` and their luminance divided by their group's
+    mean: the fits are multiplicative, as baked light and occlusion are."""
+    g = np.unique(group[idx], return_inverse=True)[1]
+    lum = samples.luminance[idx]
+    count = g.max() + 1
+    level = np.bincount(g, lum, count) / np.bincount(g, minlength=count)
+    return g, lum / level[g]
+
+
+def fit_shading(
+    samples: Samples,
+    occlusion: np.ndarray | None = None,
+    exclude: np.ndarray | None = None,
+    grouping: Grouping | None = None,
+) -> ShadingFit | None:
+    """Fit luminance against the normal (and ``occlusion`` per sample, if given: an array
+    as long as the samples, NaN where unknown), leaving out the samples in ``exclude``
+    (painted highlights, say) unless ``grouping`` (which already did) is given. None when
+    too few samples take part."""
+    grouping = grouping or group_samples(samples, exclude)
+    group, local = grouping.group, grouping.local
+    usable = grouping.usable.copy()
     if occlusion is not None:
         usable &= np.isfinite(occlusion)
     idx = np.flatnonzero(usable)
     if len(idx) < 50:
         return None
-    g = np.unique(group[idx], return_inverse=True)[1]
-    lum = samples.luminance[idx]
-    count = g.max() + 1
-    level = np.bincount(g, lum, count) / np.bincount(g, minlength=count)
-    y = lum / level[g]
+    g, y = _relative_luminance(samples, group, idx)
     x = samples.normals[idx]
     if occlusion is not None:
         x = np.column_stack([x, occlusion[idx]])
@@ -133,7 +164,7 @@ def fit_shading(
         strength=norm / a if a > 0 else 0.0,
         explained=explained,
         samples=len(idx),
-        groups=int(count),
+        groups=int(g.max()) + 1,
     )
     if occlusion is not None:
         # each regressor's share: what the fit loses without it
@@ -319,3 +350,55 @@ def _explained(resid: np.ndarray, within: np.ndarray, w: np.ndarray) -> float:
     if total <= 1e-12 * max(len(within), 1):
         return 0.0
     return max(0.0, 1.0 - float(np.sum(w * resid**2)) / total)
+
+
+@dataclass
+class OcclusionFit:
+    """How the albedo's luminance follows ambient occlusion (see :func:`fit_occlusion`)."""
+
+    strength: float  # k / a: relative darkening of a fully occluded point
+    partial: float  # share of the variance the normal leaves that occlusion explains
+    darkening: float  # strength x (90th - 10th percentile of occlusion): open vs occluded
+    spread: float  # standard deviation of the occlusion estimate
+    samples: int
+    groups: int
+
+
+def fit_occlusion(
+    samples: Samples,
+    occlusion: np.ndarray,
+    exclude: np.ndarray | None = None,
+    grouping: Grouping | None = None,
+) -> OcclusionFit | None:
+    """Fit the luminance of the first ``len(occlusion)`` samples against the normal and
+    the occlusion, one intercept per colour group and lightness level (as
+    :func:`fit_shading` groups them, ``grouping`` if given), robustly.
+
+    The evidence is the *partial* share of variance: of the luminance variation within
+    groups that the normal (a baked light) leaves unexplained, the share occlusion
+    explains. A share of the total variance would let a strong baked light hide baked
+    occlusion beside it. None with fewer than 50 usable samples."""
+    grouping = grouping or group_samples(samples, exclude)
+    usable = grouping.usable.copy()
+    usable[len(occlusion) :] = False
+    idx = np.flatnonzero(usable)
+    if len(idx) < 50:
+        return None
+    g, y = _relative_luminance(samples, grouping.group, idx)
+    occ = occlusion[idx]
+    x = np.column_stack([samples.normals[idx], occ])
+    beta, resid, _, weight, intercept = _grouped_huber(y, x, g)
+    a = float(np.average(intercept[g], weights=weight))
+    strength = -float(beta[3]) / a if a > 0 else 0.0
+    left = float(np.sum(weight * _refit_residual(y, x[:, :3], g, weight) ** 2))
+    full = float(np.sum(weight * resid**2))
+    partial = max(0.0, (left - full) / left) if left > 1e-12 * len(idx) else 0.0
+    lo, hi = np.percentile(occ, [10, 90])
+    return OcclusionFit(
+        strength=strength,
+        partial=partial,
+        darkening=strength * float(hi - lo),
+        spread=float(np.std(occ)),
+        samples=len(idx),
+        groups=int(g.max()) + 1,
+    )

@@ -39,9 +39,16 @@ from assetlint.analysis.highlights import (
     BlobMap,
     find_blobs,
 )
-from assetlint.analysis.occlusion import OcclusionFit, ambient_occlusion, fit_occlusion
+from assetlint.analysis.occlusion import ambient_occlusion
 from assetlint.analysis.regions import material_parts
-from assetlint.analysis.shading import ShadingFit, fit_shading
+from assetlint.analysis.shading import (
+    Grouping,
+    OcclusionFit,
+    ShadingFit,
+    fit_occlusion,
+    fit_shading,
+    group_samples,
+)
 from assetlint.analysis.sides import OPEN_RADIUS, mirror_symmetry, side_detail, texture_values
 from assetlint.findings import Finding
 from assetlint.model import Asset, axis_vector
@@ -90,21 +97,34 @@ def sample_occlusion(asset: Asset, samples: Samples, radius: float, rays: int) -
 
 def highlight_mask(asset: Asset, samples: Samples) -> np.ndarray:
     """Samples inside a painted highlight (by the default H003 criteria): a highlight
-    says nothing about how a diffuse light shades, so the fits leave them out."""
-    mask = np.zeros(samples.count, dtype=bool)
-    for tex in np.unique(samples.texture[samples.texture >= 0]):
-        found = blob_map(asset, int(tex))
-        if found is None:
-            continue
-        image = found.mask([b for b in found.blobs if b.is_highlight()])
-        if not image.any():
-            continue
-        rows = np.flatnonzero(samples.texture == tex)
-        h, w = image.shape
-        col = (np.mod(samples.uv[rows, 0], 1.0) * w).astype(np.int64).clip(0, w - 1)
-        row = (np.mod(samples.uv[rows, 1], 1.0) * h).astype(np.int64).clip(0, h - 1)
-        mask[rows] = image[row, col]
-    return mask
+    says nothing about how a diffuse light shades, so the fits leave them out, nor what
+    material a surface is (H006); once per asset."""
+
+    def compute() -> np.ndarray:
+        mask = np.zeros(samples.count, dtype=bool)
+        for tex in np.unique(samples.texture[samples.texture >= 0]):
+            found = blob_map(asset, int(tex))
+            if found is None:
+                continue
+            image = found.mask([b for b in found.blobs if b.is_highlight()])
+            if not image.any():
+                continue
+            rows = np.flatnonzero(samples.texture == tex)
+            h, w = image.shape
+            col = (np.mod(samples.uv[rows, 0], 1.0) * w).astype(np.int64).clip(0, w - 1)
+            row = (np.mod(samples.uv[rows, 1], 1.0) * h).astype(np.int64).clip(0, h - 1)
+            mask[rows] = image[row, col]
+        return mask
+
+    return memo(asset, "heuristics.highlights", compute)
+
+
+def grouping(asset: Asset, samples: Samples) -> Grouping:
+    """The samples' grouping for the light and occlusion fits, painted highlights left
+    out; once per asset."""
+    return memo(
+        asset, "heuristics.grouping", lambda: group_samples(samples, highlight_mask(asset, samples))
+    )
 
 
 def shading(asset: Asset) -> tuple[ShadingFit, np.ndarray | None] | None:
@@ -116,13 +136,12 @@ def shading(asset: Asset) -> tuple[ShadingFit, np.ndarray | None] | None:
         samples = _samples(asset)
         if samples is None or samples.uniform:
             return None
-        exclude = highlight_mask(asset, samples)
         occ = sample_occlusion(asset, samples, OCCLUSION_RADIUS, OCCLUSION_RAYS)
         full = None
         if occ is not None and np.std(occ) > 0:
             full = np.full(samples.count, np.nan)
             full[: len(occ)] = occ
-        fit = fit_shading(samples, occlusion=full, exclude=exclude)
+        fit = fit_shading(samples, occlusion=full, grouping=grouping(asset, samples))
         return None if fit is None else (fit, occ)
 
     return memo(asset, "heuristics.shading", compute)
@@ -267,7 +286,7 @@ def occlusion_fit(asset: Asset) -> OcclusionFit | None:
         occ = sample_occlusion(asset, samples, OCCLUSION_RADIUS, OCCLUSION_FIT_RAYS)
         if occ is None or np.std(occ) == 0:
             return None
-        return fit_occlusion(samples, occ, highlight_mask(asset, samples))
+        return fit_occlusion(samples, occ, grouping=grouping(asset, samples))
 
     return memo(asset, "heuristics.occlusion_fit", compute)
 

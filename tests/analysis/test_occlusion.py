@@ -65,7 +65,7 @@ def test_large_mesh_is_simplified_without_changing_the_answer():
 
 def test_fit_recovers_painted_occlusion_beside_a_light():
     from assetlint.analysis.albedo import surface_samples
-    from assetlint.analysis.occlusion import fit_occlusion
+    from assetlint.analysis.shading import fit_occlusion
 
     def fake(p):  # an "occlusion" field that is not a function of the normal alone
         return np.clip(0.5 + 0.5 * np.sin(9 * p[:, 0]) * np.cos(7 * p[:, 2]), 0, 1)
