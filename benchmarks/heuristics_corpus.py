@@ -638,7 +638,6 @@ class _Builder:
         k = int(self.rng.integers(1, 4))
         total = np.zeros(len(self.tx.pos))
         w = self.tx.weight / self.tx.weight.sum()
-        wsum = self.tx.weight.sum()
         for _ in range(k):
             i = self.rng.choice(len(w), p=w)
             shininess = self.rng.uniform(60, 300)
@@ -655,7 +654,7 @@ class _Builder:
                 )
                 # inside a concave dome (the helmet's inner side) an eye near the dome's
                 # centre lights a quarter of the surface: no compact blob. Come closer.
-                if self.tx.weight @ (term > 0.5) <= HIGHLIGHT_SHARE * wsum or distance < 0.05:
+                if w @ (term > 0.5) <= HIGHLIGHT_SHARE or distance < 0.05:
                     break
                 distance /= 2
             total = np.maximum(total, term)
