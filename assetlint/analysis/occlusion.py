@@ -20,6 +20,7 @@ import numpy as np
 
 from assetlint.analysis import memo
 from assetlint.analysis.albedo import instance_list, mesh_prep
+from assetlint.geometry.topology import column_bounds, finite_rows
 from assetlint.model import Asset
 
 PROXY_TRIANGLES = 60_000
@@ -68,13 +69,13 @@ def _build(asset: Asset) -> Occluder | None:
         cell = float(np.sqrt(2.0 * area / PROXY_TRIANGLES))
         v, t = _cluster(v, t, cell)
         cell = float(np.sqrt(2.0 * area / max(len(t), 1)))  # the grid may have grown
-    finite = np.isfinite(v).all(axis=1)
+    finite = finite_rows(v)
     if not finite.all():
         t = t[finite[t].all(axis=1)]
         v = np.where(finite[:, None], v, 0.0)
     if not len(t):
         return None
-    lo, hi = v[finite].min(axis=0), v[finite].max(axis=0)
+    lo, hi = column_bounds(v[finite] if not finite.all() else v)
     centre = (lo + hi) / 2
     scale = float(np.max(hi - lo)) or 1.0
     scene = rtcore_scene.EmbreeScene()
@@ -89,13 +90,14 @@ def _build(asset: Asset) -> Occluder | None:
 def _cluster(v: np.ndarray, t: np.ndarray, cell: float) -> tuple[np.ndarray, np.ndarray]:
     """Vertex clustering: one vertex (the mean) per occupied cell of a grid, indexed
     densely (no sort): the grid is coarsened until it has at most MAX_CELLS cells."""
-    finite = np.isfinite(v).all(axis=1)
-    lo = v[finite].min(axis=0)
-    extent = v[finite].max(axis=0) - lo
+    finite = finite_rows(v)
+    lo, hi = column_bounds(v[finite] if not finite.all() else v)
+    extent = hi - lo
     while np.prod(np.floor(extent / cell) + 1) > MAX_CELLS:
         cell *= 1.25
     dims = (np.floor(extent / cell) + 1).astype(np.int64)
-    v = np.where(finite[:, None], v, lo)
+    if not finite.all():
+        v = np.where(finite[:, None], v, lo)
     q = np.floor((v - lo) / cell).astype(np.int64)
     q = np.minimum(q, dims - 1)
     key = (q[:, 0] * dims[1] + q[:, 1]) * dims[2] + q[:, 2]
