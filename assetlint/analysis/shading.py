@@ -45,6 +45,7 @@ HUBER = 1.345  # Huber's tuning constant, in robust standard deviations
 TUKEY = 4.685  # Tukey's biweight tuning constant, in robust standard deviations
 PAIR_SAMPLES = 8192  # samples paired with their neighbours by the local fit
 NEIGHBOURS = 8
+FOLDED = 4  # samples within the pairing radius, over the expected count: a folded surface
 MIN_SCALE = 0.01  # relative luminance: below this, differences are 8-bit quantization
 FIT_SCALE = 0.05  # floor of the robust scale of the global fit (relative luminance)
 
@@ -184,16 +185,38 @@ def fit_shading(
     return fit
 
 
-def neighbour_pairs(samples: Samples, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i, j) of neighbouring usable samples among the first :data:`PAIR_SAMPLES`:
-    each sample with its :data:`NEIGHBOURS` nearest, every pair once."""
+def neighbour_pairs(
+    samples: Samples,
+    usable: np.ndarray,
+    among: int = PAIR_SAMPLES,
+    neighbours: float = NEIGHBOURS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j), i < j, of neighbouring usable samples among the first ``among``,
+    every pair once: those closer than the radius of the disc that holds ``neighbours``
+    of the ``among`` on average.
+
+    The samples are spread uniformly over the surface, so that radius is one everywhere,
+    and a fixed-radius search is three times faster than asking each sample for its
+    nearest. Where the surface folds on itself (layers of triangle soup) a ball holds
+    many times that; the nearest ``neighbours`` then bound the pair count instead."""
     from scipy.spatial import cKDTree
 
-    idx = np.flatnonzero(usable[:PAIR_SAMPLES])
+    idx = np.flatnonzero(usable[:among])
+    none = np.zeros(0, dtype=np.int64)
     if len(idx) < 2:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    k = min(NEIGHBOURS, len(idx) - 1)
-    _, nn = cKDTree(samples.positions[idx]).query(samples.positions[idx], k=k + 1)
+        return none, none
+    points = samples.positions[idx]
+    tree = cKDTree(points, balanced_tree=False, compact_nodes=False)  # built 2x faster
+    density = min(samples.count, among) / samples.area
+    radius = np.sqrt(neighbours / (np.pi * density)) if density > 0 else np.inf
+    probe = points[:: max(1, len(points) // 256)]
+    if np.isfinite(radius) and radius > 0:
+        found = tree.query_ball_point(probe, radius, return_length=True)
+        if found.mean() <= FOLDED * (neighbours + 1):
+            pairs = tree.query_pairs(radius, output_type="ndarray")
+            return idx[pairs[:, 0]], idx[pairs[:, 1]]
+    k = min(max(int(round(neighbours)), 1), len(idx) - 1)
+    _, nn = tree.query(points, k=k + 1)
     i = np.repeat(np.arange(len(idx)), k)
     j = nn[:, 1:].ravel()
     keep = (i < j) & (j < len(idx))  # len(idx): no neighbour at a finite distance

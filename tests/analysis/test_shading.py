@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from assetlint.analysis.albedo import surface_samples
-from assetlint.analysis.shading import _valleys, colour_groups, fit_shading
+from assetlint.analysis.shading import _valleys, colour_groups, fit_shading, neighbour_pairs
+from assetlint.model import Asset, Mesh, single_node_scene
 from tests.analysis.builders import Shape, colour, regions, sphere_patch, textured_asset, uniform
 
 RED = colour((170, 60, 50))
@@ -81,3 +84,46 @@ def test_valleys_cut_once_between_modes():
     assert _valleys(three) == pytest.approx([0.25, 0.75], abs=0.03)
     assert _valleys(rng.normal(0, 0.3, 2000)) == []
     assert _valleys(two[:50]) == []
+
+
+def _brute_pairs(points: np.ndarray, radius: float) -> set[tuple[int, int]]:
+    d = np.linalg.norm(points[:, None] - points[None], axis=2)
+    i, j = np.nonzero(np.triu(d < radius, 1))
+    return set(zip(i.tolist(), j.tolist(), strict=True))
+
+
+def test_neighbour_pairs_are_every_pair_within_the_radius_of_the_expected_count():
+    samples = surface_samples(sphere_asset(uniform(RED)))
+    among, neighbours = 2048, 8
+    i, j = neighbour_pairs(samples, np.ones(samples.count, dtype=bool), among, neighbours)
+    assert (i < j).all() and j.max() < among
+    radius = np.sqrt(neighbours * samples.area / (np.pi * among))
+    assert set(zip(i.tolist(), j.tolist(), strict=True)) == _brute_pairs(
+        samples.positions[:among], radius
+    )
+    # about `neighbours` per sample, each pair counted once
+    assert len(i) == pytest.approx(among * neighbours / 2, rel=0.15)
+
+
+def test_neighbour_pairs_keep_only_usable_samples():
+    samples = surface_samples(sphere_asset(uniform(RED)))
+    usable = np.zeros(samples.count, dtype=bool)
+    usable[::3] = True
+    i, j = neighbour_pairs(samples, usable, 3000)
+    assert usable[i].all() and usable[j].all() and len(i) > 0
+
+
+def test_neighbour_pairs_on_surface_folded_in_layers_are_bounded_by_nearest_neighbours():
+    # 200 layers of one square 1e-6 apart (triangle soup stacked on itself): a ball of the
+    # pairing radius holds every layer, which would be 200x the expected pairs
+    layers = 200
+    square = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], dtype=np.float64)
+    positions = np.concatenate([square + [0, 0, 1e-6 * k] for k in range(layers)])
+    quads = np.arange(layers)[:, None] * 4 + np.array([[0, 1, 2], [0, 2, 3]])[:, None, :]
+    mesh = Mesh("soup", positions, quads.reshape(-1, 3))
+    asset = Asset(path=Path("soup.glb"), format="glb", file_size=0, meshes=[mesh])
+    single_node_scene(asset)
+    samples = surface_samples(asset)
+    i, j = neighbour_pairs(samples, np.ones(samples.count, dtype=bool), 4096, 8)
+    assert len(i) <= 4096 * 8
+    assert (i < j).all()

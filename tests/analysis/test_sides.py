@@ -41,9 +41,12 @@ def speckled(mirror: bool, back_detail: float = 1.0, frequency: float = 40.0):
 def test_plain_sphere_has_equal_halves():
     asset = textured_asset(sphere(), uniform(RED))
     d = side_detail(asset, surface_samples(asset), FRONT)
-    # a ball of radius 0.5 turns its normal by 2 per metre, x the diagonal (about 1.73)
-    assert d.geometry[0] == pytest.approx(d.geometry[1], rel=0.02)
-    assert d.geometry[0] == pytest.approx(2 * np.sqrt(3), rel=0.2)
+    # medians over about 3,000 pairs a half: a 4% difference is noise (the rule's limit
+    # is 2x)
+    assert d.geometry[0] == pytest.approx(d.geometry[1], rel=0.04)
+    # a ball of radius 0.5 turns its normal by 2 per metre, x the diagonal (about 1.73);
+    # the 96 x 48 facets add a fifth (pairs across a facet edge turn faster)
+    assert 2 * np.sqrt(3) < d.geometry[0] < 1.3 * 2 * np.sqrt(3)
     assert d.texture == (0.0, 0.0)
     assert d.density[0] == pytest.approx(d.density[1], rel=1e-9)
     assert d.share == pytest.approx((0.35, 0.35), abs=0.01)  # |n_z| >= 0.3: 70% of a ball
