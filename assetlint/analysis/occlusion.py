@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assetlint.analysis import memo
-from assetlint.analysis.albedo import instance_list, mesh_prep
+from assetlint.analysis.albedo import instance_list, mesh_prep, world_areas
 from assetlint.geometry.topology import column_bounds, finite_rows
 from assetlint.model import Asset
 
@@ -59,7 +59,7 @@ def _build(asset: Asset) -> Occluder | None:
         verts.append(pos)
         tris.append(prep.triangles + base if base else prep.triangles)
         base += len(pos)
-        area += float(prep.cumulative[-1]) * abs(np.linalg.det(world[:3, :3])) ** (2 / 3)
+        area += float(world_areas(prep, world).sum())
     if not verts:
         return None
     v = np.vstack(verts) if len(verts) > 1 else verts[0]

@@ -50,6 +50,7 @@ from assetlint.analysis.albedo import (
     normal_matrix,
     reduce_image,
     texture_pixels,
+    world_areas,
     world_corners,
 )
 from assetlint.analysis.shading import NEIGHBOURS, PAIR_SAMPLES, neighbour_pairs
@@ -173,20 +174,14 @@ def _density(asset: Asset, samples: Samples, front: np.ndarray) -> tuple[float, 
     areas = np.zeros(2)
     for mesh_index, world in samples.instances:
         prep = mesh_prep(asset.meshes[mesh_index])
+        area = world_areas(prep, world)
         nm = normal_matrix(world)
-        # |n_world| = |nm @ cross|; for a rotation times a uniform scale it is |cross| x
-        # that scale, which saves transforming every normal
-        gram = nm.T @ nm
-        scale2 = float(np.trace(gram)) / 3
-        if np.allclose(gram, scale2 * np.eye(3), rtol=1e-6, atol=1e-12 * max(scale2, 1e-300)):
-            length = 2 * prep.area * np.sqrt(scale2)
-        else:
-            length = np.linalg.norm(prep.cross @ nm.T, axis=1)
-        facing = (prep.cross @ (nm.T @ front)) / np.maximum(length, 1e-300)
-        scale = abs(np.linalg.det(world[:3, :3])) ** (2 / 3)
+        # the world normal is nm @ cross, of length 2 x world area / |det|
+        det = abs(float(np.linalg.det(world[:3, :3])))
+        facing = (prep.cross @ (nm.T @ front)) * det / np.maximum(2 * area, 1e-300)
         for side, mask in enumerate((facing >= FACING, facing <= -FACING)):
             counts[side] += mask.sum()
-            areas[side] += prep.area[mask].sum() * scale
+            areas[side] += area[mask].sum()
     front_density, back_density = (
         float(c / a) if a > 0 else float("nan") for c, a in zip(counts, areas, strict=True)
     )

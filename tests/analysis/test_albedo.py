@@ -4,6 +4,7 @@ samples that are uniform over the area and carry texture x vertex colour x facto
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,11 +20,12 @@ from assetlint.analysis.albedo import (
     srgb_to_linear,
     surface_samples,
 )
-from assetlint.model import Asset, Material, Mesh, Node, Texture
+from assetlint.model import Asset, Material, Mesh, Node, Texture, TextureSlot
 from tests.analysis.builders import (
     Shape,
     box_patches,
     colour,
+    encode,
     lit,
     sphere_patch,
     textured_asset,
@@ -124,3 +126,43 @@ def test_no_surface_gives_no_samples():
         nodes=[Node("n", local=np.eye(4), world=np.eye(4), mesh=0)],
     )
     assert surface_samples(asset) is None
+
+
+def test_samples_on_a_stretched_rotated_square_have_its_normal_area_and_texel_density():
+    """A 1 m square mapped onto a whole 256-texel texture, placed by a node that rotates
+    it and stretches it 2 x 3: samples lie on the placed square with its normal, and a
+    metre of it holds 256 / sqrt(6) texels."""
+    square = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], dtype=np.float64)
+    mesh = Mesh(
+        "square",
+        square,
+        np.array([[0, 1, 2], [0, 2, 3]]),
+        uvs=[square[:, :2]],
+        material_indices=np.zeros(2, dtype=np.int32),
+    )
+    c, s_ = np.cos(0.3), np.sin(0.3)
+    rotation = np.array([[c, 0, s_], [0, 1, 0], [-s_, 0, c]])
+    world = np.eye(4)
+    world[:3, :3] = rotation @ np.diag([2.0, 3.0, 1.0])
+    world[:3, 3] = [5.0, -1.0, 2.0]
+    material = Material("m")
+    material.textures["base_color"] = TextureSlot(0)
+    texture = Texture.from_bytes("t", "embedded", encode(np.full((256, 256, 3), 0.5)))
+    asset = Asset(
+        path=Path("square.glb"),
+        format="glb",
+        file_size=0,
+        meshes=[mesh],
+        materials=[material],
+        textures=[texture],
+        nodes=[Node("n", local=world, world=world, mesh=0)],
+    )
+    s = surface_samples(asset)
+    normal = rotation @ [0, 0, 1.0]
+    assert np.abs(s.normals @ normal) == pytest.approx(1.0, abs=1e-9)
+    local = (s.positions - world[:3, 3]) @ np.linalg.inv(world[:3, :3]).T
+    assert local.min(axis=0) == pytest.approx([0, 0, 0], abs=0.01)
+    assert local.max(axis=0) == pytest.approx([1, 1, 0], abs=0.01)
+    assert s.area == pytest.approx(6.0)
+    assert s.tri_area == pytest.approx(np.full(s.count, 3.0))
+    assert s.texels_per_metre == pytest.approx(np.full(s.count, 256 / np.sqrt(6)))
