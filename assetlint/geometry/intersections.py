@@ -32,7 +32,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from assetlint.geometry.topology import MIN_WELD_TOLERANCE, group_rows, weld
+from assetlint.geometry.topology import (
+    MIN_WELD_TOLERANCE,
+    column_bounds,
+    cross,
+    finite_rows,
+    group_rows,
+    weld,
+)
 
 # Refuse when the grid's estimated work (sum over cells of faces-in-cell squared) is
 # above this. Measured here: a noisy 1.3M-triangle sphere is 1.2e8 (3 s); 2,000 random
@@ -82,9 +89,12 @@ def _prepare(pos: np.ndarray, tri: np.ndarray):
     centred compact positions, the vertex-set group of each unique face, the group of each
     candidate face), or None when no face is fit to test."""
     n = len(pos)
-    ok = ((tri >= 0) & (tri < n)).all(axis=1)
-    finite = np.isfinite(pos).all(axis=1)
-    ok[ok] = finite[tri[ok]].all(axis=1)
+    ok = np.ones(len(tri), dtype=bool)
+    if tri.min() < 0 or tri.max() >= n:
+        ok = ((tri >= 0) & (tri < n)).all(axis=1)
+    finite = finite_rows(pos)
+    if not finite.all():
+        ok[ok] = finite[tri[ok]].all(axis=1)
     origin = np.flatnonzero(ok)
     if not len(origin):
         return None
@@ -95,7 +105,8 @@ def _prepare(pos: np.ndarray, tri: np.ndarray):
     # merge vertices that coincide at float32 resolution (the topology rules' weld at its
     # finest tolerance); its ids follow the input order
     p = pos[used_ids]
-    diag = float(np.linalg.norm(p.max(axis=0) - p.min(axis=0)))
+    lo, hi = column_bounds(p)
+    diag = float(np.linalg.norm(hi - lo))
     count, label = weld(p, MIN_WELD_TOLERANCE * diag)  # all at one point: one class
     rep = np.full(count, len(p), dtype=np.int64)
     np.minimum.at(rep, label, np.arange(len(p)))
@@ -126,7 +137,7 @@ def aligned_centre(points: np.ndarray) -> np.ndarray:
     """The bounding-box centre rounded to a multiple of the largest power of two not above
     the box's size: moving there brings far-off meshes near the origin without rounding
     any coordinate (a plain centre would put a flat side at y = 0 at an inexact height)."""
-    lo, hi = points.min(axis=0), points.max(axis=0)
+    lo, hi = column_bounds(points)
     extent = float((hi - lo).max())
     if not extent > 0:
         return np.zeros(3)
@@ -139,7 +150,8 @@ def _snapped(points: np.ndarray) -> np.ndarray:
     finer than float32 resolves (2^-24): what is lost is noise like the -2.7e-16 a
     rotation leaves where an exporter meant 0, which makes faces of one flat side not
     quite coplanar, and MeshLab's test on such near-coplanar faces unstable."""
-    extent = float((points.max(axis=0) - points.min(axis=0)).max())
+    lo, hi = column_bounds(points)
+    extent = float((hi - lo).max())
     if not extent > 0:
         return points
     step = 2.0 ** (np.floor(np.log2(extent)) - 30)
@@ -150,17 +162,13 @@ def _height(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """Twice the area over the longest edge: how far the flattest corner is from the
     opposite edge."""
     a, b, c = points[faces[:, 0]], points[faces[:, 1]], points[faces[:, 2]]
-    cross = np.linalg.norm(np.cross(b - a, c - a), axis=1)
-    longest = np.sqrt(
-        np.maximum.reduce(
-            [
-                np.einsum("ij,ij->i", b - a, b - a),
-                np.einsum("ij,ij->i", c - b, c - b),
-                np.einsum("ij,ij->i", a - c, a - c),
-            ]
-        )
-    )
-    return cross / np.maximum(longest, np.finfo(np.float64).tiny)
+    ab, bc, ca = b - a, c - b, a - c
+    n = cross(ab, -ca)
+    doubled_area = np.sqrt(np.einsum("ij,ij->i", n, n))
+    longest = np.einsum("ij,ij->i", ab, ab)
+    np.maximum(longest, np.einsum("ij,ij->i", bc, bc), out=longest)
+    np.maximum(longest, np.einsum("ij,ij->i", ca, ca), out=longest)
+    return doubled_area / np.maximum(np.sqrt(longest), np.finfo(np.float64).tiny)
 
 
 def grid_cost(points: np.ndarray, faces: np.ndarray) -> float:
@@ -173,8 +181,8 @@ def grid_cost(points: np.ndarray, faces: np.ndarray) -> float:
     corners = [points[faces[:, i]] for i in range(3)]
     lo = np.minimum(np.minimum(corners[0], corners[1]), corners[2])
     hi = np.maximum(np.maximum(corners[0], corners[1]), corners[2])
-    box_lo = lo.min(axis=0)
-    size = hi.max(axis=0) - box_lo
+    box_lo = column_bounds(lo)[0]
+    size = column_bounds(hi)[1] - box_lo
     n = len(faces)
     size = np.maximum(size, size.max() * 1e-3 + np.finfo(np.float64).tiny)
     dims = np.maximum(np.round(size * (n / np.prod(size)) ** (1 / 3)), 1).astype(np.int64)
@@ -186,14 +194,17 @@ def grid_cost(points: np.ndarray, faces: np.ndarray) -> float:
     shape = tuple(int(d) for d in dims + 1)
     stride = np.array([shape[1] * shape[2], shape[2], 1], dtype=np.int64)
     ends = (a * stride, b * stride)
-    index, sign = [], []
+    cells = int(np.prod(shape))
+    corners = ([], [])  # of the ranges, by parity: +1 for even, -1 for odd
     for sx in (0, 1):
         for sy in (0, 1):
             for sz in (0, 1):
-                index.append(ends[sx][:, 0] + ends[sy][:, 1] + ends[sz][:, 2])
-                sign.append(np.full(n, -1.0 if (sx + sy + sz) % 2 else 1.0))
-    diff = np.bincount(np.concatenate(index), np.concatenate(sign), minlength=int(np.prod(shape)))
+                corner = ends[sx][:, 0] + ends[sy][:, 1] + ends[sz][:, 2]
+                corners[(sx + sy + sz) % 2].append(corner)
+    diff = np.bincount(np.concatenate(corners[0]), minlength=cells)
+    diff -= np.bincount(np.concatenate(corners[1]), minlength=cells)
     counts = diff.reshape(shape).cumsum(0).cumsum(1).cumsum(2)[:-1, :-1, :-1].ravel()
+    counts = counts.astype(np.float64)  # its square summed may pass 2^63
     return float(np.dot(counts, counts))
 
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assetlint.geometry.topology import column_bounds, cross, finite_rows
+
 DEFAULT_SAMPLES = 20_000
 
 # Ray start offset along the inward direction, as a fraction of the bounding-box diagonal:
@@ -115,8 +117,12 @@ def wall_thickness(
     pos = np.asarray(positions, dtype=np.float64).reshape(-1, 3)
     tri = np.asarray(triangles).reshape(-1, 3).astype(np.int64)
     n = len(pos)
-    ok = ((tri >= 0) & (tri < n)).all(axis=1)
-    ok[ok] = np.isfinite(pos).all(axis=1)[tri[ok]].all(axis=1)
+    ok = np.ones(len(tri), dtype=bool)
+    if len(tri) and (tri.min() < 0 or tri.max() >= n):
+        ok = ((tri >= 0) & (tri < n)).all(axis=1)
+    finite = finite_rows(pos)
+    if not finite.all():
+        ok[ok] = finite[tri[ok]].all(axis=1)
     origin = np.flatnonzero(ok)
     used = np.zeros(n, dtype=bool)
     used[tri[origin].ravel()] = True
@@ -130,9 +136,10 @@ def wall_thickness(
         empty = np.zeros(0)
         return ThicknessResult(empty, np.zeros((0, 3)), np.zeros(0, np.int64), 0, 0, 0)
 
-    centre = (pts.min(axis=0) + pts.max(axis=0)) / 2
+    lo, hi = column_bounds(pts)
+    centre = (lo + hi) / 2
     pts = pts - centre
-    step = _STEP * float(np.linalg.norm(pts.max(axis=0) - pts.min(axis=0)))
+    step = _STEP * float(np.linalg.norm(hi - lo))
 
     rng = np.random.default_rng(seed)
     cumulative = np.cumsum(twice_area)
@@ -167,7 +174,7 @@ def wall_thickness(
 
 def _cross(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
     a = points[faces[:, 0]]
-    return np.cross(points[faces[:, 1]] - a, points[faces[:, 2]] - a)
+    return cross(points[faces[:, 1]] - a, points[faces[:, 2]] - a)
 
 
 def _first_hits(

@@ -15,6 +15,7 @@ import numpy as np
 from scipy.spatial import ConvexHull, QhullError
 
 from assetlint.findings import Finding
+from assetlint.geometry.topology import cross, finite_rows
 from assetlint.model import Asset, Mesh, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup
@@ -26,15 +27,6 @@ group = RuleGroup(family="orientation")
 @hookimpl
 def assetlint_rules():
     return group.rules
-
-
-def cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Row-wise cross product of (n, 3) arrays (np.cross's general machinery is slower)."""
-    out = np.empty_like(u)
-    out[:, 0] = u[:, 1] * v[:, 2] - u[:, 2] * v[:, 1]
-    out[:, 1] = u[:, 2] * v[:, 0] - u[:, 0] * v[:, 2]
-    out[:, 2] = u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
-    return out
 
 
 @dataclass(frozen=True)
@@ -52,9 +44,12 @@ class Surface:
 def surface(mesh: Mesh) -> Surface:
     if "surface" not in mesh.cache:
         tris = mesh.triangles
-        tris = tris[((tris >= 0) & (tris < mesh.vertex_count)).all(axis=1)]
+        if len(tris) and (tris.min() < 0 or tris.max() >= mesh.vertex_count):
+            tris = tris[((tris >= 0) & (tris < mesh.vertex_count)).all(axis=1)]
         pos = mesh.positions.astype(np.float64)
-        tris = tris[np.isfinite(pos).all(axis=1)[tris].all(axis=1)]
+        finite = finite_rows(pos)
+        if not finite.all():
+            tris = tris[finite[tris].all(axis=1)]
         a, b, c = pos[tris[:, 0]], pos[tris[:, 1]], pos[tris[:, 2]]
         vectors = cross(b - a, c - a)
         doubled = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
