@@ -33,6 +33,7 @@ from assetlint import targets as target_packs
 from assetlint.config import Config
 from assetlint.engine import Engine
 from assetlint.findings import Finding, load_failure
+from assetlint.loaders._isolated import exit_reason
 from assetlint.rules import Rule
 from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT
 
@@ -351,13 +352,9 @@ def run_local(
 def _death(w: _Worker) -> str:
     w.proc.join(timeout=1)
     code = w.proc.exitcode
-    if code is not None and code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"the worker process crashed ({name})"
-    return f"the worker process exited unexpectedly (exit code {code})"
+    if code is None:
+        return "the worker process closed its pipe and did not exit"
+    return f"the worker process {exit_reason(code)}"
 
 
 # --- cache ---------------------------------------------------------------------------

@@ -83,7 +83,8 @@ def test_hung_and_crashed_workers_become_findings(many, monkeypatch, capsys):
         "hang.obj",
     ]
     assert (
-        "crash.obj: X001 (error) worker: not checked: the worker process crashed (SIGSEGV)" in out
+        "crash.obj: X001 (error) worker: not checked: "
+        "the worker process crashed (signal 11, SIGSEGV)" in out
     )
     assert (
         "hang.obj: X001 (error) worker: not checked: linting took longer than the 3 s time limit"

@@ -31,16 +31,16 @@ _CHILD_FAILED = 70
 T = TypeVar("T")
 
 
-def _death(what: str, returncode: int) -> LoadError:
-    """The LoadError for a child that died of a signal (``returncode`` < 0) or exited
-    with a non-zero code."""
+def exit_reason(returncode: int) -> str:
+    """How a child process ended, for a message: "crashed (signal 6, SIGABRT)" when a
+    signal killed it (``returncode`` < 0), else "failed (exit code N)"."""
     if returncode < 0:
         try:
             name = f"signal {-returncode}, {signal.Signals(-returncode).name}"
         except ValueError:
             name = f"signal {-returncode}"
-        return LoadError(f"{what} crashed ({name})")
-    return LoadError(f"{what} failed (exit code {returncode})")
+        return f"crashed ({name})"
+    return f"failed (exit code {returncode})"
 
 
 def run_forked(target: Callable[..., T], args: tuple[Any, ...], what: str, timeout: float) -> T:
@@ -73,7 +73,7 @@ def run_forked(target: Callable[..., T], args: tuple[Any, ...], what: str, timeo
     except Exception:  # nothing (it died first) or not our pickle
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
-            raise _death(what, code) from None
+            raise LoadError(f"{what} {exit_reason(code)}") from None
         raise LoadError(f"{what} returned unreadable output") from None
     if outcome == "raise":
         raise value
