@@ -62,6 +62,7 @@ class Blob:
 
     def is_highlight(
         self,
+        *,
         whiteness: float = WHITENESS,
         saturation: float = SATURATION,
         softness: float = SOFTNESS,

@@ -330,7 +330,11 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             b
             for b in blob_found.blobs
             if b.is_highlight(
-                p["whiteness"], p["saturation"], p["softness"], p["contrast"], p["sharpness"]
+                whiteness=p["whiteness"],
+                saturation=p["saturation"],
+                softness=p["softness"],
+                contrast=p["contrast"],
+                sharpness=p["sharpness"],
             )
             and _near_surface(samples, rows, b.uv, pixels.shape)
         ]
