@@ -29,7 +29,7 @@ import numpy as np
 
 from assetlint.analysis import memo
 from assetlint.geometry.topology import column_bounds, finite_rows
-from assetlint.model import Asset, LoadError, Mesh, Texture
+from assetlint.model import Asset, LoadError, Mesh, Texture, row_matrix, transform_points
 
 SAMPLE_COUNT = 16384  # points on the surface of the whole asset
 WORK_SIZE = 1024  # largest texture side decoded for analysis
@@ -180,7 +180,7 @@ def world_areas(prep: MeshPrep, world: np.ndarray) -> np.ndarray:
     scale2 = float(np.trace(gram)) / 3
     if np.allclose(gram, scale2 * np.eye(3), rtol=1e-6, atol=1e-12 * max(scale2, 1e-300)):
         return prep.area * det ** (2 / 3)
-    cross = prep.cross.astype(np.float64) @ nm.T
+    cross = prep.cross.astype(np.float64) @ row_matrix(nm)
     return 0.5 * det * np.sqrt(np.einsum("ij,ij->i", cross, cross))
 
 
@@ -190,9 +190,9 @@ def world_corners(positions: np.ndarray, triangles: np.ndarray, world: np.ndarra
     ``(m, 3, 3) @ (3, 3)`` as m small products, ten times slower."""
     corners = triangles.ravel()
     if len(positions) < len(corners):
-        placed = positions.astype(np.float64) @ world[:3, :3].T + world[:3, 3]
+        placed = transform_points(positions, world)
         return placed[corners].reshape(-1, 3, 3)
-    flat = positions[corners].astype(np.float64) @ world[:3, :3].T + world[:3, 3]
+    flat = transform_points(positions[corners], world)
     return flat.reshape(-1, 3, 3)
 
 
@@ -299,10 +299,10 @@ def _sample_instance(
     r2 = rng.random(k)
     bary = np.column_stack([1 - r1, r1 * (1 - r2), r1 * r2])
     local = np.einsum("nk,nkj->nj", bary, mesh.positions[prep.triangles[pick]].astype(np.float64))
-    pos = local @ world[:3, :3].T + world[:3, 3]
+    pos = transform_points(local, world)
     # a linear map A takes u x v to det(A) A^-T (u x v): the world normal and, from its
     # length, the world area, out of the local cross product already computed
-    nrm = prep.cross[pick].astype(np.float64) @ normal_matrix(world).T
+    nrm = prep.cross[pick].astype(np.float64) @ row_matrix(normal_matrix(world))
     length = np.sqrt(np.einsum("ij,ij->i", nrm, nrm))
     tri_area = 0.5 * abs(np.linalg.det(world[:3, :3])) * length
     nrm /= np.maximum(length, 1e-300)[:, None]

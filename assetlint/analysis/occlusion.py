@@ -21,7 +21,7 @@ import numpy as np
 from assetlint.analysis import memo
 from assetlint.analysis.albedo import instance_list, mesh_prep, world_areas
 from assetlint.geometry.topology import column_bounds, finite_rows
-from assetlint.model import Asset
+from assetlint.model import Asset, transform_points
 
 PROXY_TRIANGLES = 60_000
 MAX_CELLS = 2_000_000  # dense clustering grid
@@ -55,7 +55,7 @@ def _build(asset: Asset) -> Occluder | None:
         prep = mesh_prep(mesh)
         if not len(prep.triangles):
             continue
-        pos = mesh.positions.astype(np.float64) @ world[:3, :3].T + world[:3, 3]
+        pos = transform_points(mesh.positions, world)
         verts.append(pos)
         tris.append(prep.triangles + base if base else prep.triangles)
         base += len(pos)

@@ -21,7 +21,7 @@ from assetlint.geometry.thickness import (
     wall_thickness,
 )
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, topology
-from assetlint.model import Asset, transform_points
+from assetlint.model import Asset, row_matrix, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural
 from assetlint.rules.scale import UNIT_NAMES, UNITLESS_FORMATS, UNITS
@@ -222,8 +222,8 @@ def _measurements(
         result = mesh.cache.get(key)
         if result is None:
             with np.errstate(invalid="ignore", over="ignore"):  # NaN corners: not sampled
-                points = mesh.positions.astype(np.float64) @ stretch.T
+                points = mesh.positions.astype(np.float64) @ row_matrix(stretch)
             result = mesh.cache[key] = wall_thickness(points, mesh.triangles, samples, seed)
-        placed = result.points @ rotation.T + world[:3, 3]
+        placed = result.points @ row_matrix(rotation) + world[:3, 3]
         measured[key] = (world, dataclasses.replace(result, points=placed))
     return list(measured.values())
