@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from assetlint.arrays import column_bounds, finite_rows, row_matrix
+
 # Texture roles a material can reference; loaders map their format's names onto these.
 TEXTURE_ROLES = ("base_color", "normal", "metallic_roughness", "occlusion", "emissive")
 
@@ -334,13 +336,6 @@ def transform_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return pts @ row_matrix(matrix) + matrix[:3, 3]
 
 
-def row_matrix(matrix: np.ndarray) -> np.ndarray:
-    """The transpose of a 4x4 (or 3x3) matrix's linear part, as a contiguous array: what
-    (n, 3) rows are multiplied by. numpy multiplies by a transposed view five times slower
-    than by a contiguous copy (no BLAS on that layout)."""
-    return np.ascontiguousarray(np.asarray(matrix, dtype=np.float64)[:3, :3].T)
-
-
 _AXES = {"X": 0, "Y": 1, "Z": 2}
 
 
@@ -348,12 +343,10 @@ def _finite_local_bounds(mesh: Mesh) -> np.ndarray | None:
     """(2, 3) bounds of a mesh's finite vertices in its own space, cached."""
     if "finite_bounds" not in mesh.cache:
         pts = mesh.positions
-        finite = np.isfinite(pts).all(axis=1)
+        finite = finite_rows(pts)
         if not finite.all():
             pts = pts[finite]
-        mesh.cache["finite_bounds"] = (
-            np.stack([pts.min(axis=0), pts.max(axis=0)]).astype(np.float64) if len(pts) else None
-        )
+        mesh.cache["finite_bounds"] = np.stack(column_bounds(pts)) if len(pts) else None
     return mesh.cache["finite_bounds"]
 
 
@@ -368,8 +361,10 @@ def _world_box(mesh: Mesh, world: np.ndarray) -> np.ndarray | None:
         corners = transform_points(np.array(list(product(*local.T))), world)
         return np.stack([corners.min(axis=0), corners.max(axis=0)])
     pts = transform_points(mesh.positions, world)
-    pts = pts[np.isfinite(pts).all(axis=1)]
-    return np.stack([pts.min(axis=0), pts.max(axis=0)]) if len(pts) else None
+    finite = finite_rows(pts)
+    if not finite.all():
+        pts = pts[finite]
+    return np.stack(column_bounds(pts)) if len(pts) else None
 
 
 def axis_vector(axis: str) -> np.ndarray:

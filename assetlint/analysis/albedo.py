@@ -28,8 +28,8 @@ from functools import cached_property
 import numpy as np
 
 from assetlint.analysis import memo
-from assetlint.geometry.topology import column_bounds, finite_rows
-from assetlint.model import Asset, LoadError, Mesh, Texture, row_matrix, transform_points
+from assetlint.arrays import column_bounds, finite_rows, in_range_rows, row_matrix
+from assetlint.model import Asset, LoadError, Mesh, Texture, transform_points
 
 SAMPLE_COUNT = 16384  # points on the surface of the whole asset
 WORK_SIZE = 1024  # largest texture side decoded for analysis
@@ -144,9 +144,9 @@ def mesh_prep(mesh: Mesh) -> MeshPrep:
     """Valid triangles and their areas, computed once per mesh."""
     if "analysis.prep" not in mesh.cache:
         tris = mesh.triangles
-        index = np.arange(len(tris))
-        if len(tris) and (tris.min() < 0 or tris.max() >= mesh.vertex_count):
-            index = np.flatnonzero(((tris >= 0) & (tris < mesh.vertex_count)).all(axis=1))
+        ok = in_range_rows(tris, mesh.vertex_count)
+        index = np.flatnonzero(ok)
+        if len(index) < len(tris):
             tris = tris[index]
         pos = mesh.positions
         with np.errstate(invalid="ignore", over="ignore"):  # non-finite areas are dropped

@@ -20,7 +20,7 @@ import numpy as np
 
 from assetlint.analysis import memo
 from assetlint.analysis.albedo import instance_list, mesh_prep, world_areas
-from assetlint.geometry.topology import column_bounds, finite_rows
+from assetlint.arrays import column_bounds, finite_rows
 from assetlint.model import Asset, transform_points
 
 PROXY_TRIANGLES = 60_000

@@ -32,14 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from assetlint.geometry.topology import (
-    MIN_WELD_TOLERANCE,
-    column_bounds,
-    cross,
-    finite_rows,
-    group_rows,
-    weld,
-)
+from assetlint.arrays import column_bounds, cross, finite_rows, in_range_rows
+from assetlint.geometry.topology import MIN_WELD_TOLERANCE, group_rows, weld
 
 # Refuse when the grid's estimated work (sum over cells of faces-in-cell squared) is
 # above this. Measured here: a noisy 1.3M-triangle sphere is 1.2e8 (3 s); 2,000 random
@@ -89,9 +83,7 @@ def _prepare(pos: np.ndarray, tri: np.ndarray):
     centred compact positions, the vertex-set group of each unique face, the group of each
     candidate face), or None when no face is fit to test."""
     n = len(pos)
-    ok = np.ones(len(tri), dtype=bool)
-    if tri.min() < 0 or tri.max() >= n:
-        ok = ((tri >= 0) & (tri < n)).all(axis=1)
+    ok = in_range_rows(tri, n)
     finite = finite_rows(pos)
     if not finite.all():
         ok[ok] = finite[tri[ok]].all(axis=1)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetlint.geometry.topology import column_bounds, cross, finite_rows
+from assetlint.arrays import column_bounds, cross, finite_rows, in_range_rows
 
 DEFAULT_SAMPLES = 20_000
 
@@ -117,9 +117,7 @@ def wall_thickness(
     pos = np.asarray(positions, dtype=np.float64).reshape(-1, 3)
     tri = np.asarray(triangles).reshape(-1, 3).astype(np.int64)
     n = len(pos)
-    ok = np.ones(len(tri), dtype=bool)
-    if len(tri) and (tri.min() < 0 or tri.max() >= n):
-        ok = ((tri >= 0) & (tri < n)).all(axis=1)
+    ok = in_range_rows(tri, n)
     finite = finite_rows(pos)
     if not finite.all():
         ok[ok] = finite[tri[ok]].all(axis=1)

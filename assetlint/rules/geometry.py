@@ -11,15 +11,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from assetlint.arrays import finite_rows, rows
 from assetlint.findings import SAMPLE_LIMIT, Finding
-from assetlint.geometry.topology import (
-    DEFAULT_WELD_TOLERANCE,
-    Topology,
-    finite_rows,
-    rows,
-    topology,
-    totals,
-)
+from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology, totals
 from assetlint.model import Asset
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import ConvexHull, QhullError
 
+from assetlint.arrays import cross, finite_rows, in_range_rows
 from assetlint.findings import Finding
-from assetlint.geometry.topology import cross, finite_rows
 from assetlint.model import Asset, Mesh, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup
@@ -44,8 +44,9 @@ class Surface:
 def surface(mesh: Mesh) -> Surface:
     if "surface" not in mesh.cache:
         tris = mesh.triangles
-        if len(tris) and (tris.min() < 0 or tris.max() >= mesh.vertex_count):
-            tris = tris[((tris >= 0) & (tris < mesh.vertex_count)).all(axis=1)]
+        ok = in_range_rows(tris, mesh.vertex_count)
+        if not ok.all():
+            tris = tris[ok]
         pos = mesh.positions.astype(np.float64)
         finite = finite_rows(pos)
         if not finite.all():

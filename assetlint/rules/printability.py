@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from assetlint.arrays import row_matrix
 from assetlint.findings import SAMPLE_LIMIT, Finding
 from assetlint.geometry.intersections import IntersectionTooCostly, self_intersections
 from assetlint.geometry.thickness import (
@@ -21,7 +22,7 @@ from assetlint.geometry.thickness import (
     wall_thickness,
 )
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, topology
-from assetlint.model import Asset, row_matrix, transform_points
+from assetlint.model import Asset, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural
 from assetlint.rules.scale import UNIT_NAMES, UNITLESS_FORMATS, UNITS

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
+from assetlint.arrays import column_bounds, finite_rows, in_range_rows, rows
 from assetlint.findings import Finding
 from assetlint.model import Asset, Mesh, Texture
 from assetlint.plugins import hookimpl
@@ -241,7 +242,7 @@ def texture_uses(asset: Asset, mesh: Mesh) -> dict[int, tuple[np.ndarray, list[s
 
 def _valid_faces(mesh: Mesh) -> np.ndarray:
     """Mask of the triangles whose three indices exist."""
-    return ((mesh.triangles >= 0) & (mesh.triangles < mesh.vertex_count)).all(axis=1)
+    return in_range_rows(mesh.triangles, mesh.vertex_count)
 
 
 @group.rule(
@@ -288,9 +289,13 @@ def non_finite_uv(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         for uv_set, (textured, users) in sorted(texture_uses(asset, mesh).items()):
             if uv_set >= len(mesh.uvs):
                 continue  # T006
-            bad_vertex = ~np.isfinite(mesh.uvs[uv_set]).all(axis=1)
+            finite = finite_rows(mesh.uvs[uv_set])
             faces = np.flatnonzero(textured & valid)
-            bad = faces[bad_vertex[mesh.triangles[faces]].any(axis=1)]
+            bad = (
+                faces[:0]
+                if finite.all()
+                else faces[~rows(np.logical_and, finite[mesh.triangles[faces]])]
+            )
             if len(bad):
                 yield ctx.none_allowed(
                     f"{len(bad):,} of {len(faces):,} faces textured through UV set {uv_set} "
@@ -324,11 +329,10 @@ def uv_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             uv = mesh.uvs[uv_set]
             used = np.zeros(mesh.vertex_count, dtype=bool)
             used[mesh.triangles[textured & valid].ravel()] = True
-            finite = used & np.isfinite(uv).all(axis=1)
-            bad = np.flatnonzero(finite & ((uv < -margin) | (uv > 1.0 + margin)).any(axis=1))
+            finite = used & finite_rows(uv)
+            bad = np.flatnonzero(finite & rows(np.logical_or, (uv < -margin) | (uv > 1.0 + margin)))
             if len(bad):
-                lo = uv[finite].min(axis=0)
-                hi = uv[finite].max(axis=0)
+                lo, hi = column_bounds(uv[finite])
                 yield ctx.none_allowed(
                     f"{len(bad):,} vertices of textured faces have UVs outside "
                     f"[{0.0 - margin:g}, {1 + margin:g}] in UV set {uv_set} (range u "
@@ -353,10 +357,10 @@ def uv_overlap(
     skipped; parts outside 0-1 are not rasterized."""
     n = resolution
     uv = uv.astype(np.float64)
-    finite = np.isfinite(uv).all(axis=1)
-    valid = ((triangles >= 0) & (triangles < len(uv))).all(axis=1)
-    faces = np.flatnonzero(valid)
-    faces = faces[finite[triangles[faces]].all(axis=1)]
+    finite = finite_rows(uv)
+    faces = np.flatnonzero(in_range_rows(triangles, len(uv)))
+    if not finite.all():
+        faces = faces[rows(np.logical_and, finite[triangles[faces]])]
     corners = triangles[faces]
     a, b, c = uv[corners[:, 0]], uv[corners[:, 1]], uv[corners[:, 2]]
     area2 = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
@@ -441,7 +445,7 @@ def lightmap_uvs(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         uv = mesh.uvs[uv_set]
         used = np.zeros(mesh.vertex_count, dtype=bool)
         used[mesh.triangles[_valid_faces(mesh)].ravel()] = True
-        outside = np.flatnonzero(used & ~((uv >= 0.0) & (uv <= 1.0)).all(axis=1))
+        outside = np.flatnonzero(used & ~rows(np.logical_and, (uv >= 0.0) & (uv <= 1.0)))
         if len(outside):
             yield ctx.finding(
                 f"{len(outside):,} vertices of lightmap UV set {uv_set} lie outside 0-1 "

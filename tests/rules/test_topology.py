@@ -103,16 +103,6 @@ def test_weld_handles_non_finite_and_single_points():
         weld(np.array([[0, 0, 0], [1, 0, 0]]), 0.0)
 
 
-def test_column_bounds_match_numpy_across_block_sizes():
-    rng = np.random.default_rng(7)
-    for n in (1, 1023, 1024, 2050):
-        pts = rng.normal(size=(n, 3)).astype(np.float32)
-        lo, hi = tp.column_bounds(pts)
-        assert lo.dtype == np.float64
-        assert lo.tolist() == pts.min(axis=0).tolist()
-        assert hi.tolist() == pts.max(axis=0).tolist()
-
-
 def test_closed_manifold_takes_the_paired_edge_table():
     topo = Topology(Mesh("c", *cube()))
     e = topo.edges
