@@ -331,9 +331,16 @@ class Asset:
 
 
 def transform_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """Apply a 4x4 affine transform to (n, 3) points, in float64."""
-    pts = np.asarray(points, dtype=np.float64)
-    return pts @ row_matrix(matrix) + matrix[:3, 3]
+    """Apply a 4x4 affine transform to (n, 3) points, in float64 (a new array). Most
+    nodes have no rotation or scale: those only add the translation."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    if np.array_equal(matrix[:3, :3], np.eye(3)):
+        out = np.array(points, dtype=np.float64)
+    else:
+        out = np.asarray(points, dtype=np.float64) @ row_matrix(matrix)
+    if matrix[:3, 3].any():
+        out += matrix[:3, 3]
+    return out
 
 
 _AXES = {"X": 0, "Y": 1, "Z": 2}
