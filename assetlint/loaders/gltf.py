@@ -726,13 +726,20 @@ class _Reader:
         for part in parts:
             local = part.triangles
             n, base = int(counts[part.block]), int(bases[part.block])
-            tri = local + base
-            outside = local >= n
-            if outside.any():
+            tri = local + base if base else local
+            if len(local) and (local.min() < 0 or local.max() >= n or total > _INT32_MAX):
+                tri = tri.copy() if tri is local else tri
+                outside = local >= n
                 tri[outside] = local[outside] - n + total
-            tri[(local < 0) | (tri > _INT32_MAX)] = -1
+                tri[(local < 0) | (tri > _INT32_MAX)] = -1
             tri_list.append(tri)
-        triangles = np.concatenate(tri_list) if tri_list else np.zeros((0, 3), np.int64)
+        # each part's triangles are its own array (the indices were copied), so one part
+        # is kept as it is; vertex attributes are joined always, since a float accessor
+        # shared by two meshes arrives as one array
+        if len(tri_list) == 1:
+            triangles = tri_list[0]
+        else:
+            triangles = np.concatenate(tri_list) if tri_list else np.zeros((0, 3), np.int64)
         material_indices = (
             np.concatenate([np.full(len(p.triangles), p.material, np.int32) for p in parts])
             if parts
