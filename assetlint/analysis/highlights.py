@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
 from assetlint.analysis.albedo import LUMA, reduce_image, srgb_to_linear
 
@@ -96,6 +95,8 @@ class BlobMap:
 def find_blobs(pixels: np.ndarray) -> BlobMap | None:
     """Every compact bright blob of a decoded texture (rows, cols, 4 sRGB in 0..1); the
     caller decides which are highlights. None for images too small to judge."""
+    from scipy import ndimage  # textures only: 35 ms of start-up otherwise
+
     img = reduce_image(pixels[..., :3], WORK)
     h, w = img.shape[:2]
     if h < 16 or w < 16:
@@ -150,6 +151,8 @@ def _sharpness(
     """Median whiteness step per texel (``step``, the gradient magnitude of ``f``) along
     the outline of the part of blob ``label`` around its peak ``at`` where whiteness is at
     least :data:`EDGE` x ``peak``, divided by the peak."""
+    from scipy import ndimage  # textures only: 35 ms of start-up otherwise
+
     if peak <= 0:
         return 0.0
     part = (labels[box] == label) & (f[box] >= EDGE * peak)
@@ -164,6 +167,8 @@ def _sharpness(
 def _background(y: np.ndarray, window: int) -> np.ndarray:
     """Grey opening of ``y`` by a ``window`` square, computed on a 4x smaller image (block
     minima) and expanded back: what remains once small bright features are removed."""
+    from scipy import ndimage  # textures only: 35 ms of start-up otherwise
+
     h, w = y.shape
     f = 4
     hh, ww = -(-h // f) * f, -(-w // f) * f

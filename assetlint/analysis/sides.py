@@ -37,7 +37,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from assetlint.analysis import memo
@@ -75,6 +74,8 @@ def detail_images(asset: Asset, texture: int) -> tuple[np.ndarray, np.ndarray, n
     side."""
 
     def compute():
+        from scipy import ndimage  # textures only: 35 ms of start-up otherwise
+
         pixels = texture_pixels(asset, texture)
         if pixels is None:
             return None
