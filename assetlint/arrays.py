@@ -43,7 +43,7 @@ def cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def finite_rows(points: np.ndarray) -> np.ndarray:
-    """Per row of an (n, 3) array: all coordinates finite."""
+    """Per row of an (n, c) array: all its values finite."""
     if np.isfinite(points).all():  # the usual case, found without the per-row fold
         return np.ones(len(points), dtype=bool)
     return rows(np.logical_and, np.isfinite(points))
