@@ -135,16 +135,12 @@ def _relative_luminance(
 
 
 def fit_shading(
-    samples: Samples,
-    occlusion: np.ndarray | None = None,
-    exclude: np.ndarray | None = None,
-    grouping: Grouping | None = None,
+    samples: Samples, occlusion: np.ndarray | None = None, grouping: Grouping | None = None
 ) -> ShadingFit | None:
     """Fit luminance against the normal (and ``occlusion`` per sample, if given: an array
-    as long as the samples, NaN where unknown), leaving out the samples in ``exclude``
-    (painted highlights, say) unless ``grouping`` (which already did) is given. None when
-    too few samples take part."""
-    grouping = grouping or group_samples(samples, exclude)
+    as long as the samples, NaN where unknown), over the samples ``grouping`` keeps
+    (:func:`group_samples` of all of them if not given). None when too few take part."""
+    grouping = grouping or group_samples(samples)
     group, local = grouping.group, grouping.local
     usable = grouping.usable.copy()
     if occlusion is not None:
@@ -388,10 +384,7 @@ class OcclusionFit:
 
 
 def fit_occlusion(
-    samples: Samples,
-    occlusion: np.ndarray,
-    exclude: np.ndarray | None = None,
-    grouping: Grouping | None = None,
+    samples: Samples, occlusion: np.ndarray, grouping: Grouping | None = None
 ) -> OcclusionFit | None:
     """Fit the luminance of the first ``len(occlusion)`` samples against the normal and
     the occlusion, one intercept per colour group and lightness level (as
@@ -401,7 +394,7 @@ def fit_occlusion(
     groups that the normal (a baked light) leaves unexplained, the share occlusion
     explains. A share of the total variance would let a strong baked light hide baked
     occlusion beside it. None with fewer than 50 usable samples."""
-    grouping = grouping or group_samples(samples, exclude)
+    grouping = grouping or group_samples(samples)
     usable = grouping.usable.copy()
     usable[len(occlusion) :] = False
     idx = np.flatnonzero(usable)

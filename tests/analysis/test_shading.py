@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from assetlint.analysis.albedo import surface_samples
-from assetlint.analysis.shading import _valleys, colour_groups, fit_shading, neighbour_pairs
+from assetlint.analysis.shading import (
+    _valleys,
+    colour_groups,
+    fit_shading,
+    group_samples,
+    neighbour_pairs,
+)
 from assetlint.model import Asset, Mesh, single_node_scene
 from tests.analysis.builders import Shape, colour, regions, sphere_patch, textured_asset, uniform
 
@@ -70,9 +76,10 @@ def test_light_on_one_of_several_colours_is_measured_within_colours():
 def test_excluded_samples_do_not_take_part():
     samples = surface_samples(sphere_asset(uniform(RED)))
     everything = np.ones(samples.count, dtype=bool)
-    assert fit_shading(samples, exclude=everything) is None
+    assert fit_shading(samples, grouping=group_samples(samples, everything)) is None
     half = samples.positions[:, 0] > 0
-    assert fit_shading(samples, exclude=half).samples == samples.count - half.sum()
+    fit = fit_shading(samples, grouping=group_samples(samples, half))
+    assert fit.samples == samples.count - half.sum()
 
 
 def test_valleys_cut_once_between_modes():
