@@ -12,6 +12,7 @@ sampling a texture is the same for every source format.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -106,9 +107,10 @@ class Texture:
     def from_bytes(
         cls, name: str, source: str, data: bytes, uri: str | None = None, path: Path | None = None
     ) -> Texture:
-        """Build a texture from encoded bytes, reading only the header for its size."""
+        """Build a texture from encoded bytes, reading only the header for its size. It
+        pickles with its bytes (an Asset read in a child process goes back whole)."""
         tex = cls(name=name, source=source, uri=uri, path=path, byte_size=len(data))
-        tex._read = lambda: data
+        tex._read = functools.partial(bytes, data)  # bytes(b) is b: no copy
         tex._sniff(data)
         return tex
 

@@ -176,9 +176,6 @@ def _read(path: Path) -> Asset:
         except Tf.ErrorException as exc:
             raise LoadError(f"USD could not read the file: {_tf_message(exc)}") from None
     _report_diagnostics(captured, asset)
-    for texture in asset.textures:  # their bytes go back to the parent with the asset
-        if texture.source == "embedded":
-            texture._read = functools.partial(bytes, texture.data())  # not a lambda: pickles
     return asset
 
 
