@@ -79,4 +79,5 @@ def lint(
         rules=engine.rules,
         fail_on="warning" if any(c.fail_on == "warning" for _, c in configs) else "error",
         errors=errors,
+        targets=list(dict.fromkeys(name for _, plan in work for name in plan.target)),
     )

@@ -67,7 +67,7 @@ class Plan:
     @classmethod
     def for_file(cls, config: Config, path: Path) -> Plan:
         return cls(
-            target=tuple(target_packs.split_names(config.target)),
+            target=tuple(target_packs.effective_names(config.target)),
             select=config.select,
             extend_select=config.extend_select,
             ignore=config.ignore,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import textwrap
@@ -15,12 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assetlint import batch, reporters
+from assetlint import __version__, batch, reporters
 from assetlint import config as cfg
 from assetlint import targets as target_packs
 from assetlint.engine import Engine, SelectionError
 from assetlint.fix.cli import add_fix_command, cmd_fix
-from assetlint.loaders import is_asset_path, load
+from assetlint.loaders import EXTENSIONS, is_asset_path, load
 from assetlint.model import LoadError
 from assetlint.plugins import PluginError
 from assetlint.render import add_render_command, cmd_render
@@ -30,17 +31,26 @@ from assetlint.summary import format_summary, summarize
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def collect_paths(args: Iterable[str]) -> tuple[list[Path], list[str]]:
+def collect_paths(args: Iterable[str], allow_empty: bool = True) -> tuple[list[Path], list[str]]:
     """Files to lint from files and folders (folders recurse by known extensions, hidden
-    folders skipped), in a stable order; plus error lines for arguments that do not exist."""
+    folders skipped), in a stable order; plus error lines for arguments that do not exist
+    and, unless ``allow_empty``, for folders holding no asset (a typo in a CI path must not
+    pass green)."""
     files: list[Path] = []
     errors: list[str] = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
+            found = []
             for dirpath, dirnames, filenames in os.walk(p):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                files.extend(Path(dirpath) / f for f in sorted(filenames) if is_asset_path(Path(f)))
+                found.extend(Path(dirpath) / f for f in sorted(filenames) if is_asset_path(Path(f)))
+            if not found and not allow_empty:
+                errors.append(
+                    f"{arg}: no assets in this folder ({', '.join(sorted(EXTENSIONS))}); "
+                    "pass --allow-empty to accept that"
+                )
+            files.extend(found)
         elif p.exists():
             files.append(p)
         else:
@@ -131,9 +141,11 @@ def _cmd_check(ns: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     to_stdout = not any(name == ns.format for name, _ in outputs)
-    files, errors = collect_paths(ns.paths)
-    for line in errors:
-        print(f"error: {line}", file=sys.stderr)
+    files, errors = collect_paths(ns.paths, allow_empty=ns.allow_empty)
+    if errors:  # a usage error: nothing is linted, nothing says "passed"
+        for line in errors:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_ERROR
     try:
         resolver = cfg.Resolver(
             engine.rules, _overrides(ns), Path(ns.config) if ns.config else None
@@ -141,7 +153,9 @@ def _cmd_check(ns: argparse.Namespace) -> int:
         if ns.show_config:
             where = Path(ns.paths[0])
             config = resolver.for_path(where / "_" if where.is_dir() else where)
-            json.dump(config.to_dict(), sys.stdout, indent=2)
+            shown = config.to_dict()
+            shown["target"] = target_packs.effective_names(config.target)  # what runs
+            json.dump(shown, sys.stdout, indent=2)
             print()
             return EXIT_CLEAN
         configs = [(path, resolver.for_path(path)) for path in files]
@@ -170,7 +184,7 @@ def _cmd_check(ns: argparse.Namespace) -> int:
         except ImportError:
             print("error: --executor dask needs `pip install assetlint[dask]`", file=sys.stderr)
             return EXIT_ERROR
-    advance, stop = _progress(len(jobs))
+    advance, stop = _progress(0 if ns.quiet else len(jobs))
     try:
         results = batch.run(
             jobs,
@@ -191,13 +205,18 @@ def _cmd_check(ns: argparse.Namespace) -> int:
         rules=engine.rules,
         fail_on="warning" if any(c.fail_on == "warning" for _, c in configs) else "error",
         show_info=ns.show_info,
-        errors=errors,
+        targets=list(dict.fromkeys(name for _, plan in jobs for name in plan.target)),
+        quiet=ns.quiet,
     )
     for name, path in outputs:
         reporters.write(name, report, path)
     if to_stdout:
-        sys.stdout.write(reporters.render(ns.format, report))
-    return report.exit_code
+        report.color = ns.format == "text" and reporters.use_color(sys.stdout)
+        if ns.statistics:
+            sys.stdout.write(reporters.statistics(report, as_json=ns.format == "json"))
+        else:
+            sys.stdout.write(reporters.render(ns.format, report))
+    return EXIT_CLEAN if ns.exit_zero else report.exit_code
 
 
 def _rule_dict(rule: Rule) -> dict[str, Any]:
@@ -277,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assetlint", description="Lint 3D assets against the needs of their destination."
     )
+    parser.add_argument("--version", action="version", version=f"assetlint {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, helptext in (
         ("info", "print the normalized summary of each asset"),
@@ -333,20 +353,61 @@ def _add_check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--show-config", action="store_true", help="print the resolved configuration for PATH"
     )
-    p.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (core count)")
     p.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="time limit per file (default 300)"
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when findings fail the run (usage errors still exit 2)",
+    )
+    p.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print how many findings each rule made, instead of the findings",
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="print the findings only: no summary line"
+    )
+    p.add_argument(
+        "-j", "--jobs", type=_positive(int), metavar="N", help="worker processes (core count)"
+    )
+    p.add_argument(
+        "--timeout",
+        type=_positive(float),
+        metavar="SECONDS",
+        help="time limit per file (default 300)",
     )
     p.add_argument(
         "--memory-limit",
-        type=int,
+        type=_positive(int, zero=True),
         metavar="MIB",
         help="memory one file may allocate, in MiB (default 4096; 0: none; Linux only)",
+    )
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="accept a folder holding no asset (by default a usage error, exit 2)",
     )
     p.add_argument("--no-cache", action="store_true", help="lint every file, ignore the cache")
     p.add_argument("--cache-dir", metavar="DIR", help="cache folder (.assetlint_cache)")
     p.add_argument("--executor", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
+
+
+def _positive(kind: type, zero: bool = False) -> Callable[[str], Any]:
+    """An argparse type for a finite number above zero (or zero too): `--jobs 0` or
+    `--timeout -1` is a usage error, not a run that hangs or never starts."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: must be {'zero or more' if zero else 'more than zero'}"
+            )
+        return value
+
+    return parse
 
 
 def _add_selection(p: argparse.ArgumentParser) -> None:

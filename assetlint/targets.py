@@ -56,6 +56,11 @@ PACK_KEYS = frozenset(
     {"name", "description", "extends", "family", "select", "extend-select", "ignore", "rules"}
 )
 SELECTOR = re.compile(r"^(?:ALL|[A-Z]{1,3}[0-9]{0,3})$")
+# A pack's family: a destination, or "all" for the rules declared for every destination
+# (the default pack's base).
+FAMILIES = (*TARGETS, "all")
+# The pack that runs when no target is given (rules/default.toml).
+DEFAULT_PACK = "default"
 README_START, README_END = "<!-- targets:start -->", "<!-- targets:end -->"
 
 
@@ -143,8 +148,8 @@ def pack_from_mapping(data: Mapping[str, Any], source: str) -> Pack:
         raise PackError(f"{where}: 'description' must be a string")
     if extends is not None and not isinstance(extends, str):
         raise PackError(f"{where}: 'extends' must be the name of one pack")
-    if family is not None and family not in TARGETS:
-        raise PackError(f"{where}: 'family' must be one of {list(TARGETS)}")
+    if family is not None and family not in FAMILIES:
+        raise PackError(f"{where}: 'family' must be one of {list(FAMILIES)}")
     rules = data.get("rules", {})
     if not isinstance(rules, Mapping) or not all(isinstance(v, Mapping) for v in rules.values()):
         raise PackError(f"{where}: 'rules' must be tables like [rules.B001]")
@@ -348,7 +353,7 @@ def resolve_pack(
     chain = _chain(name, packs)
     family = next((p.family for p in reversed(chain) if p.family), None)
     if family is None:
-        raise PackError(f"pack {name!r} has no 'family' (game, web or print), nor does its base")
+        raise PackError(f"pack {name!r} has no 'family' ({', '.join(FAMILIES)}), nor does its base")
     chosen: set[str] = set()
     ignore: list[str] = []
     for depth, pack in enumerate(chain):
@@ -407,6 +412,11 @@ def split_names(names: Iterable[str]) -> list[str]:
             if name and name not in out:
                 out.append(name)
     return out
+
+
+def effective_names(names: Iterable[str]) -> list[str]:
+    """The targets a run judges against: those named, else the default pack."""
+    return split_names(names) or [DEFAULT_PACK]
 
 
 def resolve(

@@ -90,7 +90,9 @@ def test_hung_and_crashed_workers_become_findings(many, monkeypatch, capsys):
         "hang.obj: X001 (error) worker: not checked: linting took longer than the 3 s time limit"
         in out
     )
-    assert out[-1] == "Found 5 problem(s) in 9 file(s)."  # a0, a3, a6, crash, hang
+    assert out[-1] == (  # a0, a3, a6: warnings; crash, hang: errors
+        "Found 5 problems (2 errors, 3 warnings) in 5 files; 9 files checked against: default."
+    )
 
 
 def test_cache_hits_and_a_changed_texture_relints_only_its_asset(many, tmp_path):

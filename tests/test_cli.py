@@ -87,14 +87,15 @@ def test_check_prints_findings_like_ruff_and_exits_1(capsys, open_cube):
         f"{open_cube}: G003 (warning) open: 1 hole bounded by 4 open edges, 4 m of open "
         "boundary in all; the largest is 4 m around (4 edges; limit 0 holes)"
     )
-    assert (
-        lines[-1] == "Found 1 problem(s) in 1 file(s). (1 info finding(s) not shown; --show-info)"
+    assert lines[-1] == (
+        "Found 1 problem (0 errors, 1 warning) in 1 file; 1 file checked against: default. "
+        "1 info finding not shown (--show-info)."
     )
 
 
 def test_check_ignore_and_select(capsys, open_cube, closed_cube):
     code, out, _ = run(capsys, "check", "--ignore", "G003", str(open_cube))
-    assert code == 0 and out.startswith("All checks passed (1 file(s)).")
+    assert code == 0 and out.startswith("All checks passed! 1 file checked against: default.")
     code, out, _ = run(capsys, "check", "--select", "G015", "--show-info", str(closed_cube))
     assert code == 0
     assert out.splitlines()[0] == (

@@ -55,7 +55,7 @@ def test_assetlint_toml_wins_and_walks_up(project, capsys):
     assert code == 1 and codes(lines) == ["G003"]
     (project / "assetlint.toml").write_text('select = ["G003"]\nignore = ["G003"]\n')
     code, lines, _ = check(capsys, str(nested))
-    assert code == 0 and lines == ["All checks passed (2 file(s))."]
+    assert code == 0 and lines == ["All checks passed! 2 files checked against: default."]
 
 
 def test_per_file_ignores_exclude_and_fail_on(project, capsys):
@@ -64,7 +64,7 @@ def test_per_file_ignores_exclude_and_fail_on(project, capsys):
     assert check(capsys, str(project))[0] == 0
     cfg.write_text('select = ["G003"]\nexclude = ["models/open.obj"]\n')
     code, lines, _ = check(capsys, str(project))
-    assert code == 0 and lines == ["All checks passed (1 file(s))."]
+    assert code == 0 and lines == ["All checks passed! 1 file checked against: default."]
     cfg.write_text('select = ["G003"]\nfail-on = "error"\n')
     code, lines, _ = check(capsys, str(project))
     assert code == 0 and codes(lines) == ["G003"]  # shown, not failing

@@ -9,10 +9,13 @@ previous file or the complete new one.
 from __future__ import annotations
 
 import importlib
+import json
+import os
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from assetlint import __version__
 from assetlint.batch import FileResult, write_atomic
@@ -43,6 +46,9 @@ class Report:
     show_info: bool = False
     root: Path = field(default_factory=Path.cwd)  # SARIF locations are relative to it
     errors: list[str] = field(default_factory=list)  # arguments that named no file
+    targets: list[str] = field(default_factory=list)  # the packs judged against, in order
+    quiet: bool = False  # findings only, no summary line (text)
+    color: bool = False  # ANSI colours in text output (a terminal, see use_color)
 
     @property
     def findings(self) -> list[Finding]:
@@ -70,6 +76,18 @@ class Report:
             return EXIT_ERROR
         return EXIT_FINDINGS if any(self.fails(f) for f in self.findings) else EXIT_CLEAN
 
+    def shown(self) -> list[Finding]:
+        """The findings a reader is shown: info ones only when asked (--show-info)."""
+        return [f for f in self.findings if self.show_info or f.severity != "info"]
+
+    def problems(self) -> list[Finding]:
+        """Errors and warnings, the findings a summary counts as problems."""
+        return [f for f in self.findings if f.severity in ("error", "warning")]
+
+    def rule_name(self, code: str) -> str | None:
+        rule = self.rules.get(code)
+        return rule.name if rule is not None else None
+
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}
         for f in self.findings:
@@ -90,6 +108,33 @@ class Report:
             "fail_on": self.fail_on,
             "exit_code": self.exit_code,
         }
+
+
+def use_color(stream: TextIO) -> bool:
+    """Colour when the stream is a terminal; ``NO_COLOR`` (any value) turns it off and
+    ``FORCE_COLOR`` on, in that order of precedence, as CPython's own output does."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+
+
+def statistics(report: Report, as_json: bool = False) -> str:
+    """How many findings each rule made (the findings shown), most first, as ruff's
+    --statistics: ``count  code  name``; a JSON list with ``as_json``."""
+    counts = Counter(f.code for f in report.shown())
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if as_json:
+        return (
+            json.dumps(
+                [{"code": code, "name": report.rule_name(code), "count": n} for code, n in rows],
+                indent=2,
+            )
+            + "\n"
+        )
+    width = len(str(rows[0][1])) if rows else 1
+    return "".join(f"{n:>{width}}\t{code}\t{report.rule_name(code) or ''}\n" for code, n in rows)
 
 
 def render(name: str, report: Report) -> str:

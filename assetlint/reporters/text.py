@@ -1,4 +1,6 @@
-"""Ruff-like text: one line per finding, info findings hidden unless --show-info."""
+"""Ruff-like text: one line per finding, info findings hidden unless --show-info, then a
+summary that counts problems and the files that have them and names what was checked
+(the targets, or the default pack). Colours only when the report asks (a terminal)."""
 
 from __future__ import annotations
 
@@ -9,21 +11,61 @@ from assetlint.findings import Finding
 if TYPE_CHECKING:
     from assetlint.reporters import Report
 
+# ANSI SGR codes: bold, red, yellow, cyan, dim, reset.
+BOLD, RED, YELLOW, CYAN, DIM, RESET = "1", "31", "33", "36", "2", "0"
+SEVERITY_COLORS = {"error": RED, "warning": YELLOW, "info": CYAN}
 
-def format_finding(f: Finding) -> str:
+
+def safe_text(text: str) -> str:
+    """Text any terminal or log can take: lone surrogates (from a name in a hostile file)
+    become U+FFFD, and control characters other than tab are escaped (``\\x1b`` cannot
+    recolour the terminal, ``\\n`` cannot forge a finding line)."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return "".join(
+        c if c == "\t" or not (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0) else f"\\x{ord(c):02x}"
+        for c in text
+    )
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[{RESET}m" if color else text
+
+
+def format_finding(f: Finding, color: bool = False) -> str:
     """``path: CODE (severity) subject: message``."""
     subject = f"{f.subject}: " if f.subject else ""
-    return f"{f.path}: {f.code} ({f.severity}) {subject}{f.message}"
+    path = _paint(safe_text(f.path), BOLD, color)
+    code = _paint(f.code, SEVERITY_COLORS.get(f.severity, BOLD), color)
+    return f"{path}: {code} ({f.severity}) {safe_text(subject + f.message)}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def summary(report: Report) -> str:
+    """The closing line: problems and the files that have them, what was checked, and the
+    info findings not shown."""
+    problems = report.problems()
+    errors = sum(f.severity == "error" for f in problems)
+    files = len(report.results)
+    with_problems = len({f.path for f in problems})
+    checked = ", ".join(report.targets) or "default"
+    hidden = 0 if report.show_info else report.counts()["info"]
+    note = f" {_plural(hidden, 'info finding')} not shown (--show-info)." if hidden else ""
+    if problems:
+        head = (
+            f"Found {_plural(len(problems), 'problem')} ({_plural(errors, 'error')}, "
+            f"{_plural(len(problems) - errors, 'warning')}) in {_plural(with_problems, 'file')};"
+        )
+    else:
+        head = "All checks passed!"
+    checked = f"{_plural(files, 'file')} checked against: {safe_text(checked)}."
+    return f"{_paint(head, BOLD, report.color)} {checked}{note}"
 
 
 def render(report: Report) -> str:
-    lines = [format_finding(f) for f in report.findings if report.show_info or f.severity != "info"]
-    counted = sum(f.severity in ("error", "warning") for f in report.findings)
-    hidden = 0 if report.show_info else report.counts()["info"]
-    note = f" ({hidden} info finding(s) not shown; --show-info)" if hidden else ""
-    n = len(report.results)
-    if counted:
-        lines.append(f"Found {counted} problem(s) in {n} file(s).{note}")
-    else:
-        lines.append(f"All checks passed ({n} file(s)).{note}")
-    return "\n".join(lines) + "\n"
+    lines = [format_finding(f, report.color) for f in report.shown()]
+    if not report.quiet:
+        lines.append(summary(report))
+    return "\n".join(lines) + ("\n" if lines else "")

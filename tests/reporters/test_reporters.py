@@ -60,7 +60,8 @@ def test_one_run_many_formats_and_text_unchanged(assets, capsys):
         "'.glb' says",
         "models/open.obj: G003 (warning) open: 1 hole bounded by 4 open edges, 4 m of open "
         "boundary in all; the largest is 4 m around (4 edges; limit 0 holes)",
-        "Found 2 problem(s) in 3 file(s). (2 info finding(s) not shown; --show-info)",
+        "Found 2 problems (1 error, 1 warning) in 2 files; 3 files checked against: default. "
+        "2 info findings not shown (--show-info).",
     ]
     github = (assets / "r.txt").read_text().splitlines()
     assert github[1] == (
@@ -147,6 +148,8 @@ def test_junit_warnings_pass_with_fail_on_error(assets):
 def test_output_file_for_the_main_format_and_bad_format(assets, capsys):
     assert main(["check", "models/closed.obj", "--select", "G003", "-o", "out.txt"]) == 0
     assert capsys.readouterr().out == ""
-    assert (assets / "out.txt").read_text() == "All checks passed (1 file(s)).\n"
+    assert (assets / "out.txt").read_text() == (
+        "All checks passed! 1 file checked against: default.\n"
+    )
     assert main(["check", "models/closed.obj", "-o", "yaml=x"]) == 2
     assert "unknown format 'yaml'" in capsys.readouterr().err
