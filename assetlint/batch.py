@@ -97,6 +97,7 @@ class FileResult:
     stats: dict[str, Any] = field(default_factory=dict)  # empty when the file did not load
     loaded: bool = True
     cached: bool = False
+    seconds: float = 0.0  # time to load and lint it in this run (0 from the cache)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -172,6 +173,7 @@ def lint_file(path: str, plan: Plan) -> FileResult:
     from assetlint.model import LoadError
     from assetlint.summary import summarize
 
+    start = time.perf_counter()
     engine, chosen, select, params, severities, enabled = prepare(plan)
     rules = sorted(enabled)
     try:
@@ -182,7 +184,7 @@ def lint_file(path: str, plan: Plan) -> FileResult:
         raise
     except LoadError as exc:
         findings = [load_failure(str(exc), path)] if "L001" in enabled else []
-        return FileResult(path, findings, rules, loaded=False)
+        return FileResult(path, findings, rules, loaded=False, seconds=time.perf_counter() - start)
     if chosen:
         findings = target_packs.run_targets(engine, asset, chosen, select, plan.ignore)
     else:
@@ -190,7 +192,8 @@ def lint_file(path: str, plan: Plan) -> FileResult:
     findings = [f for f in findings if not f.code.startswith(plan.drop)]
     for f in findings:
         f.path = path  # the path as given, not as the loader normalized it
-    return FileResult(path, findings, rules, stats=summarize(asset))
+    seconds = time.perf_counter() - start
+    return FileResult(path, findings, rules, stats=summarize(asset), seconds=seconds)
 
 
 def worker_failure(path: str, plan: Plan, what: str, rule: Rule = INTERNAL_ERROR) -> FileResult:

@@ -7,6 +7,7 @@ read (or an internal error). One unreadable file never stops the batch.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import os
@@ -320,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_check_arguments(p: argparse.ArgumentParser) -> None:
-    formats = tuple(reporters.REPORTERS)
+    formats = tuple(reporters.REPORTERS)  # text json junit sarif github gitlab html
     p.add_argument(
         "--format",
         "--output-format",
@@ -426,6 +427,9 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 console must not end the run
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     try:
         ns = parser.parse_args(argv)

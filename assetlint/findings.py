@@ -32,6 +32,9 @@ class Finding:
     # A unit vector in the canonical frame (+Y up, +Z front), for findings about a direction
     # (H001: towards the baked light), so that renderers and tools need not parse messages.
     direction: list[float] | None = None
+    # The target packs that report it ("default" when none was named), so that JSON and
+    # CI tools need not parse the "[unity, print]" prefix of a several-target message.
+    target: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

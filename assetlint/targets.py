@@ -451,9 +451,12 @@ def run_target(
     if select is None:
         select = [c for c in target.select if not any(_specificity(s, c) >= 0 for s in ignore)]
         ignore = ()
-    return engine.run(
+    findings = engine.run(
         asset, select, ignore, target.family, target.params, severities=target.severities
     )
+    for f in findings:
+        f.target = [target.name]
+    return findings
 
 
 def run_targets(
@@ -477,6 +480,7 @@ def run_targets(
     out = []
     for f, names in merged.values():
         f.message = f"[{', '.join(names)}] {f.message}"
+        f.target = names
         out.append(f)
     return out
 

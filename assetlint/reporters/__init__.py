@@ -8,12 +8,15 @@ previous file or the complete new one.
 
 from __future__ import annotations
 
+import functools
 import importlib
-import json
 import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+# not `import json`: the submodule assetlint.reporters.json takes that name in this package
+from json import dumps as json_dumps
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -29,6 +32,7 @@ REPORTERS: dict[str, str] = {
     "junit": "assetlint.reporters.junit",
     "sarif": "assetlint.reporters.sarif",
     "github": "assetlint.reporters.github",
+    "gitlab": "assetlint.reporters.gitlab",
     "html": "assetlint.reporters.html",
 }
 
@@ -49,6 +53,9 @@ class Report:
     targets: list[str] = field(default_factory=list)  # the packs judged against, in order
     quiet: bool = False  # findings only, no summary line (text)
     color: bool = False  # ANSI colours in text output (a terminal, see use_color)
+    # Whether findings were left out of the results (identical ones grouped, a file's
+    # capped): JSON says so at the top level.
+    truncated: bool = False
 
     @property
     def findings(self) -> list[Finding]:
@@ -88,6 +95,15 @@ class Report:
         rule = self.rules.get(code)
         return rule.name if rule is not None else None
 
+    def fixable(self, code: str) -> bool:
+        """Whether `assetlint fix` repairs findings of this rule."""
+        rule = self.rules.get(code)
+        return bool(rule is not None and rule.autofix) or code in fixed_codes()
+
+    def finding_dict(self, f: Finding) -> dict[str, Any]:
+        """A finding as JSON: its fields, plus its rule's name and whether it is fixable."""
+        return {**f.to_dict(), "rule": self.rule_name(f.code), "fixable": self.fixable(f.code)}
+
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}
         for f in self.findings:
@@ -99,7 +115,7 @@ class Report:
         return {
             "version": __version__,
             "files": self.files,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [self.finding_dict(f) for f in self.findings],
             "results": [
                 {"path": r.path, "loaded": r.loaded, "rules": r.rules, "stats": r.stats}
                 for r in self.results
@@ -107,7 +123,18 @@ class Report:
             "counts": self.counts(),
             "fail_on": self.fail_on,
             "exit_code": self.exit_code,
+            "targets": self.targets,
+            "truncated": self.truncated,
         }
+
+
+@functools.cache
+def fixed_codes() -> frozenset[str]:
+    """The codes `assetlint fix` has a repair for (imported on first use: the fixes pull
+    in the geometry tools)."""
+    from assetlint.fix import fixes
+
+    return frozenset(code for fix in fixes() for code in fix.codes)
 
 
 def use_color(stream: TextIO) -> bool:
@@ -127,7 +154,7 @@ def statistics(report: Report, as_json: bool = False) -> str:
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     if as_json:
         return (
-            json.dumps(
+            json_dumps(
                 [{"code": code, "name": report.rule_name(code), "count": n} for code, n in rows],
                 indent=2,
             )

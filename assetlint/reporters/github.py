@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from assetlint.reporters.encoding import terminal_text
+
 if TYPE_CHECKING:
     from assetlint.reporters import Report
 
@@ -12,7 +14,10 @@ LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: its own escapes, then no raw control character (a
+    name cannot end the command early or forge another)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return terminal_text(text)
 
 
 def _prop(text: str) -> str:

@@ -22,6 +22,7 @@ from assetlint.findings import Finding
 from assetlint.model import Asset
 from assetlint.render import best_views, render_views
 from assetlint.render.marks import COLORS, LEGEND
+from assetlint.reporters.encoding import xml_text
 
 if TYPE_CHECKING:
     from assetlint.reporters import Report
@@ -238,22 +239,25 @@ def _asset_section(number: int, path: str, asset: Asset | None, findings, target
 
 
 def render_html(results: Sequence[Result], target: str | None = None) -> str:
-    """The report page as a string."""
+    """The report page as a string, with nothing a browser or an XML tool would choke on
+    (lone surrogates and control characters from a hostile file's names are escaped)."""
     rows = []
     sections = []
     for number, (path, asset, findings) in enumerate(results, start=1):
         v = verdict(findings)
+        problems = sum(f.severity != "info" for f in findings)
         rows.append(
             f'<tr><td><a href="#asset-{number}">{html.escape(str(path))}</a></td>'
-            f'<td><span class="verdict {v}">{v}</span></td><td>{len(findings)}</td></tr>'
+            f'<td><span class="verdict {v}">{v}</span></td><td>{problems}</td>'
+            f"<td>{len(findings) - problems}</td></tr>"
         )
         sections.append(_asset_section(number, str(path), asset, findings, target))
-    return (
+    return xml_text(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<title>assetlint report</title>"
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<style>{CSS}</style></head><body><h1>assetlint report</h1>"
-        "<table><tr><th>Asset</th><th>Verdict</th><th>Findings</th></tr>"
+        "<table><tr><th>Asset</th><th>Verdict</th><th>Problems</th><th>Info</th></tr>"
         + "".join(rows)
         + "</table>\n"
         + "\n".join(sections)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from assetlint.reporters.encoding import json_safe
+
 if TYPE_CHECKING:
     from assetlint.reporters import Report
 
 
 def render(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2) + "\n"
+    return json.dumps(json_safe(report.to_dict()), indent=2) + "\n"

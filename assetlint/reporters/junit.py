@@ -1,7 +1,10 @@
 """JUnit XML (junit-xml package) for CI test views (Jenkins, GitLab): one testsuite per
-asset with its stats as properties, one testcase per rule that ran. Errors are failures;
-warnings are failures only with fail-on = warning, else they pass with the finding in
-system-out; rules of a file that could not be loaded are skipped."""
+asset with its stats as properties; one failing testcase per rule whose findings fail the
+run (typed by the most severe of them), and one passing testcase for an asset with none,
+so that a dashboard shows the problems and not hundreds of passing rules. Findings that do
+not fail (warnings with fail-on = error, info with --show-info) go to the passing case's
+system-out. The suite's time is the file's real load-and-lint time in this run (0 when it
+came from the cache), shared evenly by its testcases, since rules are not timed apart."""
 
 from __future__ import annotations
 
@@ -10,8 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
+from assetlint.reporters.encoding import xml_text
+
 if TYPE_CHECKING:
+    from assetlint.findings import Finding
     from assetlint.reporters import Report
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+PASSING_CASE = "all checks"
 
 
 def _properties(stats: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -31,37 +40,49 @@ def _properties(stats: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
+def _line(f: Finding) -> str:
+    return f"{f.severity}: {f.subject + ': ' if f.subject else ''}{f.message}"
+
+
 def render(report: Report) -> str:
     suites = []
     for result in report.results:
-        by_code: dict[str, list] = {}
+        failing: dict[str, list[Finding]] = {}
         for f in result.findings:
-            by_code.setdefault(f.code, []).append(f)
+            if report.fails(f):
+                failing.setdefault(f.code, []).append(f)
         cases = []
-        for code in sorted(set(result.rules) | set(by_code)):
-            rule = report.rules.get(code)
-            name = f"{code} {rule.name}" if rule else code
-            case = TestCase(name, classname=result.path)
-            found = by_code.get(code, [])
-            lines = [
-                f"{f.severity}: {f.subject + ': ' if f.subject else ''}{f.message}" for f in found
-            ]
-            failing = [f for f in found if report.fails(f)]
-            if failing:
-                first = failing[0]
-                case.add_failure_info(
-                    message=f"{first.subject + ': ' if first.subject else ''}{first.message}",
-                    output="\n".join(lines),
-                    failure_type=first.severity,
-                )
-            elif not result.loaded and not found:
-                case.add_skipped_info("not checked: the file could not be loaded")
-            elif lines:
-                case.stdout = "\n".join(lines)
+        for code in sorted(failing):
+            found = failing[code]
+            name = report.rule_name(code)
+            case = TestCase(xml_text(f"{code} {name}" if name else code))
+            worst = min(found, key=lambda f: SEVERITY_RANK[f.severity])
+            case.add_failure_info(
+                message=xml_text(f"{worst.subject + ': ' if worst.subject else ''}{worst.message}"),
+                output=xml_text("\n".join(_line(f) for f in found)),
+                failure_type=worst.severity,
+            )
             cases.append(case)
-        props = _properties(result.stats)
+        if not cases:
+            case = TestCase(PASSING_CASE)
+            rest = [f for f in result.findings if report.show_info or f.severity != "info"]
+            if rest:
+                case.stdout = xml_text("\n".join(_line(f) for f in rest))
+            cases.append(case)
+        seconds = 0.0 if result.cached else result.seconds
+        for case in cases:
+            case.elapsed_sec = seconds / len(cases)
+            case.classname = xml_text(result.path)
+        props = {xml_text(k): xml_text(v) for k, v in _properties(result.stats).items()}
         props.pop("path", None)
-        suites.append(TestSuite(result.path, cases, properties=props or None, file=result.path))
+        suites.append(
+            TestSuite(
+                xml_text(result.path),
+                cases,
+                properties=props or None,
+                file=xml_text(result.path),
+            )
+        )
     return _strict(to_xml_report_string(suites, encoding="utf-8"))
 
 
@@ -71,11 +92,14 @@ _DROPPED = {"testsuite": {"disabled"}}
 
 
 def _strict(xml: str) -> str:
-    """Drop the attributes junit-xml adds that strict consumers' schema does not know."""
+    """Drop the attributes junit-xml adds that strict consumers' schema does not know, and
+    write times in milliseconds as the schema's pattern wants (three decimals at most)."""
     root = ET.fromstring(xml)
     for el in root.iter():
         for attr in list(el.attrib):
             if attr not in _ALLOWED.get(el.tag, {attr}) or attr in _DROPPED.get(el.tag, ()):
                 del el.attrib[attr]
+        if "time" in el.attrib:
+            el.set("time", f"{float(el.get('time', 0)):.3f}")
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)

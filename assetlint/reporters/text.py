@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assetlint.findings import Finding
+from assetlint.reporters.encoding import terminal_text
 
 if TYPE_CHECKING:
     from assetlint.reporters import Report
@@ -16,17 +17,6 @@ BOLD, RED, YELLOW, CYAN, DIM, RESET = "1", "31", "33", "36", "2", "0"
 SEVERITY_COLORS = {"error": RED, "warning": YELLOW, "info": CYAN}
 
 
-def safe_text(text: str) -> str:
-    """Text any terminal or log can take: lone surrogates (from a name in a hostile file)
-    become U+FFFD, and control characters other than tab are escaped (``\\x1b`` cannot
-    recolour the terminal, ``\\n`` cannot forge a finding line)."""
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    return "".join(
-        c if c == "\t" or not (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0) else f"\\x{ord(c):02x}"
-        for c in text
-    )
-
-
 def _paint(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[{RESET}m" if color else text
 
@@ -34,9 +24,9 @@ def _paint(text: str, code: str, color: bool) -> str:
 def format_finding(f: Finding, color: bool = False) -> str:
     """``path: CODE (severity) subject: message``."""
     subject = f"{f.subject}: " if f.subject else ""
-    path = _paint(safe_text(f.path), BOLD, color)
+    path = _paint(terminal_text(f.path), BOLD, color)
     code = _paint(f.code, SEVERITY_COLORS.get(f.severity, BOLD), color)
-    return f"{path}: {code} ({f.severity}) {safe_text(subject + f.message)}"
+    return f"{path}: {code} ({f.severity}) {terminal_text(subject + f.message)}"
 
 
 def _plural(n: int, word: str) -> str:
@@ -60,7 +50,7 @@ def summary(report: Report) -> str:
         )
     else:
         head = "All checks passed!"
-    checked = f"{_plural(files, 'file')} checked against: {safe_text(checked)}."
+    checked = f"{_plural(files, 'file')} checked against: {terminal_text(checked)}."
     return f"{_paint(head, BOLD, report.color)} {checked}{note}"
 
 

@@ -104,8 +104,8 @@ def test_sarif_matches_the_official_schema(assets):
     assert rules["G003"]["defaultConfiguration"] == {"level": "warning"}
     assert rules["G003"]["help"]["text"].startswith("Fix: ")
     levels = [(r["ruleId"], r["level"]) for r in run["results"]]
-    assert levels == [("L001", "error"), ("G015", "note"), ("G003", "warning"), ("G015", "note")]
-    loc = run["results"][2]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert levels == [("L001", "error"), ("G003", "warning")]  # info only with --show-info
+    loc = run["results"][1]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert loc == {"uri": "models/open.obj", "uriBaseId": "%SRCROOT%"}
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == assets.resolve().as_uri() + "/"
     broken = json.loads(json.dumps(doc))
@@ -122,17 +122,14 @@ def test_junit_matches_the_jenkins_xsd(assets):
     names = [s.get("name") for s in suites]
     assert names == ["models/bad.glb", "models/closed.obj", "models/open.obj"]
     bad, closed, opened = suites
-    cases = {c.get("name"): c for c in bad.iter("testcase")}
-    assert cases["L001 unreadable-file"].find("failure").get("type") == "error"
-    assert [
-        c.get("name").split()[0] for c in bad.iter("testcase") if c.find("skipped") is not None
-    ] == [
-        "G003",
-        "G015",
-    ]
+    # one case per failing rule, one per passing asset: not one per rule that ran
+    assert [c.get("name") for c in bad.iter("testcase")] == ["L001 unreadable-file"]
+    assert bad.find("testcase/failure").get("type") == "error"
     props = {p.get("name"): p.get("value") for p in closed.iter("property")}
     assert props["triangles.scene"] == "12" and props["format"] == "obj"
-    g003 = next(c for c in opened.iter("testcase") if c.get("name").startswith("G003"))
+    assert [c.get("name") for c in closed.iter("testcase")] == ["all checks"]
+    (g003,) = opened.iter("testcase")
+    assert g003.get("name") == "G003 open-boundary"
     assert g003.find("failure").get("type") == "warning"  # fail-on warning (default)
     assert int(opened.get("failures")) == 1 and int(closed.get("failures")) == 0
 
@@ -140,9 +137,9 @@ def test_junit_matches_the_jenkins_xsd(assets):
 def test_junit_warnings_pass_with_fail_on_error(assets):
     assert run_all(assets, "--fail-on", "error") == 2
     suites = ET.parse(assets / "r.xml").getroot()
-    g003 = next(c for c in suites[2].iter("testcase") if c.get("name").startswith("G003"))
-    assert g003.find("failure") is None
-    assert "open: 1 hole" in g003.find("system-out").text
+    (passing,) = suites[2].iter("testcase")
+    assert passing.get("name") == "all checks" and passing.find("failure") is None
+    assert "open: 1 hole" in passing.find("system-out").text
 
 
 def test_output_file_for_the_main_format_and_bad_format(assets, capsys):
