@@ -36,15 +36,19 @@ def lint(
     cache_dir: str | Path | None = None,
     timeout: float | None = None,
     memory_limit: int | None = None,
+    allow_empty: bool = False,
 ) -> Report:
     """Lint files and folders; the :class:`~assetlint.reporters.Report` has ``findings``,
     ``results`` (per file, in order), ``ok`` and ``exit_code``. ``config`` is True (nearest
     config file), False (defaults only) or a config file's path. No cache unless
-    ``cache_dir`` is given. Raises ``ValueError`` (ConfigError, SelectionError, PackError)
-    for bad settings, as the command line exits 2."""
+    ``cache_dir`` is given. With no ``target`` the default pack runs (``report.targets``
+    says which ran). A path that does not exist, or a folder with no asset unless
+    ``allow_empty``, is listed in ``report.errors`` and makes ``exit_code`` 2, as on the
+    command line. Raises ``ValueError`` (ConfigError, SelectionError, PackError) for bad
+    settings, as the command line exits 2."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    files, errors = collect_paths(str(p) for p in paths)
+    files, errors = collect_paths((str(p) for p in paths), allow_empty=allow_empty)
     engine = Engine.default()
     overrides = cfg.Overrides(
         target=[target] if isinstance(target, str) else (list(target) if target else None),

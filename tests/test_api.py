@@ -58,3 +58,28 @@ def test_the_documented_example_runs(incoming, capsys):
         "incoming/chair.obj: M002 12 of 12 triangles have no material",
         "rejected (exit code 1)",
     ]
+
+
+def test_the_api_is_typed():
+    """`assetlint.lint` is the real function (not a (*args) -> Any wrapper) and the package
+    ships py.typed; CI runs mypy on the API and tests/typing_api_usage.py."""
+    import inspect
+
+    from assetlint.api import lint
+
+    assert assetlint.lint is lint
+    assert inspect.signature(assetlint.lint).return_annotation == "Report"
+    assert (Path(assetlint.__file__).parent / "py.typed").is_file()
+    assert assetlint.Report.__module__ == "assetlint.reporters"
+
+
+def test_missing_paths_and_empty_folders_are_errors(incoming, tmp_path):
+    (tmp_path / "empty").mkdir()
+    report = assetlint.lint([incoming, tmp_path / "nope", tmp_path / "empty"], config=False)
+    assert report.exit_code == 2 and len(report.results) == 1
+    assert [e.split(": ")[1].split(";")[0] for e in report.errors] == [
+        "no such file or folder",
+        "no assets in this folder (.fbx, .glb, .gltf, .obj, .stl, .usd, .usda, .usdc, .usdz)",
+    ]
+    assert assetlint.lint(tmp_path / "empty", allow_empty=True).ok
+    assert report.targets == ["default"]
