@@ -28,6 +28,7 @@ from assetlint.plugins import PluginError
 from assetlint.render import add_render_command, cmd_render
 from assetlint.rules import Rule
 from assetlint.summary import format_summary, summarize
+from assetlint.watch import add_watch_command, cmd_watch
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -310,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             _add_check_arguments(p)
     target_packs.add_targets_command(sub)
+    _add_selection(add_watch_command(sub, _positive))
     add_fix_command(sub)
     add_render_command(sub)
     p = sub.add_parser("rules", help="list the rules (built-in and from installed packs)")
@@ -443,6 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "targets": target_packs.cmd_targets,
         "fix": cmd_fix,
         "render": cmd_render,
+        "watch": lambda ns: cmd_watch(ns, _overrides(ns)),
     }[ns.command]
     try:
         return handler(ns)
