@@ -323,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_check_arguments(p: argparse.ArgumentParser) -> None:
-    formats = tuple(reporters.REPORTERS)  # text json junit sarif github gitlab html
+    formats = tuple(reporters.REPORTERS)
     p.add_argument(
         "--format",
         "--output-format",
@@ -403,7 +403,8 @@ def _positive(kind: type, zero: bool = False) -> Callable[[str], Any]:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+            whole = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {whole}") from None
         if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
             raise argparse.ArgumentTypeError(
                 f"{text!r}: must be {'zero or more' if zero else 'more than zero'}"

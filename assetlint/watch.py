@@ -193,8 +193,7 @@ def cmd_watch(ns: argparse.Namespace, overrides: cfg.Overrides) -> int:
                         if asset.parent == path.parent:
                             pending.touch(asset, now)
             for ready in pending.settled(now):
-                _report(ready, folder, resolver, engine, ns, out_dir)
-                reports += 1
+                reports += _report(ready, folder, resolver, engine, ns, out_dir)
                 if ns.max_reports is not None and reports >= ns.max_reports:
                     return 0
     except KeyboardInterrupt:
@@ -212,12 +211,19 @@ def _report(
     engine: Engine,
     ns: argparse.Namespace,
     out_dir: Path | None,
-) -> None:
-    """Lint one settled file in a worker and print or write its report."""
-    config = resolver.for_path(path)
+) -> bool:
+    """Lint one settled file in a worker and print or write its report (True); a broken
+    config file in its folder is reported for that file and the watch goes on (False), and
+    a file the config excludes is passed over (False)."""
+    try:
+        config = resolver.for_path(path)
+        plan = batch.Plan.for_file(config, path)
+        batch.prepare(plan, engine)
+    except (cfg.ConfigError, SelectionError, target_packs.PackError, ValueError) as exc:
+        print(f"error: {path}: {exc}", file=sys.stderr)
+        return False
     if config.is_excluded(path):
-        return
-    plan = batch.Plan.for_file(config, path)
+        return False
     (result,) = batch.run(
         [(str(path), plan)], processes=1, timeout=config.timeout, memory=config.memory_limit
     )
@@ -235,9 +241,10 @@ def _report(
             text = reporters.render(ns.format, report)
         sys.stdout.write(text)
         sys.stdout.flush()
-        return
+        return True
     relative = path.resolve().relative_to(folder.resolve())
     destination = out_dir / relative.parent / f"{relative.name}.{FORMATS[ns.format]}"
     destination.parent.mkdir(parents=True, exist_ok=True)
     reporters.write(ns.format, report, destination)
     print(f"{path}: report written to {destination}", file=sys.stderr)
+    return True

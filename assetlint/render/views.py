@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 
 from assetlint.findings import Finding
 from assetlint.model import Asset
-from assetlint.render.marks import COLORS, FACE_KINDS, Defects, collect
+from assetlint.render.marks import COLORS, FACE_KINDS, LEGEND, Defects, collect
 from assetlint.render.raster import Camera, Raster, Scene, build_scene, cameras, rasterize
 
 BACKGROUND = np.array([236, 238, 242], dtype=np.float32)
@@ -204,7 +204,33 @@ def _arrow(draw: ImageDraw.ImageDraw, cam: Camera, direction: np.ndarray, radius
         (x[1] - 16 * math.cos(ang + s), y[1] - 16 * math.sin(ang + s)) for s in (0.45, -0.45)
     ]
     draw.polygon(tip, fill=colour, outline=(0, 0, 0))
-    draw.text((x[0] + 4, y[0] + 4), "light", fill=(0, 0, 0))
+    _label(draw, cam, "light", (x[0], y[0]), (x[1], y[1]))
+
+
+def _label(draw: ImageDraw.ImageDraw, cam: Camera, text: str, tail, head) -> None:
+    """``text`` by an arrow's tail, at the first place inside the view that keeps clear of
+    the shaft: beyond the tail, else beside it, else beside the shaft further along (the
+    tail may lie outside the view); nothing when no place fits."""
+    left, top, right, bottom = draw.textbbox((0, 0), text)
+    w, h = right - left, bottom - top
+    length = max(math.hypot(tail[0] - head[0], tail[1] - head[1]), 1e-9)
+    ux, uy = (tail[0] - head[0]) / length, (tail[1] - head[1]) / length
+    t = np.linspace(0.0, 1.0, 24)
+    shaft_x, shaft_y = tail[0] + t * (head[0] - tail[0]), tail[1] + t * (head[1] - tail[1])
+    reach = 6 + math.hypot(w, h) / 2  # from the anchor to the label's centre
+    sides = ((ux, uy), (-uy, ux), (uy, -ux), (ux - uy, uy + ux), (ux + uy, uy - ux))
+    for along, (dx, dy) in [(0.0, d) for d in sides] + [
+        (f, d) for f in (0.25, 0.5) for d in sides[1:3]
+    ]:
+        norm = math.hypot(dx, dy)
+        ax, ay = tail[0] + along * (head[0] - tail[0]), tail[1] + along * (head[1] - tail[1])
+        cx, cy = ax + dx / norm * reach, ay + dy / norm * reach
+        box = (cx - w / 2 - 3, cy - h / 2 - 3, cx + w / 2 + 3, cy + h / 2 + 3)
+        inside = box[0] >= 0 and box[1] >= 0 and box[2] <= cam.width and box[3] <= cam.height
+        hits = (shaft_x >= box[0]) & (shaft_x <= box[2]) & (shaft_y >= box[1]) & (shaft_y <= box[3])
+        if inside and not hits.any():
+            draw.text((cx - w / 2 - left, cy - h / 2 - top), text, fill=(0, 0, 0))
+            return
 
 
 def _scale_bar(draw: ImageDraw.ImageDraw, cam: Camera) -> None:
@@ -286,10 +312,40 @@ def best_views(views: list[View]) -> dict[int, str]:
 
 
 def contact_sheet(views: list[View], columns: int = 4) -> Image.Image:
-    """The views side by side on one image (two rows of four with seven views)."""
+    """The views side by side on one image (two rows of four with seven views), with the
+    legend of the marks in the free cell when there is one wide enough to read."""
     w, h = views[0].image.size
     rows = -(-len(views) // columns)
     sheet = Image.new("RGB", (columns * w, rows * h), tuple(int(c) for c in BACKGROUND))
     for i, view in enumerate(views):
         sheet.paste(view.image, ((i % columns) * w, (i // columns) * h))
+    if len(views) < rows * columns and w >= LEGEND_MIN_WIDTH:
+        n = len(views)
+        _legend(ImageDraw.Draw(sheet), (n % columns) * w, (n // columns) * h, w, h)
     return sheet
+
+
+LEGEND_MIN_WIDTH = 160  # pixels: narrower cells cannot hold a readable legend
+
+
+def _legend(draw: ImageDraw.ImageDraw, x0: int, y0: int, width: int, height: int) -> None:
+    """What each mark colour means, as a swatch and wrapped text per kind."""
+    y = y0 + 8
+    line = draw.textbbox((0, 0), "Ag")[3] + 2
+    for kind, text in LEGEND.items():
+        words, lines, current = text.split(), [], ""
+        for word in words:
+            trial = f"{current} {word}".strip()
+            if current and draw.textlength(trial) > width - 34:
+                lines.append(current)
+                current = word
+            else:
+                current = trial
+        lines.append(current)
+        if y + line * len(lines) > y0 + height - 4:
+            return
+        draw.rectangle([x0 + 8, y + 1, x0 + 18, y + 11], fill=COLORS[kind], outline=(0, 0, 0))
+        for text_line in lines:
+            draw.text((x0 + 26, y), text_line, fill=(20, 20, 20))
+            y += line
+        y += 3

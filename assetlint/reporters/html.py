@@ -228,8 +228,7 @@ def _asset_section(number: int, path: str, asset: Asset | None, findings, target
         for view in views:
             out.append(
                 f'<figure id="{anchor}-{view.name}"><img src="{_png(view.image)}" '
-                f'alt="{view.name} view of {html.escape(path)}">'
-                f"<figcaption>{view.name}</figcaption></figure>"
+                f'alt="{view.name} view of {html.escape(path)}"></figure>'  # named in the image
             )
         out.append("</div>")
     if asset is not None:

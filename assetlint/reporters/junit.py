@@ -68,6 +68,8 @@ def render(report: Report) -> str:
             rest = [f for f in result.findings if report.show_info or f.severity != "info"]
             if rest:
                 case.stdout = xml_text("\n".join(_line(f) for f in rest))
+            if not result.loaded:  # unreadable, its L001 not selected: nothing was checked
+                case.add_skipped_info("not checked: the file could not be loaded")
             cases.append(case)
         seconds = 0.0 if result.cached else result.seconds
         for case in cases:

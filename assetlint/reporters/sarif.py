@@ -35,6 +35,11 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 # https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
 MAX_RESULTS = 25_000
 FINGERPRINT = "assetlintFinding/v1"
+# The key code scanning matches results on. github/codeql-action's upload-sarif fills it,
+# when absent, with a hash of the result's line in the file: for a binary asset the same
+# for every result in it, and new whenever its bytes change, so alerts would reopen on
+# every edit. It keeps a value that is there, so the stable fingerprint goes there too.
+GITHUB_FINGERPRINT = "primaryLocationLineHash"
 
 
 def repository_root(start: Path) -> Path:
@@ -129,7 +134,7 @@ def render(report: Report) -> str:
             "level": LEVELS[f.severity],
             "message": {"text": subject + f.message},
             "locations": [_location(_artifact(f.path, root))],
-            "partialFingerprints": {FINGERPRINT: print_},
+            "partialFingerprints": {FINGERPRINT: print_, GITHUB_FINGERPRINT: print_},
         }
         props = {
             k: v

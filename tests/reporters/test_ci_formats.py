@@ -97,6 +97,7 @@ def test_sarif_is_ready_for_code_scanning(repo, capsys):
     results = run["results"]
     assert {r["level"] for r in results} == {"error", "warning"}  # no notes by default
     prints = [r["partialFingerprints"][sarif.FINGERPRINT] for r in results]
+    assert prints == [r["partialFingerprints"]["primaryLocationLineHash"] for r in results]
     assert len(set(prints)) == len(prints) == len(results)
     # stable: the same run from another folder gives the same fingerprints
     code, again = check(capsys, str(repo / "models"), "--format", "sarif")
