@@ -81,10 +81,10 @@ def test_the_default_pack_is_the_rules_for_every_destination_plus_the_chosen_few
     engine = Engine.default(entry_points=False)
     default = {t.name: t for t in all_targets(engine)}["default"]
     everywhere = {c for c, r in engine.rules.items() if "all" in r.targets}
-    added = {"S001", "S002", "O002", "H005"}
+    added = {"S001", "S002", "H005"}
     assert set(default.select) == everywhere | added
     # budgets, conventions and the noisy colour heuristics stay with the targets
-    assert not {"B001", "T003", "S003", "O001", "O007", "H004", "H006", "P002"} & set(
+    assert not {"B001", "T003", "S003", "O001", "O002", "O007", "H004", "H006", "P002"} & set(
         default.select
     )
 
