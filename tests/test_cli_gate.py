@@ -96,6 +96,9 @@ def test_no_target_runs_the_default_pack_and_says_so(capsys, models):
     assert json.loads(out)["target"] == ["unity"]
     code, out, _ = run(capsys, "check", "--no-cache", str(models))
     assert out.splitlines()[-1].split("; ")[1].startswith("3 files checked against: default.")
+    # a stated size needs no target any more: the default pack judges it
+    code, out, _ = run(capsys, "check", "--no-cache", "--size", "5cm", str(models / "a.obj"))
+    assert code == 1 and out.split(": ")[1].startswith("S001 (warning) 1 m across, expected")
     code, out, _ = run(capsys, "check", "--no-cache", str(models), "--target", "unity,print")
     assert out.splitlines()[-1].split("; ")[1].startswith("3 files checked against: unity, print.")
 
@@ -141,10 +144,12 @@ def test_exit_zero_quiet_and_statistics(capsys, models):
     assert code == 1
     assert out.splitlines() == [
         "3\tG015\tgeometry-totals",
-        "1\tG003\topen-boundary",
+        "1\tG003\t[*] open-boundary",
     ]
     code, out, _ = run(capsys, "check", "--statistics", "--format", "json", str(models))
-    assert json.loads(out) == [{"code": "G003", "name": "open-boundary", "count": 1}]
+    assert json.loads(out) == [
+        {"code": "G003", "name": "open-boundary", "count": 1, "fixable": True}
+    ]
 
 
 def test_colour_follows_force_color_and_no_color(capsys, models, monkeypatch):

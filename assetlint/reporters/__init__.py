@@ -149,19 +149,22 @@ def use_color(stream: TextIO) -> bool:
 
 def statistics(report: Report, as_json: bool = False) -> str:
     """How many findings each rule made (the findings shown), most first, as ruff's
-    --statistics: ``count  code  name``; a JSON list with ``as_json``."""
+    --statistics: ``count  code  [*] name`` (``[*]``: `assetlint fix` repairs them); a JSON
+    list with ``as_json``."""
     counts = Counter(f.code for f in report.shown())
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     if as_json:
-        return (
-            json_dumps(
-                [{"code": code, "name": report.rule_name(code), "count": n} for code, n in rows],
-                indent=2,
-            )
-            + "\n"
-        )
+        listed = [
+            {"code": c, "name": report.rule_name(c), "count": n, "fixable": report.fixable(c)}
+            for c, n in rows
+        ]
+        return json_dumps(listed, indent=2) + "\n"
     width = len(str(rows[0][1])) if rows else 1
-    return "".join(f"{n:>{width}}\t{code}\t{report.rule_name(code) or ''}\n" for code, n in rows)
+    return "".join(
+        f"{n:>{width}}\t{code}\t{'[*] ' if report.fixable(code) else ''}"
+        f"{report.rule_name(code) or ''}\n"
+        for code, n in rows
+    )
 
 
 def render(name: str, report: Report) -> str:
