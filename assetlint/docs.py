@@ -87,7 +87,8 @@ def builtin_table() -> str:
     """The table of the built-in rules (installed third-party packs are left out)."""
     intro = (
         "Generated from the rules' metadata by `python -m assetlint.docs`; "
-        "`assetlint explain CODE` prints a rule's rationale, fix and parameters."
+        "`assetlint explain CODE` prints a rule's rationale, fix and parameters, and "
+        "[docs/rules.md](docs/rules.md) has them all."
     )
     return f"{intro}\n\n{rules_table(builtin_rules())}"
 
