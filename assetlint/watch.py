@@ -166,7 +166,11 @@ def cmd_watch(ns: argparse.Namespace, overrides: cfg.Overrides) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     events: queue.Queue[Path] = queue.Queue()
-    observer = _observer(folder, events, ns.poll)
+    try:
+        observer = _observer(folder, events, ns.poll)
+    except OSError as exc:  # inotify watch limit, a folder that cannot be read...
+        print(f"error: cannot watch {ns.folder}: {exc}; try --poll SECONDS", file=sys.stderr)
+        return 2
     pending = Pending(ns.settle)
     known: set[Path] = set()  # assets seen, to relint when a file they may reference lands
     start = time.monotonic()
