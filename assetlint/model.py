@@ -252,6 +252,9 @@ class Asset:
     textures: list[Texture] = field(default_factory=list)
     authored: Authored = field(default_factory=Authored)
     issues: list[LoadIssue] = field(default_factory=list)
+    # Every file the loader resolved besides ``path`` (buffers, images, .mtl, layers at
+    # any depth), found or not, inside the asset's folder: what the results cache hashes.
+    dependencies: list[Path] = field(default_factory=list)
 
     def issue(self, code: str, message: str, severity: str = "warning", subject: str | None = None):
         """Record a non-fatal load problem."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assetlint.loaders._refs import NotRegularFile, open_regular, recording
 from assetlint.model import Asset, LoadError
 
 # extension -> format family; the family names the loader module.
@@ -93,10 +94,10 @@ def detect_format(path: Path) -> str:
         known = ", ".join(sorted(EXTENSIONS))
         raise LoadError(f"unknown extension {ext or '(none)'!r}; assetlint reads {known}")
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:  # a FIFO or a device is refused, never opened
             head = fh.read(1024)
-    except IsADirectoryError:
-        raise LoadError("is a directory, not a file") from None
+    except NotRegularFile as exc:
+        raise LoadError(f"{exc.strerror}; not opened") from None
     except OSError as exc:
         raise LoadError(f"cannot open: {exc.strerror or exc}") from None
     if not head:
@@ -124,15 +125,20 @@ class OutOfMemory(LoadError):
 
 def load(path: str | Path) -> Asset:
     """Read any supported file into an Asset. Raises LoadError (never anything else) with a
-    one-line reason when the file cannot be read."""
+    one-line reason when the file cannot be read. ``Asset.dependencies`` lists the files
+    the loader resolved besides ``path``."""
     path = Path(path)
     family = detect_format(path)
     module = importlib.import_module(f"assetlint.loaders.{family}")
     try:
         # a value past float32's range becomes inf, a NaN stays NaN: data the rules
         # judge (G009, O009...), not numpy warnings on the user's terminal
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), recording() as seen:
             asset: Asset = module.load(path)
+        # inside the folder only: what a loader reads for itself (usd-core's warm-up
+        # stage) is not the asset's
+        folder, own = path.parent.resolve(), path.resolve()
+        asset.dependencies = sorted(p for p in seen if folder in p.parents and p != own)
     except LoadError:
         raise
     except MemoryError:
