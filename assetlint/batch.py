@@ -34,10 +34,10 @@ from typing import Any
 
 from assetlint import __version__
 from assetlint import targets as target_packs
-from assetlint.config import Config
+from assetlint.config import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, Config
 from assetlint.engine import Engine
 from assetlint.findings import Finding, load_failure
-from assetlint.loaders._isolated import ReaderTimeout, exit_reason
+from assetlint.loaders._isolated import ReaderTimeout, exit_reason, run_forked
 from assetlint.loaders._refs import NotRegularFile, open_regular, recording
 from assetlint.rules import Rule
 from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT
@@ -209,6 +209,24 @@ def _relative(folder: Path, paths: Iterable[Path]) -> list[str]:
     nothing outside it; what a loader reads for itself, as usd-core's warm-up stage, is
     not the asset's)."""
     return sorted(os.path.relpath(p, folder) for p in paths if folder in p.parents)
+
+
+def load_limited(
+    path: str | Path, timeout: float = DEFAULT_TIMEOUT, memory: int | None = DEFAULT_MEMORY_LIMIT
+) -> Any:
+    """The Asset of one file, read as a check's worker reads it: in a forked child under
+    the time limit (seconds) and the memory limit (MiB), so that ``info``, ``render``,
+    ``fix`` and the HTML report neither hang on a hostile file nor take the machine's
+    memory. Raises LoadError (a timeout, a crash or the limit included)."""
+    return run_forked(_load_within, (str(path), memory), "reading", timeout)
+
+
+def _load_within(path: str, memory: int | None) -> Any:
+    from assetlint.loaders import load
+
+    if memory:
+        limit_memory(memory)
+    return load(path)
 
 
 def worker_failure(path: str, plan: Plan, what: str, rule: Rule = INTERNAL_ERROR) -> FileResult:
