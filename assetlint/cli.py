@@ -20,7 +20,7 @@ from assetlint import config as cfg
 from assetlint import targets as target_packs
 from assetlint.engine import Engine, SelectionError
 from assetlint.fix.cli import add_fix_command, cmd_fix
-from assetlint.loaders import is_asset_path, load
+from assetlint.loaders import is_asset_path
 from assetlint.model import LoadError
 from assetlint.plugins import PluginError
 from assetlint.render import add_render_command, cmd_render
@@ -56,7 +56,7 @@ def _cmd_info(ns: argparse.Namespace) -> int:
     failed = bool(errors)
     for path in files:
         try:
-            asset = load(path)
+            asset = batch.load_limited(path)  # a child with check's time and memory limits
         except LoadError as exc:
             failed = True
             summaries.append({"path": str(path), "error": str(exc)})

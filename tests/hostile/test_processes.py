@@ -63,3 +63,31 @@ def test_info_on_a_fifo_does_not_hang(tmp_path):
     done = run_cli(["info", "x.glb", "good.obj"], tmp_path, 60)
     assert done.returncode == 2
     assert "x.glb: error: is a FIFO (named pipe), not a regular file; not opened" in done.stdout
+
+
+def test_front_ends_read_within_time_and_memory_limits(tmp_path, monkeypatch):
+    """`info`, `render`, `fix` and the HTML report read through batch.load_limited: a
+    hanging reader or a 2 GiB allocation is a LoadError there, and this process goes on."""
+    import numpy as np
+
+    import assetlint.loaders.obj
+    from assetlint.batch import load_limited
+
+    write_text(tmp_path / "x.usda", DEEP_LAYER)
+    monkeypatch.setenv(FAULT_ENV, "hang")
+    start = time.monotonic()
+    with pytest.raises(LoadError, match="^reading timed out after 2 s$"):
+        load_limited(tmp_path / "x.usda", timeout=2)
+    assert time.monotonic() - start < 10
+    monkeypatch.delenv(FAULT_ENV)
+    real = assetlint.loaders.obj.load
+
+    def hungry(path):
+        np.ones(2 << 30, dtype=np.uint8)
+        return real(path)
+
+    monkeypatch.setattr(assetlint.loaders.obj, "load", hungry)
+    with pytest.raises(LoadError, match="out of memory"):
+        load_limited(good_obj(tmp_path, "hog"), timeout=60, memory=300)
+    monkeypatch.setattr(assetlint.loaders.obj, "load", real)
+    assert load_limited(tmp_path / "hog.obj").meshes[0].triangle_count == 12
