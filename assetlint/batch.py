@@ -36,11 +36,11 @@ from assetlint import __version__
 from assetlint import targets as target_packs
 from assetlint.config import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, Config
 from assetlint.engine import Engine
-from assetlint.findings import Finding, load_failure
+from assetlint.findings import Finding, cap_findings, group_findings, load_failure, truncation
 from assetlint.loaders._isolated import ReaderTimeout, exit_reason, run_forked
 from assetlint.loaders._refs import NotRegularFile, open_regular, recording
 from assetlint.rules import Rule
-from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT
+from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT, TRUNCATED
 
 try:
     import resource
@@ -101,6 +101,7 @@ class FileResult:
     dependencies: list[tuple[str, str]] = field(default_factory=list, repr=False)
     cache_note: str | None = field(default=None, repr=False)  # a damaged entry met
     cacheable: bool = field(default=True, repr=False)  # False: says nothing lasting
+    truncated: int = 0  # findings past the per-file cap, counted and not listed (X003)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +110,7 @@ class FileResult:
             "rules": self.rules,
             "stats": self.stats,
             "loaded": self.loaded,
+            "truncated": self.truncated,
         }
 
     @classmethod
@@ -119,6 +121,7 @@ class FileResult:
             rules=list(d["rules"]),
             stats=dict(d["stats"]),
             loaded=bool(d["loaded"]),
+            truncated=int(d.get("truncated", 0)),
         )
 
 
@@ -197,9 +200,17 @@ def lint_file(path: str, plan: Plan) -> FileResult:
     else:
         findings = engine.run(asset, select, plan.ignore, None, params, severities)
     findings = [f for f in findings if not f.code.startswith(plan.drop)]
+    stated = [f for f in findings if f.code == TRUNCATED.code]  # the loader's cap
+    findings, left_out = cap_findings(
+        group_findings([f for f in findings if f.code != TRUNCATED.code])
+    )
+    if left_out:
+        stated.append(truncation(left_out, path))
+    findings += stated
+    truncated = sum(f.repeats or 0 for f in stated)
     for f in findings:
         f.path = path  # the path as given, not as the loader normalized it
-    result = FileResult(path, findings, rules, stats=summarize(asset))
+    result = FileResult(path, findings, rules, stats=summarize(asset), truncated=truncated)
     result.depends_on = _relative(folder, seen)
     return result
 

@@ -43,6 +43,8 @@ class LoadIssue:
     message: str
     severity: str = "warning"  # "error", "warning" or "info"
     subject: str | None = None  # the mesh/material/texture/reference it is about
+    # How many issues it stands for: alike ones grouped, or (X003) ones not listed.
+    repeats: int | None = None
 
 
 # Stable codes for load issues. L001 is a fatal read error (the file gives no Asset).
@@ -53,6 +55,7 @@ LOAD_CODES: dict[str, str] = {
     "L004": "content ignored (unsupported primitive, extension or feature)",
     "L005": "malformed data read in part (bad index, count or value)",
     "L006": "reference outside the asset folder or to the network, not opened",
+    "L007": "the file holds no geometry (no triangle in any mesh)",
 }
 
 

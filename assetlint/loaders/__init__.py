@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assetlint.findings import group_issues
 from assetlint.loaders._refs import NotRegularFile, open_regular, recording
 from assetlint.model import Asset, LoadError
 
@@ -139,6 +140,7 @@ def load(path: str | Path) -> Asset:
         # stage) is not the asset's
         folder, own = path.parent.resolve(), path.resolve()
         asset.dependencies = sorted(p for p in seen if folder in p.parents and p != own)
+        asset.issues = group_issues(asset.issues)
     except LoadError:
         raise
     except MemoryError:
