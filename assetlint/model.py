@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import product
@@ -92,9 +93,13 @@ class Texture:
         return self._read()
 
     def image(self) -> Any:
-        """The decoded PIL image, cached after the first call."""
+        """The decoded PIL image, cached after the first call; LoadError for a texture
+        known to be unreadable (past the pixel limit: decoding it is what is avoided)."""
         if self._image is None:
             from PIL import Image
+
+            if self.error:
+                raise LoadError(f"texture {self.name!r} is not decoded: {self.error}")
 
             img = Image.open(io.BytesIO(self.data()))
             img.load()
@@ -139,12 +144,25 @@ class Texture:
         from PIL import Image, UnidentifiedImageError
 
         stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+        limit = Image.MAX_IMAGE_PIXELS
         try:
-            with Image.open(stream) as img:
-                self.width, self.height = img.size
-                self.mime_type = Image.MIME.get(img.format or "", self.mime_type)
+            # the header only, whatever size it declares: Pillow's bomb guard (an error,
+            # or a warning on stderr) would lose the asset or leak to the terminal
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                Image.MAX_IMAGE_PIXELS = None
+                with Image.open(stream) as img:
+                    self.width, self.height = img.size
+                    self.mime_type = Image.MIME.get(img.format or "", self.mime_type)
         except (UnidentifiedImageError, OSError, ValueError) as exc:
             self.error = f"not a readable image: {exc}"
+        finally:
+            Image.MAX_IMAGE_PIXELS = limit
+        if limit and self.width and self.height and self.width * self.height > limit:
+            self.error = (
+                f"declares {self.width} x {self.height} pixels, more than the {limit:,} "
+                "decoded at most (a guard against decompression bombs); not decoded"
+            )
 
 
 @dataclass

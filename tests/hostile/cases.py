@@ -14,9 +14,10 @@ from tests.loaders.make_gltf import RED_PNG, GltfBuilder
 from tests.rules.meshes import cube
 
 
-def textured_gltf(folder: Path, name: str, image_uri: str) -> Path:
-    """A glTF cube whose base colour image is ``image_uri``."""
+def textured_gltf(folder: Path, name: str, image_uri: str, holes: bool = False) -> Path:
+    """A glTF cube whose base colour image is ``image_uri``; ``holes``: two faces gone."""
     pos, tris = cube()
+    tris = tris[2:] if holes else tris
     b = GltfBuilder()
     image = b.add("images", {"uri": image_uri})
     texture = b.add("textures", {"source": image})
