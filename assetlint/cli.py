@@ -32,15 +32,25 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 def collect_paths(args: Iterable[str]) -> tuple[list[Path], list[str]]:
     """Files to lint from files and folders (folders recurse by known extensions, hidden
-    folders skipped), in a stable order; plus error lines for arguments that do not exist."""
+    folders skipped), in a stable order; plus error lines for arguments that do not exist
+    and for symlinks in a folder that lead out of it (not linted: a folder's content is
+    what is checked, never a file elsewhere that a link in it names)."""
     files: list[Path] = []
     errors: list[str] = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
+            root = p.resolve()
             for dirpath, dirnames, filenames in os.walk(p):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                files.extend(Path(dirpath) / f for f in sorted(filenames) if is_asset_path(Path(f)))
+                for name in sorted(filenames):
+                    path = Path(dirpath) / name
+                    if not is_asset_path(path):
+                        continue
+                    if path.is_symlink() and root not in path.resolve().parents:
+                        errors.append(f"{path}: a symlink that leads out of {arg}; not linted")
+                        continue
+                    files.append(path)
         elif p.exists():
             files.append(p)
         else:
