@@ -59,17 +59,21 @@ def write_red_png(path: Path) -> Path:
     return path
 
 
-def run_cli(args: list[str], cwd: Path, timeout: float = 120, **env: str):
+def run_cli(
+    args: list[str], cwd: Path, timeout: float = 120, strace: list[str] | None = None, **env: str
+):
     """`assetlint ARGS` in a fresh process, its address space capped at 3 GiB (a read that
-    grows without end fails there instead of swapping the machine)."""
+    grows without end fails there instead of swapping the machine); under ``strace`` with
+    those options when given."""
 
     def cap() -> None:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 
+    prefix = ["strace", *strace] if strace is not None else []
     return subprocess.run(
-        [sys.executable, "-m", "assetlint", *args],
+        [*prefix, sys.executable, "-m", "assetlint", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -86,3 +90,60 @@ def findings(stdout: str) -> dict[str, list[str]]:
     for f in data["findings"] if isinstance(data, dict) else data:
         out.setdefault(Path(f["path"]).name, []).append(f["code"])
     return out
+
+
+def outside_secret(folder: Path) -> Path:
+    """A file outside the linted folder whose bytes must never reach a report."""
+    folder.mkdir(parents=True, exist_ok=True)
+    secret = folder / "secret.obj"
+    secret.write_text("v 0 0 0\nSECRET-TOKEN-42 not an obj line\nf 1 1 1\n")
+    return secret
+
+
+def write_hostile_batch(folder: Path, secret: Path) -> list[str]:
+    """A folder of hostile assets (each a case of issue 22), beside which nothing may be
+    read; the names written."""
+    import struct
+
+    from tests.hostile.test_textures import png_header
+    from tests.loaders.make_usd import write_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    textured_gltf(folder, "zero", "../../../../../../../../dev/zero")
+    textured_gltf(folder, "piped", "pipe.png")
+    fifo(folder / "pipe.png")
+    fifo(folder / "trap.glb")
+    nested_json_gltf(folder)
+    libs = good_obj(folder, "libs")
+    libs.write_text("mtllib libs.mtl\n" * 200_000 + libs.read_text())
+    (folder / "libs.mtl").write_text("newmtl m\n")
+    (folder / "big.png").write_bytes(png_header(50_000, 50_000))
+    textured_gltf(folder, "bomb", "big.png", holes=True)
+    pos, tris = cube()
+    b = GltfBuilder()
+    b.scene([b.node(mesh=b.mesh(b.primitive(pos, tris)))])
+    b.doc["scenes"][0]["nodes"] = [0] * 200_000
+    b.write(folder / "nodes.glb")
+    (folder / "empty.stl").write_bytes(b"\0" * 80 + struct.pack("<I", 0))
+    os.symlink(secret, folder / "link.obj")
+    os.symlink(secret, folder / "linked_tex.png")
+    textured_gltf(folder, "via_link", "linked_tex.png")
+    textured_gltf(folder, "absolute", str(secret))
+    textured_gltf(folder, "file_url", secret.as_uri())
+    textured_gltf(folder, "network", "http://127.0.0.1:9/x.png")
+    textured_gltf(folder, "dotdot", "../" * 8 + "etc/passwd")
+    refs = good_obj(folder, "refs")
+    refs.write_text(f"mtllib ../../../../../../etc/passwd\nmtllib {secret}\n" + refs.read_text())
+    write_text(
+        folder / "layers.usda",
+        "#usda 1.0\n(\n    subLayers = [@../../../../../../etc/passwd@, "
+        f"@{secret}@, @http://127.0.0.1:9/x.usda@]\n)\n"
+        'def "Ref" (prepend references = @../../../../../../etc/hosts@)\n{\n}\n',
+    )
+    count = GltfBuilder()
+    prim = count.primitive(pos, tris)
+    count.doc.setdefault("accessors", [])
+    count.scene([count.node(mesh=count.mesh(prim))])
+    count.doc["accessors"][0]["count"] = 2**31 - 1
+    count.write(folder / "count.glb")
+    return sorted(p.name for p in folder.iterdir())
