@@ -496,7 +496,7 @@ def lint_job(path: str, plan: Plan, cache: CacheRef | None = None) -> FileResult
     if cache is None:
         return lint_file(path, plan)
     digest = content_hash(Path(path))
-    if not _hashable(digest) or digest in (MISSING, NOT_REGULAR):
+    if digest in (MISSING, NOT_REGULAR, UNREADABLE, TOO_LARGE):  # the loader says why
         return lint_file(path, plan)
     key = hashlib.sha256(f"{cache.salt}\n{plan.fingerprint()}\n{digest}".encode()).hexdigest()
     hit, note = _lookup(Path(cache.folder), key, path)
@@ -608,10 +608,12 @@ class Cache:
             self.warning(f"cannot write the cache entry {entry}: {exc.strerror or exc}")
 
 
-def _umask() -> int:
+def new_file_mode() -> int:
+    """The mode ``open(path, "w")`` gives a new file: 0666 less the process's umask (a
+    temporary file from :mod:`tempfile` is 0600, which would make outputs private)."""
     mask = os.umask(0o022)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
@@ -623,7 +625,7 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), 0o666 & ~_umask())
+            os.fchmod(fh.fileno(), new_file_mode())
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:

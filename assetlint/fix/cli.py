@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from assetlint import targets as target_packs
-from assetlint.batch import load_limited
+from assetlint.batch import load_limited, new_file_mode
 from assetlint.engine import Engine, SelectionError
 from assetlint.findings import Finding
 from assetlint.fix import FixContext, apply_fixes
@@ -103,12 +103,6 @@ def _problems(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity in ("error", "warning")]
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
@@ -136,7 +130,7 @@ def write_outputs(
                 continue
             if any(_same_file(final, i) for i in inputs):
                 raise WriteError(f"{made.name} would replace a file the input reads")
-        mode = 0o666 & ~_umask()
+        mode = new_file_mode()
         for made in produced:
             os.chmod(made, mode)
         for made in produced:
