@@ -37,7 +37,7 @@ from assetlint import targets as target_packs
 from assetlint.config import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, Config
 from assetlint.engine import Engine
 from assetlint.findings import Finding, cap_findings, group_findings, load_failure, truncation
-from assetlint.loaders._isolated import ReaderTimeout, exit_reason, run_forked
+from assetlint.loaders._isolated import ReaderFailure, exit_reason, run_forked
 from assetlint.loaders._refs import NotRegularFile, open_regular, recording
 from assetlint.rules import Rule
 from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT, TRUNCATED
@@ -193,7 +193,7 @@ def lint_file(path: str, plan: Plan) -> FileResult:
             findings = [load_failure(str(exc), path)] if "L001" in enabled else []
             result = FileResult(path, findings, rules, loaded=False)
             result.depends_on = _relative(folder, seen)
-            result.cacheable = not isinstance(exc, ReaderTimeout)  # retried next run
+            result.cacheable = not isinstance(exc, ReaderFailure)  # timeout, crash: retried
             return result
     if chosen:
         findings = target_packs.run_targets(engine, asset, chosen, select, plan.ignore)

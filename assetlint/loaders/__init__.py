@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from assetlint.findings import group_issues
+from assetlint.loaders._isolated import ReaderFailure
 from assetlint.loaders._refs import NotRegularFile, open_regular, recording
 from assetlint.model import Asset, LoadError
 
@@ -148,7 +149,7 @@ def load(path: str | Path) -> Asset:
     except RecursionError:
         raise LoadError("structure nested too deeply (cycle in the hierarchy?)") from None
     except Exception as exc:  # a loader bug or a library choking on bad input
-        raise LoadError(
+        raise ReaderFailure(
             f"{_FAMILY_NAMES[family]} reader failed: {type(exc).__name__}: {exc}"
         ) from None
     return asset

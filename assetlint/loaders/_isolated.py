@@ -40,9 +40,11 @@ _CHILD_FAILED = 70
 _PR_SET_PDEATHSIG = 1
 
 
-class ReaderTimeout(LoadError):
-    """The reader ran past its time limit: says nothing lasting about the file (a loaded
-    machine may be slower), so such a result is never cached."""
+class ReaderFailure(LoadError):
+    """The reader did not finish: it ran past its time limit, crashed, or (in
+    :func:`~assetlint.loaders.load`) raised an unexpected exception. That says nothing
+    lasting about the file (a loaded machine is slower, a child may be killed for memory,
+    a bug gets fixed), so such a result is never cached."""
 
 
 T = TypeVar("T")
@@ -80,7 +82,7 @@ def run_forked(target: Callable[..., T], args: tuple[Any, ...], what: str, timeo
     try:
         data = _read_all(read_end, time.monotonic() + timeout)
         if data is None:
-            raise ReaderTimeout(f"{what} timed out after {timeout:g} s")
+            raise ReaderFailure(f"{what} timed out after {timeout:g} s")
         _, status = os.waitpid(pid, 0)
     finally:
         os.close(read_end)
@@ -93,8 +95,8 @@ def run_forked(target: Callable[..., T], args: tuple[Any, ...], what: str, timeo
     except Exception:  # nothing (it died first) or not our pickle
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
-            raise LoadError(f"{what} {exit_reason(code)}") from None
-        raise LoadError(f"{what} returned unreadable output") from None
+            raise ReaderFailure(f"{what} {exit_reason(code)}") from None
+        raise ReaderFailure(f"{what} returned unreadable output") from None
     if outcome == "raise":
         raise value
     return value

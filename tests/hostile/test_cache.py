@@ -205,17 +205,22 @@ def test_a_texture_added_beside_a_sub_sub_layer_invalidates_the_cache(folder):
     assert not again.cached and again.findings == []
 
 
-def test_a_reader_timeout_is_retried_on_the_next_run(folder, monkeypatch):
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("hang", "USD reader timed out after 1 s"),
+        ("crash", "USD reader crashed (signal 11, SIGSEGV)"),
+    ],
+)
+def test_a_reader_timeout_or_crash_is_retried_on_the_next_run(folder, monkeypatch, fault, message):
     """A USD reader past its time limit was cached as L001 "unreadable" for good."""
     write_text(folder / "slow.usda", DEEP_LAYER)
     cache = batch.Cache(folder.parent / "c")
     jobs = [(str(folder / "slow.usda"), batch.Plan(select=("L001",)))]
-    monkeypatch.setenv(_isolated.FAULT_ENV, "hang")
+    monkeypatch.setenv(_isolated.FAULT_ENV, fault)
     monkeypatch.setattr(usd, "TIMEOUT_S", 1.0)
     first = batch.run(jobs, processes=1, cache=cache)[0]
-    assert [(f.code, f.message) for f in first.findings] == [
-        ("L001", "USD reader timed out after 1 s")
-    ]
+    assert [(f.code, f.message) for f in first.findings] == [("L001", message)]
     monkeypatch.delenv(_isolated.FAULT_ENV)
     second = batch.run(jobs, processes=1, cache=cache)[0]
     assert not second.cached and second.findings == []
