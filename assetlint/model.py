@@ -56,7 +56,7 @@ LOAD_CODES: dict[str, str] = {
     "L004": "content ignored (unsupported primitive, extension or feature)",
     "L005": "malformed data read in part (bad index, count or value)",
     "L006": "reference outside the asset folder or to the network, not opened",
-    "L007": "the file holds no geometry (no triangle in any mesh)",
+    "L008": "the file holds no geometry (no triangle in any mesh)",
 }
 
 

@@ -1,5 +1,5 @@
 """Load rules (L): problems met while reading a file. Their findings come from the loaders
-(``asset.issues`` and fatal LoadErrors), not from a check, except L007 (a file that reads
+(``asset.issues`` and fatal LoadErrors), not from a check, except L008 (a file that reads
 but holds no geometry); they are rules so that they can be listed, explained, selected
 and ignored like any other. The severity declared here is
 the usual one; a loader reports an occurrence that loses geometry as an error."""
@@ -81,11 +81,11 @@ def _no_geometry(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 
 
 NO_GEOMETRY = Rule(
-    code="L007",
+    code="L008",
     name="no-geometry",
     family="load",
     severity="error",
-    summary=LOAD_CODES["L007"],
+    summary=LOAD_CODES["L008"],
     rationale=(
         "The file reads, but holds not one triangle (an STL of 0 facets, a glTF without "
         "meshes, a USD layer of materials only): every geometry check passes vacuously and "

@@ -19,7 +19,7 @@ def test_an_empty_stl_is_an_error(tmp_path, monkeypatch, capsys):
     (tmp_path / "empty.stl").write_bytes(b"\0" * 80 + struct.pack("<I", 0))
     assert main(["check", "--no-cache", "--target", "print,unity", "empty.stl"]) == 1
     assert capsys.readouterr().out.splitlines()[0] == (
-        "empty.stl: L007 (error) [print, unity] no geometry: 1 mesh and not one triangle, "
+        "empty.stl: L008 (error) [print, unity] no geometry: 1 mesh and not one triangle, "
         "so nothing to check or to show"
     )
 
