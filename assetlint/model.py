@@ -53,6 +53,7 @@ LOAD_CODES: dict[str, str] = {
     "L004": "content ignored (unsupported primitive, extension or feature)",
     "L005": "malformed data read in part (bad index, count or value)",
     "L006": "reference outside the asset folder or to the network, not opened",
+    "L007": "glTF 2.0 specification broken (Khronos validator code in the subject)",
 }
 
 

@@ -3,15 +3,18 @@
 Reading only needs what draws the scene; a file can still break the glTF 2.0 schema and
 its rules elsewhere (an empty array, a required property missing, an index to nothing, an
 accessor whose min/max lie about its data, an animation or a skin no engine can play) and
-then one consumer refuses it while another guesses. Each such fault becomes one L005 load
-issue whose message starts with the JSON path of the offending value, e.g.
-``accessors[2]: max [1, 1, 1] does not match the data's max [1, 2, 1]``. Checks on
-element data are vectorized: a million-element accessor costs a few numpy passes.
+then one consumer refuses it while another guesses. The JSON's shape is checked against
+the published schemas (:mod:`assetlint.loaders.gltf_spec`); this module checks what a schema
+cannot say, by section of the specification: references, buffers and views, accessors and
+their data, images, textures, skins, animations, meshes, extensions. Each fault becomes one
+L007 load issue with the Khronos validator's code as its subject and that code's default
+severity, and a message starting with the JSON path of the offending value, e.g.
+``accessors[2]: max [1, 1, 1] does not match the data's max [1, 2, 1]``. Checks on element
+data are vectorized: a million-element accessor costs a few numpy passes.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import struct
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assetlint.loaders import gltf_spec
 from assetlint.loaders._gltf_json import (
     CHUNK_BIN,
     COMPONENTS,
@@ -28,16 +32,16 @@ from assetlint.loaders._gltf_json import (
     Accessor,
     Skip,
 )
+from assetlint.loaders._refs import RefusedReference, resolve_reference
 
 if TYPE_CHECKING:
     from assetlint.loaders.gltf import _Reader
 
-_CODE = "L005"
+_CODE = "L007"
 _FLOAT = 5126
 _INDEX_TARGET = 34963  # ELEMENT_ARRAY_BUFFER: no byteStride allowed
 _TRS = ("translation", "rotation", "scale")
 _PATHS = (*_TRS, "weights")
-_INTERPOLATIONS = ("LINEAR", "STEP", "CUBICSPLINE")
 _IMAGE_MIMES = ("image/png", "image/jpeg")
 # Image MIME types an extension enables, and the extension each one needs.
 _EXTENSION_MIMES = {
@@ -57,34 +61,27 @@ _UNIT_VEC3 = 0.00674
 _UNIT_VEC4 = 0.00769
 _WEIGHT_STEP = 0.0039216
 _RESTART = {5121: 2**8 - 1, 5123: 2**16 - 1, 5125: 2**32 - 1}  # per index component type
-# A JSON pointer (RFC 6901), as KHR_animation_pointer requires.
-_POINTER = re.compile(r"(?:/(?:[^/~]|~0|~1)*)*")
 # data:[type/subtype][;param=value]*[;base64],payload
-_DATA_URI = re.compile(r"data:(?:[\w.+-]+/[\w.+-]+)?(?:;[\w.+-]+=[^;,]*)*(?:;base64)?,", re.I)
-
-# Required properties per object kind (glTF 2.0 schema and the KHR extensions' schemas).
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "asset": ("version",),
-    "accessor": ("componentType", "count", "type"),
-    "sparse": ("count", "indices", "values"),
-    "sparse.indices": ("bufferView", "componentType"),
-    "sparse.values": ("bufferView",),
-    "animation": ("channels", "samplers"),
-    "channel": ("sampler", "target"),
-    "target": ("path",),
-    "animation.sampler": ("input", "output"),
-    "buffer": ("byteLength",),
-    "bufferView": ("buffer", "byteLength"),
-    "camera": ("type",),
-    "perspective": ("yfov", "znear"),
-    "orthographic": ("xmag", "ymag", "zfar", "znear"),
-    "skin": ("joints",),
-    "KHR_lights_punctual": ("lights",),
-    "light": ("type",),
-    "KHR_materials_variants": ("variants",),
-    "variant": ("name",),
-    "KHR_animation_pointer": ("pointer",),
+# A URI with a scheme (RFC 3986), which glTF allows only as data:
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_BUFFER_MIMES = ("application/octet-stream", "application/gltf-buffer")
+# PREFIX_name, as the extension registry names extensions
+_EXTENSION_NAME = re.compile(r"[A-Z0-9]+_[A-Za-z0-9_]+")
+_UNSIGNED = {5121: "UNSIGNED_BYTE", 5123: "UNSIGNED_SHORT", 5125: "UNSIGNED_INT"}
+# Accessor type of each attribute semantic (its component types vary with quantization)
+_ATTRIBUTE_TYPES = {
+    "POSITION": ("VEC3",),
+    "NORMAL": ("VEC3",),
+    "TANGENT": ("VEC4",),
+    "TEXCOORD": ("VEC2",),
+    "COLOR": ("VEC3", "VEC4"),
+    "JOINTS": ("VEC4",),
+    "WEIGHTS": ("VEC4",),
 }
+# Vertices or indices per primitive of each mode, and the least count (points, lines,
+# line loop, line strip, triangles, triangle strip, triangle fan)
+_MODE_STEP = {0: (1, 1), 1: (2, 2), 2: (1, 2), 3: (1, 2), 4: (3, 3), 5: (1, 3), 6: (1, 3)}
+_DATA_URI = re.compile(r"data:(?:[\w.+-]+/[\w.+-]+)?(?:;[\w.+-]+=[^;,]*)*(?:;base64)?,", re.I)
 
 # Where each known extension may appear (the kind of object holding its `extensions`).
 _MATERIAL_EXTENSIONS = (
@@ -132,34 +129,6 @@ _ARRAY_KINDS = {
     "scenes": "scene",
     "skins": "skin",
     "textures": "texture",
-}
-# Material extension values: (property, low, high, low inclusive); each list element
-# of a colour is checked alike.
-_UNIT = (0.0, 1.0, True)
-_NONNEGATIVE = (0.0, math.inf, True)
-_RANGES: dict[str, dict[str, tuple[float, float, bool]]] = {
-    "KHR_materials_anisotropy": {"anisotropyStrength": _UNIT},
-    "KHR_materials_clearcoat": {"clearcoatFactor": _UNIT, "clearcoatRoughnessFactor": _UNIT},
-    "KHR_materials_diffuse_transmission": {
-        "diffuseTransmissionFactor": _UNIT,
-        "diffuseTransmissionColorFactor": _UNIT,
-    },
-    "KHR_materials_dispersion": {"dispersion": _NONNEGATIVE},
-    "KHR_materials_emissive_strength": {"emissiveStrength": _NONNEGATIVE},
-    "KHR_materials_iridescence": {
-        "iridescenceFactor": _UNIT,
-        "iridescenceIor": (1.0, math.inf, True),
-        "iridescenceThicknessMinimum": _NONNEGATIVE,
-        "iridescenceThicknessMaximum": _NONNEGATIVE,
-    },
-    "KHR_materials_sheen": {"sheenColorFactor": _UNIT, "sheenRoughnessFactor": _UNIT},
-    "KHR_materials_specular": {"specularFactor": _UNIT, "specularColorFactor": _NONNEGATIVE},
-    "KHR_materials_transmission": {"transmissionFactor": _UNIT},
-    "KHR_materials_volume": {
-        "thicknessFactor": _NONNEGATIVE,
-        "attenuationDistance": (0.0, math.inf, False),
-        "attenuationColor": _UNIT,
-    },
 }
 
 
@@ -211,9 +180,12 @@ class _Checks:
         self.misfit: set[int] = set()  # accessors whose read error an issue here covers
         self.bad_views: set[int] = set()  # bufferViews reported as not fitting their buffer
         self.bounds: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # accessor -> min, max
+        self.glb = reader.bin_chunk is not None or reader.asset.format == "glb"
+        self.roles = _roles(doc)  # nodes that are joints, skeletons or animated
 
-    def warn(self, path: str, message: str, severity: str = "warning") -> None:
-        self.asset.issue(_CODE, f"{path}: {message}", severity)
+    def warn(self, code: str, path: str, message: str) -> None:
+        """One issue: ``code`` is the Khronos validator's, whose severity it takes."""
+        self.asset.issue(_CODE, f"{path}: {message}", gltf_spec.severity(code), subject=code)
 
     def array(self, key: str) -> list[Any]:
         return _list(self.doc.get(key))
@@ -228,27 +200,19 @@ class _Checks:
     def ref_into(self, path: str, value: Any, count: int, what: str) -> int | None:
         """The index ``value`` into an array of ``count`` entries; None when absent, and an
         issue when it names nothing."""
-        if value is None:
-            return None
-        if _is_index(value) and 0 <= value < count:
+        if not _is_index(value) or value < 0:
+            return None  # absent, or not an index: the schema check says so
+        if value < count:
             return value
-        self.warn(path, f"{value!r} names no entry of {what} (it has {count})")
+        self.warn(
+            "UNRESOLVED_REFERENCE", path, f"{value} names no entry of {what} (it has {count})"
+        )
         return None
-
-    def required(self, path: str, obj: Any, kind: str) -> bool:
-        """Whether ``obj`` has the properties the schema requires of ``kind`` (an issue
-        names those missing)."""
-        if not isinstance(obj, dict):
-            return True
-        missing = [k for k in _REQUIRED[kind] if k not in obj]
-        if missing:
-            names = ", ".join(repr(k) for k in missing)
-            self.warn(path, f"required property {names} missing")
-        return not missing
 
     def run(self, glb: bytes | None) -> None:
         if glb is not None:
             self.glb_chunks(glb)
+        self.schema()
         self.walk()
         self.asset_version()
         self.extension_lists()
@@ -260,14 +224,29 @@ class _Checks:
         self.buffers(glb is not None)
         self.images()
         self.textures()
+        self.materials()
         self.skins()
         self.animations()
         self.lights()
-        self.variants()
-        self.material_ranges()
         self.meshes()
 
     # --- whole document -----------------------------------------------------------------
+
+    def schema(self) -> None:
+        """The document against the glTF 2.0 JSON schema (extension objects: :meth:`walk`)."""
+        for issue in gltf_spec.validate(self.doc):
+            if not self.extended(issue):
+                self.warn(issue.code, issue.path, issue.message)
+
+    def extended(self, issue: gltf_spec.SchemaIssue) -> bool:
+        """Whether a value the core schema does not list is one a declared extension adds
+        (an image MIME type, the animation path "pointer")."""
+        if issue.code != "VALUE_NOT_IN_LIST":
+            return False
+        value = _at(self.doc, issue.path)
+        if issue.path.endswith(".mimeType") and value in _EXTENSION_MIMES:
+            return _EXTENSION_MIMES[value] in self.used
+        return value == "pointer" and "KHR_animation_pointer" in self.used
 
     def objects(self) -> Iterator[tuple[str, str, str, Any]]:
         """(path, kind, owner kind, value) of every JSON value outside `extras` and the
@@ -282,8 +261,11 @@ class _Checks:
                 continue
             if isinstance(value, dict):  # pushed in reverse, so visited in document order
                 for key, child in reversed(value.items()):
-                    if key != "extras":
-                        where = f"{path}.{key}" if path else key
+                    where = f"{path}.{key}" if path else key
+                    if key == "extras":
+                        if not isinstance(child, dict):
+                            self.warn("NON_OBJECT_EXTRAS", where, "prefer a JSON object")
+                    else:
                         stack.append((where, _kind(kind, key), kind, child))
             elif isinstance(value, list):
                 item = _ARRAY_KINDS.get(path, "") if kind == "root-array" else _item(kind)
@@ -292,47 +274,66 @@ class _Checks:
                 )
 
     def walk(self) -> None:
-        """Empty arrays, and every `extensions` object: declared, an object, in its place."""
+        """Numbers JSON cannot hold, and every `extensions` object: declared, in its place,
+        and as its extension's schema says."""
+        places = gltf_spec.extension_places()
         for path, kind, owner, value in self.objects():
-            if isinstance(value, list) and not value and path and kind != "extension":
-                self.warn(path, "empty array (glTF requires at least one element)")
+            if isinstance(value, float) and not math.isfinite(value):
+                self.warn("VALUE_NOT_IN_RANGE", path, f"{value} is not a finite number")
             if kind != "extensions" or not isinstance(value, dict):
                 continue
             for name, ext in value.items():
                 self.present.add(name)
                 where = f"{path}.{name}"
                 if name not in self.used:
-                    self.warn(where, "extension not declared in extensionsUsed")
-                if not isinstance(ext, dict):
-                    self.warn(where, f"is {json.dumps(ext)[:40]}, not an object")
-                places = _PLACES.get(name)
-                if places is not None and owner not in places:
-                    allowed = ", ".join(places) or "nothing (it is only declared)"
-                    self.warn(where, f"extension allowed only on: {allowed}")
+                    self.warn("UNDECLARED_EXTENSION", where, "not declared in extensionsUsed")
+                allowed = _PLACES.get(name, places.get(name))
+                if allowed is not None and owner not in allowed:
+                    where_ok = ", ".join(sorted(allowed)) or "nothing (it is only declared)"
+                    self.warn("UNEXPECTED_EXTENSION_OBJECT", where, f"allowed only on: {where_ok}")
+                    continue
+                for issue in gltf_spec.validate_extension(name, owner, ext, where):
+                    self.warn(issue.code, issue.path, issue.message)
 
     def asset_version(self) -> None:
-        meta = self.doc.get("asset")
-        self.required("asset", meta, "asset")
-        meta = _obj(meta)
+        meta = _obj(self.doc.get("asset"))
         version, minimum = meta.get("version"), meta.get("minVersion")
-        if isinstance(version, str) and isinstance(minimum, str):
-            if _version(minimum) > _version(version):
-                self.warn("asset.minVersion", f"{minimum} is greater than version {version}")
+        if not isinstance(version, str) or not re.fullmatch(r"\d+\.\d+", version):
+            return  # missing or malformed: the schema check says so
+        major, minor = _version(version)
+        if major != 2:
+            self.warn("UNKNOWN_ASSET_MAJOR_VERSION", "asset.version", f"{version} is not glTF 2")
+        elif minor != 0:
+            self.warn("UNKNOWN_ASSET_MINOR_VERSION", "asset.version", f"{version} is not 2.0")
+        if isinstance(minimum, str) and _version(minimum) > _version(version):
+            self.warn(
+                "ASSET_MIN_VERSION_GREATER_THAN_VERSION",
+                "asset.minVersion",
+                f"{minimum} is greater than version {version}",
+            )
 
     def extension_lists(self) -> None:
-        for key in ("extensionsUsed", "extensionsRequired"):
-            names = self.array(key)
-            dupes = sorted({n for n in names if isinstance(n, str) and names.count(n) > 1})
-            if dupes:
-                self.warn(key, f"lists {', '.join(dupes)} more than once")
-        undeclared = sorted(
-            {n for n in self.array("extensionsRequired") if isinstance(n, str)} - self.used
-        )
-        if undeclared:
-            self.warn("extensionsRequired", f"{', '.join(undeclared)} not in extensionsUsed")
-        unused = sorted(self.used - self.present - _OBJECTLESS)
-        if unused:
-            self.warn("extensionsUsed", f"{', '.join(unused)} declared but not used", "info")
+        required = [n for n in self.array("extensionsRequired") if isinstance(n, str)]
+        if required and "extensionsUsed" not in self.doc:
+            self.warn("UNSATISFIED_DEPENDENCY", "extensionsRequired", "needs extensionsUsed")
+        for k, name in enumerate(required):
+            if name not in self.used:
+                self.warn(
+                    "UNUSED_EXTENSION_REQUIRED",
+                    f"extensionsRequired[{k}]",
+                    f"{name} is required but not in extensionsUsed",
+                )
+        known = set(_PLACES) | set(gltf_spec.extension_places())
+        for k, name in enumerate(self.array("extensionsUsed")):
+            if not isinstance(name, str):
+                continue
+            where = f"extensionsUsed[{k}]"
+            if not _EXTENSION_NAME.fullmatch(name):
+                self.warn("INVALID_EXTENSION_NAME_FORMAT", where, f"{name!r} is not PREFIX_name")
+            if name not in known:
+                self.warn("UNSUPPORTED_EXTENSION", where, f"{name} is not checked by assetlint")
+            elif name not in self.present and name not in _OBJECTLESS:
+                self.warn("UNUSED_OBJECT", where, f"{name} is declared but not used")
 
     def glb_chunks(self, data: bytes) -> None:
         """Chunk lengths multiple of 4, and the BIN chunk second (the reader reads what it
@@ -342,9 +343,17 @@ class _Checks:
         while offset + 8 <= length:
             chunk_length, chunk_type = struct.unpack_from("<II", data, offset)
             if chunk_length % 4:
-                self.warn("GLB", f"chunk {position} length {chunk_length} is not a multiple of 4")
+                self.warn(
+                    "GLB_CHUNK_LENGTH_UNALIGNED",
+                    "GLB",
+                    f"chunk {position} length {chunk_length} is not a multiple of 4",
+                )
             if chunk_type == CHUNK_BIN and position != 1:
-                self.warn("GLB", f"the BIN chunk is chunk {position}; it must be the second")
+                self.warn(
+                    "GLB_UNEXPECTED_BIN_CHUNK",
+                    "GLB",
+                    f"the BIN chunk is chunk {position}; it must be the second",
+                )
             offset += 8 + chunk_length
             position += 1
 
@@ -355,26 +364,38 @@ class _Checks:
         for i, node in enumerate(nodes):
             node = _obj(node)
             path = f"nodes[{i}]"
-            for kid in _list(node.get("children")):
-                if _is_index(kid) and 0 <= kid < len(nodes):
-                    self.parents.setdefault(kid, i)
+            for k, kid in enumerate(_list(node.get("children"))):
+                if self.ref(f"{path}.children[{k}]", kid, "nodes") is None:
+                    continue
+                if kid in self.parents and self.parents[kid] != i:
+                    self.warn(
+                        "NODE_PARENT_OVERRIDE",
+                        f"{path}.children[{k}]",
+                        f"node {kid} is already a child of node {self.parents[kid]}",
+                    )
+                self.parents.setdefault(kid, i)
             self.ref(f"{path}.camera", node.get("camera"), "cameras")
-            if "mesh" not in node:
-                self.ref(f"{path}.skin", node.get("skin"), "skins")
-                for key in ("skin", "weights"):
-                    if key in node:
-                        self.warn(f"{path}.{key}", "requires the node to have a mesh")
-            if "matrix" in node:
-                if any(k in node for k in _TRS):
-                    self.warn(path, "has both a matrix and translation/rotation/scale")
+            self.ref(f"{path}.mesh", node.get("mesh"), "meshes")
+            self.ref(f"{path}.skin", node.get("skin"), "skins")
+            if "matrix" in node and not any(k in node for k in _TRS):
                 self.matrix(f"{path}.matrix", node["matrix"])
+            rotation = node.get("rotation")
+            if isinstance(rotation, list) and len(rotation) == 4 and all(map(_is_number, rotation)):
+                if abs(math.hypot(*rotation) - 1) > _UNIT_VEC4:
+                    self.warn("ROTATION_NON_UNIT", f"{path}.rotation", "not a unit quaternion")
+            if not set(node) - {"name", "extras"} and i not in self.roles:
+                self.warn("NODE_EMPTY", path, "a node with no content and no role")
 
     def matrix(self, path: str, value: Any) -> None:
-        """A node matrix must be a TRS: an affine last row and orthogonal columns."""
+        """A node matrix must be a TRS: an affine last row and orthogonal columns; the
+        identity is the default, not to be written."""
         if not isinstance(value, list) or len(value) != 16 or not all(map(_is_number, value)):
             return
         m = np.array(value, dtype=np.float64).reshape(4, 4).T
         if not np.isfinite(m).all():
+            return
+        if np.array_equal(m, np.eye(4)):
+            self.warn("NODE_MATRIX_DEFAULT", path, "the identity, which is the default")
             return
         linear = m[:3, :3]
         gram = linear.T @ linear
@@ -385,54 +406,51 @@ class _Checks:
             or not (scale > 0).all()
             or np.abs(off).max() > 1e-4 * max(1.0, float(scale.max()) ** 2)
         ):
-            self.warn(path, "is not decomposable to translation, rotation and scale")
+            self.warn(
+                "NODE_MATRIX_NON_TRS", path, "is not decomposable to translation, rotation, scale"
+            )
 
     def scenes(self) -> None:
+        self.ref("scene", self.doc.get("scene"), "scenes")
         for s, scene in enumerate(self.array("scenes")):
             for k, node in enumerate(_list(_obj(scene).get("nodes"))):
-                if _is_index(node) and node in self.parents:  # a bad index: the reader says
+                where = f"scenes[{s}].nodes[{k}]"
+                if self.ref(where, node, "nodes") is not None and node in self.parents:
                     self.warn(
-                        f"scenes[{s}].nodes[{k}]",
+                        "SCENE_NON_ROOT_NODE",
+                        where,
                         f"node {node} is a child of node {self.parents[node]}, not a root",
                     )
 
     def cameras(self) -> None:
+        """What the camera schemas cannot say: the projection its type names, and sane
+        planes and magnifications."""
         for i, camera in enumerate(self.array("cameras")):
-            if not isinstance(camera, dict):
-                continue
-            path = f"cameras[{i}]"
-            self.required(path, camera, "camera")
-            kind = camera.get("type")
-            if kind is not None and kind not in ("perspective", "orthographic"):
-                self.warn(f"{path}.type", f"{kind!r} is not perspective or orthographic")
-            both = "perspective" in camera and "orthographic" in camera
-            if both:
-                self.warn(path, "has both perspective and orthographic")
+            camera = _obj(camera)
+            path, kind = f"cameras[{i}]", camera.get("type")
             if kind in ("perspective", "orthographic"):
                 if kind not in camera:
-                    self.warn(path, f"type {kind} but no {kind} property")
+                    self.warn("UNDEFINED_PROPERTY", path, f"type {kind} but no {kind} property")
                 else:
-                    self.projection(f"{path}.{kind}", kind, camera[kind])
+                    self.projection(f"{path}.{kind}", kind, _obj(camera[kind]))
 
-    def projection(self, path: str, kind: str, proj: Any) -> None:
-        if not isinstance(proj, dict):
-            self.warn(path, "is not an object")
-            return
-        self.required(path, proj, kind)
+    def projection(self, path: str, kind: str, proj: dict[str, Any]) -> None:
         near, far = proj.get("znear"), proj.get("zfar")
         if kind == "perspective":
-            for key in ("yfov", "znear", "aspectRatio"):
-                value = proj.get(key)
-                if value is not None and (not _is_number(value) or value <= 0):
-                    self.warn(f"{path}.{key}", f"{value!r} is not a positive number")
+            yfov = proj.get("yfov")
+            if _is_number(yfov) and yfov >= math.pi:
+                self.warn("CAMERA_YFOV_GEQUAL_PI", f"{path}.yfov", f"{yfov} is not less than pi")
         else:
             for key in ("xmag", "ymag"):
-                if proj.get(key) == 0:
-                    self.warn(f"{path}.{key}", "must not be zero")
-            if _is_number(near) and near < 0:
-                self.warn(f"{path}.znear", f"{near} is negative")
+                value = proj.get(key)
+                if value == 0:
+                    self.warn("CAMERA_XMAG_YMAG_ZERO", f"{path}.{key}", "must not be zero")
+                elif _is_number(value) and value < 0:
+                    self.warn("CAMERA_XMAG_YMAG_NEGATIVE", f"{path}.{key}", f"{value} is negative")
         if _is_number(near) and _is_number(far) and far <= near:
-            self.warn(path, f"zfar {far} is not greater than znear {near}")
+            self.warn(
+                "CAMERA_ZFAR_LEQUAL_ZNEAR", path, f"zfar {far} is not greater than znear {near}"
+            )
 
     # --- buffers, views, accessors ------------------------------------------------------
 
@@ -445,7 +463,7 @@ class _Checks:
             _obj(a).get("bufferView") for a in accessors if _is_index(_obj(a).get("bufferView"))
         }
 
-        def use(view: Any, user: str) -> None:
+        def use(view: Any, user: tuple[str, str]) -> None:
             if _is_index(view):
                 users.setdefault(view, user)
                 read.add(view)
@@ -455,19 +473,29 @@ class _Checks:
 
         for mesh in self.array("meshes"):
             for prim in _list(_obj(mesh).get("primitives")):
-                use(view_of(_obj(prim).get("indices")), "indices")
+                use(
+                    view_of(_obj(prim).get("indices")),
+                    ("MESH_PRIMITIVE_INDICES_ACCESSOR_WITH_BYTESTRIDE", "indices"),
+                )
         for acc in accessors:
             sparse = _obj(_obj(acc).get("sparse"))
-            use(_obj(sparse.get("indices")).get("bufferView"), "sparse indices")
-            use(_obj(sparse.get("values")).get("bufferView"), "sparse values")
+            for part in ("indices", "values"):
+                view = _obj(sparse.get(part)).get("bufferView")
+                use(view, ("BUFFER_VIEW_INVALID_BYTE_STRIDE", f"sparse {part}"))
         for image in self.array("images"):
-            use(_obj(image).get("bufferView"), "an image")
+            use(_obj(image).get("bufferView"), ("IMAGE_BUFFER_VIEW_WITH_BYTESTRIDE", "an image"))
         for skin in self.array("skins"):
-            use(view_of(_obj(skin).get("inverseBindMatrices")), "inverse bind matrices")
+            use(
+                view_of(_obj(skin).get("inverseBindMatrices")),
+                ("SKIN_IBM_ACCESSOR_WITH_BYTESTRIDE", "inverse bind matrices"),
+            )
         for anim in self.array("animations"):
             for sampler in _list(_obj(anim).get("samplers")):
                 for key in ("input", "output"):
-                    use(view_of(_obj(sampler).get(key)), "animation samplers")
+                    use(
+                        view_of(_obj(sampler).get(key)),
+                        ("ANIMATION_SAMPLER_ACCESSOR_WITH_BYTESTRIDE", "animation samplers"),
+                    )
         return users, read
 
     @staticmethod
@@ -481,7 +509,6 @@ class _Checks:
             if not isinstance(view, dict):
                 continue
             path = f"bufferViews[{i}]"
-            self.required(path, view, "bufferView")
             b = self.ref(f"{path}.buffer", view.get("buffer"), "buffers")
             offset, length = view.get("byteOffset", 0), view.get("byteLength")
             stride = view.get("byteStride")
@@ -494,6 +521,7 @@ class _Checks:
             elif _is_index(declared) and offset + length > declared:
                 self.bad_views.add(i)
                 self.warn(
+                    "BUFFER_VIEW_TOO_LONG",
                     path,
                     f"bytes {offset}..{offset + length} do not fit buffers[{b}] "
                     f"(byteLength {declared})",
@@ -501,11 +529,20 @@ class _Checks:
             if stride is None:
                 continue
             if _is_index(stride) and stride > length:
-                self.warn(f"{path}.byteStride", f"{stride} is greater than byteLength {length}")
+                self.warn(
+                    "BUFFER_VIEW_TOO_BIG_BYTE_STRIDE",
+                    f"{path}.byteStride",
+                    f"{stride} is greater than byteLength {length}",
+                )
             if view.get("target") == _INDEX_TARGET:
-                self.warn(f"{path}.byteStride", "not allowed on a view of vertex indices")
+                self.warn(
+                    "BUFFER_VIEW_INVALID_BYTE_STRIDE",
+                    f"{path}.byteStride",
+                    "not allowed on a view of vertex indices",
+                )
             elif i in users:
-                self.warn(f"{path}.byteStride", f"not allowed on a view used by {users[i]}")
+                code, what = users[i]
+                self.warn(code, f"{path}.byteStride", f"not allowed on a view used by {what}")
 
     def accessors(self) -> None:
         views = self.array("bufferViews")
@@ -513,19 +550,17 @@ class _Checks:
             if not isinstance(acc, dict):
                 continue
             path = f"accessors[{i}]"
-            if not self.required(path, acc, "accessor"):
-                self.misfit.add(i)  # its read error would say the same
-            sparse = acc.get("sparse")
-            if isinstance(sparse, dict):
-                self.required(f"{path}.sparse", sparse, "sparse")
-                self.required(f"{path}.sparse.indices", sparse.get("indices"), "sparse.indices")
-                self.required(f"{path}.sparse.values", sparse.get("values"), "sparse.values")
-            view = acc.get("bufferView")
-            if view is None and "byteOffset" in acc:
-                self.warn(f"{path}.byteOffset", "set without a bufferView")
+            if any(k not in acc for k in ("componentType", "count", "type")):
+                self.misfit.add(i)  # the schema check says so; its read error would too
+            view = self.ref(f"{path}.bufferView", acc.get("bufferView"), "bufferViews")
+            self.sparse(path, acc)
             ctype = acc.get("componentType")
             if acc.get("normalized") is True and ctype in (_FLOAT, 5125):
-                self.warn(f"{path}.normalized", "only byte and short components can be normalized")
+                self.warn(
+                    "ACCESSOR_NORMALIZED_INVALID",
+                    f"{path}.normalized",
+                    "only byte and short components can be normalized",
+                )
             if _is_index(ctype) and ctype in DTYPES and self.valid(view, views):
                 self.alignment(path, acc, _obj(views[view]), DTYPES[ctype].itemsize)
                 self.fit(i, acc, _obj(views[view]), DTYPES[ctype].itemsize)
@@ -533,17 +568,145 @@ class _Checks:
             if values is not None:
                 self.data(i, acc, values)
 
+    def sparse(self, path: str, acc: dict[str, Any]) -> None:
+        """A sparse accessor's count within the accessor's, and its indices strictly
+        increasing and inside it (vectorized over the indices)."""
+        sparse = acc.get("sparse")
+        if not isinstance(sparse, dict):
+            return
+        path = f"{path}.sparse"
+        count, total = sparse.get("count"), acc.get("count")
+        if _is_index(count) and _is_index(total) and count > total:
+            self.warn(
+                "ACCESSOR_SPARSE_COUNT_OUT_OF_RANGE",
+                f"{path}.count",
+                f"{count} is more than the accessor's {total} elements",
+            )
+            return
+        indices, values = _obj(sparse.get("indices")), _obj(sparse.get("values"))
+        self.ref(f"{path}.values.bufferView", values.get("bufferView"), "bufferViews")
+        view = self.ref(f"{path}.indices.bufferView", indices.get("bufferView"), "bufferViews")
+        ctype, offset = indices.get("componentType"), indices.get("byteOffset", 0)
+        if view is None or ctype not in _UNSIGNED or not _is_index(count) or not _is_index(offset):
+            return
+        try:
+            data, _ = self.reader.view(view)
+            read = np.frombuffer(data, DTYPES[ctype], count, offset).astype(np.int64)
+        except (Skip, ValueError):
+            return  # the view or the buffer is reported where it is checked
+        steps = int(np.count_nonzero(np.diff(read) <= 0))
+        if steps:
+            self.warn(
+                "ACCESSOR_SPARSE_INDICES_NON_INCREASING",
+                f"{path}.indices",
+                f"{steps} indices do not increase",
+            )
+        if _is_index(total) and len(read) and int(read.max()) >= total:
+            self.warn(
+                "ACCESSOR_SPARSE_INDEX_OOB",
+                f"{path}.indices",
+                f"index {int(read.max())} is past the accessor's {total} elements",
+            )
+
+    def materials(self) -> None:
+        for i, material in enumerate(self.array("materials")):
+            material = _obj(material)
+            mode = material.get("alphaMode")
+            if "alphaCutoff" in material and mode is not None and mode != "MASK":
+                self.warn(
+                    "MATERIAL_ALPHA_CUTOFF_INVALID_MODE",
+                    f"materials[{i}].alphaCutoff",
+                    f"has no effect with alphaMode {mode}",
+                )
+            stack: list[tuple[str, Any]] = [(f"materials[{i}]", material)]
+            while stack:  # every textureInfo's index, in the material and its extensions
+                where, value = stack.pop()
+                if isinstance(value, dict):
+                    if where.endswith("Texture"):
+                        self.ref(f"{where}.index", value.get("index"), "textures")
+                    stack.extend((f"{where}.{k}", v) for k, v in value.items())
+
+    def layout(self, path: str, prim: dict[str, Any], attributes: dict[str, Any]) -> None:
+        """A primitive's accessors: POSITION present, every attribute of the type its
+        semantic needs and of one count, indices unsigned scalars within the vertices, and
+        a count the mode can draw."""
+        accessors = self.array("accessors")
+        self.ref(f"{path}.material", prim.get("material"), "materials")
+        if "POSITION" not in attributes and "KHR_draco_mesh_compression" not in _obj(
+            prim.get("extensions")
+        ):
+            self.warn("MESH_PRIMITIVE_NO_POSITION", f"{path}.attributes", "no POSITION")
+        if "TANGENT" in attributes and "NORMAL" not in attributes:
+            self.warn("MESH_PRIMITIVE_TANGENT_WITHOUT_NORMAL", f"{path}.attributes", "no NORMAL")
+        counts = set()
+        for name, index in attributes.items():
+            if not self.valid(index, accessors):
+                continue
+            spec = _obj(accessors[index])
+            counts.add(spec.get("count"))
+            types = _ATTRIBUTE_TYPES.get(name.split("_")[0] if "_" in name[1:] else name)
+            if types is not None and not name.startswith("_") and spec.get("type") not in types:
+                self.warn(
+                    "MESH_PRIMITIVE_ATTRIBUTES_ACCESSOR_INVALID_FORMAT",
+                    f"{path}.attributes.{name}",
+                    f"accessor {index} is {spec.get('type')}, not {' or '.join(types)}",
+                )
+        if len(counts) > 1:
+            self.warn(
+                "MESH_PRIMITIVE_UNEQUAL_ACCESSOR_COUNT",
+                f"{path}.attributes",
+                f"accessors of {len(counts)} different counts",
+            )
+        vertices = next(iter(counts)) if len(counts) == 1 else None
+        drawn = vertices
+        index = self.ref(f"{path}.indices", prim.get("indices"), "accessors")
+        if index is not None:
+            spec = _obj(accessors[index])
+            drawn = spec.get("count")
+            if spec.get("type") != "SCALAR" or spec.get("componentType") not in _UNSIGNED:
+                self.warn(
+                    "MESH_PRIMITIVE_INDICES_ACCESSOR_INVALID_FORMAT",
+                    f"{path}.indices",
+                    f"accessor {index} is not unsigned-integer scalars",
+                )
+            elif _is_index(vertices) and index in self.bounds:
+                largest = int(self.bounds[index][1].max())
+                restart = _RESTART[spec["componentType"]]
+                if vertices <= largest < restart:
+                    self.warn(
+                        "ACCESSOR_INDEX_OOB",
+                        f"{path}.indices",
+                        f"index {largest} is past the {vertices} vertices",
+                    )
+        step, least = _MODE_STEP.get(prim.get("mode", 4), (1, 1))
+        if _is_index(drawn) and (drawn < least or drawn % step):
+            self.warn(
+                "MESH_PRIMITIVE_INCOMPATIBLE_MODE",
+                path,
+                f"{drawn} vertices or indices cannot be drawn in mode {prim.get('mode', 4)}",
+            )
+
     def alignment(self, path: str, acc: dict[str, Any], view: dict[str, Any], size: int) -> None:
         offset, view_offset = acc.get("byteOffset", 0), view.get("byteOffset", 0)
         if not (_is_index(offset) and _is_index(view_offset)):
             return
         if acc.get("type") in ("MAT2", "MAT3", "MAT4") and offset % 4:
-            self.warn(f"{path}.byteOffset", f"{offset}: a matrix accessor must be 4-byte aligned")
+            self.warn(
+                "ACCESSOR_MATRIX_ALIGNMENT",
+                f"{path}.byteOffset",
+                f"{offset}: a matrix accessor must be 4-byte aligned",
+            )
         elif offset % size:
-            self.warn(f"{path}.byteOffset", f"{offset} is not a multiple of {size}")
+            self.warn(
+                "ACCESSOR_OFFSET_ALIGNMENT",
+                f"{path}.byteOffset",
+                f"{offset} is not a multiple of {size}",
+            )
         if (offset + view_offset) % size:
             self.warn(
-                path, f"starts at buffer byte {offset + view_offset}, not a multiple of {size}"
+                "ACCESSOR_TOTAL_OFFSET_ALIGNMENT",
+                path,
+                f"starts at buffer byte {offset + view_offset}, not a multiple of {size}",
             )
 
     def fit(self, i: int, acc: dict[str, Any], view: dict[str, Any], size: int) -> None:
@@ -565,11 +728,19 @@ class _Checks:
             last = element - (element // n - n * size)
         step = stride if _is_index(stride) and stride > 0 else element
         if step < element:
-            self.warn(path, f"bufferView byteStride {stride} is less than an element ({element})")
+            self.warn(
+                "ACCESSOR_SMALL_BYTESTRIDE",
+                path,
+                f"bufferView byteStride {stride} is less than an element ({element})",
+            )
             self.misfit.add(i)
         elif count and offset + step * (count - 1) + last > length:
             needed = offset + step * (count - 1) + last
-            self.warn(path, f"needs {needed} bytes of its bufferView, which has {length}")
+            self.warn(
+                "ACCESSOR_TOO_LONG",
+                path,
+                f"needs {needed} bytes of its bufferView, which has {length}",
+            )
             self.misfit.add(i)
 
     def read(self, i: int) -> Accessor | None:
@@ -586,7 +757,8 @@ class _Checks:
                 _is_index(view) and view in self.bad_views
             )
             if not known and exc.buffer is None:
-                self.warn(f"accessors[{i}]", f"not read: {exc.message}")
+                # not a rule of the specification broken, but data lost: the reader's code
+                self.asset.issue(exc.code, f"accessors[{i}]: not read: {exc.message}")
             return None
 
     def data(self, i: int, acc: dict[str, Any], accessor: Accessor) -> None:
@@ -601,7 +773,7 @@ class _Checks:
         is_float = accessor.component_type == _FLOAT
         if is_float and not (np.isfinite(actual["min"]).all() and np.isfinite(actual["max"]).all()):
             bad = int(np.count_nonzero(~np.isfinite(values)))
-            self.warn(path, f"{bad} components are NaN or infinite")
+            self.warn("ACCESSOR_INVALID_FLOAT", path, f"{bad} components are NaN or infinite")
             return
         for key in ("min", "max"):
             declared = acc.get(key)
@@ -617,6 +789,7 @@ class _Checks:
                 expected = expected.astype(np.float32)
             if not np.array_equal(expected, actual[key].astype(expected.dtype)):
                 self.warn(
+                    f"ACCESSOR_{key.upper()}_MISMATCH",
                     path,
                     f"{key} {_fmt(declared)} does not match the data's {key} {_fmt(actual[key])}",
                 )
@@ -624,19 +797,43 @@ class _Checks:
     def buffers(self, glb: bool) -> None:
         for i, buf in enumerate(self.array("buffers")):
             path = f"buffers[{i}]"
-            self.required(path, buf, "buffer")
             uri = _obj(buf).get("uri")
-            if isinstance(uri, str) and uri[:5].lower() == "data:" and not _DATA_URI.match(uri):
-                self.warn(f"{path}.uri", "malformed data URI")
+            self.uri(f"{path}.uri", uri, glb, _BUFFER_MIMES, "BUFFER_DATA_URI_MIME_TYPE_INVALID")
+            cached = self.reader._buffers.get(i)
+            if isinstance(cached, Skip) and cached.code == "L002":
+                self.warn("IO_ERROR", path, cached.message)
             if i in self.buffers_before:
                 continue  # the reader read it, or reported why it could not
             if uri is None and i == 0 and glb and self.reader.bin_chunk is None:
-                self.warn(path, "no uri, and the GLB has no BIN chunk to hold it", "error")
+                self.warn(
+                    "BUFFER_MISSING_GLB_DATA",
+                    path,
+                    "no uri, and the GLB has no BIN chunk to hold it",
+                )
             elif isinstance(uri, str) or (i == 0 and glb):
                 try:  # for its declared byteLength, which the reader checks
                     self.reader.buffer(i)
                 except Skip as exc:
-                    self.warn(path, exc.message)
+                    self.asset.issue(exc.code, f"{path}: {exc.message}")
+
+    def uri(self, path: str, uri: Any, glb: bool, mimes: tuple[str, ...], code: str) -> None:
+        """A data URI's syntax and media type; in a GLB, the BIN chunk is the place for data."""
+        if not isinstance(uri, str):
+            return
+        if uri[:5].lower() != "data:":
+            if _SCHEME.match(uri) or uri.startswith("/"):
+                self.warn("NON_RELATIVE_URI", path, "not a relative reference")
+            elif glb:
+                self.warn("URI_GLB", path, "an external file referenced from a GLB")
+            return
+        if not _DATA_URI.match(uri):
+            self.warn("INVALID_URI", path, "malformed data URI")
+            return
+        if glb:
+            self.warn("DATA_URI_GLB", path, "a data URI inside a GLB")
+        mime = uri[5:].split(",")[0].split(";")[0].lower()
+        if mime not in mimes:
+            self.warn(code, path, f"media type {mime or 'none'!r} is not one of {', '.join(mimes)}")
 
     # --- images and textures ------------------------------------------------------------
 
@@ -661,18 +858,41 @@ class _Checks:
     def images(self) -> None:
         for i, (declared, sniffed) in enumerate(self.image_mimes()):
             path = f"images[{i}]"
-            uri = _obj(self.array("images")[i]).get("uri")
-            if isinstance(uri, str) and uri[:5].lower() == "data:" and not _DATA_URI.match(uri):
-                self.warn(f"{path}.uri", "malformed data URI")
+            image = _obj(self.array("images")[i])
             allowed = _IMAGE_MIMES + tuple(_EXTENSION_MIMES)
-            if declared is not None and declared not in allowed:
-                self.warn(path, f"MIME type {declared!r} is not a glTF image type")
-            elif declared is not None and sniffed is not None and declared != sniffed:
-                self.warn(path, f"declared {declared} but the data is {sniffed}")
+            self.uri(f"{path}.uri", image.get("uri"), self.glb, allowed, "IMAGE_DATA_INVALID")
+            self.ref(f"{path}.bufferView", image.get("bufferView"), "bufferViews")
+            tex = self.asset.textures[i] if i < len(self.asset.textures) else None
+            uri = image.get("uri")
+            if tex is not None and tex.missing and isinstance(uri, str) and self.absent(uri):
+                self.warn("IO_ERROR", f"{path}.uri", "the file cannot be read")
+            if declared is not None and sniffed is not None and declared != sniffed:
+                self.warn(
+                    "IMAGE_MIME_TYPE_INVALID",
+                    path,
+                    f"declared {declared} but the data is {sniffed}",
+                )
+            elif tex is not None and tex.error and not tex.missing and sniffed is None:
+                self.warn("IMAGE_UNRECOGNIZED_FORMAT", path, "the data is no known image format")
             mime = sniffed or declared
             needs = _EXTENSION_MIMES.get(mime or "")
             if needs is not None and needs not in self.used:
-                self.warn(path, f"{mime} image but {needs} is not in extensionsUsed")
+                self.warn(
+                    "IMAGE_NON_ENABLED_MIME_TYPE",
+                    path,
+                    f"{mime} image but {needs} is not in extensionsUsed",
+                )
+
+    def absent(self, uri: str) -> bool:
+        """Whether a file reference inside the asset's folder names no readable file (one
+        outside it is not opened, and says so as L006)."""
+        if uri[:5].lower() == "data:":
+            return False
+        try:
+            resolve_reference(self.reader.base_dir, uri)
+        except RefusedReference as exc:
+            return exc.code == "L002"
+        return False
 
     def textures(self) -> None:
         mimes = self.image_mimes()
@@ -685,11 +905,15 @@ class _Checks:
                 source = _obj(_obj(tex.get("extensions")).get(ext)).get("source")
                 sources.append((f"{path}.extensions.{ext}.source", source, (mime,)))
             for where, source, allowed in sources:
-                if _is_index(source) and 0 <= source < len(mimes):  # else the reader says
+                if self.ref(where, source, "images") is not None and source < len(mimes):
                     declared, sniffed = mimes[source]
                     mime = sniffed or declared
                     if mime is not None and mime not in allowed:
-                        self.warn(where, f"image {source} is {mime}, not {' or '.join(allowed)}")
+                        self.warn(
+                            "TEXTURE_INVALID_IMAGE_MIME_TYPE",
+                            where,
+                            f"image {source} is {mime}, not {' or '.join(allowed)}",
+                        )
 
     # --- skins and animations -----------------------------------------------------------
 
@@ -704,7 +928,6 @@ class _Checks:
             if not isinstance(skin, dict):
                 continue
             path = f"skins[{i}]"
-            self.required(path, skin, "skin")
             joints = [
                 j
                 for k, node in enumerate(_list(skin.get("joints")))
@@ -712,7 +935,7 @@ class _Checks:
             ]
             self.ref(f"{path}.skeleton", skin.get("skeleton"), "nodes")
             if len({self.root(j) for j in joints}) > 1:
-                self.warn(f"{path}.joints", "the joints have no common root node")
+                self.warn("SKIN_NO_COMMON_ROOT", f"{path}.joints", "the joints have no common root")
             ibm = self.ref(
                 f"{path}.inverseBindMatrices", skin.get("inverseBindMatrices"), "accessors"
             )
@@ -721,18 +944,24 @@ class _Checks:
             where = f"{path}.inverseBindMatrices"
             spec = _obj(accessors[ibm])
             if spec.get("type") != "MAT4" or spec.get("componentType") != _FLOAT:
-                self.warn(where, f"accessor {ibm} is not MAT4 float")
+                self.warn("SKIN_IBM_INVALID_FORMAT", where, f"accessor {ibm} is not MAT4 float")
                 continue
             count, wanted = spec.get("count"), len(_list(skin.get("joints")))
             if _is_index(count) and count < wanted:
-                self.warn(where, f"accessor {ibm} has {count} matrices for {wanted} joints")
+                self.warn(
+                    "INVALID_IBM_ACCESSOR_COUNT",
+                    where,
+                    f"accessor {ibm} has {count} matrices for {wanted} joints",
+                )
             acc = self.read(ibm)
             if acc is not None and len(acc.values):
                 last_rows = acc.values[:, [3, 7, 11, 15]]
                 bad = int(np.count_nonzero((last_rows != (0, 0, 0, 1)).any(axis=1)))
                 if bad:
                     self.warn(
-                        where, f"{bad} of {len(last_rows)} matrices do not end in [0, 0, 0, 1]"
+                        "ACCESSOR_INVALID_IBM",
+                        where,
+                        f"{bad} of {len(last_rows)} matrices do not end in [0, 0, 0, 1]",
                     )
 
     def animations(self) -> None:
@@ -740,7 +969,6 @@ class _Checks:
             if not isinstance(anim, dict):
                 continue
             path = f"animations[{a}]"
-            self.required(path, anim, "animation")
             samplers = _list(anim.get("samplers"))
             inputs: dict[int, int | None] = {}
             for s, sampler in enumerate(samplers):
@@ -751,33 +979,50 @@ class _Checks:
 
     def sampler(self, path: str, sampler: dict[str, Any]) -> int | None:
         """Check one animation sampler; the count of its input accessor when valid."""
-        self.required(path, sampler, "animation.sampler")
         accessors = self.array("accessors")
         interpolation = sampler.get("interpolation", "LINEAR")
-        if interpolation not in _INTERPOLATIONS:
-            self.warn(f"{path}.interpolation", f"{interpolation!r} is not a glTF interpolation")
         self.ref(f"{path}.output", sampler.get("output"), "accessors")
         i = self.ref(f"{path}.input", sampler.get("input"), "accessors")
         if i is None:
             return None
         spec = _obj(accessors[i])
         if spec.get("type") != "SCALAR" or spec.get("componentType") != _FLOAT:
-            self.warn(f"{path}.input", f"accessor {i} is not SCALAR float")
+            self.warn(
+                "ANIMATION_SAMPLER_INPUT_ACCESSOR_INVALID_FORMAT",
+                f"{path}.input",
+                f"accessor {i} is not SCALAR float",
+            )
             return None
         if "min" not in spec or "max" not in spec:
-            self.warn(f"{path}.input", f"accessor {i} has no min and max")
+            self.warn(
+                "ANIMATION_SAMPLER_INPUT_ACCESSOR_WITHOUT_BOUNDS",
+                f"{path}.input",
+                f"accessor {i} has no min and max",
+            )
         count = spec.get("count")
         if not _is_index(count):
             return None
         if interpolation == "CUBICSPLINE" and count < 2:
-            self.warn(f"{path}.input", f"CUBICSPLINE needs 2 keyframes or more, has {count}")
+            self.warn(
+                "ANIMATION_SAMPLER_INPUT_ACCESSOR_TOO_FEW_ELEMENTS",
+                f"{path}.input",
+                f"CUBICSPLINE needs 2 keyframes or more, has {count}",
+            )
         acc = self.read(i)
         times = acc.values.reshape(-1) if acc is not None else np.zeros(0, np.float32)
         if len(times) and times[0] < 0:
-            self.warn(f"{path}.input", f"first keyframe time {_fmt(times[0])} is negative")
+            self.warn(
+                "ACCESSOR_ANIMATION_INPUT_NEGATIVE",
+                f"{path}.input",
+                f"first keyframe time {_fmt(times[0])} is negative",
+            )
         steps = int(np.count_nonzero(np.diff(times) <= 0))
         if steps:
-            self.warn(f"{path}.input", f"{steps} keyframe times do not increase")
+            self.warn(
+                "ACCESSOR_ANIMATION_INPUT_NON_INCREASING",
+                f"{path}.input",
+                f"{steps} keyframe times do not increase",
+            )
         return count
 
     def channel(
@@ -787,24 +1032,22 @@ class _Checks:
         samplers: list[Any],
         inputs: dict[int, int | None],
     ) -> None:
-        self.required(path, channel, "channel")
-        target = channel.get("target")
-        self.required(f"{path}.target", target, "target")
-        target = _obj(target)
+        target = _obj(channel.get("target"))
         pointer = _obj(target.get("extensions")).get("KHR_animation_pointer")
         node_path = target.get("path")
         if isinstance(pointer, dict):
-            where = f"{path}.target.extensions.KHR_animation_pointer"
-            self.required(where, pointer, "KHR_animation_pointer")
-            value = pointer.get("pointer")
-            if isinstance(value, str) and not _POINTER.fullmatch(value):
-                self.warn(f"{where}.pointer", f"{value!r} is not a JSON pointer")
             if "node" in target:
-                self.warn(f"{path}.target.node", "must be absent with KHR_animation_pointer")
+                self.warn(
+                    "KHR_ANIMATION_POINTER_ANIMATION_CHANNEL_TARGET_NODE",
+                    f"{path}.target.node",
+                    "must be absent with KHR_animation_pointer",
+                )
             if node_path != "pointer":
-                self.warn(f"{path}.target.path", f"{node_path!r} must be 'pointer'")
-        elif node_path is not None and node_path not in _PATHS:
-            self.warn(f"{path}.target.path", f"{node_path!r} is not a node property")
+                self.warn(
+                    "KHR_ANIMATION_POINTER_ANIMATION_CHANNEL_TARGET_PATH",
+                    f"{path}.target.path",
+                    f"{node_path!r} must be 'pointer'",
+                )
         node = self.ref(f"{path}.target.node", target.get("node"), "nodes")
         s = self.ref_into(f"{path}.sampler", channel.get("sampler"), len(samplers), "samplers")
         targets = 1
@@ -812,13 +1055,17 @@ class _Checks:
             spec = _obj(self.array("nodes")[node])
             if "matrix" in spec and node_path in _TRS:
                 self.warn(
-                    f"{path}.target", f"animates {node_path} of node {node}, which has a matrix"
+                    "ANIMATION_CHANNEL_TARGET_NODE_MATRIX",
+                    f"{path}.target",
+                    f"animates {node_path} of node {node}, which has a matrix",
                 )
             if node_path == "weights":
                 targets = self.morph_targets(spec)
                 if not targets:
                     self.warn(
-                        f"{path}.target", f"animates weights of node {node} without morph targets"
+                        "ANIMATION_CHANNEL_TARGET_NODE_WEIGHTS_NO_MORPHS",
+                        f"{path}.target",
+                        f"animates weights of node {node} without morph targets",
                     )
         if s is None or inputs.get(s) is None:
             return
@@ -831,7 +1078,11 @@ class _Checks:
             keys * (3 if sampler.get("interpolation") == "CUBICSPLINE" else 1) * max(targets, 1)
         )
         if _is_index(count) and node_path in _PATHS and count != expected:
-            self.warn(f"{path}.sampler", f"output has {count} elements, {expected} expected")
+            self.warn(
+                "ANIMATION_SAMPLER_OUTPUT_ACCESSOR_INVALID_COUNT",
+                f"{path}.sampler",
+                f"output has {count} elements, {expected} expected",
+            )
         if node_path == "rotation" and out is not None:
             self.quaternions(f"{path}.sampler", out)
 
@@ -849,7 +1100,11 @@ class _Checks:
         q = acc.floats().astype(np.float64)
         bad = int(np.count_nonzero(np.abs(np.linalg.norm(q, axis=1) - 1) > _UNIT_VEC4))
         if bad:
-            self.warn(path, f"{bad} output rotations are not unit quaternions")
+            self.warn(
+                "ACCESSOR_ANIMATION_SAMPLER_OUTPUT_NON_NORMALIZED_QUATERNION",
+                path,
+                f"{bad} output rotations are not unit quaternions",
+            )
 
     # --- meshes -------------------------------------------------------------------------
 
@@ -862,16 +1117,28 @@ class _Checks:
         if "KHR_mesh_quantization" in self.used and "KHR_mesh_quantization" not in {
             e for e in self.array("extensionsRequired") if isinstance(e, str)
         }:
-            self.warn("extensionsUsed", "KHR_mesh_quantization must also be in extensionsRequired")
+            self.warn(
+                "NON_REQUIRED_EXTENSION",
+                "extensionsUsed",
+                "KHR_mesh_quantization must also be in extensionsRequired",
+            )
         meshes = self.array("meshes")
         for m, mesh in enumerate(meshes):
             prims = _list(_obj(mesh).get("primitives"))
             counts = [len(_list(_obj(p).get("targets"))) for p in prims]
             if len(set(counts)) > 1:
-                self.warn(f"meshes[{m}]", f"primitives have {counts} morph targets, not one count")
+                self.warn(
+                    "MESH_PRIMITIVES_UNEQUAL_TARGETS_COUNT",
+                    f"meshes[{m}]",
+                    f"primitives have {counts} morph targets, not one count",
+                )
             weights = _obj(mesh).get("weights")
             if isinstance(weights, list) and weights and counts and len(weights) != counts[0]:
-                self.warn(f"meshes[{m}].weights", f"{len(weights)} for {counts[0]} morph targets")
+                self.warn(
+                    "MESH_INVALID_WEIGHTS_COUNT",
+                    f"meshes[{m}].weights",
+                    f"{len(weights)} for {counts[0]} morph targets",
+                )
             for p, prim in enumerate(prims):
                 if isinstance(prim, dict):
                     self.primitive(f"meshes[{m}].primitives[{p}]", prim)
@@ -881,6 +1148,7 @@ class _Checks:
             if isinstance(weights, list) and weights and self.valid(mesh, meshes):
                 if len(weights) != self.targets(meshes[mesh]):
                     self.warn(
+                        "NODE_WEIGHTS_INVALID",
                         f"nodes[{n}].weights",
                         f"{len(weights)} for {self.targets(meshes[mesh])} morph targets",
                     )
@@ -894,34 +1162,59 @@ class _Checks:
         for name, index in attributes.items():
             found = _ATTRIBUTE.fullmatch(name)
             if found is None:
-                self.warn(f"{path}.attributes.{name}", "not a glTF attribute name")
+                self.warn(
+                    "MESH_PRIMITIVE_INVALID_ATTRIBUTE",
+                    f"{path}.attributes.{name}",
+                    "not a glTF attribute name",
+                )
                 continue
+            self.ref(f"{path}.attributes.{name}", index, "accessors")
             if found.group(1):
                 sets.setdefault(found.group(1), []).append(int(found.group(2)))
             if self.valid(index, accessors) and _obj(accessors[index]).get("componentType") == 5125:
-                self.warn(f"{path}.attributes.{name}", "attributes cannot be UNSIGNED_INT")
+                self.warn(
+                    "MESH_PRIMITIVE_ATTRIBUTES_ACCESSOR_UNSIGNED_INT",
+                    f"{path}.attributes.{name}",
+                    "attributes cannot be UNSIGNED_INT",
+                )
         for semantic, numbers in sorted(sets.items()):
             if sorted(numbers) != list(range(len(numbers))):
                 self.warn(
+                    "MESH_PRIMITIVE_INDEXED_SEMANTIC_CONTINUITY",
                     f"{path}.attributes",
                     f"{semantic} sets {sorted(numbers)} do not run 0, 1, 2... without a gap",
                 )
         if len(sets.get("JOINTS", [])) != len(sets.get("WEIGHTS", [])):
-            self.warn(f"{path}.attributes", "not as many JOINTS_n as WEIGHTS_n attributes")
+            self.warn(
+                "MESH_PRIMITIVE_JOINTS_WEIGHTS_MISMATCH",
+                f"{path}.attributes",
+                "not as many JOINTS_n as WEIGHTS_n attributes",
+            )
+        self.layout(path, prim, attributes)
         self.bounded(f"{path}.attributes.POSITION", attributes.get("POSITION"))
         for t, target in enumerate(_list(prim.get("targets"))):
             for name, index in _obj(target).items():
                 where = f"{path}.targets[{t}].{name}"
                 if _ATTRIBUTE.fullmatch(name) is None:
-                    self.warn(where, "not a glTF attribute name")
+                    self.warn(
+                        "MESH_PRIMITIVE_INVALID_ATTRIBUTE", where, "not a glTF attribute name"
+                    )
                 if name not in attributes:
-                    self.warn(where, "the primitive has no such attribute to morph")
+                    self.warn(
+                        "MESH_PRIMITIVE_MORPH_TARGET_NO_BASE_ACCESSOR",
+                        where,
+                        "the primitive has no such attribute to morph",
+                    )
                 i = self.ref(where, index, "accessors")
                 base = attributes.get(name)
                 if i is not None and self.valid(base, accessors):
                     count, base_count = (_obj(accessors[k]).get("count") for k in (i, base))
                     if count != base_count:
-                        self.warn(where, f"{count} elements, the base attribute {base_count}")
+                        self.warn(
+                            "MESH_PRIMITIVE_MORPH_TARGET_INVALID_ATTRIBUTE_COUNT",
+                            where,
+                            f"{count} elements, the base attribute {base_count}",
+                        )
                 if name == "POSITION":
                     self.bounded(where, i)
         self.material_needs(path, prim, attributes, sets.get("TEXCOORD", []))
@@ -939,14 +1232,22 @@ class _Checks:
         largest = _RESTART[acc.component_type]
         if self.bounds[index][1].max() >= largest:
             count = int(np.count_nonzero(acc.values == largest))
-            self.warn(f"{path}.indices", f"{count} indices are {largest}, the restart value")
+            self.warn(
+                "ACCESSOR_INDEX_PRIMITIVE_RESTART",
+                f"{path}.indices",
+                f"{count} indices are {largest}, the restart value",
+            )
 
     def bounded(self, path: str, index: Any) -> None:
         """A POSITION accessor must declare its min and max."""
         if self.valid(index, self.array("accessors")):
             spec = _obj(self.array("accessors")[index])
             if "min" not in spec or "max" not in spec:
-                self.warn(path, f"accessor {index} has no min and max")
+                self.warn(
+                    "MESH_PRIMITIVE_POSITION_ACCESSOR_WITHOUT_BOUNDS",
+                    path,
+                    f"accessor {index} has no min and max",
+                )
 
     def material_needs(
         self, path: str, prim: dict[str, Any], attributes: dict[str, Any], uv_sets: list[int]
@@ -972,13 +1273,18 @@ class _Checks:
         missing = sorted(needed - set(uv_sets))
         if missing:
             names = ", ".join(f"TEXCOORD_{k}" for k in missing)
-            self.warn(f"{path}.material", f"material {index} samples {names}, which it lacks")
+            self.warn(
+                "MESH_PRIMITIVE_TOO_FEW_TEXCOORDS",
+                f"{path}.material",
+                f"material {index} samples {names}, which it lacks",
+            )
         exts = _obj(material.get("extensions"))
         tangents = "KHR_materials_anisotropy" in exts or "clearcoatNormalTexture" in _obj(
             exts.get("KHR_materials_clearcoat")
         )
         if tangents and "TANGENT" not in attributes and "normalTexture" not in material:
             self.warn(
+                "MESH_PRIMITIVE_NO_TANGENT_SPACE",
                 f"{path}.material",
                 f"material {index} needs tangents: no TANGENT, and no normal map to make them",
             )
@@ -989,7 +1295,11 @@ class _Checks:
         where = f"{path}.extensions.KHR_materials_variants"
         root = _obj(self.doc.get("extensions")).get("KHR_materials_variants")
         if root is None:
-            self.warn(where, "mappings, but the root has no extensions.KHR_materials_variants")
+            self.warn(
+                "UNSATISFIED_DEPENDENCY",
+                where,
+                "mappings, but the root has no extensions.KHR_materials_variants",
+            )
         count = len(_list(_obj(root).get("variants")))
         seen: set[int] = set()
         for k, mapping in enumerate(_list(ext.get("mappings"))):
@@ -1000,7 +1310,11 @@ class _Checks:
                 if root is not None and self.ref_into(at, variant, count, "variants") is None:
                     continue
                 if _is_index(variant) and variant in seen:
-                    self.warn(at, f"variant {variant} is mapped more than once")
+                    self.warn(
+                        "KHR_MATERIALS_VARIANTS_NON_UNIQUE_VARIANT",
+                        at,
+                        f"variant {variant} is mapped more than once",
+                    )
                 if _is_index(variant):
                     seen.add(variant)
 
@@ -1021,11 +1335,19 @@ class _Checks:
             off = (squared < (1 - _UNIT_VEC3) ** 2) | (squared > (1 + _UNIT_VEC3) ** 2)
             bad = int(np.count_nonzero(off))
             if bad:
-                self.warn(f"{path}.attributes.{name}", f"{bad} vectors are not of unit length")
+                self.warn(
+                    "ACCESSOR_VECTOR3_NON_UNIT",
+                    f"{path}.attributes.{name}",
+                    f"{bad} vectors are not of unit length",
+                )
             if width == 4:
                 signs = int(np.count_nonzero(np.abs(v[:, 3]) != 1))
                 if signs:
-                    self.warn(f"{path}.attributes.TANGENT", f"{signs} w components are not 1 or -1")
+                    self.warn(
+                        "ACCESSOR_INVALID_SIGN",
+                        f"{path}.attributes.TANGENT",
+                        f"{signs} w components are not 1 or -1",
+                    )
         for name, index in attributes.items():
             if not name.startswith("COLOR_") or not self.valid(index, self.array("accessors")):
                 continue
@@ -1035,7 +1357,11 @@ class _Checks:
             low, high = self.bounds[index]
             if low.min() < 0 or high.max() > 1:
                 bad = int(np.count_nonzero((acc.values < 0) | (acc.values > 1)))
-                self.warn(f"{path}.attributes.{name}", f"{bad} components are outside 0..1")
+                self.warn(
+                    "ACCESSOR_NON_CLAMPED",
+                    f"{path}.attributes.{name}",
+                    f"{bad} components are outside 0..1",
+                )
 
     def skinned_scenes(self) -> None:
         """A skinned node's joints must be in the scenes that show the node."""
@@ -1049,7 +1375,11 @@ class _Checks:
                     continue
                 joints = [j for j in _list(_obj(skins[skin]).get("joints")) if self.valid(j, nodes)]
                 if any(self.root(j) not in roots for j in joints):
-                    self.warn(f"nodes[{n}]", f"skinned, but scenes[{s}] lacks its joints")
+                    self.warn(
+                        "NODE_SKIN_NO_SCENE",
+                        f"nodes[{n}]",
+                        f"skinned, but scenes[{s}] lacks its joints",
+                    )
 
     def influences(self) -> None:
         """Skin weights and joints per vertex, for meshes that skinned nodes draw: joint
@@ -1090,13 +1420,14 @@ class _Checks:
         outside = joints >= limit
         if outside.any():
             self.warn(
+                "ACCESSOR_JOINTS_INDEX_OOB",
                 where,
                 f"{int(outside.sum())} joint indices exceed the skin's {limit} joints",
             )
         used = (weights != 0) & ~outside
         negative = int(np.count_nonzero(used & (weights < 0)))
         if negative:
-            self.warn(where, f"{negative} weights are negative")
+            self.warn("ACCESSOR_WEIGHTS_NEGATIVE", where, f"{negative} weights are negative")
         # a joint already listed, with a weight, earlier in the vertex (columns pairwise)
         repeat = np.zeros_like(used)
         for c in range(1, joints.shape[1]):
@@ -1105,7 +1436,9 @@ class _Checks:
         repeat &= used
         twice = int(np.count_nonzero(repeat.any(axis=1)))
         if twice:
-            self.warn(where, f"{twice} vertices list a joint twice")
+            self.warn(
+                "ACCESSOR_JOINTS_INDEX_DUPLICATE", where, f"{twice} vertices list a joint twice"
+            )
         # the sum of each vertex's first weight per joint, in float32 as glTF readers add
         positive = np.where(used & ~repeat & (weights > 0), weights, 0.0)
         total = positive[:, 0].astype(np.float32)
@@ -1115,91 +1448,36 @@ class _Checks:
         threshold = _WEIGHT_STEP * np.maximum((count + 1) // 2 - 1, 0)
         off = int(np.count_nonzero(np.abs(total.astype(np.float64) - 1.0) > threshold))
         if off:
-            self.warn(where, f"{off} vertices have weights that do not sum to 1")
+            self.warn(
+                "ACCESSOR_WEIGHTS_NON_NORMALIZED",
+                where,
+                f"{off} vertices have weights that do not sum to 1",
+            )
 
     # --- extensions ---------------------------------------------------------------------
 
     def lights(self) -> None:
         root = _obj(self.doc.get("extensions")).get("KHR_lights_punctual")
         where = "extensions.KHR_lights_punctual"
-        self.required(where, root, "KHR_lights_punctual")
         lights = _list(_obj(root).get("lights"))
         for i, light in enumerate(lights):
-            if isinstance(light, dict):
-                self.light(f"{where}.lights[{i}]", light)
+            spot = _obj(_obj(light).get("spot"))
+            inner, outer = spot.get("innerConeAngle", 0.0), spot.get("outerConeAngle", math.pi / 4)
+            if _is_number(inner) and _is_number(outer) and outer <= inner:
+                self.warn(
+                    "KHR_LIGHTS_PUNCTUAL_LIGHT_SPOT_ANGLES",
+                    f"{where}.lights[{i}].spot",
+                    f"outerConeAngle {outer} is not greater than innerConeAngle {inner}",
+                )
         for n, node in enumerate(self.array("nodes")):
             ext = _obj(_obj(node).get("extensions")).get("KHR_lights_punctual")
             if not isinstance(ext, dict):
                 continue
             path = f"nodes[{n}].extensions.KHR_lights_punctual"
             if root is None:
-                self.warn(path, f"a light, but the root has no {where}")
+                self.warn("UNSATISFIED_DEPENDENCY", path, f"a light, but the root has no {where}")
             else:
                 self.ref_into(f"{path}.light", ext.get("light"), len(lights), "lights")
-
-    def light(self, path: str, light: dict[str, Any]) -> None:
-        self.required(path, light, "light")
-        kind = light.get("type")
-        if kind is not None and kind not in ("directional", "point", "spot"):
-            self.warn(f"{path}.type", f"{kind!r} is not directional, point or spot")
-        for key, positive in (("intensity", False), ("range", True)):
-            value = light.get(key)
-            if _is_number(value) and (value <= 0 if positive else value < 0):
-                self.warn(f"{path}.{key}", f"{value} is out of range")
-        if kind != "spot":
-            return
-        spot = light.get("spot")
-        if not isinstance(spot, dict):
-            self.warn(path, "a spot light needs a spot object")
-            return
-        inner, outer = spot.get("innerConeAngle", 0.0), spot.get("outerConeAngle", math.pi / 4)
-        if _is_number(inner) and _is_number(outer):
-            if not 0 <= inner < math.pi / 2 or not 0 < outer <= math.pi / 2 or outer <= inner:
-                self.warn(
-                    f"{path}.spot",
-                    f"cone angles inner {inner} and outer {outer} must satisfy "
-                    "0 <= inner < outer <= pi/2",
-                )
-
-    def variants(self) -> None:
-        root = _obj(self.doc.get("extensions")).get("KHR_materials_variants")
-        where = "extensions.KHR_materials_variants"
-        self.required(where, root, "KHR_materials_variants")
-        for i, variant in enumerate(_list(_obj(root).get("variants"))):
-            path = f"{where}.variants[{i}]"
-            self.required(path, variant, "variant")
-            name = _obj(variant).get("name")
-            if name is not None and not isinstance(name, str):
-                self.warn(f"{path}.name", f"{name!r} is not a string")
-
-    def material_ranges(self) -> None:
-        for i, material in enumerate(self.array("materials")):
-            exts = _obj(_obj(material).get("extensions"))
-            for name, props in _RANGES.items():
-                ext = _obj(exts.get(name))
-                for key, (low, high, inclusive) in props.items():
-                    self.in_range(
-                        f"materials[{i}].extensions.{name}.{key}",
-                        ext.get(key),
-                        low,
-                        high,
-                        inclusive,
-                    )
-            ior = _obj(exts.get("KHR_materials_ior")).get("ior")
-            if _is_number(ior) and ior != 0 and ior < 1:
-                self.warn(
-                    f"materials[{i}].extensions.KHR_materials_ior.ior",
-                    f"{ior} is neither 0 nor at least 1",
-                )
-
-    def in_range(self, path: str, value: Any, low: float, high: float, inclusive: bool) -> None:
-        items = value if isinstance(value, list) else [value]
-        for k, v in enumerate(items):
-            if not _is_number(v):
-                continue
-            if (v < low if inclusive else v <= low) or v > high:
-                where = f"{path}[{k}]" if isinstance(value, list) else path
-                self.warn(where, f"{v} is out of range")
 
 
 def _bounds(
@@ -1260,3 +1538,29 @@ def _item(kind: str) -> str:
 
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in text.split("."))
+
+
+def _at(doc: Any, path: str) -> Any:
+    """The value at JSON path ``path`` (``accessors[2].count``), or None."""
+    value = doc
+    for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        if index:
+            value = (
+                value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
+            )
+        else:
+            value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _roles(doc: dict[str, Any]) -> frozenset[int]:
+    """Nodes with a role beyond their content: skin joints and skeletons, and the targets
+    of animation channels."""
+    out: set[Any] = set()
+    for skin in _list(doc.get("skins")):
+        out.update(_list(_obj(skin).get("joints")))
+        out.add(_obj(skin).get("skeleton"))
+    for anim in _list(doc.get("animations")):
+        for channel in _list(_obj(anim).get("channels")):
+            out.add(_obj(_obj(channel).get("target")).get("node"))
+    return frozenset(n for n in out if _is_index(n))

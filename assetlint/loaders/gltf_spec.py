@@ -1,0 +1,379 @@
+"""The glTF 2.0 specification as data: the Khronos glTF-Validator's issue codes with their
+default severities, and the published JSON Schemas that every document is validated
+against.
+
+Why the validator's codes: it is the reference implementation CI owners already gate on,
+so a file it calls invalid must fail assetlint's gate the same way, under a name they can
+look up. The severities come from its registry, ``lib/src/errors.dart`` at
+KhronosGroup/glTF-Validator commit 443fe3e9260c1c846e9fe76593a180d21343afa5 (every class:
+DataError, IoError, SchemaError, SemanticError, LinkError, GlbError; ``Severity.Error``
+unless stated), and, where the validator's own reports in ../shared/corpus/gltf-validator
+(validator 2.0.0-dev.3.0, the npm release) show another severity or a code from an
+extension's file (``lib/src/ext/*``), from those reports.
+
+Why the schemas: they are the specification's own statement of the JSON's shape (required
+properties, types, enums, ranges, ``not`` rules such as matrix-with-TRS), so the checks here
+generalize to any document rather than to a list of test cases. They are vendored unchanged
+in ``gltf_schema/``; in memory each is brought to draft 2020-12 (the draft-04 extension
+schemas' boolean ``exclusiveMinimum``) and closed with ``unevaluatedProperties: false`` so
+that a property the schema does not define is reported as the validator does.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_DIR = Path(__file__).with_name("gltf_schema")
+
+_WARNINGS = (
+    "ACCESSOR_JOINTS_USED_ZERO_WEIGHT",
+    "ANIMATION_CHANNEL_TARGET_NODE_SKIN",
+    "BUFFER_GLB_CHUNK_TOO_BIG",
+    "CAMERA_XMAG_YMAG_NEGATIVE",
+    "CAMERA_YFOV_GEQUAL_PI",
+    "DATA_URI_GLB",
+    "GLB_EXTRA_DATA",
+    "GLB_UNKNOWN_CHUNK_TYPE",
+    "IMAGE_FEATURES_UNSUPPORTED",
+    "IMAGE_UNRECOGNIZED_FORMAT",
+    "INVALID_EXTENSION_NAME_FORMAT",
+    "KHR_MATERIALS_ANISOTROPY_ANISOTROPY_TEXTURE_TEXCOORD",
+    "KHR_MATERIALS_CLEARCOAT_CLEARCOAT_NORMAL_TEXTURE_TEXCOORD",
+    "KHR_MATERIALS_DISPERSION_NO_VOLUME",
+    "KHR_MATERIALS_EMISSIVE_STRENGTH_ZERO_FACTOR",
+    "KHR_MATERIALS_VOLUME_DOUBLE_SIDED",
+    "KHR_MATERIALS_VOLUME_NO_TRANSMISSION",
+    "MATERIAL_ALPHA_CUTOFF_INVALID_MODE",
+    "MESH_PRIMITIVES_UNEQUAL_JOINTS_COUNT",
+    "MESH_PRIMITIVE_GENERATED_TANGENT_SPACE",
+    "MESH_PRIMITIVE_INCOMPATIBLE_MODE",
+    "MESH_PRIMITIVE_NO_POSITION",
+    "MESH_PRIMITIVE_TANGENT_POINTS",
+    "MESH_PRIMITIVE_TANGENT_WITHOUT_NORMAL",
+    "MULTIPLE_EXTENSIONS",
+    "NODE_SKINNED_MESH_LOCAL_TRANSFORMS",
+    "NODE_SKINNED_MESH_PARENT_TRANSFORMS",
+    "NODE_SKINNED_MESH_WITHOUT_SKIN",
+    "NON_RELATIVE_URI",
+    "UNEXPECTED_PROPERTY",
+    "UNKNOWN_ASSET_MINOR_VERSION",
+    "UNRESERVED_EXTENSION_PREFIX",
+    "VALUE_NOT_IN_LIST",
+)
+_INFOS = (
+    "ACCESSOR_INDEX_TRIANGLE_DEGENERATE",
+    "EXTRA_PROPERTY",
+    "GLB_EMPTY_BIN_CHUNK",
+    "IMAGE_NPOT_DIMENSIONS",
+    "INCOMPLETE_EXTENSION_SUPPORT",
+    "KHR_MATERIALS_IRIDESCENCE_THICKNESS_RANGE_WITHOUT_TEXTURE",
+    "KHR_MATERIALS_IRIDESCENCE_THICKNESS_TEXTURE_UNUSED",
+    "MESH_PRIMITIVE_UNUSED_TEXCOORD",
+    "NODE_EMPTY",
+    "NODE_MATRIX_DEFAULT",
+    "NODE_SKINNED_MESH_NON_ROOT",
+    "NON_OBJECT_EXTRAS",
+    "UNSUPPORTED_EXTENSION",
+    "UNUSED_MESH_TANGENT",
+    "UNUSED_MESH_WEIGHTS",
+    "UNUSED_OBJECT",
+    "URI_GLB",
+    # a hint in the validator; assetlint has no lower level than info
+    "BUFFER_VIEW_TARGET_MISSING",
+)
+# Every other code the validator defines is an error by default.
+SEVERITIES: dict[str, str] = {
+    **{code: "warning" for code in _WARNINGS},
+    **{code: "info" for code in _INFOS},
+}
+
+
+def severity(code: str) -> str:
+    """The Khronos validator's default severity of issue ``code``."""
+    return SEVERITIES.get(code, "error")
+
+
+def codes(level: str) -> list[str]:
+    """The codes of severity ``level`` ("warning" or "info"; every other code is an error)."""
+    return sorted(code for code, sev in SEVERITIES.items() if sev == level)
+
+
+@dataclass(frozen=True)
+class SchemaIssue:
+    """One way a document breaks a schema: the Khronos code, the JSON path of the value
+    (``accessors[2].count``) and what is wrong with it."""
+
+    code: str
+    path: str
+    message: str
+
+
+# Where an extension's schema applies, by the prefix of its file name.
+_PLACE_PREFIXES = {
+    "glTF": "root",
+    "mesh.primitive": "primitive",
+    "animation.channel.target": "target",
+}
+
+
+def _upgrade(schema: Any) -> Any:
+    """A draft-04 schema as draft 2020-12: a boolean exclusiveMinimum/Maximum becomes the
+    numeric bound it qualifies (in place)."""
+    if isinstance(schema, dict):
+        for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            if isinstance(schema.get(flag), bool):
+                if schema.pop(flag) and bound in schema:
+                    schema[flag] = schema.pop(bound)
+        for value in schema.values():
+            _upgrade(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _upgrade(value)
+    return schema
+
+
+def _closed(schema: Any, bases: set[str]) -> Any:
+    """``schema`` with ``unevaluatedProperties: false`` on each object schema that is not
+    extended by another (a base such as glTFProperty would reject its children's
+    properties), including a property that only refers to a base (a textureInfo); and
+    open enums closed (in place)."""
+    if isinstance(schema, dict):
+        for value in schema.values():
+            _closed(value, bases)
+        refs = [s.get("$ref") for s in schema.get("allOf", []) if isinstance(s, dict)]
+        own = "properties" in schema or any(r in bases for r in refs)
+        if (
+            own
+            and schema.get("$id") not in bases
+            and schema.get("type", "object") == "object"
+            and "additionalProperties" not in schema
+        ):
+            schema.setdefault("unevaluatedProperties", False)
+        branches = schema.get("anyOf")
+        if isinstance(branches, list) and any("const" in b for b in branches):
+            # an open enum ("one of these, or any string" for extensions to add to): the
+            # validator warns on a value outside the list, so the catch-all goes
+            schema["anyOf"] = [b for b in branches if set(b) - {"type", "description"}]
+    elif isinstance(schema, list):
+        for value in schema:
+            _closed(value, bases)
+    return schema
+
+
+@functools.cache
+def _schemas() -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], str]]:
+    """Every vendored schema by file name (upgraded and closed), and the schema file of
+    each (extension, place)."""
+    files = sorted(SCHEMA_DIR.glob("**/*.schema.json"))
+    raw = {f.name: _upgrade(json.loads(f.read_text(encoding="utf-8"))) for f in files}
+    bases = {
+        ref
+        for schema in raw.values()
+        for part in schema.get("allOf", [])
+        if isinstance(part, dict) and isinstance(ref := part.get("$ref"), str)
+    }
+    schemas = {}
+    for name, schema in raw.items():
+        schema = _closed(copy.deepcopy(schema), bases)
+        schema["$id"] = name
+        schema.pop("$schema", None)  # dialect: 2020-12 for all, so our keywords apply
+        schemas[name] = schema
+    places = {}
+    for f in files:
+        if f.parent.parent.name != "extensions":
+            continue
+        prefix = f.name.removesuffix(".schema.json").removesuffix("." + f.parent.name)
+        if prefix != f.name.removesuffix(".schema.json"):
+            places[(f.parent.name, _PLACE_PREFIXES.get(prefix, prefix))] = f.name
+    return schemas, places
+
+
+def _dependencies(validator: Any, dependencies: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """Draft-07 ``dependencies`` (property -> properties it needs), which the core schemas
+    still use; draft 2020-12 calls it dependentRequired."""
+    from jsonschema import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    for prop, needed in dependencies.items():
+        if prop in instance and isinstance(needed, list):
+            for other in needed:
+                if other not in instance:
+                    yield ValidationError(f"{prop!r} needs {other!r}", validator_value=other)
+
+
+@functools.cache
+def _validator(name: str) -> Any:
+    """The compiled validator of schema file ``name``, resolving every $ref to a vendored
+    file (never the network). Built once per process, on first use."""
+    from jsonschema import Draft202012Validator, validators
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    schemas, _ = _schemas()
+    registry = Registry().with_resources(
+        (uri, Resource.from_contents(s, default_specification=DRAFT202012))
+        for uri, s in schemas.items()
+    )
+    cls = validators.extend(Draft202012Validator, {"dependencies": _dependencies})
+    return cls(schemas[name], registry=registry)
+
+
+def extension_places() -> dict[str, set[str]]:
+    """Each KHR extension with a schema -> the kinds of object it may extend."""
+    out: dict[str, set[str]] = {}
+    for name, place in _schemas()[1]:
+        out.setdefault(name, set()).add(place)
+    return out
+
+
+def validate(doc: Any) -> list[SchemaIssue]:
+    """Where ``doc`` breaks the core glTF 2.0 schema (extension objects are checked by
+    :func:`validate_extension`, at their place)."""
+    return _issues(_validator("glTF.schema.json"), doc, ())
+
+
+def validate_extension(name: str, place: str, value: Any, path: str) -> list[SchemaIssue]:
+    """Where extension object ``value`` (``name`` on an object of kind ``place``, at JSON
+    path ``path``) breaks its schema; nothing when the extension publishes none."""
+    schema = _schemas()[1].get((name, place))
+    if schema is None:
+        return []
+    return _issues(_validator(schema), value, (path,))
+
+
+def _issues(validator: Any, instance: Any, prefix: tuple[Any, ...]) -> list[SchemaIssue]:
+    out = set()
+    for error in validator.iter_errors(instance):
+        out.update(_mapped(validator, error, prefix))
+    # a value of the wrong type breaks every other rule about it: say only that
+    mistyped = {i.path for i in out if i.code in ("TYPE_MISMATCH", "ARRAY_TYPE_MISMATCH")}
+    kept = [i for i in out if i.path not in mistyped or i.code.endswith("TYPE_MISMATCH")]
+    return sorted(kept, key=lambda i: (i.path, i.code, i.message))
+
+
+def json_path(parts: Any) -> str:
+    """``accessors[2].count`` from the parts ("accessors", 2, "count")."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_UNEXPECTED = re.compile(r"\((.*) (?:was|were) unexpected\)")
+# "not" rules of the schemas, by schema: the validator's code for each
+_NOT_RULES = {
+    "node.schema.json": ("NODE_MATRIX_TRS", "has both a matrix and translation/rotation/scale"),
+    "camera.schema.json": ("ONE_OF_MISMATCH", "has both perspective and orthographic"),
+}
+_BOUNDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
+# dependencies the validator reports under a code of their own
+_DEPENDENCY_CODES = {("alphaCutoff", "alphaMode"): "MATERIAL_ALPHA_CUTOFF_INVALID_MODE"}
+
+
+def _mapped(validator: Any, error: Any, prefix: tuple[Any, ...]) -> Iterator[SchemaIssue]:
+    """The Khronos issue(s) one jsonschema error stands for."""
+    parts = (*prefix, *error.absolute_path)
+    path = json_path(parts) or "(root)"
+    kind, value, instance = error.validator, error.validator_value, error.instance
+    if kind == "unevaluatedProperties":
+        found = _UNEXPECTED.search(error.message)
+        names = re.findall(r"'((?:[^'\\]|\\.)*)'", found.group(1)) if found else []
+        for key in names or ["?"]:
+            yield SchemaIssue(
+                "UNEXPECTED_PROPERTY", json_path((*parts, key)), "unexpected property"
+            )
+        return
+    if kind == "required":
+        for key in value:
+            if isinstance(instance, dict) and key not in instance:
+                yield SchemaIssue(
+                    "UNDEFINED_PROPERTY", path, f"required property {key!r} must be defined"
+                )
+        return
+    if kind == "dependencies":
+        for prop, needed in (error.schema.get("dependencies") or {}).items():
+            if prop in instance and any(n not in instance for n in needed):
+                missing = [n for n in needed if n not in instance]
+                code = _DEPENDENCY_CODES.get((prop, missing[0]), "UNSATISFIED_DEPENDENCY")
+                yield SchemaIssue(
+                    code, json_path((*parts, prop)), f"needs {', '.join(map(repr, missing))}"
+                )
+        return
+    yield SchemaIssue(*_code(validator, error, path))
+
+
+def _code(validator: Any, error: Any, path: str) -> tuple[str, str, str]:
+    kind, value, instance = error.validator, error.validator_value, error.instance
+    if kind == "type":
+        where = list(error.absolute_path)
+        if len(where) > 2 and isinstance(where[-1], int):  # top-level arrays: TYPE_MISMATCH
+            array = path[: path.rindex("[")]
+            return "ARRAY_TYPE_MISMATCH", array, f"element {_short(instance)} is not a {value}"
+        return "TYPE_MISMATCH", path, f"{_short(instance)} is not of type {value}"
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        if error.schema.get("$id") == "glTFid.schema.json":
+            return "INVALID_INDEX", path, f"{_short(instance)} is not a valid index"
+        return "VALUE_NOT_IN_RANGE", path, f"{_short(instance)} is out of range ({kind} {value})"
+    if kind in ("minItems", "maxItems", "minProperties"):
+        if not instance:
+            return "EMPTY_ENTITY", path, "must not be empty"
+        return "ARRAY_LENGTH_NOT_IN_LIST", path, f"{len(instance)} elements ({kind} {value})"
+    if kind in ("const", "enum"):
+        return "VALUE_NOT_IN_LIST", path, f"{_short(instance)} is not an allowed value"
+    if kind == "anyOf":
+        return _any_of(validator, error, path)
+    if kind == "oneOf":
+        branches = [b for b in value if isinstance(b, dict)]
+        if any(set(b) & _BOUNDS for b in branches):  # a union of ranges (an ior of 0 or >= 1)
+            return "VALUE_NOT_IN_RANGE", path, f"{_short(instance)} is out of range"
+        names = [k for b in branches for k in b.get("required", [])]
+        what = f"exactly one of {', '.join(names)}" if names else "exactly one alternative"
+        return "ONE_OF_MISMATCH", path, f"must define {what}"
+    if kind == "not":
+        code, message = _NOT_RULES.get(error.schema.get("$id"), ("ONE_OF_MISMATCH", ""))
+        return code, path, message or f"must not match {_short(value)}"
+    if kind == "pattern":
+        return "PATTERN_MISMATCH", path, f"{_short(instance)} does not match {value}"
+    if kind == "uniqueItems":
+        return "DUPLICATE_ELEMENTS", path, "holds an element twice"
+    if kind == "multipleOf":
+        return "VALUE_MULTIPLE_OF", path, f"{_short(instance)} is not a multiple of {value}"
+    return "TYPE_MISMATCH", path, f"{_short(instance)} breaks the schema ({kind})"
+
+
+def _any_of(validator: Any, error: Any, path: str) -> tuple[str, str, str]:
+    """An anyOf of constants (an enum that may be open, "or any string") is a value not in
+    the list, or a type mismatch when the value has none of the branches' types; any
+    other anyOf is reported by its closest branch."""
+    branches = [b for b in error.validator_value if isinstance(b, dict)]
+    if branches and all(set(b) <= {"const", "enum", "type", "description"} for b in branches):
+        types = {b["type"] for b in branches if "type" in b}
+        if types and not any(validator.is_type(error.instance, t) for t in types):
+            return "TYPE_MISMATCH", path, f"{_short(error.instance)} is not of type {sorted(types)}"
+        return "VALUE_NOT_IN_LIST", path, f"{_short(error.instance)} is not an allowed value"
+    from jsonschema.exceptions import best_match
+
+    closest = best_match(error.context)
+    if closest is None:
+        return "TYPE_MISMATCH", path, f"{_short(error.instance)} matches no alternative"
+    inner = json_path(closest.relative_path)
+    where = (
+        path if not inner else (f"{path}{inner}" if inner.startswith("[") else f"{path}.{inner}")
+    )
+    return _code(validator, closest, where)
