@@ -141,7 +141,9 @@ class Texture:
             with Image.open(stream) as img:
                 self.width, self.height = img.size
                 self.mime_type = Image.MIME.get(img.format or "", self.mime_type)
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
+        except UnidentifiedImageError:  # its message names the stream object: not stable
+            self.error = "not a readable image: unknown image format"
+        except (OSError, ValueError) as exc:
             self.error = f"not a readable image: {exc}"
 
 

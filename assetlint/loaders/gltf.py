@@ -601,7 +601,7 @@ class _Reader:
             return
         attributes = _dict(prim.get("attributes"))
         if "POSITION" not in attributes:
-            raise Skip("L005", "no POSITION attribute")
+            return  # nothing to draw, nothing lost (L007 MESH_PRIMITIVE_NO_POSITION says so)
         idx = None if prim.get("indices") is None else self.indices(prim["indices"])
         if mode not in _TRIANGLE_MODES:
             n = len(self.accessor(attributes["POSITION"]).values) if idx is None else len(idx)

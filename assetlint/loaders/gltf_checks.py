@@ -33,9 +33,11 @@ from assetlint.loaders._gltf_json import (
     Skip,
 )
 from assetlint.loaders._refs import RefusedReference, resolve_reference
+from assetlint.model import LoadError
 
 if TYPE_CHECKING:
     from assetlint.loaders.gltf import _Reader
+    from assetlint.model import Texture
 
 _CODE = "L007"
 _FLOAT = 5126
@@ -56,13 +58,66 @@ _TEXTURE_SOURCE_MIMES = {
 }
 _ATTRIBUTE = re.compile(r"POSITION|NORMAL|TANGENT|(TEXCOORD|COLOR|JOINTS|WEIGHTS)_(0|[1-9]\d*)|_.*")
 # Unit length tolerances of the Khronos validator (8-bit quantization error) for vectors
-# and quaternions, and its step for the sum of skin weights.
+# and quaternions; and the rounding a float32 sum of skin weights may gather per weight
+# added (2e-7, a little over float32's half ulp at 1, as the released validator 2.0.0-dev.3.10
+# allows: a vertex whose float32 weights round to 0.99999994 is normalized)
 _UNIT_VEC3 = 0.00674
 _UNIT_VEC4 = 0.00769
-_WEIGHT_STEP = 0.0039216
+_WEIGHT_ROUNDING = 2e-7
 _RESTART = {5121: 2**8 - 1, 5123: 2**16 - 1, 5125: 2**32 - 1}  # per index component type
 # data:[type/subtype][;param=value]*[;base64],payload
 # A URI with a scheme (RFC 3986), which glTF allows only as data:
+_KTX2_MAGIC = b"\xabKTX 20\xbb\r\n\x1a\n"
+_TARGET_USE = {34962: "vertex", 34963: "index"}  # ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER
+# Arrays an extension adds to the root, and where they are referred to from: (key,
+# extension, property holding the reference, (root array, steps down to the referrer))
+_EXTENSION_ARRAYS = (
+    ("KHR_lights_punctual.lights", "KHR_lights_punctual", "light", ("nodes",)),
+    (
+        "KHR_materials_variants.variants",
+        "KHR_materials_variants",
+        "variants",
+        ("meshes", "primitives", "extensions", "mappings"),
+    ),
+)
+# Properties of the extensions assetlint reads that publish no schema (archived, or EXT_),
+# from their specifications; the others are checked against their schema
+_EXTENSION_PROPERTIES = {
+    "EXT_texture_webp": ("source",),
+    "EXT_texture_avif": ("source",),
+    "KHR_materials_pbrSpecularGlossiness": (
+        "diffuseFactor",
+        "diffuseTexture",
+        "specularFactor",
+        "glossinessFactor",
+        "specularGlossinessTexture",
+    ),
+    "EXT_meshopt_compression": (
+        "buffer",
+        "byteOffset",
+        "byteLength",
+        "byteStride",
+        "count",
+        "mode",
+        "filter",
+        "fallback",  # on a buffer
+    ),
+}
+# Material extensions that are a shading model of their own, not a layer on metal-rough
+_EXCLUSIVE_MODELS = ("KHR_materials_pbrSpecularGlossiness", "KHR_materials_unlit")
+# Textures whose directions are read in the normal map's tangent space: same UV set
+_NORMAL_UV_TEXTURES = (
+    (
+        "KHR_materials_anisotropy",
+        "anisotropyTexture",
+        "KHR_MATERIALS_ANISOTROPY_ANISOTROPY_TEXTURE_TEXCOORD",
+    ),
+    (
+        "KHR_materials_clearcoat",
+        "clearcoatNormalTexture",
+        "KHR_MATERIALS_CLEARCOAT_CLEARCOAT_NORMAL_TEXTURE_TEXCOORD",
+    ),
+)
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _BUFFER_MIMES = ("application/octet-stream", "application/gltf-buffer")
 # PREFIX_name, as the extension registry names extensions
@@ -182,6 +237,8 @@ class _Checks:
         self.bounds: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # accessor -> min, max
         self.glb = reader.bin_chunk is not None or reader.asset.format == "glb"
         self.roles = _roles(doc)  # nodes that are joints, skeletons or animated
+        self.view_use: dict[int, str] = {}  # bufferView -> "vertex" or "index" data
+        self.view_attributes: dict[int, set[int]] = {}  # bufferView -> attribute accessors
 
     def warn(self, code: str, path: str, message: str) -> None:
         """One issue: ``code`` is the Khronos validator's, whose severity it takes."""
@@ -294,6 +351,10 @@ class _Checks:
                     continue
                 for issue in gltf_spec.validate_extension(name, owner, ext, where):
                     self.warn(issue.code, issue.path, issue.message)
+                known = _EXTENSION_PROPERTIES.get(name)
+                for key in _obj(ext) if known is not None else ():
+                    if key not in (*known, "extensions", "extras"):
+                        self.warn("UNEXPECTED_PROPERTY", f"{where}.{key}", "unexpected property")
 
     def asset_version(self) -> None:
         meta = _obj(self.doc.get("asset"))
@@ -383,7 +444,7 @@ class _Checks:
             if isinstance(rotation, list) and len(rotation) == 4 and all(map(_is_number, rotation)):
                 if abs(math.hypot(*rotation) - 1) > _UNIT_VEC4:
                     self.warn("ROTATION_NON_UNIT", f"{path}.rotation", "not a unit quaternion")
-            if not set(node) - {"name", "extras"} and i not in self.roles:
+            if not set(node) - {"name"} and i not in self.roles:
                 self.warn("NODE_EMPTY", path, "a node with no content and no role")
 
     def matrix(self, path: str, value: Any) -> None:
@@ -618,6 +679,7 @@ class _Checks:
                     f"materials[{i}].alphaCutoff",
                     f"has no effect with alphaMode {mode}",
                 )
+            self.material_extensions(f"materials[{i}]", material)
             stack: list[tuple[str, Any]] = [(f"materials[{i}]", material)]
             while stack:  # every textureInfo's index, in the material and its extensions
                 where, value = stack.pop()
@@ -625,6 +687,173 @@ class _Checks:
                     if where.endswith("Texture"):
                         self.ref(f"{where}.index", value.get("index"), "textures")
                     stack.extend((f"{where}.{k}", v) for k, v in value.items())
+
+    def material_extensions(self, path: str, material: dict[str, Any]) -> None:
+        """What the material extensions' specifications say of their combinations: one
+        shading model at a time, textures that share the normal map's UV set, a volume
+        with a transmitting, single-sided surface, factors that have an effect."""
+        exts = _obj(material.get("extensions"))
+        where = f"{path}.extensions"
+        others = set(exts) - {"extensions", "extras"}
+        for model in _EXCLUSIVE_MODELS:
+            if model in exts and others - {model}:
+                self.warn(
+                    "MULTIPLE_EXTENSIONS",
+                    f"{where}.{model}",
+                    f"a shading model of its own, beside {', '.join(sorted(others - {model}))}",
+                )
+        normal_uv = _obj(material.get("normalTexture")).get("texCoord", 0)
+        for ext, key, code in _NORMAL_UV_TEXTURES:
+            texture = _obj(_obj(exts.get(ext)).get(key))
+            uv = texture.get("texCoord", 0)
+            if "normalTexture" in material and texture and uv != normal_uv:
+                self.warn(
+                    code, f"{where}.{ext}.{key}", f"UV set {uv}, the normal map's {normal_uv}"
+                )
+        if "KHR_materials_dispersion" in exts and "KHR_materials_volume" not in exts:
+            self.warn(
+                "KHR_MATERIALS_DISPERSION_NO_VOLUME",
+                f"{where}.KHR_materials_dispersion",
+                "dispersion without KHR_materials_volume",
+            )
+        emissive = material.get("emissiveFactor", [0, 0, 0])
+        if "KHR_materials_emissive_strength" in exts and not any(_list(emissive)):
+            self.warn(
+                "KHR_MATERIALS_EMISSIVE_STRENGTH_ZERO_FACTOR",
+                f"{where}.KHR_materials_emissive_strength",
+                "a strength for an emissive factor of zero",
+            )
+        if "KHR_materials_volume" in exts:
+            transmits = {"KHR_materials_transmission", "KHR_materials_diffuse_transmission"}
+            known = set(_PLACES) | set(gltf_spec.extension_places())
+            if not transmits & set(exts) and not others - known:  # unknown ones may transmit
+                self.warn(
+                    "KHR_MATERIALS_VOLUME_NO_TRANSMISSION",
+                    f"{where}.KHR_materials_volume",
+                    "a volume with a surface that transmits no light",
+                )
+            if material.get("doubleSided") is True:
+                self.warn(
+                    "KHR_MATERIALS_VOLUME_DOUBLE_SIDED",
+                    f"{where}.KHR_materials_volume",
+                    "a volume on a double-sided material",
+                )
+        iridescence = _obj(exts.get("KHR_materials_iridescence"))
+        if "iridescenceThicknessMinimum" in iridescence and (
+            "iridescenceThicknessTexture" not in iridescence
+        ):
+            self.warn(
+                "KHR_MATERIALS_IRIDESCENCE_THICKNESS_RANGE_WITHOUT_TEXTURE",
+                f"{where}.KHR_materials_iridescence.iridescenceThicknessMinimum",
+                "has no effect without a thickness texture",
+            )
+
+    def unused(self) -> None:
+        """Objects nothing in the document refers to: written, and then never used."""
+        refs: dict[str, set[Any]] = {key: set() for key in _ARRAY_KINDS}
+        doc = self.doc
+        refs["scenes"].add(doc.get("scene"))
+        for scene in self.array("scenes"):
+            refs["nodes"].update(_list(_obj(scene).get("nodes")))
+        for node in map(_obj, self.array("nodes")):
+            refs["nodes"].update(_list(node.get("children")))
+            for key, array in (("mesh", "meshes"), ("camera", "cameras"), ("skin", "skins")):
+                refs[array].add(node.get(key))
+        for skin in map(_obj, self.array("skins")):
+            refs["nodes"].update(_list(skin.get("joints")))
+            refs["nodes"].add(skin.get("skeleton"))
+            refs["accessors"].add(skin.get("inverseBindMatrices"))
+        for anim in map(_obj, self.array("animations")):
+            for sampler in map(_obj, _list(anim.get("samplers"))):
+                refs["accessors"].update((sampler.get("input"), sampler.get("output")))
+            for channel in map(_obj, _list(anim.get("channels"))):
+                refs["nodes"].add(_obj(channel.get("target")).get("node"))
+        for mesh in map(_obj, self.array("meshes")):
+            for prim in map(_obj, _list(mesh.get("primitives"))):
+                refs["accessors"].update(_obj(prim.get("attributes")).values())
+                refs["accessors"].add(prim.get("indices"))
+                for target in _list(prim.get("targets")):
+                    refs["accessors"].update(_obj(target).values())
+                refs["materials"].add(prim.get("material"))
+                exts = _obj(prim.get("extensions"))
+                refs["bufferViews"].add(
+                    _obj(exts.get("KHR_draco_mesh_compression")).get("bufferView")
+                )
+                for mapping in _list(_obj(exts.get("KHR_materials_variants")).get("mappings")):
+                    refs["materials"].add(_obj(mapping).get("material"))
+        for material in self.array("materials"):
+            stack = [material]
+            while stack:  # every textureInfo, in the material and its extensions
+                value = stack.pop()
+                if isinstance(value, dict):
+                    refs["textures"].add(value.get("index"))
+                    stack.extend(value.values())
+        for texture in map(_obj, self.array("textures")):
+            refs["samplers"].add(texture.get("sampler"))
+            refs["images"].add(texture.get("source"))
+            for ext in _obj(texture.get("extensions")).values():
+                refs["images"].add(_obj(ext).get("source"))
+        for image in map(_obj, self.array("images")):
+            refs["bufferViews"].add(image.get("bufferView"))
+        for acc in map(_obj, self.array("accessors")):
+            refs["bufferViews"].add(acc.get("bufferView"))
+            sparse = _obj(acc.get("sparse"))
+            for part in ("indices", "values"):
+                refs["bufferViews"].add(_obj(sparse.get(part)).get("bufferView"))
+        for view in map(_obj, self.array("bufferViews")):
+            refs["buffers"].add(view.get("buffer"))
+            for ext in _obj(view.get("extensions")).values():
+                refs["buffers"].add(_obj(ext).get("buffer"))
+        exts = _obj(doc.get("extensions"))
+        for key, ext, field, (holders, *inner) in _EXTENSION_ARRAYS:
+            refs[key] = set()
+            for holder in self.array(holders):
+                values = [_obj(_obj(holder).get("extensions")).get(ext)]
+                for step in inner:  # down to the objects that refer
+                    values = [v for x in values for v in _list(_obj(x).get(step))]
+                for value in values:
+                    found = _obj(value).get(field)
+                    refs[key].update(found if isinstance(found, list) else [found])
+        for key, used in refs.items():
+            if key in ("scenes", "animations"):
+                continue  # the document's entry points
+            ext, _, array = key.rpartition(".")
+            count = len(_list(_obj(exts.get(ext)).get(array))) if ext else self.count(key)
+            where = f"extensions.{key}" if ext else key
+            for i in range(count):
+                if i not in used:
+                    self.warn("UNUSED_OBJECT", f"{where}[{i}]", "nothing in the document uses it")
+
+    def skinned_nodes(self) -> None:
+        """A skinned mesh is placed by its joints alone: its node's own transform and its
+        parents' are ignored, and a mesh with joint data drawn without a skin is drawn
+        unskinned."""
+        nodes, meshes = self.array("nodes"), self.array("meshes")
+        for n, node in enumerate(nodes):
+            node = _obj(node)
+            path, mesh = f"nodes[{n}]", node.get("mesh")
+            if not self.valid(mesh, meshes):
+                continue
+            prims = _list(_obj(meshes[mesh]).get("primitives"))
+            jointed = any("JOINTS_0" in _obj(_obj(p).get("attributes")) for p in prims)
+            if "skin" not in node:
+                if jointed:
+                    self.warn("NODE_SKINNED_MESH_WITHOUT_SKIN", path, "joint data but no skin")
+                continue
+            if any(k in node for k in (*_TRS, "matrix")):
+                self.warn("NODE_SKINNED_MESH_LOCAL_TRANSFORMS", path, "a transform a skin ignores")
+            if n in self.parents:
+                self.warn("NODE_SKINNED_MESH_NON_ROOT", path, "a skinned node with a parent")
+                parent, moved = n, False
+                while parent in self.parents and not moved:
+                    parent = self.parents[parent]
+                    moved = any(k in _obj(nodes[parent]) for k in (*_TRS, "matrix"))
+                if moved:
+                    self.warn(
+                        "NODE_SKINNED_MESH_PARENT_TRANSFORMS",
+                        path,
+                        f"node {parent} above it has a transform a skin ignores",
+                    )
 
     def layout(self, path: str, prim: dict[str, Any], attributes: dict[str, Any]) -> None:
         """A primitive's accessors: POSITION present, every attribute of the type its
@@ -657,10 +886,13 @@ class _Checks:
                 f"{path}.attributes",
                 f"accessors of {len(counts)} different counts",
             )
+        for name, index in attributes.items():
+            self.usage(f"{path}.attributes.{name}", index, "vertex")
         vertices = next(iter(counts)) if len(counts) == 1 else None
         drawn = vertices
         index = self.ref(f"{path}.indices", prim.get("indices"), "accessors")
         if index is not None:
+            self.usage(f"{path}.indices", index, "index")
             spec = _obj(accessors[index])
             drawn = spec.get("count")
             if spec.get("type") != "SCALAR" or spec.get("componentType") not in _UNSIGNED:
@@ -684,6 +916,33 @@ class _Checks:
                 "MESH_PRIMITIVE_INCOMPATIBLE_MODE",
                 path,
                 f"{drawn} vertices or indices cannot be drawn in mode {prim.get('mode', 4)}",
+            )
+
+    def usage(self, path: str, accessor: Any, use: str) -> None:
+        """A bufferView holds vertex or index data, as its target says if it has one; two
+        vertex attributes in one view need its byteStride to say how they interleave."""
+        if not self.valid(accessor, self.array("accessors")):
+            return
+        view = _obj(self.array("accessors")[accessor]).get("bufferView")
+        if not self.valid(view, self.array("bufferViews")):
+            return
+        spec = _obj(self.array("bufferViews")[view])
+        first = self.view_use.setdefault(view, _TARGET_USE.get(spec.get("target"), use))
+        if first != use:
+            self.warn(
+                "BUFFER_VIEW_TARGET_OVERRIDE",
+                path,
+                f"bufferViews[{view}] holds {first} data, not {use} data",
+            )
+        if use != "vertex":
+            return
+        shared = self.view_attributes.setdefault(view, set())
+        shared.add(accessor)
+        if len(shared) == 2 and "byteStride" not in spec:
+            self.warn(
+                "MESH_PRIMITIVE_ACCESSOR_WITHOUT_BYTESTRIDE",
+                path,
+                f"bufferViews[{view}] holds two attributes but no byteStride",
             )
 
     def alignment(self, path: str, acc: dict[str, Any], view: dict[str, Any], size: int) -> None:
@@ -863,17 +1122,10 @@ class _Checks:
             self.uri(f"{path}.uri", image.get("uri"), self.glb, allowed, "IMAGE_DATA_INVALID")
             self.ref(f"{path}.bufferView", image.get("bufferView"), "bufferViews")
             tex = self.asset.textures[i] if i < len(self.asset.textures) else None
+            self.image_data(path, tex, declared)
             uri = image.get("uri")
             if tex is not None and tex.missing and isinstance(uri, str) and self.absent(uri):
                 self.warn("IO_ERROR", f"{path}.uri", "the file cannot be read")
-            if declared is not None and sniffed is not None and declared != sniffed:
-                self.warn(
-                    "IMAGE_MIME_TYPE_INVALID",
-                    path,
-                    f"declared {declared} but the data is {sniffed}",
-                )
-            elif tex is not None and tex.error and not tex.missing and sniffed is None:
-                self.warn("IMAGE_UNRECOGNIZED_FORMAT", path, "the data is no known image format")
             mime = sniffed or declared
             needs = _EXTENSION_MIMES.get(mime or "")
             if needs is not None and needs not in self.used:
@@ -882,6 +1134,28 @@ class _Checks:
                     path,
                     f"{mime} image but {needs} is not in extensionsUsed",
                 )
+
+    def image_data(self, path: str, tex: Texture | None, declared: str | None) -> None:
+        """An image's bytes: a format its magic bytes name, the one its mimeType declares,
+        and a header that format's reader can parse."""
+        if tex is None or tex.missing:
+            return
+        try:
+            head = tex.data()[:33]
+        except LoadError:
+            return
+        magic = _magic(head)
+        if magic is None:
+            self.warn("IMAGE_UNRECOGNIZED_FORMAT", path, "the data is no known image format")
+        elif declared is not None and declared != magic:
+            self.warn(
+                "IMAGE_MIME_TYPE_INVALID", path, f"declared {declared} but the data is {magic}"
+            )
+        elif tex.error and magic in ("image/png", "image/jpeg"):
+            if magic == "image/png" and len(head) < 33:  # signature and IHDR: 33 bytes
+                self.warn("IMAGE_UNEXPECTED_EOS", path, f"the PNG ends after {len(head)} bytes")
+            else:
+                self.warn("IMAGE_DATA_INVALID", path, f"{magic} data its reader cannot parse")
 
     def absent(self, uri: str) -> bool:
         """Whether a file reference inside the asset's folder names no readable file (one
@@ -1152,8 +1426,10 @@ class _Checks:
                         f"nodes[{n}].weights",
                         f"{len(weights)} for {self.targets(meshes[mesh])} morph targets",
                     )
+        self.skinned_nodes()
         self.skinned_scenes()
         self.influences()
+        self.unused()
 
     def primitive(self, path: str, prim: dict[str, Any]) -> None:
         accessors = self.array("accessors")
@@ -1445,7 +1721,7 @@ class _Checks:
         for k in range(1, positive.shape[1]):
             total = (total.astype(np.float64) + positive[:, k]).astype(np.float32)
         count = used.sum(axis=1) - repeat.sum(axis=1)
-        threshold = _WEIGHT_STEP * np.maximum((count + 1) // 2 - 1, 0)
+        threshold = _WEIGHT_ROUNDING * count
         off = int(np.count_nonzero(np.abs(total.astype(np.float64) - 1.0) > threshold))
         if off:
             self.warn(
@@ -1461,6 +1737,12 @@ class _Checks:
         where = "extensions.KHR_lights_punctual"
         lights = _list(_obj(root).get("lights"))
         for i, light in enumerate(lights):
+            if _obj(light).get("type") != "spot" and "spot" in _obj(light):
+                self.warn(
+                    "EXTRA_PROPERTY",
+                    f"{where}.lights[{i}].spot",
+                    f"unused by a {_obj(light).get('type')} light",
+                )
             spot = _obj(_obj(light).get("spot"))
             inner, outer = spot.get("innerConeAngle", 0.0), spot.get("outerConeAngle", math.pi / 4)
             if _is_number(inner) and _is_number(outer) and outer <= inner:
@@ -1538,6 +1820,22 @@ def _item(kind: str) -> str:
 
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in text.split("."))
+
+
+def _magic(head: bytes) -> str | None:
+    """The image format the first bytes of an image name (the signatures the formats glTF
+    and its extensions allow begin with), or None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(_KTX2_MAGIC):
+        return "image/ktx2"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+        return "image/avif"
+    return None
 
 
 def _at(doc: Any, path: str) -> Any:

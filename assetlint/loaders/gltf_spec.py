@@ -157,7 +157,7 @@ def _closed(schema: Any, bases: set[str]) -> Any:
         ):
             schema.setdefault("unevaluatedProperties", False)
         branches = schema.get("anyOf")
-        if isinstance(branches, list) and any("const" in b for b in branches):
+        if isinstance(branches, list) and any("const" in b or "enum" in b for b in branches):
             # an open enum ("one of these, or any string" for extensions to add to): the
             # validator warns on a value outside the list, so the catch-all goes
             schema["anyOf"] = [b for b in branches if set(b) - {"type", "description"}]
@@ -213,7 +213,7 @@ def _dependencies(validator: Any, dependencies: Any, instance: Any, schema: Any)
 def _validator(name: str) -> Any:
     """The compiled validator of schema file ``name``, resolving every $ref to a vendored
     file (never the network). Built once per process, on first use."""
-    from jsonschema import Draft202012Validator, validators
+    from jsonschema import Draft202012Validator, FormatChecker, validators
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
@@ -223,7 +223,17 @@ def _validator(name: str) -> Any:
         for uri, s in schemas.items()
     )
     cls = validators.extend(Draft202012Validator, {"dependencies": _dependencies})
-    return cls(schemas[name], registry=registry)
+    formats = FormatChecker(formats=())
+    formats.checks("json-pointer")(lambda value: not isinstance(value, str) or _is_pointer(value))
+    return cls(schemas[name], registry=registry, format_checker=formats)
+
+
+# A JSON pointer (RFC 6901), as KHR_animation_pointer's "json-pointer" format requires.
+_POINTER = re.compile(r"(?:/(?:[^/~]|~0|~1)*)*")
+
+
+def _is_pointer(value: str) -> bool:
+    return _POINTER.fullmatch(value) is not None
 
 
 def extension_places() -> dict[str, set[str]]:
@@ -348,6 +358,8 @@ def _code(validator: Any, error: Any, path: str) -> tuple[str, str, str]:
     if kind == "not":
         code, message = _NOT_RULES.get(error.schema.get("$id"), ("ONE_OF_MISMATCH", ""))
         return code, path, message or f"must not match {_short(value)}"
+    if kind == "format":  # the validator reports a malformed JSON pointer so
+        return "PATTERN_MISMATCH", path, f"{_short(instance)} is not a {value}"
     if kind == "pattern":
         return "PATTERN_MISMATCH", path, f"{_short(instance)} does not match {value}"
     if kind == "uniqueItems":

@@ -20,11 +20,14 @@ IDENTITY = np.eye(4, dtype=np.float32).reshape(-1)
 WEBP = base64.b64decode("UklGRhwAAABXRUJQVlA4TA8AAAAv/8AfAAcQ/Y/+ByKi/wEA")
 
 
-def messages(path: Path) -> list[tuple[str, str]]:
+def messages(path: Path, unused: bool = False) -> list[tuple[str, str]]:
     """(code, message) of every load issue: the Khronos validator's code for a breach of
-    the specification (L007, whose severity must be that code's), else the load code."""
+    the specification (L007, whose severity must be that code's), else the load code.
+    Objects the test files leave unused (infos) only when ``unused``."""
     out = []
     for issue in load(path).issues:
+        if issue.subject == "UNUSED_OBJECT" and not unused:
+            continue
         if issue.code == "L007":
             assert issue.severity == gltf_spec.severity(issue.subject), issue
             out.append((issue.subject, issue.message))
@@ -70,6 +73,7 @@ def test_a_valid_file_with_every_checked_feature_has_no_issue(tmp_path):
         },
     )
     b.add("materials", {"extensions": {"KHR_materials_ior": {"ior": 1.5}}})
+    b.doc["meshes"][mesh]["primitives"][0]["material"] = 0
     b.doc["extensions"] = {"KHR_lights_punctual": {"lights": [{"type": "spot", "spot": {}}]}}
     b.doc["nodes"][body]["extensions"] = {"KHR_lights_punctual": {"light": 0}}
     b.doc["extensionsUsed"] = ["KHR_materials_ior", "KHR_lights_punctual"]
@@ -505,6 +509,20 @@ def test_extension_declaration_placement_and_values(tmp_path):
                 "extensionsUsed"
             ),
         ),
+        (
+            "KHR_MATERIALS_EMISSIVE_STRENGTH_ZERO_FACTOR",
+            (
+                "materials[0].extensions.KHR_materials_emissive_strength: a strength for "
+                "an emissive factor of zero"
+            ),
+        ),
+        (
+            "KHR_MATERIALS_VOLUME_NO_TRANSMISSION",
+            (
+                "materials[0].extensions.KHR_materials_volume: a volume with a surface "
+                "that transmits no light"
+            ),
+        ),
     ]
 
 
@@ -512,7 +530,7 @@ def test_unused_declared_extension_is_an_info(tmp_path):
     b = base()
     b.doc["extensionsUsed"] = ["KHR_materials_unlit", "KHR_mesh_quantization"]
     b.doc["extensionsRequired"] = ["KHR_mesh_quantization"]  # it has no object to find
-    assert messages(b.write(tmp_path / "t.glb")) == [
+    assert messages(b.write(tmp_path / "t.glb"), unused=True) == [
         ("UNUSED_OBJECT", "extensionsUsed[0]: KHR_materials_unlit is declared but not used"),
     ]
 
@@ -790,6 +808,7 @@ def test_primitive_attributes_targets_and_materials(tmp_path):
             ),
         ),
         ("NODE_WEIGHTS_INVALID", "nodes[0].weights: 3 for 2 morph targets"),
+        ("NODE_SKINNED_MESH_WITHOUT_SKIN", "nodes[0]: joint data but no skin"),
     ]
 
 
@@ -917,3 +936,26 @@ def test_unknown_extensions_are_not_looked_into(tmp_path):
     assert messages(b.write(tmp_path / "t.glb")) == [
         ("UNSUPPORTED_EXTENSION", "extensionsUsed[0]: VENDOR_thing is not checked by assetlint"),
     ]
+
+
+def test_unused_objects_are_infos(tmp_path):
+    """What nothing refers to: a node outside every scene, a material nobody draws (its
+    texture, sampler and image are used: by it), an accessor (its view is used: by it), a
+    light no node holds."""
+    b = base()
+    b.node(name="stray")
+    b.add("samplers", {})
+    b.add("images", {"bufferView": b.view(RED_PNG), "mimeType": "image/png"})
+    b.add("textures", {"sampler": 0, "source": 0})
+    b.add("materials", {"pbrMetallicRoughness": {"baseColorTexture": {"index": 0}}})
+    b.accessor(np.zeros(3, np.float32))
+    b.doc["extensions"] = {"KHR_lights_punctual": {"lights": [{"type": "point"}]}}
+    b.doc["extensionsUsed"] = ["KHR_lights_punctual"]
+    found = messages(b.write(tmp_path / "t.glb"), unused=True)
+    assert [m for code, m in found if code == "UNUSED_OBJECT"] == [
+        "accessors[2]: nothing in the document uses it",
+        "materials[0]: nothing in the document uses it",
+        "nodes[1]: nothing in the document uses it",
+        "extensions.KHR_lights_punctual.lights[0]: nothing in the document uses it",
+    ]
+    assert {i.severity for i in load(tmp_path / "t.glb").issues} == {"info"}
