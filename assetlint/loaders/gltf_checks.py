@@ -103,6 +103,8 @@ _EXTENSION_PROPERTIES = {
         "fallback",  # on a buffer
     ),
 }
+# Accessor type of an animation channel's output, by the property it animates
+_OUTPUT_TYPES = {"translation": "VEC3", "rotation": "VEC4", "scale": "VEC3", "weights": "SCALAR"}
 # Material extensions that are a shading model of their own, not a layer on metal-rough
 _EXCLUSIVE_MODELS = ("KHR_materials_pbrSpecularGlossiness", "KHR_materials_unlit")
 # Textures whose directions are read in the normal map's tangent space: same UV set
@@ -344,7 +346,7 @@ class _Checks:
                 where = f"{path}.{name}"
                 if name not in self.used:
                     self.warn("UNDECLARED_EXTENSION", where, "not declared in extensionsUsed")
-                allowed = _PLACES.get(name, places.get(name))
+                allowed = _PLACES.get(name, places.get(name))  # None: not known
                 if allowed is not None and owner not in allowed:
                     where_ok = ", ".join(sorted(allowed)) or "nothing (it is only declared)"
                     self.warn("UNEXPECTED_EXTENSION_OBJECT", where, f"allowed only on: {where_ok}")
@@ -739,6 +741,14 @@ class _Checks:
                     "a volume on a double-sided material",
                 )
         iridescence = _obj(exts.get("KHR_materials_iridescence"))
+        low = iridescence.get("iridescenceThicknessMinimum", 100)
+        high = iridescence.get("iridescenceThicknessMaximum", 400)
+        if _is_number(low) and _is_number(high) and high < low:
+            self.warn(
+                "KHR_MATERIALS_IRIDESCENCE_THICKNESS_RANGE_INVALID",
+                f"{where}.KHR_materials_iridescence",
+                f"thickness maximum {high} is less than the minimum {low}",
+            )
         if "iridescenceThicknessMinimum" in iridescence and (
             "iridescenceThicknessTexture" not in iridescence
         ):
@@ -840,6 +850,10 @@ class _Checks:
                 if jointed:
                     self.warn("NODE_SKINNED_MESH_WITHOUT_SKIN", path, "joint data but no skin")
                 continue
+            if not jointed and prims:
+                self.warn(
+                    "NODE_SKIN_WITH_NON_SKINNED_MESH", path, "a skin, but its mesh has no joints"
+                )
             if any(k in node for k in (*_TRS, "matrix")):
                 self.warn("NODE_SKINNED_MESH_LOCAL_TRANSFORMS", path, "a transform a skin ignores")
             if n in self.parents:
@@ -867,6 +881,8 @@ class _Checks:
             self.warn("MESH_PRIMITIVE_NO_POSITION", f"{path}.attributes", "no POSITION")
         if "TANGENT" in attributes and "NORMAL" not in attributes:
             self.warn("MESH_PRIMITIVE_TANGENT_WITHOUT_NORMAL", f"{path}.attributes", "no NORMAL")
+        if "TANGENT" in attributes and prim.get("mode", 4) == 0:
+            self.warn("MESH_PRIMITIVE_TANGENT_POINTS", f"{path}.attributes", "TANGENT on points")
         counts = set()
         for name, index in attributes.items():
             if not self.valid(index, accessors):
@@ -936,6 +952,16 @@ class _Checks:
             )
         if use != "vertex":
             return
+        offset, stride = (
+            _obj(self.array("accessors")[accessor]).get("byteOffset", 0),
+            spec.get("byteStride", 0),
+        )
+        if _is_index(offset) and _is_index(stride) and (offset % 4 or stride % 4):
+            self.warn(
+                "MESH_PRIMITIVE_ACCESSOR_UNALIGNED",
+                path,
+                f"byteOffset {offset} or byteStride {stride} is not a multiple of 4",
+            )
         shared = self.view_attributes.setdefault(view, set())
         shared.add(accessor)
         if len(shared) == 2 and "byteStride" not in spec:
@@ -1191,6 +1217,13 @@ class _Checks:
 
     # --- skins and animations -----------------------------------------------------------
 
+    def descends(self, node: int, ancestor: int) -> bool:
+        """Whether ``node`` is ``ancestor`` or below it (parents form no loop: the reader
+        refuses a file whose nodes do)."""
+        while node != ancestor and node in self.parents:
+            node = self.parents[node]
+        return node == ancestor
+
     def root(self, node: int) -> int:
         while node in self.parents:
             node = self.parents[node]
@@ -1207,7 +1240,13 @@ class _Checks:
                 for k, node in enumerate(_list(skin.get("joints")))
                 if (j := self.ref(f"{path}.joints[{k}]", node, "nodes")) is not None
             ]
-            self.ref(f"{path}.skeleton", skin.get("skeleton"), "nodes")
+            skeleton = self.ref(f"{path}.skeleton", skin.get("skeleton"), "nodes")
+            if skeleton is not None and any(not self.descends(j, skeleton) for j in joints):
+                self.warn(
+                    "SKIN_SKELETON_INVALID",
+                    f"{path}.skeleton",
+                    f"node {skeleton} is not an ancestor of every joint",
+                )
             if len({self.root(j) for j in joints}) > 1:
                 self.warn("SKIN_NO_COMMON_ROOT", f"{path}.joints", "the joints have no common root")
             ibm = self.ref(
@@ -1247,9 +1286,42 @@ class _Checks:
             inputs: dict[int, int | None] = {}
             for s, sampler in enumerate(samplers):
                 inputs[s] = self.sampler(f"{path}.samplers[{s}]", _obj(sampler))
+            targets: dict[tuple[Any, Any], int] = {}
             for c, channel in enumerate(_list(anim.get("channels"))):
-                if isinstance(channel, dict):
-                    self.channel(f"{path}.channels[{c}]", channel, samplers, inputs)
+                if not isinstance(channel, dict):
+                    continue
+                self.channel(f"{path}.channels[{c}]", channel, samplers, inputs)
+                target = _obj(channel.get("target"))
+                key = (target.get("node"), target.get("path"))
+                if _is_index(key[0]) and isinstance(key[1], str) and key[1] != "pointer":
+                    if key in targets:
+                        self.warn(
+                            "ANIMATION_DUPLICATE_TARGETS",
+                            f"{path}.channels[{c}].target",
+                            f"the same target as channel {targets[key]}",
+                        )
+                    targets.setdefault(key, c)
+        self.sampler_outputs()
+
+    def sampler_outputs(self) -> None:
+        """An output accessor holds spline (in-tangent, value, out-tangent) or plain
+        keyframes, not both."""
+        kinds: dict[int, tuple[str, str]] = {}
+        for a, anim in enumerate(self.array("animations")):
+            for s, sampler in enumerate(_list(_obj(anim).get("samplers"))):
+                sampler = _obj(sampler)
+                out = sampler.get("output")
+                if not self.valid(out, self.array("accessors")):
+                    continue
+                spline = "spline" if sampler.get("interpolation") == "CUBICSPLINE" else "linear"
+                where = f"animations[{a}].samplers[{s}].output"
+                first = kinds.setdefault(out, (spline, where))
+                if first[0] != spline:
+                    self.warn(
+                        "ANIMATION_SAMPLER_OUTPUT_INTERPOLATION",
+                        where,
+                        f"accessor {out} is {first[0]} data at {first[1]}, {spline} here",
+                    )
 
     def sampler(self, path: str, sampler: dict[str, Any]) -> int | None:
         """Check one animation sampler; the count of its input accessor when valid."""
@@ -1333,6 +1405,12 @@ class _Checks:
                     f"{path}.target",
                     f"animates {node_path} of node {node}, which has a matrix",
                 )
+            if "skin" in spec and node_path in _TRS:
+                self.warn(
+                    "ANIMATION_CHANNEL_TARGET_NODE_SKIN",
+                    f"{path}.target",
+                    f"animates {node_path} of node {node}, whose skinned mesh ignores it",
+                )
             if node_path == "weights":
                 targets = self.morph_targets(spec)
                 if not targets:
@@ -1351,6 +1429,14 @@ class _Checks:
         expected = (
             keys * (3 if sampler.get("interpolation") == "CUBICSPLINE" else 1) * max(targets, 1)
         )
+        wanted = _OUTPUT_TYPES.get(node_path)
+        kind = _obj(self.array("accessors")[out]).get("type") if out is not None else None
+        if wanted is not None and isinstance(kind, str) and kind != wanted:
+            self.warn(
+                "ANIMATION_SAMPLER_OUTPUT_ACCESSOR_INVALID_FORMAT",
+                f"{path}.sampler",
+                f"output accessor {out} is {kind}; {node_path} needs {wanted}",
+            )
         if _is_index(count) and node_path in _PATHS and count != expected:
             self.warn(
                 "ANIMATION_SAMPLER_OUTPUT_ACCESSOR_INVALID_COUNT",
@@ -1405,6 +1491,15 @@ class _Checks:
                     "MESH_PRIMITIVES_UNEQUAL_TARGETS_COUNT",
                     f"meshes[{m}]",
                     f"primitives have {counts} morph targets, not one count",
+                )
+            joints = {
+                sum(k.startswith("JOINTS_") for k in _obj(_obj(p).get("attributes"))) for p in prims
+            }
+            if len(joints) > 1:
+                self.warn(
+                    "MESH_PRIMITIVES_UNEQUAL_JOINTS_COUNT",
+                    f"meshes[{m}]",
+                    f"primitives have {sorted(joints)} JOINTS_n sets, not one count",
                 )
             weights = _obj(mesh).get("weights")
             if isinstance(weights, list) and weights and counts and len(weights) != counts[0]:
@@ -1558,7 +1653,20 @@ class _Checks:
         tangents = "KHR_materials_anisotropy" in exts or "clearcoatNormalTexture" in _obj(
             exts.get("KHR_materials_clearcoat")
         )
-        if tangents and "TANGENT" not in attributes and "normalTexture" not in material:
+        mapped = "normalTexture" in material
+        if mapped and "TANGENT" not in attributes and "NORMAL" in attributes:
+            self.warn(
+                "MESH_PRIMITIVE_GENERATED_TANGENT_SPACE",
+                f"{path}.material",
+                f"material {index} has a normal map and no TANGENT: viewers generate their own",
+            )
+        if "TANGENT" in attributes and not mapped and not tangents:
+            self.warn(
+                "UNUSED_MESH_TANGENT",
+                f"{path}.attributes.TANGENT",
+                f"material {index} has no normal map to use it",
+            )
+        if tangents and "TANGENT" not in attributes and not mapped:
             self.warn(
                 "MESH_PRIMITIVE_NO_TANGENT_SPACE",
                 f"{path}.material",
@@ -1701,6 +1809,13 @@ class _Checks:
                 f"{int(outside.sum())} joint indices exceed the skin's {limit} joints",
             )
         used = (weights != 0) & ~outside
+        idle = int(np.count_nonzero((weights == 0) & (joints != 0) & ~outside))
+        if idle:
+            self.warn(
+                "ACCESSOR_JOINTS_USED_ZERO_WEIGHT",
+                where,
+                f"{idle} joint indices are not 0 but weigh nothing",
+            )
         negative = int(np.count_nonzero(used & (weights < 0)))
         if negative:
             self.warn("ACCESSOR_WEIGHTS_NEGATIVE", where, f"{negative} weights are negative")

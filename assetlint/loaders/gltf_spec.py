@@ -116,10 +116,31 @@ class SchemaIssue:
 
 
 # Where an extension's schema applies, by the prefix of its file name.
+# The glTF object each file-name prefix names ("material.KHR_materials_sheen"); a prefix
+# not listed ("graph.KHR_interactivity", "light") names an object of the extension's own.
 _PLACE_PREFIXES = {
     "glTF": "root",
     "mesh.primitive": "primitive",
     "animation.channel.target": "target",
+    **{
+        kind: kind
+        for kind in (
+            "accessor",
+            "animation",
+            "buffer",
+            "bufferView",
+            "camera",
+            "image",
+            "material",
+            "mesh",
+            "node",
+            "sampler",
+            "scene",
+            "skin",
+            "texture",
+            "textureInfo",
+        )
+    },
 }
 
 
@@ -160,7 +181,16 @@ def _closed(schema: Any, bases: set[str]) -> Any:
         if isinstance(branches, list) and any("const" in b or "enum" in b for b in branches):
             # an open enum ("one of these, or any string" for extensions to add to): the
             # validator warns on a value outside the list, so the catch-all goes
-            schema["anyOf"] = [b for b in branches if set(b) - {"type", "description"}]
+            branches = [b for b in branches if set(b) - {"type", "description"}]
+            schema["anyOf"] = branches
+            types = {b.get("type") for b in branches}
+            if all(set(b) <= {"const", "enum", "type", "description"} for b in branches):
+                # the same rule as one enum (and its type), which jsonschema checks without
+                # building an error per branch that a valid value does not match
+                del schema["anyOf"]
+                schema["enum"] = [v for b in branches for v in b.get("enum", [b.get("const")])]
+                if len(types) == 1 and None not in types:
+                    schema.setdefault("type", types.pop())
     elif isinstance(schema, list):
         for value in schema:
             _closed(value, bases)
@@ -185,13 +215,17 @@ def _schemas() -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], str]]:
         schema["$id"] = name
         schema.pop("$schema", None)  # dialect: 2020-12 for all, so our keywords apply
         schemas[name] = schema
-    places = {}
+    places: dict[tuple[str, str], str | None] = {}
     for f in files:
         if f.parent.parent.name != "extensions":
             continue
-        prefix = f.name.removesuffix(".schema.json").removesuffix("." + f.parent.name)
-        if prefix != f.name.removesuffix(".schema.json"):
-            places[(f.parent.name, _PLACE_PREFIXES.get(prefix, prefix))] = f.name
+        stem = f.name.removesuffix(".schema.json")
+        prefix = stem.removesuffix("." + f.parent.name)
+        if prefix in _PLACE_PREFIXES and prefix != stem:
+            places[(f.parent.name, _PLACE_PREFIXES[prefix])] = f.name
+        else:  # a schema of the extension's own objects (a light, a graph) or of what any
+            # object may hold (KHR_xmp_json_ld): its file names do not say where it goes
+            places.setdefault((f.parent.name, ""), None)
     return schemas, places
 
 
@@ -236,11 +270,15 @@ def _is_pointer(value: str) -> bool:
     return _POINTER.fullmatch(value) is not None
 
 
-def extension_places() -> dict[str, set[str]]:
-    """Each KHR extension with a schema -> the kinds of object it may extend."""
-    out: dict[str, set[str]] = {}
-    for name, place in _schemas()[1]:
-        out.setdefault(name, set()).add(place)
+def extension_places() -> dict[str, set[str] | None]:
+    """Each KHR extension with a schema -> the kinds of object it may extend, as its schema
+    files name them; None when its files do not say (it has objects of its own)."""
+    out: dict[str, set[str] | None] = {}
+    for (name, place), file in _schemas()[1].items():
+        if file is None:
+            out[name] = None
+        elif out.get(name, set()) is not None:
+            out.setdefault(name, set()).add(place)  # type: ignore[union-attr]
     return out
 
 
@@ -254,7 +292,7 @@ def validate_extension(name: str, place: str, value: Any, path: str) -> list[Sch
     """Where extension object ``value`` (``name`` on an object of kind ``place``, at JSON
     path ``path``) breaks its schema; nothing when the extension publishes none."""
     schema = _schemas()[1].get((name, place))
-    if schema is None:
+    if schema is None:  # none published, or none for that place
         return []
     return _issues(_validator(schema), value, (path,))
 

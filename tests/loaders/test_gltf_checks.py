@@ -45,7 +45,9 @@ def base() -> GltfBuilder:
 
 def test_a_valid_file_with_every_checked_feature_has_no_issue(tmp_path):
     b = GltfBuilder()
-    prim = b.primitive(TRI, np.arange(3))
+    joints = np.array([[0, 1, 0, 0]] * 3, np.uint8)
+    weights = np.array([[0.5, 0.5, 0, 0]] * 3, np.float32)
+    prim = b.primitive(TRI, np.arange(3), JOINTS_0=joints, WEIGHTS_0=weights)
     prim["targets"] = [{"POSITION": b.accessor(TRI)}]
     mesh = b.mesh(prim)
     joint = b.node(
@@ -334,6 +336,7 @@ def test_skins(tmp_path):
             "ACCESSOR_INVALID_IBM",
             "skins[1].inverseBindMatrices: 1 of 3 matrices do not end in [0, 0, 0, 1]",
         ),
+        ("NODE_SKIN_WITH_NON_SKINNED_MESH", "nodes[0]: a skin, but its mesh has no joints"),
     ]
     b.doc["nodes"][0]["children"] = [a]  # c becomes a root of its own
     assert messages(b.write(tmp_path / "t.glb"))[:2] == [
@@ -427,8 +430,33 @@ def test_animations(tmp_path):
             "animations[0].channels[3].target: animates weights of node 0 without morph targets",
         ),
         (
+            "ANIMATION_SAMPLER_OUTPUT_ACCESSOR_INVALID_FORMAT",
+            "animations[0].channels[3].sampler: output accessor 6 is VEC3; weights needs SCALAR",
+        ),
+        (
             "ANIMATION_SAMPLER_OUTPUT_ACCESSOR_INVALID_COUNT",
             "animations[0].channels[3].sampler: output has 3 elements, 4 expected",
+        ),
+        (
+            "ANIMATION_SAMPLER_OUTPUT_INTERPOLATION",
+            (
+                "animations[0].samplers[2].output: accessor 6 is spline data at "
+                "animations[0].samplers[1].output, linear here"
+            ),
+        ),
+        (
+            "ANIMATION_SAMPLER_OUTPUT_INTERPOLATION",
+            (
+                "animations[0].samplers[3].output: accessor 6 is spline data at "
+                "animations[0].samplers[1].output, linear here"
+            ),
+        ),
+        (
+            "ANIMATION_SAMPLER_OUTPUT_INTERPOLATION",
+            (
+                "animations[0].samplers[4].output: accessor 6 is spline data at "
+                "animations[0].samplers[1].output, linear here"
+            ),
         ),
     ]
 
@@ -751,6 +779,10 @@ def test_primitive_attributes_targets_and_materials(tmp_path):
             "MESH_PRIMITIVES_UNEQUAL_TARGETS_COUNT",
             "meshes[0]: primitives have [2, 0] morph targets, not one count",
         ),
+        (
+            "MESH_PRIMITIVES_UNEQUAL_JOINTS_COUNT",
+            "meshes[0]: primitives have [0, 1] JOINTS_n sets, not one count",
+        ),
         ("MESH_INVALID_WEIGHTS_COUNT", "meshes[0].weights: 1 for 2 morph targets"),
         (
             "MESH_PRIMITIVE_INVALID_ATTRIBUTE",
@@ -959,3 +991,65 @@ def test_unused_objects_are_infos(tmp_path):
         "extensions.KHR_lights_punctual.lights[0]: nothing in the document uses it",
     ]
     assert {i.severity for i in load(tmp_path / "t.glb").issues} == {"info"}
+
+
+def test_rules_between_objects(tmp_path):
+    """Rules that tie objects together: one target per channel, a skeleton above its
+    joints, a skinned node's animation, aligned vertex data, tangents and normal maps,
+    iridescence's thickness range."""
+    b = GltfBuilder()
+    joints = np.array([[0, 0, 0, 0]] * 3, np.uint8)
+    joints[0, 1] = 1  # a joint with no weight: it does nothing
+    weights = np.array([[1, 0, 0, 0]] * 3, np.float32)
+    tangents = np.array([[1, 0, 0, 1]] * 3, np.float32)
+    normals = np.array([[0, 0, 1]] * 3, np.float32)
+    skinned = b.primitive(TRI, np.arange(3), JOINTS_0=joints, WEIGHTS_0=weights)
+    lit = b.primitive(TRI, np.arange(3), NORMAL=normals, TANGENT=tangents)
+    mapped = b.primitive(TRI, np.arange(3), NORMAL=normals)
+    b.add("textures", {"source": b.add("images", {"uri": "n.png"})})
+    mapped["material"] = b.add("materials", {"normalTexture": {"index": 0}})
+    lit["material"] = b.add(
+        "materials",
+        {
+            "extensions": {
+                "KHR_materials_iridescence": {
+                    "iridescenceThicknessMinimum": 300,
+                    "iridescenceThicknessMaximum": 200,
+                    "iridescenceThicknessTexture": {"index": 0},
+                }
+            }
+        },
+    )
+    b.doc["extensionsUsed"] = ["KHR_materials_iridescence"]
+    (tmp_path / "n.png").write_bytes(RED_PNG)
+    leaf, hip = b.node(name="leaf"), b.node(name="hip")
+    skin = b.add("skins", {"joints": [leaf, hip], "skeleton": 2})  # the body: above neither
+    body = b.node(mesh=b.mesh(skinned), skin=skin)
+    b.scene([leaf, hip, body, b.node(mesh=b.mesh(lit)), b.node(mesh=b.mesh(mapped))])
+    b.doc["accessors"][0]["byteOffset"] = 0
+    times = b.accessor(np.array([0, 1], np.float32))
+    moves = b.accessor(np.zeros((2, 3), np.float32))
+    b.add(
+        "animations",
+        {
+            "samplers": [{"input": times, "output": moves}],
+            "channels": [
+                {"sampler": 0, "target": {"node": body, "path": "translation"}},
+                {"sampler": 0, "target": {"node": body, "path": "translation"}},
+            ],
+        },
+    )
+    found = messages(b.write(tmp_path / "t.gltf", binary=False))
+    assert sorted(code for code, _ in found) == [
+        "ACCESSOR_JOINTS_USED_ZERO_WEIGHT",
+        "ANIMATION_CHANNEL_TARGET_NODE_SKIN",
+        "ANIMATION_CHANNEL_TARGET_NODE_SKIN",
+        "ANIMATION_DUPLICATE_TARGETS",
+        "KHR_MATERIALS_IRIDESCENCE_THICKNESS_RANGE_INVALID",
+        "MESH_PRIMITIVE_GENERATED_TANGENT_SPACE",
+        "MESH_PRIMITIVE_TOO_FEW_TEXCOORDS",  # both textured materials: no UVs to sample
+        "MESH_PRIMITIVE_TOO_FEW_TEXCOORDS",
+        "SKIN_NO_COMMON_ROOT",  # leaf and hip: two roots
+        "SKIN_SKELETON_INVALID",
+        "UNUSED_MESH_TANGENT",
+    ]
