@@ -15,8 +15,9 @@ Why the schemas: they are the specification's own statement of the JSON's shape 
 properties, types, enums, ranges, ``not`` rules such as matrix-with-TRS), so the checks here
 generalize to any document rather than to a list of test cases. They are vendored unchanged
 in ``gltf_schema/``; in memory each is brought to draft 2020-12 (the draft-04 extension
-schemas' boolean ``exclusiveMinimum``) and closed with ``unevaluatedProperties: false`` so
-that a property the schema does not define is reported as the validator does.
+schemas' boolean ``exclusiveMinimum``), closed (``additionalProperties: false`` over the
+properties an object and its bases define) so that a property the schema does not define
+is reported as the validator does, and inlined, so that validating follows no reference.
 """
 
 from __future__ import annotations
@@ -477,7 +478,7 @@ def _mapped(validator: Any, error: Any, prefix: tuple[Any, ...]) -> Iterator[Sch
     parts = (*prefix, *error.absolute_path)
     path = json_path(parts) or "(root)"
     kind, value, instance = error.validator, error.validator_value, error.instance
-    if kind in ("unevaluatedProperties", "additionalProperties") and value is False:
+    if kind == "additionalProperties" and value is False:
         found = _UNEXPECTED.search(error.message)
         names = re.findall(r"'((?:[^'\\]|\\.)*)'", found.group(1)) if found else []
         for key in names or ["?"]:
