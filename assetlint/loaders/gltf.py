@@ -414,9 +414,10 @@ class _Reader:
         cut = data is self.bin_chunk and self.bin_truncated
         if isinstance(declared, int) and len(data) < declared and not cut:
             self.asset.issue(
-                "L005",
-                f"buffer {i} holds {len(data)} bytes, fewer than the {declared} it declares",
+                "L007",
+                f"buffers[{i}]: holds {len(data)} bytes, fewer than the {declared} it declares",
                 severity="error",
+                subject="BUFFER_BYTE_LENGTH_MISMATCH",
             )
         return memoryview(data)
 

@@ -135,6 +135,28 @@ _ATTRIBUTE_TYPES = {
     "JOINTS": ("VEC4",),
     "WEIGHTS": ("VEC4",),
 }
+# Component types (and normalized) each attribute semantic allows: the specification's
+# table (3.7.2.1), and with KHR_mesh_quantization the wider one of that extension
+_FLOAT_ = (5126, False)
+_UNORM = ((5121, True), (5123, True))
+_SNORM = ((5120, True), (5122, True))
+_INTS = ((5120, False), (5121, False), (5122, False), (5123, False))
+_COMPONENTS: dict[str, tuple[tuple[int, bool], ...]] = {
+    "POSITION": (_FLOAT_,),
+    "NORMAL": (_FLOAT_,),
+    "TANGENT": (_FLOAT_,),
+    "TEXCOORD": (_FLOAT_, *_UNORM),
+    "COLOR": (_FLOAT_, *_UNORM),
+    "JOINTS": ((5121, False), (5123, False)),
+    "WEIGHTS": (_FLOAT_, *_UNORM),
+}
+_QUANTIZED = {
+    **_COMPONENTS,
+    "POSITION": (_FLOAT_, *_INTS, *_UNORM, *_SNORM),
+    "NORMAL": (_FLOAT_, *_SNORM),
+    "TANGENT": (_FLOAT_, *_SNORM),
+    "TEXCOORD": (_FLOAT_, *_INTS, *_UNORM, *_SNORM),
+}
 # Vertices or indices per primitive of each mode, and the least count (points, lines,
 # line loop, line strip, triangles, triangle strip, triangle fan)
 _MODE_STEP = {0: (1, 1), 1: (2, 2), 2: (1, 2), 3: (1, 2), 4: (3, 3), 5: (1, 3), 6: (1, 3)}
@@ -241,6 +263,7 @@ class _Checks:
         self.roles = _roles(doc)  # nodes that are joints, skeletons or animated
         self.view_use: dict[int, str] = {}  # bufferView -> "vertex" or "index" data
         self.view_attributes: dict[int, set[int]] = {}  # bufferView -> attribute accessors
+        self.accessor_use: dict[int, tuple[str, str]] = {}  # accessor -> (use, where first)
 
     def warn(self, code: str, path: str, message: str) -> None:
         """One issue: ``code`` is the Khronos validator's, whose severity it takes."""
@@ -889,12 +912,24 @@ class _Checks:
                 continue
             spec = _obj(accessors[index])
             counts.add(spec.get("count"))
-            types = _ATTRIBUTE_TYPES.get(name.split("_")[0] if "_" in name[1:] else name)
-            if types is not None and not name.startswith("_") and spec.get("type") not in types:
+            semantic = name.split("_")[0] if "_" in name[1:] else name
+            types = _ATTRIBUTE_TYPES.get(semantic)
+            if types is None or name.startswith("_"):
+                continue
+            ctype = (spec.get("componentType"), spec.get("normalized", False) is True)
+            table = _QUANTIZED if "KHR_mesh_quantization" in self.used else _COMPONENTS
+            if spec.get("type") not in types:
                 self.warn(
                     "MESH_PRIMITIVE_ATTRIBUTES_ACCESSOR_INVALID_FORMAT",
                     f"{path}.attributes.{name}",
                     f"accessor {index} is {spec.get('type')}, not {' or '.join(types)}",
+                )
+            elif ctype[0] in DTYPES and ctype[0] != 5125 and ctype not in table[semantic]:
+                kind = f"{'normalized ' if ctype[1] else ''}{DTYPES[ctype[0]].name}"
+                self.warn(
+                    "MESH_PRIMITIVE_ATTRIBUTES_ACCESSOR_INVALID_FORMAT",
+                    f"{path}.attributes.{name}",
+                    f"accessor {index} holds {kind} components, not allowed for {semantic}",
                 )
         if len(counts) > 1:
             self.warn(
@@ -934,9 +969,23 @@ class _Checks:
                 f"{drawn} vertices or indices cannot be drawn in mode {prim.get('mode', 4)}",
             )
 
+    def accessor_usage(self, path: str, accessor: Any, use: str) -> None:
+        """An accessor holds one kind of data: vertex attributes, indices, inverse bind
+        matrices or animation keyframes."""
+        if not self.valid(accessor, self.array("accessors")):
+            return
+        first = self.accessor_use.setdefault(accessor, (use, path))
+        if first[0] != use:
+            self.warn(
+                "ACCESSOR_USAGE_OVERRIDE",
+                path,
+                f"accessor {accessor} holds {first[0]} data at {first[1]}, {use} data here",
+            )
+
     def usage(self, path: str, accessor: Any, use: str) -> None:
         """A bufferView holds vertex or index data, as its target says if it has one; two
         vertex attributes in one view need its byteStride to say how they interleave."""
+        self.accessor_usage(path, accessor, use)
         if not self.valid(accessor, self.array("accessors")):
             return
         view = _obj(self.array("accessors")[accessor]).get("bufferView")
@@ -1255,6 +1304,7 @@ class _Checks:
             if ibm is None:
                 continue
             where = f"{path}.inverseBindMatrices"
+            self.accessor_usage(where, ibm, "inverse bind matrix")
             spec = _obj(accessors[ibm])
             if spec.get("type") != "MAT4" or spec.get("componentType") != _FLOAT:
                 self.warn("SKIN_IBM_INVALID_FORMAT", where, f"accessor {ibm} is not MAT4 float")
@@ -1327,8 +1377,10 @@ class _Checks:
         """Check one animation sampler; the count of its input accessor when valid."""
         accessors = self.array("accessors")
         interpolation = sampler.get("interpolation", "LINEAR")
-        self.ref(f"{path}.output", sampler.get("output"), "accessors")
+        out = self.ref(f"{path}.output", sampler.get("output"), "accessors")
+        self.accessor_usage(f"{path}.output", out, "animation")
         i = self.ref(f"{path}.input", sampler.get("input"), "accessors")
+        self.accessor_usage(f"{path}.input", i, "animation")
         if i is None:
             return None
         spec = _obj(accessors[i])
@@ -1577,6 +1629,7 @@ class _Checks:
                         "the primitive has no such attribute to morph",
                     )
                 i = self.ref(where, index, "accessors")
+                self.accessor_usage(where, i, "vertex")
                 base = attributes.get(name)
                 if i is not None and self.valid(base, accessors):
                     count, base_count = (_obj(accessors[k]).get("count") for k in (i, base))

@@ -191,6 +191,13 @@ def test_indices_to_nothing(tmp_path):
             "UNRESOLVED_REFERENCE",
             "animations[0].channels[0].sampler: 1 names no entry of samplers (it has 1)",
         ),
+        (
+            "ACCESSOR_USAGE_OVERRIDE",
+            (
+                "meshes[0].primitives[0].attributes.POSITION: accessor 0 holds animation "
+                "data at animations[0].samplers[0].output, vertex data here"
+            ),
+        ),
     ]
 
 
@@ -725,7 +732,7 @@ def test_glb_chunks_and_buffers(tmp_path):
     assert messages(path) == [
         ("L005", "buffer 0 has no uri and no GLB BIN chunk; meshes not read: mesh0"),
         ("DATA_URI_GLB", "buffers[1].uri: a data URI inside a GLB"),
-        ("L005", "buffer 1 holds 3 bytes, fewer than the 4 it declares"),
+        ("BUFFER_BYTE_LENGTH_MISMATCH", "buffers[1]: holds 3 bytes, fewer than the 4 it declares"),
     ]
     # when nothing reads buffer 0, the check says it is missing
     del doc["meshes"], doc["nodes"][0]["mesh"]
@@ -734,7 +741,7 @@ def test_glb_chunks_and_buffers(tmp_path):
         ("NODE_EMPTY", "nodes[0]: a node with no content and no role"),
         ("BUFFER_MISSING_GLB_DATA", "buffers[0]: no uri, and the GLB has no BIN chunk to hold it"),
         ("DATA_URI_GLB", "buffers[1].uri: a data URI inside a GLB"),
-        ("L005", "buffer 1 holds 3 bytes, fewer than the 4 it declares"),
+        ("BUFFER_BYTE_LENGTH_MISMATCH", "buffers[1]: holds 3 bytes, fewer than the 4 it declares"),
     ]
 
 
@@ -1053,3 +1060,25 @@ def test_rules_between_objects(tmp_path):
         "SKIN_SKELETON_INVALID",
         "UNUSED_MESH_TANGENT",
     ]
+
+
+def test_attribute_component_types_and_accessor_usage(tmp_path):
+    """Each semantic's component types (the specification's table; KHR_mesh_quantization
+    widens it), and one kind of data per accessor."""
+    b = base()
+    uv16 = b.accessor(np.zeros((3, 2), np.int16))  # signed texcoords: quantization only
+    weights = b.accessor(np.full((3, 4), 0.25, np.float32))
+    joints = b.accessor(np.zeros((3, 4), np.uint8))
+    prim = b.doc["meshes"][0]["primitives"][0]
+    prim["attributes"].update(TEXCOORD_0=uv16, JOINTS_0=joints, WEIGHTS_0=weights)
+    times = b.accessor(np.array([0, 1, 2], np.float32))
+    b.add("animations", {"samplers": [{"input": times, "output": prim["indices"]}], "channels": []})
+    found = messages(b.write(tmp_path / "t.glb"))
+    assert [c for c, _ in found if c.startswith(("ACCESSOR_USAGE", "MESH_PRIMITIVE_ATTR"))] == [
+        "MESH_PRIMITIVE_ATTRIBUTES_ACCESSOR_INVALID_FORMAT",
+        "ACCESSOR_USAGE_OVERRIDE",
+    ]
+    assert any(m.endswith("holds int16 components, not allowed for TEXCOORD") for _, m in found)
+    b.doc["extensionsUsed"] = b.doc["extensionsRequired"] = ["KHR_mesh_quantization"]
+    found = messages(b.write(tmp_path / "t.glb"))
+    assert [c for c, _ in found if c.startswith("MESH_PRIMITIVE_ATTR")] == []
