@@ -137,25 +137,25 @@ _ATTRIBUTE_TYPES = {
 }
 # Component types (and normalized) each attribute semantic allows: the specification's
 # table (3.7.2.1), and with KHR_mesh_quantization the wider one of that extension
-_FLOAT_ = (5126, False)
+_F32 = (5126, False)
 _UNORM = ((5121, True), (5123, True))
 _SNORM = ((5120, True), (5122, True))
 _INTS = ((5120, False), (5121, False), (5122, False), (5123, False))
 _COMPONENTS: dict[str, tuple[tuple[int, bool], ...]] = {
-    "POSITION": (_FLOAT_,),
-    "NORMAL": (_FLOAT_,),
-    "TANGENT": (_FLOAT_,),
-    "TEXCOORD": (_FLOAT_, *_UNORM),
-    "COLOR": (_FLOAT_, *_UNORM),
+    "POSITION": (_F32,),
+    "NORMAL": (_F32,),
+    "TANGENT": (_F32,),
+    "TEXCOORD": (_F32, *_UNORM),
+    "COLOR": (_F32, *_UNORM),
     "JOINTS": ((5121, False), (5123, False)),
-    "WEIGHTS": (_FLOAT_, *_UNORM),
+    "WEIGHTS": (_F32, *_UNORM),
 }
 _QUANTIZED = {
     **_COMPONENTS,
-    "POSITION": (_FLOAT_, *_INTS, *_UNORM, *_SNORM),
-    "NORMAL": (_FLOAT_, *_SNORM),
-    "TANGENT": (_FLOAT_, *_SNORM),
-    "TEXCOORD": (_FLOAT_, *_INTS, *_UNORM, *_SNORM),
+    "POSITION": (_F32, *_INTS, *_UNORM, *_SNORM),
+    "NORMAL": (_F32, *_SNORM),
+    "TANGENT": (_F32, *_SNORM),
+    "TEXCOORD": (_F32, *_INTS, *_UNORM, *_SNORM),
 }
 # Vertices or indices per primitive of each mode, and the least count (points, lines,
 # line loop, line strip, triangles, triangle strip, triangle fan)
