@@ -56,6 +56,7 @@ LOAD_CODES: dict[str, str] = {
     "L004": "content ignored (unsupported primitive, extension or feature)",
     "L005": "malformed data read in part (bad index, count or value)",
     "L006": "reference outside the asset folder or to the network, not opened",
+    "L007": "glTF 2.0 specification broken (Khronos validator code in the subject)",
     "L008": "the file holds no geometry (no triangle in any mesh)",
 }
 
@@ -154,7 +155,9 @@ class Texture:
                 with Image.open(stream) as img:
                     self.width, self.height = img.size
                     self.mime_type = Image.MIME.get(img.format or "", self.mime_type)
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
+        except UnidentifiedImageError:  # its message names the stream object: not stable
+            self.error = "not a readable image: unknown image format"
+        except (OSError, ValueError) as exc:
             self.error = f"not a readable image: {exc}"
         finally:
             Image.MAX_IMAGE_PIXELS = limit

@@ -118,7 +118,12 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
         raise LoadError(f"unsupported GLB version {version}")
     view = memoryview(data)
     if length < len(data):
-        asset.issue("L005", f"{len(data) - length} bytes after the end the GLB header declares")
+        asset.issue(
+            "L007",
+            f"GLB: {len(data) - length} bytes after the end the GLB header declares",
+            "warning",
+            subject="GLB_EXTRA_DATA",
+        )
         view = view[:length]
     if length < 20:
         raise LoadError(f"malformed GLB: the header declares a length of {length} bytes")
@@ -141,7 +146,12 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
         start = offset + 8
         if chunk_type == CHUNK_BIN:
             if bin_chunk is not None:
-                asset.issue("L005", "GLB has more than one BIN chunk; only the first is read")
+                asset.issue(
+                    "L007",
+                    "GLB: more than one BIN chunk; only the first is read",
+                    "error",
+                    subject="GLB_DUPLICATE_CHUNK",
+                )
             else:
                 if start + chunk_length > end:
                     asset.issue(
@@ -153,7 +163,12 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
                     truncated = True
                 bin_chunk = view[start : min(start + chunk_length, end)]
         elif chunk_type == CHUNK_JSON:
-            asset.issue("L005", "GLB has a second JSON chunk; it is ignored")
+            asset.issue(
+                "L007",
+                "GLB: a second JSON chunk; it is ignored",
+                "error",
+                subject="GLB_DUPLICATE_CHUNK",
+            )
         offset = start + chunk_length
     if length > len(data) and not truncated:
         asset.issue(
@@ -164,16 +179,29 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
     return json_bytes, bin_chunk, truncated
 
 
+def _json_number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent; an integral value (``1.0``) is an int, as
+    JSON has one number type and glTF's integer properties accept it (the Khronos
+    validator does too). Beyond 2**53 a float holds no exact integer: it stays a float."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) <= 2**53 else value
+
+
 def _parse_json(raw: bytes, asset: Asset) -> dict[str, Any]:
     if raw.startswith(b"\xef\xbb\xbf"):
-        asset.issue("L005", "the JSON starts with a byte-order mark, which glTF forbids")
+        asset.issue(
+            "L007",
+            "(root): the JSON starts with a byte-order mark, which glTF forbids",
+            "error",
+            subject="INVALID_JSON",
+        )
         raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LoadError(f"invalid JSON: not UTF-8 (byte {exc.start})") from None
     try:
-        doc = json.loads(text.rstrip(" \t\r\n\x00"))
+        doc = json.loads(text.rstrip(" \t\r\n\x00"), parse_float=_json_number)
     except json.JSONDecodeError as exc:
         raise LoadError(
             f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -386,9 +414,10 @@ class _Reader:
         cut = data is self.bin_chunk and self.bin_truncated
         if isinstance(declared, int) and len(data) < declared and not cut:
             self.asset.issue(
-                "L005",
-                f"buffer {i} holds {len(data)} bytes, fewer than the {declared} it declares",
+                "L007",
+                f"buffers[{i}]: holds {len(data)} bytes, fewer than the {declared} it declares",
                 severity="error",
+                subject="BUFFER_BYTE_LENGTH_MISMATCH",
             )
         return memoryview(data)
 
@@ -573,7 +602,7 @@ class _Reader:
             return
         attributes = _dict(prim.get("attributes"))
         if "POSITION" not in attributes:
-            raise Skip("L005", "no POSITION attribute")
+            return  # nothing to draw, nothing lost (L007 MESH_PRIMITIVE_NO_POSITION says so)
         idx = None if prim.get("indices") is None else self.indices(prim["indices"])
         if mode not in _TRIANGLE_MODES:
             n = len(self.accessor(attributes["POSITION"]).values) if idx is None else len(idx)
@@ -828,10 +857,12 @@ class _Reader:
             lost = self._lost.get(buffer, {})
             detail = "; ".join(f"{kind} not read: {', '.join(v)}" for kind, v in lost.items())
             uri = self.array("buffers")[buffer].get("uri")
+            # a buffer without uri outside a GLB is a placeholder the specification allows
+            placeholder = uri is None and self.bin_chunk is None and self.asset.format == "gltf"
             self.asset.issue(
                 cached.code,
                 cached.message + (f"; {detail}" if detail else ""),
-                severity="error" if lost else "warning",
+                severity="info" if placeholder else "error" if lost else "warning",
                 subject=uri if isinstance(uri, str) and not uri.startswith("data:") else None,
             )
 
