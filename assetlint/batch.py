@@ -63,6 +63,7 @@ class Plan:
     drop: tuple[str, ...] = ()  # per-file-ignores: removed whatever selects them
     rules: tuple[tuple[str, str], ...] = ()  # (selector, JSON of its table), sorted
     size: str | None = None
+    category: str | None = None
 
     @classmethod
     def for_file(cls, config: Config, path: Path) -> Plan:
@@ -76,6 +77,7 @@ class Plan:
                 sorted((k, json.dumps(v, sort_keys=True)) for k, v in config.rules.items())
             ),
             size=config.size,
+            category=config.category,
         )
 
     def fingerprint(self) -> str:
@@ -134,6 +136,11 @@ def prepare(plan: Plan, engine: Engine | None = None) -> tuple:
         if not plan.target:
             raise ValueError("'size' needs a target (the size is judged against a target)")
         overrides = {k: dict(v) for k, v in target_packs.size_overrides(plan.size).items()}
+    if plan.category:
+        if not plan.target:
+            raise ValueError("'category' needs a target (the size is judged against a target)")
+        for sel, table in target_packs.category_overrides(plan.category).items():
+            overrides.setdefault(sel, {}).update(table)
     for sel, table in plan.rules:
         overrides.setdefault(sel, {}).update(json.loads(table))
     select = list(plan.select) if plan.select is not None else None

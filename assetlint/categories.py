@@ -32,13 +32,12 @@ class Category:
     source: str
 
     def describe(self) -> str:
-        """'a chair is 70 cm to 1.2 m' (sizes as format_length writes them)."""
+        """'the chair range (70 cm to 1.2 m)' (sizes as the S rules write them)."""
         from assetlint.rules.scale import format_length
 
-        article = "an" if self.name[0] in "aeiou" else "a"
         return (
-            f"{article} {self.name} is {format_length(self.min_size)} to "
-            f"{format_length(self.max_size)}"
+            f"the {self.name} range ({format_length(self.min_size)} to "
+            f"{format_length(self.max_size)})"
         )
 
 

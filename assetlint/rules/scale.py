@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import permutations
@@ -146,7 +147,7 @@ def size_verdict(size: float, params: dict) -> SizeVerdict:
     elif category:
         cat = categories.lookup(category)
         lo, hi, target = cat.min_size, cat.max_size, cat.typical
-        reference = cat.describe()
+        reference = f"outside {cat.describe()}"
     else:
         lo, hi = float(params["min_size"]), float(params["max_size"])
         reference = f"plausible {format_length(lo)} to {format_length(hi)}"
@@ -205,14 +206,18 @@ def implausible_size(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     (--size), else against the range of the ``category`` the user names (--category:
     see assetlint/categories.py for the ranges and their sources), else against the
     target's plausible range. Mismatches a unit slip explains are reported by S002
-    instead."""
+    instead, unless the asset is a generator's output fitted into its cube (S006's
+    evidence): then the cube, not a unit, is why the size is wrong, and S001 says so."""
     measured = measure(asset, ctx.params["unitless_unit"])
     if measured is None:
         return
     verdict = size_verdict(measured.size, ctx.params)
-    if not verdict.off or verdict.slips:
+    cube = fitted_cube(asset)
+    if not verdict.off or (verdict.slips and cube is None):
         return
     note = f" ({measured.assumption})" if measured.assumption else ""
+    if cube is not None:
+        note += f": the size of the {cube:g}-unit cube a generator fitted it into"
     expected = float(ctx.params["expected_size"] or 0.0)
     if not expected and ctx.params["category"]:
         cat = categories.lookup(ctx.params["category"])
@@ -245,12 +250,13 @@ def unit_confusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     it by such a factor makes it plausible, the finding names the slip: the two that land
     nearest the stated size (or the middle of the range, geometrically) first.
     The factors tried are 10, 100 and 1000 (mm, cm, m), 2.54 (in, cm) and 39.37 (in, m),
-    each way."""
+    each way. A generator's output fitted into its 1- or 2-unit cube (S006's evidence) is
+    left to S001: no unit slip made it that size."""
     measured = measure(asset, ctx.params["unitless_unit"])
     if measured is None:
         return
     verdict = size_verdict(measured.size, ctx.params)
-    if not (verdict.off and verdict.slips):
+    if not (verdict.off and verdict.slips) or fitted_cube(asset) is not None:
         return
     note = f"; {measured.assumption}" if measured.assumption else ""
     yield ctx.finding(
@@ -478,6 +484,27 @@ def placement(asset: Asset, params: dict) -> Placement | None:
     return Placement(size, offset, cube, primitive)
 
 
+# How S006 recognizes a generator's cube (its parameters' defaults; derivations there).
+NORMALIZATION = {
+    "normalized_extents": [1.0, 2.0],
+    "short_of_cube": 0.1,
+    "beyond_cube": 0.03,
+    "centre_tolerance": 0.06,
+    "primitive_tolerance": 1e-4,
+}
+
+
+def fitted_cube(asset: Asset, params: dict | None = None) -> float | None:
+    """The side of the generator cube the asset was fitted into (centred, not a
+    primitive), or None: S006's geometric evidence, which S001 and S002 also heed."""
+    found = placement(asset, params or NORMALIZATION)
+    if found is None or found.primitive:
+        return None
+    if found.offset > float((params or NORMALIZATION)["centre_tolerance"]):
+        return None
+    return found.cube
+
+
 def _cube_text(size: float, cube: float, units: str) -> str:
     off = size / cube - 1
     if abs(off) < 5e-4:
@@ -500,15 +527,7 @@ def _cube_text(size: float, cube: float, units: str) -> str:
     "category (--category chair) to be judged, and scaled by fix, against the category's "
     "range.",
     targets=("all",),
-    params={
-        "normalized_extents": [1.0, 2.0],
-        "short_of_cube": 0.1,
-        "beyond_cube": 0.03,
-        "centre_tolerance": 0.06,
-        "primitive_tolerance": 1e-4,
-        "expected_size": 0.0,
-        "category": "",
-    },
+    params={**NORMALIZATION, "expected_size": 0.0, "category": ""},
 )
 def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Image- and text-to-3D generators learn from objects normalized into a cube (TRELLIS,
@@ -562,8 +581,8 @@ def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     if suggestion is not None:
         cat, word = suggestion
         hint = (
-            f"; the names suggest --category {cat.name!r} ({word!r}: {cat.describe()}), "
-            "or state the size with --size"
+            f"; the names suggest --category {shlex.quote(cat.name)} (from {word!r}: "
+            f"{cat.describe()}), or state the size with --size"
         )
     else:
         hint = "; state its real size with --size (e.g. --size 1.75m) or --category"

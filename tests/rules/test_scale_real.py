@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assetlint.cli import main
 from assetlint.engine import Engine
 from assetlint.loaders import is_asset_path, load
 from assetlint.model import LoadError
@@ -79,11 +80,13 @@ def test_the_message_names_the_evidence_and_the_fix():
 def test_a_category_is_suggested_from_the_names_never_applied():
     [f] = s006(GENERATED / "instantmesh_artsousa-sword/sword.obj")
     assert f.message.endswith(
-        "; the names suggest --category 'sword' ('sword': a sword is 60 cm to 1.5 m), or "
-        "state the size with --size"
+        "; the names suggest --category sword (from 'sword': the sword range (60 cm to "
+        "1.5 m)), or state the size with --size"
     )
     [f] = s006(GENERATED / "point-e_mesieeeee-human/human.obj")
-    assert "the names suggest --category 'character' ('human': a character is 1.45 m" in f.message
+    assert "--category character (from 'human': the character range (1.45 m to 2.1 m))" in (
+        f.message
+    )
 
 
 def test_rigged_generator_output():
@@ -138,3 +141,74 @@ def test_it_runs_without_a_target_and_under_the_targets(target):
     else:
         findings = run_targets(engine, chair, resolve([target], engine))
     assert [f.code for f in findings if f.code.startswith("S") and f.severity != "info"] == ["S006"]
+
+
+def test_with_a_category_s001_judges_the_size_against_its_range():
+    car = load(GENERATED / "hunyuan3d2_ryanedward-car-white/white_mesh.glb")
+    [f] = run(scale, "S001", car, category="car")
+    assert f.message == (
+        "1.96 m across, outside the car range (2.5 m to 6 m): the size of the 2-unit cube a "
+        "generator fitted it into"
+    )
+    assert (f.value, f.limit) == (pytest.approx(1.957, abs=1e-3), 2.5)
+    # 1.96 / 2.54 would be a car: no unit slip made a generator's cube that size
+    assert run(scale, "S002", car, category="car") == []
+    chair = load(GENERATED / "sf3d_prnyc-chair/mesh.glb")
+    assert run(scale, "S001", chair, category="chair") == []  # 94 cm is a chair's size
+
+
+def test_a_unit_slip_is_still_named_when_the_size_is_not_a_cube():
+    # The Tripo fox, 79 units long: centimetres written as metres, as the reviewer noted
+    fox = load(next((GENERATED / "tripo_raptureio-fox-rigged").glob("*.gltf")))
+    [f] = run(scale, "S002", fox, max_size=10.0)
+    assert "looks like centimetres read as metres" in f.message
+
+
+def test_fix_scales_to_the_category_and_says_so(tmp_path, capsys):
+    out = tmp_path / "car.glb"
+    src = GENERATED / "hunyuan3d2_ryanedward-car-white/white_mesh.glb"
+    assert main(["fix", str(src), "--target", "unity", "--category", "car", "-o", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert (
+        "units (S001): scaled by 2.24832: largest dimension 1.96 m -> 4.4 m, the typical size "
+        "of the category (--category car: the car range (2.5 m to 6 m))"
+    ) in printed
+    assert "fixed: O007, S001" in printed and "remaining: M002" in printed
+    bounds = load(out).bounds()
+    assert (bounds[1] - bounds[0]).max() == pytest.approx(4.4, rel=1e-5)
+    # relinted without any flag, the scale findings are gone: 4.4 m, standing on the ground
+    assert (
+        main(["check", "--no-cache", "--select", "S001,S002,S006", "--target", "unity", str(out)])
+        == 0
+    )
+
+
+def test_fix_scales_to_a_stated_size_and_says_so(tmp_path, capsys):
+    out = tmp_path / "chair.glb"
+    src = GENERATED / "sf3d_prnyc-chair/mesh.glb"
+    assert main(["fix", str(src), "--target", "unity", "--size", "0.9m", "-o", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert "units: scaled by 0.955216: largest dimension 94.2 cm -> 90 cm, as stated (--size)" in (
+        printed
+    )
+    capsys.readouterr()
+    assert (
+        main(["check", "--no-cache", "--select", "S001,S002,S006", "--target", "unity", str(out)])
+        == 0
+    )
+
+
+def test_check_takes_category_from_the_command_line_and_the_config(tmp_path, capsys):
+    src = GENERATED / "hunyuan3d2_ryanedward-car-white/white_mesh.glb"
+    args = ["check", "--no-cache", "--select", "S", "--target", "unity", str(src)]
+    assert main([*args, "--category", "car"]) == 1
+    assert "S001 (warning) 1.96 m across, outside the car range" in capsys.readouterr().out
+    assert main([*args, "--category", "spaceship"]) == 2
+    assert "--category: category 'spaceship' is not known" in capsys.readouterr().err
+    config = tmp_path / "assetlint.toml"
+    config.write_text('category = "car"\n')
+    assert main([*args, "--config", str(config)]) == 1
+    assert "outside the car range" in capsys.readouterr().out
+    config.write_text('category = "vessel"\n')
+    assert main([*args, "--config", str(config)]) == 2
+    assert "'category': category 'vessel' is not known" in capsys.readouterr().err
