@@ -88,7 +88,7 @@ def test_check_prints_findings_like_ruff_and_exits_1(capsys, open_cube):
         "boundary in all; the largest is 4 m around (4 edges; limit 0 holes)"
     )
     assert (
-        lines[-1] == "Found 1 problem(s) in 1 file(s). (1 info finding(s) not shown; --show-info)"
+        lines[-1] == "Found 1 problem(s) in 1 file(s). (2 info finding(s) not shown; --show-info)"
     )
 
 

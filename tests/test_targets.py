@@ -74,7 +74,7 @@ def test_child_overrides_and_re_enables_what_its_base_ignored():
 def test_select_replaces_the_inherited_selection():
     child = {"name": "only", "extends": "base", "select": ["B001", "S"], "ignore": ["S004"]}
     t = resolve_pack("only", packs(BASE, child), ENGINE)
-    assert t.select == ["B001", "S001", "S002", "S003", "S005", "S006"]
+    assert t.select == ["B001", "S001", "S002", "S003", "S005", "S006", "S007"]
     assert t.family == "game"
 
 

@@ -75,7 +75,7 @@ class Measured:
     """The asset's bounding-box extents in metres, and the unit assumption behind them."""
 
     extents: np.ndarray  # (3,) x, y, z in metres
-    assumption: str  # "" or "STL states no units; read as millimetres"
+    assumption: str  # "" or "STL read in millimetres" (S007 states it in full)
 
     @property
     def size(self) -> float:
@@ -93,20 +93,87 @@ def vertical_axis(asset: Asset, unitless_up: str) -> tuple[int, str]:
     return 1, ""
 
 
+# The sizes an object read from a unitless file may plausibly have: from the 2 mm
+# minimum feature an FDM printer makes (the print pack's min_size, hycubeworks.in design
+# guide) to S001's default plausible maximum, 100 m. A reading outside it means the
+# numbers are in another unit.
+UNITLESS_RANGE = (0.002, 100.0)
+# The units tried, after the target's own, when its reading is implausible: metres first
+# (glTF-minded tools and generators write metres into OBJ/STL/PLY), then millimetres
+# (CAD and slicers), centimetres, inches.
+UNIT_PREFERENCE = ("m", "mm", "cm", "in")
+
+
+@dataclass(frozen=True)
+class AssumedUnit:
+    """The one unit a unitless file is read in, for every rule and report."""
+
+    unit: str  # a key of UNITS
+    statement: str  # "OBJ states no units; read as millimetres: 89.6 mm across", for S007
+    note: str  # "OBJ read in millimetres", for the other messages
+
+    @property
+    def factor(self) -> float:
+        """Metres per file unit."""
+        return UNITS[self.unit]
+
+    def length(self, number: float) -> str:
+        """A length the file gives as ``number`` (file units), in the assumed unit."""
+        return f"{number:.4g} {self.unit}"
+
+
+def assumed_unit(asset: Asset, preferred: str) -> AssumedUnit | None:
+    """The unit a file that cannot state one (STL, OBJ) is read in: the target's
+    ``preferred`` unit (the print pack's millimetres, as slicers read them; metres
+    elsewhere) when the size it gives lies in :data:`UNITLESS_RANGE`, else the first of
+    :data:`UNIT_PREFERENCE` whose reading does, else the preferred unit after all. None for
+    a file that states its unit (or has no geometry). The same file and target always get
+    the same unit, so S001, S002, S004, S007, G003 and P002 speak of one object."""
+    if preferred not in UNITS:
+        raise ValueError(f"unitless_unit {preferred!r} is not one of {sorted(UNITS)}")
+    if not asset.unitless:
+        return None
+    bounds = asset.bounds()
+    if bounds is None:
+        return None
+    size = float((bounds[1] - bounds[0]).max())
+    lo, hi = UNITLESS_RANGE
+    order = [preferred, *(u for u in UNIT_PREFERENCE if u != preferred)]
+    unit = next(
+        (u for u in order if lo * (1 - FLOAT_SLACK) <= size * UNITS[u] <= hi * (1 + FLOAT_SLACK)),
+        preferred,
+    )
+    statement = (
+        f"{asset.format.upper()} states no units; read as {UNIT_NAMES[unit]}: "
+        f"{_in_unit(size, unit)} across"
+    )
+    if unit != preferred:
+        statement += (
+            f" (in {UNIT_NAMES[preferred]}, the target's reading, it would be "
+            f"{_in_unit(size, preferred)})"
+        )
+    return AssumedUnit(unit, statement, f"{asset.format.upper()} read in {UNIT_NAMES[unit]}")
+
+
+def _in_unit(number: float, unit: str) -> str:
+    """A file's number as a length in ``unit`` ('89.6 mm'); metres as a person says them."""
+    if unit == "m":
+        return format_length(number)
+    return f"{number:.4g} {unit}"
+
+
 def measure(asset: Asset, unitless_unit: str) -> Measured | None:
-    """Extents in metres, applying ``unitless_unit`` to files that state no units; None for
-    an asset without finite geometry."""
+    """Extents in metres, reading a file that states no units in the unit
+    :func:`assumed_unit` picks (``unitless_unit`` first); None for an asset without
+    finite geometry."""
     bounds = asset.bounds()
     if bounds is None:
         return None
     extents = bounds[1] - bounds[0]
-    assumption = ""
-    if asset.unitless:
-        if unitless_unit not in UNITS:
-            raise ValueError(f"unitless_unit {unitless_unit!r} is not one of {sorted(UNITS)}")
-        extents = extents * UNITS[unitless_unit]
-        assumption = f"{asset.format.upper()} states no units; read as {UNIT_NAMES[unitless_unit]}"
-    return Measured(extents, assumption)
+    assumed = assumed_unit(asset, unitless_unit)
+    if assumed is None:
+        return Measured(extents, "")
+    return Measured(extents * assumed.factor, assumed.note)
 
 
 def format_length(metres: float) -> str:
@@ -592,3 +659,29 @@ def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         value=found.size,
         limit=found.cube,
     )
+
+
+@group.rule(
+    "S007",
+    "assumed-unit",
+    severity="info",
+    summary="the unit a file without units (STL, OBJ) is read in, stated once",
+    fix="Nothing to fix if the unit is right; otherwise export in the unit the target reads "
+    "(millimetres for printing, metres for engines) or convert the file to a format that "
+    "states its unit (glTF, USD, FBX).",
+    targets=("all",),
+    params={"unitless_unit": "m"},
+)
+def stated_unit(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """STL, OBJ and PLY have no field for units: the same numbers are millimetres to a
+    slicer and metres to a game engine. assetlint reads such a file in one unit per target
+    and says which, once: the target's ``unitless_unit`` (millimetres for printing, as
+    slicers do; metres elsewhere) when the size it gives is plausible for an object (2 mm
+    to 100 m), else the first of metres, millimetres, centimetres and inches that is. Every
+    size in the other findings (S001, S002, S004, G003 hole lengths, P002 walls), the
+    JSON values and the report's scale bar use that unit; ``value`` is metres per file
+    unit."""
+    assumed = assumed_unit(asset, ctx.params["unitless_unit"])
+    if assumed is None:
+        return
+    yield ctx.finding(assumed.statement, subject_type="file", value=assumed.factor)

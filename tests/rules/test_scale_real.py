@@ -14,7 +14,7 @@ from assetlint.cli import main
 from assetlint.engine import Engine
 from assetlint.loaders import is_asset_path, load
 from assetlint.model import LoadError
-from assetlint.rules import scale
+from assetlint.rules import geometry, scale
 from assetlint.targets import resolve, run_targets
 from tests.rules.pack_assets import run
 
@@ -212,3 +212,51 @@ def test_check_takes_category_from_the_command_line_and_the_config(tmp_path, cap
     config.write_text('category = "vessel"\n')
     assert main([*args, "--config", str(config)]) == 2
     assert "'category': category 'vessel' is not known" in capsys.readouterr().err
+
+
+BANANA = GENERATED / "hunyuan3d1_vernon-banana"
+
+
+@pytest.mark.parametrize("target", ["print", "unity"])
+def test_the_same_asset_as_glb_and_as_obj_is_one_size(target):
+    """Hunyuan3D-1 wrote the banana as GLB (metres by the glTF spec) and as an OBJ of the
+    same numbers. Under print the OBJ would be 1.03 mm in the pack's millimetres, smaller
+    than anything printable, so it is read in metres like the GLB, said once by S007, and
+    the S messages agree to the word but for the note naming the reading."""
+    engine = Engine.default(entry_points=False)
+    chosen = resolve([target], engine)
+    glb = run_targets(engine, load(BANANA / "mesh.glb"), chosen)
+    obj = run_targets(engine, load(BANANA / "mesh_vertex_colors.obj"), chosen)
+    [unit] = [f.message for f in obj if f.code == "S007"]
+    if target == "print":
+        assert unit == (
+            "OBJ states no units; read as metres: 1.03 m across (in millimetres, the "
+            "target's reading, it would be 1.026 mm)"
+        )
+    else:
+        assert unit == "OBJ states no units; read as metres: 1.03 m across"
+    assert not [f for f in glb if f.code == "S007"]
+    sized = {"S001", "S002"}
+    assert [(f.code, f.message) for f in glb if f.code in sized] == [
+        (f.code, f.message.replace(" (OBJ read in metres)", "")) for f in obj if f.code in sized
+    ]
+    if target == "print":
+        [s001] = [f.message for f in obj if f.code == "S001"]
+        assert s001 == (
+            "1.03 m across, plausible 2 mm to 1 m (OBJ read in metres): the size of the "
+            "1-unit cube a generator fitted it into"
+        )
+
+
+def test_hole_lengths_speak_the_assumed_unit():
+    # trimesh's teapot STL, 63 units across: millimetres for print, metres for a game
+    teapot = load(SHARED / "meshes" / "teapot.stl")
+    [f] = run(geometry, "G003", teapot, unitless_unit="mm")
+    assert f.message == (
+        "6 holes bounded by 64 open edges, 225.8 mm of open boundary in all; the "
+        "largest is 86.08 mm around (16 edges; limit 0 holes)"
+    )
+    [f] = run(geometry, "G003", teapot)
+    assert "225.8 m of open boundary in all; the largest is 86.08 m around" in f.message
+    [f] = run(scale, "S007", teapot, unitless_unit="mm")
+    assert f.message == "STL states no units; read as millimetres: 63.17 mm across"
