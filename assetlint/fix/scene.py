@@ -7,24 +7,31 @@ import numpy as np
 from assetlint import categories
 from assetlint.fix import FixContext, fix
 from assetlint.model import Asset, conversion_matrix
-from assetlint.rules.scale import UNITS, format_length, measure
+from assetlint.rules.scale import UNITS, assumed_unit, format_length, measure
 
 
 def read_as_target(asset: Asset, ctx: FixContext) -> list[str]:
     """Give a file that states no units or axes (STL, OBJ) the ones the target reads it
-    with (the S rules' ``unitless_unit``, O008's ``unitless_up``: millimetres and Z up for
-    printing), so that the model holds true metres and +Y up before anything is fixed and
-    every writer can state its frame. Not a repair: the same file written back in the same
-    format is unchanged."""
-    if not asset.unitless:
+    with: the unit S007 states (the S rules' ``unitless_unit`` when the size is plausible
+    in it, as :func:`~assetlint.rules.scale.assumed_unit` decides) and O008's
+    ``unitless_up`` (millimetres and Z up for printing), so that the model holds true
+    metres and +Y up before anything is fixed and every writer can state its frame. Not a
+    repair: the same file written back in the same format is unchanged, unless it was read
+    in another unit than the target's (a 0.6-unit OBJ is 0.6 m, not 0.6 mm, for print):
+    then it is written in the target's unit, which is the repair."""
+    preferred = ctx.param("S001", "unitless_unit") or "m"
+    assumed = assumed_unit(asset, preferred)
+    if assumed is None:
         return []
-    unit = ctx.param("S001", "unitless_unit") or "m"
+    unit = assumed.unit
     up = ctx.param("O008", "unitless_up") or ctx.param("S004", "unitless_up") or "+Y"
     asset.convert_to_canonical(conversion_matrix(UNITS[unit], up))
     asset.authored.meters_per_unit = UNITS[unit]
     asset.authored.up_axis = up
     changes = []
-    if unit != "m" or up != "+Y":
+    if unit != preferred:
+        changes.append(f"read {asset.format.upper()} in {unit}, {up} up: {assumed.statement}")
+    elif unit != "m" or up != "+Y":
         changes.append(f"read {asset.format.upper()} in {unit}, {up} up, as the target does")
     return changes
 

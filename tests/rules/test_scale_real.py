@@ -260,3 +260,13 @@ def test_hole_lengths_speak_the_assumed_unit():
     assert "225.8 m of open boundary in all; the largest is 86.08 m around" in f.message
     [f] = run(scale, "S007", teapot, unitless_unit="mm")
     assert f.message == "STL states no units; read as millimetres: 63.17 mm across"
+
+
+def test_fix_writes_a_unitless_file_in_the_unit_it_was_read_in_for_the_target(tmp_path, capsys):
+    # The banana OBJ is read in metres for print (1.03 mm in millimetres); written as STL
+    # for a slicer it holds millimetres, and the relint reads the same 1026 mm.
+    out = tmp_path / "banana.stl"
+    main(["fix", str(BANANA / "mesh_vertex_colors.obj"), "--target", "print", "-o", str(out)])
+    capsys.readouterr()
+    [f] = run(scale, "S007", load(out), unitless_unit="mm")
+    assert f.message == "STL states no units; read as millimetres: 1026 mm across"
