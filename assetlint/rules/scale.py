@@ -491,9 +491,11 @@ _PIPELINE_SIGNS = (
 
 
 def _names(asset: Asset) -> list[str]:
-    """The names a file gives itself and its parts: file, nodes, meshes, materials."""
+    """The names a file gives itself and its parts: file, nodes, meshes, materials, then
+    its folder (generators name their files mesh.glb; people name the folder)."""
     names = [asset.path.stem, *(n.name for n in asset.nodes), *(m.name for m in asset.meshes)]
-    return [n for n in names + [m.name for m in asset.materials] if n]
+    names += [m.name for m in asset.materials] + [asset.path.parent.name]
+    return [n for n in names if n]
 
 
 def pipeline_signs(asset: Asset) -> list[tuple[str, bool]]:

@@ -68,13 +68,17 @@ def test_generator_output_has_no_real_scale(name, size):
 
 def test_the_message_names_the_evidence_and_the_fix():
     [f] = s006(GENERATED / "hunyuan3d2_bravesailor-penguin/mesh.glb")
+    assert (f.value, f.limit) == (pytest.approx(1.9945, abs=1e-4), 2.0)
     assert f.message == (
         "no real-world scale: its longest side is 1.995 m, 0.3% short of the 2-unit cube "
         "generators fit their output into; it is centred on the origin (half of it below the "
         "ground); written by trimesh; a mesh named after a temporary file (tmp2er33tt5.ply); "
-        "state its real size with --size (e.g. --size 1.75m) or --category"
+        "the names suggest --category 'small animal' (from 'penguin': the small animal range "
+        "(20 cm to 1.5 m)), or state the size with --size"
     )
-    assert (f.value, f.limit) == (pytest.approx(1.9945, abs=1e-4), 2.0)
+    # with nothing in the names to go by, the message asks for either
+    [f] = s006(GENERATED / "spar3d_speakandsee-blank-audio/mesh.glb")
+    assert f.message.endswith("; state its real size with --size (e.g. --size 1.75m) or --category")
 
 
 def test_a_category_is_suggested_from_the_names_never_applied():
@@ -270,3 +274,13 @@ def test_fix_writes_a_unitless_file_in_the_unit_it_was_read_in_for_the_target(tm
     capsys.readouterr()
     [f] = run(scale, "S007", load(out), unitless_unit="mm")
     assert f.message == "STL states no units; read as millimetres: 1026 mm across"
+
+
+def test_a_category_or_size_without_a_target_is_judged(capsys):
+    car = str(GENERATED / "hunyuan3d2_ryanedward-car-white/white_mesh.glb")
+    assert main(["check", "--no-cache", car]) == 1
+    assert " S006 (warning) no real-world scale" in capsys.readouterr().out
+    for flag in (["--category", "car"], ["--size", "4.5m"]):
+        main(["check", "--no-cache", car, *flag])
+        out = capsys.readouterr().out
+        assert " S001 (warning) 1.96 m across, " in out and " S006 " not in out
