@@ -526,6 +526,7 @@ class Placement:
 
     size: float  # largest extent
     offset: float  # largest |centre| over the three axes, as a fraction of the size
+    height_offset: float  # |centre| on the up axis (Y), as a fraction of the size
     cube: float | None  # the generator cube side the size fits, if any
     primitive: bool  # three equal sides: a modelled cube or sphere
 
@@ -548,9 +549,9 @@ def placement(asset: Asset, params: dict) -> Placement | None:
         ),
         None,
     )
-    offset = float(np.abs(bounds[0] + bounds[1]).max() / 2 / size)
+    centre = np.abs(bounds[0] + bounds[1]) / 2 / size
     primitive = float(extents.min()) >= size * (1 - float(params["primitive_tolerance"]))
-    return Placement(size, offset, cube, primitive)
+    return Placement(size, float(centre.max()), float(centre[1]), cube, primitive)
 
 
 # How S006 recognizes a generator's cube (its parameters' defaults; derivations there).
@@ -613,9 +614,12 @@ def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     the size (the same set: at most 0.053. An authored asset stands on the ground, its
     centre half its height above the origin; DamagedHelmet, a 2-unit professional model
     centred on the origin, is 0.094 off). A file whose names are one generator's
-    (Hunyuan3D's tmp*.ply nodes, Tripo's tripo_*, Meshy's) and that is centred so is
-    reported whatever its size: those generators write no real size (a Tripo fox 79 units
-    long). The exporter (trimesh, pygltflib) is named as supporting evidence only.
+    (Hunyuan3D's tmp*.ply nodes, Tripo's tripo_*, Meshy's) and that is centred so in
+    height (half of it below the ground, where no authored asset stands) is reported
+    whatever its size: those generators write no real size (a Tripo fox 79 units long, a
+    Tripo fish 7.4 units long whose fins put it 0.17 of its length off centre
+    front-to-back). The exporter (trimesh, pygltflib) is named as supporting evidence
+    only.
 
     A bounding box with three equal sides (within ``primitive_tolerance``) is not
     reported: that is a modeller's primitive (Blender's default 2 m cube, a unit cube or
@@ -629,11 +633,12 @@ def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     if float(ctx.params["expected_size"] or 0.0) > 0 or ctx.params["category"]:
         return
     found = placement(asset, ctx.params)
-    if found is None or found.primitive or found.offset > float(ctx.params["centre_tolerance"]):
+    tolerance = float(ctx.params["centre_tolerance"])
+    if found is None or found.primitive or found.height_offset > tolerance:
         return
     signs = pipeline_signs(asset)
     units = "units" if asset.unitless else "m"
-    if found.cube is not None:
+    if found.cube is not None and found.offset <= tolerance:
         size_text = _cube_text(found.size, found.cube, units)
     elif any(specific for _, specific in signs):
         size_text = (
@@ -643,7 +648,9 @@ def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         return
     evidence = [
         size_text,
-        "it is centred on the origin (half of it below the ground)",
+        "it is centred on the origin (half of it below the ground)"
+        if found.offset <= tolerance
+        else "its middle is at the origin's height (half of it below the ground)",
         *(text for text, _ in signs),
     ]
     suggestion = suggested_category(asset)
