@@ -98,6 +98,27 @@ CATEGORIES: tuple[Category, ...] = (
         "78-90 in, 198-220 cm (insidersguidetofurniture.com)",
     ),
     Category(
+        "furniture",
+        0.4,
+        2.6,
+        1.0,
+        (
+            "furniture",
+            "cabinet",
+            "shelf",
+            "bookshelf",
+            "bookcase",
+            "wardrobe",
+            "dresser",
+            "bed",
+            "bench",
+            "nightstand",
+        ),
+        "other furniture spans a stool's seat height, 38-51 cm (BIFMA G1-2013, as for "
+        "chairs), to a four-seat sofa's 2.6 m (daaofurnituredesign.com, as for sofas); "
+        "choose chair, table or sofa when it is one",
+    ),
+    Category(
         "door",
         1.9,
         2.5,
@@ -189,6 +210,32 @@ CATEGORIES: tuple[Category, ...] = (
         ("ring", "earring", "pendant", "jewellery", "jewelry", "bracelet", "brooch", "amulet"),
         "ring sizes 41-76 mm inside circumference, 13-24 mm inside diameter (ISO 8653:2016, "
         "'Jewellery - Ring-sizes'); bracelets span a wrist, pendants a few centimetres",
+    ),
+    Category(
+        "food",
+        0.02,
+        0.4,
+        0.15,
+        (
+            "food",
+            "fruit",
+            "banana",
+            "apple",
+            "pear",
+            "lemon",
+            "bread",
+            "cake",
+            "burger",
+            "pizza",
+            "sandwich",
+            "donut",
+            "doughnut",
+            "cookie",
+            "vegetable",
+            "carrot",
+        ),
+        "export Cavendish bananas 16-25 cm long, at least 14 cm (t57.io, 'Bananas Cavendish "
+        "G9' specification); small fruit from about 2 cm; a whole cake or pizza about 40 cm",
     ),
     Category(
         "small animal",
