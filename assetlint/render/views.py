@@ -221,8 +221,15 @@ def _scale_bar(draw: ImageDraw.ImageDraw, cam: Camera, unit: float = 1.0) -> Non
     x0, y0 = 12, cam.height - 18
     draw.rectangle([x0, y0, x0 + px, y0 + 5], fill=(30, 30, 30))
     draw.rectangle([x0 + px / 2, y0 + 1, x0 + px, y0 + 4], fill=(250, 250, 250))
-    label = f"{metres:g} m" if metres >= 0.01 else f"{metres * 1000:g} mm"
-    draw.text((x0, y0 - 13), label, fill=(20, 20, 20))
+    draw.text((x0, y0 - 13), scale_bar_label(metres, unit), fill=(20, 20, 20))
+
+
+def scale_bar_label(metres: float, unit: float = 1.0) -> str:
+    """'2 m', '5 mm'; in millimetres for a file read in millimetres ('20 mm', not
+    '0.02 m'), as its findings speak."""
+    if metres < 0.01 or unit == 0.001:
+        return f"{metres * 1000:g} mm"
+    return f"{metres:g} m"
 
 
 def render_views(
