@@ -473,9 +473,11 @@ def unit_scale_on_node(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 
 
 # What image-to-3D pipelines leave in their files: (where, pattern, words, specific).
-# A specific sign names one generator's output (Hunyuan3D's temporary-file node names,
-# Tripo's and Meshy's prefixes); trimesh and pygltflib are general libraries that most
-# open-source generators export with, so they only support the geometric evidence.
+# A specific sign names a commercial generator whose output has no fixed cube (Tripo's
+# and Meshy's prefixes): with it, a box centred in height is evidence whatever its size.
+# The others support the geometric evidence only: trimesh and pygltflib are general
+# libraries most open-source generators export with, and Hunyuan3D's temporary-file node
+# names come with its 2-unit cube, which the geometry already shows.
 _PIPELINE_SIGNS = (
     ("generator", re.compile(r"trimesh", re.I), "written by trimesh", False),
     ("generator", re.compile(r"pygltflib", re.I), "written by pygltflib", False),
@@ -483,7 +485,7 @@ _PIPELINE_SIGNS = (
         "name",
         re.compile(r"^tmp[a-z0-9_]{6,}\.(ply|obj|glb|off)$", re.I),
         "a mesh named after a temporary file ({})",
-        True,
+        False,
     ),
     ("name", re.compile(r"^tripo_", re.I), "Tripo's names ({})", True),
     ("name", re.compile(r"^meshy_", re.I), "Meshy's names ({})", True),
@@ -613,8 +615,8 @@ def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     bounding box is centred on the origin on all three axes within ``centre_tolerance`` of
     the size (the same set: at most 0.053. An authored asset stands on the ground, its
     centre half its height above the origin; DamagedHelmet, a 2-unit professional model
-    centred on the origin, is 0.094 off). A file whose names are one generator's
-    (Hunyuan3D's tmp*.ply nodes, Tripo's tripo_*, Meshy's) and that is centred so in
+    centred on the origin, is 0.094 off). A file whose names are a commercial generator's
+    whose output has no fixed cube (Tripo's tripo_*, Meshy's) and that is centred so in
     height (half of it below the ground, where no authored asset stands) is reported
     whatever its size: those generators write no real size (a Tripo fox 79 units long, a
     Tripo fish 7.4 units long whose fins put it 0.17 of its length off centre
