@@ -60,6 +60,7 @@ class Plan:
     drop: tuple[str, ...] = ()  # per-file-ignores: removed whatever selects them
     rules: tuple[tuple[str, str], ...] = ()  # (selector, JSON of its table), sorted
     size: str | None = None
+    category: str | None = None
 
     @classmethod
     def for_file(cls, config: Config, path: Path) -> Plan:
@@ -73,6 +74,7 @@ class Plan:
                 sorted((k, json.dumps(v, sort_keys=True)) for k, v in config.rules.items())
             ),
             size=config.size,
+            category=config.category,
         )
 
     def fingerprint(self) -> str:
@@ -139,9 +141,15 @@ def prepare(plan: Plan, engine: Engine | None = None) -> tuple:
     engine = engine or next((p[0] for p in _PREPARED.values()), None) or Engine.default()
     overrides: dict[str, dict[str, Any]] = {}
     if plan.size:
-        if not plan.target:
-            raise ValueError("'size' needs a target (the size is judged against a target)")
         overrides = {k: dict(v) for k, v in target_packs.size_overrides(plan.size).items()}
+    if plan.category:
+        for sel, table in target_packs.category_overrides(plan.category).items():
+            overrides.setdefault(sel, {}).update(table)
+    # Without a target (and without a selection of the user's) a stated size or category
+    # is judged too (S001, S002 at their defaults), as S006 asks the user for one.
+    extend_select = list(plan.extend_select)
+    if (plan.size or plan.category) and not plan.target and plan.select is None:
+        extend_select += ["S001", "S002"]
     for sel, table in plan.rules:
         overrides.setdefault(sel, {}).update(json.loads(table))
     select = list(plan.select) if plan.select is not None else None
@@ -156,9 +164,9 @@ def prepare(plan: Plan, engine: Engine | None = None) -> tuple:
             chosen = [replace(t, select=sorted(set(t.select) | extra)) for t in chosen]
         enabled = target_packs.enabled_codes(engine, chosen, select, ignore)
     else:
-        if plan.extend_select:
+        if extend_select:
             base = select if select is not None else [r.code for r in engine.selected(None, [])]
-            select = [*base, *plan.extend_select]
+            select = [*base, *extend_select]
         for sel in sorted(overrides, key=len):
             for key, value in overrides[sel].items():
                 for code, rule in engine.rules.items():

@@ -14,6 +14,7 @@ file, the key and what is allowed, instead of silently linting with defaults::
     exclude = ["third_party/**"]
     fail-on = "error"          # warnings are shown but do not fail the run
     size = "30cm"
+    category = "chair"         # or judge the size against a category's range
     timeout = 120              # seconds per file before it becomes an X001 finding
     memory-limit = 2048        # MiB one file may allocate before it becomes an X002 finding
     [tool.assetlint.per-file-ignores]
@@ -32,6 +33,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from assetlint import categories
 from assetlint.findings import SEVERITIES
 from assetlint.rules import Rule
 
@@ -54,6 +56,7 @@ KEYS = {
     "rules": "tables [rules.CODE] of rule parameters and 'severity'",
     "fail-on": "'error' or 'warning'",
     "size": "the object's largest dimension ('30cm') or a category ('helmet')",
+    "category": "what the object is ('chair'), to judge its size against the category",
     "timeout": "seconds one file may take (a positive number)",
     "memory-limit": "MiB of memory one file may allocate (a positive integer; 0: no limit)",
 }
@@ -78,6 +81,7 @@ class Config:
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fail_on: str = "warning"
     size: str | None = None
+    category: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     memory_limit: int = DEFAULT_MEMORY_LIMIT  # MiB, 0 for none
 
@@ -244,6 +248,13 @@ def parse(data: Mapping[str, Any], source: str, root: Path, rules: Mapping[str, 
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: 'size' must be {KEYS[key]}")
             kw["size"] = value
+        elif key == "category":
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: 'category' must be {KEYS[key]}")
+            try:
+                kw["category"] = categories.lookup(value).name
+            except ValueError as exc:
+                raise ConfigError(f"{where}: 'category': {exc}") from None
         elif key == "timeout":
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"{where}: 'timeout' = {value!r}; must be {KEYS[key]}")
@@ -273,6 +284,7 @@ class Overrides:
     ignore: Sequence[str] | None = None  # added to the file's ignore, as ruff's --extend-ignore
     fail_on: str | None = None
     size: str | None = None
+    category: str | None = None
     timeout: float | None = None
     memory_limit: int | None = None
     rules: Mapping[str, Mapping[str, Any]] | None = None
@@ -294,6 +306,11 @@ class Overrides:
             changes["fail_on"] = self.fail_on
         if self.size is not None:
             changes["size"] = self.size
+        if self.category is not None:
+            try:
+                changes["category"] = categories.lookup(self.category).name
+            except ValueError as exc:
+                raise ConfigError(f"--category: {exc}") from None
         if self.timeout is not None:
             changes["timeout"] = float(self.timeout)
         if self.memory_limit is not None:

@@ -253,6 +253,11 @@ class Node:
         return bool(np.isfinite(self.world).all())
 
 
+# Formats whose files cannot state a unit (as opposed to a file that left it out): loaders
+# read one unit as one metre, and the S rules state the unit they assume instead.
+UNITLESS_FORMATS = frozenset({"stl", "obj", "ply", "off"})
+
+
 @dataclass
 class Authored:
     """What the file said about itself, before canonicalisation."""
@@ -283,6 +288,12 @@ class Asset:
     def issue(self, code: str, message: str, severity: str = "warning", subject: str | None = None):
         """Record a non-fatal load problem."""
         self.issues.append(LoadIssue(code, message, severity, subject))
+
+    @property
+    def unitless(self) -> bool:
+        """Whether the file states no unit because its format cannot (STL, OBJ): its numbers
+        are metres only by the loaders' convention."""
+        return self.format in UNITLESS_FORMATS and self.authored.meters_per_unit is None
 
     def instances(self) -> Iterator[tuple[int, Node]]:
         """(mesh index, node) for each node that instances a mesh."""

@@ -3,7 +3,8 @@
 A fix is named after what it does and lists the rule codes it repairs; :data:`FIXES` holds
 them in the order they run, the order in which one repair prepares the next:
 
-1. ``units`` (S001, S002): unit slips, or the size the user states (``--size``/``--height``)
+1. ``units`` (S001, S002): unit slips, or the size the user states (``--size``/``--height``,
+   or ``--category``: the category's typical size when S001 found the size outside its range)
 2. ``axes`` (O001): the up axis the target expects, recorded for the writer
 3. ``weld`` (G011): vertices equal in position *and* every attribute (UV seams stay split)
 4. ``cleanup`` (G006, G007, G008, G009, G010): degenerate, duplicate and invalid triangles,
@@ -43,6 +44,7 @@ class FixContext:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code -> overrides
     size: float | None = None  # largest dimension the user asked for, metres
     height: float | None = None  # height (Y extent) the user asked for, metres
+    category: str | None = None  # what the user says the object is (--category)
     running: tuple[str, ...] = ()  # the codes the running fix was selected for
 
     def param(self, code: str, key: str) -> Any:

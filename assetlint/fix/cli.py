@@ -63,6 +63,12 @@ def add_fix_command(subparsers: Any) -> None:
         "--size", metavar="SIZE", help="scale so the largest dimension is SIZE (0.3m)"
     )
     size.add_argument("--height", metavar="SIZE", help="scale so the height is SIZE (1.75m)")
+    size.add_argument(
+        "--category",
+        metavar="NAME",
+        help="what the object is (chair, car...): scale to the category's typical size when "
+        "its size is outside the category's range",
+    )
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -74,9 +80,11 @@ def _split(values: list[str] | None) -> list[str] | None:
 def _length(text: str | None, option: str) -> float | None:
     if text is None:
         return None
-    metres, tolerance = target_packs.parse_size(text)
-    if tolerance is not None:
-        raise ValueError(f"{option} {text!r}: give a length (0.3m), not a category")
+    metres, category = target_packs.parse_size(text)
+    if category is not None:
+        raise ValueError(
+            f"{option} {text!r}: give a length (0.3m), not a category (--category {category})"
+        )
     return metres
 
 
@@ -167,7 +175,13 @@ def cmd_fix(ns: argparse.Namespace) -> int:
         engine._check_selectors(select or (), "--select")
         engine._check_selectors(ignore, "--ignore")
         size, height = _length(ns.size, "--size"), _length(ns.height, "--height")
-        overrides = target_packs.size_overrides(ns.size) if ns.size else None
+        if ns.size:
+            overrides = target_packs.size_overrides(ns.size)
+        elif ns.category:
+            overrides = target_packs.category_overrides(ns.category)
+        else:
+            overrides = None
+        category = overrides["S"].get("category") if overrides else None
         targets = target_packs.resolve([ns.target], engine, overrides)
         if len(targets) != 1:
             raise ValueError("--target: fix for one target at a time")
@@ -196,7 +210,9 @@ def cmd_fix(ns: argparse.Namespace) -> int:
         return EXIT_ERROR
     target = targets[0]
     before = _lint(engine, asset, target)
-    ctx = FixContext(before, engine.rules, target.params, size=size, height=height)
+    ctx = FixContext(
+        before, engine.rules, target.params, size=size, height=height, category=category
+    )
     applied = apply_fixes(asset, ctx, select, ignore)
     for item in applied:
         for change in item.changes:
