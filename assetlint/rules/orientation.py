@@ -592,8 +592,7 @@ def lying_down(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         _, rotate = up_rotation(pose.axis)
         fix = f"its {name} end is a flat base ({pose.base:.0%}): {rotate} to stand it up"
     else:
-        name = _direction_name(pose.axis).lstrip("+-")
-        fix = f"its up axis is along {name}, but neither end is a flat base to say which"
+        fix = "no end of it is a flat base that says which way is up (not rotated)"
     yield ctx.finding(
         f"lies {where}: {evidence}; {contact}; {fix}",
         subject_type="scene",

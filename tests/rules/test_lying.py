@@ -11,6 +11,7 @@ import pytest
 
 from assetlint.api import lint
 from assetlint.fix.cli import add_fix_command, cmd_fix
+from assetlint.fix.scene import rotate_scene
 from assetlint.loaders import load
 from assetlint.model import LoadError
 from assetlint.rules.orientation import Plane, bilateral_plane, lying_pose, up_rotation
@@ -34,14 +35,14 @@ STAND = "its -Z end is a flat base ({base}): rotate -90° about X to stand it up
 # MANIFEST.tsv's up_axis_as_rendered, checked on `assetlint render`: TripoSR's GLB lies on
 # its side; the TripoSR robot lies on its side too (its bottom view shows its profile, not
 # its face as the note says); InstantMesh's sword lies along Z (no flat end tells which
-# end is up, so no rotation is offered); Point-E's figure lies on its back.
+# way is up, so no rotation is offered); Point-E's figure lies on its back.
 LYING = {
     "triposr_anik81-chibi-boy/output_model.glb": SIDE.format(
         score="87%", fix=STAND.format(base="9%")
     ),
     "triposr_speakandsee-robot/mesh.obj": SIDE.format(score="81%", fix=STAND.format(base="32%")),
     "instantmesh_artsousa-sword/sword.obj": SIDE.format(
-        score="91%", fix="its up axis is along Z, but neither end is a flat base to say which"
+        score="91%", fix="no end of it is a flat base that says which way is up (not rotated)"
     ),
     "point-e_mesieeeee-human/human.obj": BACK.format(score="98%", fix=STAND.format(base="16%")),
 }
@@ -116,3 +117,29 @@ def test_bilateral_plane_needs_one_clear_plane_across_a_solid():
     assert bilateral_plane([Plane(x, 0.9, 0.5), Plane(y, 0.8, 0.5)]) is None  # a box
     assert bilateral_plane([Plane(y, 0.99, 0.1), Plane(x, 0.9, 0.5)]).score == 0.9  # a slab
     assert bilateral_plane([Plane(x, 0.7, 0.5)]) is None
+
+
+def _turned(path: Path, axis: int, degrees: float):
+    """A real upright asset turned about a world axis, as a generator's frame would leave it."""
+    asset = load(path)
+    t = np.radians(degrees)
+    c, s = np.cos(t), np.sin(t)
+    a, b = [i for i in range(3) if i != axis]
+    rotation = np.eye(3)
+    rotation[a, a], rotation[a, b], rotation[b, a], rotation[b, b] = c, -s, s, c
+    rotate_scene(asset, rotation)
+    return asset
+
+
+@needs_corpus
+def test_upright_assets_turned_over_are_found_lying():
+    """The Hunyuan3D penguin stands on its feet; turned onto its back it is found with the
+    rotation that undoes the turn. The car turned onto its side is found too, but no end of
+    it is a flat base (wheels touch at points), so no rotation is claimed."""
+    penguin = GENERATED / "hunyuan3d2_bravesailor-penguin/mesh.glb"
+    assert lying_pose(load(penguin)) is None
+    pose = lying_pose(_turned(penguin, 0, 90))
+    assert (pose.kind, up_rotation(pose.axis)[1]) == ("back", "rotate -90° about X")
+    car = GENERATED / "hunyuan3d2_ryanedward-car-white/white_mesh.glb"
+    pose = lying_pose(_turned(car, 0, 90))
+    assert (pose.kind, pose.base) == ("side", 0.0)
