@@ -288,7 +288,7 @@ MIRROR_PROBES = 1000
 # 512 cells per side (1.6% to 0.2% of the size), plus the noise of fitting a photo.
 MIRROR_TOLERANCE = 0.02
 # Candidate plane normals: a hemisphere of this many directions (about 10 degrees apart),
-# then the best ones refined on a 2 degree grid.
+# then the best ones refined by a pattern search down to half a degree.
 MIRROR_DIRECTIONS = 150
 
 
@@ -302,7 +302,8 @@ class ShapeSamples:
 
 
 def shape_samples(asset: Asset) -> ShapeSamples | None:
-    """:data:`SHAPE_SAMPLES` points spread over the surface by area, once per asset."""
+    """:data:`SHAPE_SAMPLES` points spread over the placed surface by area (seeded, so the
+    same file is judged the same way every run)."""
     parts = []
     for mesh_index, node in asset.placed_instances():
         s = surface(asset.meshes[mesh_index])
@@ -419,8 +420,11 @@ MIN_MIRROR = 0.75
 # ... and no other plane comes within this of it (boxes, cylinders and plates have several
 # planes, and so no single up axis).
 MIRROR_MARGIN = 0.15
+# Points within this share of the object's extent from its lowest touch the ground (O002's
+# ``contact_tolerance``).
+CONTACT_TOLERANCE = 0.01
 # A bottom whose support polygon covers at most this share of its footprint touches the
-# ground at a point or an edge (a convex hull of contact points within 1% of the height).
+# ground at a point or an edge.
 MAX_POINT_CONTACT = 0.02
 # The end an object stands on is a base when its support polygon covers at least this
 # share of the cross-section and holds the centre of mass: the two feet of a standing
@@ -468,13 +472,15 @@ def lying_pose(asset: Asset) -> Lying | None:
 
 
 def _lying_pose(asset: Asset) -> Lying | None:
-    samples = shape_samples(asset)
     points = world_points(asset)
-    if samples is None or len(points) < 4:
+    if len(points) < 4:
         return None
-    tol = 0.01
+    tol = CONTACT_TOLERANCE
     bottom = support(points, np.array([0.0, -1.0, 0.0]), tol).share
     if bottom > MAX_POINT_CONTACT:
+        return None
+    samples = shape_samples(asset)
+    if samples is None:
         return None
     plane = bilateral_plane(mirror_planes(samples))
     if plane is None:
