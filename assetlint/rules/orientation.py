@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import ConvexHull, QhullError, cKDTree
 
-from assetlint.analysis import memo
 from assetlint.arrays import cross, finite_rows, in_range_rows
 from assetlint.findings import Finding
 from assetlint.model import Asset, Mesh, transform_points
@@ -468,10 +467,6 @@ def lying_pose(asset: Asset) -> Lying | None:
     choose its orientation (O008 judges it for printing)."""
     if asset.format == "stl":
         return None
-    return memo(asset, "orientation.lying", lambda: _lying_pose(asset))
-
-
-def _lying_pose(asset: Asset) -> Lying | None:
     points = world_points(asset)
     if len(points) < 4:
         return None
