@@ -302,21 +302,23 @@ class ShapeSamples:
 
 def shape_samples(asset: Asset) -> ShapeSamples | None:
     """:data:`SHAPE_SAMPLES` points spread over the placed surface by area (seeded, so the
-    same file is judged the same way every run)."""
-    parts = []
+    same file is judged the same way every run). Areas come from each mesh's cached area
+    vectors moved by the instance's cofactor matrix; only the picked triangles' corners
+    are transformed."""
+    instances, normals = [], []
     for mesh_index, node in asset.placed_instances():
         s = surface(asset.meshes[mesh_index])
-        if not len(s.triangles):
+        linear = node.world[:3, :3]
+        det = np.linalg.det(linear)
+        if not len(s.triangles) or not np.isfinite(det) or det == 0:
             continue
-        corners = transform_points(
-            asset.meshes[mesh_index].positions[s.triangles.ravel()], node.world
-        ).reshape(-1, 3, 3)
-        parts.append(corners)
-    if not parts:
+        # (F a) x (F b) = det(F) F^-T (a x b): world area vectors without moving vertices
+        instances.append((mesh_index, node.world, s.triangles))
+        normals.append(det * s.area_vectors @ np.linalg.inv(linear))
+    if not instances:
         return None
-    tris = np.concatenate(parts)
-    normal = cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
-    area = np.sqrt(np.einsum("ij,ij->i", normal, normal))
+    vectors = np.concatenate(normals)
+    area = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
     total = float(area.sum())
     if not np.isfinite(total) or total <= 0:
         return None
@@ -325,10 +327,16 @@ def shape_samples(asset: Asset) -> ShapeSamples | None:
     pick = np.minimum(pick, len(area) - 1)
     r1, r2 = np.sqrt(rng.random(SHAPE_SAMPLES)), rng.random(SHAPE_SAMPLES)
     bary = np.column_stack([1 - r1, r1 * (1 - r2), r1 * r2])
-    points = np.einsum("nk,nkj->nj", bary, tris[pick])
-    normals = normal[pick] / area[pick, None]
+    starts = np.cumsum([0] + [len(t) for _, _, t in instances])
+    points = np.empty((SHAPE_SAMPLES, 3))
+    for k, (mesh_index, world, tris) in enumerate(instances):
+        mine = np.flatnonzero((pick >= starts[k]) & (pick < starts[k + 1]))
+        corners = asset.meshes[mesh_index].positions[tris[pick[mine] - starts[k]]]
+        local = np.einsum("nk,nkj->nj", bary[mine], corners.astype(np.float64))
+        points[mine] = transform_points(local, world)
+    unit = vectors[pick] / area[pick, None]
     diagonal = float(np.linalg.norm(np.ptp(points, axis=0)))
-    return ShapeSamples(points, normals, diagonal) if diagonal > 0 else None
+    return ShapeSamples(points, unit, diagonal) if diagonal > 0 else None
 
 
 def hemisphere(count: int) -> np.ndarray:
