@@ -7,6 +7,7 @@ import numpy as np
 from assetlint import categories
 from assetlint.fix import FixContext, fix
 from assetlint.model import Asset, conversion_matrix
+from assetlint.rules.orientation import lying_pose, up_rotation
 from assetlint.rules.scale import UNITS, assumed_unit, format_length, measure
 
 
@@ -34,6 +35,33 @@ def read_as_target(asset: Asset, ctx: FixContext) -> list[str]:
     elif unit != "m" or up != "+Y":
         changes.append(f"read {asset.format.upper()} in {unit}, {up} up, as the target does")
     return changes
+
+
+def rotate_scene(asset: Asset, rotation: np.ndarray) -> None:
+    """Rotate the whole scene about the centre of its bounds: root node transforms (and
+    every world transform) are premultiplied, mesh data and hierarchy stay as they are."""
+    bounds = asset.bounds()
+    centre = np.zeros(3) if bounds is None else bounds.mean(axis=0)
+    move = np.eye(4)
+    move[:3, :3] = rotation
+    move[:3, 3] = centre - rotation @ centre
+    for node in asset.nodes:
+        node.world = move @ node.world
+        if node.parent is None:
+            node.local = move @ node.local
+
+
+@fix("orientation", ("O010",), "stand a lying object up (the rotation O010 names)")
+def fix_orientation(asset: Asset, ctx: FixContext) -> list[str]:
+    """Rotate an object that O010 found lying so that the end it stands on is at the
+    bottom; when O010 could not tell which end that is, nothing is rotated (a wrong guess
+    would turn it upside down)."""
+    pose = lying_pose(asset)
+    if pose is None or pose.base == 0.0:
+        return []
+    rotation, how = up_rotation(pose.axis)
+    rotate_scene(asset, rotation)
+    return [f"{how}: it lay on its {'side' if pose.kind == 'side' else 'back or front'}"]
 
 
 def _scale(asset: Asset, factor: float) -> None:

@@ -39,8 +39,10 @@ from assetlint.model import (
     Material,
     Mesh,
     Node,
+    SkinWeights,
     Texture,
     TextureSlot,
+    place_skinned,
 )
 
 _INDEX_TYPES = (5121, 5123, 5125)
@@ -303,6 +305,8 @@ class _Block:
     uvs: dict[int, np.ndarray] = field(default_factory=dict)
     colors: np.ndarray | None = None
     influences: int = 0
+    joints: dict[int, np.ndarray] = field(default_factory=dict)  # JOINTS_n set -> (n, 4)
+    weights: dict[int, np.ndarray] = field(default_factory=dict)  # WEIGHTS_n set -> (n, 4)
 
     @property
     def count(self) -> int:
@@ -336,6 +340,8 @@ class _Reader:
         self._accessors: dict[int, Accessor | Skip] = {}
         # buffer index -> names of meshes and images it took down
         self._lost: dict[int, dict[str, list[str]]] = {}
+        # mesh index -> its JOINTS_n/WEIGHTS_n, for placing skinned instances
+        self._skin_weights: dict[int, SkinWeights | None] = {}
 
     def read(self) -> None:
         self._check_required_extensions()
@@ -573,6 +579,7 @@ class _Reader:
                         severity="error",
                         subject=name,
                     )
+        self._skin_weights[index] = _skin_weights(blocks)
         return self._assemble(name, blocks, parts, other)
 
     def _primitive(
@@ -639,7 +646,7 @@ class _Reader:
         block = _Block(positions)
         weights_nonzero: np.ndarray | None = None
         for attr, acc_index in sorted(attributes.items()):
-            if attr == "POSITION" or attr.startswith(("JOINTS_", "TANGENT", "_")):
+            if attr == "POSITION" or attr.startswith(("TANGENT", "_")):
                 continue
             try:
                 if attr == "NORMAL":
@@ -650,7 +657,7 @@ class _Reader:
                     values = self.floats(acc_index, (3, 4), attr)
                     if values.shape[1] == 3:
                         values = np.column_stack([values, np.ones(len(values), np.float32)])
-                elif attr.startswith("WEIGHTS_"):
+                elif attr.startswith(("WEIGHTS_", "JOINTS_")) and attr[-1].isdigit():
                     values = self.floats(acc_index, (4,), attr)
                 else:
                     continue
@@ -669,8 +676,11 @@ class _Reader:
             elif attr == "COLOR_0":
                 block.colors = values
             elif attr.startswith("WEIGHTS_"):
+                block.weights[int(attr[8:])] = values
                 nonzero = (values != 0).sum(axis=1)
                 weights_nonzero = nonzero if weights_nonzero is None else weights_nonzero + nonzero
+            elif attr.startswith("JOINTS_"):
+                block.joints[int(attr[7:])] = values
             else:
                 block.uvs[int(attr[9:])] = values
         if weights_nonzero is not None and len(weights_nonzero):
@@ -879,6 +889,8 @@ class _Reader:
         skins = self.array("skins")
         visited = np.zeros(len(nodes), dtype=bool)
         bones = [0] * len(self.asset.meshes)
+        placed_as: dict[int, int] = {}  # glTF node -> Asset node
+        skinned: list[tuple[int, int]] = []  # (Asset node, skin index)
         stack: list[tuple[int, int | None]] = [(r, None) for r in reversed(roots)]
         while stack:
             gi, parent = stack.pop()
@@ -898,19 +910,24 @@ class _Reader:
                     mesh = _index(node["mesh"], len(self.asset.meshes), "mesh index")
                 except Skip as exc:
                     self.asset.issue("L005", f"node {name!r}: {exc.message}", subject=name)
+            here = len(self.asset.nodes)
+            placed_as[gi] = here
             if mesh is not None and node.get("skin") is not None:
                 try:
-                    joints = skins[_index(node["skin"], len(skins), "skin index")].get("joints")
+                    skin = _index(node["skin"], len(skins), "skin index")
+                    joints = skins[skin].get("joints")
                     bones[mesh] = max(bones[mesh], len(joints) if isinstance(joints, list) else 0)
+                    skinned.append((here, skin))
                 except Skip as exc:
                     self.asset.issue("L005", f"node {name!r}: {exc.message}", subject=name)
             self.asset.nodes.append(Node(name, local, world, parent=parent, mesh=mesh))
-            here = len(self.asset.nodes) - 1
             if parent is not None:
                 self.asset.nodes[parent].children.append(here)
             stack.extend((c, here) for c in reversed(children[gi]))
         for mesh, count in zip(self.asset.meshes, bones, strict=True):
             mesh.bone_count = count
+        for here, skin in skinned:
+            self._place_skinned(here, _dict(skins[skin]), placed_as)
         used = {m for m, _ in self.asset.instances()}
         unused = [m.name for i, m in enumerate(self.asset.meshes) if i not in used]
         if unused:
@@ -919,6 +936,39 @@ class _Reader:
                 f"meshes not drawn by any node of the scene: {', '.join(unused)}",
                 severity="info",
             )
+
+    def _place_skinned(self, here: int, skin: dict[str, Any], placed_as: dict[int, int]) -> None:
+        """Place a skinned mesh instance by its joints (glTF 2.0, "Skins": only the joint
+        transforms apply; the skinned node's own transform is ignored). A skin that cannot
+        be evaluated leaves the node's transform, with a load issue saying why (joints
+        missing from the scene are already reported by the conformance checks)."""
+        node = self.asset.nodes[here]
+        weights = self._skin_weights.get(node.mesh)  # type: ignore[arg-type]
+        joints = skin.get("joints")
+        if weights is None or not isinstance(joints, list) or not joints:
+            return
+        try:
+            joint_nodes = [_index(j, len(self.array("nodes")), "skin joint") for j in joints]
+            if any(gi not in placed_as for gi in joint_nodes):
+                return  # the conformance checks report joints missing from the scene
+            worlds = [self.asset.nodes[placed_as[gi]].world for gi in joint_nodes]
+            inverse_binds = np.broadcast_to(np.eye(4), (len(joints), 4, 4))
+            if skin.get("inverseBindMatrices") is not None:
+                values = self.floats(skin["inverseBindMatrices"], (16,), "inverseBindMatrices")
+                if len(values) < len(joints):
+                    raise Skip(
+                        "L005", f"{len(values)} inverse bind matrices for {len(joints)} joints"
+                    )
+                inverse_binds = values[: len(joints)].reshape(-1, 4, 4).transpose(0, 2, 1)
+        except Skip as exc:
+            self.asset.issue(
+                exc.code,
+                f"node {node.name!r}: skin not applied ({exc.message}); "
+                "placed by its own transform",
+                subject=node.name,
+            )
+            return
+        place_skinned(self.asset, here, np.asarray(worlds) @ inverse_binds, weights)
 
     def _children(self, i: int, node: dict[str, Any], count: int) -> list[int]:
         kids = node.get("children", [])
@@ -1116,6 +1166,22 @@ class _Reader:
 
 
 # --- pure helpers ------------------------------------------------------------------------
+
+
+def _skin_weights(blocks: list[_Block]) -> SkinWeights | None:
+    """The (vertex, joint, weight) triplets of a mesh's primitives, every JOINTS_n set
+    paired with its WEIGHTS_n; None when no primitive has both."""
+    vertex, joint, weight = [], [], []
+    base = 0
+    for block in blocks:
+        for s in sorted(set(block.joints) & set(block.weights)):
+            vertex.append(np.repeat(np.arange(base, base + block.count), 4))
+            joint.append(block.joints[s].astype(np.int64).ravel())
+            weight.append(block.weights[s].astype(np.float64).ravel())
+        base += block.count
+    if not vertex:
+        return None
+    return SkinWeights(np.concatenate(vertex), np.concatenate(joint), np.concatenate(weight))
 
 
 def _strided(

@@ -228,6 +228,102 @@ def test_weights_and_skins(tmp_path):
     assert (mesh.max_influences, mesh.bone_count) == (3, 5)
 
 
+def _skinned_square(b: GltfBuilder, weights: np.ndarray, joints: np.ndarray) -> dict:
+    return b.primitive(
+        SQUARE[:3], np.arange(3), WEIGHTS_0=weights.astype(np.float32), JOINTS_0=joints
+    )
+
+
+def test_skinned_mesh_is_placed_by_its_joints_not_its_node(tmp_path):
+    """glTF 2.0 "Skins": the skinned node's own transform is ignored; here the node scales
+    by 5 under an armature scaled 0.01, while the joint (scale 100 under it) is back at
+    the identity, as in exports with a centimetre armature."""
+    b = GltfBuilder()
+    weights = np.array([[1, 0, 0, 0]] * 3)
+    prim = _skinned_square(b, weights, np.zeros((3, 4), np.uint8))
+    bone = b.node(name="bone", scale=[100, 100, 100])
+    skin = b.add("skins", {"joints": [bone]})
+    skinned = b.node(mesh=b.mesh(prim), skin=skin, scale=[5, 5, 5], name="body")
+    b.scene([b.node(name="armature", scale=[0.01] * 3, children=[skinned, bone])])
+    asset = load(b.write(tmp_path / "t.glb"))
+    assert asset.issues == []
+    assert np.allclose(asset.bounds(), [[0, 0, 0], [1, 1, 0]])
+    node = asset.nodes[1]
+    assert np.allclose(node.world, np.eye(4))
+    assert np.allclose(asset.nodes[0].world @ node.local, node.world)
+
+
+def test_skinned_mesh_in_a_pose_blends_its_vertices(tmp_path):
+    """Joints away from their bind pose move each vertex by its weights (linear blend)."""
+    b = GltfBuilder()
+    weights = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0.5, 0.5, 0, 0]])
+    joints = np.array([[0, 1, 0, 0]] * 3, np.uint8)
+    prim = _skinned_square(b, weights, joints)
+    still = b.node(name="still")
+    raised = b.node(name="raised", translation=[0, 2, 0])
+    ibm = b.accessor(np.tile(np.eye(4, dtype=np.float32).T.reshape(1, 16), (2, 1)))
+    skin = b.add("skins", {"joints": [still, raised], "inverseBindMatrices": ibm})
+    b.scene([b.node(mesh=b.mesh(prim), skin=skin), still, raised])
+    asset = load(b.write(tmp_path / "t.glb"))
+    (mesh,) = asset.meshes
+    assert np.allclose(mesh.positions, [[0, 0, 0], [1, 2, 0], [1, 2, 0]])
+    assert np.allclose(asset.nodes[0].world, np.eye(4))
+
+
+def test_a_skin_whose_joints_cannot_be_read_leaves_the_node_transform(tmp_path):
+    b = GltfBuilder()
+    prim = _skinned_square(b, np.array([[1, 0, 0, 0]] * 3), np.zeros((3, 4), np.uint8))
+    bone = b.node(name="bone", translation=[0, 9, 0])
+    ibm = b.accessor(np.eye(4, dtype=np.float32).reshape(1, 16))
+    skin = b.add("skins", {"joints": [bone, bone], "inverseBindMatrices": ibm})
+    b.scene([b.node(mesh=b.mesh(prim), skin=skin, name="body"), bone])
+    asset = load(b.write(tmp_path / "t.glb"))
+    assert [i.message for i in asset.issues] == [
+        "node 'body': skin not applied (1 inverse bind matrices for 2 joints); "
+        "placed by its own transform",
+        "skins[0].inverseBindMatrices: accessor 4 has 1 matrices for 2 joints",
+    ]
+    assert np.allclose(asset.bounds(), [[0, 0, 0], [1, 1, 0]])
+
+
+RIGGED = SHARED / "corpus" / "generated-real"
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "path, size",
+    [
+        # the reviewer's skinned bind-pose boxes (MANIFEST.tsv); the Meshy armature scales by
+        # 0.01, the Tripo fox's rig node rotates +90 degrees about X
+        ("meshy_dahee-character-animated/Meshy_Merged_Animations.glb", (1.531, 1.730, 0.500)),
+        (
+            "tripo_raptureio-fox-rigged/"
+            "tripo_convert_bb9794ad-fd9a-4879-84c1-be11c58f9704_idle_embedded.gltf",
+            (27.083, 60.492, 78.680),
+        ),
+        ("tripo_fishabe-fish-rigged/fishanim.glb", (6.954, 5.543, 7.357)),
+    ],
+)
+def test_rigged_generator_output_is_measured_in_its_skinned_pose(path, size):
+    asset = load(RIGGED / path)
+    bounds = asset.bounds()
+    assert np.allclose(bounds[1] - bounds[0], size, atol=1e-3)
+    assert not [i for i in asset.issues if "skin" in i.message]
+
+
+@needs_corpus
+def test_meshy_character_stands_on_the_ground_in_its_skinned_pose():
+    asset = load(RIGGED / "meshy_dahee-character-animated/Meshy_Merged_Animations.glb")
+    assert abs(asset.bounds()[0, 1]) < 1e-3
+
+
+@needs_corpus
+def test_the_skinned_fox_sample_keeps_its_size():
+    """Khronos' Fox: joints in their bind pose, so the skin gives the node's placement."""
+    bounds = load(SAMPLES / "Fox" / "Fox.glb").bounds()
+    assert np.allclose(bounds[1] - bounds[0], (25.185, 79.029, 154.72), atol=1e-3)
+
+
 # --- nodes -----------------------------------------------------------------------------
 
 
