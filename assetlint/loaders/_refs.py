@@ -15,14 +15,15 @@ import base64
 import binascii
 import os
 import stat
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlparse
 
-# The recorders open in this process, innermost last (see :func:`recording`).
-_RECORDERS: list[set[Path]] = []
+# The recorders open in each thread, innermost last (see :func:`recording`).
+_RECORDERS = threading.local()
 
 
 class RefusedReference(Exception):
@@ -136,21 +137,32 @@ def open_regular(path: str | os.PathLike[str], follow: bool = True) -> BinaryIO:
         raise
 
 
+def _recorders() -> list[set[Path]]:
+    """This thread's open recorders: a Dask worker lints several files at once in threads,
+    and each file's dependencies are its own."""
+    stack = getattr(_RECORDERS, "stack", None)
+    if stack is None:
+        stack = _RECORDERS.stack = []
+    return stack
+
+
 @contextmanager
 def recording() -> Iterator[set[Path]]:
     """The set of files resolved by :func:`resolve_reference` (and :func:`record`) while
-    the block runs, in this process: an asset's dependencies. Recorders nest."""
+    the block runs, in this thread: an asset's dependencies. Recorders nest."""
     seen: set[Path] = set()
-    _RECORDERS.append(seen)
+    stack = _recorders()
+    stack.append(seen)
     try:
         yield seen
     finally:
-        _RECORDERS.remove(seen)
+        # by identity: two recorders holding the same files are equal sets
+        del stack[next(i for i, s in enumerate(stack) if s is seen)]
 
 
 def record(paths: Iterable[Path]) -> None:
     """Add files to every open recorder (a reader in a child process sends back what it
     recorded there)."""
     paths = list(paths)
-    for seen in _RECORDERS:
+    for seen in _recorders():
         seen.update(paths)
