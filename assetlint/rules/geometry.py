@@ -13,6 +13,7 @@ import numpy as np
 
 from assetlint.arrays import finite_rows, rows
 from assetlint.findings import SAMPLE_LIMIT, Finding
+from assetlint.geometry.shells import nesting
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology, totals
 from assetlint.model import Asset
 from assetlint.plugins import hookimpl
@@ -247,22 +248,24 @@ def inside_out_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A closed, consistently wound shell has a signed volume whose sign says which way its
     faces point. A negative volume means every face points inward: the object renders
     inside out with back-face culling, is lit from the wrong side, and a slicer treats it
-    as a cavity. Only closed shells are judged; open or badly wound ones have no
-    defined inside (see G003 and G004)."""
+    as a cavity. Only closed shells inside no other closed shell are judged: an inward
+    shell inside an outward one is a cavity, the hollow of a solid (see G017), and open
+    or badly wound shells have no defined inside (see G003 and G004)."""
     for index, label, topo in _meshes(asset, ctx):
         volumes = topo.part_volumes
         scale = topo.diagonal**3 * 1e-9  # below this, a signed volume is rounding noise
-        bad = np.flatnonzero(topo.part_closed & (volumes < -scale))
+        outer = nesting(topo).kind == "outer"
+        bad = np.flatnonzero(outer & (volumes < -scale))
         if not len(bad):
             continue
         _, part = topo.parts
         faces = topo.face_index[np.isin(part, bad[:1])]
-        closed = int(np.count_nonzero(topo.part_closed))
+        closed = int(np.count_nonzero(outer))
         total = float(volumes[bad].sum())
         s = _scale(asset, index)
         vol = f"{total * s**3:.4g} m³" if s is not None else f"{total:.4g} m³ (mesh-local)"
         yield ctx.finding(
-            f"{len(bad):,} of {plural(closed, 'closed shell')} inside out (signed volume "
+            f"{len(bad):,} of {plural(closed, 'outer closed shell')} inside out (signed volume "
             f"{vol}; limit: positive)",
             subject=label,
             subject_type="mesh",
@@ -270,6 +273,93 @@ def inside_out_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             value=total,
             limit=0,
             sample={"faces": faces},
+        )
+
+
+def _nested(asset: Asset, ctx: RuleContext, kind: str) -> Iterator[tuple[int, str, dict]]:
+    """(mesh index, label, facts) of each mesh with parts of this nesting ``kind``: how
+    many, their triangles, the share of their samples inside, their faces."""
+    for index, label, topo in _meshes(asset, ctx):
+        nest = nesting(topo)
+        parts = nest.parts(kind)
+        if not len(parts):
+            continue
+        _, part = topo.parts
+        mask = np.isin(part, parts)
+        yield (
+            index,
+            label,
+            {
+                "parts": len(parts),
+                "triangles": int(np.count_nonzero(mask)),
+                "share": float(nest.share[parts].min()),
+                "faces": topo.face_index[mask],
+                "volume": float(np.abs(topo.part_volumes[parts]).sum()),
+                "closed": int(np.count_nonzero(topo.part_closed[parts])),
+            },
+        )
+
+
+@group.rule(
+    "G016",
+    "hidden-shell",
+    severity="warning",
+    summary="parts lying inside a closed shell that faces the same way: never seen",
+    fix="Delete the hidden parts, or join them to the outer surface if they should show "
+    "(Blender: select the part with L, then delete or Boolean Union).",
+    targets=("game", "web"),
+    params=WELD,
+)
+def hidden_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A part wholly inside a closed shell, facing the same way as that shell (a solid
+    inside a solid), or open inside it, can never be seen from outside: its triangles
+    are drawn, skinned and downloaded for nothing, and where it pokes through the outer
+    surface it z-fights with it. Generators leave such inner surfaces behind, and
+    character models keep eyeballs or teeth inside a closed head. A part counts as inside
+    when most of its sampled faces are (ray parity against the closed shells)."""
+    for _, label, facts in _nested(asset, ctx, "hidden"):
+        yield ctx.finding(
+            f"{plural(facts['parts'], 'part')} ({plural(facts['triangles'], 'triangle')}) "
+            f"hidden inside another closed shell facing the same way, at least "
+            f"{facts['share']:.0%} inside (limit 0)",
+            subject=label,
+            subject_type="mesh",
+            count=facts["parts"],
+            value=facts["triangles"],
+            limit=0,
+            sample={"faces": facts["faces"]},
+        )
+
+
+@group.rule(
+    "G017",
+    "interior-cavity",
+    severity="info",
+    summary="closed shells facing inward inside an outward shell: hollows (cavities)",
+    fix="Nothing to fix for a print (a hollow saves material; a resin print needs a drain "
+    "hole). In a real-time asset the cavity is never seen: delete it to save triangles.",
+    params=WELD,
+)
+def interior_cavity(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A closed shell facing inward inside an outward one is the hollow of a solid: its
+    negative volume is right, not inside out, and a slicer prints the object hollow. In
+    a game or viewer the cavity's triangles are interior geometry no camera sees."""
+    for index, label, facts in _nested(asset, ctx, "cavity"):
+        s = _scale(asset, index)
+        vol = (
+            f"{facts['volume'] * s**3:.4g} m³"
+            if s is not None
+            else f"{facts['volume']:.4g} m³ (mesh-local)"
+        )
+        yield ctx.finding(
+            f"{plural(facts['parts'], 'cavity', 'cavities')} inside a closed shell: "
+            f"{plural(facts['triangles'], 'triangle')} of hidden interior geometry enclosing "
+            f"{vol}",
+            subject=label,
+            subject_type="mesh",
+            count=facts["parts"],
+            value=facts["triangles"],
+            sample={"faces": facts["faces"]},
         )
 
 
