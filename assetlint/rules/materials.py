@@ -34,6 +34,15 @@ def material_slots(mesh: Mesh) -> np.ndarray:
     return mesh.cache["material_slots"]
 
 
+def authored_materials(asset: Asset) -> Iterator[tuple[int, Material]]:
+    """(index, material) of the materials the file defines: a loader's placeholder (for an
+    OBJ whose .mtl is missing) stands for nothing authored, and no rule judges it (L002
+    reports the missing file)."""
+    for index, mat in enumerate(asset.materials):
+        if not mat.placeholder:
+            yield index, mat
+
+
 def used_materials(asset: Asset) -> set[int]:
     """Indices of the materials some face uses."""
     used: set[int] = set()
@@ -56,7 +65,7 @@ def unused_material(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     import it as an asset of its own: clutter for whoever uses the asset and bytes for
     every download."""
     used = used_materials(asset)
-    for index, mat in enumerate(asset.materials):
+    for index, mat in authored_materials(asset):
         if index not in used:
             yield ctx.finding(
                 f"material {mat.name or f'#{index}'!r} is used by no face",
@@ -119,7 +128,7 @@ def generic_material_name(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Engines import each material as an asset named after it, and names like
     "Material.001" or "lambert1" from two assets collide in a project and tell the next
     person nothing. A generic name is also a sign the material was never set up."""
-    for index, mat in enumerate(asset.materials):
+    for index, mat in authored_materials(asset):
         if is_generic_name(mat.name):
             yield ctx.finding(
                 f"material #{index} has a generic name {mat.name!r}",
@@ -159,7 +168,7 @@ def duplicate_material(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     often emit one copy of a material per mesh part."""
     by_name: dict[str, list[int]] = defaultdict(list)
     by_definition: dict[tuple, list[int]] = defaultdict(list)
-    for index, mat in enumerate(asset.materials):
+    for index, mat in authored_materials(asset):
         if mat.name:
             by_name[mat.name].append(index)
         by_definition[_definition(mat)].append(index)
@@ -203,7 +212,7 @@ def unsupported_material_model(asset: Asset, ctx: RuleContext) -> Iterator[Findi
     allows them. Materials whose model is unknown are not judged."""
     allowed = set(ctx.params["allowed"])
     used = used_materials(asset)
-    for index, mat in enumerate(asset.materials):
+    for index, mat in authored_materials(asset):
         model = "unlit" if mat.unlit else mat.workflow
         if model == "unknown" or model in allowed or index not in used:
             continue
@@ -229,7 +238,7 @@ def missing_normal_map(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     storefront checklists (Shopify, Khronos 3D Commerce) ask for one with every textured
     material. An untextured material (a plain colour) is not expected to have one."""
     used = used_materials(asset)
-    for index, mat in enumerate(asset.materials):
+    for index, mat in authored_materials(asset):
         if index in used and "base_color" in mat.textures and "normal" not in mat.textures:
             yield ctx.finding(
                 f"material {mat.name or f'#{index}'!r} has a base color texture but no normal map",
