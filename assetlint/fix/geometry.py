@@ -263,6 +263,7 @@ def _small_parts(topo: Topology, area_ratio: float, size_ratio: float) -> np.nda
     main = int(np.argmax(areas))
     small = (areas < area_ratio * areas[main]) | (sizes < size_ratio * sizes[main])
     small[main] = False
+    small[nesting(topo).container >= 0] = False  # cavities and hidden parts stay
     return topo.face_index[small[part]]
 
 

@@ -566,7 +566,8 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Image-to-3D generators often leave small islands of surface floating around the
     object: specks of reconstructed background or noise. A part whose area or size is a
     tiny fraction of the largest part's is almost never intended; it spoils the bounding
-    box, shadows and collisions, and prints as debris."""
+    box, shadows and collisions, and prints as debris. A part inside a closed shell does
+    not float: it is a cavity or hidden geometry (G017, G016), never deleted as debris."""
     area_ratio = float(ctx.params["area_ratio"])
     size_ratio = float(ctx.params["size_ratio"])
     for index, label, topo in _meshes(asset, ctx):
@@ -578,6 +579,7 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         main = int(np.argmax(areas))
         small = (areas < area_ratio * areas[main]) | (sizes < size_ratio * sizes[main])
         small[main] = False
+        small[nesting(topo).container >= 0] = False  # inside a shell: G016/G017, not floating
         bad = np.flatnonzero(small)
         if not len(bad):
             continue

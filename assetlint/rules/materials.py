@@ -245,3 +245,53 @@ def missing_normal_map(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
                 subject=mat.name or f"material #{index}",
                 subject_type="material",
             )
+
+
+def vertex_colour_only(mesh: Mesh, asset: Asset) -> int:
+    """How many distinct colours (to 8 bits) a mesh carries in its vertex colours when
+    none of its faces has a base-colour texture: the colour lives in the vertices only.
+    0 when the mesh has no vertex colours, one colour for all, or a colour texture."""
+    colors = mesh.colors
+    if colors is None or not mesh.triangle_count or len(colors) != mesh.vertex_count:
+        return 0
+    for slot in material_slots(mesh):
+        if 0 <= slot < len(asset.materials) and "base_color" in asset.materials[slot].textures:
+            return 0
+    used = np.unique(mesh.triangles[(mesh.triangles >= 0).all(axis=1)].ravel())
+    used = used[used < mesh.vertex_count]
+    rgb = np.round(np.clip(np.nan_to_num(colors[used, :3]), 0, 1) * 255).astype(np.int64)
+    distinct = len(np.unique(rgb[:, 0] << 16 | rgb[:, 1] << 8 | rgb[:, 2]))
+    return distinct if distinct > 1 else 0
+
+
+@group.rule(
+    "M007",
+    "vertex-colour-only",
+    severity="info",
+    summary="colour carried only in vertex colours, with whether the target shows them",
+    fix="Bake the vertex colours into a base-colour texture on a UV unwrap (`assetlint fix` "
+    "does it with xatlas for targets that ignore them; Blender: Bake > Diffuse > Color "
+    "from the Color Attribute).",
+    params={"bake": False, "note": ""},
+)
+def vertex_colour_only_rule(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Image-to-3D generators that output marching-cubes meshes (TripoSR, InstantMesh,
+    Shap-E, Point-E) colour them per vertex, with no UVs and no texture. Whether that
+    colour survives depends on the destination: glTF viewers multiply the base colour by
+    COLOR_0, Unity's standard materials ignore it, Roblox multiplies it by the part's
+    colour, an STL print drops it. The pack says which (``note``) and whether a fix must
+    bake the colour into a texture for it (``bake``); the message counts the colours at
+    stake so that a fix that loses them cannot pass unnoticed."""
+    note = str(ctx.params.get("note") or "")
+    for _, mesh, label in iter_meshes(asset):
+        distinct = vertex_colour_only(mesh, asset)
+        if distinct:
+            yield ctx.finding(
+                f"colour only in vertex colours: {distinct:,} distinct colours on "
+                f"{mesh.triangle_count:,} triangles, no base-colour texture"
+                + (f"; {note}" if note else ""),
+                subject=label,
+                subject_type="mesh",
+                count=distinct,
+                value=distinct,
+            )
