@@ -22,6 +22,11 @@ A fix runs only when the lint before fixing reported one of its codes (and the u
 ``--select``/``--ignore`` keep it), so what was right is never touched. A stated size is
 applied first and checked again last (deleting a floater can shrink the bounds). Each returns one
 line per change it made; an empty list means it changed nothing.
+
+Each geometry step (weld to textures) is measured before and after by
+:mod:`assetlint.fix.harm` (colour over the surface, silhouette, closed shells and their
+orientation, UV coverage, materials) and undone, saying so, when it lost what it was not
+asked to change.
 """
 
 from __future__ import annotations
