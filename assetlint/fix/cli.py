@@ -159,6 +159,12 @@ def cmd_fix(ns: argparse.Namespace) -> int:
                 f"note: texture {texture.name!r} is missing or unreadable and is left out "
                 "of the written file (its material keeps its factors)"
             )
+    coloured = [m.name for m in asset.meshes if m.colors is not None]
+    if writer_for(dest) == "stl" and (coloured or asset.textures):
+        print(
+            "note: STL carries no colour: the vertex colours and textures are not written "
+            "(write .obj or .glb to keep them)"
+        )
     options = writer_options(dest, asset, ctx)
     if ns.dry_run:
         after = _lint(engine, asset, target)

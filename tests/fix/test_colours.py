@@ -106,3 +106,17 @@ def test_fix_for_roblox_keeps_the_colour_of_a_triposr_output(tmp_path, capsys):
     difference = np.abs(surface_colour(fixed, moved) - surface_colour(original, points))
     assert np.median(difference) < 0.02 and difference.mean() < 0.04
     assert "B001" in printed.split("fixed: ")[1].split("\n")[0]
+
+
+def test_writing_stl_says_the_colour_is_not_kept(tmp_path, capsys):
+    from tests.rules.meshes import asset_of, cube
+
+    asset = asset_of(cube(0.05))
+    asset.meshes[0].colors = np.tile([[0.9, 0.1, 0.1, 1.0]], (8, 1)).astype(np.float32)
+    src = tmp_path / "red.glb"
+    write(asset, src)
+    run(str(src), "--target", "print", "--output", str(tmp_path / "red.stl"))
+    assert "note: STL carries no colour" in capsys.readouterr().out
+    run(str(src), "--target", "print", "--output", str(tmp_path / "red.obj"))
+    assert "note: STL" not in capsys.readouterr().out
+    assert load(tmp_path / "red.obj").meshes[0].colors is not None
