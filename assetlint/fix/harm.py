@@ -230,7 +230,7 @@ ASKED: dict[str, frozenset[str]] = {
     "cleanup": frozenset(),
     "winding": frozenset({"orientation"}),
     "floaters": frozenset({"outer shells", "materials"}),
-    "holes": frozenset(),
+    "holes": frozenset({"coverage gain"}),
     "decimate": frozenset(),
     "bake": frozenset({"materials"}),
     "textures": frozenset(),
@@ -256,7 +256,10 @@ def harm(step: str, before: Signature, after: Signature | None, asset: Asset) ->
                     f"surface points (limit {COLOUR_TOLERANCE})"
                 )
     covered = np.maximum(before.masks.sum(axis=(1, 2)), 1)
-    flipped = (before.masks ^ after.masks).sum(axis=(1, 2)) / covered
+    changed = before.masks & ~after.masks  # coverage lost
+    if "coverage gain" not in asked:  # a filled hole covers what showed through it
+        changed |= after.masks & ~before.masks
+    flipped = changed.sum(axis=(1, 2)) / covered
     if flipped.max() > SILHOUETTE_TOLERANCE:
         lost.append(
             f"silhouette: {flipped.max():.1%} of a view's pixels changed "

@@ -155,3 +155,27 @@ def test_fix_for_roblox_keeps_the_robot_s_vertex_colours_and_shells(tmp_path, ca
     )
     difference = mapped_colour_difference(original, fixed)
     assert np.median(difference) < 0.02 and difference.mean() < 0.04
+
+
+def test_closing_a_hole_may_cover_what_showed_through_it():
+    """A 3 x 3 grid of squares with the middle one missing, then with it back: the view
+    through the hole gains coverage, which the holes fix is asked to do and decimation
+    is not."""
+    i, j = np.meshgrid(np.arange(4), np.arange(4), indexing="ij")
+    pos = np.column_stack([i.ravel(), j.ravel(), np.zeros(16)]).astype(np.float32)
+    quads = [
+        (4 * a + b, 4 * (a + 1) + b, 4 * (a + 1) + b + 1, 4 * a + b + 1)
+        for a in range(3)
+        for b in range(3)
+    ]
+    tris = np.array([t for q in quads for t in ((q[0], q[1], q[2]), (q[0], q[2], q[3]))])
+    middle = [8, 9]  # the two triangles of square (1, 1)
+    asset = asset_of((pos, np.delete(tris, middle, axis=0).astype(np.int32)))
+    before = signature(asset)
+    asset.meshes[0].triangles = tris.astype(np.int32)
+    asset.meshes[0].material_indices = np.full(len(tris), -1, dtype=np.int32)
+    asset.meshes[0].cache.clear()
+    after = signature(asset, before)
+    assert harm("holes", before, after, asset) == []
+    (lost,) = harm("decimate", before, after, asset)
+    assert lost.startswith("silhouette: ")
