@@ -14,6 +14,9 @@ once, in about (rays x crossings x log faces). Each part is sampled at up to
 :data:`SAMPLES` face centroids spread over it; it counts as inside a shell when at least
 :data:`NESTED_SHARE` of its samples are (so an eyeball that pokes a little out of the head
 is still nested, and one grazing ray cannot decide).
+
+Nesting is judged within one mesh, in its own space: eyes modelled as a separate mesh
+inside a head mesh are not compared with it.
 """
 
 from __future__ import annotations
