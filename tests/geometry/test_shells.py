@@ -120,3 +120,35 @@ def test_fish_eyeballs_are_hidden_inside_the_body(engine):
         "2 parts (423 triangles) hidden inside another closed shell facing the same way, at "
         "least 91% inside (limit 0)"
     )
+
+
+CUBES = GENERATED.parent / "fbx-extra" / "assimp" / "cubes_with_outofrange_float.fbx"
+
+
+@pytest.mark.skipif(not CUBES.is_file(), reason="shared corpus not present")
+def test_hollow_cube_from_assimp_is_a_cavity_not_inside_out(engine, tmp_path, capsys):
+    """assimp's cubes_with_outofrange_float.fbx: a 192-triangle cube with an inward
+    192-triangle cube inside it. Before, G005 said "1 of 2 closed shells inside out" and
+    fix flipped the hollow into a solid inside a solid."""
+    import argparse
+
+    from assetlint.fix.cli import add_fix_command, cmd_fix
+
+    asset = load(CUBES)
+    for family in ("game", "web", "print"):
+        found = {
+            f.code: f for f in engine.run(asset, select=["G005", "G016", "G017"], target=family)
+        }
+        assert set(found) == {"G017"}, family
+    assert found["G017"].message == (
+        "1 cavity inside a closed shell: 192 triangles of hidden interior geometry enclosing "
+        "0.0004634 m³"
+    )
+    parser = argparse.ArgumentParser()
+    add_fix_command(parser.add_subparsers(dest="command"))
+    out = tmp_path / "cubes.glb"
+    cmd_fix(parser.parse_args(["fix", str(CUBES), "--target", "print", "--output", str(out)]))
+    assert "winding" not in capsys.readouterr().out
+    mesh = load(out).meshes[-1]
+    kinds = nesting(topology(mesh)).kind
+    assert sorted(kinds.tolist()) == ["cavity", "outer"]
