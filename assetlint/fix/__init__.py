@@ -202,7 +202,7 @@ def apply_fixes(
                 changes = [f"undone, it lost what it was not asked to change: {'; '.join(lost)}"]
                 done.append(Applied(item, codes, changes, undone=True))
                 continue
-            measured = harm.signature(asset)
+            measured = after  # its points and cameras serve the next step as well
         elif changes:
             measured = None  # the scene moved: measure again in its new frame
         if changes:
