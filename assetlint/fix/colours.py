@@ -16,6 +16,7 @@ from the full-resolution mesh: nothing is lost between the two.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import numpy as np
@@ -67,7 +68,9 @@ def unwrap(mesh: Mesh, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return vmap.astype(np.int64), triangles.astype(np.int32), uvs.astype(np.float32)
 
 
-def bake_texture(uvs: np.ndarray, triangles: np.ndarray, colors: np.ndarray, size: int):
+def bake_texture(
+    uvs: np.ndarray, triangles: np.ndarray, colors: np.ndarray, size: int
+) -> np.ndarray:
     """(size, size, 3) sRGB-encoded 0..1 image of per-vertex linear ``colors`` painted
     over the triangles' UV footprint (rows follow v downwards, as the model's UVs do)."""
     from scipy import ndimage
@@ -130,8 +133,9 @@ def bake_mesh(asset: Asset, index: int, limit: int | None) -> str:
     for used in np.unique(slots):
         if 0 <= used < len(asset.materials):
             base = asset.materials[int(used)]
-            new = Material(**{**base.__dict__, "textures": {**base.textures}})
-            new.name = f"{base.name or 'material'}_baked"
+            new = dataclasses.replace(
+                base, name=f"{base.name or 'material'}_baked", textures=dict(base.textures)
+            )
         else:
             new = Material(name=f"{label}_vertex_colours", metallic_factor=0.0)
         new.textures["base_color"] = slot

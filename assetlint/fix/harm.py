@@ -199,6 +199,7 @@ def uv_share(asset: Asset) -> float:
 
 
 def used_materials(asset: Asset) -> int:
+    """How many materials the faces use (a repair must not strip a material off)."""
     used: set[int] = set()
     for mesh in asset.meshes:
         slots = np.unique(mesh.material_indices)
