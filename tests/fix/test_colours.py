@@ -120,3 +120,24 @@ def test_writing_stl_says_the_colour_is_not_kept(tmp_path, capsys):
     run(str(src), "--target", "print", "--output", str(tmp_path / "red.obj"))
     assert "note: STL" not in capsys.readouterr().out
     assert load(tmp_path / "red.obj").meshes[0].colors is not None
+
+
+def manifest_rows() -> list[tuple[str, bool]]:
+    """(path, vertex colours?) of every generator output the shared MANIFEST lists."""
+    manifest = GENERATED / "MANIFEST.tsv"
+    if not manifest.is_file():
+        return []
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    path, colours = header.index("path"), header.index("vertex_colours")
+    return [(r[path], r[colours] == "yes") for r in (line.split("\t") for line in lines[1:])]
+
+
+@shared
+@pytest.mark.parametrize(("name", "coloured"), manifest_rows())
+def test_m007_follows_the_manifest_s_vertex_colour_column(engine, name, coloured):
+    """Every output the reviewer saw coloured per vertex (TripoSR, InstantMesh, Shap-E,
+    Point-E, Hunyuan3D-1's OBJ) gets M007 for Unity; no other does."""
+    found = m007(engine, load(GENERATED / name), "unity")
+    assert bool(found) == coloured
+    assert all(f.count > 1 and f.severity == "warning" for f in found)  # Point-E: 13
