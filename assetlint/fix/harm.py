@@ -11,6 +11,7 @@ A :class:`Signature` holds, in world space:
   rasterizer with the cameras of the *before* bounds, so both are in one frame;
 - shells: closed shells that face outward, inward at the top level, cavities and
   hidden ones (:mod:`assetlint.geometry.shells`);
+- non-manifold edges: a repair must not make the surface branch (G001);
 - UV coverage: the share of the surface (by area) with finite UVs in the first set;
 - materials: how many materials faces use.
 
@@ -47,6 +48,7 @@ class Signature:
     masks: np.ndarray  # (6, VIEW_PIXELS, VIEW_PIXELS) bool
     bounds: np.ndarray  # (2, 3) world bounds the masks were framed on
     shells: dict[str, int]
+    nonmanifold: int
     uv_share: float
     materials: int
 
@@ -181,6 +183,15 @@ def shell_counts(asset: Asset) -> dict[str, int]:
     return counts
 
 
+def nonmanifold_edges(asset: Asset) -> int:
+    """Edges shared by more than two faces, over all meshes (what G001 counts)."""
+    from assetlint.geometry.topology import topology
+
+    return sum(
+        len(topology(mesh).nonmanifold_edges) for mesh in asset.meshes if mesh.triangle_count
+    )
+
+
 def uv_share(asset: Asset) -> float:
     """Share of the surface area (mesh-local) whose triangles have finite first-set UVs."""
     total = covered = 0.0
@@ -220,6 +231,7 @@ def signature(asset: Asset, frame: Signature | None = None) -> Signature | None:
         masks=silhouettes(asset, bounds),
         bounds=bounds,
         shells=shell_counts(asset),
+        nonmanifold=nonmanifold_edges(asset),
         uv_share=uv_share(asset),
         materials=used_materials(asset),
     )
@@ -276,6 +288,8 @@ def harm(step: str, before: Signature, after: Signature | None, asset: Asset) ->
         lost.append(f"orientation: inside-out outer shells {b['inward']} -> {a['inward']}")
     if "outer shells" not in asked and a["outward"] + a["inward"] < b["outward"] + b["inward"]:
         lost.append(f"closed shells: {b['outward'] + b['inward']} -> {a['outward'] + a['inward']}")
+    if after.nonmanifold > before.nonmanifold:
+        lost.append(f"non-manifold edges: {before.nonmanifold} -> {after.nonmanifold}")
     if after.uv_share < before.uv_share - UV_TOLERANCE:
         lost.append(f"UV coverage: {before.uv_share:.1%} -> {after.uv_share:.1%} of the surface")
     if "materials" not in asked and after.materials < before.materials:

@@ -179,3 +179,17 @@ def test_closing_a_hole_may_cover_what_showed_through_it():
     assert harm("holes", before, after, asset) == []
     (lost,) = harm("decimate", before, after, asset)
     assert lost.startswith("silhouette: ")
+
+
+def test_a_step_that_makes_the_surface_branch_is_harm():
+    """The dreamgaussian set square's hole filling made an edge of four faces (G001, an
+    error) to close one hole that no view shows: a fin on a cube edge stands for it."""
+    pos, tris = cube()
+    asset = asset_of((pos, tris))
+    before = signature(asset)
+    mesh = asset.meshes[0]
+    mesh.positions = np.vstack([pos, [[0.5, -0.5, 0.0]]]).astype(np.float32)
+    mesh.triangles = np.vstack([tris, [[0, 1, 8]]]).astype(np.int32)  # on edge 0-1
+    mesh.material_indices = np.full(13, -1, dtype=np.int32)
+    mesh.cache.clear()
+    assert "non-manifold edges: 0 -> 1" in harm("holes", before, signature(asset, before), asset)
