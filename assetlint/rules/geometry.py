@@ -194,7 +194,8 @@ def see_through(asset: Asset) -> dict[int, tuple[float, str]]:
     )
     two_sided = np.array([m.double_sided for m in asset.materials] + [False], dtype=bool)
     normals = scene.face_normals(np.arange(len(scene.triangles)))
-    single = ~two_sided[np.where(scene.material >= 0, scene.material, -1)]
+    known = (scene.material >= 0) & (scene.material < len(asset.materials))
+    single = ~two_sided[np.where(known, scene.material, -1)]
     best: dict[int, tuple[float, str]] = {}
     for cam in cameras(scene.bounds, HOLE_VIEW_PIXELS)[:6]:  # the six axis views
         raster = rasterize(scene, cam)

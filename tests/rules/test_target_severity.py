@@ -127,3 +127,12 @@ def test_real_objs_whose_mtl_is_missing_get_no_material_findings(engine, name):
     codes = {f.code for f in target_packs.run_targets(engine, asset, chosen)}
     assert codes & {"H004", "M003", "M004", "M005"} == set()
     assert "L002" in codes
+
+
+def test_a_material_index_past_the_list_does_not_break_the_hole_views(engine):
+    pos = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], dtype=np.float32)
+    tris = np.array([[0, 1, 2], [0, 2, 3]], dtype=np.int32)
+    asset = asset_of((pos, tris))
+    asset.meshes[0].material_indices[:] = 7  # no material 7: M002 reports it
+    (hole,) = findings(engine, asset, "web", "G003")
+    assert hole.severity == "warning"
