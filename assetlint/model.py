@@ -193,6 +193,9 @@ class Material:
     # The shading model as authored: "metal-rough" (glTF, UsdPreviewSurface metallic),
     # "spec-gloss", "unlit", "phong", "lambert", "unknown"...
     workflow: str = "metal-rough"
+    # Invented by a loader for a material the file names but does not define (an OBJ whose
+    # .mtl is missing): it stands for nothing authored, so no rule judges it.
+    placeholder: bool = False
 
 
 @dataclass

@@ -336,6 +336,9 @@ def _shade(asset: Asset, cols: dict[str, np.ndarray]) -> None:
     texture = np.full(n, -1, dtype=np.int64)
     material = cols["material"]
     material[(material < 0) | (material >= len(asset.materials))] = -1
+    # a loader's placeholder (an OBJ's missing .mtl) is no authored albedo: sampled as none
+    invented = np.array([m.placeholder for m in asset.materials] + [False], dtype=bool)
+    material[invented[material]] = -1
     for mesh_index in np.unique(cols["mesh"]):
         mesh = asset.meshes[mesh_index]
         in_mesh = cols["mesh"] == mesh_index

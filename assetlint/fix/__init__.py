@@ -15,18 +15,26 @@ them in the order they run, the order in which one repair prepares the next:
 7. ``floaters`` (G012): small disconnected parts
 8. ``holes`` (G003): holes up to ``max_hole_edges`` edges
 9. ``pivot`` (O003, O004, O007): the origin at the bottom centre (or centre) of the bounds
-10. ``decimate`` (B001, B002): down to the target's triangle budgets, keeping UVs and
-   material borders
-11. ``textures`` (T004): textures above the target's maximum, down to a power of two
+10. ``decimate`` (B001, B002): down to the target's triangle budgets, keeping UVs,
+    material borders and vertex colours
+11. ``bake`` (M007): vertex colours into a base-colour texture where the target does not
+    draw them (after decimation, so the unwrap is of the mesh that ships)
+12. ``textures`` (T004): textures above the target's maximum, down to a power of two
 
 A fix runs only when the lint before fixing reported one of its codes (and the user's
 ``--select``/``--ignore`` keep it), so what was right is never touched. A stated size is
 applied first and checked again last (deleting a floater can shrink the bounds). Each returns one
 line per change it made; an empty list means it changed nothing.
+
+Each geometry step (weld to textures) is measured before and after by
+:mod:`assetlint.fix.harm` (colour over the surface, silhouette, closed shells and their
+orientation, UV coverage, materials) and undone, saying so, when it lost what it was not
+asked to change.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,6 +90,7 @@ ORDER = (
     "holes",
     "pivot",
     "decimate",
+    "bake",
     "textures",
 )
 _REGISTRY: dict[str, Fix] = {}
@@ -101,7 +110,7 @@ def fix(name: str, codes: Sequence[str], summary: str) -> Callable[[FixFunction]
 
 def fixes() -> list[Fix]:
     """Every fix, in the order they run."""
-    from assetlint.fix import decimate, geometry, scene, textures  # noqa: F401 - registers
+    from assetlint.fix import colours, decimate, geometry, scene, textures  # noqa: F401
 
     return [_REGISTRY[name] for name in ORDER]
 
@@ -138,6 +147,23 @@ class Applied:
     fix: Fix
     codes: list[str]
     changes: list[str]
+    undone: bool = False  # rolled back: it lost what it was not asked to change
+
+
+def snapshot(asset: Asset) -> tuple[list, list, list]:
+    """What a geometry step may replace (meshes, materials, textures), copied shallowly:
+    fixes assign new arrays and list entries rather than writing into the old ones."""
+    meshes = [
+        dataclasses.replace(m, cache={}, uvs=list(m.uvs), uv_names=list(m.uv_names))
+        for m in asset.meshes
+    ]
+    materials = [dataclasses.replace(m, textures=dict(m.textures)) for m in asset.materials]
+    return meshes, materials, list(asset.textures)
+
+
+def restore(asset: Asset, saved: tuple[list, list, list]) -> None:
+    asset.meshes, asset.materials, asset.textures = (list(x) for x in saved)
+    clear_caches(asset)
 
 
 def apply_fixes(
@@ -147,21 +173,43 @@ def apply_fixes(
     ignore: Sequence[str] = (),
 ) -> list[Applied]:
     """Run, in order, every fix whose codes the lint reported and the selection keeps
-    (``units`` also runs when a size is stated). The asset is changed in place."""
+    (``units`` also runs when a size is stated). The asset is changed in place.
+
+    Each geometry step is measured before and after (:mod:`assetlint.fix.harm`: colour
+    over the surface, silhouette, closed shells and their orientation, UV coverage,
+    materials); a step that lost what it was not asked to change is undone, and its
+    :class:`Applied` says so instead of listing changes."""
+    from assetlint.fix import harm
     from assetlint.fix.scene import read_as_target
 
     read_as_target(asset, ctx)
     clear_caches(asset)
     found = {f.code for f in ctx.findings}
     done = []
+    measured = None
     for item in fixes():
         codes = [c for c in item.codes if c in found and allowed(c, select, ignore)]
         stated = item.name == "units" and (ctx.size is not None or ctx.height is not None)
         if not codes and not stated:
             continue
         ctx.running = tuple(codes)
+        guarded = item.name in harm.ASKED
+        if guarded:
+            measured = measured or harm.signature(asset)
+            saved = snapshot(asset)
         changes = item.apply(asset, ctx)
         clear_caches(asset)
+        if guarded and changes and measured is not None:
+            after = harm.signature(asset, measured)
+            lost = harm.harm(item.name, measured, after, asset)
+            if lost:
+                restore(asset, saved)
+                changes = [f"undone, it lost what it was not asked to change: {'; '.join(lost)}"]
+                done.append(Applied(item, codes, changes, undone=True))
+                continue
+            measured = after  # its points and cameras serve the next step as well
+        elif changes:
+            measured = None  # the scene moved: measure again in its new frame
         if changes:
             done.append(Applied(item, codes, changes))
     if ctx.size is not None or ctx.height is not None:

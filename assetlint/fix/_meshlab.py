@@ -56,7 +56,7 @@ def decimate(
             ms.meshing_decimation_quadric_edge_collapse_with_texture(**common)
         else:
             ms.meshing_decimation_quadric_edge_collapse(
-                **common, preservetopology=False, autoclean=True
+                **common, preservetopology=True, autoclean=True
             )
     ms.meshing_remove_unreferenced_vertices()
     m = ms.current_mesh()

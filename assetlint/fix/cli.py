@@ -226,6 +226,12 @@ def cmd_fix(ns: argparse.Namespace) -> int:
                 f"note: texture {texture.name!r} is missing or unreadable and is left out "
                 "of the written file (its material keeps its factors)"
             )
+    coloured = [m.name for m in asset.meshes if m.colors is not None]
+    if writer_for(dest) == "stl" and (coloured or asset.textures):
+        print(
+            "note: STL carries no colour: the vertex colours and textures are not written "
+            "(write .obj or .glb to keep them)"
+        )
     options = writer_options(dest, asset, ctx)
     if ns.dry_run:
         after = _lint(engine, asset, target)
@@ -239,16 +245,33 @@ def cmd_fix(ns: argparse.Namespace) -> int:
         except (OSError, WriteError, LoadError) as exc:
             print(f"error: cannot write {dest}: {exc}", file=sys.stderr)
             return EXIT_ERROR
-    return report(before, after, dest, ns.dry_run)
+    repaired = {code for item in applied if not item.undone for code in item.codes}
+    return report(before, after, dest, ns.dry_run, repaired)
 
 
-def report(before: list[Finding], after: list[Finding], dest: Path, dry_run: bool) -> int:
-    """Print which codes went away, which remain and any that are new; the exit code."""
+def report(
+    before: list[Finding],
+    after: list[Finding],
+    dest: Path,
+    dry_run: bool,
+    repaired: set[str] | None = None,
+) -> int:
+    """Print which codes went away, which remain and any that are new; the exit code.
+    A code counts as fixed only when a fix ran for it (``repaired``): one that went away
+    as a side effect (baked light no longer measured because a step changed the colour)
+    is listed apart, not claimed."""
     was = {f.code for f in _problems(before)}
     now = {f.code for f in _problems(after)}
     gone, new = sorted(was - now), sorted(now - was)
+    if repaired is not None:
+        fixed = [c for c in gone if c in repaired]
+        aside = [c for c in gone if c not in repaired]
+    else:
+        fixed, aside = gone, []
     verb = "would be fixed" if dry_run else "fixed"
-    print(f"{verb}: {', '.join(gone) if gone else 'nothing'}")
+    print(f"{verb}: {', '.join(fixed) if fixed else 'nothing'}")
+    if aside:
+        print(f"no longer reported, though no fix ran for them: {', '.join(aside)}")
     if now:
         print(f"remaining: {', '.join(sorted(now))}")
     for f in _problems(after):

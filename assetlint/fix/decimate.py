@@ -22,6 +22,7 @@ import numpy as np
 from assetlint.fix import FixContext, fix
 from assetlint.fix._meshlab import MeshLabError, isolated
 from assetlint.fix._meshlab import decimate as meshlab_decimate
+from assetlint.fix.colours import transfer_colours
 from assetlint.geometry.topology import topology
 from assetlint.model import Asset, Mesh
 from assetlint.rules import mesh_label
@@ -164,7 +165,7 @@ def decimate_mesh(mesh: Mesh, target: int) -> None:
     mesh.uv_names = mesh.uv_names[:1]
     if mesh.normals is not None:
         mesh.normals = vertex_normals(positions, triangles)
-    mesh.colors = None  # vertex colours do not survive the collapse; the change says so
+    mesh.colors = None  # carried over from the full mesh by fix_decimate
     mesh.polygon_count = len(triangles)
     mesh.cache.clear()
 
@@ -216,15 +217,15 @@ def fix_decimate(asset: Asset, ctx: FixContext) -> list[str]:
         if mesh.triangle_count <= target:
             continue
         before = mesh.triangle_count
-        had_colors = mesh.colors is not None
         work = dataclasses.replace(mesh, cache={})  # the asset keeps its mesh on a failure
         try:
             decimate_mesh(work, target)
         except MeshLabError as exc:
             changes.append(f"{mesh_label(asset, index)}: not decimated, MeshLab failed: {exc}")
             continue
+        transfer_colours(mesh, work)
+        note = " (vertex colours carried over)" if work.colors is not None else ""
         asset.meshes[index] = mesh = work
-        note = " (vertex colours dropped)" if had_colors else ""
         changes.append(
             f"{mesh_label(asset, index)}: decimated {before:,} -> {mesh.triangle_count:,} "
             f"triangles{note}"

@@ -10,6 +10,7 @@ import numpy as np
 
 from assetlint.fix import FixContext, fix
 from assetlint.fix._meshlab import MeshLabError, close_holes, isolated
+from assetlint.geometry.shells import nesting
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology
 from assetlint.model import Asset, Mesh
 from assetlint.rules import mesh_label, plural
@@ -156,7 +157,9 @@ def orientation_flips(topo: Topology) -> np.ndarray:
     Faces joined by two-face edges form patches; in each, the flip bit of a face is the
     parity of inconsistent edges on its path to the patch's root, found by a breadth-first
     tree and pointer doubling (no loop over faces). A patch keeps the orientation of most
-    of its area; a closed one whose signed volume is then negative is turned over."""
+    of its area; a closed one whose signed volume is then negative is turned over, unless
+    it lies inside another closed shell (:mod:`assetlint.geometry.shells`): an inward
+    shell inside an outward one is a cavity, and a nested shell is never flipped."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import breadth_first_order, connected_components
 
@@ -203,7 +206,10 @@ def orientation_flips(topo: Topology) -> np.ndarray:
     if len(single):
         g = edges_of.groups
         open_patch[patch[g.order[g.starts[single]] // 3]] = True
-    flip ^= ((volume < 0) & ~open_patch)[patch]
+    nest = nesting(topo)
+    nested = np.zeros(len(roots), dtype=bool)
+    nested[patch] = nest.container[topo.parts[1]] >= 0
+    flip ^= ((volume < 0) & ~open_patch & ~nested)[patch]
     return flip
 
 
@@ -257,6 +263,7 @@ def _small_parts(topo: Topology, area_ratio: float, size_ratio: float) -> np.nda
     main = int(np.argmax(areas))
     small = (areas < area_ratio * areas[main]) | (sizes < size_ratio * sizes[main])
     small[main] = False
+    small[nesting(topo).container >= 0] = False  # cavities and hidden parts stay
     return topo.face_index[small[part]]
 
 

@@ -400,7 +400,9 @@ class _Reader:
                         subject=name,
                     )
                 by_name[name] = len(asset.materials)
-                asset.materials.append(Material(name=name, metallic_factor=0.0, workflow="unknown"))
+                asset.materials.append(
+                    Material(name=name, metallic_factor=0.0, workflow="unknown", placeholder=True)
+                )
             found.usemtl_materials.append(by_name[name])
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from assetlint.arrays import finite_rows, rows
 from assetlint.findings import SAMPLE_LIMIT, Finding
+from assetlint.geometry.shells import nesting
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology, totals
 from assetlint.model import Asset
 from assetlint.plugins import hookimpl
@@ -172,6 +173,51 @@ def non_manifold_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
+# A hole is visible in a game or viewer when the back faces seen through it (culled, so
+# see-through) make one patch of at least this share of the object's silhouette in one of
+# the six axis views: about a tenth of the object's width across. Measured at 256 px on
+# real assets: open edges tucked under other plates (DamagedHelmet, 83 holes) or a few
+# pinholes (TripoSR, Hunyuan3D) show patches of 0.02-0.18%; a wall with a hole (trimesh's
+# wallhole.obj), the Utah teapot's open spout and lid, or triangle soup show 5-85%.
+VISIBLE_HOLE = 0.01
+HOLE_VIEW_PIXELS = 256
+
+
+def see_through(asset: Asset) -> dict[int, tuple[float, str]]:
+    """Per mesh index: (largest share of the silhouette, view) that one connected patch of
+    its back faces covers in the six axis views: what a holed single-sided surface shows
+    through its holes. Faces of double-sided materials are drawn from behind too, so they
+    show no see-through patch."""
+    from scipy import ndimage
+
+    from assetlint.render.raster import build_scene, cameras, rasterize
+
+    scene = build_scene(asset)
+    if scene.bounds is None:
+        return {}
+    owner = np.concatenate(
+        [np.full(len(kept), mesh, dtype=np.int64) for mesh, _, kept in scene.instances]
+    )
+    two_sided = np.array([m.double_sided for m in asset.materials] + [False], dtype=bool)
+    normals = scene.face_normals(np.arange(len(scene.triangles)))
+    known = (scene.material >= 0) & (scene.material < len(asset.materials))
+    single = ~two_sided[np.where(known, scene.material, -1)]
+    best: dict[int, tuple[float, str]] = {}
+    for cam in cameras(scene.bounds, HOLE_VIEW_PIXELS)[:6]:  # the six axis views
+        raster = rasterize(scene, cam)
+        tri = raster.triangle
+        hit = tri >= 0
+        drawn = max(int(np.count_nonzero(hit)), 1)
+        back = np.zeros(tri.shape, dtype=bool)
+        back[hit] = (normals[tri[hit]] @ cam.forward > 0) & single[tri[hit]]
+        for mesh in np.unique(owner[tri[back]]):
+            labels, count = ndimage.label(back & (owner[np.maximum(tri, 0)] == mesh))
+            share = float(np.bincount(labels.ravel())[1:].max()) / drawn if count else 0.0
+            if share > best.get(int(mesh), (-1.0, ""))[0]:
+                best[int(mesh)] = (share, cam.name)
+    return best
+
+
 @group.rule(
     "G003",
     "open-boundary",
@@ -179,7 +225,7 @@ def non_manifold_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     summary="holes: loops of edges used by one face only, with their lengths",
     fix="Fill the holes (Blender: select the boundary loop and press F or Grid Fill; "
     "MeshLab: Close Holes) or make the surface closed in the source.",
-    params={**WELD, "unitless_unit": "m"},
+    params={**WELD, "unitless_unit": "m", "visible_share": VISIBLE_HOLE},
 )
 def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A boundary edge belongs to one face only; a loop of them is a hole. A mesh meant to
@@ -188,9 +234,15 @@ def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     so the splits a generator or exporter makes along UV seams are not counted as holes.
     Lengths are in scene metres when every instance of the mesh has the same scale,
     mesh-local otherwise; a file that states no units (STL, OBJ) is read in the unit S007
-    states (``unitless_unit`` first: millimetres for printing). An open mesh can be
-    intended (a plane, a leaf card): then ignore this rule for that asset."""
+    states (``unitless_unit`` first: millimetres for printing). For a game or web target a
+    hole matters only where it shows: the mesh is rendered from the six axis views and the
+    holes count as visible when the back faces seen through them form one patch of at least
+    ``visible_share`` of the silhouette; open edges tucked under other parts, inside the
+    object or too small to see are reported as information. A print needs every hole closed
+    whatever it looks like. An open mesh can be intended (a plane, a leaf card): then make
+    its material double-sided or ignore this rule for that asset."""
     assumed = assumed_unit(asset, ctx.params["unitless_unit"])
+    visible = None
     for index, label, topo in _meshes(asset, ctx):
         loop, edges_per_loop, lengths = topo.boundary_loops
         if not len(edges_per_loop):
@@ -199,11 +251,28 @@ def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         ids = topo.boundary_edges
         in_largest = ids[loop == largest]
         first = topo.edge_vertices(in_largest[:1])[0]
+        severity, shows = None, ""
+        if ctx.target in ("game", "web"):
+            if visible is None:
+                visible = see_through(asset)
+            share, view = visible.get(index, (0.0, ""))
+            limit = float(ctx.params["visible_share"])
+            if share >= limit:
+                shows = (
+                    f"; visible: see-through patch {share:.1%} of the {view} view's "
+                    f"silhouette (limit {limit:.0%})"
+                )
+            else:
+                severity = "info"
+                shows = (
+                    f"; not visible from outside: largest see-through patch {share:.2%} of "
+                    f"the silhouette (visible from {limit:.0%})"
+                )
         yield ctx.finding(
             f"{plural(len(edges_per_loop), 'hole')} bounded by {plural(len(ids), 'open edge')}, "
             f"{_metres(asset, index, float(lengths.sum()), assumed)} of open boundary in all; "
             f"the largest is {_metres(asset, index, float(lengths[largest]), assumed)} around "
-            f"({plural(int(edges_per_loop[largest]), 'edge')}; limit 0 holes)",
+            f"({plural(int(edges_per_loop[largest]), 'edge')}; limit 0 holes){shows}",
             subject=label,
             subject_type="mesh",
             count=len(edges_per_loop),
@@ -211,6 +280,7 @@ def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             limit=0,
             sample={"edges": topo.edge_vertices(in_largest[:SAMPLE_LIMIT])},
             location=asset.meshes[index].positions[first[0]],
+            severity=severity,
         )
 
 
@@ -255,22 +325,24 @@ def inside_out_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A closed, consistently wound shell has a signed volume whose sign says which way its
     faces point. A negative volume means every face points inward: the object renders
     inside out with back-face culling, is lit from the wrong side, and a slicer treats it
-    as a cavity. Only closed shells are judged; open or badly wound ones have no
-    defined inside (see G003 and G004)."""
+    as a cavity. Only closed shells inside no other closed shell are judged: an inward
+    shell inside an outward one is a cavity, the hollow of a solid (see G017), and open
+    or badly wound shells have no defined inside (see G003 and G004)."""
     for index, label, topo in _meshes(asset, ctx):
         volumes = topo.part_volumes
         scale = topo.diagonal**3 * 1e-9  # below this, a signed volume is rounding noise
-        bad = np.flatnonzero(topo.part_closed & (volumes < -scale))
+        outer = nesting(topo).kind == "outer"
+        bad = np.flatnonzero(outer & (volumes < -scale))
         if not len(bad):
             continue
         _, part = topo.parts
         faces = topo.face_index[np.isin(part, bad[:1])]
-        closed = int(np.count_nonzero(topo.part_closed))
+        closed = int(np.count_nonzero(outer))
         total = float(volumes[bad].sum())
         s = _scale(asset, index)
         vol = f"{total * s**3:.4g} m³" if s is not None else f"{total:.4g} m³ (mesh-local)"
         yield ctx.finding(
-            f"{len(bad):,} of {plural(closed, 'closed shell')} inside out (signed volume "
+            f"{len(bad):,} of {plural(closed, 'outer closed shell')} inside out (signed volume "
             f"{vol}; limit: positive)",
             subject=label,
             subject_type="mesh",
@@ -278,6 +350,93 @@ def inside_out_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             value=total,
             limit=0,
             sample={"faces": faces},
+        )
+
+
+def _nested(asset: Asset, ctx: RuleContext, kind: str) -> Iterator[tuple[int, str, dict]]:
+    """(mesh index, label, facts) of each mesh with parts of this nesting ``kind``: how
+    many, their triangles, the share of their samples inside, their faces."""
+    for index, label, topo in _meshes(asset, ctx):
+        nest = nesting(topo)
+        parts = nest.parts(kind)
+        if not len(parts):
+            continue
+        _, part = topo.parts
+        mask = np.isin(part, parts)
+        yield (
+            index,
+            label,
+            {
+                "parts": len(parts),
+                "triangles": int(np.count_nonzero(mask)),
+                "share": float(nest.share[parts].min()),
+                "faces": topo.face_index[mask],
+                "volume": float(np.abs(topo.part_volumes[parts]).sum()),
+                "closed": int(np.count_nonzero(topo.part_closed[parts])),
+            },
+        )
+
+
+@group.rule(
+    "G016",
+    "hidden-shell",
+    severity="warning",
+    summary="parts lying inside a closed shell that faces the same way: never seen",
+    fix="Delete the hidden parts, or join them to the outer surface if they should show "
+    "(Blender: select the part with L, then delete or Boolean Union).",
+    targets=("game", "web"),
+    params=WELD,
+)
+def hidden_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A part wholly inside a closed shell, facing the same way as that shell (a solid
+    inside a solid), or open inside it, can never be seen from outside: its triangles
+    are drawn, skinned and downloaded for nothing, and where it pokes through the outer
+    surface it z-fights with it. Generators leave such inner surfaces behind, and
+    character models keep eyeballs or teeth inside a closed head. A part counts as inside
+    when most of its sampled faces are (ray parity against the closed shells)."""
+    for _, label, facts in _nested(asset, ctx, "hidden"):
+        yield ctx.finding(
+            f"{plural(facts['parts'], 'part')} ({plural(facts['triangles'], 'triangle')}) "
+            f"hidden inside another closed shell facing the same way, at least "
+            f"{facts['share']:.0%} inside (limit 0)",
+            subject=label,
+            subject_type="mesh",
+            count=facts["parts"],
+            value=facts["triangles"],
+            limit=0,
+            sample={"faces": facts["faces"]},
+        )
+
+
+@group.rule(
+    "G017",
+    "interior-cavity",
+    severity="info",
+    summary="closed shells facing inward inside an outward shell: hollows (cavities)",
+    fix="Nothing to fix for a print (a hollow saves material; a resin print needs a drain "
+    "hole). In a real-time asset the cavity is never seen: delete it to save triangles.",
+    params=WELD,
+)
+def interior_cavity(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """A closed shell facing inward inside an outward one is the hollow of a solid: its
+    negative volume is right, not inside out, and a slicer prints the object hollow. In
+    a game or viewer the cavity's triangles are interior geometry no camera sees."""
+    for index, label, facts in _nested(asset, ctx, "cavity"):
+        s = _scale(asset, index)
+        vol = (
+            f"{facts['volume'] * s**3:.4g} m³"
+            if s is not None
+            else f"{facts['volume']:.4g} m³ (mesh-local)"
+        )
+        yield ctx.finding(
+            f"{plural(facts['parts'], 'cavity', 'cavities')} inside a closed shell: "
+            f"{plural(facts['triangles'], 'triangle')} of hidden interior geometry enclosing "
+            f"{vol}",
+            subject=label,
+            subject_type="mesh",
+            count=facts["parts"],
+            value=facts["triangles"],
+            sample={"faces": facts["faces"]},
         )
 
 
@@ -416,7 +575,8 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Image-to-3D generators often leave small islands of surface floating around the
     object: specks of reconstructed background or noise. A part whose area or size is a
     tiny fraction of the largest part's is almost never intended; it spoils the bounding
-    box, shadows and collisions, and prints as debris."""
+    box, shadows and collisions, and prints as debris. A part inside a closed shell does
+    not float: it is a cavity or hidden geometry (G017, G016), never deleted as debris."""
     area_ratio = float(ctx.params["area_ratio"])
     size_ratio = float(ctx.params["size_ratio"])
     for index, label, topo in _meshes(asset, ctx):
@@ -428,6 +588,7 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         main = int(np.argmax(areas))
         small = (areas < area_ratio * areas[main]) | (sizes < size_ratio * sizes[main])
         small[main] = False
+        small[nesting(topo).container >= 0] = False  # inside a shell: G016/G017, not floating
         bad = np.flatnonzero(small)
         if not len(bad):
             continue

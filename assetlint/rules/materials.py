@@ -34,6 +34,15 @@ def material_slots(mesh: Mesh) -> np.ndarray:
     return mesh.cache["material_slots"]
 
 
+def authored_materials(asset: Asset) -> Iterator[tuple[int, Material]]:
+    """(index, material) of the materials the file defines: a loader's placeholder (for an
+    OBJ whose .mtl is missing) stands for nothing authored, and no rule judges it (L002
+    reports the missing file)."""
+    for index, mat in enumerate(asset.materials):
+        if not mat.placeholder:
+            yield index, mat
+
+
 def used_materials(asset: Asset) -> set[int]:
     """Indices of the materials some face uses."""
     used: set[int] = set()
@@ -56,7 +65,7 @@ def unused_material(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     import it as an asset of its own: clutter for whoever uses the asset and bytes for
     every download."""
     used = used_materials(asset)
-    for index, mat in enumerate(asset.materials):
+    for index, mat in authored_materials(asset):
         if index not in used:
             yield ctx.finding(
                 f"material {mat.name or f'#{index}'!r} is used by no face",
@@ -119,7 +128,7 @@ def generic_material_name(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Engines import each material as an asset named after it, and names like
     "Material.001" or "lambert1" from two assets collide in a project and tell the next
     person nothing. A generic name is also a sign the material was never set up."""
-    for index, mat in enumerate(asset.materials):
+    for index, mat in authored_materials(asset):
         if is_generic_name(mat.name):
             yield ctx.finding(
                 f"material #{index} has a generic name {mat.name!r}",
@@ -159,7 +168,7 @@ def duplicate_material(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     often emit one copy of a material per mesh part."""
     by_name: dict[str, list[int]] = defaultdict(list)
     by_definition: dict[tuple, list[int]] = defaultdict(list)
-    for index, mat in enumerate(asset.materials):
+    for index, mat in authored_materials(asset):
         if mat.name:
             by_name[mat.name].append(index)
         by_definition[_definition(mat)].append(index)
@@ -203,7 +212,7 @@ def unsupported_material_model(asset: Asset, ctx: RuleContext) -> Iterator[Findi
     allows them. Materials whose model is unknown are not judged."""
     allowed = set(ctx.params["allowed"])
     used = used_materials(asset)
-    for index, mat in enumerate(asset.materials):
+    for index, mat in authored_materials(asset):
         model = "unlit" if mat.unlit else mat.workflow
         if model == "unknown" or model in allowed or index not in used:
             continue
@@ -229,10 +238,60 @@ def missing_normal_map(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     storefront checklists (Shopify, Khronos 3D Commerce) ask for one with every textured
     material. An untextured material (a plain colour) is not expected to have one."""
     used = used_materials(asset)
-    for index, mat in enumerate(asset.materials):
+    for index, mat in authored_materials(asset):
         if index in used and "base_color" in mat.textures and "normal" not in mat.textures:
             yield ctx.finding(
                 f"material {mat.name or f'#{index}'!r} has a base color texture but no normal map",
                 subject=mat.name or f"material #{index}",
                 subject_type="material",
+            )
+
+
+def vertex_colour_only(mesh: Mesh, asset: Asset) -> int:
+    """How many distinct colours (to 8 bits) a mesh carries in its vertex colours when
+    none of its faces has a base-colour texture: the colour lives in the vertices only.
+    0 when the mesh has no vertex colours, one colour for all, or a colour texture."""
+    colors = mesh.colors
+    if colors is None or not mesh.triangle_count or len(colors) != mesh.vertex_count:
+        return 0
+    for slot in material_slots(mesh):
+        if 0 <= slot < len(asset.materials) and "base_color" in asset.materials[slot].textures:
+            return 0
+    used = np.unique(mesh.triangles[(mesh.triangles >= 0).all(axis=1)].ravel())
+    used = used[used < mesh.vertex_count]
+    rgb = np.round(np.clip(np.nan_to_num(colors[used, :3]), 0, 1) * 255).astype(np.int64)
+    distinct = len(np.unique(rgb[:, 0] << 16 | rgb[:, 1] << 8 | rgb[:, 2]))
+    return distinct if distinct > 1 else 0
+
+
+@group.rule(
+    "M007",
+    "vertex-colour-only",
+    severity="info",
+    summary="colour carried only in vertex colours, with whether the target shows them",
+    fix="Bake the vertex colours into a base-colour texture on a UV unwrap (`assetlint fix` "
+    "does it with xatlas for targets that ignore them; Blender: Bake > Diffuse > Color "
+    "from the Color Attribute).",
+    params={"bake": False, "note": ""},
+)
+def vertex_colour_only_rule(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Image-to-3D generators that output marching-cubes meshes (TripoSR, InstantMesh,
+    Shap-E, Point-E) colour them per vertex, with no UVs and no texture. Whether that
+    colour survives depends on the destination: glTF viewers multiply the base colour by
+    COLOR_0, Unity's standard materials ignore it, Roblox multiplies it by the part's
+    colour, an STL print drops it. The pack says which (``note``) and whether a fix must
+    bake the colour into a texture for it (``bake``); the message counts the colours at
+    stake so that a fix that loses them cannot pass unnoticed."""
+    note = str(ctx.params.get("note") or "")
+    for _, mesh, label in iter_meshes(asset):
+        distinct = vertex_colour_only(mesh, asset)
+        if distinct:
+            yield ctx.finding(
+                f"colour only in vertex colours: {distinct:,} distinct colours on "
+                f"{mesh.triangle_count:,} triangles, no base-colour texture"
+                + (f"; {note}" if note else ""),
+                subject=label,
+                subject_type="mesh",
+                count=distinct,
+                value=distinct,
             )

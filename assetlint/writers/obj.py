@@ -94,7 +94,12 @@ def write(
             transform_points(mesh.positions, node.world), meters_per_unit, up_axis
         )
         out.write(f"o {_name(node.name or mesh.name, f'object{mesh_index}')}\n")
-        np.savetxt(out, points, fmt="v %.7g %.7g %.7g")
+        if mesh.colors is not None and len(mesh.colors) == mesh.vertex_count:
+            # "v x y z r g b": the vertex-colour extension MeshLab, Blender and ZBrush read
+            rgb = np.clip(mesh.colors[:, :3].astype(np.float64), 0, 1)
+            np.savetxt(out, np.column_stack([points, rgb]), fmt="v %.9g %.9g %.9g %.4g %.4g %.4g")
+        else:
+            np.savetxt(out, points, fmt="v %.9g %.9g %.9g")
         has_uv = bool(mesh.uvs)
         has_n = mesh.normals is not None
         if has_uv:

@@ -88,6 +88,10 @@ def _mesh(stage, path: str, mesh: Mesh, materials: list) -> None:
         flipped = np.column_stack([uv[:, 0], 1.0 - uv[:, 1]]).astype(np.float32)
         primvar = api.CreatePrimvar(name, Sdf.ValueTypeNames.TexCoord2fArray, "vertex")
         primvar.Set(Vt.Vec2fArray.FromNumpy(flipped))
+    if mesh.colors is not None and len(mesh.colors) == mesh.vertex_count:
+        # vertex colours as UsdGeom's displayColor primvar (linear RGB, per vertex)
+        rgb = np.ascontiguousarray(mesh.colors[:, :3], dtype=np.float32)
+        geom.CreateDisplayColorPrimvar(UsdGeom.Tokens.vertex).Set(Vt.Vec3fArray.FromNumpy(rgb))
     used = [int(s) for s in np.unique(slots) if 0 <= s < len(materials)]
     if len(used) == 1 and (slots == used[0]).all():
         UsdShade.MaterialBindingAPI.Apply(geom.GetPrim()).Bind(materials[used[0]])

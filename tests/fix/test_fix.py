@@ -71,7 +71,9 @@ def defective(radius: float = 15.0):
     return asset
 
 
-DEFECTS = {"G001", "G003", "G004", "G006", "G007", "G008", "G012", "O007", "S002"}
+# The two-triangle hole is too small to see from outside (no see-through patch of 1% of a
+# view), so for Unity G003 is information; the holes fix still closes it.
+DEFECTS = {"G001", "G004", "G006", "G007", "G008", "G012", "O007", "S002"}
 # Not fixable, there before and after: the test texture's green ramp runs along v, which
 # on a sphere is brightness following height (H001, light from above), and its material
 # leaves metallic at glTF's default 1.0, so the dark texels are out of range for a metal.
@@ -101,6 +103,7 @@ def test_fix_proven_by_relinting(tmp_path, capsys):
     assert after == UNFIXABLE, printed
     assert code == 1 and "remaining: H001, H004" in printed
     assert "floaters (G012): sphere: deleted 48 floating triangles" in printed
+    assert "holes (G003): sphere: closed holes with 2 triangles" in printed
     fixed = load(out)
     bounds = fixed.bounds()
     assert np.isclose((bounds[1] - bounds[0]).max(), 0.3, rtol=1e-5)
@@ -126,7 +129,7 @@ def test_select_and_ignore_apply_to_fixes(tmp_path, capsys):
     assert {"G012", "O007"} <= after and not {"G003", "G004", "G006", "G007"} & after
     assert run(str(src), "--target", "unity", "--select", "G006", "--output", str(out)) == 1
     after = problems(out, "unity")
-    assert "G006" not in after and {"G003", "G004", "G007", "G012", "O007"} <= after
+    assert "G006" not in after and {"G004", "G007", "G012", "O007"} <= after
     capsys.readouterr()
 
 
@@ -135,7 +138,7 @@ def test_dry_run_writes_nothing(tmp_path, capsys):
     write(defective(), src)
     assert run(str(src), "--target", "unity", "--dry-run", "--size", "0.3m") == 1
     printed = capsys.readouterr().out
-    assert "would be fixed: G001, G003, G004, G006, G007, G008, G012, O007, S002" in printed
+    assert "would be fixed: G004, G006, G007, G008, G012, O007, S002" in printed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.glb"]
 
 

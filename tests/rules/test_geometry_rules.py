@@ -170,7 +170,7 @@ def test_inside_out_cube(engine):
     (inside,) = found["G005"]
     assert inside.value == pytest.approx(-1.0)
     assert inside.message == (
-        "1 of 1 closed shell inside out (signed volume -1 m³; limit: positive)"
+        "1 of 1 outer closed shell inside out (signed volume -1 m³; limit: positive)"
     )
     assert len(inside.sample["faces"]) == 12
 

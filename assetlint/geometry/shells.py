@@ -1,0 +1,155 @@
+"""Shells and how they nest: which part of a mesh lies inside which closed shell.
+
+A closed shell's signed volume says which way its faces point, but not what it is: an
+inward-facing shell inside an outward one is a cavity (a hollow object, valid), and an
+outward shell inside an outward one is a solid hidden in another (eyes modelled inside a
+head, a generator's leftover inner surface). Only a shell inside no other can be judged
+inside out on its sign alone.
+
+A point is inside a closed shell when a ray from it crosses the shell an odd number of
+times (the Jordan–Brouwer parity rule). Rays are cast with Intel Embree (``embreex``) over
+the whole mesh, in one fixed oblique direction, hit after hit, and the crossings are
+counted per part: one pass answers "inside which closed shells" for every sample point at
+once, in about (rays x crossings x log faces). Each part is sampled at up to
+:data:`SAMPLES` face centroids spread over it; it counts as inside a shell when at least
+:data:`NESTED_SHARE` of its samples are (so an eyeball that pokes a little out of the head
+is still nested, and one grazing ray cannot decide).
+
+Nesting is judged within one mesh, in its own space: eyes modelled as a separate mesh
+inside a head mesh are not compared with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assetlint.geometry.topology import Topology
+
+SAMPLES = 32  # face centroids tested per part
+# share of a part's samples that must be inside a shell for the part to be nested in it:
+# "wholly inside" with room for an eyeball whose front pokes a little out of its socket
+# (the Tripo fish's are 91% inside); a part half out of a shell is a visible part
+NESTED_SHARE = 0.75
+# an oblique direction no axis-aligned model has edges or faces along
+DIRECTION = np.array([0.5377, 0.8026, 0.2581]) / np.linalg.norm([0.5377, 0.8026, 0.2581])
+MAX_CROSSINGS = 512  # a ray still hitting after this many faces is given up (counted outside)
+# parts of a mesh judged for nesting; a mesh of more (triangle soup, voxel debris) is left
+# flat: its parts are reported by G011/G012/G013, not as shells
+MAX_PARTS = 5_000
+
+
+@dataclass(frozen=True)
+class Nesting:
+    """How a mesh's parts (topology parts) nest in its closed shells.
+
+    ``container[p]`` is the closed part that immediately holds part p (the smallest
+    holding at least NESTED_SHARE of it), -1 when none does; ``kind[p]`` is "outer" (a
+    closed shell inside no other), "cavity" (a closed shell facing the opposite way to
+    its container: the hollow of a solid, or a solid standing in a hollow), "hidden" (a
+    closed shell facing the same way as its container, a solid inside a solid, or an open
+    part inside a closed shell) or "" (an open part inside nothing); ``share[p]`` is the
+    share of p's samples
+    inside its container."""
+
+    container: np.ndarray
+    kind: np.ndarray
+    share: np.ndarray
+
+    def parts(self, kind: str) -> np.ndarray:
+        return np.flatnonzero(self.kind == kind)
+
+
+def nesting(topo: Topology) -> Nesting:
+    """The :class:`Nesting` of the mesh's parts, cached on the mesh with its topology."""
+    key = ("nesting", topo.tolerance)
+    cached = topo.mesh.cache.get(key)
+    if cached is None:
+        cached = topo.mesh.cache[key] = _nesting(topo)
+    return cached
+
+
+def _shells(topo: Topology) -> np.ndarray:
+    """Per part: closed, with a volume above rounding noise (a shell with an inside)."""
+    noise = topo.diagonal**3 * 1e-9
+    return topo.part_closed & (np.abs(topo.part_volumes) > noise)
+
+
+def _nesting(topo: Topology) -> Nesting:
+    count, part = topo.parts
+    shell = _shells(topo)
+    container = np.full(count, -1, dtype=np.int64)
+    kind = np.where(shell, "outer", "").astype(object)
+    share = np.zeros(count)
+    if count < 2 or count > MAX_PARTS or not shell.any():
+        return Nesting(container, kind, share)
+    corners = topo.welded_positions.astype(np.float64)[topo.faces]
+    # up to SAMPLES faces of each part, spread over its faces in order
+    order = np.argsort(part, kind="stable")
+    sizes = np.bincount(part, minlength=count)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    per = np.minimum(sizes, SAMPLES)
+    owner = np.repeat(np.arange(count), per)
+    rank = np.arange(len(owner)) - np.repeat(np.cumsum(per) - per, per)
+    picks = order[starts[owner] + (rank * sizes[owner]) // per[owner]]
+    hits = _crossings(topo, corners.mean(axis=1)[picks])  # (ray, face) pairs
+    ray, crossed = hits[:, 0], part[hits[:, 1]]
+    keep = shell[crossed] & (crossed != owner[ray])
+    ray, crossed = ray[keep], crossed[keep]
+    pair = ray * count + crossed
+    values, times = np.unique(pair, return_counts=True)
+    odd = values[times % 2 == 1]  # (ray, shell) where the ray starts inside the shell
+    votes = np.unique(owner[odd // count] * count + odd % count, return_counts=True)
+    q, c = votes[0] // count, votes[0] % count
+    fraction = votes[1] / per[q]
+    major = fraction >= NESTED_SHARE
+    q, c, fraction = q[major], c[major], fraction[major]
+    if not len(q):
+        return Nesting(container, kind, share)
+    # the immediate container is the smallest shell holding the part
+    volume = np.abs(topo.part_volumes)
+    best = np.lexsort((volume[c], q))
+    first = np.ones(len(best), dtype=bool)
+    first[1:] = q[best][1:] != q[best][:-1]
+    q, c, fraction = q[best][first], c[best][first], fraction[best][first]
+    container[q] = c
+    share[q] = fraction
+    same = np.sign(topo.part_volumes[q]) == np.sign(topo.part_volumes[c])
+    kind[q] = np.where(shell[q] & ~same, "cavity", "hidden")
+    return Nesting(container, kind, share)
+
+
+def _crossings(topo: Topology, origins: np.ndarray) -> np.ndarray:
+    """(ray, face) of every face each ray from ``origins`` along :data:`DIRECTION`
+    crosses, found with Embree hit after hit (each next ray starts just past the last
+    hit)."""
+    from embreex import rtcore_scene
+    from embreex.mesh_construction import TriangleMesh
+
+    scene = rtcore_scene.EmbreeScene()
+    TriangleMesh(
+        scene=scene,
+        vertices=np.ascontiguousarray(topo.welded_positions, dtype=np.float32),
+        indices=np.ascontiguousarray(topo.faces, dtype=np.int32),
+    )
+    step = max(topo.diagonal, 1e-30) * 1e-6  # past the face just hit, far below any wall
+    active = np.arange(len(origins))
+    at = np.asarray(origins, dtype=np.float64)
+    found: list[np.ndarray] = []
+    direction = np.tile(DIRECTION.astype(np.float32), (len(at), 1))
+    for _ in range(MAX_CROSSINGS):  # one Embree batch per layer crossed
+        if not len(active):
+            break
+        result = scene.run(
+            np.ascontiguousarray(at, dtype=np.float32), direction[: len(at)], output=1
+        )
+        face = np.asarray(result["primID"], dtype=np.int64)
+        hit = face >= 0
+        found.append(np.stack([active[hit], face[hit]], axis=1))
+        at = at[hit] + (np.asarray(result["tfar"], dtype=np.float64)[hit, None] + step) * DIRECTION
+        active = active[hit]
+    if len(active):  # rays that never left: not counted at all
+        done = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+        return done[~np.isin(done[:, 0], active)]
+    return np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)

@@ -1,0 +1,210 @@
+"""A repair that loses what it was not asked to change is undone and says so; what every
+step keeps is asserted on real generator outputs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assetlint import targets as target_packs
+from assetlint.engine import Engine
+from assetlint.findings import Finding
+from assetlint.fix import FixContext, apply_fixes, decimate
+from assetlint.fix.cli import add_fix_command, cmd_fix
+from assetlint.fix.harm import harm, shell_counts, signature, surface_colour, surface_points
+from assetlint.loaders import load
+from assetlint.rules.orientation import lying_pose, up_rotation
+from tests.fix.assets import textured_sphere
+from tests.rules.meshes import asset_of, cube, merge
+
+
+def test_signature_of_an_untouched_asset_shows_no_harm():
+    asset = textured_sphere(radius=1.0)
+    before = signature(asset)
+    assert harm("decimate", before, signature(asset, before), asset) == []
+
+
+def test_losing_the_texture_is_colour_harm():
+    asset = textured_sphere(radius=1.0)
+    before = signature(asset)
+    for material in asset.materials:
+        material.textures.clear()
+    lost = harm("decimate", before, signature(asset, before), asset)
+    assert len(lost) == 1 and lost[0].startswith("colour: mean difference ")
+
+
+def test_dropping_vertex_colours_is_colour_harm():
+    pos, tris = cube()
+    asset = asset_of((pos, tris))
+    asset.meshes[0].colors = np.tile([[0.9, 0.1, 0.1, 1.0]], (8, 1)).astype(np.float32)
+    before = signature(asset)
+    asset.meshes[0].colors = None
+    (lost,) = harm("decimate", before, signature(asset, before), asset)
+    assert lost.startswith("colour: mean difference 0.6")
+
+
+def test_flipping_a_cavity_is_shell_harm():
+    outer, inner = cube(3.0), cube(1.0, offset=(1, 1, 1))
+    inward = (inner[0], inner[1][:, ::-1].copy())
+    asset = asset_of(merge(outer, inward))
+    before = signature(asset)
+    assert shell_counts(asset) == {"outward": 1, "inward": 0, "cavity": 1, "hidden": 0}
+    asset.meshes[0].triangles = merge(outer, inner)[1]
+    asset.meshes[0].cache.clear()
+    lost = harm("winding", before, signature(asset, before), asset)
+    assert lost == ["nested shells: cavities 1 -> 0, hidden shells 0 -> 1"]
+
+
+def test_a_harmful_step_is_undone_and_reported(monkeypatch):
+    """A decimation that deletes half the object is rolled back: the asset comes out as it
+    went in, and the step says why."""
+    asset = textured_sphere(radius=1.0)
+    engine = Engine.default(entry_points=False)
+    findings = [Finding("B001", "error", "x", "t.glb", subject="sphere")]
+    ctx = FixContext(findings, engine.rules, {"B001": {"max_triangles": 100}})
+
+    def halve(mesh, target):
+        mesh.triangles = mesh.triangles[: len(mesh.triangles) // 2]
+        mesh.material_indices = mesh.material_indices[: len(mesh.triangles)]
+
+    monkeypatch.setattr(decimate, "decimate_mesh", halve)
+    original = asset.meshes[0].triangles.copy()
+    (applied,) = apply_fixes(asset, ctx)
+    assert applied.undone and applied.fix.name == "decimate"
+    assert applied.changes[0].startswith("undone, it lost what it was not asked to change: ")
+    assert "silhouette" in applied.changes[0]
+    assert np.array_equal(asset.meshes[0].triangles, original)
+
+
+GENERATED = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "generated-real"
+FISH = GENERATED / "tripo_fishabe-fish-rigged" / "fishanim.glb"
+ROBOT = GENERATED / "triposr_speakandsee-robot" / "mesh.obj"
+shared = pytest.mark.skipif(not GENERATED.is_dir(), reason="shared corpus not present")
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    add_fix_command(parser.add_subparsers(dest="command"))
+    return cmd_fix(parser.parse_args(["fix", *argv]))
+
+
+def relint(path: Path, target: str) -> set[str]:
+    engine = Engine.default()
+    chosen = target_packs.resolve([target], engine)
+    findings = target_packs.run_targets(engine, load(path), chosen)
+    return {f.code for f in findings if f.severity in ("error", "warning")}
+
+
+def mapped_points(original, fixed, points: np.ndarray) -> np.ndarray:
+    """Points of the original where they are in the fixed asset: turned by the rotation
+    the orientation fix applies when O010 found it lying (the same pose and rotation, so
+    the test maps what the fix did), then through the two bounding boxes (units and pivot
+    moved it)."""
+    pose = lying_pose(original)
+    turn = np.eye(3) if pose is None or pose.base == 0.0 else up_rotation(pose.axis)[0]
+    b0 = original.bounds()
+    corners = np.array([[x, y, z] for x in b0[:, 0] for y in b0[:, 1] for z in b0[:, 2]])
+    corners, points = corners @ turn.T, points @ turn.T
+    lo, hi = corners.min(axis=0), corners.max(axis=0)
+    b1 = fixed.bounds()
+    return b1[0] + (points - lo) * (b1[1] - b1[0]) / (hi - lo)
+
+
+def mapped_colour_difference(original, fixed) -> np.ndarray:
+    """Colour at surface points of the original and at the same points of the fixed
+    asset (see mapped_points)."""
+    points = surface_points(original, 2000)
+    moved = mapped_points(original, fixed, points)
+    return np.abs(surface_colour(fixed, moved) - surface_colour(original, points)).mean(axis=1)
+
+
+@shared
+@pytest.mark.parametrize(
+    ("target", "suffix", "remaining"),
+    [
+        # eyeballs stay hidden (G016); the rest is the fish's own: bow-ties, a flat sliver
+        # the hole filling leaves, baked light and occlusion, a bare back
+        ("unity", ".glb", {"G002", "G006", "G016", "H001", "H002", "H007"}),
+        ("roblox", ".glb", {"G002", "G006", "G016", "H001", "H002", "H007"}),
+        ("print", ".stl", {"G002", "G006", "P001", "P002"}),
+    ],
+)
+def test_fix_keeps_the_fish_s_texture_and_hidden_eyeballs(
+    tmp_path, capsys, target, suffix, remaining
+):
+    out = tmp_path / f"fish{suffix}"
+    run(str(FISH), "--target", target, "--output", str(out))
+    printed = capsys.readouterr().out
+    assert "undone" not in printed
+    assert relint(out, target) == remaining
+    fixed = load(out)
+    # both eyeballs hidden: the closed one as it was, the open one closed by the holes fix
+    assert shell_counts(fixed)["hidden"] == 2
+    assert shell_counts(fixed)["inward"] == 0
+    if suffix == ".glb":
+        assert np.median(mapped_colour_difference(load(FISH), fixed)) < 0.02
+
+
+@shared
+def test_fix_for_roblox_keeps_the_robot_s_vertex_colours_and_shells(tmp_path, capsys):
+    out = tmp_path / "robot.glb"
+    run(str(ROBOT), "--target", "roblox", "--output", str(out))
+    printed = capsys.readouterr().out
+    assert "decimated 61,692 -> 20,000 triangles (vertex colours carried over)" in printed
+    # baked light and occlusion stay reported: baking the colour did not remove them
+    assert relint(out, "roblox") == {"H001", "H002"}
+    assert "H001" not in printed.split("fixed: ")[1].split("\n")[0]
+    original, fixed = load(ROBOT), load(out)
+    assert (
+        shell_counts(fixed)
+        == shell_counts(original)
+        == {
+            "outward": 3,
+            "inward": 0,
+            "cavity": 0,
+            "hidden": 0,
+        }
+    )
+    difference = mapped_colour_difference(original, fixed)
+    assert np.median(difference) < 0.02 and difference.mean() < 0.04
+
+
+def test_closing_a_hole_may_cover_what_showed_through_it():
+    """A 3 x 3 grid of squares with the middle one missing, then with it back: the view
+    through the hole gains coverage, which the holes fix is asked to do and decimation
+    is not."""
+    i, j = np.meshgrid(np.arange(4), np.arange(4), indexing="ij")
+    pos = np.column_stack([i.ravel(), j.ravel(), np.zeros(16)]).astype(np.float32)
+    quads = [
+        (4 * a + b, 4 * (a + 1) + b, 4 * (a + 1) + b + 1, 4 * a + b + 1)
+        for a in range(3)
+        for b in range(3)
+    ]
+    tris = np.array([t for q in quads for t in ((q[0], q[1], q[2]), (q[0], q[2], q[3]))])
+    middle = [8, 9]  # the two triangles of square (1, 1)
+    asset = asset_of((pos, np.delete(tris, middle, axis=0).astype(np.int32)))
+    before = signature(asset)
+    asset.meshes[0].triangles = tris.astype(np.int32)
+    asset.meshes[0].material_indices = np.full(len(tris), -1, dtype=np.int32)
+    asset.meshes[0].cache.clear()
+    after = signature(asset, before)
+    assert harm("holes", before, after, asset) == []
+    (lost,) = harm("decimate", before, after, asset)
+    assert lost.startswith("silhouette: ")
+
+
+def test_a_step_that_makes_the_surface_branch_is_harm():
+    """The dreamgaussian set square's hole filling made an edge of four faces (G001, an
+    error) to close one hole that no view shows: a fin on a cube edge stands for it."""
+    pos, tris = cube()
+    asset = asset_of((pos, tris))
+    before = signature(asset)
+    mesh = asset.meshes[0]
+    mesh.positions = np.vstack([pos, [[0.5, -0.5, 0.0]]]).astype(np.float32)
+    mesh.triangles = np.vstack([tris, [[0, 1, 8]]]).astype(np.int32)  # on edge 0-1
+    mesh.material_indices = np.full(13, -1, dtype=np.int32)
+    mesh.cache.clear()
+    assert "non-manifold edges: 0 -> 1" in harm("holes", before, signature(asset, before), asset)
