@@ -28,8 +28,9 @@ Mirror: each back sample is reflected through the plane perpendicular to the fro
 the samples' centroid, and paired with the nearest front sample; the pair counts as
 geometrically symmetric when the reflected point lies on the surface (within two sample
 spacings) with a matching normal. The reflected point is projected onto the partner's
-triangle for its UV, and the high-passed texture is compared between the pairs
-(correlation), as are the UVs themselves (the same texels reused).
+triangle for its UV, and the UVs are compared (the same texels reused: mirrored UVs, an
+artist's way of saving texture space) and, over the pairs that have texels of their own,
+the band-passed texture (correlation: paint copied from one side to the other).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from assetlint.analysis.albedo import (
     image_to_linear,
     mesh_prep,
     normal_matrix,
+    rasterise_uv,
     reduce_image,
     texture_pixels,
     world_areas,
@@ -194,28 +196,50 @@ class Mirror:
     plane: float  # offset of the mirror plane along the front axis, m
     pairs: int  # back samples examined
     geometric: float  # share of them whose reflection lies on the surface, normal matching
-    correlation: float  # of band-passed texture between matched pairs (NaN: no texture)
+    correlation: float  # of band-passed texture between matched pairs with texels of their
+    # own (NaN: no texture, or too few such pairs)
     duplicated: float  # share of textured matched pairs whose UVs coincide (same texels)
-    texture_spread: float  # standard deviation of the band-passed texture on the back
+    texture_spread: float  # standard deviation of the band-passed texture on the back, over
+    # the pairs the correlation uses
 
 
-def mirror_symmetry(asset: Asset, samples: Samples, front: np.ndarray) -> Mirror | None:
-    """How well the back half repeats the front half reflected through the plane
-    perpendicular to ``front``."""
-    z = samples.positions @ front
+def _reflect(samples: Samples, axis: np.ndarray):
+    """The samples behind the plane perpendicular to ``axis`` through their centroid,
+    reflected through it and paired with the nearest sample ahead: (plane, margin, back
+    rows, reflected points, partner rows, matched mask), or None with too few samples on
+    either side. A pair matches when the reflected point lies on the surface (within two
+    sample spacings) with a matching normal."""
+    z = samples.positions @ axis
     plane = float(z.mean())
     margin = 0.02 * samples.diagonal
     back = np.flatnonzero(z < plane - margin)
     ahead = np.flatnonzero(z > plane - margin)
     if len(back) < 200 or len(ahead) < 200:
         return None
-    reflected = samples.positions[back] - 2 * (z[back] - plane)[:, None] * front
-    normals = samples.normals[back] - 2 * (samples.normals[back] @ front)[:, None] * front
+    reflected = samples.positions[back] - 2 * (z[back] - plane)[:, None] * axis
+    normals = samples.normals[back] - 2 * (samples.normals[back] @ axis)[:, None] * axis
     tree = cKDTree(samples.positions[ahead])
     spacing = np.sqrt(samples.area / samples.count)
     dist, nearest = tree.query(reflected)
     partner = ahead[nearest]
     matched = (dist < 2 * spacing) & ((normals * samples.normals[partner]).sum(1) > 0.8)
+    return plane, margin, back, reflected, partner, matched
+
+
+def plane_symmetry(samples: Samples, axis: np.ndarray) -> float:
+    """Share of the samples behind the plane perpendicular to ``axis`` (through the
+    centroid) whose reflection lies on the surface ahead of it; 0 when too few."""
+    found = _reflect(samples, axis)
+    return 0.0 if found is None else float(found[5].mean())
+
+
+def mirror_symmetry(asset: Asset, samples: Samples, front: np.ndarray) -> Mirror | None:
+    """How well the back half repeats the front half reflected through the plane
+    perpendicular to ``front``."""
+    found = _reflect(samples, front)
+    if found is None:
+        return None
+    plane, margin, back, reflected, partner, matched = found
     result = Mirror(plane, len(back), float(matched.mean()), float("nan"), 0.0, 0.0)
     own = texture_values(asset, samples.texture, samples.uv, 2)
     pairs = np.flatnonzero(matched & np.isfinite(own[back]))
@@ -227,15 +251,61 @@ def mirror_symmetry(asset: Asset, samples: Samples, front: np.ndarray) -> Mirror
     ok = np.isfinite(a) & np.isfinite(b)
     if ok.sum() < 100:
         return result
-    a, b = a[ok], b[ok]
+    rows = back[pairs][ok]
+    texels = np.array(_texture_shape(asset, samples, rows), dtype=np.float64)
+    duv = np.abs(samples.uv[rows] - partner_uv[ok])
+    duv = np.minimum(duv, 1 - np.mod(duv, 1.0))  # repeat wrapping
+    # the same texels as the partner, or texels that some triangle ahead of the plane
+    # also shows (UV islands overlapping: one texture on every face of a box)
+    same = (duv * texels).max(axis=1) < 2.0
+    same |= _shown_ahead(asset, samples, front, plane - margin, rows)
+    result.duplicated = float(same.mean())
+    # points that read texels the front shows too repeat it by construction: only pairs
+    # with texels of their own say whether the paint was copied
+    a, b = a[ok][~same], b[ok][~same]
+    if len(a) < 100:
+        return result
     result.texture_spread = float(a.std())
     if a.std() > 0 and b.std() > 0:
         result.correlation = float(np.corrcoef(a, b)[0, 1])
-    texels = np.array(_texture_shape(asset, samples, back[pairs][ok]), dtype=np.float64)
-    duv = np.abs(samples.uv[back[pairs][ok]] - partner_uv[ok])
-    duv = np.minimum(duv, 1 - np.mod(duv, 1.0))  # repeat wrapping
-    result.duplicated = float(((duv * texels).max(axis=1) < 2.0).mean())
     return result
+
+
+def _shown_ahead(
+    asset: Asset, samples: Samples, front: np.ndarray, limit: float, rows: np.ndarray
+) -> np.ndarray:
+    """Whether each sample of ``rows`` reads a texel that a triangle lying ahead of
+    ``limit`` along ``front`` (its centroid) shows in the same base colour texture."""
+    out = np.zeros(len(rows), dtype=bool)
+    for tex in np.unique(samples.texture[rows][samples.texture[rows] >= 0]):
+        pixels = texture_pixels(asset, int(tex))
+        if pixels is None:
+            continue
+        shape = (min(pixels.shape[0], DETAIL_SIZE), min(pixels.shape[1], DETAIL_SIZE))
+        corners = [np.zeros((0, 3, 2))]
+        for mesh_index, world in samples.instances:
+            mesh = asset.meshes[mesh_index]
+            prep = mesh_prep(mesh)
+            centre = world_corners(mesh.positions, prep.triangles, world).mean(axis=1) @ front
+            mats = mesh.material_indices[prep.index]
+            for mat in np.unique(mats):
+                known = 0 <= mat < len(asset.materials)
+                slot = asset.materials[mat].textures.get("base_color") if known else None
+                if slot is None or slot.texture != tex or not 0 <= slot.uv_set < len(mesh.uvs):
+                    continue
+                uvs = np.asarray(mesh.uvs[slot.uv_set], dtype=np.float64)
+                if len(uvs) != mesh.vertex_count:
+                    continue
+                pick = (mats == mat) & (centre > limit)
+                corners.append(uvs[prep.triangles[pick]])
+        flat = np.concatenate(corners)
+        mask = rasterise_uv(flat[np.isfinite(flat).all(axis=(1, 2))], shape)
+        sel = np.flatnonzero(samples.texture[rows] == tex)
+        uv = samples.uv[rows[sel]]
+        col = (np.mod(uv[:, 0], 1.0) * shape[1]).astype(np.int64).clip(0, shape[1] - 1)
+        row = (np.mod(uv[:, 1], 1.0) * shape[0]).astype(np.int64).clip(0, shape[0] - 1)
+        out[sel] = mask[row, col]
+    return out
 
 
 def _texture_shape(asset: Asset, samples: Samples, rows: np.ndarray) -> tuple[float, float]:

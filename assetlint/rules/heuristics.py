@@ -28,6 +28,7 @@ from assetlint.analysis.albedo import (
     decode_texture,
     linear_to_srgb,
     surface_samples,
+    texture_coverage,
     texture_pixels,
 )
 from assetlint.analysis.highlights import (
@@ -37,6 +38,7 @@ from assetlint.analysis.highlights import (
     SOFTNESS,
     WHITENESS,
     BlobMap,
+    analysed_shape,
     find_blobs,
 )
 from assetlint.analysis.occlusion import ambient_occlusion
@@ -49,7 +51,13 @@ from assetlint.analysis.shading import (
     fit_shading,
     group_samples,
 )
-from assetlint.analysis.sides import OPEN_RADIUS, mirror_symmetry, side_detail, texture_values
+from assetlint.analysis.sides import (
+    OPEN_RADIUS,
+    mirror_symmetry,
+    plane_symmetry,
+    side_detail,
+    texture_values,
+)
 from assetlint.findings import Finding
 from assetlint.model import Asset, axis_vector
 from assetlint.plugins import hookimpl
@@ -82,7 +90,9 @@ def blob_map(asset: Asset, texture: int) -> BlobMap | None:
 
     def compute():
         pixels = texture_pixels(asset, texture)
-        return None if pixels is None else find_blobs(pixels)
+        if pixels is None:
+            return None
+        return find_blobs(pixels, texture_coverage(asset, texture, analysed_shape(pixels.shape)))
 
     return memo(asset, f"heuristics.blobs.{texture}", compute)
 
@@ -622,13 +632,13 @@ def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "H008",
     "mirrored-back",
     severity="warning",
-    summary="the back is a mirror copy of the front: geometry and texture repeat across a plane",
+    summary="the back is a mirror copy of the front: geometry and painted texture repeat "
+    "across a plane",
     fix="Re-generate from views of the back, or repaint the back so it is not a copy.",
     params={
         "front": "+Z",
         "geometry": 0.8,
         "correlation": 0.8,
-        "duplicated": 0.5,
         "texture": 0.005,
     },
 )
@@ -637,9 +647,24 @@ def mirrored_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     the plane perpendicular to the view: the result is symmetric where the real object
     is not, and its texture (a logo, a pattern, wear) appears twice. Symmetric geometry
     alone is normal (a ball, a vase); the rule reports a mirror plane perpendicular to
-    the front axis across which the geometry matches and the texture detail repeats too
-    (correlation of the high-passed texture between mirrored points), or the back reuses
-    the front's texels (duplicated UVs)."""
+    the front axis across which the geometry matches and the painted texture repeats too
+    (correlation of the band-passed texture between mirrored points).
+
+    Only points with texels of their own count. Mirrored UVs, where both halves read the
+    same texels, are how artists save texture space on a left/right symmetric object
+    (the Duck, a truck's two sides, a box with one texture on every face); generators
+    unwrap automatically into unique charts (xatlas and the like) and never share texels,
+    so the generator's copy is a repetition of *content* in distinct texels (texels that
+    a triangle of the front half shows too, overlapping islands, are left out as well).
+
+    Content can also be repeated by hand in distinct texels: an artist paints the two
+    sides of a truck as mirrored copies. What tells a generator's front/back copy from
+    that left/right one is the subject's own symmetry: what generators are given (people,
+    animals, furniture, vehicles, seen from the front) is left/right symmetric, so a copy
+    of its front onto its back leaves it symmetric across both vertical planes; an
+    object symmetric across the front/back plane alone is a left/right symmetric object
+    whose front is not the front axis (the Cesium milk truck faces +X). So the geometry
+    must also match across the left/right plane (perpendicular to the front and to +Y)."""
     samples = _samples(asset)
     if samples is None or samples.uniform:  # no texture to repeat the front
         return
@@ -650,23 +675,25 @@ def mirrored_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     )
     if m is None or m.geometric < p["geometry"] or m.texture_spread < p["texture"]:
         return
-    axis = p["front"][-1].lower()
-    if m.duplicated >= p["duplicated"]:
-        how = (
-            f"reuses the front's texels ({m.duplicated:.0%} of mirrored points, limit "
-            f"{p['duplicated']:.0%})"
-        )
-    elif np.isfinite(m.correlation) and m.correlation >= p["correlation"]:
-        how = (
-            f"its texture repeats it (correlation {m.correlation:.2f}, limit "
-            f"{p['correlation']:.2f})"
-        )
-    else:
+    if not (np.isfinite(m.correlation) and m.correlation >= p["correlation"]):
         return
+    # the subject's own left/right plane: perpendicular to the front and to up (+Y)
+    side = np.cross(np.array([0.0, 1.0, 0.0]), front)
+    if np.linalg.norm(side) < 0.5:  # a front along the up axis: no left/right plane
+        return
+    sideways = memo(
+        asset, f"heuristics.mirror_side.{p['front']}", lambda: plane_symmetry(samples, side)
+    )
+    if sideways < p["geometry"]:
+        return
+    axis = p["front"][-1].lower()
     yield ctx.finding(
         f"the back mirrors the front across the plane {axis} = {m.plane:.3f}: "
         f"{m.geometric:.0%} of the back lies on the reflected front (limit "
-        f"{p['geometry']:.0%}) and {how}",
+        f"{p['geometry']:.0%}; {sideways:.0%} across the left/right plane) and its "
+        "painted texture repeats it in texels of its own "
+        f"(correlation {m.correlation:.2f}, limit {p['correlation']:.2f}; "
+        f"{m.duplicated:.0%} of mirrored points share texels and are left out)",
         subject_type="scene",
         value=m.geometric,
         limit=p["geometry"],

@@ -70,7 +70,9 @@ def test_mirrored_texture_correlates_across_the_plane():
     assert m.geometric == 1.0
     assert abs(m.plane) < 0.01
     assert m.correlation > 0.9
-    assert m.duplicated == 0.0  # mirrored paint, own texels
+    # mirrored paint, own texels: only points within a texel of where the back's
+    # triangles meet the front's in one island read texels the front shows too
+    assert m.duplicated < 0.03
     asset = textured_asset(sphere(), speckled(False), size=512)
     m = mirror_symmetry(asset, surface_samples(asset), FRONT)
     assert m.geometric == 1.0
