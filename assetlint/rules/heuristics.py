@@ -536,13 +536,19 @@ def _thumbnail(pixels: np.ndarray, size: int = 32) -> np.ndarray:
 def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A generator bakes everything it sees into one texture under one material, so the
     metal buckle, the leather strap and the glass lens share one metallic and one
-    roughness value and none of them looks right. The rule clusters the albedo (and
-    metallic/roughness where a map holds them) of each material slot over its surface,
-    keeps only clear clusters (separated by a gap, covering patches of the surface, each
-    at least 8% of it), and names each by the kind of material it looks like; paint of
-    several colours is one material. Light and occlusion found baked into the albedo
-    (H001, H002) are divided out first, so that the lit and the shaded side of one
-    material are not taken for two, and painted highlights (H003) are left out."""
+    roughness value and none of them looks right. The rule clusters the albedo of each
+    material slot over its surface, keeps only clear clusters (separated by a gap,
+    covering patches of the surface, each at least 8% of it), and counts two clusters as
+    different materials only on evidence the albedo's colour cannot give: a different
+    fine-scale grain (fabric, leather or wood against smooth paint or plastic). Colour
+    alone is paint: white, black and coloured regions of one slot are what hand-painted
+    and stylised assets are made of (the Khronos Fox, Duck and CesiumMilkTruck), and
+    "metal" is named only where metallicFactor times the metallic-roughness map says so,
+    never from a bright grey. A slot whose metallic-roughness map varies (the Damaged
+    Helmet, a printed aluminium can) has its materials told apart by that map, as PBR
+    intends, and is left alone. Light and occlusion found baked into the albedo (H001,
+    H002) are divided out first, so that the lit and the shaded side of one material are
+    not taken for two, and painted highlights (H003) are left out."""
     samples = _samples(asset)
     if samples is None:
         return
@@ -552,6 +558,8 @@ def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     grain = np.abs(texture_values(asset, samples.texture, samples.uv, 0))
     for mat in np.unique(samples.material[samples.material >= 0]):
         rows = np.flatnonzero((samples.material == mat) & known)
+        if _map_varies(samples, rows):
+            continue  # the slot's metallic-roughness map already tells its materials apart
         parts = material_parts(samples, rows, rgb, grain)
         if len(parts) <= limit:
             continue
@@ -566,6 +574,18 @@ def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             value=len(parts),
             limit=limit,
         )
+
+
+MAP_VARIES = 0.05  # standard deviation of metallic or roughness over a slot: a map at work
+
+
+def _map_varies(samples: Samples, rows: np.ndarray) -> bool:
+    """Whether the samples ``rows`` read a metallic-roughness map whose values vary."""
+    if not len(rows) or samples.has_mr_map[rows].mean() <= 0.5:
+        return False
+    return bool(
+        max(float(samples.metallic[rows].std()), float(samples.roughness[rows].std())) >= MAP_VARIES
+    )
 
 
 @group.rule(

@@ -262,12 +262,32 @@ def test_unlit_and_emissive_albedo(engine):
 def test_fused_materials(engine):
     seeds = np.array([[1.0, 0.2, 0.1], [-0.6, 0.7, -0.2], [0.0, -0.8, 0.6]])
     materials = np.array([colour((205, 205, 208)), colour((40, 40, 42)), colour((180, 40, 35))])
-    (finding,) = run(engine, textured_asset(sphere(), regions(seeds, materials)), "H006")
-    assert finding.count == 3
-    assert "looks like 3 materials" in finding.message
-    assert "metal" in finding.message and "dark rubber" in finding.message
+    base = regions(seeds, materials)
+
+    def fabric(p, n):  # a fine weave on the red region only
+        d = ((p[:, None, :] - seeds[None]) ** 2).sum(-1).argmin(axis=1)
+        amp = np.array([0.02, 0.02, 0.15])[d]
+        return base(p, n) * (1 + amp * noise(p, 300.0, 3))[:, None]
+
+    (finding,) = run(engine, textured_asset(sphere(), fabric, size=512), "H006")
+    assert finding.count == 2
+    assert "looks like 2 materials" in finding.message
+    # the same colours without a difference of grain are paint of one material
+    assert run(engine, textured_asset(sphere(), base, size=512), "H006") == []
     paints = np.array([colour((180, 40, 35)), colour((40, 120, 170)), colour((70, 150, 60))])
     assert run(engine, textured_asset(sphere(), regions(seeds, paints)), "H006") == []
+
+
+def test_fused_materials_leaves_a_slot_with_a_varying_metallic_map_alone(engine):
+    # metal and paint told apart by a metallic-roughness map: PBR as intended
+    seeds = np.array([[1.0, 0.2, 0.1], [-0.6, 0.7, -0.2], [0.0, -0.8, 0.6]])
+    materials = np.array([colour((205, 205, 208)), colour((40, 40, 42)), colour((180, 40, 35))])
+    shape = sphere()
+    asset = textured_asset(shape, regions(seeds, materials), metallic_factor=1.0)
+    metal = regions(seeds, np.array([[0.0, 1.0, 1.0], [0.0, 0.6, 0.0], [0.0, 0.6, 0.0]]))
+    asset.textures.append(Texture.from_bytes("mr", "embedded", encode(shape.texture(metal))))
+    asset.materials[0].textures["metallic_roughness"] = TextureSlot(1)
+    assert run(engine, asset, "H006") == []
 
 
 def bumps(amplitude_back: float):
