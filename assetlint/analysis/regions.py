@@ -24,9 +24,9 @@ fine-scale texture ("grain": leather, fabric or wood against smooth paint or pla
 So two clusters count as different materials only when their metallic or roughness differ
 (from a map) or their grain differs by :data:`GRAIN_RATIO` or more where both have some
 (:data:`GRAIN_FLOOR`: a flat region, hand-painted or clipped to white, has no grain to
-compare, which is not a different grain); clusters that do not differ so are merged, and each material
-is named by the kind it looks like, "metal" only where the metallic value (factor times
-map) says so.
+compare, which is not a different grain); clusters that do not differ so are merged, and
+each material is named by the kind it looks like, "metal" only where the metallic value
+(factor times map) says so.
 """
 
 from __future__ import annotations
