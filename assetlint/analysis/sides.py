@@ -62,6 +62,8 @@ OPEN = 0.05  # occlusion (within OPEN_RADIUS) below which a sample is on open su
 OPEN_RADIUS = 0.5  # x the object's size: what counts as near enough to shade a point
 DETAIL_SIZE = 512  # texture side at which detail is measured
 LIGHT_BIN = 0.25  # width of the bins of n . light in which front and back are compared
+PLANAR = 1e-3  # |n_i - n_j| below which a pair lies on one plane (no curvature)
+PAINTED = 0.5  # share of a half's samples that must read a texture gradient at all
 GEOMETRY_SAMPLES = 4096  # samples whose neighbour pairs give the median curvature: about
 # 8,000 pairs, in half the time all PAIR_SAMPLES take; the median moves by 1% (3% at the
 # 90th percentile, on benchmarks.heuristics_corpus)
@@ -108,8 +110,10 @@ def texture_values(asset: Asset, textures: np.ndarray, uv: np.ndarray, which: in
 
 @dataclass
 class SideDetail:
-    geometry: tuple[float, float]  # median curvature x size, front and back
-    texture: tuple[float, float]  # median texture gradient x size, front and back (NaN: none)
+    geometry: tuple[float, float]  # median curvature x size over curved pairs, front and
+    # back (NaN: too few curved pairs)
+    texture: tuple[float, float]  # median texture gradient x size, front and back (NaN: none,
+    # or a half mostly unpainted)
     density: tuple[float, float]  # triangles per m^2, front and back
     share: tuple[float, float]  # share of the sampled surface facing front and back
 
@@ -138,8 +142,14 @@ def side_detail(
     dn = samples.normals[i] - samples.normals[j]
     dp = samples.positions[i] - samples.positions[j]
     bend = np.sqrt(np.einsum("ij,ij->i", dn, dn) / np.maximum(np.einsum("ij,ij->i", dp, dp), 1e-24))
+    # like with like: planar pairs (a CAD part's flat base, a facet's inside) have no
+    # curvature to lose, so each half's median is over its curved pairs; a half with too
+    # few of them has no geometric detail to compare (NaN)
+    curved = np.sqrt(np.einsum("ij,ij->i", dn, dn)) > PLANAR
     geometry = tuple(
-        float(np.median(bend[h[i] & h[j]])) * size if (h[i] & h[j]).sum() >= 50 else 0.0
+        float(np.median(bend[h[i] & h[j] & curved])) * size
+        if (h[i] & h[j] & curved).sum() >= 50
+        else float("nan")
         for h in halves
     )
     gradient = texture_values(asset, samples.texture, samples.uv, 1) * samples.texels_per_metre
@@ -161,7 +171,12 @@ def side_detail(
             front_sum += w * float(np.median(f))
             back_sum += w * float(np.median(b))
     texture = (float("nan"), float("nan"))
-    if weights >= 100:
+    # a half whose texels are mostly one flat colour (no gradient at all: a flat fill, a
+    # single texel) is unpainted, not less detailed: nothing to compare
+    painted = min(
+        float((gradient[h & usable] > 0).mean()) if (h & usable).any() else 0.0 for h in halves
+    )
+    if weights >= 100 and painted >= PAINTED:
         texture = (front_sum / weights * size, back_sum / weights * size)
     return SideDetail(
         geometry=geometry,  # type: ignore[arg-type]

@@ -598,24 +598,33 @@ def _map_varies(samples: Samples, rows: np.ndarray) -> bool:
 )
 def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A single photo shows the front; the generator invents the back from priors, and
-    the invention is often smoother, "melted", with less texture. The rule compares the
-    half of the surface facing the front axis with the half facing away: geometric
-    detail (discrete curvature), texture detail (gradient of the high-passed log
-    albedo per metre) and triangle density, each as a front/back ratio. Texture detail
-    is compared on open surface (no occluder within half the object's size) and between
-    points equally lit by any light found baked in, so that shading of bumps on the lit
-    side, contact shadows and the grain of a baked occlusion do not pass for painted
-    detail. A side needs some detail to lose: the geometry and texture floors (in units
-    of the object's size) keep smooth or plain objects out."""
+    the invention is often smoother, "melted", with blurrier paint. The rule compares the
+    half of the surface facing the front axis with the half facing away: texture detail
+    (gradient of the high-passed log albedo per metre), geometric detail (discrete
+    curvature) and triangle density, each as a front/back ratio.
+
+    It reports when the back's *paint* has lost detail (texture ratio at the limit); the
+    geometry ratio is stated beside it but never decides alone. Shape alone cannot tell
+    an invented back from a designed one: real objects are plain behind as often as not
+    (the back of a sculpted bust, a cabinet's back panel, a bottle's base, a printed
+    part's flat side), and the generator invents the paint with the shape. So an
+    untextured mesh, or one whose back is a flat fill (most of its texels without any
+    gradient: unpainted, not less detailed), gets no finding.
+
+    Like is compared with like: curvature over curved surface only (exactly planar
+    pairs, a CAD face or a cut, have none to lose), texture on open surface (no occluder
+    within half the object's size) and between points equally lit by any light found
+    baked in, so that shading of bumps on the lit side, contact shadows and the grain of
+    a baked occlusion do not pass for painted detail. A side needs some detail to lose
+    (the floors, in units of the object's size), and a back with less than a tenth of the
+    floor counts as that tenth, so a ratio is bounded by the front's detail over it."""
     samples = _samples(asset)
-    if samples is None:
+    if samples is None or samples.uniform:  # no paint: shape alone does not decide
         return
     p = ctx.params
     front = axis_vector(p["front"])
 
     def compute():
-        if samples.uniform:  # no texture detail to compare: geometry and density only
-            return side_detail(asset, samples, front)
         result = shading(asset)
         light = None
         if result is not None and light_confirmed(result[0], UNSHADE_MIN):
@@ -626,24 +635,21 @@ def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     detail = memo(asset, f"heuristics.sides.{p['front']}", compute)
     if detail is None:
         return
-    ratios = {}
     (gf, gb), (tf, tb), (df, db) = detail.geometry, detail.texture, detail.density
-    if gf >= p["geometry"]:
-        ratios["geometry"] = gf / max(gb, 1e-9)
-    if np.isfinite(tf) and np.isfinite(tb) and tf >= p["texture"]:
-        ratios["texture"] = tf / max(tb, 1e-9)
+    if not (np.isfinite(tf) and np.isfinite(tb) and tf >= p["texture"]):
+        return
+    texture = tf / max(tb, 0.1 * p["texture"])
+    if texture < p["ratio"]:
+        return
+    shape = "geometry not comparable"
+    if np.isfinite(gf) and np.isfinite(gb) and gf >= p["geometry"]:
+        shape = f"geometry {gf / max(gb, 0.1 * p['geometry']):.1f}x"
     density = df / db if db > 0 else float("nan")
-    if not ratios:
-        return
-    worst = max(ratios, key=ratios.get)
-    if ratios[worst] < p["ratio"]:
-        return
-    listing = ", ".join(f"{k} {v:.1f}x" for k, v in ratios.items())
     yield ctx.finding(
-        f"back has {ratios[worst]:.1f}x less surface detail than front ({listing}, "
-        f"triangle density {density:.1f}x; limit {p['ratio']:.1f}x), front {p['front']}",
+        f"back has {texture:.1f}x less painted detail than front (limit {p['ratio']:.1f}x; "
+        f"{shape}, triangle density {density:.1f}x), front {p['front']}",
         subject_type="scene",
-        value=ratios[worst],
+        value=texture,
         limit=p["ratio"],
     )
 
