@@ -508,3 +508,45 @@ def fill_uncovered(image: np.ndarray, covered: np.ndarray) -> np.ndarray:
         ~covered, return_distances=False, return_indices=True
     )
     return image[rows, cols]
+
+
+PALETTE = 16  # the most common exact colours whose share tells a designed albedo
+DESIGNED = 0.5  # share of the covered texels they take from which an albedo is designed
+
+
+def palette_share(asset: Asset, texture: int) -> float:
+    """Share of the texels the surface shows (see :func:`texture_coverage`) that take one
+    of the :data:`PALETTE` most common exact 8-bit colours of ``texture``; NaN when it
+    cannot be decoded or nothing is covered; once per asset.
+
+    A hand-painted or designed albedo is made of flat fills: a few exact colours cover
+    most of it (the Khronos Fox, Duck, BoxTextured, CesiumMilkTruck and CesiumMan: 0.71
+    to 1.0, JPEG included). One projected from a photo or painted by a diffusion model
+    carries sensor or sampling noise everywhere, and no colour repeats on more than a
+    sliver of it (twelve generated-real textures: 0.00 to 0.20; a photo-based PBR map
+    and a photogrammetry scan: 0.16 and 0.25)."""
+
+    def compute() -> float:
+        pixels = texture_pixels(asset, texture)
+        if pixels is None:
+            return float("nan")
+        covered = texture_coverage(asset, texture, pixels.shape[:2])
+        if not covered.any():
+            return float("nan")
+        q = np.rint(pixels[..., :3] * 255).astype(np.int64)
+        codes = ((q[..., 0] << 16) | (q[..., 1] << 8) | q[..., 2])[covered]
+        counts = np.unique(codes, return_counts=True)[1]
+        top = np.sort(counts)[::-1][:PALETTE]
+        return float(top.sum()) / len(codes)
+
+    return memo(asset, f"albedo.palette.{texture}", compute)
+
+
+def designed_samples(asset: Asset, samples: Samples) -> np.ndarray:
+    """bool (n,): samples whose albedo comes from a designed texture (palette share at
+    least :data:`DESIGNED`), where light and shade are painted on purpose (stylised art)."""
+    out = np.zeros(samples.count, dtype=bool)
+    for tex in np.unique(samples.texture[samples.texture >= 0]):
+        if palette_share(asset, int(tex)) >= DESIGNED:
+            out[samples.texture == tex] = True
+    return out

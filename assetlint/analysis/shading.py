@@ -111,15 +111,18 @@ class Grouping:
     local: np.ndarray | None  # see local_slope
 
 
-def group_samples(samples: Samples, exclude: np.ndarray | None = None) -> Grouping:
+def group_samples(
+    samples: Samples, exclude: np.ndarray | None = None, across_creases: bool = False
+) -> Grouping:
     """The :class:`Grouping` of the samples, leaving out those in ``exclude`` (painted
-    highlights, say)."""
+    highlights, say); ``across_creases``: see :func:`split_levels`."""
     group, usable = colour_groups(samples)
     if exclude is not None:
         usable &= ~exclude
     pairs = neighbour_pairs(samples, usable)
     local = local_slope(samples, pairs)
-    return Grouping(split_levels(samples, group, usable, local, pairs), usable, local)
+    levels = split_levels(samples, group, usable, local, pairs, across_creases)
+    return Grouping(levels, usable, local)
 
 
 def _relative_luminance(
@@ -254,12 +257,17 @@ def split_levels(
     usable: np.ndarray,
     local: np.ndarray | None,
     pairs: tuple[np.ndarray, np.ndarray],
+    across_creases: bool = False,
 ) -> np.ndarray:
     """Split colour groups into lightness levels where paint of one hue comes in several
     values (dark and light grey parts): a level boundary is a valley in the histogram of
     log luminance (after removing the local light estimate), and the neighbouring samples
     on either side of it must lie on smooth surface. Steps of luminance at creases, as
-    between the faces of a lit box, are what a light does and do not split."""
+    between the faces of a lit box, are what a directional light does and do not split;
+    ``across_creases`` splits there too, for the occlusion fit: occlusion darkens
+    continuously into a crevice and makes no empty gap between two levels, so levels
+    with a gap between them are paint wherever their border runs (a white body and a
+    grey chassis meeting at a crease)."""
     lum = np.maximum(samples.luminance, MIN_LUMINANCE)
     shade = 1.0
     if local is not None:
@@ -276,7 +284,7 @@ def split_levels(
         accepted = []
         for cut in _valleys(value[rows]):
             cross = both & ((value[i] < cut) != (value[j] < cut))
-            if cross.sum() >= 5 and np.median(bend[cross]) <= smooth:
+            if cross.sum() >= 5 and (across_creases or np.median(bend[cross]) <= smooth):
                 accepted.append(cut)
         if accepted:
             level = np.searchsorted(np.array(accepted), value[rows], side="right")

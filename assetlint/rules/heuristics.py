@@ -24,9 +24,12 @@ import numpy as np
 
 from assetlint.analysis import memo
 from assetlint.analysis.albedo import (
+    DESIGNED,
     Samples,
     decode_texture,
+    designed_samples,
     linear_to_srgb,
+    palette_share,
     surface_samples,
     texture_coverage,
     texture_pixels,
@@ -130,10 +133,23 @@ def highlight_mask(asset: Asset, samples: Samples) -> np.ndarray:
 
 
 def grouping(asset: Asset, samples: Samples) -> Grouping:
-    """The samples' grouping for the light and occlusion fits, painted highlights left
-    out; once per asset."""
+    """The samples' grouping for the light fit, painted highlights and designed albedo
+    (:func:`excluded`) left out; once per asset."""
     return memo(
-        asset, "heuristics.grouping", lambda: group_samples(samples, highlight_mask(asset, samples))
+        asset, "heuristics.grouping", lambda: group_samples(samples, excluded(asset, samples))
+    )
+
+
+def excluded(asset: Asset, samples: Samples) -> np.ndarray:
+    """Samples the light and occlusion fits leave out: those in a painted highlight
+    (:func:`highlight_mask`) and those whose albedo is designed
+    (:func:`~assetlint.analysis.albedo.designed_samples`): flat fills of a few exact
+    colours, hand-painted art whose light and shade are painted on purpose (a stylised
+    truck's shaded chassis), not a photo's; once per asset."""
+    return memo(
+        asset,
+        "heuristics.excluded",
+        lambda: highlight_mask(asset, samples) | designed_samples(asset, samples),
     )
 
 
@@ -267,7 +283,15 @@ def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     directional light is not mistaken for occlusion). It needs the surface to have
     occluded areas at all (the spread of the occlusion estimate), then reports how much
     darker a fully occluded point is and what share of the luminance variation left
-    after the light occlusion explains."""
+    after the light occlusion explains.
+
+    Paint of one hue in several values (a white body and a grey chassis) is split into
+    levels wherever an empty gap separates them, creases included: occlusion darkens
+    continuously into a crevice and leaves no such gap. And a material that ships its
+    occlusion in an occlusion map (glTF occlusionTexture) is left out: its author
+    separated occlusion from colour, as the renderer needs, and darkening left in such
+    an albedo is grime painted where grime gathers (the Damaged Helmet), which the map
+    does not double; generators do not write occlusion maps."""
     fit = occlusion_fit(asset)
     if fit is None or fit.spread < ctx.params["spread"]:
         return
@@ -287,16 +311,24 @@ def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 
 def occlusion_fit(asset: Asset) -> OcclusionFit | None:
     """H002's evidence: :data:`OCCLUSION_FIT_RAYS` rays at each of the first
-    OCCLUSION_SAMPLES samples, and the luminance fitted against it; once per asset."""
+    OCCLUSION_SAMPLES samples, and the luminance fitted against it, over the samples
+    whose material has no occlusion map, in colour groups split into lightness levels
+    wherever there is a gap between them (creases included); once per asset."""
 
     def compute():
         samples = _samples(asset)
         if samples is None or samples.uniform:
             return None
+        mapped = np.array(
+            [False] + ["occlusion" in m.textures for m in asset.materials], dtype=bool
+        )[samples.material + 1]
+        if mapped.all():
+            return None
         occ = sample_occlusion(asset, samples, OCCLUSION_RADIUS, OCCLUSION_FIT_RAYS)
         if occ is None or np.std(occ) == 0:
             return None
-        return fit_occlusion(samples, occ, grouping=grouping(asset, samples))
+        levels = group_samples(samples, excluded(asset, samples) | mapped, across_creases=True)
+        return fit_occlusion(samples, occ, grouping=levels)
 
     return memo(asset, "heuristics.occlusion_fit", compute)
 
@@ -331,6 +363,8 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         return
     p = ctx.params
     for tex in np.unique(samples.texture[samples.texture >= 0]):
+        if palette_share(asset, int(tex)) >= DESIGNED:
+            continue  # designed art: its highlights are painted on purpose
         pixels = texture_pixels(asset, int(tex))
         blob_found = blob_map(asset, int(tex))
         if pixels is None or blob_found is None:
