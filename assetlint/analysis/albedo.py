@@ -543,10 +543,21 @@ def palette_share(asset: Asset, texture: int) -> float:
 
 
 def designed_samples(asset: Asset, samples: Samples) -> np.ndarray:
-    """bool (n,): samples whose albedo comes from a designed texture (palette share at
-    least :data:`DESIGNED`), where light and shade are painted on purpose (stylised art)."""
+    """bool (n,): samples whose albedo is designed, where light and shade are painted on
+    purpose (stylised art): from a texture whose palette share (:func:`palette_share`) is
+    at least :data:`DESIGNED` or, without a texture, from a material whose sampled albedo
+    (a factor, vertex colours) has such a palette: a constant colour is one exact value,
+    a generator's vertex colours vary from vertex to vertex."""
     out = np.zeros(samples.count, dtype=bool)
     for tex in np.unique(samples.texture[samples.texture >= 0]):
         if palette_share(asset, int(tex)) >= DESIGNED:
             out[samples.texture == tex] = True
+    plain = samples.texture < 0
+    q = np.rint(linear_to_srgb(samples.rgb) * 255).astype(np.int64)
+    codes = (q[:, 0] << 16) | (q[:, 1] << 8) | q[:, 2]
+    for mat in np.unique(samples.material[plain]):
+        rows = plain & (samples.material == mat)
+        counts = np.unique(codes[rows], return_counts=True)[1]
+        if np.sort(counts)[::-1][:PALETTE].sum() >= DESIGNED * rows.sum():
+            out[rows] = True
     return out

@@ -25,6 +25,7 @@ import numpy as np
 from assetlint.analysis import memo
 from assetlint.analysis.albedo import (
     DESIGNED,
+    LUMA,
     Samples,
     decode_texture,
     designed_samples,
@@ -188,6 +189,14 @@ def light_confirmed(fit: ShadingFit, strength: float) -> bool:
     )
 
 
+def occlusion_mapped(asset: Asset, samples: Samples) -> np.ndarray:
+    """bool (n,): samples whose material has an occlusion map (glTF occlusionTexture):
+    their author separated occlusion from colour, so darkening in such an albedo where
+    the surface is occluded is not taken for baked occlusion (see H002)."""
+    mapped = [False] + ["occlusion" in m.textures for m in asset.materials]
+    return np.array(mapped, dtype=bool)[samples.material + 1]
+
+
 def unshaded_albedo(asset: Asset, samples: Samples) -> tuple[np.ndarray, np.ndarray]:
     """The sampled albedo with the baked light and occlusion that the fit found divided
     out (only what is clearly there), and the mask of samples it is known for (the
@@ -206,7 +215,8 @@ def unshaded_albedo(asset: Asset, samples: Samples) -> tuple[np.ndarray, np.ndar
         and fit.occlusion_explained >= 0.02
     ):
         known[len(occ) :] = False
-        factor[: len(occ)] -= fit.occlusion_strength * occ
+        own = ~occlusion_mapped(asset, samples)[: len(occ)]
+        factor[: len(occ)] -= np.where(own, fit.occlusion_strength * occ, 0.0)
     return samples.rgb / np.clip(factor, 0.25, 4.0)[:, None], known
 
 
@@ -319,9 +329,7 @@ def occlusion_fit(asset: Asset) -> OcclusionFit | None:
         samples = _samples(asset)
         if samples is None or samples.uniform:
             return None
-        mapped = np.array(
-            [False] + ["occlusion" in m.textures for m in asset.materials], dtype=bool
-        )[samples.material + 1]
+        mapped = occlusion_mapped(asset, samples)
         if mapped.all():
             return None
         occ = sample_occlusion(asset, samples, OCCLUSION_RADIUS, OCCLUSION_FIT_RAYS)
@@ -427,6 +435,23 @@ def _local_position(asset: Asset, samples: Samples, row: int) -> list[float]:
 # Allegorithmic (Adobe Substance) "The PBR Guide", part 2: a dielectric albedo should
 # stay between about sRGB 30-50 (charcoal, the darkest natural material) and sRGB 240
 # (fresh snow); a metal's base colour is its specular reflectance, 70-100% (sRGB 180-255).
+TAIL = 15  # sRGB levels either side of a limit over which a tail must run continuously
+
+
+def _continuous(level: np.ndarray, limit: float, below: bool) -> bool:
+    """Whether the values beyond ``limit`` (below it, or above) run on continuously into
+    the range: at least half as many within :data:`TAIL` levels inside as within TAIL
+    levels outside. A paint of its own beyond the limit (a black rubber, a white decal)
+    leaves a gap; a paint pushed out by light, shadow or clipping does not."""
+    if below:
+        outside = ((level >= limit - TAIL) & (level < limit)).sum()
+        inside = ((level >= limit) & (level < limit + TAIL)).sum()
+    else:
+        outside = ((level > limit) & (level <= limit + TAIL)).sum()
+        inside = ((level <= limit) & (level > limit - TAIL)).sum()
+    return bool(inside >= 0.5 * outside)
+
+
 @group.rule(
     "H004",
     "albedo-out-of-range",
@@ -434,45 +459,74 @@ def _local_position(asset: Asset, samples: Samples, row: int) -> list[float]:
     targets=("game", "web"),
     summary="albedo darker or brighter than physically based materials can be",
     fix="Bring the colour map into range (non-metals sRGB 30-240, metals 180-255): lift "
-    "blacks that hold baked shadow, lower blown-out whites.",
+    "blacks that hold baked shadow, lower blown-out whites; set metallic to 0 for a "
+    "photographed non-metal.",
     params={"dark": 30, "bright": 240, "metal_dark": 180, "share": 0.05},
 )
 def albedo_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Physically based shading assumes the albedo is a reflectance: nothing in nature
     is darker than charcoal (about sRGB 30-50) or brighter than fresh snow (about sRGB
-    240) for non-metals, and metals reflect 70-100% (sRGB 180-255). Values outside look
-    wrong under every light (black holes, glowing whites) and are usually baked shadow or
-    blown-out photo highlights. The rule measures, per material, the share of the surface
-    whose albedo luminance (sRGB-encoded) is outside the range, metals (metallic >= 0.5)
-    judged with their own."""
+    240) for non-metals, and metals reflect 70-100% (sRGB 180-255). A photo's exposure
+    does not respect that: its shadow side sinks to black and its lit side clips to
+    white, and a generator projects the photo into the albedo. The rule measures, per
+    material, the share of the surface whose albedo luminance (sRGB-encoded) is out of
+    range *where the light or occlusion found baked in (H001, H002) pushes it that way*
+    and that runs on continuously into the range (the tail of a colour pushed out by the
+    photo's light, not a colour of its own).
+
+    What it leaves alone is deliberate: a colour of its own beyond a limit, with a gap
+    before the range (a black tyre, a white decal, the black coat of a clear-coat
+    sample); designed albedo (a constant factor, or flat fills of a few exact colours:
+    see :func:`~assetlint.analysis.albedo.designed_samples`), where pure white and black
+    are an artist's choice; dark or bright colour with no light or occlusion found
+    painted over it (a scan's dark ground, a helmet's black rubber); and metal judged by
+    a metallic-roughness map, which an author paints texel by texel (a worn helmet's
+    darker metal). Metal is judged where metallic comes from the factor alone: a
+    photographed object at metallic 1 (glTF's default, left in place) renders its whole
+    albedo as dark metal."""
     samples = _samples(asset)
     if samples is None:
         return
     p = ctx.params
     level = linear_to_srgb(samples.luminance) * 255
-    for mat in np.unique(samples.material[samples.material >= 0]):
-        rows = samples.material == mat
+    photo = ~designed_samples(asset, samples)
+    # the baked light and occlusion found (H001, H002): >1 where they brighten, <1 where
+    # they darken, 1 where none was found
+    unshaded, known = unshaded_albedo(asset, samples)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shade = np.nan_to_num(samples.luminance / (unshaded @ LUMA), nan=1.0, posinf=1.0)
+    for mat in np.unique(samples.material[(samples.material >= 0) & photo]):
+        rows = photo & (samples.material == mat)
+        total = rows.sum()
         metal = rows & (samples.metallic >= 0.5)
         plain = rows & ~metal
-        dark = plain & (level < p["dark"])
-        bright = plain & (level > p["bright"])
-        dull = metal & (level < p["metal_dark"])
-        total = rows.sum()
-        share = (dark.sum() + bright.sum() + dull.sum()) / total
+        dark = plain & known & (level < p["dark"]) & (shade < 1)
+        bright = plain & known & (level > p["bright"]) & (shade > 1)
+        if not _continuous(level[plain], p["dark"], below=True):
+            dark[:] = False
+        if not _continuous(level[plain], p["bright"], below=False):
+            bright[:] = False
+        dull = metal & ~samples.has_mr_map & (level < p["metal_dark"])
+        seen = max(int((rows & known).sum()), 1)  # where the shading is known
+        share = (dark.sum() + bright.sum()) / seen + dull.sum() / total
         if share <= p["share"]:
             continue
         name = asset.materials[int(mat)].name or f"material #{int(mat)}"
         parts = []
         if plain.any():
             parts.append(
-                f"{dark.sum() / total:.0%} darker than sRGB {p['dark']}, "
-                f"{bright.sum() / total:.0%} brighter than {p['bright']} (non-metal)"
+                f"{dark.sum() / seen:.0%} darker than sRGB {p['dark']} where shaded, "
+                f"{bright.sum() / seen:.0%} brighter than {p['bright']} where lit (non-metal)"
             )
-        if metal.any():
-            parts.append(f"{dull.sum() / total:.0%} metal darker than sRGB {p['metal_dark']}")
+        if dull.any():
+            parts.append(
+                f"{dull.sum() / total:.0%} metal (metallic factor "
+                f"{asset.materials[int(mat)].metallic_factor:.2f}, no map) darker than "
+                f"sRGB {p['metal_dark']}"
+            )
         yield ctx.finding(
-            f"{share:.0%} of the surface of '{name}' has albedo outside the PBR range: "
-            f"{'; '.join(parts)} (limit {p['share']:.0%})",
+            f"{share:.0%} of the surface of '{name}' has albedo pushed outside the PBR "
+            f"range: {'; '.join(parts)} (limit {p['share']:.0%})",
             subject=name,
             subject_type="material",
             value=share,
@@ -692,8 +746,7 @@ def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "H008",
     "mirrored-back",
     severity="warning",
-    summary="the back is a mirror copy of the front: geometry and painted texture repeat "
-    "across a plane",
+    summary="the back is a mirror copy of the front: geometry and texture repeat across a plane",
     fix="Re-generate from views of the back, or repaint the back so it is not a copy.",
     params={
         "front": "+Z",

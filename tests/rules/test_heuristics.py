@@ -243,13 +243,33 @@ def test_hard_edged_white_decal_is_not_a_highlight(engine):
     assert run(engine, textured_asset(sphere(), paint), "H003") == []
 
 
-def test_albedo_out_of_range(engine):
-    (dark,) = run(engine, textured_asset(sphere(), uniform(colour((15, 15, 15)))), "H004")
-    assert dark.value == 1.0
-    assert "100% darker than sRGB 30" in dark.message
+def test_albedo_pushed_out_of_range_by_a_baked_light(engine):
+    # a dark red lit strongly from the upper right: its shaded side sinks below sRGB 30
+    dim = colour((70, 30, 25))
+    (dark,) = run(engine, textured_asset(sphere(), lit(uniform(dim), (1, 1, 0), 0.9)), "H004")
+    assert "darker than sRGB 30 where shaded" in dark.message
+    assert 0.05 < dark.value < 0.5
+    # the same colour unlit is in range; a black of its own beside red paint is a colour,
+    # not a shadow; and a constant black is an authored value
+    assert run(engine, textured_asset(sphere(), uniform(dim)), "H004") == []
+    seeds = np.array([[1.0, 0.2, 0.1], [-0.6, 0.7, -0.2], [0.0, -0.8, 0.6]])
+    paints = np.array([colour((15, 15, 15)), RED, RED])
+    assert run(engine, textured_asset(sphere(), regions(seeds, paints)), "H004") == []
+    assert run(engine, designed_asset(sphere(), uniform(colour((15, 15, 15)))), "H004") == []
+
+
+def test_photographed_albedo_left_at_metallic_one(engine):
     metal = textured_asset(sphere(), uniform(colour((120, 120, 120))), metallic_factor=1.0)
     (dull,) = run(engine, metal, "H004")
-    assert dull.value == 1.0 and "metal darker than sRGB 180" in dull.message
+    assert dull.value == 1.0
+    assert "100% metal (metallic factor 1.00, no map) darker than sRGB 180" in dull.message
+    # metal painted texel by texel in a map is the author's, darker or not
+    mapped = textured_asset(sphere(), uniform(colour((120, 120, 120))), metallic_factor=1.0)
+    mapped.textures.append(
+        Texture.from_bytes("mr", "embedded", encode(sphere().texture(uniform(np.ones(3)))))
+    )
+    mapped.materials[0].textures["metallic_roughness"] = TextureSlot(1)
+    assert run(engine, mapped, "H004") == []
     assert run(engine, textured_asset(sphere(), uniform(RED)), "H004") == []
 
 
