@@ -8,10 +8,12 @@ direction, the false alarms on the real negative set (every clean professional a
     .venv/bin/python -m benchmarks.heuristics                 # everything
     .venv/bin/python -m benchmarks.heuristics --every 8       # a smaller subsample
     .venv/bin/python -m benchmarks.heuristics --no-speed --no-negative
+    .venv/bin/python -m benchmarks.heuristics --cycles /tmp/cycles-set --only-cycles
 
 Which set each figure is from is printed beside it: "generated" is
 :mod:`benchmarks.heuristics_corpus` (the code-generated corpus, seeds :data:`SPLITS`),
-"negative" the real files. There is no Cycles-baked set yet (issue 17 asks for one).
+"negative" the real files, "cycles" a set baked by Blender's Cycles
+(:mod:`benchmarks.heuristics_cycles`, ``--cycles FOLDER``), none of it used for tuning.
 A case counts for a rule when its label is True or False (None is not scored). Nothing
 is written to disk.
 """
@@ -205,6 +207,55 @@ def report(name: str, rows: list[dict], chosen: dict[str, float | None]) -> None
             print(f"  {code} {kind} {case}")
 
 
+def cycles_set(folder: Path) -> None:
+    """H001 and H002 on the Cycles-baked set (:mod:`benchmarks.heuristics_cycles`): all of
+    it is scoring, none was seen when choosing thresholds."""
+    import json
+
+    labels = json.loads((folder / "labels.json").read_text())
+    engine = _engine()
+    rows = []
+    for name, label in sorted(labels.items()):
+        asset = load(folder / name)
+        found = [f for f in engine.run(asset, select=["H"]) if f.severity != "info"]
+        fit = heuristics.light_fit(asset)
+        error = None
+        if label.get("direction") is not None and fit is not None:
+            truth = np.asarray(label["direction"], dtype=np.float64)
+            cos = float(np.clip(fit.direction @ truth / np.linalg.norm(truth), -1, 1))
+            error = float(np.degrees(np.arccos(cos)))
+        rows.append((name, label, sorted({f.code for f in found}), error))
+    print(f"\ncycles (Blender Cycles bakes, {folder}): {len(rows)} files, all scoring")
+    for code in ("H001", "H002"):
+        tp = fp = fn = 0
+        for _, label, codes, _ in rows:
+            if label.get(code) is None:
+                continue
+            tp += label[code] and code in codes
+            fp += (not label[code]) and code in codes
+            fn += label[code] and code not in codes
+        precision, recall = _pr(tp, fp, fn)
+        print(f"{code}: TP {tp} FP {fp} FN {fn}, precision {precision:.3f}, recall {recall:.3f}")
+    errors = [e for _, label, codes, e in rows if e is not None]
+    if errors:
+        print(
+            f"light direction error (cycles, key lights): median {np.median(errors):.1f} deg, "
+            f"90th percentile {np.percentile(errors, 90):.1f} deg ({len(errors)} cases)"
+        )
+    weak = [(n, codes) for n, label, codes, _ in rows if 1.1 <= label.get("contrast", 0) < 1.4]
+    found = sum("H001" in c for _, c in weak)
+    print(f"  weak key light (contrast 1.1-1.4): H001 on {found}/{len(weak)}")
+    clean = [(n, codes) for n, label, codes, _ in rows if n.endswith("-clean.glb")]
+    alarms = [(n, codes) for n, codes in clean if codes]
+    print(f"clean albedo (true albedo, no light): {len(alarms)}/{len(clean)} with an H warning")
+    for name, label, codes, error in rows:
+        where = f", direction error {error:.1f} deg" if error is not None else ""
+        print(
+            f"  {name}: H001 {label.get('H001')}, H002 {label.get('H002')}, contrast "
+            f"{label.get('contrast', '-')}: found {', '.join(codes) or '-'}{where}"
+        )
+
+
 def negative_set() -> None:
     """H warnings on every clean professional asset of the shared corpus."""
     if not CORPUS.is_dir():
@@ -280,7 +331,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--speed", action="store_true", help="only the speed figure")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--no-negative", action="store_true")
+    parser.add_argument(
+        "--cycles", type=Path, help="a folder baked by benchmarks.heuristics_cycles"
+    )
+    parser.add_argument("--only-cycles", action="store_true")
     args = parser.parse_args(argv)
+    if args.cycles is not None:
+        cycles_set(args.cycles)
+        if args.only_cycles:
+            return
     if not args.speed:
         start = time.perf_counter()
         tuning = run_split(SPLITS["tuning"], max(1, args.workers), args.every)
