@@ -14,7 +14,8 @@ scale:
 * texture: the gradient of the *high-passed log* luminance of the base colour map, per
   metre of surface. The log makes a baked light (a factor) drop out, and the high-pass
   (minus a Gaussian blur of 1/256 of the image) keeps detail and drops smooth shading.
-  It is compared on open surface (occlusion below :data:`OPEN`, with rays as long as
+  It is compared only between halves of about the same texel density (within
+  :data:`TEXEL_RATIO`), on open surface (occlusion below :data:`OPEN`, with rays as long as
   :data:`OPEN_RADIUS` of the object's size: a painted occlusion reaches further than the
   crevices, and its grain, the noise of a baker's rays, is fine detail that only the
   occluded side has) and, when a baked light was found, between points equally lit
@@ -64,6 +65,7 @@ DETAIL_SIZE = 512  # texture side at which detail is measured
 LIGHT_BIN = 0.25  # width of the bins of n . light in which front and back are compared
 PLANAR = 1e-3  # |n_i - n_j| below which a pair lies on one plane (no curvature)
 PAINTED = 0.5  # share of a half's samples that must read a texture gradient at all
+TEXEL_RATIO = 1.5  # texel densities (median texels per metre) of halves compared as alike
 GEOMETRY_SAMPLES = 4096  # samples whose neighbour pairs give the median curvature: about
 # 8,000 pairs, in half the time all PAIR_SAMPLES take; the median moves by 1% (3% at the
 # 90th percentile, on benchmarks.heuristics_corpus)
@@ -176,7 +178,15 @@ def side_detail(
     painted = min(
         float((gradient[h & usable] > 0).mean()) if (h & usable).any() else 0.0 for h in halves
     )
-    if weights >= 100 and painted >= PAINTED:
+    # a half painted with more texels per metre shows more of any fine detail, a photo's
+    # noise included: halves whose texel densities differ are not compared (generators
+    # unwrap at one density; hand-laid atlases often do not)
+    density = [
+        float(np.median(samples.texels_per_metre[h & usable])) if (h & usable).any() else 0.0
+        for h in halves
+    ]
+    even = bool(np.isfinite(density).all()) and max(density) <= TEXEL_RATIO * min(density)
+    if weights >= 100 and painted >= PAINTED and even:
         texture = (front_sum / weights * size, back_sum / weights * size)
     return SideDetail(
         geometry=geometry,  # type: ignore[arg-type]
