@@ -809,8 +809,8 @@ SPLITS = {"tuning": 0, "scoring": 1}  # split -> seed: every mesh, design and de
 def generate(
     seed: int = 0, part: int = 0, parts: int = 1, every: int = 1, offset: int = 0
 ) -> Iterator[Case]:
-    """The corpus, case by case (474 cases). Only the cases whose index is ``offset``
-    modulo ``every`` are built (a subsample of every family), and with ``parts`` > 1 only
+    """The corpus, case by case (474 cases). Only the cases whose index draws ``offset``
+    of ``every`` are built (a random subsample of every family), and with ``parts`` > 1 only
     every ``parts``-th of those, from ``part`` (the others are skipped unbuilt), so that
     several processes can share the work; each case is the same either way. The seed
     draws every shape's proportions and displacement field, every design and defect:
@@ -818,13 +818,19 @@ def generate(
     shapes = ("sphere", "box", "helmet", "chair", "scan")
     index = 0
 
+    kept = 0
+
     def take() -> bool:
-        """Move to the next case; whether this part builds it."""
-        nonlocal index
+        """Move to the next case; whether this part builds it. The subsample is drawn by
+        a hash of the index, not its residue, which would alias with the families'
+        alternating patterns (every 4th light case weak, every 2nd with a map)."""
+        nonlocal index, kept
         index += 1
-        if (index - 1) % every != offset:
+        draw = np.random.default_rng([index, 1789]).integers(every)
+        if draw != offset:
             return False
-        return ((index - 1) // every) % parts == part
+        kept += 1
+        return (kept - 1) % parts == part
 
     def builder(group: str, shape: str) -> _Builder:
         return _Builder(index, seed, group, shape)

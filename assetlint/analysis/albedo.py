@@ -222,6 +222,8 @@ class Samples:
 
     positions: np.ndarray  # float64 (n, 3), world (canonical) metres
     normals: np.ndarray  # float64 (n, 3), unit geometric normals, world frame
+    shading_normals: np.ndarray  # float64 (n, 3), unit interpolated vertex normals (the
+    # geometric ones where the mesh has none): what light and shade follow
     instance: np.ndarray  # int64 (n,), index into :attr:`instances`
     mesh: np.ndarray  # int64 (n,), index into asset.meshes
     triangle: np.ndarray  # int64 (n,), index into that mesh's triangles
@@ -282,7 +284,7 @@ def _sample(asset: Asset, count: int) -> Samples | None:
     if len(parts) > 1:
         cols = {key: np.concatenate([p[key] for p in parts]) for key in cols}
     pos = cols["positions"]
-    finite = finite_rows(pos) & finite_rows(cols["normals"])
+    finite = finite_rows(pos) & finite_rows(cols["normals"]) & finite_rows(cols["shading_normals"])
     if not finite.any():
         return None
     if not finite.all():
@@ -314,6 +316,7 @@ def _sample_instance(
     return {
         "positions": pos,
         "normals": nrm,
+        "shading_normals": _shading_normals(mesh, prep.triangles[pick], bary, world, nrm),
         "instance": np.full(k, inst, dtype=np.int64),
         "mesh": np.full(k, mesh_index, dtype=np.int64),
         "triangle": prep.index[pick],
@@ -321,6 +324,23 @@ def _sample_instance(
         "tri_area": tri_area,
         "material": mesh.material_indices[prep.index[pick]].astype(np.int64),
     }
+
+
+def _shading_normals(
+    mesh: Mesh, tris: np.ndarray, bary: np.ndarray, world: np.ndarray, geometric: np.ndarray
+) -> np.ndarray:
+    """The mesh's vertex normals interpolated at the samples and placed by ``world``:
+    the normal a renderer (or the photographed smooth surface) shades with. The
+    geometric normal where the mesh has none or they are degenerate."""
+    normals = mesh.normals
+    if normals is None or len(normals) != mesh.vertex_count:
+        return geometric
+    corners = np.asarray(normals, dtype=np.float64)[tris]
+    n = np.einsum("nk,nkj->nj", bary, corners) @ row_matrix(normal_matrix(world))
+    length = np.sqrt(np.einsum("ij,ij->i", n, n))
+    good = np.isfinite(length) & (length > 1e-6)
+    n = np.where(good[:, None], n / np.where(good, length, 1.0)[:, None], geometric)
+    return n
 
 
 def _shade(asset: Asset, cols: dict[str, np.ndarray]) -> None:

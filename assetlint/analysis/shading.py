@@ -1,6 +1,8 @@
 """Light and occlusion baked into an albedo, measured by regression on surface samples.
 
-A photo's light is a function of the surface normal; an albedo is not. So the luminance of
+A photo's light is a function of the surface normal (the shading normal a renderer
+interpolates, :attr:`~assetlint.analysis.albedo.Samples.shading_normals`: a smooth
+surface tessellated into facets is lit smoothly); an albedo is not. So the luminance of
 the sampled albedo is fitted against the normal (and, for occlusion, against an ambient
 occlusion estimate)::
 
@@ -152,7 +154,7 @@ def fit_shading(
     if len(idx) < 50:
         return None
     g, y = _relative_luminance(samples, group, idx)
-    x = samples.normals[idx]
+    x = samples.shading_normals[idx]
     if occlusion is not None:
         x = np.column_stack([x, occlusion[idx]])
     beta, resid, within, weight, intercept = _grouped_huber(y, x, g)
@@ -227,7 +229,7 @@ def local_slope(samples: Samples, pairs: tuple[np.ndarray, np.ndarray]) -> np.nd
     robust slope b of ``2 (L_i - L_j) / (L_i + L_j) = b . (n_i - n_j)`` over the pairs
     whose normals differ. None with too few such pairs."""
     i, j = pairs
-    dn = samples.normals[i] - samples.normals[j]
+    dn = samples.shading_normals[i] - samples.shading_normals[j]
     lever = np.linalg.norm(dn, axis=1) > 1e-3  # pairs on one flat face say nothing
     i, j, dn = i[lever], j[lever], dn[lever]
     if len(i) < 30:
@@ -271,10 +273,10 @@ def split_levels(
     lum = np.maximum(samples.luminance, MIN_LUMINANCE)
     shade = 1.0
     if local is not None:
-        shade = 1 + np.clip(samples.normals @ local, -0.8, 0.8)
+        shade = 1 + np.clip(samples.shading_normals @ local, -0.8, 0.8)
     value = np.log(lum) - np.log(shade)
     i, j = pairs
-    bend = np.linalg.norm(samples.normals[i] - samples.normals[j], axis=1)
+    bend = np.linalg.norm(samples.shading_normals[i] - samples.shading_normals[j], axis=1)
     smooth = max(2 * float(np.median(bend)), 0.05) if len(bend) else 0.0
     out = group.copy()
     next_id = int(group.max()) + 1
@@ -410,7 +412,7 @@ def fit_occlusion(
         return None
     g, y = _relative_luminance(samples, grouping.group, idx)
     occ = occlusion[idx]
-    x = np.column_stack([samples.normals[idx], occ])
+    x = np.column_stack([samples.shading_normals[idx], occ])
     beta, resid, _, weight, intercept = _grouped_huber(y, x, g)
     a = float(np.average(intercept[g], weights=weight))
     strength = -float(beta[3]) / a if a > 0 else 0.0

@@ -162,7 +162,7 @@ def side_detail(
         usable &= open_surface
     level = np.zeros(samples.count, dtype=np.int64)
     if light is not None:
-        level = np.floor((samples.normals @ light + 1) / LIGHT_BIN).astype(np.int64)
+        level = np.floor((samples.shading_normals @ light + 1) / LIGHT_BIN).astype(np.int64)
     weights, front_sum, back_sum = 0.0, 0.0, 0.0
     for lv in np.unique(level[usable]):
         f = gradient[halves[0] & usable & (level == lv)]

@@ -208,7 +208,7 @@ def unshaded_albedo(asset: Asset, samples: Samples) -> tuple[np.ndarray, np.ndar
     fit, occ = result
     factor = np.ones(samples.count)
     if light_confirmed(fit, UNSHADE_MIN):
-        factor += fit.strength * (samples.normals @ fit.direction)
+        factor += fit.strength * (samples.shading_normals @ fit.direction)
     if (
         occ is not None
         and fit.occlusion_strength >= UNSHADE_MIN
