@@ -139,12 +139,15 @@ def choose_threshold(rows: list[dict], code: str) -> float | None:
     keeps and the case below it rather than on the weakest positive; None when none
     does."""
     target = TARGETS.get(code, DEFAULT_TARGET)
-    values = sorted({round(v, 3) for r in rows if np.isfinite(v := r["evidence"][code])})
+    values = sorted({v for r in rows if np.isfinite(v := r["evidence"][code])})
     for k, t in enumerate(values):
         tp, fp, fn, _ = _counts(rows, code, lambda r, t=t: r["evidence"][code] >= t)
         precision, _ = _pr(tp, fp, fn)
         if precision >= target:
-            return t if k == 0 else round((t + values[k - 1]) / 2, 3)
+            # a strength below 0 (brighter where occluded or lit) is no defect: when the
+            # rule's other conditions alone meet the target, the tuning split asks for 0
+            chosen = t if k == 0 else (t + values[k - 1]) / 2
+            return max(chosen, 0.0)
     return None
 
 
@@ -347,7 +350,8 @@ def main(argv: list[str] | None = None) -> None:
         rules = _engine().rules
         for code, t in chosen.items():
             default = rules[code].params[TUNED[code]]
-            print(f"{code}: {TUNED[code]} chosen on the tuning split {t}, rule default {default}")
+            shown = "none reached the target" if t is None else f"{t:.3f}"
+            print(f"{code}: {TUNED[code]} chosen on the tuning split: {shown}, default {default}")
         report("generated, tuning split (seed 0)", tuning, chosen)
         scoring = run_split(SPLITS["scoring"], max(1, args.workers), args.every)
         report("generated, scoring split (seed 1)", scoring, chosen)
