@@ -532,6 +532,7 @@ def fill_uncovered(image: np.ndarray, covered: np.ndarray) -> np.ndarray:
 
 PALETTE = 16  # the most common exact colours whose share tells a designed albedo
 DESIGNED = 0.5  # share of the covered texels they take from which an albedo is designed
+VERTEX_PALETTE = 0.95  # the same without a texture: nearly every sample in the palette
 
 
 def palette_share(asset: Asset, texture: int) -> float:
@@ -566,8 +567,10 @@ def designed_samples(asset: Asset, samples: Samples) -> np.ndarray:
     """bool (n,): samples whose albedo is designed, where light and shade are painted on
     purpose (stylised art): from a texture whose palette share (:func:`palette_share`) is
     at least :data:`DESIGNED` or, without a texture, from a material whose sampled albedo
-    (a factor, vertex colours) has such a palette: a constant colour is one exact value,
-    a generator's vertex colours vary from vertex to vertex."""
+    (a factor, vertex colours) is all but entirely a palette (:data:`VERTEX_PALETTE`): a
+    constant colour is one exact value and flat-shaded colour art a few, where vertex
+    colours interpolated across triangles ramp (a generator's, or a clamped light's lit
+    side: the shadow side alone may be one flat value)."""
     out = np.zeros(samples.count, dtype=bool)
     for tex in np.unique(samples.texture[samples.texture >= 0]):
         if palette_share(asset, int(tex)) >= DESIGNED:
@@ -578,6 +581,6 @@ def designed_samples(asset: Asset, samples: Samples) -> np.ndarray:
     for mat in np.unique(samples.material[plain]):
         rows = plain & (samples.material == mat)
         counts = np.unique(codes[rows], return_counts=True)[1]
-        if np.sort(counts)[::-1][:PALETTE].sum() >= DESIGNED * rows.sum():
+        if np.sort(counts)[::-1][:PALETTE].sum() >= VERTEX_PALETTE * rows.sum():
             out[rows] = True
     return out
