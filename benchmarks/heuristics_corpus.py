@@ -7,12 +7,16 @@ few defects whose presence is the case's label:
 * shapes: a sphere, a box, a helmet-like shell (outer dome, inner dome, rim), a chair-like
   object (seat, back, four legs: 36 box faces in one mesh) and a noisy scan-like blob;
 * clean designs: uniform colour, regions of paint (Voronoi cells on the surface), tonal
-  regions (one hue, two values), multi-octave noise, stripes, hard-edged decals;
-* defects: baked directional light (random direction, strength 0.1-0.8, three shading
-  models), baked ambient occlusion (computed here with 48 Embree rays per texel),
+  regions (one hue, two values), multi-octave noise, stripes, hard-edged decals, all with
+  the per-texel noise of a photo or a diffusion model (:data:`PHOTO_NOISE`), as a
+  generator's albedo has;
+* defects: baked light (random direction, a quarter weak, lit/unlit contrast 1.1-1.4, the
+  rest strength 0.17-0.8; four shading models, none the detector's linear one, tinted
+  warm or cool), baked ambient occlusion (computed here with 48 Embree rays per texel),
   painted specular highlights (Blinn-Phong of a point light seen from a finite distance),
-  out-of-range PBR albedo, unlit or emissive-as-albedo materials, 2-4 materials fused into
-  one texture, a smoothed back half (geometry and/or texture detail), a mirrored back.
+  albedo pushed out of the PBR range, unlit or emissive-as-albedo materials, 2-4
+  materials fused into one texture, a smoothed back half (geometry and/or texture
+  detail), a mirrored back.
 
 Each shape is a set of parametric patches (s, t) -> 3D laid out in a UV atlas. The mesh is
 the patches' grid tessellation; the texture is painted texel by texel from the 3D position
@@ -20,7 +24,17 @@ and normal the texel's (s, t) maps to, so every effect lands exactly where it be
 the surface. Nothing is written to disk.
 
 ``labels`` maps each rule code to True (the defect is there), False (it is not) or None
-(not scored: a baked light weaker than the 0.3 the targets are stated for).
+(not scored: an out-of-range share within 1.5 points of the limit). The labels follow
+the defects as the rules define them, from what was painted (not from any detector):
+H004 counts what the painted light or occlusion pushed out of range (or a metal without a
+map darker than metal); fused materials told apart by a metallic map, a back plainer in
+shape only, and mirrored UVs (shared texels) are not defects.
+
+Independence: the generator imports no analysis code of assetlint (only the Asset model
+it must hand its cases over in); its colour transfer functions are written here from the
+standards, its light models differ from the detector's fit, and :data:`SPLITS` gives the
+tuning and scoring seeds (every mesh, design and defect drawn anew; the shape families
+are shared).
 """
 
 from __future__ import annotations
@@ -33,13 +47,43 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from assetlint.analysis.albedo import LUMA, linear_to_srgb, srgb_to_linear
+# The only assetlint import: the in-memory Asset the rules read (a generator must hand
+# its cases over in the model's own form). Nothing of assetlint's analysis is used: the
+# colour functions below are written from the standards here, so that a mistake in the
+# detector's colour code cannot cancel out in the labels.
 from assetlint.model import Asset, Material, Mesh, Texture, TextureSlot, single_node_scene
+
+# Shared with the detector by necessity, not by code: the sRGB transfer function is the
+# one IEC 61966-2-1 defines and glTF requires for colour textures (both sides must decode
+# a stored texel the same way), and luminance uses the ITU-R BT.709 primaries' weights.
+BT709 = np.array([0.2126, 0.7152, 0.0722])
+
+
+def srgb_to_linear(v: np.ndarray) -> np.ndarray:
+    """IEC 61966-2-1 decoding (0..1)."""
+    v = np.asarray(v, dtype=np.float64)
+    return np.where(v > 0.04045, ((v + 0.055) / 1.055) ** 2.4, v / 12.92)
+
+
+def linear_to_srgb(v: np.ndarray) -> np.ndarray:
+    """IEC 61966-2-1 encoding (0..1), clipped."""
+    v = np.clip(np.asarray(v, dtype=np.float64), 0.0, 1.0)
+    return np.where(v > 0.0031308, 1.055 * np.power(v, 1 / 2.4) - 0.055, 12.92 * v)
+
+
+LUMA = BT709
 
 CODES = ("H001", "H002", "H003", "H004", "H005", "H006", "H007", "H008")
 TEX = 512  # texture side, texels
-RANGE_LIMIT = 0.05  # H004's default share of the surface outside the PBR range
-STRONG_LIGHT = 0.3  # baked light at or above this strength must be found
+# The PBR Guide's range (Allegorithmic/Adobe Substance, part 2): dielectric albedo sRGB
+# 30-240, metal 180-255; a defect when more than 5% of the surface is pushed outside it
+PBR_DARK, PBR_BRIGHT, PBR_METAL = 30, 240, 180
+RANGE_LIMIT = 0.05
+STRONG_LIGHT = 0.3  # light direction error is stated from this strength up
+WEAK_LIGHT = (0.05, 0.17)  # lit/unlit contrast (1 + s) / (1 - s) of 1.1 to 1.4
+PHOTO_NOISE = 2  # 8-bit levels of independent noise per texel: a photo's or a diffusion
+# model's sampling noise; without it an albedo is a designed flat fill, which the H rules
+# leave alone
 HIGHLIGHT_SHARE = 0.05  # a painted highlight's core (half its peak) covers at most this
 
 # --------------------------------------------------------------------------- noise
@@ -453,14 +497,23 @@ MATERIALS = {
 # --------------------------------------------------------------------------- defects
 
 
+LIGHT_MODELS = ("lambert", "half", "key-fill", "area")
+
+
 def shading(n: np.ndarray, direction: np.ndarray, strength: float, model: str) -> np.ndarray:
-    """Multiplicative light factor in [1 - strength, 1 + strength]."""
+    """Multiplicative light factor in [1 - strength, 1 + strength]. None of the models is
+    the detector's linear ``1 + s n . d``: a clamped Lambert key over ambient, Valve's
+    half-Lambert (squared), a key with a dimmer fill from the opposite side, and a
+    large area light (the cosine convolved with a wide lobe: smooth, saturating)."""
     x = n @ direction
-    if model == "wrap":
-        return 1 + strength * x
     if model == "lambert":
         return 1 - strength + 2 * strength * np.maximum(x, 0)
-    return 1 - strength + 2 * strength * ((x + 1) / 2) ** 2  # half-Lambert
+    if model == "half":
+        return 1 - strength + 2 * strength * ((x + 1) / 2) ** 2
+    if model == "key-fill":
+        light = np.maximum(x, 0) + 0.35 * np.maximum(-x, 0)
+        return 1 - strength + 2 * strength * light
+    return 1 - strength + 2 * strength * (np.tanh(2.0 * x) / np.tanh(2.0) + 1) / 2
 
 
 def occlusion_at(shape: Shape, pos: np.ndarray, nrm: np.ndarray, rays: int = 48) -> np.ndarray:
@@ -525,8 +578,12 @@ class Case:
     notes: dict[str, object] = field(default_factory=dict)
 
 
-def _encode(rgb_linear: np.ndarray, fmt: str) -> bytes:
-    img = np.clip(np.round(linear_to_srgb(rgb_linear) * 255), 0, 255).astype(np.uint8)
+def _encode(rgb_linear: np.ndarray, fmt: str, noise: int = 0) -> bytes:
+    img = np.round(linear_to_srgb(rgb_linear) * 255)
+    if noise:
+        rng = np.random.default_rng(int(img.sum()) % (1 << 31))
+        img += rng.integers(-noise, noise + 1, img.shape)
+    img = np.clip(img, 0, 255).astype(np.uint8)
     buf = io.BytesIO()
     if fmt == "JPEG":
         Image.fromarray(img).save(buf, "JPEG", quality=92)
@@ -545,13 +602,24 @@ def _image(tx: Texels, rgb: np.ndarray, size: int = TEX) -> np.ndarray:
     return img.reshape(size, size, 3)
 
 
-def _range_share(rgb: np.ndarray, weight: np.ndarray, metallic: np.ndarray) -> float:
-    """Share of the surface (texel areas) whose albedo is outside the PBR range H004
-    checks: sRGB luminance 30-240 for non-metals, 180 and up for metals, on the 8-bit
-    values the texture stores."""
+def _out_of_range(rgb: np.ndarray) -> np.ndarray:
+    """Texels whose (dielectric) albedo is outside the PBR Guide's range, on the 8-bit
+    values a texture stores."""
     srgb8 = np.clip(np.round(linear_to_srgb(rgb) * 255), 0, 255) / 255
     y = linear_to_srgb(srgb_to_linear(srgb8) @ LUMA) * 255
-    bad = np.where(metallic >= 0.5, y < 180, (y < 30) | (y > 240))
+    return (y < PBR_DARK) | (y > PBR_BRIGHT)
+
+
+def _range_share(
+    rgb: np.ndarray, weight: np.ndarray, metallic: np.ndarray, pushed: np.ndarray, mapped: bool
+) -> float:
+    """Share of the surface (texel areas) out of the PBR range for the reason H004 is
+    about: a dielectric pushed out by the light or occlusion painted over it (``pushed``),
+    or a metal without a metallic map (metallic from the factor) darker than metal can be."""
+    srgb8 = np.clip(np.round(linear_to_srgb(rgb) * 255), 0, 255) / 255
+    y = linear_to_srgb(srgb_to_linear(srgb8) @ LUMA) * 255
+    metal = metallic >= 0.5
+    bad = np.where(metal, (y < PBR_METAL) & (not mapped), pushed)
     return float((weight * bad).sum() / weight.sum())
 
 
@@ -580,11 +648,15 @@ class _Builder:
         self.notes: dict[str, object] = {}
         self.dup_uv = False
         self.light: tuple[np.ndarray, float] | None = None
+        self.pushed = np.zeros(len(self.tx.pos), dtype=bool)  # out of range by light
 
     def reshape(self, height: Callable) -> None:
         """Rebuild a scan shape with another height field."""
         self.shape, _ = make_shape(self.shape_kind, np.random.default_rng([self.index, 99]), height)
         self.tx = texels_of(self.shape)
+        self.pushed = np.zeros(len(self.tx.pos), dtype=bool)
+        self.metallic = np.zeros(len(self.tx.pos))
+        self.roughness = np.full(len(self.tx.pos), 0.5)
 
     def paint(self, kind: str, mirror: bool = False, detail: np.ndarray | None = None):
         d = design(kind, self.rng, self.tx, self.shape.size)
@@ -599,18 +671,22 @@ class _Builder:
     def add_light(self, strength: float) -> None:
         d = self.rng.normal(size=3)
         d /= np.linalg.norm(d)
-        model = ("wrap", "lambert", "half")[int(self.rng.integers(3))]
-        tint = 1 + self.rng.uniform(-0.08, 0.08, 3)
+        model = LIGHT_MODELS[int(self.rng.integers(len(LIGHT_MODELS)))]
+        tint = 1 + self.rng.uniform(-0.15, 0.15, 3)  # warm or cool, not the white assumed
         f = shading(self.tx.nrm, d, strength, model)
+        unlit = self.rgb.copy()
         self.rgb = self.rgb * np.clip(1 + (f[:, None] - 1) * tint, 0, None)
+        self.pushed |= _out_of_range(self.rgb) & ~_out_of_range(unlit)
         self.light = (d, strength)
         self.notes["light_model"] = model
-        self.labels["H001"] = True if strength >= STRONG_LIGHT else None
+        self.labels["H001"] = True  # weak light too: it is there
 
     def add_ao(self) -> None:
         occ = self._occlusion()
         alpha = self.rng.uniform(0.5, 0.9)
+        unlit = self.rgb.copy()
         self.rgb = self.rgb * (1 - alpha * occ)[:, None]
+        self.pushed |= _out_of_range(self.rgb) & ~_out_of_range(unlit)
         self.labels["H002"] = True
         self.notes["ao"] = round(alpha, 2)
 
@@ -669,7 +745,9 @@ class _Builder:
             pos, tris, uvs = _duplicate_back_uvs(self.shape, pos, tris, uvs)
         rgb = np.clip(self.rgb, 0, 1)
         self.textures.append(
-            Texture.from_bytes("albedo", "embedded", _encode(_image(self.tx, rgb), self.format))
+            Texture.from_bytes(
+                "albedo", "embedded", _encode(_image(self.tx, rgb), self.format, PHOTO_NOISE)
+            )
         )
         self.material.textures["base_color"] = TextureSlot(0)
         if self.mr_map:
@@ -697,7 +775,7 @@ class _Builder:
         metallic = (
             self.metallic if self.mr_map else np.full(len(rgb), self.material.metallic_factor)
         )
-        share = _range_share(rgb, self.tx.weight, metallic)
+        share = _range_share(rgb, self.tx.weight, metallic, self.pushed, self.mr_map)
         self.labels["H004"] = share > RANGE_LIMIT
         if abs(share - RANGE_LIMIT) < 0.015:
             self.labels["H004"] = None  # too close to the limit to score a sampled estimate
@@ -725,18 +803,34 @@ def _duplicate_back_uvs(shape: Shape, pos, tris, uvs):
     return np.vstack([pos, pos[used]]), tris, np.vstack([uvs, new_uv])
 
 
-def generate(seed: int = 0, part: int = 0, parts: int = 1) -> Iterator[Case]:
-    """The corpus, case by case (474 cases). With ``parts`` > 1, only the cases whose
-    index is ``part`` modulo ``parts`` are built (the others are skipped unbuilt), so
-    that several processes can share the work; each case is the same either way."""
+SPLITS = {"tuning": 0, "scoring": 1}  # split -> seed: every mesh, design and defect differs
+
+
+def generate(
+    seed: int = 0, part: int = 0, parts: int = 1, every: int = 1, offset: int = 0
+) -> Iterator[Case]:
+    """The corpus, case by case (474 cases). Only the cases whose index draws ``offset``
+    of ``every`` are built (a random subsample of every family), and with ``parts`` > 1 only
+    every ``parts``-th of those, from ``part`` (the others are skipped unbuilt), so that
+    several processes can share the work; each case is the same either way. The seed
+    draws every shape's proportions and displacement field, every design and defect:
+    seeds 0 and 1 (:data:`SPLITS`) share the shape families, not one mesh."""
     shapes = ("sphere", "box", "helmet", "chair", "scan")
     index = 0
 
+    kept = 0
+
     def take() -> bool:
-        """Move to the next case; whether this part builds it."""
-        nonlocal index
+        """Move to the next case; whether this part builds it. The subsample is drawn by
+        a hash of the index, not its residue, which would alias with the families'
+        alternating patterns (every 4th light case weak, every 2nd with a map)."""
+        nonlocal index, kept
         index += 1
-        return (index - 1) % parts == part
+        draw = np.random.default_rng([index, 1789]).integers(every)
+        if draw != offset:
+            return False
+        kept += 1
+        return (kept - 1) % parts == part
 
     def builder(group: str, shape: str) -> _Builder:
         return _Builder(index, seed, group, shape)
@@ -751,14 +845,16 @@ def generate(seed: int = 0, part: int = 0, parts: int = 1) -> Iterator[Case]:
                 b.paint(kind)
                 yield b.finish(f"clean-{shape}-{kind}-{rep}")
 
-    # baked directional light: 20 per shape, strength 0.1..0.8 (100 cases)
+    # baked light: 20 per shape, a quarter weak (strength 0.05-0.17), the rest 0.17-0.8
+    # (100 cases)
     for shape in shapes:
         for rep in range(20):
             if not take():
                 continue
             b = builder("light", shape)
             b.paint(CLEAN_DESIGNS[rep % len(CLEAN_DESIGNS)])
-            b.add_light(float(b.rng.uniform(0.1, 0.8)))
+            weak = rep % 4 == 0  # a quarter weak: lit/unlit contrast 1.1 to 1.4
+            b.add_light(float(b.rng.uniform(*WEAK_LIGHT) if weak else b.rng.uniform(0.17, 0.8)))
             yield b.finish(f"light-{shape}-{rep}")
 
     # baked ambient occlusion: shapes with occluded areas (45 cases)
@@ -877,7 +973,8 @@ def generate(seed: int = 0, part: int = 0, parts: int = 1) -> Iterator[Case]:
             b.rgb[sel] = colour * (1 + grain * noise)[:, None]
             b.metallic[sel] = metal
             b.roughness[sel] = b.rng.uniform(*rough)
-        b.labels["H006"] = True
+        # with a metallic-roughness map the materials are told apart by it, as PBR intends
+        b.labels["H006"] = not b.mr_map
         b.notes["fused"] = chosen
         yield b.finish(f"fused-{shape}-{k}-{rep}")
 
@@ -912,7 +1009,8 @@ def generate(seed: int = 0, part: int = 0, parts: int = 1) -> Iterator[Case]:
             b.paint(("uniform", "regions", "noise")[rep % 3])
         else:
             b.paint("noise", detail=facing(b.tx.nrm))
-        b.labels["H007"] = True
+        # a plainer back shape alone is a design as often as an invention: the paint decides
+        b.labels["H007"] = mode != "geometry"
         b.notes["back"] = (mode, round(keep, 2))
         yield b.finish(f"back-{shape}-{mode}-{rep}")
 
@@ -935,6 +1033,7 @@ def generate(seed: int = 0, part: int = 0, parts: int = 1) -> Iterator[Case]:
             b.dup_uv = True
         else:
             b.paint(("noise", "regions", "decals")[rep % 3], mirror=True)
-        b.labels["H008"] = True
+        # mirrored UVs (the same texels) are an artist's way of saving texture space
+        b.labels["H008"] = not dup
         b.notes["mirror"] = "duplicated UVs" if dup else "mirrored texture"
         yield b.finish(f"mirror-{shape}-{rep}")

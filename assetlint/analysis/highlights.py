@@ -5,6 +5,13 @@ colour: the pixel moves towards white, ``rgb' = rgb + f (1 - rgb)`` with f peaki
 the blob's centre and falling off smoothly. So, on the texture reduced to at most
 :data:`WORK` texels on a side:
 
+* texels outside every UV island (atlas padding, unused islands: the ``covered`` mask)
+  are replaced by the nearest covered texel before anything is measured, so black padding
+  beside a cream island does not make the island look a thousand times brighter than its
+  surroundings, and no blob may lie outside the islands (whiteness is zero there, so an
+  island's own edge counts as a hard edge), and a blob must lie inside an island: at most
+  :data:`MAX_OPEN_RING` of the texels around it outside (a blob cut by a seam has no
+  fall-off to judge, and a whole bright island is a lit or a white part, not a reflection);
 * the background is a grey-scale opening of the luminance (erosion then dilation by a
   square a quarter of the image wide), which removes every bright feature smaller than the
   square and keeps broad ones (the lit side of an object, a white part);
@@ -28,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetlint.analysis.albedo import LUMA, reduce_image, srgb_to_linear
+from assetlint.analysis.albedo import LUMA, fill_uncovered, reduce_image, srgb_to_linear
 
 WORK = 512  # texels on the longer side of the analysed image
 LOW = 0.12  # whiteness at which a blob's extent is measured
@@ -36,10 +43,16 @@ MIN_AREA = 8  # texels (at WORK size) below which a blob is too small to judge
 MAX_SHARE = 0.05  # blobs larger than this share of the image are not compact
 CORE = 0.75  # a blob's core: whiteness >= CORE x its peak
 EDGE = 0.3  # a blob's outline: where whiteness falls to EDGE x its peak
+# share of the texels around a blob that may lie outside the UV islands: a blob cut by an
+# island's edge has no fall-off to judge (a lit part, a white strip along a seam)
+MAX_OPEN_RING = 0.25
 
 
 # What makes a blob a highlight (the defaults of rule H003).
-WHITENESS = 0.5  # peak at least half-way from the surrounding colour to white
+WHITENESS = 0.6  # peak at least 60% of the way from the surrounding colour to white: a
+# reflection of the light source clips towards white in a photo (the generated-real
+# highlights peak at 0.64-1.0); half-way is within the range of a label or a sheen (the
+# white label of the scanned bottle meshes/fuze.obj peaks at 0.53)
 SATURATION = 0.3  # at most this HSV saturation at the peak
 SOFTNESS = 0.5  # core at most half of the blob
 CONTRAST = 1.5  # peak luminance at least this multiple of the background's
@@ -92,18 +105,29 @@ class BlobMap:
         return keep[self.labels]
 
 
-def find_blobs(pixels: np.ndarray) -> BlobMap | None:
-    """Every compact bright blob of a decoded texture (rows, cols, 4 sRGB in 0..1); the
-    caller decides which are highlights. None for images too small to judge."""
+def analysed_shape(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(rows, cols) at which :func:`find_blobs` analyses an image of ``shape``."""
+    factor = max(1, -(-max(shape[:2]) // WORK))
+    return shape[0] // factor, shape[1] // factor
+
+
+def find_blobs(pixels: np.ndarray, covered: np.ndarray | None = None) -> BlobMap | None:
+    """Every compact bright blob of a decoded texture (rows, cols, 4 sRGB in 0..1) inside
+    the texels the surface uses (``covered``, bool at :func:`analysed_shape`; all when
+    None); the caller decides which are highlights. None for images too small to judge."""
     from scipy import ndimage  # textures only: 35 ms of start-up otherwise
 
     img = reduce_image(pixels[..., :3], WORK)
     h, w = img.shape[:2]
     if h < 16 or w < 16:
         return None
+    if covered is None or covered.shape != (h, w):
+        covered = np.ones((h, w), dtype=bool)
+    img = fill_uncovered(img, covered)
     y = (srgb_to_linear(img) @ LUMA).astype(np.float32)
     bg = _background(y, max(h, w) // 4)
     f = np.clip((y - bg) / np.maximum(1.0 - bg, 1e-3), 0.0, 1.0)
+    f[~covered] = 0.0
     labels, count = ndimage.label(f >= LOW)
     if count == 0:
         return BlobMap([], labels)
@@ -121,7 +145,13 @@ def find_blobs(pixels: np.ndarray) -> BlobMap | None:
     hi = img.max(axis=2)
     sat = np.where(hi > 0, (hi - img.min(axis=2)) / np.maximum(hi, 1e-6), 0.0)
     out = []
-    for k in np.flatnonzero((area >= MIN_AREA) & (area <= MAX_SHARE * h * w)):
+    # the ring of texels around each blob, and how much of it is outside the islands
+    grown = ndimage.grey_dilation(labels, size=(3, 3), mode="wrap")
+    ring = (labels == 0) & (grown > 0)
+    ring_size = np.bincount(grown[ring], minlength=count + 1)[1:]
+    ring_open = np.bincount(grown[ring & ~covered], minlength=count + 1)[1:]
+    enclosed = ring_open <= MAX_OPEN_RING * np.maximum(ring_size, 1)
+    for k in np.flatnonzero((area >= MIN_AREA) & (area <= MAX_SHARE * h * w) & enclosed):
         r, c = where[k]
         out.append(
             Blob(

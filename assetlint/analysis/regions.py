@@ -15,13 +15,18 @@ split is accepted only if it is clear:
   each sample's nearest neighbours in 3D belong to its cluster.
 
 Colour alone separates paints as well as materials, and paint of several colours is one
-material. So two clusters count as different materials only when the evidence says so:
-metallic or roughness differ (where a map holds them), or they fall in different broad
-classes of albedo (bright neutral, as metals are; dark neutral, as rubber and black
-plastic; mid grey; coloured: the class most of a cluster's samples fall in), or their
-fine-scale texture ("grain") differs by :data:`GRAIN_RATIO` or more where one of them has
-some (:data:`GRAIN_FLOOR`; leather against paint). Clusters that do not differ so are
-merged, and each material is named by the kind it looks like.
+material: a white, a black and a red region of one slot are as likely three paints of one
+plastic as metal, rubber and paint (the Khronos BoxTextured, Fox and CesiumMilkTruck, the
+Duck's eye). What a material is made of shows in what the albedo cannot fake: its
+metalness and roughness (where a map holds them, they decide, and a slot whose map
+varies has its materials told apart already: the rules leave it alone), and its
+fine-scale texture ("grain": leather, fabric or wood against smooth paint or plastic).
+So two clusters count as different materials only when their metallic or roughness differ
+(from a map) or their grain differs by :data:`GRAIN_RATIO` or more where both have some
+(:data:`GRAIN_FLOOR`: a flat region, hand-painted or clipped to white, has no grain to
+compare, which is not a different grain); clusters that do not differ so are merged, and
+each material is named by the kind it looks like, "metal" only where the metallic value
+(factor times map) says so.
 """
 
 from __future__ import annotations
@@ -56,8 +61,8 @@ class Part:
     kind: str  # what it looks like: "metal", "dark rubber", "painted"...
     share: float  # of the slot's sampled surface
     srgb: tuple[int, int, int]  # mean albedo, 8-bit sRGB
-    metallic: float | None  # mean, when the slot has a metallic-roughness map
-    roughness: float | None
+    metallic: float | None  # mean, when the slot has a metallic-roughness map (the only
+    roughness: float | None  # case where they tell its clusters apart)
     grain: float | None = None  # median fine-scale texture contrast
     broad: str = ""  # broad albedo class (see :func:`_classes`)
 
@@ -91,10 +96,18 @@ def _merge(parts: list[Part]) -> list[Part]:
             i = owner[i]
         return i
 
+    differ = [[_different(a, b) for b in parts] for a in parts]
     for i in range(len(parts)):
         for j in range(i + 1, len(parts)):
-            if not _different(parts[i], parts[j]):
-                owner[root(j)] = root(i)
+            ri, rj = root(i), root(j)
+            if ri == rj or differ[i][j]:
+                continue
+            # no merging through a third part: a flat region (no grain to compare) beside
+            # a smooth and a grained one must not join the two
+            group_i = [k for k in range(len(parts)) if root(k) == ri]
+            group_j = [k for k in range(len(parts)) if root(k) == rj]
+            if not any(differ[a][b] for a in group_i for b in group_j):
+                owner[rj] = ri
     merged: dict[int, list[Part]] = {}
     for i, part in enumerate(parts):
         merged.setdefault(root(i), []).append(part)
@@ -114,12 +127,10 @@ def _different(a: Part, b: Part) -> bool:
             return True
         if abs((a.roughness or 0) - (b.roughness or 0)) >= ROUGHNESS_STEP:
             return True
-    if a.broad != b.broad:
-        return True
     if (
         a.grain
         and b.grain
-        and max(a.grain, b.grain) >= GRAIN_FLOOR
+        and min(a.grain, b.grain) >= GRAIN_FLOOR
         and max(a.grain, b.grain) >= GRAIN_RATIO * min(a.grain, b.grain)
     ):
         return True
@@ -223,22 +234,32 @@ def _describe(
         mine = labels == j
         sel = rows[mine]
         rgb = colours[mine].mean(0)
-        metallic = float(samples.metallic[sel].mean()) if has_mr else None
-        roughness = float(samples.roughness[sel].mean()) if has_mr else None
+        metallic = float(samples.metallic[sel].mean())  # factor x map: always known
+        roughness = float(samples.roughness[sel].mean())
         g = None
         if grain is not None:
             values = grain[sel][np.isfinite(grain[sel])]
             g = float(np.median(values)) if len(values) >= 20 else None
         # a cluster may hold paints of several hues whose mean is grey: its class is the
         # one most of its samples have, named from their mean
-        metal = samples.metallic[sel] >= 0.5 if has_mr else np.zeros(len(sel), dtype=bool)
+        metal = samples.metallic[sel] >= 0.5
         each = _broad_classes(colours[mine], metal)
         major = np.bincount(each, minlength=len(BROAD)).argmax()
         rgb = colours[mine][each == major].mean(0)
         _, kind = _classes(rgb, metallic, roughness)
         broad = BROAD[major]
         srgb = tuple(int(v) for v in np.round(linear_to_srgb(rgb) * 255))
-        parts.append(Part(kind, len(sel) / len(rows), srgb, metallic, roughness, g, broad))
+        parts.append(
+            Part(
+                kind,
+                len(sel) / len(rows),
+                srgb,
+                metallic if has_mr else None,
+                roughness if has_mr else None,
+                g,
+                broad,
+            )
+        )
     return parts
 
 
@@ -267,9 +288,8 @@ def _classes(rgb: np.ndarray, metallic: float | None, roughness: float | None) -
         broad, kind = "metal", "metal"
     elif chroma < 15 and lum < 35:
         broad, kind = "dark neutral", "dark rubber"
-    elif chroma < 10 and lum >= 72:
-        broad = "bright neutral"
-        kind = "metal" if metallic is None else "white"
+    elif chroma < 10 and lum >= 72:  # white paint as much as bright metal: metallic decides
+        broad, kind = "bright neutral", "white"
     elif chroma < 10:
         broad, kind = "grey", "grey"
     elif 20 <= hue <= 90 and lum < 50 and chroma < 40:

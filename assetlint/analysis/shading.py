@@ -1,6 +1,8 @@
 """Light and occlusion baked into an albedo, measured by regression on surface samples.
 
-A photo's light is a function of the surface normal; an albedo is not. So the luminance of
+A photo's light is a function of the surface normal (the shading normal a renderer
+interpolates, :attr:`~assetlint.analysis.albedo.Samples.shading_normals`: a smooth
+surface tessellated into facets is lit smoothly); an albedo is not. So the luminance of
 the sampled albedo is fitted against the normal (and, for occlusion, against an ambient
 occlusion estimate)::
 
@@ -111,15 +113,18 @@ class Grouping:
     local: np.ndarray | None  # see local_slope
 
 
-def group_samples(samples: Samples, exclude: np.ndarray | None = None) -> Grouping:
+def group_samples(
+    samples: Samples, exclude: np.ndarray | None = None, across_creases: bool = False
+) -> Grouping:
     """The :class:`Grouping` of the samples, leaving out those in ``exclude`` (painted
-    highlights, say)."""
+    highlights, say); ``across_creases``: see :func:`split_levels`."""
     group, usable = colour_groups(samples)
     if exclude is not None:
         usable &= ~exclude
     pairs = neighbour_pairs(samples, usable)
     local = local_slope(samples, pairs)
-    return Grouping(split_levels(samples, group, usable, local, pairs), usable, local)
+    levels = split_levels(samples, group, usable, local, pairs, across_creases)
+    return Grouping(levels, usable, local)
 
 
 def _relative_luminance(
@@ -149,7 +154,7 @@ def fit_shading(
     if len(idx) < 50:
         return None
     g, y = _relative_luminance(samples, group, idx)
-    x = samples.normals[idx]
+    x = samples.shading_normals[idx]
     if occlusion is not None:
         x = np.column_stack([x, occlusion[idx]])
     beta, resid, within, weight, intercept = _grouped_huber(y, x, g)
@@ -224,7 +229,7 @@ def local_slope(samples: Samples, pairs: tuple[np.ndarray, np.ndarray]) -> np.nd
     robust slope b of ``2 (L_i - L_j) / (L_i + L_j) = b . (n_i - n_j)`` over the pairs
     whose normals differ. None with too few such pairs."""
     i, j = pairs
-    dn = samples.normals[i] - samples.normals[j]
+    dn = samples.shading_normals[i] - samples.shading_normals[j]
     lever = np.linalg.norm(dn, axis=1) > 1e-3  # pairs on one flat face say nothing
     i, j, dn = i[lever], j[lever], dn[lever]
     if len(i) < 30:
@@ -254,19 +259,24 @@ def split_levels(
     usable: np.ndarray,
     local: np.ndarray | None,
     pairs: tuple[np.ndarray, np.ndarray],
+    across_creases: bool = False,
 ) -> np.ndarray:
     """Split colour groups into lightness levels where paint of one hue comes in several
     values (dark and light grey parts): a level boundary is a valley in the histogram of
     log luminance (after removing the local light estimate), and the neighbouring samples
     on either side of it must lie on smooth surface. Steps of luminance at creases, as
-    between the faces of a lit box, are what a light does and do not split."""
+    between the faces of a lit box, are what a directional light does and do not split;
+    ``across_creases`` splits there too, for the occlusion fit: occlusion darkens
+    continuously into a crevice and makes no empty gap between two levels, so levels
+    with a gap between them are paint wherever their border runs (a white body and a
+    grey chassis meeting at a crease)."""
     lum = np.maximum(samples.luminance, MIN_LUMINANCE)
     shade = 1.0
     if local is not None:
-        shade = 1 + np.clip(samples.normals @ local, -0.8, 0.8)
+        shade = 1 + np.clip(samples.shading_normals @ local, -0.8, 0.8)
     value = np.log(lum) - np.log(shade)
     i, j = pairs
-    bend = np.linalg.norm(samples.normals[i] - samples.normals[j], axis=1)
+    bend = np.linalg.norm(samples.shading_normals[i] - samples.shading_normals[j], axis=1)
     smooth = max(2 * float(np.median(bend)), 0.05) if len(bend) else 0.0
     out = group.copy()
     next_id = int(group.max()) + 1
@@ -276,7 +286,7 @@ def split_levels(
         accepted = []
         for cut in _valleys(value[rows]):
             cross = both & ((value[i] < cut) != (value[j] < cut))
-            if cross.sum() >= 5 and np.median(bend[cross]) <= smooth:
+            if cross.sum() >= 5 and (across_creases or np.median(bend[cross]) <= smooth):
                 accepted.append(cut)
         if accepted:
             level = np.searchsorted(np.array(accepted), value[rows], side="right")
@@ -402,7 +412,7 @@ def fit_occlusion(
         return None
     g, y = _relative_luminance(samples, grouping.group, idx)
     occ = occlusion[idx]
-    x = np.column_stack([samples.normals[idx], occ])
+    x = np.column_stack([samples.shading_normals[idx], occ])
     beta, resid, _, weight, intercept = _grouped_huber(y, x, g)
     a = float(np.average(intercept[g], weights=weight))
     strength = -float(beta[3]) / a if a > 0 else 0.0

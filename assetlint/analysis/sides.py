@@ -14,7 +14,8 @@ scale:
 * texture: the gradient of the *high-passed log* luminance of the base colour map, per
   metre of surface. The log makes a baked light (a factor) drop out, and the high-pass
   (minus a Gaussian blur of 1/256 of the image) keeps detail and drops smooth shading.
-  It is compared on open surface (occlusion below :data:`OPEN`, with rays as long as
+  It is compared only between halves of about the same texel density (within
+  :data:`TEXEL_RATIO`), on open surface (occlusion below :data:`OPEN`, with rays as long as
   :data:`OPEN_RADIUS` of the object's size: a painted occlusion reaches further than the
   crevices, and its grain, the noise of a baker's rays, is fine detail that only the
   occluded side has) and, when a baked light was found, between points equally lit
@@ -28,8 +29,9 @@ Mirror: each back sample is reflected through the plane perpendicular to the fro
 the samples' centroid, and paired with the nearest front sample; the pair counts as
 geometrically symmetric when the reflected point lies on the surface (within two sample
 spacings) with a matching normal. The reflected point is projected onto the partner's
-triangle for its UV, and the high-passed texture is compared between the pairs
-(correlation), as are the UVs themselves (the same texels reused).
+triangle for its UV, and the UVs are compared (the same texels reused: mirrored UVs, an
+artist's way of saving texture space) and, over the pairs that have texels of their own,
+the band-passed texture (correlation: paint copied from one side to the other).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from assetlint.analysis.albedo import (
     image_to_linear,
     mesh_prep,
     normal_matrix,
+    rasterise_uv,
     reduce_image,
     texture_pixels,
     world_areas,
@@ -60,6 +63,9 @@ OPEN = 0.05  # occlusion (within OPEN_RADIUS) below which a sample is on open su
 OPEN_RADIUS = 0.5  # x the object's size: what counts as near enough to shade a point
 DETAIL_SIZE = 512  # texture side at which detail is measured
 LIGHT_BIN = 0.25  # width of the bins of n . light in which front and back are compared
+PLANAR = 1e-3  # |n_i - n_j| below which a pair lies on one plane (no curvature)
+PAINTED = 0.5  # share of a half's samples that must read a texture gradient at all
+TEXEL_RATIO = 1.5  # texel densities (median texels per metre) of halves compared as alike
 GEOMETRY_SAMPLES = 4096  # samples whose neighbour pairs give the median curvature: about
 # 8,000 pairs, in half the time all PAIR_SAMPLES take; the median moves by 1% (3% at the
 # 90th percentile, on benchmarks.heuristics_corpus)
@@ -106,8 +112,10 @@ def texture_values(asset: Asset, textures: np.ndarray, uv: np.ndarray, which: in
 
 @dataclass
 class SideDetail:
-    geometry: tuple[float, float]  # median curvature x size, front and back
-    texture: tuple[float, float]  # median texture gradient x size, front and back (NaN: none)
+    geometry: tuple[float, float]  # median curvature x size over curved pairs, front and
+    # back (NaN: too few curved pairs)
+    texture: tuple[float, float]  # median texture gradient x size, front and back (NaN: none,
+    # or a half mostly unpainted)
     density: tuple[float, float]  # triangles per m^2, front and back
     share: tuple[float, float]  # share of the sampled surface facing front and back
 
@@ -136,8 +144,14 @@ def side_detail(
     dn = samples.normals[i] - samples.normals[j]
     dp = samples.positions[i] - samples.positions[j]
     bend = np.sqrt(np.einsum("ij,ij->i", dn, dn) / np.maximum(np.einsum("ij,ij->i", dp, dp), 1e-24))
+    # like with like: planar pairs (a CAD part's flat base, a facet's inside) have no
+    # curvature to lose, so each half's median is over its curved pairs; a half with too
+    # few of them has no geometric detail to compare (NaN)
+    curved = np.sqrt(np.einsum("ij,ij->i", dn, dn)) > PLANAR
     geometry = tuple(
-        float(np.median(bend[h[i] & h[j]])) * size if (h[i] & h[j]).sum() >= 50 else 0.0
+        float(np.median(bend[h[i] & h[j] & curved])) * size
+        if (h[i] & h[j] & curved).sum() >= 50
+        else float("nan")
         for h in halves
     )
     gradient = texture_values(asset, samples.texture, samples.uv, 1) * samples.texels_per_metre
@@ -148,7 +162,7 @@ def side_detail(
         usable &= open_surface
     level = np.zeros(samples.count, dtype=np.int64)
     if light is not None:
-        level = np.floor((samples.normals @ light + 1) / LIGHT_BIN).astype(np.int64)
+        level = np.floor((samples.shading_normals @ light + 1) / LIGHT_BIN).astype(np.int64)
     weights, front_sum, back_sum = 0.0, 0.0, 0.0
     for lv in np.unique(level[usable]):
         f = gradient[halves[0] & usable & (level == lv)]
@@ -159,7 +173,20 @@ def side_detail(
             front_sum += w * float(np.median(f))
             back_sum += w * float(np.median(b))
     texture = (float("nan"), float("nan"))
-    if weights >= 100:
+    # a half whose texels are mostly one flat colour (no gradient at all: a flat fill, a
+    # single texel) is unpainted, not less detailed: nothing to compare
+    painted = min(
+        float((gradient[h & usable] > 0).mean()) if (h & usable).any() else 0.0 for h in halves
+    )
+    # a half painted with more texels per metre shows more of any fine detail, a photo's
+    # noise included: halves whose texel densities differ are not compared (generators
+    # unwrap at one density; hand-laid atlases often do not)
+    density = [
+        float(np.median(samples.texels_per_metre[h & usable])) if (h & usable).any() else 0.0
+        for h in halves
+    ]
+    even = bool(np.isfinite(density).all()) and max(density) <= TEXEL_RATIO * min(density)
+    if weights >= 100 and painted >= PAINTED and even:
         texture = (front_sum / weights * size, back_sum / weights * size)
     return SideDetail(
         geometry=geometry,  # type: ignore[arg-type]
@@ -194,28 +221,50 @@ class Mirror:
     plane: float  # offset of the mirror plane along the front axis, m
     pairs: int  # back samples examined
     geometric: float  # share of them whose reflection lies on the surface, normal matching
-    correlation: float  # of band-passed texture between matched pairs (NaN: no texture)
+    correlation: float  # of band-passed texture between matched pairs with texels of their
+    # own (NaN: no texture, or too few such pairs)
     duplicated: float  # share of textured matched pairs whose UVs coincide (same texels)
-    texture_spread: float  # standard deviation of the band-passed texture on the back
+    texture_spread: float  # standard deviation of the band-passed texture on the back, over
+    # the pairs the correlation uses
 
 
-def mirror_symmetry(asset: Asset, samples: Samples, front: np.ndarray) -> Mirror | None:
-    """How well the back half repeats the front half reflected through the plane
-    perpendicular to ``front``."""
-    z = samples.positions @ front
+def _reflect(samples: Samples, axis: np.ndarray):
+    """The samples behind the plane perpendicular to ``axis`` through their centroid,
+    reflected through it and paired with the nearest sample ahead: (plane, margin, back
+    rows, reflected points, partner rows, matched mask), or None with too few samples on
+    either side. A pair matches when the reflected point lies on the surface (within two
+    sample spacings) with a matching normal."""
+    z = samples.positions @ axis
     plane = float(z.mean())
     margin = 0.02 * samples.diagonal
     back = np.flatnonzero(z < plane - margin)
     ahead = np.flatnonzero(z > plane - margin)
     if len(back) < 200 or len(ahead) < 200:
         return None
-    reflected = samples.positions[back] - 2 * (z[back] - plane)[:, None] * front
-    normals = samples.normals[back] - 2 * (samples.normals[back] @ front)[:, None] * front
+    reflected = samples.positions[back] - 2 * (z[back] - plane)[:, None] * axis
+    normals = samples.normals[back] - 2 * (samples.normals[back] @ axis)[:, None] * axis
     tree = cKDTree(samples.positions[ahead])
     spacing = np.sqrt(samples.area / samples.count)
     dist, nearest = tree.query(reflected)
     partner = ahead[nearest]
     matched = (dist < 2 * spacing) & ((normals * samples.normals[partner]).sum(1) > 0.8)
+    return plane, margin, back, reflected, partner, matched
+
+
+def plane_symmetry(samples: Samples, axis: np.ndarray) -> float:
+    """Share of the samples behind the plane perpendicular to ``axis`` (through the
+    centroid) whose reflection lies on the surface ahead of it; 0 when too few."""
+    found = _reflect(samples, axis)
+    return 0.0 if found is None else float(found[5].mean())
+
+
+def mirror_symmetry(asset: Asset, samples: Samples, front: np.ndarray) -> Mirror | None:
+    """How well the back half repeats the front half reflected through the plane
+    perpendicular to ``front``."""
+    found = _reflect(samples, front)
+    if found is None:
+        return None
+    plane, margin, back, reflected, partner, matched = found
     result = Mirror(plane, len(back), float(matched.mean()), float("nan"), 0.0, 0.0)
     own = texture_values(asset, samples.texture, samples.uv, 2)
     pairs = np.flatnonzero(matched & np.isfinite(own[back]))
@@ -227,15 +276,61 @@ def mirror_symmetry(asset: Asset, samples: Samples, front: np.ndarray) -> Mirror
     ok = np.isfinite(a) & np.isfinite(b)
     if ok.sum() < 100:
         return result
-    a, b = a[ok], b[ok]
+    rows = back[pairs][ok]
+    texels = np.array(_texture_shape(asset, samples, rows), dtype=np.float64)
+    duv = np.abs(samples.uv[rows] - partner_uv[ok])
+    duv = np.minimum(duv, 1 - np.mod(duv, 1.0))  # repeat wrapping
+    # the same texels as the partner, or texels that some triangle ahead of the plane
+    # also shows (UV islands overlapping: one texture on every face of a box)
+    same = (duv * texels).max(axis=1) < 2.0
+    same |= _shown_ahead(asset, samples, front, plane - margin, rows)
+    result.duplicated = float(same.mean())
+    # points that read texels the front shows too repeat it by construction: only pairs
+    # with texels of their own say whether the paint was copied
+    a, b = a[ok][~same], b[ok][~same]
+    if len(a) < 100:
+        return result
     result.texture_spread = float(a.std())
     if a.std() > 0 and b.std() > 0:
         result.correlation = float(np.corrcoef(a, b)[0, 1])
-    texels = np.array(_texture_shape(asset, samples, back[pairs][ok]), dtype=np.float64)
-    duv = np.abs(samples.uv[back[pairs][ok]] - partner_uv[ok])
-    duv = np.minimum(duv, 1 - np.mod(duv, 1.0))  # repeat wrapping
-    result.duplicated = float(((duv * texels).max(axis=1) < 2.0).mean())
     return result
+
+
+def _shown_ahead(
+    asset: Asset, samples: Samples, front: np.ndarray, limit: float, rows: np.ndarray
+) -> np.ndarray:
+    """Whether each sample of ``rows`` reads a texel that a triangle lying ahead of
+    ``limit`` along ``front`` (its centroid) shows in the same base colour texture."""
+    out = np.zeros(len(rows), dtype=bool)
+    for tex in np.unique(samples.texture[rows][samples.texture[rows] >= 0]):
+        pixels = texture_pixels(asset, int(tex))
+        if pixels is None:
+            continue
+        shape = (min(pixels.shape[0], DETAIL_SIZE), min(pixels.shape[1], DETAIL_SIZE))
+        corners = [np.zeros((0, 3, 2))]
+        for mesh_index, world in samples.instances:
+            mesh = asset.meshes[mesh_index]
+            prep = mesh_prep(mesh)
+            centre = world_corners(mesh.positions, prep.triangles, world).mean(axis=1) @ front
+            mats = mesh.material_indices[prep.index]
+            for mat in np.unique(mats):
+                known = 0 <= mat < len(asset.materials)
+                slot = asset.materials[mat].textures.get("base_color") if known else None
+                if slot is None or slot.texture != tex or not 0 <= slot.uv_set < len(mesh.uvs):
+                    continue
+                uvs = np.asarray(mesh.uvs[slot.uv_set], dtype=np.float64)
+                if len(uvs) != mesh.vertex_count:
+                    continue
+                pick = (mats == mat) & (centre > limit)
+                corners.append(uvs[prep.triangles[pick]])
+        flat = np.concatenate(corners)
+        mask = rasterise_uv(flat[np.isfinite(flat).all(axis=(1, 2))], shape)
+        sel = np.flatnonzero(samples.texture[rows] == tex)
+        uv = samples.uv[rows[sel]]
+        col = (np.mod(uv[:, 0], 1.0) * shape[1]).astype(np.int64).clip(0, shape[1] - 1)
+        row = (np.mod(uv[:, 1], 1.0) * shape[0]).astype(np.int64).clip(0, shape[0] - 1)
+        out[sel] = mask[row, col]
+    return out
 
 
 def _texture_shape(asset: Asset, samples: Samples, rows: np.ndarray) -> tuple[float, float]:

@@ -24,10 +24,15 @@ import numpy as np
 
 from assetlint.analysis import memo
 from assetlint.analysis.albedo import (
+    DESIGNED,
+    LUMA,
     Samples,
     decode_texture,
+    designed_samples,
     linear_to_srgb,
+    palette_share,
     surface_samples,
+    texture_coverage,
     texture_pixels,
 )
 from assetlint.analysis.highlights import (
@@ -37,6 +42,7 @@ from assetlint.analysis.highlights import (
     SOFTNESS,
     WHITENESS,
     BlobMap,
+    analysed_shape,
     find_blobs,
 )
 from assetlint.analysis.occlusion import ambient_occlusion
@@ -49,7 +55,13 @@ from assetlint.analysis.shading import (
     fit_shading,
     group_samples,
 )
-from assetlint.analysis.sides import OPEN_RADIUS, mirror_symmetry, side_detail, texture_values
+from assetlint.analysis.sides import (
+    OPEN_RADIUS,
+    mirror_symmetry,
+    plane_symmetry,
+    side_detail,
+    texture_values,
+)
 from assetlint.findings import Finding
 from assetlint.model import Asset, axis_vector
 from assetlint.plugins import hookimpl
@@ -82,7 +94,9 @@ def blob_map(asset: Asset, texture: int) -> BlobMap | None:
 
     def compute():
         pixels = texture_pixels(asset, texture)
-        return None if pixels is None else find_blobs(pixels)
+        if pixels is None:
+            return None
+        return find_blobs(pixels, texture_coverage(asset, texture, analysed_shape(pixels.shape)))
 
     return memo(asset, f"heuristics.blobs.{texture}", compute)
 
@@ -120,10 +134,23 @@ def highlight_mask(asset: Asset, samples: Samples) -> np.ndarray:
 
 
 def grouping(asset: Asset, samples: Samples) -> Grouping:
-    """The samples' grouping for the light and occlusion fits, painted highlights left
-    out; once per asset."""
+    """The samples' grouping for the light fit, painted highlights and designed albedo
+    (:func:`excluded`) left out; once per asset."""
     return memo(
-        asset, "heuristics.grouping", lambda: group_samples(samples, highlight_mask(asset, samples))
+        asset, "heuristics.grouping", lambda: group_samples(samples, excluded(asset, samples))
+    )
+
+
+def excluded(asset: Asset, samples: Samples) -> np.ndarray:
+    """Samples the light and occlusion fits leave out: those in a painted highlight
+    (:func:`highlight_mask`) and those whose albedo is designed
+    (:func:`~assetlint.analysis.albedo.designed_samples`): flat fills of a few exact
+    colours, hand-painted art whose light and shade are painted on purpose (a stylised
+    truck's shaded chassis), not a photo's; once per asset."""
+    return memo(
+        asset,
+        "heuristics.excluded",
+        lambda: highlight_mask(asset, samples) | designed_samples(asset, samples),
     )
 
 
@@ -162,6 +189,14 @@ def light_confirmed(fit: ShadingFit, strength: float) -> bool:
     )
 
 
+def occlusion_mapped(asset: Asset, samples: Samples) -> np.ndarray:
+    """bool (n,): samples whose material has an occlusion map (glTF occlusionTexture):
+    their author separated occlusion from colour, so darkening in such an albedo where
+    the surface is occluded is not taken for baked occlusion (see H002)."""
+    mapped = [False] + ["occlusion" in m.textures for m in asset.materials]
+    return np.array(mapped, dtype=bool)[samples.material + 1]
+
+
 def unshaded_albedo(asset: Asset, samples: Samples) -> tuple[np.ndarray, np.ndarray]:
     """The sampled albedo with the baked light and occlusion that the fit found divided
     out (only what is clearly there), and the mask of samples it is known for (the
@@ -173,14 +208,15 @@ def unshaded_albedo(asset: Asset, samples: Samples) -> tuple[np.ndarray, np.ndar
     fit, occ = result
     factor = np.ones(samples.count)
     if light_confirmed(fit, UNSHADE_MIN):
-        factor += fit.strength * (samples.normals @ fit.direction)
+        factor += fit.strength * (samples.shading_normals @ fit.direction)
     if (
         occ is not None
         and fit.occlusion_strength >= UNSHADE_MIN
         and fit.occlusion_explained >= 0.02
     ):
         known[len(occ) :] = False
-        factor[: len(occ)] -= fit.occlusion_strength * occ
+        own = ~occlusion_mapped(asset, samples)[: len(occ)]
+        factor[: len(occ)] -= np.where(own, fit.occlusion_strength * occ, 0.0)
     return samples.rgb / np.clip(factor, 0.25, 4.0)[:, None], known
 
 
@@ -257,7 +293,15 @@ def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     directional light is not mistaken for occlusion). It needs the surface to have
     occluded areas at all (the spread of the occlusion estimate), then reports how much
     darker a fully occluded point is and what share of the luminance variation left
-    after the light occlusion explains."""
+    after the light occlusion explains.
+
+    Paint of one hue in several values (a white body and a grey chassis) is split into
+    levels wherever an empty gap separates them, creases included: occlusion darkens
+    continuously into a crevice and leaves no such gap. And a material that ships its
+    occlusion in an occlusion map (glTF occlusionTexture) is left out: its author
+    separated occlusion from colour, as the renderer needs, and darkening left in such
+    an albedo is grime painted where grime gathers (the Damaged Helmet), which the map
+    does not double; generators do not write occlusion maps."""
     fit = occlusion_fit(asset)
     if fit is None or fit.spread < ctx.params["spread"]:
         return
@@ -277,16 +321,22 @@ def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 
 def occlusion_fit(asset: Asset) -> OcclusionFit | None:
     """H002's evidence: :data:`OCCLUSION_FIT_RAYS` rays at each of the first
-    OCCLUSION_SAMPLES samples, and the luminance fitted against it; once per asset."""
+    OCCLUSION_SAMPLES samples, and the luminance fitted against it, over the samples
+    whose material has no occlusion map, in colour groups split into lightness levels
+    wherever there is a gap between them (creases included); once per asset."""
 
     def compute():
         samples = _samples(asset)
         if samples is None or samples.uniform:
             return None
+        mapped = occlusion_mapped(asset, samples)
+        if mapped.all():
+            return None
         occ = sample_occlusion(asset, samples, OCCLUSION_RADIUS, OCCLUSION_FIT_RAYS)
         if occ is None or np.std(occ) == 0:
             return None
-        return fit_occlusion(samples, occ, grouping=grouping(asset, samples))
+        levels = group_samples(samples, excluded(asset, samples) | mapped, across_creases=True)
+        return fit_occlusion(samples, occ, grouping=levels)
 
     return memo(asset, "heuristics.occlusion_fit", compute)
 
@@ -321,6 +371,8 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         return
     p = ctx.params
     for tex in np.unique(samples.texture[samples.texture >= 0]):
+        if palette_share(asset, int(tex)) >= DESIGNED:
+            continue  # designed art: its highlights are painted on purpose
         pixels = texture_pixels(asset, int(tex))
         blob_found = blob_map(asset, int(tex))
         if pixels is None or blob_found is None:
@@ -383,6 +435,23 @@ def _local_position(asset: Asset, samples: Samples, row: int) -> list[float]:
 # Allegorithmic (Adobe Substance) "The PBR Guide", part 2: a dielectric albedo should
 # stay between about sRGB 30-50 (charcoal, the darkest natural material) and sRGB 240
 # (fresh snow); a metal's base colour is its specular reflectance, 70-100% (sRGB 180-255).
+TAIL = 15  # sRGB levels either side of a limit over which a tail must run continuously
+
+
+def _continuous(level: np.ndarray, limit: float, below: bool) -> bool:
+    """Whether the values beyond ``limit`` (below it, or above) run on continuously into
+    the range: at least half as many within :data:`TAIL` levels inside as within TAIL
+    levels outside. A paint of its own beyond the limit (a black rubber, a white decal)
+    leaves a gap; a paint pushed out by light, shadow or clipping does not."""
+    if below:
+        outside = ((level >= limit - TAIL) & (level < limit)).sum()
+        inside = ((level >= limit) & (level < limit + TAIL)).sum()
+    else:
+        outside = ((level > limit) & (level <= limit + TAIL)).sum()
+        inside = ((level <= limit) & (level > limit - TAIL)).sum()
+    return bool(inside >= 0.5 * outside)
+
+
 @group.rule(
     "H004",
     "albedo-out-of-range",
@@ -390,45 +459,74 @@ def _local_position(asset: Asset, samples: Samples, row: int) -> list[float]:
     targets=("game", "web"),
     summary="albedo darker or brighter than physically based materials can be",
     fix="Bring the colour map into range (non-metals sRGB 30-240, metals 180-255): lift "
-    "blacks that hold baked shadow, lower blown-out whites.",
+    "blacks that hold baked shadow, lower blown-out whites; set metallic to 0 for a "
+    "photographed non-metal.",
     params={"dark": 30, "bright": 240, "metal_dark": 180, "share": 0.05},
 )
 def albedo_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Physically based shading assumes the albedo is a reflectance: nothing in nature
     is darker than charcoal (about sRGB 30-50) or brighter than fresh snow (about sRGB
-    240) for non-metals, and metals reflect 70-100% (sRGB 180-255). Values outside look
-    wrong under every light (black holes, glowing whites) and are usually baked shadow or
-    blown-out photo highlights. The rule measures, per material, the share of the surface
-    whose albedo luminance (sRGB-encoded) is outside the range, metals (metallic >= 0.5)
-    judged with their own."""
+    240) for non-metals, and metals reflect 70-100% (sRGB 180-255). A photo's exposure
+    does not respect that: its shadow side sinks to black and its lit side clips to
+    white, and a generator projects the photo into the albedo. The rule measures, per
+    material, the share of the surface whose albedo luminance (sRGB-encoded) is out of
+    range *where the light or occlusion found baked in (H001, H002) pushes it that way*
+    and that runs on continuously into the range (the tail of a colour pushed out by the
+    photo's light, not a colour of its own).
+
+    What it leaves alone is deliberate: a colour of its own beyond a limit, with a gap
+    before the range (a black tyre, a white decal, the black coat of a clear-coat
+    sample); designed albedo (a constant factor, or flat fills of a few exact colours:
+    see :func:`~assetlint.analysis.albedo.designed_samples`), where pure white and black
+    are an artist's choice; dark or bright colour with no light or occlusion found
+    painted over it (a scan's dark ground, a helmet's black rubber); and metal judged by
+    a metallic-roughness map, which an author paints texel by texel (a worn helmet's
+    darker metal). Metal is judged where metallic comes from the factor alone: a
+    photographed object at metallic 1 (glTF's default, left in place) renders its whole
+    albedo as dark metal."""
     samples = _samples(asset)
     if samples is None:
         return
     p = ctx.params
     level = linear_to_srgb(samples.luminance) * 255
-    for mat in np.unique(samples.material[samples.material >= 0]):
-        rows = samples.material == mat
+    photo = ~designed_samples(asset, samples)
+    # the baked light and occlusion found (H001, H002): >1 where they brighten, <1 where
+    # they darken, 1 where none was found
+    unshaded, known = unshaded_albedo(asset, samples)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shade = np.nan_to_num(samples.luminance / (unshaded @ LUMA), nan=1.0, posinf=1.0)
+    for mat in np.unique(samples.material[(samples.material >= 0) & photo]):
+        rows = photo & (samples.material == mat)
+        total = rows.sum()
         metal = rows & (samples.metallic >= 0.5)
         plain = rows & ~metal
-        dark = plain & (level < p["dark"])
-        bright = plain & (level > p["bright"])
-        dull = metal & (level < p["metal_dark"])
-        total = rows.sum()
-        share = (dark.sum() + bright.sum() + dull.sum()) / total
+        dark = plain & known & (level < p["dark"]) & (shade < 1)
+        bright = plain & known & (level > p["bright"]) & (shade > 1)
+        if not _continuous(level[plain], p["dark"], below=True):
+            dark[:] = False
+        if not _continuous(level[plain], p["bright"], below=False):
+            bright[:] = False
+        dull = metal & ~samples.has_mr_map & (level < p["metal_dark"])
+        seen = max(int((rows & known).sum()), 1)  # where the shading is known
+        share = (dark.sum() + bright.sum()) / seen + dull.sum() / total
         if share <= p["share"]:
             continue
         name = asset.materials[int(mat)].name or f"material #{int(mat)}"
         parts = []
         if plain.any():
             parts.append(
-                f"{dark.sum() / total:.0%} darker than sRGB {p['dark']}, "
-                f"{bright.sum() / total:.0%} brighter than {p['bright']} (non-metal)"
+                f"{dark.sum() / seen:.0%} darker than sRGB {p['dark']} where shaded, "
+                f"{bright.sum() / seen:.0%} brighter than {p['bright']} where lit (non-metal)"
             )
-        if metal.any():
-            parts.append(f"{dull.sum() / total:.0%} metal darker than sRGB {p['metal_dark']}")
+        if dull.any():
+            parts.append(
+                f"{dull.sum() / total:.0%} metal (metallic factor "
+                f"{asset.materials[int(mat)].metallic_factor:.2f}, no map) darker than "
+                f"sRGB {p['metal_dark']}"
+            )
         yield ctx.finding(
-            f"{share:.0%} of the surface of '{name}' has albedo outside the PBR range: "
-            f"{'; '.join(parts)} (limit {p['share']:.0%})",
+            f"{share:.0%} of the surface of '{name}' has albedo pushed outside the PBR "
+            f"range: {'; '.join(parts)} (limit {p['share']:.0%})",
             subject=name,
             subject_type="material",
             value=share,
@@ -526,13 +624,19 @@ def _thumbnail(pixels: np.ndarray, size: int = 32) -> np.ndarray:
 def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A generator bakes everything it sees into one texture under one material, so the
     metal buckle, the leather strap and the glass lens share one metallic and one
-    roughness value and none of them looks right. The rule clusters the albedo (and
-    metallic/roughness where a map holds them) of each material slot over its surface,
-    keeps only clear clusters (separated by a gap, covering patches of the surface, each
-    at least 8% of it), and names each by the kind of material it looks like; paint of
-    several colours is one material. Light and occlusion found baked into the albedo
-    (H001, H002) are divided out first, so that the lit and the shaded side of one
-    material are not taken for two, and painted highlights (H003) are left out."""
+    roughness value and none of them looks right. The rule clusters the albedo of each
+    material slot over its surface, keeps only clear clusters (separated by a gap,
+    covering patches of the surface, each at least 8% of it), and counts two clusters as
+    different materials only on evidence the albedo's colour cannot give: a different
+    fine-scale grain (fabric, leather or wood against smooth paint or plastic). Colour
+    alone is paint: white, black and coloured regions of one slot are what hand-painted
+    and stylised assets are made of (the Khronos Fox, Duck and CesiumMilkTruck), and
+    "metal" is named only where metallicFactor times the metallic-roughness map says so,
+    never from a bright grey. A slot whose metallic-roughness map varies (the Damaged
+    Helmet, a printed aluminium can) has its materials told apart by that map, as PBR
+    intends, and is left alone. Light and occlusion found baked into the albedo (H001,
+    H002) are divided out first, so that the lit and the shaded side of one material are
+    not taken for two, and painted highlights (H003) are left out."""
     samples = _samples(asset)
     if samples is None:
         return
@@ -542,6 +646,8 @@ def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     grain = np.abs(texture_values(asset, samples.texture, samples.uv, 0))
     for mat in np.unique(samples.material[samples.material >= 0]):
         rows = np.flatnonzero((samples.material == mat) & known)
+        if _map_varies(samples, rows):
+            continue  # the slot's metallic-roughness map already tells its materials apart
         parts = material_parts(samples, rows, rgb, grain)
         if len(parts) <= limit:
             continue
@@ -558,6 +664,18 @@ def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+MAP_VARIES = 0.05  # standard deviation of metallic or roughness over a slot: a map at work
+
+
+def _map_varies(samples: Samples, rows: np.ndarray) -> bool:
+    """Whether the samples ``rows`` read a metallic-roughness map whose values vary."""
+    if not len(rows) or samples.has_mr_map[rows].mean() <= 0.5:
+        return False
+    return bool(
+        max(float(samples.metallic[rows].std()), float(samples.roughness[rows].std())) >= MAP_VARIES
+    )
+
+
 @group.rule(
     "H007",
     "invented-back",
@@ -568,24 +686,33 @@ def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 )
 def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A single photo shows the front; the generator invents the back from priors, and
-    the invention is often smoother, "melted", with less texture. The rule compares the
-    half of the surface facing the front axis with the half facing away: geometric
-    detail (discrete curvature), texture detail (gradient of the high-passed log
-    albedo per metre) and triangle density, each as a front/back ratio. Texture detail
-    is compared on open surface (no occluder within half the object's size) and between
-    points equally lit by any light found baked in, so that shading of bumps on the lit
-    side, contact shadows and the grain of a baked occlusion do not pass for painted
-    detail. A side needs some detail to lose: the geometry and texture floors (in units
-    of the object's size) keep smooth or plain objects out."""
+    the invention is often smoother, "melted", with blurrier paint. The rule compares the
+    half of the surface facing the front axis with the half facing away: texture detail
+    (gradient of the high-passed log albedo per metre), geometric detail (discrete
+    curvature) and triangle density, each as a front/back ratio.
+
+    It reports when the back's *paint* has lost detail (texture ratio at the limit); the
+    geometry ratio is stated beside it but never decides alone. Shape alone cannot tell
+    an invented back from a designed one: real objects are plain behind as often as not
+    (the back of a sculpted bust, a cabinet's back panel, a bottle's base, a printed
+    part's flat side), and the generator invents the paint with the shape. So an
+    untextured mesh, or one whose back is a flat fill (most of its texels without any
+    gradient: unpainted, not less detailed), gets no finding.
+
+    Like is compared with like: curvature over curved surface only (exactly planar
+    pairs, a CAD face or a cut, have none to lose), texture on open surface (no occluder
+    within half the object's size) and between points equally lit by any light found
+    baked in, so that shading of bumps on the lit side, contact shadows and the grain of
+    a baked occlusion do not pass for painted detail. A side needs some detail to lose
+    (the floors, in units of the object's size), and a back with less than a tenth of the
+    floor counts as that tenth, so a ratio is bounded by the front's detail over it."""
     samples = _samples(asset)
-    if samples is None:
+    if samples is None or samples.uniform:  # no paint: shape alone does not decide
         return
     p = ctx.params
     front = axis_vector(p["front"])
 
     def compute():
-        if samples.uniform:  # no texture detail to compare: geometry and density only
-            return side_detail(asset, samples, front)
         result = shading(asset)
         light = None
         if result is not None and light_confirmed(result[0], UNSHADE_MIN):
@@ -596,24 +723,21 @@ def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     detail = memo(asset, f"heuristics.sides.{p['front']}", compute)
     if detail is None:
         return
-    ratios = {}
     (gf, gb), (tf, tb), (df, db) = detail.geometry, detail.texture, detail.density
-    if gf >= p["geometry"]:
-        ratios["geometry"] = gf / max(gb, 1e-9)
-    if np.isfinite(tf) and np.isfinite(tb) and tf >= p["texture"]:
-        ratios["texture"] = tf / max(tb, 1e-9)
+    if not (np.isfinite(tf) and np.isfinite(tb) and tf >= p["texture"]):
+        return
+    texture = tf / max(tb, 0.1 * p["texture"])
+    if texture < p["ratio"]:
+        return
+    shape = "geometry not comparable"
+    if np.isfinite(gf) and np.isfinite(gb) and gf >= p["geometry"]:
+        shape = f"geometry {gf / max(gb, 0.1 * p['geometry']):.1f}x"
     density = df / db if db > 0 else float("nan")
-    if not ratios:
-        return
-    worst = max(ratios, key=ratios.get)
-    if ratios[worst] < p["ratio"]:
-        return
-    listing = ", ".join(f"{k} {v:.1f}x" for k, v in ratios.items())
     yield ctx.finding(
-        f"back has {ratios[worst]:.1f}x less surface detail than front ({listing}, "
-        f"triangle density {density:.1f}x; limit {p['ratio']:.1f}x), front {p['front']}",
+        f"back has {texture:.1f}x less painted detail than front (limit {p['ratio']:.1f}x; "
+        f"{shape}, triangle density {density:.1f}x), front {p['front']}",
         subject_type="scene",
-        value=ratios[worst],
+        value=texture,
         limit=p["ratio"],
     )
 
@@ -628,7 +752,6 @@ def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         "front": "+Z",
         "geometry": 0.8,
         "correlation": 0.8,
-        "duplicated": 0.5,
         "texture": 0.005,
     },
 )
@@ -637,9 +760,24 @@ def mirrored_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     the plane perpendicular to the view: the result is symmetric where the real object
     is not, and its texture (a logo, a pattern, wear) appears twice. Symmetric geometry
     alone is normal (a ball, a vase); the rule reports a mirror plane perpendicular to
-    the front axis across which the geometry matches and the texture detail repeats too
-    (correlation of the high-passed texture between mirrored points), or the back reuses
-    the front's texels (duplicated UVs)."""
+    the front axis across which the geometry matches and the painted texture repeats too
+    (correlation of the band-passed texture between mirrored points).
+
+    Only points with texels of their own count. Mirrored UVs, where both halves read the
+    same texels, are how artists save texture space on a left/right symmetric object
+    (the Duck, a truck's two sides, a box with one texture on every face); generators
+    unwrap automatically into unique charts (xatlas and the like) and never share texels,
+    so the generator's copy is a repetition of *content* in distinct texels (texels that
+    a triangle of the front half shows too, overlapping islands, are left out as well).
+
+    Content can also be repeated by hand in distinct texels: an artist paints the two
+    sides of a truck as mirrored copies. What tells a generator's front/back copy from
+    that left/right one is the subject's own symmetry: what generators are given (people,
+    animals, furniture, vehicles, seen from the front) is left/right symmetric, so a copy
+    of its front onto its back leaves it symmetric across both vertical planes; an
+    object symmetric across the front/back plane alone is a left/right symmetric object
+    whose front is not the front axis (the Cesium milk truck faces +X). So the geometry
+    must also match across the left/right plane (perpendicular to the front and to +Y)."""
     samples = _samples(asset)
     if samples is None or samples.uniform:  # no texture to repeat the front
         return
@@ -650,23 +788,25 @@ def mirrored_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     )
     if m is None or m.geometric < p["geometry"] or m.texture_spread < p["texture"]:
         return
-    axis = p["front"][-1].lower()
-    if m.duplicated >= p["duplicated"]:
-        how = (
-            f"reuses the front's texels ({m.duplicated:.0%} of mirrored points, limit "
-            f"{p['duplicated']:.0%})"
-        )
-    elif np.isfinite(m.correlation) and m.correlation >= p["correlation"]:
-        how = (
-            f"its texture repeats it (correlation {m.correlation:.2f}, limit "
-            f"{p['correlation']:.2f})"
-        )
-    else:
+    if not (np.isfinite(m.correlation) and m.correlation >= p["correlation"]):
         return
+    # the subject's own left/right plane: perpendicular to the front and to up (+Y)
+    side = np.cross(np.array([0.0, 1.0, 0.0]), front)
+    if np.linalg.norm(side) < 0.5:  # a front along the up axis: no left/right plane
+        return
+    sideways = memo(
+        asset, f"heuristics.mirror_side.{p['front']}", lambda: plane_symmetry(samples, side)
+    )
+    if sideways < p["geometry"]:
+        return
+    axis = p["front"][-1].lower()
     yield ctx.finding(
         f"the back mirrors the front across the plane {axis} = {m.plane:.3f}: "
         f"{m.geometric:.0%} of the back lies on the reflected front (limit "
-        f"{p['geometry']:.0%}) and {how}",
+        f"{p['geometry']:.0%}; {sideways:.0%} across the left/right plane) and its "
+        "painted texture repeats it in texels of its own "
+        f"(correlation {m.correlation:.2f}, limit {p['correlation']:.2f}; "
+        f"{m.duplicated:.0%} of mirrored points share texels and are left out)",
         subject_type="scene",
         value=m.geometric,
         limit=p["geometry"],

@@ -133,8 +133,14 @@ def _point_normal(fn: Fn, s: np.ndarray, t: np.ndarray, flip: bool):
     return p, n
 
 
-def encode(linear_rgb: np.ndarray, fmt: str = "PNG") -> bytes:
-    img = np.clip(np.round(linear_to_srgb(linear_rgb) * 255), 0, 255).astype(np.uint8)
+def encode(linear_rgb: np.ndarray, fmt: str = "PNG", grain: int = 0) -> bytes:
+    """An 8-bit image file of ``linear_rgb``, with independent noise of up to ``grain``
+    levels per texel and channel: the sensor or sampling noise of an albedo made from a
+    photo or by a diffusion model (without it, an albedo is a designed flat fill)."""
+    img = np.round(linear_to_srgb(linear_rgb) * 255)
+    if grain:
+        img += np.random.default_rng(5).integers(-grain, grain + 1, img.shape)
+    img = np.clip(img, 0, 255).astype(np.uint8)
     buf = io.BytesIO()
     Image.fromarray(img).save(buf, fmt, **({"quality": 92} if fmt == "JPEG" else {}))
     return buf.getvalue()
@@ -146,14 +152,18 @@ def textured_asset(
     size: int = 256,
     fmt: str = "PNG",
     world: np.ndarray | None = None,
+    grain: int = 0,
     **material: object,
 ) -> Asset:
-    """One mesh, one material whose base colour texture ``paint`` paints."""
+    """One mesh, one material whose base colour texture ``paint`` paints, as a generator
+    would: with ``grain`` levels of noise (see :func:`encode`; 0 for designed art)."""
     mat = Material(name="material", metallic_factor=0.0, roughness_factor=0.5)
     for key, value in material.items():
         setattr(mat, key, value)
     mat.textures["base_color"] = TextureSlot(0)
-    texture = Texture.from_bytes("albedo", "embedded", encode(shape.texture(paint, size), fmt))
+    texture = Texture.from_bytes(
+        "albedo", "embedded", encode(shape.texture(paint, size), fmt, grain)
+    )
     world = np.eye(4) if world is None else world
     asset = Asset(
         path=Path("case.glb"),

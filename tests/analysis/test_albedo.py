@@ -166,3 +166,29 @@ def test_samples_on_a_stretched_rotated_square_have_its_normal_area_and_texel_de
     assert s.area == pytest.approx(6.0)
     assert s.tri_area == pytest.approx(np.full(s.count, 3.0))
     assert s.texels_per_metre == pytest.approx(np.full(s.count, 256 / np.sqrt(6)))
+
+
+def test_rasterised_uv_triangle_covers_its_texels_and_wraps():
+    from assetlint.analysis.albedo import rasterise_uv
+
+    tri = np.array([[[0.1, 0.1], [0.9, 0.1], [0.1, 0.9]]])
+    mask = rasterise_uv(tri, (64, 64))
+    # half of a 51.2-texel square (1311), grown by about a texel beyond each edge that
+    # crosses a texel (bilinear reads neighbours): at most twice the perimeter (175) more
+    assert 0.5 * 51.2**2 < mask.sum() < 0.5 * 51.2**2 + 2 * 175
+    assert mask[10, 10] and not mask[60, 60]
+    across = rasterise_uv(np.array([[[0.95, 0.5], [1.05, 0.5], [1.0, 0.6]]]), (64, 64))
+    assert across[33, 0] and across[33, 63]  # repeat wrapping: both edges
+
+
+def test_palette_share_tells_flat_fills_from_photo_noise():
+    from assetlint.analysis.albedo import DESIGNED, designed_samples, palette_share
+
+    ball = Shape().add(sphere_patch(), res=(48, 24), flip=True)
+    flat = textured_asset(ball, uniform(RED))
+    noisy = textured_asset(ball, uniform(RED), grain=2)
+    assert palette_share(flat, 0) == 1.0
+    assert palette_share(noisy, 0) < 0.2  # 5^3 equally likely noisy colours
+    assert designed_samples(flat, surface_samples(flat)).all()
+    assert not designed_samples(noisy, surface_samples(noisy)).any()
+    assert DESIGNED == 0.5

@@ -45,9 +45,10 @@ def test_plain_sphere_has_equal_halves():
     # is 2x)
     assert d.geometry[0] == pytest.approx(d.geometry[1], rel=0.04)
     # a ball of radius 0.5 turns its normal by 2 per metre, x the diagonal (about 1.73);
-    # the 96 x 48 facets add a fifth (pairs across a facet edge turn faster)
-    assert 2 * np.sqrt(3) < d.geometry[0] < 1.3 * 2 * np.sqrt(3)
-    assert d.texture == (0.0, 0.0)
+    # on the 96 x 48 facets only pairs across a facet edge are curved (pairs inside one
+    # are planar and left out), and they turn faster: by about two fifths
+    assert 2 * np.sqrt(3) < d.geometry[0] < 1.5 * 2 * np.sqrt(3)
+    assert np.isnan(d.texture).all()  # one flat colour: unpainted, nothing to compare
     assert d.density[0] == pytest.approx(d.density[1], rel=1e-9)
     assert d.share == pytest.approx((0.35, 0.35), abs=0.01)  # |n_z| >= 0.3: 70% of a ball
 
@@ -70,11 +71,22 @@ def test_mirrored_texture_correlates_across_the_plane():
     assert m.geometric == 1.0
     assert abs(m.plane) < 0.01
     assert m.correlation > 0.9
-    assert m.duplicated == 0.0  # mirrored paint, own texels
+    # mirrored paint, own texels: only points within a texel of where the back's
+    # triangles meet the front's in one island read texels the front shows too
+    assert m.duplicated < 0.03
     asset = textured_asset(sphere(), speckled(False), size=512)
     m = mirror_symmetry(asset, surface_samples(asset), FRONT)
     assert m.geometric == 1.0
     assert abs(m.correlation) < 0.15
+
+
+def test_planar_halves_have_no_curvature_to_compare():
+    # a back that is one plane (a cut, a base) has no curvature to lose: not known
+    asset = textured_asset(Shape().add(sphere_patch(), res=(96, 48), flip=True), uniform(RED))
+    samples = surface_samples(asset)
+    samples.normals[samples.normals[:, 2] <= -0.3] = [0.0, 0.0, -1.0]  # a flat back
+    d = side_detail(asset, samples, FRONT)
+    assert np.isfinite(d.geometry[0]) and np.isnan(d.geometry[1])
 
 
 def test_asymmetric_geometry_does_not_mirror():
