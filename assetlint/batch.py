@@ -23,12 +23,12 @@ import signal
 import struct
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from assetlint import __version__
+from assetlint import __version__, selection
 from assetlint import targets as target_packs
 from assetlint.config import Config
 from assetlint.engine import Engine
@@ -121,49 +121,26 @@ class FileResult:
 
 # --- running one file ----------------------------------------------------------------
 
-_PREPARED: dict[Plan, tuple[Engine, list, Sequence[str] | None, Mapping, Mapping, set[str]]] = {}
+_PREPARED: dict[Plan, tuple[Engine, selection.Selection]] = {}
 
 
-def prepare(plan: Plan, engine: Engine | None = None) -> tuple:
-    """The engine, resolved targets, selection, params, severities and enabled codes of a
-    plan, once per process. Raises SelectionError/PackError/ValueError for a bad plan."""
+def prepare(plan: Plan, engine: Engine | None = None) -> tuple[Engine, selection.Selection]:
+    """The engine and the resolved selection of a plan, once per process. Raises
+    SelectionError/PackError/ValueError for a bad plan."""
     if plan in _PREPARED:
         return _PREPARED[plan]
     engine = engine or next((p[0] for p in _PREPARED.values()), None) or Engine.default()
-    overrides: dict[str, dict[str, Any]] = {}
-    if plan.size:
-        if not plan.target:
-            raise ValueError("'size' needs a target (the size is judged against a target)")
-        overrides = {k: dict(v) for k, v in target_packs.size_overrides(plan.size).items()}
-    for sel, table in plan.rules:
-        overrides.setdefault(sel, {}).update(json.loads(table))
-    select = list(plan.select) if plan.select is not None else None
-    ignore = list(plan.ignore)
-    params: dict[str, dict[str, Any]] = {}
-    severities: dict[str, str] = {}
-    chosen = []
-    if plan.target:
-        chosen = target_packs.resolve(plan.target, engine, overrides)
-        if plan.extend_select:
-            extra = {r.code for r in engine.selected(list(plan.extend_select), [])}
-            chosen = [replace(t, select=sorted(set(t.select) | extra)) for t in chosen]
-        enabled = target_packs.enabled_codes(engine, chosen, select, ignore)
-    else:
-        if plan.extend_select:
-            base = select if select is not None else [r.code for r in engine.selected(None, [])]
-            select = [*base, *plan.extend_select]
-        for sel in sorted(overrides, key=len):
-            for key, value in overrides[sel].items():
-                for code, rule in engine.rules.items():
-                    if not code.startswith(sel):
-                        continue
-                    if key == "severity":
-                        severities[code] = value
-                    elif key in rule.params:
-                        params.setdefault(code, {})[key] = value
-        enabled = {r.code for r in engine.selected(select, ignore)}
-    enabled = {c for c in enabled if not c.startswith(plan.drop)}
-    _PREPARED[plan] = (engine, chosen, select, params, severities, enabled)
+    chosen = selection.resolve(
+        engine,
+        targets=plan.target,
+        select=plan.select,
+        extend_select=plan.extend_select,
+        ignore=plan.ignore,
+        drop=plan.drop,
+        rules={sel: json.loads(table) for sel, table in plan.rules},
+        size=plan.size,
+    )
+    _PREPARED[plan] = (engine, chosen)
     return _PREPARED[plan]
 
 
@@ -174,7 +151,8 @@ def lint_file(path: str, plan: Plan) -> FileResult:
     from assetlint.summary import summarize
 
     start = time.perf_counter()
-    engine, chosen, select, params, severities, enabled = prepare(plan)
+    engine, chosen = prepare(plan)
+    enabled = chosen.codes(engine)
     rules = sorted(enabled)
     try:
         asset = load(Path(path))
@@ -185,11 +163,7 @@ def lint_file(path: str, plan: Plan) -> FileResult:
     except LoadError as exc:
         findings = [load_failure(str(exc), path)] if "L001" in enabled else []
         return FileResult(path, findings, rules, loaded=False, seconds=time.perf_counter() - start)
-    if chosen:
-        findings = target_packs.run_targets(engine, asset, chosen, select, plan.ignore)
-    else:
-        findings = engine.run(asset, select, plan.ignore, None, params, severities)
-    findings = [f for f in findings if not f.code.startswith(plan.drop)]
+    findings = chosen.run(engine, asset)
     for f in findings:
         f.path = path  # the path as given, not as the loader normalized it
     seconds = time.perf_counter() - start

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from assetlint.findings import SEVERITIES
-from assetlint.rules import Rule
+from assetlint.rules import Rule, param_problem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -191,23 +191,12 @@ def _check_rule_tables(value: Any, where: str, rules: Mapping[str, Rule]) -> dic
                     f"{where}: 'rules.{selector}' has no parameter {key!r}; allowed: "
                     + ", ".join(allowed)
                 )
-            if not _same_kind(defaults[0], v):
-                raise ConfigError(
-                    f"{where}: 'rules.{selector}.{key}' = {v!r} is not a "
-                    f"{type(defaults[0]).__name__} (default {defaults[0]!r})"
-                )
+            for default in defaults:
+                problem = param_problem(default, v)
+                if problem is not None:
+                    raise ConfigError(f"{where}: 'rules.{selector}.{key}' = {problem}")
         out[sel] = dict(table)
     return out
-
-
-def _same_kind(default: Any, value: Any) -> bool:
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, (int, float)):
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if isinstance(default, (list, tuple)):
-        return isinstance(value, list)
-    return isinstance(value, type(default))
 
 
 def parse(data: Mapping[str, Any], source: str, root: Path, rules: Mapping[str, Rule]) -> Config:

@@ -23,12 +23,36 @@ class SelectionError(ValueError):
     """A --select/--ignore/params entry that names no rule (a usage error)."""
 
 
-def _specificity(selector: str, code: str) -> int:
+def specificity(selector: str, code: str, in_scope: bool = True) -> int:
     """How specifically ``selector`` names ``code``: -1 not at all, 0 for ALL, else its
-    length (so "G001" beats "G0" beats "G", as in ruff)."""
+    length (so "G001" beats "G0" beats "G", as in ruff). ALL and a prefix name only the
+    rules in the chosen target's scope (``in_scope``); a full code names its rule anyway."""
     if selector == ALL:
-        return 0
-    return len(selector) if code.startswith(selector) else -1
+        return 0 if in_scope else -1
+    if not code.startswith(selector) or (selector != code and not in_scope):
+        return -1
+    return len(selector)
+
+
+def keeps(
+    code: str,
+    select: Sequence[str] | None,
+    ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+    default: bool = True,
+    in_scope: bool = True,
+) -> bool:
+    """Whether the selectors keep ``code``: ``default`` says whether it is chosen when
+    nothing is selected (a pack chose it, or it is declared for the target); ``select``
+    replaces that and ``extend_select`` adds to it; between them and ``ignore`` the most
+    specific selector wins, a tie goes to ignore. Every front end decides through this."""
+    if select is None:
+        sel = 0 if default else -1
+    else:
+        sel = max((specificity(s, code, in_scope) for s in select), default=-1)
+    sel = max([sel, *(specificity(s, code, in_scope) for s in extend_select)])
+    ign = max((specificity(s, code) for s in ignore), default=-1)
+    return sel >= 0 and sel > ign
 
 
 class Engine:
@@ -63,7 +87,8 @@ class Engine:
         """Built-in rules, plus installed packs and ``extra`` plugin objects."""
         return cls(plugin_manager(entry_points=entry_points, extra=extra))
 
-    def _check_selectors(self, selectors: Iterable[str], option: str) -> None:
+    def check_selectors(self, selectors: Iterable[str], option: str) -> None:
+        """Raise SelectionError for a selector that names no installed rule."""
         for sel in selectors:
             if sel != ALL and not any(code.startswith(sel) for code in self.rules):
                 raise SelectionError(f"{option} {sel!r} matches no rule code")
@@ -73,22 +98,32 @@ class Engine:
         select: Sequence[str] | None = None,
         ignore: Sequence[str] = (),
         target: str | None = None,
+        extend_select: Sequence[str] = (),
+        base: Iterable[str] | None = None,
     ) -> list[Rule]:
-        """The rules that run. Without ``select``, every rule that applies to ``target``
-        (rules for all targets when none is given); with it, the rules it names, whatever
-        their targets. The most specific selector wins; on a tie, ignore wins."""
-        self._check_selectors(select or (), "--select")
-        self._check_selectors(ignore, "--ignore")
-        chosen = []
-        for rule in self.rules.values():
-            if select is None:
-                sel = 0 if rule.applies_to(target) else -1
-            else:
-                sel = max((_specificity(s, rule.code) for s in select), default=-1)
-            ign = max((_specificity(s, rule.code) for s in ignore), default=-1)
-            if sel >= 0 and sel > ign:
-                chosen.append(rule)
-        return chosen
+        """The rules that run for ``target`` (a destination family). Without ``select``,
+        the ``base`` codes (a pack's choice), else every rule declared for ``target`` (for
+        all destinations when none is given); ``select`` replaces that and
+        ``extend_select`` adds to it, a prefix or ALL picking only rules declared for the
+        target (every rule when no target or "all" is given), a full code its rule
+        whatever its targets. The most specific selector wins; on a tie, ignore wins."""
+        self.check_selectors(select or (), "--select")
+        self.check_selectors(extend_select, "--extend-select")
+        self.check_selectors(ignore, "--ignore")
+        chosen = None if base is None else set(base)
+        unscoped = target in (None, "all")
+        return [
+            rule
+            for rule in self.rules.values()
+            if keeps(
+                rule.code,
+                select,
+                ignore,
+                extend_select,
+                default=rule.applies_to(target) if chosen is None else rule.code in chosen,
+                in_scope=unscoped or rule.applies_to(target),
+            )
+        ]
 
     def resolve_params(
         self, rule: Rule, overrides: Mapping[str, Mapping[str, Any]] | None = None
@@ -99,7 +134,7 @@ class Engine:
         matching = sorted(
             (spec, sel, values)
             for sel, values in (overrides or {}).items()
-            if (spec := _specificity(sel, rule.code)) >= 0
+            if (spec := specificity(sel, rule.code)) >= 0
         )
         for _, sel, values in matching:
             for key, value in values.items():
@@ -125,7 +160,7 @@ class Engine:
         rules = self.selected(select, ignore, target)
         enabled = {r.code for r in rules}
         # a crash is reported even when X001 is not selected, unless it is ignored
-        report_crashes = all(_specificity(s, INTERNAL_ERROR.code) < 0 for s in ignore)
+        report_crashes = all(specificity(s, INTERNAL_ERROR.code) < 0 for s in ignore)
         path = str(asset.path)
         findings = [
             from_load_issue(issue, path)

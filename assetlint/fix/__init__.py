@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assetlint.engine import keeps
 from assetlint.findings import Finding
 from assetlint.model import Asset
 from assetlint.rules import Rule
@@ -112,18 +113,9 @@ def clear_caches(asset: Asset) -> None:
         mesh.cache.clear()
 
 
-def _specificity(selector: str, code: str) -> int:
-    if selector == "ALL":
-        return 0
-    return len(selector) if code.startswith(selector) else -1
-
-
 def allowed(code: str, select: Sequence[str] | None, ignore: Sequence[str]) -> bool:
-    """Whether ``--select``/``--ignore`` keep fixing ``code`` (the most specific selector
-    wins, a tie goes to ignore, as for rules)."""
-    sel = 0 if select is None else max((_specificity(s, code) for s in select), default=-1)
-    ign = max((_specificity(s, code) for s in ignore), default=-1)
-    return sel >= 0 and sel > ign
+    """Whether ``--select``/``--ignore`` keep fixing ``code`` (decided as for rules)."""
+    return keeps(code, select, ignore)
 
 
 @dataclass

@@ -29,6 +29,7 @@ X internal errors. Third-party packs choose another prefix.
 from __future__ import annotations
 
 import inspect
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass, field
@@ -81,6 +82,29 @@ class Rule:
     def applies_to(self, target: str | None) -> bool:
         """Whether the rule runs by default: for every target, or for the one chosen."""
         return "all" in self.targets or (target is not None and target in self.targets)
+
+
+def param_problem(default: Any, value: Any) -> str | None:
+    """What is wrong with ``value`` for a parameter whose default is ``default`` (None when
+    it can be used): the same kind as the default, and a number finite, since NaN compares
+    false with everything and would silently switch the rule off. Config files, the command
+    line, the API and target packs all check values through this one function."""
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, (int, float)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            ok = False
+        elif not math.isfinite(value):
+            return f"{value!r} is not a finite number (default {default!r})"
+        else:
+            ok = True
+    elif isinstance(default, (list, tuple)):
+        ok = isinstance(value, (list, tuple))
+    else:
+        ok = isinstance(value, type(default))
+    if ok:
+        return None
+    return f"{value!r} is not a {type(default).__name__} (default {default!r})"
 
 
 class RuleGroup:
