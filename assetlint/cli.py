@@ -264,7 +264,7 @@ def explain(rule: Rule) -> str:
         f"{rule.code} {rule.name} ({rule.family})",
         "",
         f"Severity: {rule.severity}    Targets: {targets}    "
-        f"Fixable automatically: {'yes' if rule.autofix else 'no'}",
+        f"Auto-fix: {'yes' if rule.autofix else 'no'}",
         f"Detects: {rule.summary}",
         "",
         textwrap.fill(rule.rationale, 88),

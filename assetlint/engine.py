@@ -13,46 +13,12 @@ import pluggy
 from assetlint.findings import Finding, from_load_issue
 from assetlint.model import Asset
 from assetlint.plugins import PluginError, plugin_manager
-from assetlint.rules import Rule, RuleContext
+from assetlint.rules import ALL, Rule, RuleContext, keeps, specificity
 from assetlint.rules.internal import INTERNAL_ERROR
-
-ALL = "ALL"
 
 
 class SelectionError(ValueError):
     """A --select/--ignore/params entry that names no rule (a usage error)."""
-
-
-def specificity(selector: str, code: str, in_scope: bool = True) -> int:
-    """How specifically ``selector`` names ``code``: -1 not at all, 0 for ALL, else its
-    length (so "G001" beats "G0" beats "G", as in ruff). ALL and a prefix name only the
-    rules in the chosen target's scope (``in_scope``); a full code names its rule anyway."""
-    if selector == ALL:
-        return 0 if in_scope else -1
-    if not code.startswith(selector) or (selector != code and not in_scope):
-        return -1
-    return len(selector)
-
-
-def keeps(
-    code: str,
-    select: Sequence[str] | None,
-    ignore: Sequence[str] = (),
-    extend_select: Sequence[str] = (),
-    default: bool = True,
-    in_scope: bool = True,
-) -> bool:
-    """Whether the selectors keep ``code``: ``default`` says whether it is chosen when
-    nothing is selected (a pack chose it, or it is declared for the target); ``select``
-    replaces that and ``extend_select`` adds to it; between them and ``ignore`` the most
-    specific selector wins, a tie goes to ignore. Every front end decides through this."""
-    if select is None:
-        sel = 0 if default else -1
-    else:
-        sel = max((specificity(s, code, in_scope) for s in select), default=-1)
-    sel = max([sel, *(specificity(s, code, in_scope) for s in extend_select)])
-    ign = max((specificity(s, code) for s in ignore), default=-1)
-    return sel >= 0 and sel > ign
 
 
 class Engine:
@@ -80,7 +46,14 @@ class Engine:
                 if not impl.plugin_name.startswith("assetlint."):
                     rule = dataclasses.replace(rule, origin=impl.plugin_name)
                 self.rules[rule.code] = rule
-        self.rules = dict(sorted(self.rules.items()))
+        # what `assetlint fix` repairs is declared once, by its repair steps
+        from assetlint.fix import repaired_codes
+
+        repaired = repaired_codes()
+        self.rules = {
+            code: dataclasses.replace(rule, autofix=code in repaired)
+            for code, rule in sorted(self.rules.items())
+        }
 
     @classmethod
     def default(cls, entry_points: bool = True, extra: Iterable[object] = ()) -> Engine:

@@ -39,11 +39,11 @@ from typing import Any
 
 import pluggy
 
-from assetlint.engine import ALL, Engine, specificity
+from assetlint.engine import Engine
 from assetlint.findings import SEVERITIES, Finding
 from assetlint.model import Asset
 from assetlint.plugins import PluginError
-from assetlint.rules import TARGETS, Rule, param_problem
+from assetlint.rules import ALL, TARGETS, Rule, param_problem, specificity
 from assetlint.rules.scale import UNITS
 
 if sys.version_info >= (3, 11):

@@ -62,7 +62,7 @@ def test_rules_json_and_selection(capsys):
     code, out, _ = run(capsys, "rules", "--format", "json", "--select", "G012")
     (rule,) = json.loads(out)
     assert rule["code"] == "G012" and rule["params"]["area_ratio"] == 0.001
-    assert rule["autofix"] is False and rule["targets"] == ["all"]
+    assert rule["autofix"] is True and rule["targets"] == ["all"]  # the floaters step
 
 
 def test_explain_by_code_or_name(capsys):

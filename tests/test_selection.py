@@ -13,7 +13,8 @@ import assetlint
 from assetlint import selection
 from assetlint.cli import main
 from assetlint.config import ConfigError
-from assetlint.engine import Engine, keeps
+from assetlint.engine import Engine
+from assetlint.rules import keeps
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 # MeshGPT's person: holes (G003), 13 floating triangles (G012) and a 98 cm height

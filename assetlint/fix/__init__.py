@@ -28,10 +28,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assetlint.engine import keeps
 from assetlint.findings import Finding
 from assetlint.model import Asset
-from assetlint.rules import Rule
+from assetlint.rules import Rule, keeps
 
 
 @dataclass
@@ -100,6 +99,12 @@ def fixes() -> list[Fix]:
     from assetlint.fix import decimate, geometry, scene, textures  # noqa: F401 - registers
 
     return [_REGISTRY[name] for name in ORDER]
+
+
+def repaired_codes() -> frozenset[str]:
+    """Every code some fix repairs: the one declaration ``Rule.autofix``, the README
+    table, `explain`, `rules --format json` and the reports' ``fixable`` derive from."""
+    return frozenset(code for item in fixes() for code in item.codes)
 
 
 def fix_for(code: str) -> str | None:
