@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -158,7 +160,24 @@ class Engine:
             except Exception as exc:  # noqa: BLE001 - any rule bug becomes a finding
                 if report_crashes:
                     findings.append(internal_error(rule, exc, path))
-        return findings
+        return relative_messages(findings, asset.path)
+
+
+def relative_messages(findings: list[Finding], asset_path: str | os.PathLike) -> list[Finding]:
+    """The findings with the asset's folder cut from their messages, however it is spelt:
+    loaders, rules and native libraries (usd-core) name files by the absolute path as given,
+    which may run through symlinks, or by the resolved one. A report must not depend on
+    where the checkout lives, nor show it."""
+    folder = Path(asset_path).parent
+    spellings = {os.path.abspath(folder), os.path.realpath(folder)}
+    # longest first, so that a resolved path inside the given one is cut whole; never "/"
+    prefixes = sorted(
+        (s.rstrip(os.sep) + os.sep for s in spellings if s.rstrip(os.sep)), key=len, reverse=True
+    )
+    for f in findings:
+        for prefix in prefixes:
+            f.message = f.message.replace(prefix, "")
+    return findings
 
 
 def internal_error(rule: Rule, exc: BaseException, path: str) -> Finding:

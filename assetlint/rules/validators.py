@@ -97,14 +97,15 @@ def _validate(path: Path) -> list[tuple[str, str, str, str, str | None]]:
         except Tf.ErrorException as exc:  # a corrupt layer USD composed but cannot validate
             message = f"UsdValidation could not run: {usd_loader._tf_message(exc)}"
             return [(_USD_OTHER, "UsdValidation", "Error", message, None)]
-    folder = str(path.resolve().parent) + os.sep
     errors, seen = [], set()
-    for err in found:
+    # validators run concurrently: by name, so that the one of two validators repeating a
+    # problem that is reported is always the same
+    for err in sorted(found, key=lambda e: e.GetValidator().GetMetadata().name):
         name = err.GetValidator().GetMetadata().name.split(":")[-1]
         code = _USD_TOPICS.get(name, _USD_OTHER)
         kind = err.GetType().displayName  # "Error", "Warn", "Info"
         sites = [s.GetPrim().GetPath().pathString for s in err.GetSites() if s.IsPrim()]
-        message = " ".join(err.GetMessage().replace(folder, "").split())
+        message = " ".join(err.GetMessage().split())  # the engine cuts the folder out
         key = (code, message)  # the root-package and all-packages checks repeat each other
         if key not in seen:
             seen.add(key)
