@@ -163,11 +163,15 @@ class Engine:
         return relative_messages(findings, asset.path)
 
 
-def relative_messages(findings: list[Finding], asset_path: str | os.PathLike) -> list[Finding]:
+def relative_messages(
+    findings: list[Finding], asset_path: str | os.PathLike | None
+) -> list[Finding]:
     """The findings with the asset's folder cut from their messages, however it is spelt:
     loaders, rules and native libraries (usd-core) name files by the absolute path as given,
     which may run through symlinks, or by the resolved one. A report must not depend on
-    where the checkout lives, nor show it."""
+    where the checkout lives, nor show it. An asset built in memory has no folder."""
+    if not asset_path:
+        return findings
     folder = Path(asset_path).parent
     spellings = {os.path.abspath(folder), os.path.realpath(folder)}
     # longest first, so that a resolved path inside the given one is cut whole; never "/"
