@@ -419,7 +419,8 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
         "--select",
         action="append",
         metavar="CODES",
-        help="only these rule codes or prefixes (comma-separated; ALL for every rule)",
+        help="only these rule codes or prefixes (comma-separated; ALL for every rule); with "
+        "--target, ALL and prefixes pick the rules of those targets, a full code any rule",
     )
     p.add_argument(
         "--ignore",

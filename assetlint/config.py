@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -199,6 +200,25 @@ def _check_rule_tables(value: Any, where: str, rules: Mapping[str, Rule]) -> dic
     return out
 
 
+def _setting(key: str, value: Any, where: str) -> Any:
+    """One of the run's settings, checked alike from a file, the command line and the API
+    (a NaN time limit would never expire)."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if key == "fail-on" and value not in FAIL_ON:
+        raise ConfigError(f"{where}: 'fail-on' = {value!r}; allowed: error, warning")
+    if key == "size" and not isinstance(value, str):
+        raise ConfigError(f"{where}: 'size' must be {KEYS[key]}")
+    if key == "timeout":
+        if not number or not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"{where}: 'timeout' = {value!r}; must be {KEYS[key]}")
+        return float(value)
+    if key == "memory-limit" and (
+        not isinstance(value, int) or isinstance(value, bool) or value < 0
+    ):
+        raise ConfigError(f"{where}: 'memory-limit' = {value!r}; must be {KEYS[key]}")
+    return value
+
+
 def parse(data: Mapping[str, Any], source: str, root: Path, rules: Mapping[str, Rule]) -> Config:
     """Check a settings table key by key; ``source`` names it in messages."""
     where = source if source.endswith("assetlint.toml") else f"{source} [tool.assetlint]"
@@ -225,22 +245,8 @@ def parse(data: Mapping[str, Any], source: str, root: Path, rules: Mapping[str, 
             kw["exclude"] = tuple(value)
         elif key == "rules":
             kw["rules"] = _check_rule_tables(value, where, rules)
-        elif key == "fail-on":
-            if value not in FAIL_ON:
-                raise ConfigError(f"{where}: 'fail-on' = {value!r}; allowed: error, warning")
-            kw["fail_on"] = value
-        elif key == "size":
-            if not isinstance(value, str):
-                raise ConfigError(f"{where}: 'size' must be {KEYS[key]}")
-            kw["size"] = value
-        elif key == "timeout":
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise ConfigError(f"{where}: 'timeout' = {value!r}; must be {KEYS[key]}")
-            kw["timeout"] = float(value)
-        elif key == "memory-limit":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ConfigError(f"{where}: 'memory-limit' = {value!r}; must be {KEYS[key]}")
-            kw["memory_limit"] = value
+        else:
+            kw[key.replace("-", "_")] = _setting(key, value, where)
     return Config(**kw)
 
 
@@ -279,14 +285,14 @@ class Overrides:
         if self.ignore is not None:
             extra = _codes(list(self.ignore), "--ignore", where, rules)
             changes["ignore"] = tuple(dict.fromkeys((*config.ignore, *extra)))
-        if self.fail_on is not None:
-            changes["fail_on"] = self.fail_on
-        if self.size is not None:
-            changes["size"] = self.size
-        if self.timeout is not None:
-            changes["timeout"] = float(self.timeout)
-        if self.memory_limit is not None:
-            changes["memory_limit"] = int(self.memory_limit)
+        for key, value in (
+            ("fail-on", self.fail_on),
+            ("size", self.size),
+            ("timeout", self.timeout),
+            ("memory-limit", self.memory_limit),
+        ):
+            if value is not None:
+                changes[key.replace("-", "_")] = _setting(key, value, where)
         if self.rules:
             merged = {k: dict(v) for k, v in config.rules.items()}
             for sel, table in _check_rule_tables(dict(self.rules), where, rules).items():

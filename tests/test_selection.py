@@ -120,3 +120,13 @@ def test_selection_resolves_targets_selectors_and_per_file_ignores(engine):
     default = selection.resolve(engine)
     assert [t.name for t in default.targets] == ["default"]
     assert default.codes(engine) == set(default.targets[0].select)
+
+
+def test_a_nan_time_limit_is_refused_from_a_file_and_from_the_api(tmp_path, capsys):
+    """A NaN time limit never expires: refused like a negative one, wherever it is set."""
+    (tmp_path / "pyproject.toml").write_text("[tool.assetlint]\ntimeout = nan\n", encoding="utf-8")
+    (tmp_path / "a.stl").write_text("solid a\nendsolid a\n", encoding="utf-8")
+    assert main(["check", "--no-cache", str(tmp_path / "a.stl")]) == 2
+    assert "'timeout' = nan; must be seconds one file may take" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match=r"'timeout' = nan; must be"):
+        assetlint.lint(tmp_path / "a.stl", config=False, timeout=float("nan"))
