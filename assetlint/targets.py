@@ -43,7 +43,7 @@ from assetlint.engine import Engine
 from assetlint.findings import SEVERITIES, Finding
 from assetlint.model import Asset
 from assetlint.plugins import PluginError
-from assetlint.rules import ALL, TARGETS, Rule, param_problem, specificity
+from assetlint.rules import ALL, TARGETS, Rule, keeps, param_problem
 from assetlint.rules.scale import UNITS
 
 if sys.version_info >= (3, 11):
@@ -349,22 +349,19 @@ def resolve_pack(
             ("ignore", pack.ignore),
         ):
             _check_selectors(sels, rules, f"{where} {key}")
-        if depth == 0 or pack.select is not None:
-            chosen = set()  # this layer decides from scratch
-        for code, rule in rules.items():
-            if depth == 0 or pack.select is not None:
-                if pack.select is None:
-                    base = 0 if rule.applies_to(family) else -1
-                else:
-                    base = max((specificity(s, code) for s in pack.select), default=-1)
-            else:
-                base = -1  # inherited: only this layer's extend-select and ignore change it
-            sel = max([base] + [specificity(s, code) for s in pack.extend_select])
-            ign = max((specificity(s, code) for s in pack.ignore), default=-1)
-            if sel >= 0 and sel > ign:
-                chosen.add(code)
-            elif ign >= 0 and ign >= sel:
-                chosen.discard(code)
+        fresh = depth == 0 or pack.select is not None  # this layer decides from scratch
+        chosen = {
+            code
+            for code, rule in rules.items()
+            if keeps(
+                code,
+                pack.select if fresh else None,
+                pack.ignore,
+                pack.extend_select,
+                # the family's rules count as selected by ALL, as inherited ones do
+                default=rule.applies_to(family) if fresh else code in chosen,
+            )
+        }
         ignore += pack.ignore
     selected = sorted(chosen)
     severities: dict[str, str] = {}
