@@ -43,12 +43,14 @@ def lint(
     config file), False (defaults only) or a config file's path. No cache unless
     ``cache_dir`` is given. With no ``target`` the default pack runs (``report.targets``
     says which ran). A path that does not exist, or a folder with no asset unless
-    ``allow_empty``, is listed in ``report.errors`` and makes ``exit_code`` 2, as on the
-    command line. Raises ``ValueError`` (ConfigError, SelectionError, PackError) for bad
+    ``allow_empty``, or a symlink in a folder leading out of it, is listed in
+    ``report.errors`` and makes ``exit_code`` 2, as on the command line.
+    Raises ``ValueError`` (ConfigError, SelectionError, PackError) for bad
     settings, as the command line exits 2."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    files, errors = collect_paths((str(p) for p in paths), allow_empty=allow_empty)
+    files, errors, refused = collect_paths((str(p) for p in paths), allow_empty=allow_empty)
+    errors += refused  # symlinks leading out of a folder: not linted, listed
     engine = Engine.default()
     overrides = cfg.Overrides(
         target=[target] if isinstance(target, str) else (list(target) if target else None),

@@ -5,22 +5,26 @@ the batch. Each file is linted in a worker process; a worker that crashes, or ta
 than the time limit, is killed and replaced, and the file gets an X001 finding saying so.
 Results come back in the order the files were given, whatever order they finish in.
 
-The cache keys a file's result by the SHA-256 of its bytes and of every file it references
-(see :func:`dependencies`), the resolved settings and the assetlint version, so an unchanged
-asset is never loaded twice and a changed texture relints only the assets that use it.
+The cache keys a file's result by the SHA-256 of its bytes, the resolved settings and the
+assetlint version, and checks the content hash of every file its loader resolved
+(``Asset.dependencies``), so an unchanged asset is never loaded twice and a changed texture
+relints only the assets that use it. This module holds no format code: what an asset
+depends on is what its loader opened, and all reading and hashing happens in the workers,
+under their time and memory limits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import functools
 import hashlib
 import json
 import multiprocessing
 import os
-import re
 import signal
-import struct
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,25 +34,18 @@ from typing import Any
 
 from assetlint import __version__, selection
 from assetlint import targets as target_packs
-from assetlint.config import Config
+from assetlint.config import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, Config
 from assetlint.engine import Engine
-from assetlint.findings import Finding, load_failure
-from assetlint.loaders._isolated import exit_reason
+from assetlint.findings import Finding, cap_findings, group_findings, load_failure, truncation
+from assetlint.loaders._isolated import ReaderFailure, exit_reason, run_forked
+from assetlint.loaders._refs import NotRegularFile, open_regular, recording
 from assetlint.rules import Rule
-from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT
+from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT, TRUNCATED
 
 try:
     import resource
 except ImportError:  # Windows: no per-process memory limit
     resource = None  # type: ignore[assignment]
-
-# Extensions a loader may open beside an asset (buffers, materials, images, USD layers).
-REFERENCED_EXTENSIONS = frozenset(
-    ".bin .mtl .png .jpg .jpeg .webp .ktx2 .dds .tga .bmp .gif .tif .tiff .exr .hdr "
-    ".usd .usda .usdc .usdz".split()
-)
-_MTL_MAPS = re.compile(r"^\s*(?:map_\w+|bump|disp|decal|norm|refl)\s+(.+?)\s*$", re.M | re.I)
-_USDA_ASSET = re.compile(rb"@([^@\n]+)@")
 
 
 @dataclass(frozen=True)
@@ -98,6 +95,14 @@ class FileResult:
     loaded: bool = True
     cached: bool = False
     seconds: float = 0.0  # time to load and lint it in this run (0 from the cache)
+    # Files the loader resolved, relative to the asset's folder (Asset.dependencies).
+    depends_on: list[str] = field(default_factory=list, repr=False)
+    # Set by a worker for the cache (see lint_job): the key, the dependencies' hashes.
+    key: str | None = field(default=None, repr=False)
+    dependencies: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    cache_note: str | None = field(default=None, repr=False)  # a damaged entry met
+    cacheable: bool = field(default=True, repr=False)  # False: says nothing lasting
+    truncated: int = 0  # findings past the per-file cap, counted and not listed (X003)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +111,7 @@ class FileResult:
             "rules": self.rules,
             "stats": self.stats,
             "loaded": self.loaded,
+            "truncated": self.truncated,
         }
 
     @classmethod
@@ -116,6 +122,7 @@ class FileResult:
             rules=list(d["rules"]),
             stats=dict(d["stats"]),
             loaded=bool(d["loaded"]),
+            truncated=int(d.get("truncated", 0)),
         )
 
 
@@ -154,20 +161,64 @@ def lint_file(path: str, plan: Plan) -> FileResult:
     engine, chosen = prepare(plan)
     enabled = chosen.codes(engine)
     rules = sorted(enabled)
-    try:
-        asset = load(Path(path))
-    except OutOfMemory:
-        if _MEMORY_LIMIT:
-            raise MemoryError from None  # the worker's limit reached: X002, not a bad file
-        raise
-    except LoadError as exc:
-        findings = [load_failure(str(exc), path)] if "L001" in enabled else []
-        return FileResult(path, findings, rules, loaded=False, seconds=time.perf_counter() - start)
+    folder = Path(path).parent.resolve()
+    with recording() as seen:  # also what was resolved before a load failed
+        try:
+            asset = load(Path(path))
+        except OutOfMemory:
+            if _MEMORY_LIMIT:
+                raise MemoryError from None  # the worker's limit reached: X002, not a bad file
+            raise
+        except LoadError as exc:
+            findings = [load_failure(str(exc), path)] if "L001" in enabled else []
+            result = FileResult(
+                path, findings, rules, loaded=False, seconds=time.perf_counter() - start
+            )
+            result.depends_on = _relative(folder, seen)
+            result.cacheable = not isinstance(exc, ReaderFailure)  # timeout, crash: retried
+            return result
     findings = chosen.run(engine, asset)
+    stated = [f for f in findings if f.code == TRUNCATED.code]  # the loader's cap
+    findings, left_out = cap_findings(
+        group_findings([f for f in findings if f.code != TRUNCATED.code])
+    )
+    if left_out:
+        stated.append(truncation(left_out, path))
+    findings += stated
+    truncated = sum(f.repeats or 0 for f in stated)
     for f in findings:
         f.path = path  # the path as given, not as the loader normalized it
     seconds = time.perf_counter() - start
-    return FileResult(path, findings, rules, stats=summarize(asset), seconds=seconds)
+    result = FileResult(
+        path, findings, rules, stats=summarize(asset), truncated=truncated, seconds=seconds
+    )
+    result.depends_on = _relative(folder, seen)
+    return result
+
+
+def _relative(folder: Path, paths: Iterable[Path]) -> list[str]:
+    """The paths inside the asset's folder, relative to it, sorted (the loaders resolve
+    nothing outside it; what a loader reads for itself, as usd-core's warm-up stage, is
+    not the asset's)."""
+    return sorted(os.path.relpath(p, folder) for p in paths if folder in p.parents)
+
+
+def load_limited(
+    path: str | Path, timeout: float = DEFAULT_TIMEOUT, memory: int | None = DEFAULT_MEMORY_LIMIT
+) -> Any:
+    """The Asset of one file, read as a check's worker reads it: in a forked child under
+    the time limit (seconds) and the memory limit (MiB), so that ``info``, ``render``,
+    ``fix`` and the HTML report neither hang on a hostile file nor take the machine's
+    memory. Raises LoadError (a timeout, a crash or the limit included)."""
+    return run_forked(_load_within, (str(path), memory), "reading", timeout)
+
+
+def _load_within(path: str, memory: int | None) -> Any:
+    from assetlint.loaders import load
+
+    if memory:
+        limit_memory(memory)
+    return load(path)
 
 
 def worker_failure(path: str, plan: Plan, what: str, rule: Rule = INTERNAL_ERROR) -> FileResult:
@@ -222,15 +273,17 @@ def _worker_main(conn: Connection, memory: int | None = None) -> None:
     limit (MiB beyond what the worker holds when the file starts)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     faulthandler.disable()  # a crash is reported as a finding, not a stack dump on stderr
+    if hasattr(os, "setpgid"):
+        os.setpgid(0, 0)  # its own process group: killing it kills what it started
     while True:
         job = conn.recv()
         if job is None:
             return
-        index, path, plan = job
+        index, path, plan, cache = job
         if memory:
             limit_memory(memory)
         try:
-            result: FileResult | str = lint_file(path, plan)
+            result: FileResult | str = lint_job(path, plan, cache)
         except MemoryError:
             limit_memory(None)  # room to build and send the finding
             what = f"it needed more than the {memory} MiB memory limit"
@@ -246,14 +299,19 @@ class _Worker:
         self.proc = ctx.Process(target=_worker_main, args=(child, memory), daemon=True)
         self.proc.start()
         child.close()
-        self.job: tuple[int, str, Plan] | None = None
+        self.job: tuple[int, str, Plan, CacheRef | None] | None = None
         self.deadline = 0.0
 
-    def give(self, job: tuple[int, str, Plan], timeout: float) -> None:
+    def give(self, job: tuple[int, str, Plan, CacheRef | None], timeout: float) -> None:
         self.job, self.deadline = job, time.monotonic() + timeout
         self.conn.send(job)
 
     def kill(self) -> None:
+        """Kill the worker and its process group: a reader it forked (usd-core, ufbx)
+        must not run on, holding memory and the output pipe."""
+        if hasattr(os, "killpg") and self.proc.pid is not None:
+            with contextlib.suppress(OSError):  # not its own group yet, or gone
+                os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.kill()
         self.proc.join()
         self.conn.close()
@@ -267,7 +325,7 @@ def _context() -> Any:
 
 
 def run_local(
-    jobs: Sequence[tuple[str, Plan]],
+    jobs: Sequence[tuple[str, Plan, CacheRef | None]],
     processes: int,
     timeout: float,
     done: Callable[[int, FileResult], None],
@@ -282,8 +340,8 @@ def run_local(
     try:
         while pending or len(idle) < len(workers):
             while pending and idle:
-                index, (path, plan) = pending.pop()
-                idle.pop().give((index, path, plan), timeout)
+                index, (path, plan, cache) = pending.pop()
+                idle.pop().give((index, path, plan, cache), timeout)
             busy = [w for w in workers if w.job is not None]
             now = time.monotonic()
             wait_for = max(0.0, min(w.deadline for w in busy) - now)
@@ -291,7 +349,7 @@ def run_local(
             for i, w in enumerate(workers):
                 if w.job is None:
                     continue
-                index, path, plan = w.job
+                index, path, plan, _ = w.job
                 failure = None
                 if w.conn in ready:
                     try:
@@ -336,79 +394,49 @@ def _death(w: _Worker) -> str:
 
 # --- cache ---------------------------------------------------------------------------
 
+# Files past this size are not hashed: their result is not cached (a hash must read it all).
+MAX_HASHED_BYTES = 4 << 30
+# A cache entry larger than this is not ours (the findings are capped per file).
+MAX_ENTRY_BYTES = 64 << 20
+# Markers in place of a hash for what is not a readable regular file.
+MISSING, NOT_REGULAR, UNREADABLE, TOO_LARGE = "missing", "not-regular", "unreadable", "too-large"
+ENTRY_FORMAT = 2
 
-def _gltf_uris(path: Path) -> list[str] | None:
-    data = path.read_bytes()
-    if path.suffix.lower() == ".glb":
-        if len(data) < 20 or data[:4] != b"glTF":
-            return []
-        length, kind = struct.unpack_from("<II", data, 12)
-        if kind != 0x4E4F534A:
-            return []
-        data = data[20 : 20 + length]
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a regular file's bytes, read in 1 MiB chunks (bounded memory), or a marker
+    (:data:`MISSING`...). A FIFO, device or socket is never opened."""
     try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        return []
-    if not isinstance(doc, dict):
-        return []
-    return [
-        item["uri"]
-        for key in ("buffers", "images")
-        for item in (doc.get(key) or [])
-        if isinstance(item, dict)
-        and isinstance(item.get("uri"), str)
-        and not item["uri"].startswith("data:")
-    ]
-
-
-def _obj_uris(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8", errors="replace")
-    mtls = [
-        name for line in text.splitlines() if line.startswith("mtllib") for name in line.split()[1:]
-    ]
-    uris = list(mtls)
-    for name in mtls:
-        mtl = path.parent / name
-        if mtl.is_file():
-            body = mtl.read_text(encoding="utf-8", errors="replace")
-            uris += [m.split()[-1] for m in _MTL_MAPS.findall(body) if m.split()]
-    return uris
-
-
-def dependencies(path: Path) -> list[Path]:
-    """Files the asset references, for the cache key. glTF/GLB (buffers, images), OBJ (.mtl
-    and its maps) and text USD (@layer@ paths) are parsed; for binary USD and FBX, whose
-    references only their loaders can read, every file beside the asset with a referenceable
-    extension counts (conservative: a change there relints them). Missing files are listed
-    too, so that adding one changes the key."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".gltf", ".glb"):
-            uris = _gltf_uris(path)
-        elif suffix == ".obj":
-            uris = _obj_uris(path)
-        elif suffix == ".stl":
-            uris = []
-        elif suffix == ".usda" or (suffix == ".usd" and path.read_bytes()[:8] != b"PXR-USDC"):
-            uris = [m.decode("utf-8", "replace") for m in _USDA_ASSET.findall(path.read_bytes())]
-        elif suffix == ".usdz":
-            uris = []
-        else:
-            return sorted(
-                p
-                for p in path.parent.iterdir()
-                if p.suffix.lower() in REFERENCED_EXTENSIONS and p != path and p.is_file()
-            )
+        with open_regular(path) as fh:
+            if os.fstat(fh.fileno()).st_size > MAX_HASHED_BYTES:
+                return TOO_LARGE
+            digest = hashlib.sha256()
+            read = 0
+            while chunk := fh.read(1 << 20):
+                read += len(chunk)
+                if read > MAX_HASHED_BYTES:  # it grew while being read
+                    return TOO_LARGE
+                digest.update(chunk)
+            return digest.hexdigest()
+    except FileNotFoundError:
+        return MISSING
+    except NotRegularFile:
+        return NOT_REGULAR
     except OSError:
-        return []
-    out = []
-    for uri in uris:
-        rel = uri.replace("\\", "/")
-        if "://" in rel or rel.startswith("/"):
-            continue  # refused by the loaders, never opened
-        out.append(path.parent / rel)
-    return sorted(set(out))
+        return UNREADABLE
+
+
+def _hashable(digest: str) -> bool:
+    return digest not in (TOO_LARGE, UNREADABLE)
+
+
+def _inside(folder: Path, rel: str) -> Path | None:
+    """``folder / rel`` if ``rel`` is a relative path that stays inside ``folder``, symlinks
+    resolved; None otherwise (a cache entry is data from disk, not trusted)."""
+    if not rel or os.path.isabs(rel) or "\0" in rel:
+        return None
+    candidate = (folder / rel).resolve()
+    return candidate if folder in candidate.parents else None
 
 
 def rules_fingerprint(engine: Engine) -> str:
@@ -433,116 +461,158 @@ def _source_stamp() -> list[tuple[str, int, int]]:
     return out
 
 
+@dataclass(frozen=True)
+class CacheRef:
+    """What a worker needs to look a file up in the cache: picklable, no open state."""
+
+    folder: str
+    salt: str
+
+
+def lint_job(path: str, plan: Plan, cache: CacheRef | None = None) -> FileResult:
+    """One file in a worker: its cached result if the asset's bytes and those of every file
+    it depended on last time are unchanged (content hashes, re-read here), else
+    :func:`lint_file` with the hashes of what the loader resolved, for the parent to store.
+    All the hashing happens here, under the worker's time and memory limits."""
+    if cache is None:
+        return lint_file(path, plan)
+    digest = content_hash(Path(path))
+    if digest in (MISSING, NOT_REGULAR, UNREADABLE, TOO_LARGE):  # the loader says why
+        return lint_file(path, plan)
+    key = hashlib.sha256(f"{cache.salt}\n{plan.fingerprint()}\n{digest}".encode()).hexdigest()
+    hit, note = _lookup(Path(cache.folder), key, path)
+    if hit is not None:
+        return hit
+    result = lint_file(path, plan)
+    result.cache_note = note
+    if not result.cacheable:
+        return result
+    folder = Path(path).parent.resolve()
+    hashes = []
+    for dep in result.depends_on:
+        found = _inside(folder, dep)
+        digest = content_hash(found) if found is not None else UNREADABLE
+        if not _hashable(digest):
+            return result  # not keyed: never stored
+        hashes.append((dep, digest))
+    result.key, result.dependencies = key, hashes
+    return result
+
+
+def _lookup(folder: Path, key: str, path: str) -> tuple[FileResult | None, str | None]:
+    """(the cached result, None) on a hit; (None, why) when the entry is damaged or foreign
+    (the caller warns once and overwrites it); (None, None) on a plain miss."""
+    entry = folder / key[:2] / f"{key}.json"
+    try:
+        with open_regular(entry) as fh:
+            text = fh.read(MAX_ENTRY_BYTES + 1)
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"cache entry {entry} is unreadable ({exc.strerror or exc}); ignored"
+    try:
+        data = json.loads(text)
+        if len(text) > MAX_ENTRY_BYTES or data.get("format") != ENTRY_FORMAT:
+            raise ValueError("not an entry of this assetlint")
+        deps = [(str(rel), str(digest)) for rel, digest in data["dependencies"]]
+        result = FileResult.from_dict(data["result"])
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None, f"cache entry {entry} is damaged or foreign; ignored and rebuilt"
+    base = Path(path).parent.resolve()
+    for rel, digest in deps:
+        found = _inside(base, rel)
+        if found is None or content_hash(found) != digest:
+            return None, None  # a dependency changed (or the entry names no file of ours)
+    result.path, result.cached = path, True
+    for f in result.findings:
+        f.path = path
+    return result, None
+
+
+def _stderr_warning(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
 class Cache:
-    """Results by content key, one JSON file per key under ``folder``; written atomically
+    """Results by content key, one JSON file per key under ``folder``, written atomically
     so an interrupted run never leaves a truncated entry.
 
-    The SHA-256 of each file is remembered with its size and modification time
-    (``files.json``), as ruff and git do, so an unchanged batch is checked with one stat
-    per file instead of reading every byte again."""
+    The key is the SHA-256 of the asset's bytes, the resolved settings and the installed
+    rules; the entry lists every file the loader resolved (``Asset.dependencies``) with its
+    content hash, and is a hit only while each hashes the same (never size and mtime
+    alone: ``cp -p``, tar and rsync keep those across a change). Lookups and hashing run in
+    the workers (:func:`lint_job`); this object only writes entries. A damaged or foreign
+    cache (an entry that is a folder or not our JSON, a ``folder`` that is a file) is
+    ignored with one warning per run."""
 
-    INDEX = "files.json"
-
-    def __init__(self, folder: Path, engine: Engine | None = None):
-        self.folder = folder
+    def __init__(
+        self,
+        folder: Path,
+        engine: Engine | None = None,
+        warn: Callable[[str], None] = _stderr_warning,
+    ):
+        self.folder = Path(folder)
         self.salt = __version__ + (rules_fingerprint(engine) if engine else "")
-        self._index: dict[str, list] | None = None  # path -> [size, mtime_ns, sha, deps]
-        self._dirty = False
+        self._warn = warn
+        self.warned = False
+        self.enabled = True
+        if self.folder.exists() and not self.folder.is_dir():
+            self.warning(f"cache folder {self.folder} is not a folder; running without a cache")
+            self.enabled = False
 
-    @property
-    def index(self) -> dict[str, list]:
-        if self._index is None:
-            try:
-                self._index = json.loads((self.folder / self.INDEX).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self._index = {}
-            if not isinstance(self._index, dict):
-                self._index = {}
-        return self._index
+    def warning(self, message: str) -> None:
+        """Warn once per run, whatever else goes wrong with the cache."""
+        if not self.warned:
+            self.warned = True
+            self._warn(message)
 
-    def _record(self, path: Path) -> tuple[list | None, tuple[int, int] | None]:
-        """The index record if the file is unchanged since, and its current (size, mtime)."""
+    def ref(self) -> CacheRef | None:
+        return CacheRef(str(self.folder), self.salt) if self.enabled else None
+
+    def put(self, result: FileResult) -> None:
+        """Store a result the worker keyed (see :func:`lint_job`)."""
+        if not self.enabled or result.key is None:
+            return
+        entry = self.folder / result.key[:2] / f"{result.key}.json"
+        data = {
+            "format": ENTRY_FORMAT,
+            "dependencies": [list(d) for d in result.dependencies],
+            "result": result.to_dict(),
+        }
         try:
-            st = path.stat()
-        except OSError:
-            return None, None
-        stamp = (st.st_size, st.st_mtime_ns)
-        rec = self.index.get(str(path))
-        fresh = isinstance(rec, list) and len(rec) == 4 and tuple(rec[:2]) == stamp
-        return (rec if fresh else None), stamp
-
-    def file_hash(self, path: Path) -> str:
-        rec, stamp = self._record(path)
-        if stamp is None:
-            return "missing"
-        if rec is None:
-            try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                return "unreadable"
-            rec = self.index[str(path)] = [*stamp, digest, None]
-            self._dirty = True
-        return rec[2]
-
-    def _dependencies(self, path: Path) -> list[Path]:
-        """:func:`dependencies`, remembered while the file and what it names are unchanged
-        (an edited .mtl may name other maps)."""
-        rec, _ = self._record(path)
-        if rec is not None and rec[3] is not None:
-            deps = [Path(d) for d in rec[3]]
-            if all(self._record(d)[0] is not None or not d.exists() for d in deps):
-                return deps
-        deps = dependencies(path)
-        if rec is not None:
-            rec[3] = [str(d) for d in deps]
-            self._dirty = True
-        return deps
-
-    def key(self, path: Path, plan: Plan) -> str:
-        parts = [self.salt, plan.fingerprint(), self.file_hash(path)]
-        for dep in self._dependencies(path):
-            parts.append(f"{dep.name}={self.file_hash(dep)}")
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-    def save(self) -> None:
-        """Write the hash index (atomically) if it changed."""
-        if self._dirty and self._index is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.folder / self.INDEX, json.dumps(self._index))
-            self._dirty = False
-
-    def _entry(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
-
-    def get(self, key: str, path: str) -> FileResult | None:
-        try:
-            data = json.loads(self._entry(key).read_text(encoding="utf-8"))
-            result = FileResult.from_dict(data)
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        result.path, result.cached = path, True
-        for f in result.findings:
-            f.path = path
-        return result
-
-    def put(self, key: str, result: FileResult) -> None:
-        entry = self._entry(key)
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(entry, json.dumps(result.to_dict()))
-        gitignore = self.folder / ".gitignore"
-        if not gitignore.exists():
-            write_atomic(gitignore, "*\n")
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(entry, json.dumps(data))
+            gitignore = self.folder / ".gitignore"
+            if not gitignore.exists():
+                write_atomic(gitignore, "*\n")
+        except OSError as exc:
+            self.warning(f"cannot write the cache entry {entry}: {exc.strerror or exc}")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder and rename it into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def new_file_mode() -> int:
+    """The mode ``open(path, "w")`` gives a new file: 0666 less the process's umask (a
+    temporary file from :mod:`tempfile` is 0600, which would make outputs private)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write through a new temporary file in the same folder (never an existing file, never
+    through a symlink) and rename it into place, so a reader sees the old file or the new
+    one, whole, and a kill leaves no partial file. The file gets the mode a plain
+    ``open(path, "w")`` would give (0666 less the umask)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        tmp.write_text(text, encoding="utf-8")
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), new_file_mode())
+            fh.write(data)
         os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 # --- the batch -----------------------------------------------------------------------
@@ -557,38 +627,29 @@ def run(
     executor: Callable[..., None] | None = None,
     memory: int | None = None,
 ) -> list[FileResult]:
-    """The results of ``jobs`` ((path, plan) pairs) in their order. Cached files are not
-    linted; the rest go to ``executor`` (default :func:`run_local`) with the same
-    signature. ``progress(n)`` is called as files complete. ``memory`` (MiB per file, the
-    local workers only: a Dask cluster sets its own worker limits)."""
+    """The results of ``jobs`` ((path, plan) pairs) in their order. Every file goes to
+    ``executor`` (default :func:`run_local`; same signature, each job a (path, plan,
+    cache reference) triple), whose worker returns the cached result when there is one
+    (:func:`lint_job`): this process opens no asset. ``progress(n)`` is called as files
+    complete. ``memory`` (MiB per file, the local workers only: a Dask cluster sets its
+    own worker limits)."""
     results: list[FileResult | None] = [None] * len(jobs)
-    keys: dict[int, str] = {}
-    todo: list[int] = []
-    for i, (path, plan) in enumerate(jobs):
-        if cache is not None:
-            keys[i] = cache.key(Path(path), plan)
-            hit = cache.get(keys[i], path)
-            if hit is not None:
-                results[i] = hit
-                continue
-        todo.append(i)
-    if progress and len(todo) < len(jobs):
-        progress(len(jobs) - len(todo))
+    ref = cache.ref() if cache is not None else None
 
-    def done(k: int, result: FileResult) -> None:
-        i = todo[k]
+    def done(i: int, result: FileResult) -> None:
         results[i] = result
-        # a crash or a time limit says nothing lasting about the file: never cached
-        failed = any(f.code in NOT_CACHED for f in result.findings)
-        if cache is not None and not failed:
-            cache.put(keys[i], result)
+        if cache is not None:
+            if result.cache_note:
+                cache.warning(result.cache_note)
+            # a crash or a time limit says nothing lasting about the file: never cached
+            failed = any(f.code in NOT_CACHED for f in result.findings)
+            if not failed and not result.cached and result.cacheable:
+                cache.put(result)
         if progress:
             progress(1)
 
-    if cache is not None:
-        cache.save()
-    if todo:
-        work = [jobs[i] for i in todo]
+    if jobs:
+        work = [(path, plan, ref) for path, plan in jobs]
         if executor is None:
             run_local(work, processes or os.cpu_count() or 1, timeout, done, memory)
         else:
@@ -608,7 +669,7 @@ def dask_executor(address: Any) -> Callable[..., None]:
     from distributed import Client, as_completed
 
     def execute(
-        jobs: Sequence[tuple[str, Plan]],
+        jobs: Sequence[tuple[str, Plan, CacheRef | None]],
         processes: int,
         timeout: float,
         done: Callable[[int, FileResult], None],
@@ -619,13 +680,13 @@ def dask_executor(address: Any) -> Callable[..., None]:
         except (OSError, TimeoutError) as exc:
             raise ExecutorError(f"cannot reach the Dask scheduler {address}: {exc}") from None
         futures = {
-            client.submit(lint_file, path, plan, pure=False, key=f"assetlint-{i}-{path}"): i
-            for i, (path, plan) in enumerate(jobs)
+            client.submit(lint_job, path, plan, cache, pure=False, key=f"assetlint-{i}-{path}"): i
+            for i, (path, plan, cache) in enumerate(jobs)
         }
         try:
             for future in as_completed(list(futures)):
                 i = futures[future]
-                path, plan = jobs[i]
+                path, plan, _ = jobs[i]
                 try:
                     result = future.result()
                 except Exception as exc:  # noqa: BLE001 - a lost task becomes X001

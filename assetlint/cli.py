@@ -22,7 +22,7 @@ from assetlint import config as cfg
 from assetlint import targets as target_packs
 from assetlint.engine import Engine, SelectionError
 from assetlint.fix.cli import add_fix_command, cmd_fix
-from assetlint.loaders import EXTENSIONS, is_asset_path, load
+from assetlint.loaders import EXTENSIONS, is_asset_path
 from assetlint.model import LoadError
 from assetlint.plugins import PluginError
 from assetlint.render import add_render_command, cmd_render
@@ -33,20 +33,33 @@ from assetlint.watch import add_watch_command, cmd_watch
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def collect_paths(args: Iterable[str], allow_empty: bool = True) -> tuple[list[Path], list[str]]:
+def collect_paths(
+    args: Iterable[str], allow_empty: bool = True
+) -> tuple[list[Path], list[str], list[str]]:
     """Files to lint from files and folders (folders recurse by known extensions, hidden
     folders skipped), in a stable order; plus error lines for arguments that do not exist
     and, unless ``allow_empty``, for folders holding no asset (a typo in a CI path must not
-    pass green)."""
+    pass green); and, apart, lines for symlinks in a folder that lead out of it (not
+    linted: a folder's content is what is checked, never a file elsewhere that a link in it
+    names; the rest of the folder still is)."""
     files: list[Path] = []
     errors: list[str] = []
+    refused: list[str] = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
             found = []
+            root = p.resolve()
             for dirpath, dirnames, filenames in os.walk(p):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                found.extend(Path(dirpath) / f for f in sorted(filenames) if is_asset_path(Path(f)))
+                for name in sorted(filenames):
+                    path = Path(dirpath) / name
+                    if not is_asset_path(path):
+                        continue
+                    if path.is_symlink() and root not in path.resolve().parents:
+                        refused.append(f"{path}: a symlink that leads out of {arg}; not linted")
+                        continue
+                    found.append(path)
             if not found and not allow_empty:
                 errors.append(
                     f"{arg}: no assets in this folder ({', '.join(sorted(EXTENSIONS))}); "
@@ -57,18 +70,19 @@ def collect_paths(args: Iterable[str], allow_empty: bool = True) -> tuple[list[P
             files.append(p)
         else:
             errors.append(f"{arg}: no such file or folder")
-    return files, errors
+    return files, errors, refused
 
 
 def _cmd_info(ns: argparse.Namespace) -> int:
-    files, errors = collect_paths(ns.paths)
+    files, errors, refused = collect_paths(ns.paths)
+    errors += refused
     for line in errors:
         print(f"error: {line}", file=sys.stderr)
     summaries = []
     failed = bool(errors)
     for path in files:
         try:
-            asset = load(path)
+            asset = batch.load_limited(path)  # a child with check's time and memory limits
         except LoadError as exc:
             failed = True
             summaries.append({"path": str(path), "error": str(exc)})
@@ -143,11 +157,13 @@ def _cmd_check(ns: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     to_stdout = not any(name == ns.format for name, _ in outputs)
-    files, errors = collect_paths(ns.paths, allow_empty=ns.allow_empty)
+    files, errors, refused = collect_paths(ns.paths, allow_empty=ns.allow_empty)
     if errors:  # a usage error: nothing is linted, nothing says "passed"
         for line in errors:
             print(f"error: {line}", file=sys.stderr)
         return EXIT_ERROR
+    for line in refused:  # the rest is still linted; the run exits 2 (Report.errors)
+        print(f"error: {line}", file=sys.stderr)
     try:
         resolver = cfg.Resolver(
             engine.rules, _overrides(ns), Path(ns.config) if ns.config else None
@@ -207,6 +223,7 @@ def _cmd_check(ns: argparse.Namespace) -> int:
         rules=engine.rules,
         fail_on="warning" if any(c.fail_on == "warning" for _, c in configs) else "error",
         show_info=ns.show_info,
+        errors=refused,
         targets=list(dict.fromkeys(name for _, plan in jobs for name in plan.target)),
         quiet=ns.quiet,
     )

@@ -16,7 +16,7 @@ from assetlint.findings import Finding, from_load_issue
 from assetlint.model import Asset
 from assetlint.plugins import PluginError, plugin_manager
 from assetlint.rules import ALL, Rule, RuleContext, keeps, specificity
-from assetlint.rules.internal import INTERNAL_ERROR
+from assetlint.rules.internal import INTERNAL_ERROR, TRUNCATED
 
 
 class SelectionError(ValueError):
@@ -137,10 +137,11 @@ class Engine:
         # a crash is reported even when X001 is not selected, unless it is ignored
         report_crashes = all(specificity(s, INTERNAL_ERROR.code) < 0 for s in ignore)
         path = str(asset.path)
+        # X003 (load issues past the per-file cap) is stated whatever is selected
         findings = [
             from_load_issue(issue, path)
             for issue in asset.issues
-            if issue.code in enabled or issue.code not in self.rules
+            if issue.code in enabled or issue.code not in self.rules or issue.code == TRUNCATED.code
         ]
         for rule in rules:
             if rule.check is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import product
@@ -43,6 +44,8 @@ class LoadIssue:
     message: str
     severity: str = "warning"  # "error", "warning" or "info"
     subject: str | None = None  # the mesh/material/texture/reference it is about
+    # How many issues it stands for: alike ones grouped, or (X003) ones not listed.
+    repeats: int | None = None
 
 
 # Stable codes for load issues. L001 is a fatal read error (the file gives no Asset).
@@ -53,6 +56,7 @@ LOAD_CODES: dict[str, str] = {
     "L004": "content ignored (unsupported primitive, extension or feature)",
     "L005": "malformed data read in part (bad index, count or value)",
     "L006": "reference outside the asset folder or to the network, not opened",
+    "L008": "the file holds no geometry (no triangle in any mesh)",
 }
 
 
@@ -89,9 +93,13 @@ class Texture:
         return self._read()
 
     def image(self) -> Any:
-        """The decoded PIL image, cached after the first call."""
+        """The decoded PIL image, cached after the first call; LoadError for a texture
+        known to be unreadable (past the pixel limit: decoding it is what is avoided)."""
         if self._image is None:
             from PIL import Image
+
+            if self.error:
+                raise LoadError(f"texture {self.name!r} is not decoded: {self.error}")
 
             img = Image.open(io.BytesIO(self.data()))
             img.load()
@@ -136,12 +144,25 @@ class Texture:
         from PIL import Image, UnidentifiedImageError
 
         stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+        limit = Image.MAX_IMAGE_PIXELS
         try:
-            with Image.open(stream) as img:
-                self.width, self.height = img.size
-                self.mime_type = Image.MIME.get(img.format or "", self.mime_type)
+            # the header only, whatever size it declares: Pillow's bomb guard (an error,
+            # or a warning on stderr) would lose the asset or leak to the terminal
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                Image.MAX_IMAGE_PIXELS = None
+                with Image.open(stream) as img:
+                    self.width, self.height = img.size
+                    self.mime_type = Image.MIME.get(img.format or "", self.mime_type)
         except (UnidentifiedImageError, OSError, ValueError) as exc:
             self.error = f"not a readable image: {exc}"
+        finally:
+            Image.MAX_IMAGE_PIXELS = limit
+        if limit and self.width and self.height and self.width * self.height > limit:
+            self.error = (
+                f"declares {self.width} x {self.height} pixels, more than the {limit:,} "
+                "decoded at most (a guard against decompression bombs); not decoded"
+            )
 
 
 @dataclass
@@ -252,6 +273,9 @@ class Asset:
     textures: list[Texture] = field(default_factory=list)
     authored: Authored = field(default_factory=Authored)
     issues: list[LoadIssue] = field(default_factory=list)
+    # Every file the loader resolved besides ``path`` (buffers, images, .mtl, layers at
+    # any depth), found or not, inside the asset's folder: what the results cache hashes.
+    dependencies: list[Path] = field(default_factory=list)
 
     def issue(self, code: str, message: str, severity: str = "warning", subject: str | None = None):
         """Record a non-fatal load problem."""

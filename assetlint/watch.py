@@ -28,7 +28,7 @@ from assetlint import batch, reporters
 from assetlint import config as cfg
 from assetlint import targets as target_packs
 from assetlint.engine import Engine, SelectionError
-from assetlint.loaders import is_asset_path
+from assetlint.loaders import REFERENCED_EXTENSIONS, is_asset_path
 from assetlint.reporters.encoding import json_safe
 
 # Formats a per-file report is written in, with the file extension of --output-dir.
@@ -192,7 +192,7 @@ def cmd_watch(ns: argparse.Namespace, overrides: cfg.Overrides) -> int:
                 if is_asset_path(path):
                     known.add(path)
                     pending.touch(path, now)
-                elif path.suffix.lower() in batch.REFERENCED_EXTENSIONS:
+                elif path.suffix.lower() in REFERENCED_EXTENSIONS:
                     for asset in known:
                         if asset.parent == path.parent:
                             pending.touch(asset, now)

@@ -110,21 +110,6 @@ def test_cache_hits_and_a_changed_texture_relints_only_its_asset(many, tmp_path)
     assert (tmp_path / "cache" / ".gitignore").read_text() == "*\n"
 
 
-def test_dependencies_of_gltf_and_obj(tmp_path):
-    gltf = tmp_path / "m.gltf"
-    gltf.write_text(
-        '{"buffers": [{"uri": "m.bin"}, {"uri": "data:application/octet-stream;base64,AA=="}],'
-        ' "images": [{"uri": "tex/base%20color.png"}, {"uri": "https://x.invalid/a.png"}]}'
-    )
-    assert batch.dependencies(gltf) == [tmp_path / "m.bin", tmp_path / "tex/base%20color.png"]
-    obj = textured_obj(tmp_path, "o")
-    assert batch.dependencies(obj) == [tmp_path / "o.mtl", tmp_path / "tex_o.png"]
-    fbx = tmp_path / "x.fbx"
-    fbx.write_bytes(b"Kaydara FBX Binary  \x00")
-    # binary FBX: every referenceable file beside it
-    assert batch.dependencies(fbx) == [tmp_path / "o.mtl", tmp_path / "tex_o.png"]
-
-
 def test_second_cli_run_reads_the_cache(many, capsys, tmp_path):
     args = ["check", "--select", "G003", "--format", "json", "--cache-dir", "c", "."]
     assert main(args) == 1

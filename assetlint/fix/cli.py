@@ -1,27 +1,36 @@
 """`assetlint fix FILE --target T --output OUT`: repair a copy and prove it by relinting.
 
-The input is never written. ``--in-place`` writes a temporary file beside the input,
-keeps the original as ``FILE.orig`` and renames the new file over the input (atomic on one
-file system). ``--dry-run`` fixes in memory and prints what would change.
+The input is never written. Every output file (the model, its .mtl, its textures) is
+written into a private folder beside the output and renamed into place once all are
+whole, so a kill leaves the old files or the new ones, never a partial one; a rename
+replaces a symlink at the destination rather than writing through it; no output replaces
+a file the input reads (the input itself, its .mtl, its textures). ``--in-place`` keeps
+the original as ``FILE.orig`` (``FILE.orig.1``, ``.2``... when that exists: a backup is
+never overwritten) and renames the new file over the input. Files get the mode the umask
+gives. The input is read as ``check`` reads it, in a child process under the time and
+memory limits. ``--dry-run`` fixes in memory and prints what would change.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from assetlint import config as cfg
 from assetlint import selection
 from assetlint import targets as target_packs
+from assetlint.batch import load_limited, new_file_mode
 from assetlint.engine import Engine, SelectionError
 from assetlint.findings import Finding
 from assetlint.fix import FixContext, apply_fixes
-from assetlint.loaders import load
 from assetlint.model import Asset, LoadError
 from assetlint.plugins import PluginError
 from assetlint.rules.scale import UNITS
@@ -92,16 +101,58 @@ def _problems(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity in ("error", "warning")]
 
 
-def _write_atomic(asset: Asset, dest: Path, options: dict[str, Any]) -> None:
-    """Write to a temporary file beside ``dest`` and rename it over ``dest``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=dest.parent)
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def write_outputs(
+    asset: Asset, dest: Path, options: dict[str, Any], inputs: Iterable[Path], in_place: bool
+) -> list[Path]:
+    """Write ``asset`` to ``dest`` and the files beside it, all or none: into a private
+    folder in ``dest``'s folder first, then each renamed into place (the model last).
+    Refused (WriteError, nothing written) when a file would replace one of ``inputs``
+    (except ``dest`` itself with ``in_place``). The files written, in order."""
+    folder = dest.parent
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder))
+    try:
+        write(asset, staging / dest.name, **options)
+        produced = sorted(p for p in staging.iterdir() if p.name != dest.name)
+        produced.append(staging / dest.name)
+        inputs = list(inputs)
+        for made in produced:
+            final = folder / made.name
+            if in_place and made.name == dest.name:
+                continue
+            if any(_same_file(final, i) for i in inputs):
+                raise WriteError(f"{made.name} would replace a file the input reads")
+        mode = new_file_mode()
+        for made in produced:
+            os.chmod(made, mode)
+        for made in produced:
+            os.replace(made, folder / made.name)  # replaces a symlink, never follows it
+        return [folder / made.name for made in produced]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def keep_backup(source: Path) -> Path:
+    """A copy of ``source`` as ``source.orig``, or ``.orig.1``, ``.orig.2``... when that
+    name is taken (by anything, a symlink included): an earlier backup, maybe the only
+    copy of the original, is never replaced, and nothing is written through a link."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{source.name}.", suffix=".tmp", dir=source.parent)
     os.close(fd)
     try:
-        write(asset, Path(tmp), **options)
-        os.replace(tmp, dest)
+        shutil.copy2(source, tmp)
+        for n in itertools.count():
+            backup = source.with_name(f"{source.name}.orig" + (f".{n}" if n else ""))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, backup)  # fails on any existing name, never follows it
+                return backup
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        os.unlink(tmp)
 
 
 def cmd_fix(ns: argparse.Namespace) -> int:
@@ -137,7 +188,7 @@ def cmd_fix(ns: argparse.Namespace) -> int:
                 "beside it (.mtl, textures): use --output"
             )
         writer_for(dest)
-        asset = load(source)
+        asset = load_limited(source)
     except (SelectionError, target_packs.PackError, PluginError, ValueError, WriteError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -165,11 +216,10 @@ def cmd_fix(ns: argparse.Namespace) -> int:
     else:
         try:
             if ns.in_place:
-                backup = source.with_name(source.name + ".orig")
-                shutil.copy2(source, backup)
-                print(f"kept the original as {backup}")
-            _write_atomic(asset, dest, options)
-            after = lint.run(engine, load(dest))
+                print(f"kept the original as {keep_backup(source)}")
+            inputs = [source, *asset.dependencies]
+            write_outputs(asset, dest, options, inputs, ns.in_place)
+            after = lint.run(engine, load_limited(dest))
         except (OSError, WriteError, LoadError) as exc:
             print(f"error: cannot write {dest}: {exc}", file=sys.stderr)
             return EXIT_ERROR

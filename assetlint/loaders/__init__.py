@@ -12,6 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from assetlint.findings import group_issues
+from assetlint.loaders._isolated import ReaderFailure
+from assetlint.loaders._refs import NotRegularFile, open_regular, recording
 from assetlint.model import Asset, LoadError
 
 # extension -> format family; the family names the loader module.
@@ -38,6 +41,14 @@ _FAMILY_NAMES = {
 
 def is_asset_path(path: Path) -> bool:
     return path.suffix.lower() in EXTENSIONS
+
+
+# Files an asset may reference (buffers, materials, textures, USD layers): a change to one
+# may change an asset beside it (watch re-lints the models of its folder).
+REFERENCED_EXTENSIONS = frozenset(
+    ".bin .mtl .png .jpg .jpeg .webp .ktx2 .dds .tga .bmp .gif .tif .tiff .exr .hdr "
+    ".usd .usda .usdc .usdz".split()
+)
 
 
 def sniff(head: bytes) -> str | None:
@@ -93,10 +104,10 @@ def detect_format(path: Path) -> str:
         known = ", ".join(sorted(EXTENSIONS))
         raise LoadError(f"unknown extension {ext or '(none)'!r}; assetlint reads {known}")
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:  # a FIFO or a device is refused, never opened
             head = fh.read(1024)
-    except IsADirectoryError:
-        raise LoadError("is a directory, not a file") from None
+    except NotRegularFile as exc:
+        raise LoadError(f"{exc.strerror}; not opened") from None
     except OSError as exc:
         raise LoadError(f"cannot open: {exc.strerror or exc}") from None
     if not head:
@@ -124,15 +135,21 @@ class OutOfMemory(LoadError):
 
 def load(path: str | Path) -> Asset:
     """Read any supported file into an Asset. Raises LoadError (never anything else) with a
-    one-line reason when the file cannot be read."""
+    one-line reason when the file cannot be read. ``Asset.dependencies`` lists the files
+    the loader resolved besides ``path``."""
     path = Path(path)
     family = detect_format(path)
     module = importlib.import_module(f"assetlint.loaders.{family}")
     try:
         # a value past float32's range becomes inf, a NaN stays NaN: data the rules
         # judge (G009, O009...), not numpy warnings on the user's terminal
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), recording() as seen:
             asset: Asset = module.load(path)
+        # inside the folder only: what a loader reads for itself (usd-core's warm-up
+        # stage) is not the asset's
+        folder, own = path.parent.resolve(), path.resolve()
+        asset.dependencies = sorted(p for p in seen if folder in p.parents and p != own)
+        asset.issues = group_issues(asset.issues)
     except LoadError:
         raise
     except MemoryError:
@@ -140,7 +157,7 @@ def load(path: str | Path) -> Asset:
     except RecursionError:
         raise LoadError("structure nested too deeply (cycle in the hierarchy?)") from None
     except Exception as exc:  # a loader bug or a library choking on bad input
-        raise LoadError(
+        raise ReaderFailure(
             f"{_FAMILY_NAMES[family]} reader failed: {type(exc).__name__}: {exc}"
         ) from None
     return asset

@@ -1,13 +1,28 @@
 """Resolving what an asset references (buffers, images, .mtl, layers) without leaving
-its folder and without touching the network. Every loader goes through here."""
+its folder and without touching the network. Every loader goes through here.
+
+Every reference resolved inside the folder is recorded (:func:`recording`), found or not:
+that list is the asset's dependencies, which the results cache hashes, so that editing,
+adding or removing any file a loader looked at relints the asset.
+
+Only regular files are opened (:func:`open_regular`): a FIFO, a device or a socket named
+as an asset or a reference would block a reader for ever or stream without end.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import os
+import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import unquote, urlparse
+
+# The recorders open in this process, innermost last (see :func:`recording`).
+_RECORDERS: list[set[Path]] = []
 
 
 class RefusedReference(Exception):
@@ -56,8 +71,13 @@ def resolve_reference(base_dir: Path, uri: str, root: Path | None = None) -> Pat
     candidate = (base_dir / rel).resolve()
     if candidate != root and root not in candidate.parents:
         raise RefusedReference("L006", f"{uri!r} points outside the asset folder")
-    if not candidate.is_file():
-        raise RefusedReference("L002", f"{uri!r} not found")
+    record([candidate])  # also when missing: adding the file later changes the result
+    try:
+        mode = os.stat(candidate).st_mode
+    except OSError:
+        raise RefusedReference("L002", f"{uri!r} not found") from None
+    if not stat.S_ISREG(mode):
+        raise RefusedReference("L002", f"{uri!r} is {_kind(mode)}, not a regular file; not opened")
     return candidate
 
 
@@ -66,7 +86,71 @@ def read_reference(
 ) -> bytes:
     """Bytes of a confined reference (see :func:`resolve_reference`)."""
     path = resolve_reference(base_dir, uri, root)
-    size = os.path.getsize(path)
-    if limit is not None and size > limit:
-        raise RefusedReference("L005", f"{uri!r} is {size} bytes, more than the {limit} allowed")
-    return path.read_bytes()
+    try:
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if limit is not None and size > limit:
+                raise RefusedReference(
+                    "L005", f"{uri!r} is {size} bytes, more than the {limit} allowed"
+                )
+            return fh.read()
+    except OSError as exc:
+        raise RefusedReference("L002", f"{uri!r} is unreadable: {exc.strerror or exc}") from None
+
+
+class NotRegularFile(OSError):
+    """A path that names a FIFO, a device, a socket or a folder: never opened."""
+
+
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def open_regular(path: str | os.PathLike[str], follow: bool = True) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file; NotRegularFile (an OSError)
+    for anything else, checked before opening (opening a FIFO blocks until a writer
+    comes) and again on the open descriptor (the path may have been swapped between).
+    With ``follow`` False a symlink is refused too (O_NOFOLLOW)."""
+    st = os.stat(path) if follow else os.lstat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegularFile(0, f"is {_kind(st.st_mode)}, not a regular file", str(path))
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in does not block the open
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            raise NotRegularFile(0, f"is {_kind(opened.st_mode)}, not a regular file", str(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+@contextmanager
+def recording() -> Iterator[set[Path]]:
+    """The set of files resolved by :func:`resolve_reference` (and :func:`record`) while
+    the block runs, in this process: an asset's dependencies. Recorders nest."""
+    seen: set[Path] = set()
+    _RECORDERS.append(seen)
+    try:
+        yield seen
+    finally:
+        _RECORDERS.remove(seen)
+
+
+def record(paths: Iterable[Path]) -> None:
+    """Add files to every open recorder (a reader in a child process sends back what it
+    recorded there)."""
+    paths = list(paths)
+    for seen in _RECORDERS:
+        seen.update(paths)

@@ -376,7 +376,7 @@ class _Reader:
         asset = self.asset
         by_name: dict[str, int] = {}
         library_missing = False
-        for value in found.mtllibs:
+        for value in dict.fromkeys(found.mtllibs):  # a library named twice is read once
             for uri in _library_names(asset.path.parent, value):
                 try:
                     mtl_path = resolve_reference(asset.path.parent, uri)

@@ -38,8 +38,8 @@ def cmd_render(ns: argparse.Namespace) -> int:
     """Load, lint and render one file; 0 on success, 2 when it cannot be read or drawn."""
     from assetlint import config as cfg
     from assetlint import selection
+    from assetlint.batch import load_limited
     from assetlint.engine import Engine, SelectionError
-    from assetlint.loaders import load
     from assetlint.model import LoadError
     from assetlint.plugins import PluginError
 
@@ -47,7 +47,7 @@ def cmd_render(ns: argparse.Namespace) -> int:
         print("error: --size must be between 16 and 4096", file=sys.stderr)
         return 2
     try:
-        asset = load(Path(ns.path))
+        asset = load_limited(Path(ns.path))  # check's time and memory limits
     except LoadError as exc:
         print(f"{ns.path}: error: {exc}", file=sys.stderr)
         return 2

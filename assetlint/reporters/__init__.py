@@ -52,13 +52,16 @@ class Report:
     targets: list[str] = field(default_factory=list)  # the packs judged against, in order
     quiet: bool = False  # findings only, no summary line (text)
     color: bool = False  # ANSI colours in text output (a terminal, see use_color)
-    # Whether findings were left out of the results (identical ones grouped, a file's
-    # capped): JSON says so at the top level.
-    truncated: bool = False
 
     @property
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]
+
+    @property
+    def truncated(self) -> bool:
+        """Whether findings were left out of the results (alike ones grouped into one with a
+        count, or a file's findings capped, see batch.lint_file): JSON says so at the top."""
+        return any(r.truncated for r in self.results) or any(f.repeats for f in self.findings)
 
     @property
     def files(self) -> list[str]:

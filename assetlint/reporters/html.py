@@ -272,8 +272,9 @@ def write_html(results: Sequence[Result], path: str | Path, target: str | None =
 def render(report: Report) -> str:
     """The reporter registry's entry point. Results carry findings, not assets (they may
     come from worker processes or the cache), so each loaded file is read again here to be
-    drawn; one that no longer reads is shown without renders."""
-    from assetlint.loaders import load
+    drawn, in a child process with check's time and memory limits; one that no longer
+    reads is shown without renders."""
+    from assetlint.batch import load_limited
     from assetlint.model import LoadError
 
     results: list[Result] = []
@@ -281,7 +282,7 @@ def render(report: Report) -> str:
         asset = None
         if r.loaded:
             try:
-                asset = load(Path(r.path))
+                asset = load_limited(Path(r.path))
             except LoadError:
                 asset = None
         results.append((r.path, asset, r.findings))

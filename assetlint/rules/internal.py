@@ -41,7 +41,22 @@ MEMORY_LIMIT = Rule(
     ),
 )
 
+TRUNCATED = Rule(
+    code="X003",
+    name="findings-truncated",
+    family="internal",
+    severity="warning",
+    summary="the file had more findings than are listed per file; the rest were counted",
+    rationale=(
+        "A file had more findings than assetlint lists for one file (after grouping "
+        "findings alike), so the most severe are listed and this finding says how many "
+        "were left out. Thousands of findings on one file nearly always come from one "
+        "defect repeated (a generator bug, a corrupt index buffer)."
+    ),
+    fix="Fix the listed findings and lint again; the others show once these are gone.",
+)
+
 
 @hookimpl
 def assetlint_rules() -> list[Rule]:
-    return [INTERNAL_ERROR, MEMORY_LIMIT]
+    return [INTERNAL_ERROR, MEMORY_LIMIT, TRUNCATED]

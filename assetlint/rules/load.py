@@ -1,13 +1,17 @@
 """Load rules (L): problems met while reading a file. Their findings come from the loaders
-(``asset.issues`` and fatal LoadErrors), not from a check; they are rules so that they can
-be listed, explained, selected and ignored like any other. The severity declared here is
+(``asset.issues`` and fatal LoadErrors), not from a check, except L008 (a file that reads
+but holds no geometry); they are rules so that they can be listed, explained, selected
+and ignored like any other. The severity declared here is
 the usual one; a loader reports an occurrence that loses geometry as an error."""
 
 from __future__ import annotations
 
-from assetlint.model import LOAD_CODES
+from collections.abc import Iterator
+
+from assetlint.findings import Finding
+from assetlint.model import LOAD_CODES, Asset
 from assetlint.plugins import hookimpl
-from assetlint.rules import Rule
+from assetlint.rules import Rule, RuleContext, plural
 
 _DETAILS: dict[str, tuple[str, str, str, str]] = {
     # code: (name, default severity, rationale, fix)
@@ -59,6 +63,45 @@ _DETAILS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+# Formats whose only content is a mesh: an empty one is a failed export. Scene formats
+# (glTF, USD, FBX) may legitimately hold no triangle (a material library, a composition
+# layer, a point cloud, an animation), so there it is information, not a failure.
+MESH_ONLY_FORMATS = frozenset({"stl", "obj", "ply", "off"})
+
+
+def _no_geometry(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    if asset.unique_triangle_count == 0:
+        meshes = plural(len(asset.meshes), "mesh", "meshes")
+        yield ctx.finding(
+            f"no geometry: {meshes} and not one triangle, so nothing to check or to show",
+            subject_type="scene",
+            count=0,
+            severity=None if asset.format in MESH_ONLY_FORMATS else "info",
+        )
+
+
+NO_GEOMETRY = Rule(
+    code="L008",
+    name="no-geometry",
+    family="load",
+    severity="error",
+    summary=LOAD_CODES["L008"],
+    rationale=(
+        "The file reads, but holds not one triangle (an STL of 0 facets, a glTF without "
+        "meshes, a USD layer of materials only): every geometry check passes vacuously and "
+        "a destination gets an invisible asset. In a mesh-only format (STL, OBJ) it is an "
+        "export that dropped its meshes: an error. A scene format may hold no triangle on "
+        "purpose (a material library, a layer composed into a stage, a point cloud, an "
+        "animation), so there it is reported as information only."
+    ),
+    fix=(
+        "Re-export with the meshes selected; lint the stage that composes a layer, not the "
+        "layer alone."
+    ),
+    check=_no_geometry,
+)
+
+
 @hookimpl
 def assetlint_rules() -> list[Rule]:
     return [
@@ -77,4 +120,4 @@ def assetlint_rules() -> list[Rule]:
             fix=fix,
         )
         for code, (name, severity, rationale, fix) in _DETAILS.items()
-    ]
+    ] + [NO_GEOMETRY]

@@ -120,7 +120,9 @@ def test_every_usdchecker_failure_is_reported(engine, path):
     except LoadError:
         assert path.name == "alembic.usdz"  # no layer usd-core reads
         return
-    codes = {f.code for f in engine.run(asset) if f.severity != "info" and f.code[0] in "UL"}
+    # L008 (no triangle) is not a usdchecker failure: several cases hold no mesh
+    found = engine.run(asset, ignore=["L008"])
+    codes = {f.code for f in found if f.severity != "info" and f.code[0] in "UL"}
     assert bool(codes) == (path.name not in ARKIT_ONLY)
 
 

@@ -299,7 +299,7 @@ def test_missing_texture_is_named_when_left_out(tmp_path, capsys, monkeypatch):
     loaded.textures[0] = Texture.missing_texture("gradient", "gone.png", "not found")
     from assetlint.fix import cli as fix_cli
 
-    monkeypatch.setattr(fix_cli, "load", lambda path: loaded if path == src else load(path))
+    monkeypatch.setattr(fix_cli, "load_limited", lambda p: loaded if p == src else load(p))
     run(str(src), "--target", "unity", "--output", str(out))
     assert "note: texture 'gradient' is missing or unreadable" in capsys.readouterr().out
     assert load(out).textures == []
