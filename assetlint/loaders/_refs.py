@@ -15,14 +15,22 @@ import base64
 import binascii
 import os
 import stat
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlparse
 
-# The recorders open in this process, innermost last (see :func:`recording`).
-_RECORDERS: list[set[Path]] = []
+# The recorders open in each thread, innermost last (see :func:`recording`): a Dask worker
+# lints several files at once in threads, and each must record only its own files.
+_LOCAL = threading.local()
+
+
+def _recorders() -> list[set[Path]]:
+    if not hasattr(_LOCAL, "recorders"):
+        _LOCAL.recorders = []
+    return _LOCAL.recorders
 
 
 class RefusedReference(Exception):
@@ -141,16 +149,16 @@ def recording() -> Iterator[set[Path]]:
     """The set of files resolved by :func:`resolve_reference` (and :func:`record`) while
     the block runs, in this process: an asset's dependencies. Recorders nest."""
     seen: set[Path] = set()
-    _RECORDERS.append(seen)
+    _recorders().append(seen)
     try:
         yield seen
     finally:
-        _RECORDERS.remove(seen)
+        _recorders().pop()  # this one: recorders nest
 
 
 def record(paths: Iterable[Path]) -> None:
     """Add files to every open recorder (a reader in a child process sends back what it
     recorded there)."""
     paths = list(paths)
-    for seen in _RECORDERS:
+    for seen in _recorders():
         seen.update(paths)
