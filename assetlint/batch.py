@@ -60,6 +60,7 @@ class Plan:
     drop: tuple[str, ...] = ()  # per-file-ignores: removed whatever selects them
     rules: tuple[tuple[str, str], ...] = ()  # (selector, JSON of its table), sorted
     size: str | None = None
+    category: str | None = None
 
     @classmethod
     def for_file(cls, config: Config, path: Path) -> Plan:
@@ -73,6 +74,7 @@ class Plan:
                 sorted((k, json.dumps(v, sort_keys=True)) for k, v in config.rules.items())
             ),
             size=config.size,
+            category=config.category,
         )
 
     def fingerprint(self) -> str:
@@ -146,6 +148,7 @@ def prepare(plan: Plan, engine: Engine | None = None) -> tuple[Engine, selection
         drop=plan.drop,
         rules={sel: json.loads(table) for sel, table in plan.rules},
         size=plan.size,
+        category=plan.category,
     )
     _PREPARED[plan] = (engine, chosen)
     return _PREPARED[plan]

@@ -142,6 +142,7 @@ def _overrides(ns: argparse.Namespace) -> cfg.Overrides:
         ignore=_split(ns.ignore),
         fail_on=ns.fail_on,
         size=ns.size,
+        category=ns.category,
         timeout=ns.timeout,
         memory_limit=ns.memory_limit,
     )

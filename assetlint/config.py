@@ -14,6 +14,7 @@ file, the key and what is allowed, instead of silently linting with defaults::
     exclude = ["third_party/**"]
     fail-on = "error"          # warnings are shown but do not fail the run
     size = "30cm"
+    category = "chair"         # or judge the size against a category's range
     timeout = 120              # seconds per file before it becomes an X001 finding
     memory-limit = 2048        # MiB one file may allocate before it becomes an X002 finding
     [tool.assetlint.per-file-ignores]
@@ -33,6 +34,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from assetlint import categories
 from assetlint.findings import SEVERITIES
 from assetlint.rules import Rule, param_problem
 
@@ -55,6 +57,7 @@ KEYS = {
     "rules": "tables [rules.CODE] of rule parameters and 'severity'",
     "fail-on": "'error' or 'warning'",
     "size": "the object's largest dimension ('30cm') or a category ('helmet')",
+    "category": "what the object is ('chair'), to judge its size against the category",
     "timeout": "seconds one file may take (a positive number)",
     "memory-limit": "MiB of memory one file may allocate (a positive integer; 0: no limit)",
 }
@@ -79,6 +82,7 @@ class Config:
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fail_on: str = "warning"
     size: str | None = None
+    category: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     memory_limit: int = DEFAULT_MEMORY_LIMIT  # MiB, 0 for none
 
@@ -206,8 +210,14 @@ def _setting(key: str, value: Any, where: str) -> Any:
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if key == "fail-on" and value not in FAIL_ON:
         raise ConfigError(f"{where}: 'fail-on' = {value!r}; allowed: error, warning")
-    if key == "size" and not isinstance(value, str):
-        raise ConfigError(f"{where}: 'size' must be {KEYS[key]}")
+    if key in ("size", "category") and not isinstance(value, str):
+        raise ConfigError(f"{where}: '{key}' must be {KEYS[key]}")
+    if key == "category":
+        try:
+            return categories.lookup(value).name
+        except ValueError as exc:
+            named = "--category" if where == "command line" else f"{where}: 'category'"
+            raise ConfigError(f"{named}: {exc}") from None
     if key == "timeout":
         if not number or not math.isfinite(value) or value <= 0:
             raise ConfigError(f"{where}: 'timeout' = {value!r}; must be {KEYS[key]}")
@@ -268,6 +278,7 @@ class Overrides:
     ignore: Sequence[str] | None = None  # added to the file's ignore, as ruff's --extend-ignore
     fail_on: str | None = None
     size: str | None = None
+    category: str | None = None
     timeout: float | None = None
     memory_limit: int | None = None
     rules: Mapping[str, Mapping[str, Any]] | None = None
@@ -288,6 +299,7 @@ class Overrides:
         for key, value in (
             ("fail-on", self.fail_on),
             ("size", self.size),
+            ("category", self.category),
             ("timeout", self.timeout),
             ("memory-limit", self.memory_limit),
         ):

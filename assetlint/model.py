@@ -16,14 +16,14 @@ import functools
 import io
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assetlint.arrays import column_bounds, finite_rows, row_matrix
+from assetlint.arrays import column_bounds, cross, finite_rows, row_matrix
 
 # Texture roles a material can reference; loaders map their format's names onto these.
 TEXTURE_ROLES = ("base_color", "normal", "metallic_roughness", "occlusion", "emissive")
@@ -56,6 +56,7 @@ LOAD_CODES: dict[str, str] = {
     "L004": "content ignored (unsupported primitive, extension or feature)",
     "L005": "malformed data read in part (bad index, count or value)",
     "L006": "reference outside the asset folder or to the network, not opened",
+    "L007": "glTF 2.0 specification broken (Khronos validator code in the subject)",
     "L008": "the file holds no geometry (no triangle in any mesh)",
 }
 
@@ -154,7 +155,9 @@ class Texture:
                 with Image.open(stream) as img:
                     self.width, self.height = img.size
                     self.mime_type = Image.MIME.get(img.format or "", self.mime_type)
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
+        except UnidentifiedImageError:  # its message names the stream object: not stable
+            self.error = "not a readable image: unknown image format"
+        except (OSError, ValueError) as exc:
             self.error = f"not a readable image: {exc}"
         finally:
             Image.MAX_IMAGE_PIXELS = limit
@@ -250,6 +253,11 @@ class Node:
         return bool(np.isfinite(self.world).all())
 
 
+# Formats whose files cannot state a unit (as opposed to a file that left it out): loaders
+# read one unit as one metre, and the S rules state the unit they assume instead.
+UNITLESS_FORMATS = frozenset({"stl", "obj", "ply", "off"})
+
+
 @dataclass
 class Authored:
     """What the file said about itself, before canonicalisation."""
@@ -280,6 +288,12 @@ class Asset:
     def issue(self, code: str, message: str, severity: str = "warning", subject: str | None = None):
         """Record a non-fatal load problem."""
         self.issues.append(LoadIssue(code, message, severity, subject))
+
+    @property
+    def unitless(self) -> bool:
+        """Whether the file states no unit because its format cannot (STL, OBJ): its numbers
+        are metres only by the loaders' convention."""
+        return self.format in UNITLESS_FORMATS and self.authored.meters_per_unit is None
 
     def instances(self) -> Iterator[tuple[int, Node]]:
         """(mesh index, node) for each node that instances a mesh."""
@@ -354,6 +368,109 @@ class Asset:
         for node in self.nodes:
             node.local = matrix @ node.local @ inverse
             node.world = matrix @ node.world @ inverse
+
+
+@dataclass(frozen=True)
+class SkinWeights:
+    """Which joints move a mesh's vertices, as sparse (vertex, joint, weight) triplets:
+    glTF's JOINTS_n/WEIGHTS_n columns and FBX's per-cluster lists both flatten to this."""
+
+    vertex: np.ndarray  # int (m,) index into the mesh's vertices
+    joint: np.ndarray  # int (m,) index into the skin's joint matrices
+    weight: np.ndarray  # float (m,)
+
+
+# Joint placements closer than this share of the mesh's placed size are one rigid
+# placement: float32 bind matrices written by exporters agree to about 1e-6, and a pose
+# that moves any limb moves it by far more than 1e-4 of the body.
+SKIN_RIGID_TOLERANCE = 1e-4
+
+
+def place_skinned(asset: Asset, node_index: int, joints: np.ndarray, skin: SkinWeights) -> None:
+    """Place a skinned mesh instance where its skin puts it, as glTF ("the transform of the
+    node that the mesh is attached to is ignored") and FBX (clusters' bone x geometry-to-bone
+    matrices) define it. ``joints`` holds each joint's world matrix times its inverse bind
+    matrix (k, 4, 4). When every weighted joint agrees (the scene holds the bind pose, the
+    usual case) the node simply gets that matrix as its world transform; otherwise the
+    linear blend is baked into the vertices (a copy of the mesh if other nodes share it)
+    and the node gets the identity. Unweighted vertices keep the node's own transform."""
+    node = asset.nodes[node_index]
+    mesh = asset.meshes[node.mesh] if node.mesh is not None else None
+    joints = np.asarray(joints, dtype=np.float64).reshape(-1, 4, 4)
+    if mesh is None or not mesh.vertex_count or not len(joints):
+        return
+    n = mesh.vertex_count
+    vertex, joint = np.asarray(skin.vertex, np.int64), np.asarray(skin.joint, np.int64)
+    weight = np.asarray(skin.weight, np.float64)
+    good_joint = np.isfinite(joints).all(axis=(1, 2))
+    ok = (weight > 0) & (vertex >= 0) & (vertex < n) & (joint >= 0) & (joint < len(joints))
+    ok[ok] = good_joint[joint[ok]]
+    vertex, joint, weight = vertex[ok], joint[ok], weight[ok]
+    if not len(vertex):
+        return
+    total = np.bincount(vertex, weight, minlength=n)
+    candidates = joints[np.unique(joint)]
+    if (total <= 0).any():
+        candidates = np.concatenate([candidates, node.world[None]])
+    local = _finite_local_bounds(mesh)
+    if local is None:
+        return
+    corners = np.array(list(product(*local.T)))
+    placed = np.einsum("kij,cj->kci", candidates[:, :3, :3], corners) + candidates[:, None, :3, 3]
+    size = float(np.ptp(placed[0], axis=0).max())
+    if float(np.abs(placed - placed[0]).max()) <= SKIN_RIGID_TOLERANCE * max(size, 1e-300):
+        _set_world(asset, node_index, candidates.mean(axis=0))
+        return
+    blend = np.empty((n, 4, 4))
+    share = weight / total[vertex]
+    for r, c in product(range(4), range(4)):
+        blend[:, r, c] = np.bincount(vertex, share * joints[joint, r, c], minlength=n)
+    blend[total <= 0] = node.world
+    pos = mesh.positions.astype(np.float64)
+    moved = np.einsum("nij,nj->ni", blend[:, :3, :3], pos) + blend[:, :3, 3]
+    normals = None
+    if mesh.normals is not None:
+        cols = blend[:, :3, :3].transpose(0, 2, 1)  # rows are the columns of each matrix
+        cofactor = np.stack(
+            [
+                cross(cols[:, 1], cols[:, 2]),
+                cross(cols[:, 2], cols[:, 0]),
+                cross(cols[:, 0], cols[:, 1]),
+            ],
+            axis=2,
+        )
+        normals = np.einsum("nij,nj->ni", cofactor, mesh.normals.astype(np.float64))
+        length = np.linalg.norm(normals, axis=1, keepdims=True)
+        normals = np.where(length > 0, normals / np.maximum(length, 1e-300), 0.0)
+    shared = sum(1 for m, _ in asset.instances() if m == node.mesh) > 1
+    target = replace(mesh, cache={}) if shared else mesh
+    target.positions = moved.astype(np.float32)
+    if normals is not None:
+        target.normals = normals.astype(np.float32)
+    target.cache.clear()
+    if shared:
+        asset.meshes.append(target)
+        node.mesh = len(asset.meshes) - 1
+    _set_world(asset, node_index, np.eye(4))
+
+
+def _set_world(asset: Asset, node_index: int, world: np.ndarray) -> None:
+    """Give a node a new world transform, keeping the hierarchy consistent: its local
+    transform follows its parent's, and its children keep their world transforms."""
+    node = asset.nodes[node_index]
+    node.world = np.asarray(world, dtype=np.float64)
+    parent = asset.nodes[node.parent].world if node.parent is not None else np.eye(4)
+    node.local = _solve(parent, node.world)
+    for child in node.children:
+        asset.nodes[child].local = _solve(node.world, asset.nodes[child].world)
+
+
+def _solve(base: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """inv(base) @ world; a singular base (a zero scale) gives the world itself."""
+    try:
+        return np.linalg.solve(base, world)
+    except np.linalg.LinAlgError:
+        return world.copy()
 
 
 def transform_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:

@@ -4,7 +4,7 @@
 What comes in is the same wherever it comes from (a config file, then the command line or
 the API on top, see :mod:`assetlint.config`): the targets named (else the default pack),
 ``select`` / ``extend-select`` / ``ignore``, per-file-ignores, rule tables and a stated
-size. The selection follows ruff's, per target:
+size or category. The selection follows ruff's, per target:
 
 - with no ``select`` the target's pack decides what runs;
 - ``select`` replaces that and ``extend-select`` adds to it: ALL or a prefix picks the
@@ -65,13 +65,17 @@ def resolve(
     drop: Sequence[str] = (),
     rules: Mapping[str, Mapping[str, Any]] | None = None,
     size: str | None = None,
+    category: str | None = None,
 ) -> Selection:
     """The one resolution: targets (the default pack when none is named) with the stated
-    size and the rule tables applied over every pack, and the selectors checked against
+    size or category and the rule tables applied over every pack, and the selectors checked against
     the installed rules. Raises SelectionError, PackError or ValueError (a bad size)."""
     overrides: dict[str, dict[str, Any]] = {}
     if size:
         overrides = {k: dict(v) for k, v in target_packs.size_overrides(size).items()}
+    if category:
+        for sel, table in target_packs.category_overrides(category).items():
+            overrides.setdefault(sel, {}).update(table)
     for sel, table in (rules or {}).items():
         overrides.setdefault(sel, {}).update(table)
     resolved = target_packs.resolve(target_packs.effective_names(targets), engine, overrides)
@@ -98,4 +102,5 @@ def for_config(engine: Engine, config: Config, path: Path | None = None) -> Sele
         drop=config.per_file_ignores_for(path) if path is not None else (),
         rules=config.rules,
         size=config.size,
+        category=config.category,
     )

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assetlint.model import Asset
-
-# Formats that cannot state units at all (as opposed to a file that left them out).
-UNITLESS_FORMATS = ("obj", "stl")
+from assetlint.model import UNITLESS_FORMATS, Asset
 
 
 def summarize(asset: Asset) -> dict[str, Any]:
@@ -67,10 +64,14 @@ def _other_primitives(asset: Asset) -> dict[str, int]:
 def format_summary(s: dict[str, Any]) -> str:
     """Human-readable rendering of :func:`summarize`."""
     a = s["authored"]
+    unitless = s["format"] in UNITLESS_FORMATS
     if a["meters_per_unit"] is not None:
         units = f"{a['meters_per_unit']:g} m/unit"
-    elif s["format"] in UNITLESS_FORMATS:
-        units = "none (the format has no units)"
+    elif unitless:
+        units = (
+            "none (the format has no units; sizes below are in file units, which check reads "
+            "in one unit per target and states: S007)"
+        )
     else:
         units = "not authored"
     lines = [
@@ -104,10 +105,11 @@ def format_summary(s: dict[str, Any]) -> str:
     else:
         sx, sy, sz = s["size_m"]
         lo, hi = s["bounds_m"]
-        lines.append(f"  size        {sx:.4g} x {sy:.4g} x {sz:.4g} m (x, y up, z)")
+        unit = "m" if a["meters_per_unit"] is not None or not unitless else "units"
+        lines.append(f"  size        {sx:.4g} x {sy:.4g} x {sz:.4g} {unit} (x, y up, z)")
         lines.append(
-            "  bounds      min ({:.4g}, {:.4g}, {:.4g})  max ({:.4g}, {:.4g}, {:.4g}) m".format(
-                *lo, *hi
+            "  bounds      min ({:.4g}, {:.4g}, {:.4g})  max ({:.4g}, {:.4g}, {:.4g}) {}".format(
+                *lo, *hi, unit
             )
         )
     for i in s["load_issues"]:

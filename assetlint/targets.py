@@ -39,6 +39,7 @@ from typing import Any
 
 import pluggy
 
+from assetlint import categories
 from assetlint.engine import Engine
 from assetlint.findings import SEVERITIES, Finding
 from assetlint.model import Asset
@@ -507,45 +508,23 @@ def enabled_codes(
 
 # --- sizes ---------------------------------------------------------------------------
 
-# Typical largest dimension of common objects, in metres, for --size CATEGORY.
-# Convention: everyday sizes of the objects (no vendor publishes these); a category is a
-# rough statement, so it is checked with a wider tolerance than a measured size.
-CATEGORY_SIZES = {
-    "mug": 0.12,
-    "smartphone": 0.15,
-    "shoe": 0.3,
-    "helmet": 0.3,
-    "bottle": 0.3,
-    "vase": 0.35,
-    "laptop": 0.35,
-    "backpack": 0.5,
-    "chair": 0.9,
-    "guitar": 1.0,
-    "table": 1.5,
-    "bicycle": 1.7,
-    "person": 1.75,
-    "door": 2.0,
-    "sofa": 2.1,
-    "car": 4.5,
-    "tree": 8.0,
-    "house": 10.0,
-}
-CATEGORY_TOLERANCE = 2.0  # convention: a category's sizes vary about 2x either way
-
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)(?:e([-+]?\d+))?\s*(mm|cm|m|in|ft)?\s*$", re.I)
 
 
-def parse_size(text: str) -> tuple[float, float | None]:
-    """'0.3m', '30 cm', '12in', '0.3' (metres) or a category ('helmet') -> (metres,
-    tolerance or None for the pack's)."""
-    key = text.strip().lower()
-    if key in CATEGORY_SIZES:
-        return CATEGORY_SIZES[key], CATEGORY_TOLERANCE
-    match = _SIZE.match(key)
+def parse_size(text: str) -> tuple[float, str | None]:
+    """'0.3m', '30 cm', '12in', '0.3' (metres) -> (metres, None); a category ('helmet',
+    see assetlint/categories.py) -> (its typical size, the category's name)."""
+    try:
+        category = categories.lookup(text)
+    except ValueError:
+        category = None
+    if category is not None:
+        return category.typical, category.name
+    match = _SIZE.match(text.strip())
     if not match:
         raise ValueError(
-            f"--size {text!r}: give a length like 0.3m, 30cm, 12in, or one of: "
-            + ", ".join(sorted(CATEGORY_SIZES))
+            f"--size {text!r}: give a length like 0.3m, 30cm, 12in, or a category: "
+            + ", ".join(categories.names())
         )
     value = float(match.group(1)) * 10 ** int(match.group(2) or 0)
     metres = value * UNITS[(match.group(3) or "m").lower()]
@@ -555,12 +534,18 @@ def parse_size(text: str) -> tuple[float, float | None]:
 
 
 def size_overrides(text: str) -> dict[str, dict[str, Any]]:
-    """Overrides (for :func:`resolve`) stating the asset's real size for the S rules."""
-    metres, tolerance = parse_size(text)
-    values: dict[str, Any] = {"expected_size": metres}
-    if tolerance is not None:
-        values["tolerance"] = tolerance
-    return {"S": values}
+    """Overrides (for :func:`resolve`) stating the asset's real size for the S rules; a
+    category given as a size (--size chair) is a category (--category chair)."""
+    metres, category = parse_size(text)
+    if category is not None:
+        return category_overrides(category)
+    return {"S": {"expected_size": metres}}
+
+
+def category_overrides(name: str) -> dict[str, dict[str, Any]]:
+    """Overrides (for :func:`resolve`) naming the object's category for the S rules: S001
+    judges the size against the category's range, S006 is silenced."""
+    return {"S": {"category": categories.lookup(name).name}}
 
 
 # --- the table of targets ------------------------------------------------------------
@@ -663,6 +648,12 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SIZE",
         help="the object's real size (largest dimension: 0.3m, 30cm, 12in) or a category "
         "(helmet, chair, car)",
+    )
+    parser.add_argument(
+        "--category",
+        metavar="NAME",
+        help="what the object is, to judge its size against the category's range: "
+        + ", ".join(categories.names()),
     )
 
 

@@ -38,7 +38,7 @@ def test_lint_reads_config_unless_told_not_to(incoming):
     (incoming / "assetlint.toml").write_text('select = ["G015"]\nfail-on = "error"\n')
     assert [f.code for f in assetlint.lint(incoming).findings] == ["G015"]
     report = assetlint.lint(incoming, config=False, target="unity")
-    assert sorted(f.code for f in report.findings) == ["G015", "M002", "O003", "T009"]
+    assert sorted(f.code for f in report.findings) == ["G015", "M002", "O003", "S007", "T009"]
     assert report.fail_on == "warning" and report.exit_code == 1
 
 

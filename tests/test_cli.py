@@ -89,7 +89,7 @@ def test_check_prints_findings_like_ruff_and_exits_1(capsys, open_cube):
     )
     assert lines[-1] == (
         "Found 1 problem (0 errors, 1 warning) in 1 file; 1 file checked against: default. "
-        "1 info finding not shown (--show-info)."
+        "2 info findings not shown (--show-info)."
     )
 
 

@@ -132,7 +132,7 @@ def test_summary_counts_the_files_with_problems(capsys, models):
         f"{models / 'open.obj'}: G003 (warning) open: 1 hole bounded by 4 open edges, 4 m of "
         "open boundary in all; the largest is 4 m around (4 edges; limit 0 holes)",
         "Found 1 problem (0 errors, 1 warning) in 1 file; 3 files checked against: default. "
-        "3 info findings not shown (--show-info).",
+        "6 info findings not shown (--show-info).",
     ]
 
 
@@ -144,6 +144,7 @@ def test_exit_zero_quiet_and_statistics(capsys, models):
     assert code == 1
     assert out.splitlines() == [
         "3\tG015\tgeometry-totals",
+        "3\tS007\tassumed-unit",
         "1\tG003\t[*] open-boundary",
     ]
     code, out, _ = run(capsys, "check", "--statistics", "--format", "json", str(models))

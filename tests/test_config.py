@@ -74,7 +74,7 @@ def test_per_file_ignores_exclude_and_fail_on(project, capsys):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ('selct = ["G003"]', "unknown key 'selct'; allowed: exclude, extend-select, fail-on"),
+        ('selct = ["G003"]', "unknown key 'selct'; allowed: category, exclude, extend-select"),
         ('ignore = ["Q9"]', "'ignore' names 'Q9', which matches no rule code"),
         ('fail-on = "info"', "'fail-on' = 'info'; allowed: error, warning"),
         ("[rules.B001]\nmax_tris = 5", "'rules.B001' has no parameter 'max_tris'; allowed: "),

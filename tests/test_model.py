@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -35,3 +37,20 @@ def test_instances_count_in_scene_totals():
     single_node_scene(asset)
     assert asset.scene_triangle_count == 2 * len(tris)
     assert asset.unique_triangle_count == len(tris)
+
+
+def test_place_skinned_bakes_a_pose_into_a_copy_when_the_mesh_is_shared():
+    """A posed skin moves vertices one by one: the mesh the other instance still draws
+    as authored is copied, not changed."""
+    from assetlint.model import Asset, Mesh, Node, SkinWeights, place_skinned
+
+    mesh = Mesh("m", np.eye(3, dtype=np.float32), np.array([[0, 1, 2]]))
+    asset = Asset(path=Path("x.glb"), format="glb", file_size=0, meshes=[mesh])
+    asset.nodes = [Node("a", np.eye(4), np.eye(4), mesh=0), Node("b", np.eye(4), np.eye(4), mesh=0)]
+    lifted = np.stack([np.eye(4), np.eye(4)])
+    lifted[1, 1, 3] = 1.0  # joint 1 one metre up
+    weights = SkinWeights(np.array([0, 1, 2, 2]), np.array([0, 1, 0, 1]), np.array([1, 1, 1, 3.0]))
+    place_skinned(asset, 0, lifted, weights)
+    assert [n.mesh for n in asset.nodes] == [1, 0]
+    assert np.allclose(asset.meshes[1].positions, [[1, 0, 0], [0, 2, 0], [0, 0.75, 1]])
+    assert np.allclose(asset.meshes[0].positions, np.eye(3))

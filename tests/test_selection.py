@@ -71,20 +71,22 @@ def test_a_prefix_never_selects_a_rule_outside_the_targets_scope(tmp_path, capsy
     path = tmp_path / "person.glb"
     shutil.copy(PERSON, path)
     # S004 (build volume) is declared for printing only: S picks the S rules of unity
-    assert check_codes(capsys, "--target", "unity", "--select", "S", str(path)) == (0, [])
+    # (S006: the generator's file states no real scale)
+    assert check_codes(capsys, "--target", "unity", "--select", "S", str(path)) == (1, ["S006"])
     # ALL is every rule of unity's scope: no printability (P, S004, O008) among them
     _, found = check_codes(capsys, "--target", "unity", "--select", "ALL", str(path))
     assert sorted(set(found)) == [
         *("G001", "G002", "G003", "G004", "G006", "G012", "G013", "G015"),
-        *("M002", "O003", "O007", "T009"),
+        *("M002", "O003", "O007", "S006", "T009"),
     ]
     assert check_codes(capsys, "--target", "unity", "--select", "S004", str(path)) == (1, ["S004"])
     assert check_codes(
         capsys, "--target", "unity", "--extend-select", "S004", "--select", "S", str(path)
-    ) == (1, ["S004"])
+    ) == (1, ["S004", "S006"])
     # no target chosen: nothing is out of scope
     assert check_codes(capsys, "--select", "S004", str(path)) == (1, ["S004"])
-    assert check_codes(capsys, "--target", "print", "--select", "S", str(path)) == (1, ["S004"])
+    found = check_codes(capsys, "--target", "print", "--select", "S", str(path))
+    assert found == (1, ["S004", "S006"])
 
 
 @pytest.mark.parametrize("target", [None, "unity", "print"])

@@ -74,7 +74,7 @@ def test_child_overrides_and_re_enables_what_its_base_ignored():
 def test_select_replaces_the_inherited_selection():
     child = {"name": "only", "extends": "base", "select": ["B001", "S"], "ignore": ["S004"]}
     t = resolve_pack("only", packs(BASE, child), ENGINE)
-    assert t.select == ["B001", "S001", "S002", "S003", "S005"]
+    assert t.select == ["B001", "S001", "S002", "S003", "S005", "S006", "S007"]
     assert t.family == "game"
 
 
@@ -178,12 +178,14 @@ def test_overrides_win_over_every_pack():
         ("1ft", (0.3048, None)),
         ("0.3", (0.3, None)),
         ("3e-1m", (0.3, None)),
-        ("Helmet", (0.3, 2.0)),
-        ("car", (4.5, 2.0)),
+        ("Helmet", (0.3, "helmet")),
+        ("car", (4.4, "car")),
+        ("fox", (0.9, "small animal")),
     ],
 )
 def test_parse_size(text, size):
-    assert parse_size(text) == pytest.approx(size)
+    metres, category = parse_size(text)
+    assert (metres, category) == (pytest.approx(size[0]), size[1])
 
 
 @pytest.mark.parametrize("text", ["big", "0m", "-1m", "1 yard", ""])
@@ -193,7 +195,7 @@ def test_bad_sizes(text):
 
 
 def test_size_overrides_reach_the_size_rules():
-    assert size_overrides("helmet") == {"S": {"expected_size": 0.3, "tolerance": 2.0}}
+    assert size_overrides("helmet") == {"S": {"category": "helmet"}}  # as --category helmet
     t = resolve_pack("base", packs(BASE), ENGINE, size_overrides("0.3m"))
     asset = make_asset(triangles(1))
     asset.meshes[0].positions[:] = [[0, 0, 0], [300, 0, 0], [0, 1, 0]]

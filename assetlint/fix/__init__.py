@@ -3,18 +3,21 @@
 A fix is named after what it does and lists the rule codes it repairs; :data:`FIXES` holds
 them in the order they run, the order in which one repair prepares the next:
 
-1. ``units`` (S001, S002): unit slips, or the size the user states (``--size``/``--height``)
-2. ``axes`` (O001): the up axis the target expects, recorded for the writer
-3. ``weld`` (G011): vertices equal in position *and* every attribute (UV seams stay split)
-4. ``cleanup`` (G006, G007, G008, G009, G010): degenerate, duplicate and invalid triangles,
+1. ``orientation`` (O010): stand a lying object up (first: a stated height is measured
+   upright)
+2. ``units`` (S001, S002): unit slips, or the size the user states (``--size``/``--height``,
+   or ``--category``: the category's typical size when S001 found the size outside its range)
+3. ``axes`` (O001): the up axis the target expects, recorded for the writer
+4. ``weld`` (G011): vertices equal in position *and* every attribute (UV seams stay split)
+5. ``cleanup`` (G006, G007, G008, G009, G010): degenerate, duplicate and invalid triangles,
    then unreferenced vertices
-5. ``winding`` (G004, G005): consistent winding, closed shells facing outward
-6. ``floaters`` (G012): small disconnected parts
-7. ``holes`` (G003): holes up to ``max_hole_edges`` edges
-8. ``pivot`` (O003, O004, O007): the origin at the bottom centre (or centre) of the bounds
-9. ``decimate`` (B001, B002): down to the target's triangle budgets, keeping UVs and
+6. ``winding`` (G004, G005): consistent winding, closed shells facing outward
+7. ``floaters`` (G012): small disconnected parts
+8. ``holes`` (G003): holes up to ``max_hole_edges`` edges
+9. ``pivot`` (O003, O004, O007): the origin at the bottom centre (or centre) of the bounds
+10. ``decimate`` (B001, B002): down to the target's triangle budgets, keeping UVs and
    material borders
-10. ``textures`` (T004): textures above the target's maximum, down to a power of two
+11. ``textures`` (T004): textures above the target's maximum, down to a power of two
 
 A fix runs only when the lint before fixing reported one of its codes (and the user's
 ``--select``/``--ignore`` keep it), so what was right is never touched. A stated size is
@@ -43,6 +46,7 @@ class FixContext:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code -> overrides
     size: float | None = None  # largest dimension the user asked for, metres
     height: float | None = None  # height (Y extent) the user asked for, metres
+    category: str | None = None  # what the user says the object is (--category)
     running: tuple[str, ...] = ()  # the codes the running fix was selected for
 
     def param(self, code: str, key: str) -> Any:
@@ -68,6 +72,7 @@ class Fix:
 
 
 ORDER = (
+    "orientation",
     "units",
     "axes",
     "weld",

@@ -65,6 +65,12 @@ def add_fix_command(subparsers: Any) -> None:
         "--size", metavar="SIZE", help="scale so the largest dimension is SIZE (0.3m)"
     )
     size.add_argument("--height", metavar="SIZE", help="scale so the height is SIZE (1.75m)")
+    size.add_argument(
+        "--category",
+        metavar="NAME",
+        help="what the object is (chair, car...): scale to the category's typical size when "
+        "its size is outside the category's range",
+    )
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -76,9 +82,11 @@ def _split(values: list[str] | None) -> list[str] | None:
 def _length(text: str | None, option: str) -> float | None:
     if text is None:
         return None
-    metres, tolerance = target_packs.parse_size(text)
-    if tolerance is not None:
-        raise ValueError(f"{option} {text!r}: give a length (0.3m), not a category")
+    metres, category = target_packs.parse_size(text)
+    if category is not None:
+        raise ValueError(
+            f"{option} {text!r}: give a length (0.3m), not a category (--category {category})"
+        )
     return metres
 
 
@@ -167,9 +175,12 @@ def cmd_fix(ns: argparse.Namespace) -> int:
         size, height = _length(ns.size, "--size"), _length(ns.height, "--height")
         # the lint before and after fixing is the one `check` runs: the project's config
         # (its ignores, per-file-ignores and rule tables) with the target and size given here
-        stated = cfg.Overrides(target=target_packs.split_names([ns.target]), size=ns.size)
+        stated = cfg.Overrides(
+            target=target_packs.split_names([ns.target]), size=ns.size, category=ns.category
+        )
         config = cfg.Resolver(engine.rules, stated).for_path(source)
         lint = selection.for_config(engine, config, source)
+        category = None if ns.size else config.category  # --size is a length here
         if len(lint.targets) != 1:
             raise ValueError("--target: fix for one target at a time")
         if ns.in_place:
@@ -196,7 +207,9 @@ def cmd_fix(ns: argparse.Namespace) -> int:
         print(f"error: {source}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     before = lint.run(engine, asset)
-    ctx = FixContext(before, engine.rules, lint.targets[0].params, size=size, height=height)
+    ctx = FixContext(
+        before, engine.rules, lint.targets[0].params, size=size, height=height, category=category
+    )
     applied = apply_fixes(asset, ctx, select, ignore)
     for item in applied:
         for change in item.changes:

@@ -4,28 +4,64 @@ from __future__ import annotations
 
 import numpy as np
 
+from assetlint import categories
 from assetlint.fix import FixContext, fix
 from assetlint.model import Asset, conversion_matrix
-from assetlint.rules.scale import UNITLESS_FORMATS, UNITS, format_length, measure
+from assetlint.rules.orientation import lying_pose, up_rotation
+from assetlint.rules.scale import UNITS, assumed_unit, format_length, measure
 
 
 def read_as_target(asset: Asset, ctx: FixContext) -> list[str]:
     """Give a file that states no units or axes (STL, OBJ) the ones the target reads it
-    with (the S rules' ``unitless_unit``, O008's ``unitless_up``: millimetres and Z up for
-    printing), so that the model holds true metres and +Y up before anything is fixed and
-    every writer can state its frame. Not a repair: the same file written back in the same
-    format is unchanged."""
-    if asset.authored.meters_per_unit is not None or asset.format not in UNITLESS_FORMATS:
+    with: the unit S007 states (the S rules' ``unitless_unit`` when the size is plausible
+    in it, as :func:`~assetlint.rules.scale.assumed_unit` decides) and O008's
+    ``unitless_up`` (millimetres and Z up for printing), so that the model holds true
+    metres and +Y up before anything is fixed and every writer can state its frame. Not a
+    repair: the same file written back in the same format is unchanged, unless it was read
+    in another unit than the target's (a 0.6-unit OBJ is 0.6 m, not 0.6 mm, for print):
+    then it is written in the target's unit, which is the repair."""
+    preferred = ctx.param("S001", "unitless_unit") or "m"
+    assumed = assumed_unit(asset, preferred)
+    if assumed is None:
         return []
-    unit = ctx.param("S001", "unitless_unit") or "m"
+    unit = assumed.unit
     up = ctx.param("O008", "unitless_up") or ctx.param("S004", "unitless_up") or "+Y"
     asset.convert_to_canonical(conversion_matrix(UNITS[unit], up))
     asset.authored.meters_per_unit = UNITS[unit]
     asset.authored.up_axis = up
     changes = []
-    if unit != "m" or up != "+Y":
+    if unit != preferred:
+        changes.append(f"read {asset.format.upper()} in {unit}, {up} up: {assumed.statement}")
+    elif unit != "m" or up != "+Y":
         changes.append(f"read {asset.format.upper()} in {unit}, {up} up, as the target does")
     return changes
+
+
+def rotate_scene(asset: Asset, rotation: np.ndarray) -> None:
+    """Rotate the whole scene about the centre of its bounds: root node transforms (and
+    every world transform) are premultiplied, mesh data and hierarchy stay as they are."""
+    bounds = asset.bounds()
+    centre = np.zeros(3) if bounds is None else bounds.mean(axis=0)
+    move = np.eye(4)
+    move[:3, :3] = rotation
+    move[:3, 3] = centre - rotation @ centre
+    for node in asset.nodes:
+        node.world = move @ node.world
+        if node.parent is None:
+            node.local = move @ node.local
+
+
+@fix("orientation", ("O010",), "stand a lying object up (the rotation O010 names)")
+def fix_orientation(asset: Asset, ctx: FixContext) -> list[str]:
+    """Rotate an object that O010 found lying so that the end it stands on is at the
+    bottom; when O010 could not tell which end that is, nothing is rotated (a wrong guess
+    would turn it upside down)."""
+    pose = lying_pose(asset)
+    if pose is None or pose.base == 0.0:
+        return []
+    rotation, how = up_rotation(pose.axis)
+    rotate_scene(asset, rotation)
+    return [f"{how}: it lay on its {'side' if pose.kind == 'side' else 'back or front'}"]
 
 
 def _scale(asset: Asset, factor: float) -> None:
@@ -35,11 +71,18 @@ def _scale(asset: Asset, factor: float) -> None:
     asset.convert_to_canonical(matrix)
 
 
-@fix("units", ("S001", "S002"), "scale to the size stated (--size/--height) or undo a unit slip")
+@fix(
+    "units",
+    ("S001", "S002"),
+    "scale to the size stated (--size/--height), to the category's typical size "
+    "(--category), or undo a unit slip",
+)
 def fix_units(asset: Asset, ctx: FixContext) -> list[str]:
     """With a stated size, scale uniformly so that the largest dimension (or the height) is
-    that size; without one, undo the unit slip S002 named first. S001 without a stated
-    size is left alone: only the user knows how big the object is."""
+    that size; with a category whose range S001 found the size outside, scale the largest
+    dimension to the category's typical size; otherwise undo the unit slip S002 named
+    first. S001 and S006 without a stated size or category are left alone: only the user
+    knows how big the object is. Each change says which it followed."""
     bounds = asset.bounds()
     if bounds is None:
         return []
@@ -50,10 +93,22 @@ def fix_units(asset: Asset, ctx: FixContext) -> list[str]:
         if current <= 0 or np.isclose(current, wanted, rtol=1e-6):
             return []
         what = "height" if ctx.height is not None else "largest dimension"
+        flag = "--height" if ctx.height is not None else "--size"
         _scale(asset, wanted / current)
         return [
             f"scaled by {wanted / current:.6g}: {what} {format_length(current)} -> "
-            f"{format_length(wanted)}"
+            f"{format_length(wanted)}, as stated ({flag})"
+        ]
+    if ctx.category is not None and ctx.found("S001"):
+        category = categories.lookup(ctx.category)
+        current = float(extents.max())
+        if current <= 0:
+            return []
+        _scale(asset, category.typical / current)
+        return [
+            f"scaled by {category.typical / current:.6g}: largest dimension "
+            f"{format_length(current)} -> {format_length(category.typical)}, the typical size "
+            f"of the category (--category {category.name}: {category.describe()})"
         ]
     if not ctx.found("S002"):
         return []

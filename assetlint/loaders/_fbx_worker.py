@@ -94,9 +94,12 @@ def _mesh(mesh: Any) -> dict[str, Any]:
             uv_sets.append((uv_set.name, *attr))
     bones = 0
     influences = 0
+    clusters = []
     for skin in _items(mesh.skin_deformers):
-        bones += len(_items(skin.clusters))
+        skin_clusters = _items(skin.clusters)
+        bones += len(skin_clusters)
         influences = max(influences, int(skin.max_weights_per_vertex))
+        clusters += [_cluster(c) for c in skin_clusters]
     return {
         "name": mesh.name,
         "positions": _array(mesh.vertices),
@@ -110,6 +113,18 @@ def _mesh(mesh: Any) -> dict[str, Any]:
         "bone_count": bones,
         "max_influences": influences,
         "num_edges": int(mesh.num_edges),
+        "clusters": clusters,
+    }
+
+
+def _cluster(cluster: Any) -> dict[str, Any]:
+    """A skin cluster: the control points it moves, their weights, and its geometry to
+    world matrix (ufbx: the bone's world transform times geometry-to-bone, what skinning
+    uses)."""
+    return {
+        "vertices": _u32(cluster.vertices),
+        "weights": _array(cluster.weights),
+        "geometry_to_world": _matrix(_hold(cluster.geometry_to_world)),
     }
 
 

@@ -45,10 +45,12 @@ from assetlint.model import (
     Material,
     Mesh,
     Node,
+    SkinWeights,
     Texture,
     TextureSlot,
     axis_vector,
     conversion_matrix,
+    place_skinned,
 )
 
 # Seconds the worker may take on one file before it is killed.
@@ -79,6 +81,7 @@ class _Builder:
         self.p = payload
         self.asset = Asset(path=path, format="fbx", file_size=path.stat().st_size)
         self.unnamed: dict[int, int] = {}  # texture id -> asset texture, for file-less ones
+        self.control_points: list[np.ndarray] = []  # per mesh: each vertex's FBX control point
 
     def build(self) -> Asset:
         asset = self.asset
@@ -96,7 +99,9 @@ class _Builder:
                 self.unnamed[texture_id] = len(asset.textures)
                 name = tex["name"] or "texture"
                 asset.textures.append(Texture.from_bytes(name, "embedded", tex["content"]))
-        asset.meshes = [_build_mesh(m, asset) for m in self.p["meshes"]]
+        built = [_build_mesh(m, asset) for m in self.p["meshes"]]
+        asset.meshes = [mesh for mesh, _ in built]
+        self.control_points = [points for _, points in built]
         asset.materials = [self._material(i, m) for i, m in enumerate(self.p["materials"])]
         self._nodes()
         matrix, mirrored = self._conversion()
@@ -182,6 +187,7 @@ class _Builder:
             geometry_to_node = _matrix(n["geometry_to_node"])
             if np.allclose(geometry_to_node, np.eye(4)):
                 asset.nodes[index].mesh = mesh
+                self._place_skinned(index, mesh)
             else:  # a geometric transform: applies to the mesh only, not to children
                 child = Node(
                     f"{n['name']} (geometry)",
@@ -192,6 +198,25 @@ class _Builder:
                 )
                 asset.nodes[index].children.append(len(asset.nodes))
                 asset.nodes.append(child)
+                self._place_skinned(len(asset.nodes) - 1, mesh)
+
+    def _place_skinned(self, node_index: int, mesh: int) -> None:
+        """Place a skinned mesh instance by its clusters (each the bone's world transform
+        times its geometry-to-bone matrix, weighted per control point), as FBX skinning
+        does; a mesh without weighted clusters keeps its node's transform."""
+        clusters = self.p["meshes"][mesh]["clusters"]
+        if not clusters:
+            return
+        cp_vertex = [_np(c["vertices"]).astype(np.int64) for c in clusters]
+        cp_weight = [_np(c["weights"]).astype(np.float64) for c in clusters]
+        if not sum(len(v) for v in cp_vertex):
+            return
+        joint = np.repeat(np.arange(len(clusters)), [len(v) for v in cp_vertex])
+        weights = _vertex_weights(
+            self.control_points[mesh], np.concatenate(cp_vertex), joint, np.concatenate(cp_weight)
+        )
+        matrices = np.stack([_matrix(c["geometry_to_world"]) for c in clusters])
+        place_skinned(self.asset, node_index, matrices, weights)
 
     # -- materials and textures ------------------------------------------------------
 
@@ -331,8 +356,9 @@ def _basename(uri: str) -> str:
 # -- meshes ---------------------------------------------------------------------------
 
 
-def _build_mesh(m: dict[str, Any], asset: Asset) -> Mesh:
-    """One Mesh from the worker's arrays, all vectorized (see the module doc)."""
+def _build_mesh(m: dict[str, Any], asset: Asset) -> tuple[Mesh, np.ndarray]:
+    """One Mesh from the worker's arrays, all vectorized (see the module doc), and each
+    vertex's FBX control point (skin weights are given per control point)."""
     name = m["name"] or "mesh"
     faces = _np(m["faces"]).astype(np.int64).reshape(-1, 2)
     begins, counts = faces[:, 0], faces[:, 1]
@@ -398,9 +424,10 @@ def _build_mesh(m: dict[str, Any], asset: Asset) -> Mesh:
         other["points"] = points
     if lines:
         other["lines"] = lines
-    return Mesh(
+    control = vertex_indices[source]
+    mesh = Mesh(
         name=name,
-        positions=positions[vertex_indices[source]],
+        positions=positions[control],
         triangles=corner_vertex[corners] if n_tris else np.zeros((0, 3), dtype=np.int32),
         normals=normals,
         uvs=uvs,
@@ -412,6 +439,25 @@ def _build_mesh(m: dict[str, Any], asset: Asset) -> Mesh:
         bone_count=m["bone_count"],
         max_influences=m["max_influences"],
     )
+    return mesh, control
+
+
+def _vertex_weights(
+    control: np.ndarray, cp_vertex: np.ndarray, joint: np.ndarray, weight: np.ndarray
+) -> SkinWeights:
+    """Clusters' (control point, cluster, weight) triplets moved onto the mesh's vertices
+    (one control point becomes several vertices where UVs or normals split it)."""
+    keep = (cp_vertex >= 0) & (cp_vertex < max(int(control.max(initial=-1)) + 1, 0))
+    cp_vertex, joint, weight = cp_vertex[keep], joint[keep], weight[keep]
+    order = np.argsort(cp_vertex, kind="stable")
+    counts = np.bincount(cp_vertex, minlength=int(control.max(initial=-1)) + 1)
+    starts = np.cumsum(counts) - counts
+    per_vertex = counts[control]
+    total = int(per_vertex.sum())
+    first = np.repeat(np.cumsum(per_vertex) - per_vertex, per_vertex)
+    rows = order[np.repeat(starts[control], per_vertex) + np.arange(total) - first]
+    vertex = np.repeat(np.arange(len(control)), per_vertex)
+    return SkinWeights(vertex, joint[rows], weight[rows])
 
 
 def _np(spec: tuple[str, tuple[int, ...], bytes]) -> np.ndarray:

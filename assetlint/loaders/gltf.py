@@ -39,8 +39,10 @@ from assetlint.model import (
     Material,
     Mesh,
     Node,
+    SkinWeights,
     Texture,
     TextureSlot,
+    place_skinned,
 )
 
 _INDEX_TYPES = (5121, 5123, 5125)
@@ -118,7 +120,12 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
         raise LoadError(f"unsupported GLB version {version}")
     view = memoryview(data)
     if length < len(data):
-        asset.issue("L005", f"{len(data) - length} bytes after the end the GLB header declares")
+        asset.issue(
+            "L007",
+            f"GLB: {len(data) - length} bytes after the end the GLB header declares",
+            "warning",
+            subject="GLB_EXTRA_DATA",
+        )
         view = view[:length]
     if length < 20:
         raise LoadError(f"malformed GLB: the header declares a length of {length} bytes")
@@ -141,7 +148,12 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
         start = offset + 8
         if chunk_type == CHUNK_BIN:
             if bin_chunk is not None:
-                asset.issue("L005", "GLB has more than one BIN chunk; only the first is read")
+                asset.issue(
+                    "L007",
+                    "GLB: more than one BIN chunk; only the first is read",
+                    "error",
+                    subject="GLB_DUPLICATE_CHUNK",
+                )
             else:
                 if start + chunk_length > end:
                     asset.issue(
@@ -153,7 +165,12 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
                     truncated = True
                 bin_chunk = view[start : min(start + chunk_length, end)]
         elif chunk_type == CHUNK_JSON:
-            asset.issue("L005", "GLB has a second JSON chunk; it is ignored")
+            asset.issue(
+                "L007",
+                "GLB: a second JSON chunk; it is ignored",
+                "error",
+                subject="GLB_DUPLICATE_CHUNK",
+            )
         offset = start + chunk_length
     if length > len(data) and not truncated:
         asset.issue(
@@ -164,16 +181,29 @@ def _split_glb(data: bytes, asset: Asset) -> tuple[bytes, memoryview | None, boo
     return json_bytes, bin_chunk, truncated
 
 
+def _json_number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent; an integral value (``1.0``) is an int, as
+    JSON has one number type and glTF's integer properties accept it (the Khronos
+    validator does too). Beyond 2**53 a float holds no exact integer: it stays a float."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) <= 2**53 else value
+
+
 def _parse_json(raw: bytes, asset: Asset) -> dict[str, Any]:
     if raw.startswith(b"\xef\xbb\xbf"):
-        asset.issue("L005", "the JSON starts with a byte-order mark, which glTF forbids")
+        asset.issue(
+            "L007",
+            "(root): the JSON starts with a byte-order mark, which glTF forbids",
+            "error",
+            subject="INVALID_JSON",
+        )
         raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LoadError(f"invalid JSON: not UTF-8 (byte {exc.start})") from None
     try:
-        doc = json.loads(text.rstrip(" \t\r\n\x00"))
+        doc = json.loads(text.rstrip(" \t\r\n\x00"), parse_float=_json_number)
     except json.JSONDecodeError as exc:
         raise LoadError(
             f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -275,6 +305,8 @@ class _Block:
     uvs: dict[int, np.ndarray] = field(default_factory=dict)
     colors: np.ndarray | None = None
     influences: int = 0
+    joints: dict[int, np.ndarray] = field(default_factory=dict)  # JOINTS_n set -> (n, 4)
+    weights: dict[int, np.ndarray] = field(default_factory=dict)  # WEIGHTS_n set -> (n, 4)
 
     @property
     def count(self) -> int:
@@ -308,6 +340,8 @@ class _Reader:
         self._accessors: dict[int, Accessor | Skip] = {}
         # buffer index -> names of meshes and images it took down
         self._lost: dict[int, dict[str, list[str]]] = {}
+        # mesh index -> its JOINTS_n/WEIGHTS_n, for placing skinned instances
+        self._skin_weights: dict[int, SkinWeights | None] = {}
 
     def read(self) -> None:
         self._check_required_extensions()
@@ -386,9 +420,10 @@ class _Reader:
         cut = data is self.bin_chunk and self.bin_truncated
         if isinstance(declared, int) and len(data) < declared and not cut:
             self.asset.issue(
-                "L005",
-                f"buffer {i} holds {len(data)} bytes, fewer than the {declared} it declares",
+                "L007",
+                f"buffers[{i}]: holds {len(data)} bytes, fewer than the {declared} it declares",
                 severity="error",
+                subject="BUFFER_BYTE_LENGTH_MISMATCH",
             )
         return memoryview(data)
 
@@ -544,6 +579,7 @@ class _Reader:
                         severity="error",
                         subject=name,
                     )
+        self._skin_weights[index] = _skin_weights(blocks)
         return self._assemble(name, blocks, parts, other)
 
     def _primitive(
@@ -573,7 +609,7 @@ class _Reader:
             return
         attributes = _dict(prim.get("attributes"))
         if "POSITION" not in attributes:
-            raise Skip("L005", "no POSITION attribute")
+            return  # nothing to draw, nothing lost (L007 MESH_PRIMITIVE_NO_POSITION says so)
         idx = None if prim.get("indices") is None else self.indices(prim["indices"])
         if mode not in _TRIANGLE_MODES:
             n = len(self.accessor(attributes["POSITION"]).values) if idx is None else len(idx)
@@ -610,7 +646,7 @@ class _Reader:
         block = _Block(positions)
         weights_nonzero: np.ndarray | None = None
         for attr, acc_index in sorted(attributes.items()):
-            if attr == "POSITION" or attr.startswith(("JOINTS_", "TANGENT", "_")):
+            if attr == "POSITION" or attr.startswith(("TANGENT", "_")):
                 continue
             try:
                 if attr == "NORMAL":
@@ -621,7 +657,7 @@ class _Reader:
                     values = self.floats(acc_index, (3, 4), attr)
                     if values.shape[1] == 3:
                         values = np.column_stack([values, np.ones(len(values), np.float32)])
-                elif attr.startswith("WEIGHTS_"):
+                elif attr.startswith(("WEIGHTS_", "JOINTS_")) and attr[-1].isdigit():
                     values = self.floats(acc_index, (4,), attr)
                 else:
                     continue
@@ -640,8 +676,11 @@ class _Reader:
             elif attr == "COLOR_0":
                 block.colors = values
             elif attr.startswith("WEIGHTS_"):
+                block.weights[int(attr[8:])] = values
                 nonzero = (values != 0).sum(axis=1)
                 weights_nonzero = nonzero if weights_nonzero is None else weights_nonzero + nonzero
+            elif attr.startswith("JOINTS_"):
+                block.joints[int(attr[7:])] = values
             else:
                 block.uvs[int(attr[9:])] = values
         if weights_nonzero is not None and len(weights_nonzero):
@@ -828,10 +867,12 @@ class _Reader:
             lost = self._lost.get(buffer, {})
             detail = "; ".join(f"{kind} not read: {', '.join(v)}" for kind, v in lost.items())
             uri = self.array("buffers")[buffer].get("uri")
+            # a buffer without uri outside a GLB is a placeholder the specification allows
+            placeholder = uri is None and self.bin_chunk is None and self.asset.format == "gltf"
             self.asset.issue(
                 cached.code,
                 cached.message + (f"; {detail}" if detail else ""),
-                severity="error" if lost else "warning",
+                severity="info" if placeholder else "error" if lost else "warning",
                 subject=uri if isinstance(uri, str) and not uri.startswith("data:") else None,
             )
 
@@ -848,6 +889,8 @@ class _Reader:
         skins = self.array("skins")
         visited = np.zeros(len(nodes), dtype=bool)
         bones = [0] * len(self.asset.meshes)
+        placed_as: dict[int, int] = {}  # glTF node -> Asset node
+        skinned: list[tuple[int, int]] = []  # (Asset node, skin index)
         stack: list[tuple[int, int | None]] = [(r, None) for r in reversed(roots)]
         while stack:
             gi, parent = stack.pop()
@@ -867,19 +910,24 @@ class _Reader:
                     mesh = _index(node["mesh"], len(self.asset.meshes), "mesh index")
                 except Skip as exc:
                     self.asset.issue("L005", f"node {name!r}: {exc.message}", subject=name)
+            here = len(self.asset.nodes)
+            placed_as[gi] = here
             if mesh is not None and node.get("skin") is not None:
                 try:
-                    joints = skins[_index(node["skin"], len(skins), "skin index")].get("joints")
+                    skin = _index(node["skin"], len(skins), "skin index")
+                    joints = skins[skin].get("joints")
                     bones[mesh] = max(bones[mesh], len(joints) if isinstance(joints, list) else 0)
+                    skinned.append((here, skin))
                 except Skip as exc:
                     self.asset.issue("L005", f"node {name!r}: {exc.message}", subject=name)
             self.asset.nodes.append(Node(name, local, world, parent=parent, mesh=mesh))
-            here = len(self.asset.nodes) - 1
             if parent is not None:
                 self.asset.nodes[parent].children.append(here)
             stack.extend((c, here) for c in reversed(children[gi]))
         for mesh, count in zip(self.asset.meshes, bones, strict=True):
             mesh.bone_count = count
+        for here, skin in skinned:
+            self._place_skinned(here, _dict(skins[skin]), placed_as)
         used = {m for m, _ in self.asset.instances()}
         unused = [m.name for i, m in enumerate(self.asset.meshes) if i not in used]
         if unused:
@@ -888,6 +936,39 @@ class _Reader:
                 f"meshes not drawn by any node of the scene: {', '.join(unused)}",
                 severity="info",
             )
+
+    def _place_skinned(self, here: int, skin: dict[str, Any], placed_as: dict[int, int]) -> None:
+        """Place a skinned mesh instance by its joints (glTF 2.0, "Skins": only the joint
+        transforms apply; the skinned node's own transform is ignored). A skin that cannot
+        be evaluated leaves the node's transform, with a load issue saying why (joints
+        missing from the scene are already reported by the conformance checks)."""
+        node = self.asset.nodes[here]
+        weights = self._skin_weights.get(node.mesh)  # type: ignore[arg-type]
+        joints = skin.get("joints")
+        if weights is None or not isinstance(joints, list) or not joints:
+            return
+        try:
+            joint_nodes = [_index(j, len(self.array("nodes")), "skin joint") for j in joints]
+            if any(gi not in placed_as for gi in joint_nodes):
+                return  # the conformance checks report joints missing from the scene
+            worlds = [self.asset.nodes[placed_as[gi]].world for gi in joint_nodes]
+            inverse_binds = np.broadcast_to(np.eye(4), (len(joints), 4, 4))
+            if skin.get("inverseBindMatrices") is not None:
+                values = self.floats(skin["inverseBindMatrices"], (16,), "inverseBindMatrices")
+                if len(values) < len(joints):
+                    raise Skip(
+                        "L005", f"{len(values)} inverse bind matrices for {len(joints)} joints"
+                    )
+                inverse_binds = values[: len(joints)].reshape(-1, 4, 4).transpose(0, 2, 1)
+        except Skip as exc:
+            self.asset.issue(
+                exc.code,
+                f"node {node.name!r}: skin not applied ({exc.message}); "
+                "placed by its own transform",
+                subject=node.name,
+            )
+            return
+        place_skinned(self.asset, here, np.asarray(worlds) @ inverse_binds, weights)
 
     def _children(self, i: int, node: dict[str, Any], count: int) -> list[int]:
         kids = node.get("children", [])
@@ -1085,6 +1166,22 @@ class _Reader:
 
 
 # --- pure helpers ------------------------------------------------------------------------
+
+
+def _skin_weights(blocks: list[_Block]) -> SkinWeights | None:
+    """The (vertex, joint, weight) triplets of a mesh's primitives, every JOINTS_n set
+    paired with its WEIGHTS_n; None when no primitive has both."""
+    vertex, joint, weight = [], [], []
+    base = 0
+    for block in blocks:
+        for s in sorted(set(block.joints) & set(block.weights)):
+            vertex.append(np.repeat(np.arange(base, base + block.count), 4))
+            joint.append(block.joints[s].astype(np.int64).ravel())
+            weight.append(block.weights[s].astype(np.float64).ravel())
+        base += block.count
+    if not vertex:
+        return None
+    return SkinWeights(np.concatenate(vertex), np.concatenate(joint), np.concatenate(weight))
 
 
 def _strided(

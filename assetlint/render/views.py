@@ -233,14 +233,29 @@ def _label(draw: ImageDraw.ImageDraw, cam: Camera, text: str, tail, head) -> Non
             return
 
 
-def _scale_bar(draw: ImageDraw.ImageDraw, cam: Camera) -> None:
-    metres = _nice(0.3 * cam.width / cam.scale)
-    px = metres * cam.scale
+def scale_bar(width: int, scale: float, unit: float = 1.0) -> tuple[float, float]:
+    """The scale bar of a view ``width`` pixels wide at ``scale`` pixels per scene unit:
+    (a round length in metres, its length in pixels), about 30% of the width. ``unit`` is
+    metres per scene unit (S007's assumed unit for a file that states none: 0.001 for an
+    STL read in millimetres), so the bar speaks the lengths the findings speak."""
+    metres = _nice(0.3 * width / scale * unit)
+    return metres, metres / unit * scale
+
+
+def _scale_bar(draw: ImageDraw.ImageDraw, cam: Camera, unit: float = 1.0) -> None:
+    metres, px = scale_bar(cam.width, cam.scale, unit)
     x0, y0 = 12, cam.height - 18
     draw.rectangle([x0, y0, x0 + px, y0 + 5], fill=(30, 30, 30))
     draw.rectangle([x0 + px / 2, y0 + 1, x0 + px, y0 + 4], fill=(250, 250, 250))
-    label = f"{metres:g} m" if metres >= 0.01 else f"{metres * 1000:g} mm"
-    draw.text((x0, y0 - 13), label, fill=(20, 20, 20))
+    draw.text((x0, y0 - 13), scale_bar_label(metres, unit), fill=(20, 20, 20))
+
+
+def scale_bar_label(metres: float, unit: float = 1.0) -> str:
+    """'2 m', '5 mm'; in millimetres for a file read in millimetres ('20 mm', not
+    '0.02 m'), as its findings speak."""
+    if metres < 0.01 or unit == 0.001:
+        return f"{metres * 1000:g} mm"
+    return f"{metres:g} m"
 
 
 def render_views(
@@ -249,6 +264,8 @@ def render_views(
     """The seven views of an asset (front, back, left, right, top, bottom, three-quarter)
     with the findings' defects drawn on; empty when the asset draws no triangle."""
     findings = findings or []
+    # the unit S007 read a unitless file in (metres per file unit), for the scale bar
+    unit = next((float(f.value) for f in findings if f.code == "S007" and f.value), 1.0)
     scene = build_scene(asset)
     bounds = scene.bounds
     if bounds is None:
@@ -294,7 +311,7 @@ def render_views(
             _arrow(draw, cam, defects.light, radius)
             light_index = next(i for i, m in defects.marks.items() if m.kind == "light")
             scores[light_index] = float(np.linalg.norm(np.cross(defects.light, cam.forward)))
-        _scale_bar(draw, cam)
+        _scale_bar(draw, cam, unit)
         draw.text((8, 6), cam.name, fill=(20, 20, 20))
         views.append(View(cam.name, image, raster, scores))
     return views

@@ -17,6 +17,7 @@ from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topolo
 from assetlint.model import Asset
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural
+from assetlint.rules.scale import AssumedUnit, assumed_unit
 
 group = RuleGroup(family="geometry")
 
@@ -98,12 +99,17 @@ def _scale(asset: Asset, mesh_index: int) -> float | None:
     return scales.pop() if len(scales) == 1 else None
 
 
-def _metres(asset: Asset, mesh_index: int, length: float) -> str:
-    """A mesh-space length in scene metres when the instances agree on a scale."""
+def _metres(
+    asset: Asset, mesh_index: int, length: float, assumed: AssumedUnit | None = None
+) -> str:
+    """A mesh-space length in scene metres when the instances agree on a scale; in the
+    unit S007 states (``assumed``) for a file that states none."""
     scale = _scale(asset, mesh_index)
-    if scale is None:
-        return f"{length:.4g} m (mesh-local)"
-    return f"{length * scale:.4g} m"
+    where = " (mesh-local)" if scale is None else ""
+    length *= 1.0 if scale is None else scale
+    if assumed is not None:
+        return assumed.length(length) + where
+    return f"{length:.4g} m{where}"
 
 
 @group.rule(
@@ -173,7 +179,7 @@ def non_manifold_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     summary="holes: loops of edges used by one face only, with their lengths",
     fix="Fill the holes (Blender: select the boundary loop and press F or Grid Fill; "
     "MeshLab: Close Holes) or make the surface closed in the source.",
-    params=WELD,
+    params={**WELD, "unitless_unit": "m"},
 )
 def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A boundary edge belongs to one face only; a loop of them is a hole. A mesh meant to
@@ -181,8 +187,10 @@ def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     and holes show as see-through gaps in a game or viewer. Positions are welded first,
     so the splits a generator or exporter makes along UV seams are not counted as holes.
     Lengths are in scene metres when every instance of the mesh has the same scale,
-    mesh-local otherwise. An open mesh can be intended (a plane, a leaf card): then ignore
-    this rule for that asset."""
+    mesh-local otherwise; a file that states no units (STL, OBJ) is read in the unit S007
+    states (``unitless_unit`` first: millimetres for printing). An open mesh can be
+    intended (a plane, a leaf card): then ignore this rule for that asset."""
+    assumed = assumed_unit(asset, ctx.params["unitless_unit"])
     for index, label, topo in _meshes(asset, ctx):
         loop, edges_per_loop, lengths = topo.boundary_loops
         if not len(edges_per_loop):
@@ -193,8 +201,8 @@ def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         first = topo.edge_vertices(in_largest[:1])[0]
         yield ctx.finding(
             f"{plural(len(edges_per_loop), 'hole')} bounded by {plural(len(ids), 'open edge')}, "
-            f"{_metres(asset, index, float(lengths.sum()))} of open boundary in all; the "
-            f"largest is {_metres(asset, index, float(lengths[largest]))} around "
+            f"{_metres(asset, index, float(lengths.sum()), assumed)} of open boundary in all; "
+            f"the largest is {_metres(asset, index, float(lengths[largest]), assumed)} around "
             f"({plural(int(edges_per_loop[largest]), 'edge')}; limit 0 holes)",
             subject=label,
             subject_type="mesh",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assetlint.findings import Finding
+from assetlint.loaders import gltf_spec
 from assetlint.model import LOAD_CODES, Asset
 from assetlint.plugins import hookimpl
 from assetlint.rules import Rule, RuleContext, plural
@@ -47,10 +48,26 @@ _DETAILS: dict[str, tuple[str, str, str, str]] = {
     "L005": (
         "malformed-data",
         "warning",
-        "The file holds values its format forbids (an index past the end, a bad count, "
-        "a malformed data URI); only part of it could be read and consumers may differ "
-        "in what they make of it.",
+        "The file holds values its reader could not use (an index past the end, a bad "
+        "count, a malformed data URI), so only part of it was read and consumers may "
+        "differ in what they make of it. For glTF, the rule of the specification that the "
+        "value breaks is reported separately as L007.",
         "Re-export the asset; a validator for the format names the exact field.",
+    ),
+    "L007": (
+        "gltf-spec",
+        "error",
+        "The glTF document breaks the glTF 2.0 specification: its published JSON schemas "
+        "(required properties, types, enums, ranges) or its data rules (accessor bounds, "
+        "index ranges, strides and alignment, sparse accessors, data URIs and image types, "
+        "animations, skins, cameras, morph targets, extension use). Each finding carries "
+        "the Khronos glTF-Validator's issue code as its subject (e.g. ACCESSOR_INDEX_OOB) "
+        "and that code's default severity, so a file the reference validator calls invalid "
+        "fails the gate here too. Severity is error except for the codes the validator "
+        f"rates lower. Warnings: {', '.join(gltf_spec.codes('warning'))}. "
+        f"Infos (and hints): {', '.join(gltf_spec.codes('info'))}.",
+        "Fix the value at the JSON path the message starts with; the Khronos code names "
+        "the rule (see the validator's ISSUES.md), or re-export from the source tool.",
     ),
     "L006": (
         "unsafe-reference",

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import ConvexHull, QhullError
+from scipy.spatial import ConvexHull, QhullError, cKDTree
 
 from assetlint.arrays import cross, finite_rows, in_range_rows
 from assetlint.findings import Finding
@@ -271,6 +271,341 @@ def lying_on_side(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         value=bottom,
         limit=float(ctx.params["max_bottom_support"]),
         location=centre,
+    )
+
+
+# --- how the object rests: its mirror plane, its base, its up and front ------------------
+
+# Surface samples for the shape judgements (area-weighted, fixed seed): enough that the
+# nearest-sample distance (about 1% of the size for 8,192 samples on a compact object) is
+# below the mirror tolerance.
+SHAPE_SAMPLES = 8192
+# Samples reflected to score one candidate plane (the score's standard error is 1.6%).
+MIRROR_PROBES = 1000
+# A reflected sample matches when it lands within this share of the bounding diagonal of
+# the surface, facing the same way: generators' surfaces are marching-cubes grids of 64 to
+# 512 cells per side (1.6% to 0.2% of the size), plus the noise of fitting a photo.
+MIRROR_TOLERANCE = 0.02
+# Candidate plane normals: a hemisphere of this many directions (about 10 degrees apart),
+# then the best ones refined by a pattern search down to half a degree.
+MIRROR_DIRECTIONS = 150
+
+
+@dataclass(frozen=True)
+class ShapeSamples:
+    """Area-weighted points on the placed surface, with unit normals."""
+
+    points: np.ndarray  # (n, 3) world
+    normals: np.ndarray  # (n, 3)
+    diagonal: float
+
+
+def shape_samples(asset: Asset) -> ShapeSamples | None:
+    """:data:`SHAPE_SAMPLES` points spread over the placed surface by area (seeded, so the
+    same file is judged the same way every run). Areas come from each mesh's cached area
+    vectors moved by the instance's cofactor matrix; only the picked triangles' corners
+    are transformed."""
+    instances, normals = [], []
+    for mesh_index, node in asset.placed_instances():
+        s = surface(asset.meshes[mesh_index])
+        linear = node.world[:3, :3]
+        det = np.linalg.det(linear)
+        if not len(s.triangles) or not np.isfinite(det) or det == 0:
+            continue
+        # (F a) x (F b) = det(F) F^-T (a x b): world area vectors without moving vertices
+        instances.append((mesh_index, node.world, s.triangles))
+        normals.append(det * s.area_vectors @ np.linalg.inv(linear))
+    if not instances:
+        return None
+    vectors = np.concatenate(normals)
+    area = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
+    total = float(area.sum())
+    if not np.isfinite(total) or total <= 0:
+        return None
+    rng = np.random.default_rng(15)
+    pick = np.searchsorted(np.cumsum(area), rng.random(SHAPE_SAMPLES) * total, side="right")
+    pick = np.minimum(pick, len(area) - 1)
+    r1, r2 = np.sqrt(rng.random(SHAPE_SAMPLES)), rng.random(SHAPE_SAMPLES)
+    bary = np.column_stack([1 - r1, r1 * (1 - r2), r1 * r2])
+    starts = np.cumsum([0] + [len(t) for _, _, t in instances])
+    points = np.empty((SHAPE_SAMPLES, 3))
+    for k, (mesh_index, world, tris) in enumerate(instances):
+        mine = np.flatnonzero((pick >= starts[k]) & (pick < starts[k + 1]))
+        corners = asset.meshes[mesh_index].positions[tris[pick[mine] - starts[k]]]
+        local = np.einsum("nk,nkj->nj", bary[mine], corners.astype(np.float64))
+        points[mine] = transform_points(local, world)
+    unit = vectors[pick] / area[pick, None]
+    diagonal = float(np.linalg.norm(np.ptp(points, axis=0)))
+    return ShapeSamples(points, unit, diagonal) if diagonal > 0 else None
+
+
+def hemisphere(count: int) -> np.ndarray:
+    """(count, 3) unit directions spread evenly over the half sphere y >= 0 (a Fibonacci
+    lattice): every plane normal up to its sign."""
+    i = np.arange(count) + 0.5
+    y = 1 - i / count
+    r = np.sqrt(1 - y * y)
+    phi = np.pi * (1 + 5**0.5) * i
+    return np.column_stack([r * np.cos(phi), y, r * np.sin(phi)])
+
+
+def mirror_scores(samples: ShapeSamples, tree: cKDTree, directions: np.ndarray) -> np.ndarray:
+    """Per plane normal, the share of probe samples whose reflection through the plane
+    (through the surface's centroid) lands on the surface facing the mirrored way."""
+    probes = samples.points[:: max(1, len(samples.points) // MIRROR_PROBES)]
+    probe_normals = samples.normals[:: max(1, len(samples.points) // MIRROR_PROBES)]
+    centre = samples.points.mean(axis=0)
+    tol = MIRROR_TOLERANCE * samples.diagonal
+    scores = np.empty(len(directions))
+    for k, d in enumerate(directions):
+        reflected = probes - 2 * ((probes - centre) @ d)[:, None] * d
+        mirrored = probe_normals - 2 * (probe_normals @ d)[:, None] * d
+        dist, near = tree.query(reflected, distance_upper_bound=tol)
+        hit = dist < tol
+        hit[hit] = np.einsum("ij,ij->i", mirrored[hit], samples.normals[near[hit]]) > 0.5
+        scores[k] = hit.mean()
+    return scores
+
+
+@dataclass(frozen=True)
+class Plane:
+    normal: np.ndarray  # unit, y >= 0
+    score: float  # share of the surface its reflection maps onto the surface
+    thickness: float  # the object's extent along the normal / its largest extent
+
+
+def mirror_planes(samples: ShapeSamples) -> list[Plane]:
+    """The object's best mirror planes, at least 30 degrees apart, best first: normals from
+    a hemisphere, the world axes and the principal axes, each of the three best then
+    refined by a pattern search down to half a degree."""
+    tree = cKDTree(samples.points)
+    centred = samples.points - samples.points.mean(axis=0)
+    principal = np.linalg.eigh(centred.T @ centred)[1].T
+    coarse = np.concatenate([hemisphere(MIRROR_DIRECTIONS), np.eye(3), principal])
+    coarse *= np.where(coarse[:, 1] < 0, -1.0, 1.0)[:, None]
+    scores = mirror_scores(samples, tree, coarse)
+    chosen: list[int] = []
+    for k in np.argsort(-scores, kind="stable"):
+        if all(abs(coarse[k] @ coarse[c]) < np.cos(np.radians(30)) for c in chosen):
+            chosen.append(int(k))
+        if len(chosen) == 3:
+            break
+    extent = np.ptp(samples.points, axis=0).max()
+    planes = []
+    for k in chosen:
+        best, score = coarse[k], float(scores[k])
+        for step in (4.0, 2.0, 1.0, 0.5):
+            local = _nearby(best, step)
+            fine = mirror_scores(samples, tree, local)
+            if fine.max() > score:
+                best, score = local[int(np.argmax(fine))], float(fine.max())
+        thickness = float(np.ptp(samples.points @ best)) / extent
+        planes.append(Plane(best, score, thickness))
+    return sorted(planes, key=lambda p: -p.score)
+
+
+def _nearby(direction: np.ndarray, step: float) -> np.ndarray:
+    """The eight directions ``step`` degrees around ``direction`` (a 3 x 3 grid without
+    its centre), signed so that y >= 0."""
+    u, v = _plane(direction)
+    t = np.tan(np.radians(step))
+    a, b = np.meshgrid([-t, 0.0, t], [-t, 0.0, t])
+    keep = (a.ravel() != 0) | (b.ravel() != 0)
+    out = direction + a.ravel()[keep, None] * u + b.ravel()[keep, None] * v
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return out * np.where(out[:, 1] < 0, -1.0, 1.0)[:, None]
+
+
+# A mirror plane across a slab thinner than this share of the object's largest extent says
+# nothing: any thin plate mirrors onto itself through its mid-plane.
+MIN_THICKNESS = 0.25
+# A bilateral object maps at least this share of its surface onto itself through its
+# mirror plane: 0.79 to 0.99 on the upright generator characters, animals, vehicles and
+# furniture of generated-real (Meshy 0.79, chair 0.95, penguin 0.99); asymmetric things
+# (a held gun, a pose) stay below 0.6.
+MIN_MIRROR = 0.75
+# ... and no other plane comes within this of it (boxes, cylinders and plates have several
+# planes, and so no single up axis).
+MIRROR_MARGIN = 0.15
+# Points within this share of the object's extent from its lowest touch the ground (O002's
+# ``contact_tolerance``).
+CONTACT_TOLERANCE = 0.01
+# A bottom whose support polygon covers at most this share of its footprint touches the
+# ground at a point or an edge.
+MAX_POINT_CONTACT = 0.02
+# The end an object stands on is a base when its support polygon covers at least this
+# share of the cross-section and holds the centre of mass: the two feet of a standing
+# figure cover 9 to 30% of its footprint.
+MIN_BASE = 0.08
+# A plane within this many degrees of horizontal (or of vertical) counts as such.
+LEVEL_DEGREES = 30.0
+# An up axis this close to a world axis is that axis (a figure's principal axis leans a
+# few degrees with its pose: the chibi boy's by 4).
+SNAP_DEGREES = 10.0
+
+
+@dataclass(frozen=True)
+class Lying:
+    """A bilateral object resting on a side it does not stand on."""
+
+    kind: str  # "side": its mirror plane is horizontal; "back": its up axis is horizontal
+    axis: np.ndarray  # the object's own up axis, unit (its sign only when ``base`` > 0)
+    plane: Plane
+    bottom: float  # support share of the present bottom
+    base: float  # support share of the end it should stand on (0: neither end is a base)
+
+
+def bilateral_plane(planes: list[Plane]) -> Plane | None:
+    """The single mirror plane of a bilateral object, or None when there is none or more
+    than one (see :data:`MIN_MIRROR`, :data:`MIRROR_MARGIN`, :data:`MIN_THICKNESS`)."""
+    solid = [p for p in planes if p.thickness >= MIN_THICKNESS]
+    if not solid or solid[0].score < MIN_MIRROR:
+        return None
+    if len(solid) > 1 and solid[1].score > solid[0].score - MIRROR_MARGIN:
+        return None
+    return solid[0]
+
+
+def lying_pose(asset: Asset) -> Lying | None:
+    """How a bilateral object lies, when it does: its bottom touches the ground at a point
+    or an edge while (a) its mirror plane is horizontal, so its up axis (which lies in
+    that plane) is horizontal too: it lies on its side; or (b) its mirror plane is
+    vertical and the end of its long horizontal axis in that plane is a flat base holding
+    its centre: it lies on its back or front. STL is not judged: printers and slicers
+    choose its orientation (O008 judges it for printing)."""
+    if asset.format == "stl":
+        return None
+    points = world_points(asset)
+    if len(points) < 4:
+        return None
+    tol = CONTACT_TOLERANCE
+    bottom = support(points, np.array([0.0, -1.0, 0.0]), tol).share
+    if bottom > MAX_POINT_CONTACT:
+        return None
+    samples = shape_samples(asset)
+    if samples is None:
+        return None
+    plane = bilateral_plane(mirror_planes(samples))
+    if plane is None:
+        return None
+    level = np.cos(np.radians(LEVEL_DEGREES))
+    centre = samples.points.mean(axis=0)
+    if abs(plane.normal[1]) >= level:  # a horizontal mirror plane: on its side
+        axis = _long_axis(samples.points, plane.normal)
+        base, up = _base(points, axis, centre, tol)
+        return Lying("side", up, plane, bottom, base)
+    if abs(plane.normal[1]) > np.sin(np.radians(LEVEL_DEGREES)):
+        return None
+    axis = np.cross(plane.normal, [0.0, 1.0, 0.0])
+    axis = _snap(axis / np.linalg.norm(axis))
+    extent = np.ptp(samples.points @ np.stack([axis, [0.0, 1.0, 0.0]]).T, axis=0)
+    base, up = _base(points, axis, centre, tol)
+    if extent[0] < extent[1] or base == 0.0:
+        return None
+    return Lying("back", up, plane, bottom, base)
+
+
+def _long_axis(points: np.ndarray, normal: np.ndarray) -> np.ndarray:
+    """The direction of largest extent within the plane perpendicular to ``normal``
+    (the principal axis of the points projected onto it)."""
+    u, v = _plane(normal)
+    flat = (points - points.mean(axis=0)) @ np.stack([u, v]).T
+    _, vectors = np.linalg.eigh(flat.T @ flat)
+    a, b = vectors[:, -1]
+    return _snap(a * u + b * v)
+
+
+def _snap(direction: np.ndarray) -> np.ndarray:
+    """A direction within :data:`SNAP_DEGREES` of a world axis, as that axis: generators and
+    exporters write axis-aligned frames, and a base is measured flat against the axis."""
+    nearest = int(np.argmax(np.abs(direction)))
+    if abs(direction[nearest]) >= np.cos(np.radians(SNAP_DEGREES)):
+        out = np.zeros(3)
+        out[nearest] = np.sign(direction[nearest])
+        return out
+    return direction
+
+
+def _base(
+    points: np.ndarray, axis: np.ndarray, centre: np.ndarray, tol: float
+) -> tuple[float, np.ndarray]:
+    """(support share, up) of the end of ``axis`` that is a base: flat over
+    :data:`MIN_BASE` of the cross-section, holding the centre, and twice the other end's;
+    (0, axis) when neither end is."""
+    ends = [support(points, -sign * axis, tol) for sign in (1.0, -1.0)]
+    shares = [e.share if _holds(e, centre) else 0.0 for e in ends]
+    best = int(np.argmax(shares))
+    if shares[best] < MIN_BASE or shares[best] < 2 * shares[1 - best]:
+        return 0.0, axis
+    return shares[best], axis if best == 0 else -axis
+
+
+def up_rotation(up: np.ndarray) -> tuple[np.ndarray, str]:
+    """The 3x3 rotation taking the object's ``up`` onto +Y about a horizontal axis, and
+    how to say it ("rotate -90° about X"); an axis within 5 degrees of a world axis is
+    snapped to it."""
+    up = np.asarray(up, dtype=np.float64)
+    name = _direction_name(up)
+    if name in _AXES:
+        up = np.asarray(_AXES[name])
+    y = np.array([0.0, 1.0, 0.0])
+    angle = float(np.degrees(np.arccos(np.clip(up @ y, -1.0, 1.0))))
+    if angle < 1e-9:
+        return np.eye(3), "no rotation"
+    about = np.cross(up, y) if angle < 180 - 1e-9 else np.array([1.0, 0.0, 0.0])
+    about /= np.linalg.norm(about)
+    k = np.array([[0, -about[2], about[1]], [about[2], 0, -about[0]], [-about[1], about[0], 0]])
+    rad = np.radians(angle)
+    rotation = np.eye(3) + np.sin(rad) * k + (1 - np.cos(rad)) * (k @ k)
+    axis_name = _direction_name(about)
+    if axis_name in _AXES and axis_name[0] == "-":
+        angle, axis_name = -angle, "+" + axis_name[1]
+    label = axis_name[1] if axis_name in _AXES else axis_name
+    return rotation, f"rotate {angle:+.0f}° about {label}"
+
+
+@group.rule(
+    "O010",
+    "lying-down",
+    severity="warning",
+    summary="a bilateral object lies on its side, back or front instead of standing upright",
+    fix="Rotate the object upright as the message says (Blender: R X -90 for a Z-up "
+    "export; Apply > Rotation) or fix the exporter's up axis; `assetlint fix` applies it.",
+)
+def lying_down(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Image-to-3D and text-to-3D generators (TripoSR, InstantMesh, Shap-E, Point-E) work
+    Z-up and write their frame unchanged into Y-up formats (glTF, OBJ), so the object
+    arrives lying in every viewer and engine; O002's physical test does not see it (a
+    figure on its back is stable). An upright bilateral object (figure, animal, vehicle,
+    furniture) has its up axis in its mirror plane and stands on a base at the bottom of
+    it. Reported, with the rotation that stands it up, when the bottom touches the
+    ground at a point or an edge and either the one mirror plane is horizontal (on its
+    side), or it is vertical while the end of the long horizontal axis in it is a flat
+    base holding the centre (on its back or front). Objects with no single mirror plane
+    (boxes, cylinders, asymmetric shapes) or already on a flat base are not judged."""
+    pose = lying_pose(asset)
+    if pose is None:
+        return
+    signed = pose.base > 0
+    evidence = (
+        f"its one mirror plane ({pose.plane.score:.0%} of the surface maps onto itself) is "
+        + ("horizontal, so its up axis is horizontal" if pose.kind == "side" else "vertical")
+    )
+    where = "on its side" if pose.kind == "side" else "on its back or front"
+    contact = (
+        f"the bottom touches the ground at a point or an edge ({pose.bottom:.0%} of its footprint)"
+    )
+    if signed:
+        name = _direction_name(-pose.axis)
+        _, rotate = up_rotation(pose.axis)
+        fix = f"its {name} end is a flat base ({pose.base:.0%}): {rotate} to stand it up"
+    else:
+        fix = "no end of it is a flat base that says which way is up (not rotated)"
+    yield ctx.finding(
+        f"lies {where}: {evidence}; {contact}; {fix}",
+        subject_type="scene",
+        value=pose.plane.score,
+        limit=MIN_MIRROR,
     )
 
 

@@ -25,7 +25,7 @@ from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, topology
 from assetlint.model import Asset, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural
-from assetlint.rules.scale import UNIT_NAMES, UNITLESS_FORMATS, UNITS
+from assetlint.rules.scale import assumed_unit
 
 group = RuleGroup(family="printability")
 
@@ -183,14 +183,12 @@ def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _unitless_factor(asset: Asset, unit: str) -> tuple[float, str]:
-    """Metres per file unit for a file that states no units, and the note saying so."""
-    if asset.format not in UNITLESS_FORMATS or asset.authored.meters_per_unit is not None:
+    """Metres per file unit for a file that states no units (the unit S007 states, the
+    one every S rule reads it in), and the note saying so when it is not metres."""
+    assumed = assumed_unit(asset, unit)
+    if assumed is None or assumed.unit == "m":
         return 1.0, ""
-    if unit not in UNITS:
-        raise ValueError(f"unitless_unit {unit!r} is not one of {sorted(UNITS)}")
-    if unit == "m":
-        return 1.0, ""
-    return UNITS[unit], f"; {asset.format.upper()} states no units; read as {UNIT_NAMES[unit]}"
+    return assumed.factor, f"; {assumed.note}"
 
 
 def _share(x: float) -> str:

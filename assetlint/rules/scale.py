@@ -11,14 +11,17 @@ pack says millimetres) and name that assumption in their messages.
 from __future__ import annotations
 
 import math
+import re
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import permutations
 
 import numpy as np
 
+from assetlint import categories
 from assetlint.findings import Finding
-from assetlint.model import Asset
+from assetlint.model import UNITLESS_FORMATS, Asset
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup
 
@@ -39,9 +42,6 @@ UNIT_NAMES = {
     "in": "inches",
     "ft": "feet",
 }
-# Formats whose files state no unit: loaders read one unit as one metre.
-UNITLESS_FORMATS = frozenset({"stl", "obj", "ply", "off"})
-
 # Positions are float32: sizes within this relative error of a limit are at the limit.
 FLOAT_SLACK = 1e-6
 
@@ -75,7 +75,7 @@ class Measured:
     """The asset's bounding-box extents in metres, and the unit assumption behind them."""
 
     extents: np.ndarray  # (3,) x, y, z in metres
-    assumption: str  # "" or "STL states no units; read as millimetres"
+    assumption: str  # "" or "STL read in millimetres" (S007 states it in full)
 
     @property
     def size(self) -> float:
@@ -93,20 +93,87 @@ def vertical_axis(asset: Asset, unitless_up: str) -> tuple[int, str]:
     return 1, ""
 
 
+# The sizes an object read from a unitless file may plausibly have: from the 2 mm
+# minimum feature an FDM printer makes (the print pack's min_size, hycubeworks.in design
+# guide) to S001's default plausible maximum, 100 m. A reading outside it means the
+# numbers are in another unit.
+UNITLESS_RANGE = (0.002, 100.0)
+# The units tried, after the target's own, when its reading is implausible: metres first
+# (glTF-minded tools and generators write metres into OBJ/STL/PLY), then millimetres
+# (CAD and slicers), centimetres, inches.
+UNIT_PREFERENCE = ("m", "mm", "cm", "in")
+
+
+@dataclass(frozen=True)
+class AssumedUnit:
+    """The one unit a unitless file is read in, for every rule and report."""
+
+    unit: str  # a key of UNITS
+    statement: str  # "OBJ states no units; read as millimetres: 89.6 mm across", for S007
+    note: str  # "OBJ read in millimetres", for the other messages
+
+    @property
+    def factor(self) -> float:
+        """Metres per file unit."""
+        return UNITS[self.unit]
+
+    def length(self, number: float) -> str:
+        """A length the file gives as ``number`` (file units), in the assumed unit."""
+        return f"{number:.4g} {self.unit}"
+
+
+def assumed_unit(asset: Asset, preferred: str) -> AssumedUnit | None:
+    """The unit a file that cannot state one (STL, OBJ) is read in: the target's
+    ``preferred`` unit (the print pack's millimetres, as slicers read them; metres
+    elsewhere) when the size it gives lies in :data:`UNITLESS_RANGE`, else the first of
+    :data:`UNIT_PREFERENCE` whose reading does, else the preferred unit after all. None for
+    a file that states its unit (or has no geometry). The same file and target always get
+    the same unit, so S001, S002, S004, S007, G003 and P002 speak of one object."""
+    if preferred not in UNITS:
+        raise ValueError(f"unitless_unit {preferred!r} is not one of {sorted(UNITS)}")
+    if not asset.unitless:
+        return None
+    bounds = asset.bounds()
+    if bounds is None:
+        return None
+    size = float((bounds[1] - bounds[0]).max())
+    lo, hi = UNITLESS_RANGE
+    order = [preferred, *(u for u in UNIT_PREFERENCE if u != preferred)]
+    unit = next(
+        (u for u in order if lo * (1 - FLOAT_SLACK) <= size * UNITS[u] <= hi * (1 + FLOAT_SLACK)),
+        preferred,
+    )
+    statement = (
+        f"{asset.format.upper()} states no units; read as {UNIT_NAMES[unit]}: "
+        f"{_in_unit(size, unit)} across"
+    )
+    if unit != preferred:
+        statement += (
+            f" (in {UNIT_NAMES[preferred]}, the target's reading, it would be "
+            f"{_in_unit(size, preferred)})"
+        )
+    return AssumedUnit(unit, statement, f"{asset.format.upper()} read in {UNIT_NAMES[unit]}")
+
+
+def _in_unit(number: float, unit: str) -> str:
+    """A file's number as a length in ``unit`` ('89.6 mm'); metres as a person says them."""
+    if unit == "m":
+        return format_length(number)
+    return f"{number:.4g} {unit}"
+
+
 def measure(asset: Asset, unitless_unit: str) -> Measured | None:
-    """Extents in metres, applying ``unitless_unit`` to files that state no units; None for
-    an asset without finite geometry."""
+    """Extents in metres, reading a file that states no units in the unit
+    :func:`assumed_unit` picks (``unitless_unit`` first); None for an asset without
+    finite geometry."""
     bounds = asset.bounds()
     if bounds is None:
         return None
     extents = bounds[1] - bounds[0]
-    assumption = ""
-    if asset.authored.meters_per_unit is None and asset.format in UNITLESS_FORMATS:
-        if unitless_unit not in UNITS:
-            raise ValueError(f"unitless_unit {unitless_unit!r} is not one of {sorted(UNITS)}")
-        extents = extents * UNITS[unitless_unit]
-        assumption = f"{asset.format.upper()} states no units; read as {UNIT_NAMES[unitless_unit]}"
-    return Measured(extents, assumption)
+    assumed = assumed_unit(asset, unitless_unit)
+    if assumed is None:
+        return Measured(extents, "")
+    return Measured(extents * assumed.factor, assumed.note)
 
 
 def format_length(metres: float) -> str:
@@ -134,14 +201,20 @@ class SizeVerdict:
 
 def size_verdict(size: float, params: dict) -> SizeVerdict:
     """Compare a size with ``expected_size`` (within ``tolerance`` either way) when given,
-    else with the plausible range [``min_size``, ``max_size``]; list the unit slips that
-    would explain a mismatch, best first."""
+    else with the range of the ``category`` when one is named, else with the plausible
+    range [``min_size``, ``max_size``]; list the unit slips that would explain a mismatch,
+    best first."""
     expected = float(params.get("expected_size") or 0.0)
     tolerance = float(params["tolerance"])
+    category = params.get("category") or ""
     if expected > 0:
         lo, hi = expected / tolerance, expected * tolerance
         reference = f"expected about {format_length(expected)}"
         target = expected
+    elif category:
+        cat = categories.lookup(category)
+        lo, hi, target = cat.min_size, cat.max_size, cat.typical
+        reference = f"outside {cat.describe()}"
     else:
         lo, hi = float(params["min_size"]), float(params["max_size"])
         reference = f"plausible {format_length(lo)} to {format_length(hi)}"
@@ -175,6 +248,7 @@ SIZE_PARAMS = {
     "max_size": 100.0,
     "expected_size": 0.0,
     "tolerance": 1.5,
+    "category": "",
     "unitless_unit": "m",
 }
 
@@ -196,17 +270,27 @@ def implausible_size(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     3D generators output normalized sizes (often a unit cube) that say nothing about the
     real object. The size is the largest bounding-box extent; it is checked against
     ``expected_size`` (within ``tolerance`` times either way) when the user states it
-    (--size), else against the target's plausible range. Mismatches a unit slip explains
-    are reported by S002 instead."""
+    (--size), else against the range of the ``category`` the user names (--category:
+    see assetlint/categories.py for the ranges and their sources), else against the
+    target's plausible range. Mismatches a unit slip explains are reported by S002
+    instead, unless the asset is a generator's output fitted into its cube (S006's
+    evidence): then the cube, not a unit, is why the size is wrong, and S001 says so."""
     measured = measure(asset, ctx.params["unitless_unit"])
     if measured is None:
         return
     verdict = size_verdict(measured.size, ctx.params)
-    if not verdict.off or verdict.slips:
+    cube = fitted_cube(asset)
+    if not verdict.off or (verdict.slips and cube is None):
         return
     note = f" ({measured.assumption})" if measured.assumption else ""
+    if cube is not None:
+        note += f": the size of the {cube:g}-unit cube a generator fitted it into"
     expected = float(ctx.params["expected_size"] or 0.0)
-    bound = ctx.params["max_size"] if verdict.ratio > 1 else ctx.params["min_size"]
+    if not expected and ctx.params["category"]:
+        cat = categories.lookup(ctx.params["category"])
+        bound = cat.max_size if verdict.ratio > 1 else cat.min_size
+    else:
+        bound = ctx.params["max_size"] if verdict.ratio > 1 else ctx.params["min_size"]
     yield ctx.finding(
         f"{format_length(measured.size)} across, {verdict.reference}{note}",
         subject_type="scene",
@@ -233,12 +317,13 @@ def unit_confusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     it by such a factor makes it plausible, the finding names the slip: the two that land
     nearest the stated size (or the middle of the range, geometrically) first.
     The factors tried are 10, 100 and 1000 (mm, cm, m), 2.54 (in, cm) and 39.37 (in, m),
-    each way."""
+    each way. A generator's output fitted into its 1- or 2-unit cube (S006's evidence) is
+    left to S001: no unit slip made it that size."""
     measured = measure(asset, ctx.params["unitless_unit"])
     if measured is None:
         return
     verdict = size_verdict(measured.size, ctx.params)
-    if not (verdict.off and verdict.slips):
+    if not (verdict.off and verdict.slips) or fitted_cube(asset) is not None:
         return
     note = f"; {measured.assumption}" if measured.assumption else ""
     yield ctx.finding(
@@ -385,3 +470,229 @@ def unit_scale_on_node(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             value=scales[factor],
             limit=1.0,
         )
+
+
+# What image-to-3D pipelines leave in their files: (where, pattern, words, specific).
+# A specific sign names a commercial generator whose output has no fixed cube (Tripo's
+# and Meshy's prefixes): with it, a box centred in height is evidence whatever its size.
+# The others support the geometric evidence only: trimesh and pygltflib are general
+# libraries most open-source generators export with, and Hunyuan3D's temporary-file node
+# names come with its 2-unit cube, which the geometry already shows.
+_PIPELINE_SIGNS = (
+    ("generator", re.compile(r"trimesh", re.I), "written by trimesh", False),
+    ("generator", re.compile(r"pygltflib", re.I), "written by pygltflib", False),
+    (
+        "name",
+        re.compile(r"^tmp[a-z0-9_]{6,}\.(ply|obj|glb|off)$", re.I),
+        "a mesh named after a temporary file ({})",
+        False,
+    ),
+    ("name", re.compile(r"^tripo_", re.I), "Tripo's names ({})", True),
+    ("name", re.compile(r"^meshy_", re.I), "Meshy's names ({})", True),
+)
+
+
+def _names(asset: Asset) -> list[str]:
+    """The names a file gives itself and its parts: file, nodes, meshes, materials, then
+    its folder (generators name their files mesh.glb; people name the folder)."""
+    names = [asset.path.stem, *(n.name for n in asset.nodes), *(m.name for m in asset.meshes)]
+    names += [m.name for m in asset.materials] + [asset.path.parent.name]
+    return [n for n in names if n]
+
+
+def pipeline_signs(asset: Asset) -> list[tuple[str, bool]]:
+    """What in the file says a generator pipeline wrote it, in words, and whether the sign
+    names one generator (see ``_PIPELINE_SIGNS``)."""
+    names = _names(asset)
+    out = []
+    for kind, pattern, text, specific in _PIPELINE_SIGNS:
+        if kind == "generator":
+            if asset.authored.generator and pattern.search(asset.authored.generator):
+                out.append((text, specific))
+        else:
+            hit = next((n for n in names if pattern.search(n)), None)
+            if hit is not None:
+                out.append((text.format(hit), specific))
+    return out
+
+
+def suggested_category(asset: Asset) -> tuple[categories.Category, str] | None:
+    """The category the file's names suggest, and the word that suggests it."""
+    return categories.suggest(_names(asset))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an asset's bounding box sits, in file units (the canonical metres before any
+    unit assumption: a unitless OBJ of side 1.0 is a 1-unit cube however it is read)."""
+
+    size: float  # largest extent
+    offset: float  # largest |centre| over the three axes, as a fraction of the size
+    height_offset: float  # |centre| on the up axis (Y), as a fraction of the size
+    cube: float | None  # the generator cube side the size fits, if any
+    primitive: bool  # three equal sides: a modelled cube or sphere
+
+
+def placement(asset: Asset, params: dict) -> Placement | None:
+    """The asset's size and centring against the generator cubes; None without geometry."""
+    bounds = asset.bounds()
+    if bounds is None:
+        return None
+    extents = bounds[1] - bounds[0]
+    size = float(extents.max())
+    if not size > 0:
+        return None
+    below, above = float(params["short_of_cube"]), float(params["beyond_cube"])
+    cube = next(
+        (
+            float(c)
+            for c in params["normalized_extents"]
+            if c * (1 - below) <= size <= c * (1 + above)
+        ),
+        None,
+    )
+    centre = np.abs(bounds[0] + bounds[1]) / 2 / size
+    primitive = float(extents.min()) >= size * (1 - float(params["primitive_tolerance"]))
+    return Placement(size, float(centre.max()), float(centre[1]), cube, primitive)
+
+
+# How S006 recognizes a generator's cube (its parameters' defaults; derivations there).
+NORMALIZATION = {
+    "normalized_extents": [1.0, 2.0],
+    "short_of_cube": 0.1,
+    "beyond_cube": 0.03,
+    "centre_tolerance": 0.06,
+    "primitive_tolerance": 1e-4,
+}
+
+
+def fitted_cube(asset: Asset, params: dict | None = None) -> float | None:
+    """The side of the generator cube the asset was fitted into (centred, not a
+    primitive), or None: S006's geometric evidence, which S001 and S002 also heed."""
+    found = placement(asset, params or NORMALIZATION)
+    if found is None or found.primitive:
+        return None
+    if found.offset > float((params or NORMALIZATION)["centre_tolerance"]):
+        return None
+    return found.cube
+
+
+def _cube_text(size: float, cube: float, units: str) -> str:
+    off = size / cube - 1
+    if abs(off) < 5e-4:
+        where = "exactly"
+    else:
+        where = f"{abs(off) * 100:.1f}% {'over' if off > 0 else 'short of'}"
+    return (
+        f"its longest side is {size:.4g} {units}, {where} the {cube:g}-unit cube generators "
+        "fit their output into"
+    )
+
+
+@group.rule(
+    "S006",
+    "no-real-scale",
+    severity="warning",
+    summary="the asset carries no real-world size: a generator fitted it into a 1- or 2-unit "
+    "cube centred on the origin",
+    fix="State the object's real size: --size 1.75m (check) or fix --size 1.75m, or its "
+    "category (--category chair) to be judged, and scaled by fix, against the category's "
+    "range.",
+    targets=("all",),
+    params={**NORMALIZATION, "expected_size": 0.0, "category": ""},
+)
+def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Image- and text-to-3D generators learn from objects normalized into a cube (TRELLIS,
+    TripoSR, SF3D, SPAR3D, Point-E: side 1, [-0.5, 0.5]; Hunyuan3D, Shap-E, InstantMesh,
+    UniRig: side 2, [-1, 1]) and extract the surface from a grid over that cube, so what
+    they write is as big as the cube, whatever it depicts: a bike of 1 m, a fox of 2 m, a
+    banana of 1 m. Engines, viewers and AR take those numbers as metres.
+
+    The evidence is geometric: the longest side is within ``short_of_cube`` below to
+    ``beyond_cube`` above a side in ``normalized_extents`` (on the 16 normalized files of
+    the shared generated-real set: 0.909 to 1.026 of the cube; extraction ends a fraction
+    of a voxel inside the cube, a few generators pad it by a voxel or two), and the
+    bounding box is centred on the origin on all three axes within ``centre_tolerance`` of
+    the size (the same set: at most 0.053. An authored asset stands on the ground, its
+    centre half its height above the origin; DamagedHelmet, a 2-unit professional model
+    centred on the origin, is 0.094 off). A file whose names are a commercial generator's
+    whose output has no fixed cube (Tripo's tripo_*, Meshy's) and that is centred so in
+    height (half of it below the ground, where no authored asset stands) is reported
+    whatever its size: those generators write no real size (a Tripo fox 79 units long, a
+    Tripo fish 7.4 units long whose fins put it 0.17 of its length off centre
+    front-to-back). The exporter (trimesh, pygltflib) is named as supporting evidence
+    only.
+
+    A bounding box with three equal sides (within ``primitive_tolerance``) is not
+    reported: that is a modeller's primitive (Blender's default 2 m cube, a unit cube or
+    sphere in a test file), whose size was typed, not fitted; a generated object's three
+    extents do not agree to 1e-4 (a surface extracted from a grid ends at arbitrary
+    fractions of a voxel). Such a 1 m test box is a debatable case: it has no real-world
+    referent either, but nothing in it says its size is wrong.
+
+    Silent when the user has stated the size (--size) or the category (--category): S001
+    judges the size then."""
+    if float(ctx.params["expected_size"] or 0.0) > 0 or ctx.params["category"]:
+        return
+    found = placement(asset, ctx.params)
+    tolerance = float(ctx.params["centre_tolerance"])
+    if found is None or found.primitive or found.height_offset > tolerance:
+        return
+    signs = pipeline_signs(asset)
+    units = "units" if asset.unitless else "m"
+    if found.cube is not None and found.offset <= tolerance:
+        size_text = _cube_text(found.size, found.cube, units)
+    elif any(specific for _, specific in signs):
+        size_text = (
+            f"its longest side, {found.size:.4g} {units}, is the generator's, not the object's"
+        )
+    else:
+        return
+    evidence = [
+        size_text,
+        "it is centred on the origin (half of it below the ground)"
+        if found.offset <= tolerance
+        else "its middle is at the origin's height (half of it below the ground)",
+        *(text for text, _ in signs),
+    ]
+    suggestion = suggested_category(asset)
+    if suggestion is not None:
+        cat, word = suggestion
+        hint = (
+            f"; the names suggest --category {shlex.quote(cat.name)} (from {word!r}: "
+            f"{cat.describe()}), or state the size with --size"
+        )
+    else:
+        hint = "; state its real size with --size (e.g. --size 1.75m) or --category"
+    yield ctx.finding(
+        "no real-world scale: " + "; ".join(evidence) + hint,
+        subject_type="scene",
+        value=found.size,
+        limit=found.cube,
+    )
+
+
+@group.rule(
+    "S007",
+    "assumed-unit",
+    severity="info",
+    summary="the unit a file without units (STL, OBJ) is read in, stated once",
+    fix="Nothing to fix if the unit is right; otherwise export in the unit the target reads "
+    "(millimetres for printing, metres for engines) or convert the file to a format that "
+    "states its unit (glTF, USD, FBX).",
+    targets=("all",),
+    params={"unitless_unit": "m"},
+)
+def stated_unit(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """STL, OBJ and PLY have no field for units: the same numbers are millimetres to a
+    slicer and metres to a game engine. assetlint reads such a file in one unit per target
+    and says which, once: the target's ``unitless_unit`` (millimetres for printing, as
+    slicers do; metres elsewhere) when the size it gives is plausible for an object (2 mm
+    to 100 m), else the first of metres, millimetres, centimetres and inches that is. Every
+    size in the other findings (S001, S002, S004, G003 hole lengths, P002 walls), the
+    JSON values and the report's scale bar use that unit; ``value`` is metres per file
+    unit."""
+    assumed = assumed_unit(asset, ctx.params["unitless_unit"])
+    if assumed is None:
+        return
+    yield ctx.finding(assumed.statement, subject_type="file", value=assumed.factor)

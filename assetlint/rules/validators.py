@@ -219,26 +219,39 @@ _declare_usd_rules()
 
 # --- the Khronos glTF-Validator through Node ---------------------------------------------
 
-# Reads the file, hands the validator only resources inside the asset's folder, prints the
-# report as JSON. argv: file path, maxIssues.
+# Reads each file named on stdin (one a line), hands the validator only resources inside
+# that file's folder, prints one JSON line per file: {"file", "report"} or {"file", "error"}.
+# One Node process for many files: its start costs more than validating a small file.
+# argv: maxIssues.
 _NODE_SCRIPT = r"""
 const fs = require('fs'), path = require('path');
 const validator = require('gltf-validator');
-const file = process.argv[1], dir = path.dirname(path.resolve(file));
-const readInside = (uri) => new Promise((resolve, reject) => {
-  const full = path.resolve(dir, decodeURIComponent(uri));
-  const scheme = /^[a-z][a-z0-9+.-]+:/i.test(uri);
-  if (scheme || path.isAbsolute(uri) || !full.startsWith(dir + path.sep)) {
-    reject('not opened (outside the folder): ' + uri);
-    return;
+const files = fs.readFileSync(0, 'utf8').split('\n').filter(Boolean);
+(async () => {
+  for (const file of files) {
+    const dir = path.dirname(path.resolve(file));
+    const readInside = (uri) => new Promise((resolve, reject) => {
+      const full = path.resolve(dir, decodeURIComponent(uri));
+      const scheme = /^[a-z][a-z0-9+.-]+:/i.test(uri);
+      if (scheme || path.isAbsolute(uri) || !full.startsWith(dir + path.sep)) {
+        reject('not opened (outside the folder): ' + uri);
+        return;
+      }
+      fs.readFile(full, (err, data) => err ? reject(err.message) : resolve(new Uint8Array(data)));
+    });
+    let line;
+    try {
+      const report = await validator.validateBytes(new Uint8Array(fs.readFileSync(file)), {
+        uri: path.basename(file), maxIssues: Number(process.argv[1]),
+        externalResourceFunction: readInside,
+      });
+      line = {file, report};
+    } catch (e) {
+      line = {file, error: String(e)};
+    }
+    process.stdout.write(JSON.stringify(line) + '\n');
   }
-  fs.readFile(full, (err, data) => err ? reject(err.message) : resolve(new Uint8Array(data)));
-});
-validator.validateBytes(new Uint8Array(fs.readFileSync(file)), {
-  uri: path.basename(file), maxIssues: Number(process.argv[2]),
-  externalResourceFunction: readInside,
-}).then((r) => process.stdout.write(JSON.stringify(r)),
-        (e) => { process.stderr.write(String(e)); process.exit(3); });
+})();
 """
 
 _SEVERITIES = {0: "error", 1: "warning", 2: "info", 3: "info"}
@@ -250,7 +263,10 @@ def node_validator(module_dir: str = "") -> tuple[str | None, dict[str, str], st
     if node is None:
         return None, {}, "node is not installed"
     env = dict(os.environ)
-    paths = [p for p in (module_dir, env.get("NODE_PATH", "")) if p]
+    # absolute: the validator runs in the asset's folder, where a relative path means nothing
+    paths = [
+        os.path.abspath(p) for p in (module_dir, *env.get("NODE_PATH", "").split(os.pathsep)) if p
+    ]
     env["NODE_PATH"] = os.pathsep.join(paths)
     probe = subprocess.run(
         [node, "-e", "require.resolve('gltf-validator')"],
@@ -267,24 +283,37 @@ def run_gltf_validator(
     path: Path, module_dir: str = "", max_issues: int = 200, timeout: float = 120
 ) -> dict[str, Any]:
     """The validator's report for ``path`` as a dict; RuntimeError (one line) if it
-    cannot run."""
+    cannot run or refuses the file."""
+    (result,) = run_gltf_validator_many([Path(path)], module_dir, max_issues, timeout)
+    if "error" in result:
+        raise RuntimeError(f"gltf-validator refused the file: {result['error']}")
+    return result["report"]
+
+
+def run_gltf_validator_many(
+    paths: list[Path], module_dir: str = "", max_issues: int = 200, timeout: float = 120
+) -> list[dict[str, Any]]:
+    """For each of ``paths``, in order: ``{"file", "report"}``, or ``{"file", "error"}``
+    when the validator refuses the file (not glTF at all). One Node process validates them
+    all; RuntimeError (one line) if it cannot run."""
     node, env, reason = node_validator(module_dir)
     if node is None:
         raise RuntimeError(reason)
+    names = "".join(f"{Path(p).resolve()}\n" for p in paths)
     try:
         done = subprocess.run(
-            [node, "-e", _NODE_SCRIPT, str(path), str(max_issues)],
+            [node, "-e", _NODE_SCRIPT, str(max_issues)],
             env=env,
+            input=names.encode(),
             capture_output=True,
             timeout=timeout,
-            cwd=Path(path).parent,
         )
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"gltf-validator did not finish in {timeout:g} s") from None
     if done.returncode != 0:
         detail = done.stderr.decode(errors="replace").strip().splitlines()
         raise RuntimeError(f"gltf-validator failed: {detail[-1] if detail else done.returncode}")
-    return json.loads(done.stdout)
+    return [json.loads(line) for line in done.stdout.decode().splitlines()]
 
 
 @gltf_group.rule(

@@ -145,7 +145,7 @@ def table(outcomes: list[Outcome]) -> str:
     lines += [
         "",
         f"Caught by a load error (L001): {by_load}; by findings: {caught - by_load}, of which "
-        f"{loader - by_load} include a load-issue finding (L002-L006). The other "
+        f"{loader - by_load} include a load-issue finding (L002-L007). The other "
         f"{caught - loader} are caught only by rules that judge the content (often G: the "
         "suite's one-triangle models are open surfaces), so they would pass if the model were "
         "closed: they are not evidence that the structural error itself was seen. A case with "

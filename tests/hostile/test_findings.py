@@ -35,7 +35,8 @@ def test_a_node_listed_200000_times_is_one_grouped_finding(tmp_path, monkeypatch
     assert main(["check", "--no-cache", "--select", "L", "--format", "json", "nodes.glb"]) == 1
     out = capsys.readouterr().out
     assert len(out) < 10_000
-    (finding,) = json.loads(out)["findings"]
+    finding, spec = json.loads(out)["findings"]
+    assert (spec["code"], spec["subject"]) == ("L007", "DUPLICATE_ELEMENTS")  # one, at the list
     assert (finding["code"], finding["repeats"]) == ("L005", 199_999)
     assert finding["message"] == (
         "node 0 is reached twice in the scene; drawn once "

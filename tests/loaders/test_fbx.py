@@ -224,6 +224,28 @@ def test_corpus_absolute_texture_paths_are_reported_not_opened():
     assert box.issues == []
 
 
+def _extents(asset, mesh_index: int) -> np.ndarray:
+    (node,) = [n for m, n in asset.instances() if m == mesh_index]
+    pts = asset.meshes[mesh_index].positions.astype(np.float64) @ node.world[:3, :3].T
+    pts += node.world[:3, 3]
+    return pts.max(axis=0) - pts.min(axis=0)
+
+
+@needs_corpus
+def test_corpus_skinned_meshes_are_placed_by_their_clusters():
+    """The slime's joints are posed away from their bind pose: its skinned mesh is where
+    ufbx's own skinning puts it (``evaluate_scene(..., evaluate_skinning=True)``: 67.87 x
+    86.96 x 67.64 cm), not where its node is (the unskinned 64 cm blob); huesitos is in
+    its bind pose and the UniRig bird has clusters without weights, so both stay put."""
+    slime = load(CORPUS / "fbx" / "ufbx__maya_slime_7500_binary.fbx")
+    assert np.allclose(_extents(slime, 1), [0.6787438, 0.8696062, 0.6763607], atol=1e-6)
+    assert np.allclose(_extents(slime, 0), [0.6506685, 0.6415523, 0.6476869], atol=1e-6)
+    bones = load(CORPUS / "fbx" / "assimp__huesitos.fbx")
+    assert np.allclose(np.ptp(bones.bounds(), axis=0), [5.358, 5.438, 3.215], atol=1e-3)
+    bird = load(CORPUS / "generated-real" / "unirig_bird-rigged" / "bird.fbx")
+    assert np.allclose(np.ptp(bird.bounds(), axis=0), [2.000, 0.410, 1.565], atol=1e-3)
+
+
 @needs_corpus
 def test_corpus_skins_instances_and_uv_sets():
     bones = load(CORPUS / "fbx" / "assimp__huesitos.fbx").meshes[0]

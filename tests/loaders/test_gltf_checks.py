@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assetlint.loaders import load
+from assetlint.loaders import gltf_spec, load
 from assetlint.loaders.gltf_checks import _bounds
 from tests.loaders.make_gltf import RED_PNG, GltfBuilder, glb_bytes
 
@@ -20,15 +20,20 @@ IDENTITY = np.eye(4, dtype=np.float32).reshape(-1)
 WEBP = base64.b64decode("UklGRhwAAABXRUJQVlA4TA8AAAAv/8AfAAcQ/Y/+ByKi/wEA")
 
 
-def messages(path: Path) -> list[tuple[str, str]]:
-    """(severity, message) of every issue, all of which must be L005."""
-    asset = load(path)
-    assert {i.code for i in asset.issues} <= {"L005"}, asset.issues
-    return [(i.severity, i.message) for i in asset.issues]
-
-
-def warnings(*texts: str) -> list[tuple[str, str]]:
-    return [("warning", t) for t in texts]
+def messages(path: Path, unused: bool = False) -> list[tuple[str, str]]:
+    """(code, message) of every load issue: the Khronos validator's code for a breach of
+    the specification (L007, whose severity must be that code's), else the load code.
+    Objects the test files leave unused (infos) only when ``unused``."""
+    out = []
+    for issue in load(path).issues:
+        if issue.subject == "UNUSED_OBJECT" and not unused:
+            continue
+        if issue.code == "L007":
+            assert issue.severity == gltf_spec.severity(issue.subject), issue
+            out.append((issue.subject, issue.message))
+        else:
+            out.append((issue.code, issue.message))
+    return out
 
 
 def base() -> GltfBuilder:
@@ -40,7 +45,9 @@ def base() -> GltfBuilder:
 
 def test_a_valid_file_with_every_checked_feature_has_no_issue(tmp_path):
     b = GltfBuilder()
-    prim = b.primitive(TRI, np.arange(3))
+    joints = np.array([[0, 1, 0, 0]] * 3, np.uint8)
+    weights = np.array([[0.5, 0.5, 0, 0]] * 3, np.float32)
+    prim = b.primitive(TRI, np.arange(3), JOINTS_0=joints, WEIGHTS_0=weights)
     prim["targets"] = [{"POSITION": b.accessor(TRI)}]
     mesh = b.mesh(prim)
     joint = b.node(
@@ -68,6 +75,7 @@ def test_a_valid_file_with_every_checked_feature_has_no_issue(tmp_path):
         },
     )
     b.add("materials", {"extensions": {"KHR_materials_ior": {"ior": 1.5}}})
+    b.doc["meshes"][mesh]["primitives"][0]["material"] = 0
     b.doc["extensions"] = {"KHR_lights_punctual": {"lights": [{"type": "spot", "spot": {}}]}}
     b.doc["nodes"][body]["extensions"] = {"KHR_lights_punctual": {"light": 0}}
     b.doc["extensionsUsed"] = ["KHR_materials_ior", "KHR_lights_punctual"]
@@ -84,22 +92,52 @@ def test_empty_arrays_and_missing_required_properties(tmp_path):
     b.doc["accessors"].append({"count": 1, "sparse": {"indices": {}, "values": {}}})
     b.doc["bufferViews"].append({})
     b.doc["asset"] = {}
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "nodes[0].children: empty array (glTF requires at least one element)",
-        "samplers: empty array (glTF requires at least one element)",
-        "asset: required property 'version' missing",
-        "cameras[0]: required property 'type' missing",
-        "cameras[1].orthographic: required property 'ymag', 'zfar', 'znear' missing",
-        "bufferViews[2]: required property 'buffer', 'byteLength' missing",
-        "accessors[2]: required property 'componentType', 'type' missing",
-        "accessors[2].sparse: required property 'count' missing",
-        "accessors[2].sparse.indices: required property 'bufferView', 'componentType' missing",
-        "accessors[2].sparse.values: required property 'bufferView' missing",
-        "skins[0]: required property 'joints' missing",
-        "animations[0].samplers[0]: required property 'input', 'output' missing",
-        "animations[0].channels[0]: required property 'sampler' missing",
-        "animations[0].channels[0].target: required property 'path' missing",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        ("UNDEFINED_PROPERTY", "accessors[2]: required property 'componentType' must be defined"),
+        ("UNDEFINED_PROPERTY", "accessors[2]: required property 'type' must be defined"),
+        ("UNDEFINED_PROPERTY", "accessors[2].sparse: required property 'count' must be defined"),
+        (
+            "UNDEFINED_PROPERTY",
+            "accessors[2].sparse.indices: required property 'bufferView' must be defined",
+        ),
+        (
+            "UNDEFINED_PROPERTY",
+            "accessors[2].sparse.indices: required property 'componentType' must be defined",
+        ),
+        (
+            "UNDEFINED_PROPERTY",
+            "accessors[2].sparse.values: required property 'bufferView' must be defined",
+        ),
+        (
+            "UNDEFINED_PROPERTY",
+            "animations[0].channels[0]: required property 'sampler' must be defined",
+        ),
+        (
+            "UNDEFINED_PROPERTY",
+            "animations[0].channels[0].target: required property 'path' must be defined",
+        ),
+        (
+            "UNDEFINED_PROPERTY",
+            "animations[0].samplers[0]: required property 'input' must be defined",
+        ),
+        (
+            "UNDEFINED_PROPERTY",
+            "animations[0].samplers[0]: required property 'output' must be defined",
+        ),
+        ("UNDEFINED_PROPERTY", "asset: required property 'version' must be defined"),
+        ("UNDEFINED_PROPERTY", "bufferViews[2]: required property 'buffer' must be defined"),
+        ("UNDEFINED_PROPERTY", "bufferViews[2]: required property 'byteLength' must be defined"),
+        ("UNDEFINED_PROPERTY", "cameras[0]: required property 'type' must be defined"),
+        ("UNDEFINED_PROPERTY", "cameras[1].orthographic: required property 'ymag' must be defined"),
+        ("UNDEFINED_PROPERTY", "cameras[1].orthographic: required property 'zfar' must be defined"),
+        (
+            "UNDEFINED_PROPERTY",
+            "cameras[1].orthographic: required property 'znear' must be defined",
+        ),
+        ("EMPTY_ENTITY", "nodes[0].children: must not be empty"),
+        ("EMPTY_ENTITY", "samplers: must not be empty"),
+        ("UNDEFINED_PROPERTY", "skins[0]: required property 'joints' must be defined"),
+    ]
 
 
 def test_indices_to_nothing(tmp_path):
@@ -119,22 +157,48 @@ def test_indices_to_nothing(tmp_path):
     ]
     # the reader's own issues (what could not be read) come first, then the structure's
     assert messages(b.write(tmp_path / "t.glb")) == [
-        ("warning", "texture 1 names no existing image"),
-        ("error", "mesh 'mesh0' primitive 0 not read: buffer index is 4, but there are only 1"),
-        ("warning", "scene 0 node is 12, but there are only 2; ignored"),
-    ] + warnings(
-        "nodes[0].camera: 0 names no entry of cameras (it has 0)",
-        "nodes[1].skin: 3 names no entry of skins (it has 1)",
-        "nodes[1].skin: requires the node to have a mesh",
-        "bufferViews[0].buffer: 4 names no entry of buffers (it has 1)",
-        "textures[0].sampler: 1 names no entry of samplers (it has 0)",
-        "skins[0].joints[1]: 7 names no entry of nodes (it has 2)",
-        "skins[0].skeleton: -1 names no entry of nodes (it has 2)",
-        "skins[0].inverseBindMatrices: 9 names no entry of accessors (it has 2)",
-        "animations[0].samplers[0].input: 9 names no entry of accessors (it has 2)",
-        "animations[0].channels[0].target.node: 5 names no entry of nodes (it has 2)",
-        "animations[0].channels[0].sampler: 1 names no entry of samplers (it has 1)",
-    )
+        ("L005", "texture 1 names no existing image"),
+        ("L005", "mesh 'mesh0' primitive 0 not read: buffer index is 4, but there are only 1"),
+        ("L005", "scene 0 node is 12, but there are only 2; ignored"),
+        ("UNSATISFIED_DEPENDENCY", "nodes[1].skin: needs 'mesh'"),
+        ("INVALID_INDEX", "skins[0].skeleton: -1 is not a valid index"),
+        ("UNRESOLVED_REFERENCE", "nodes[0].camera: 0 names no entry of cameras (it has 0)"),
+        ("UNRESOLVED_REFERENCE", "nodes[1].skin: 3 names no entry of skins (it has 1)"),
+        ("UNRESOLVED_REFERENCE", "scenes[0].nodes[1]: 12 names no entry of nodes (it has 2)"),
+        ("UNRESOLVED_REFERENCE", "bufferViews[0].buffer: 4 names no entry of buffers (it has 1)"),
+        ("UNRESOLVED_REFERENCE", "textures[0].sampler: 1 names no entry of samplers (it has 0)"),
+        (
+            "UNRESOLVED_REFERENCE",
+            (
+                "textures[1].extensions.EXT_texture_webp.source: 9 names no entry of "
+                "images (it has 0)"
+            ),
+        ),
+        ("UNRESOLVED_REFERENCE", "skins[0].joints[1]: 7 names no entry of nodes (it has 2)"),
+        (
+            "UNRESOLVED_REFERENCE",
+            "skins[0].inverseBindMatrices: 9 names no entry of accessors (it has 2)",
+        ),
+        (
+            "UNRESOLVED_REFERENCE",
+            "animations[0].samplers[0].input: 9 names no entry of accessors (it has 2)",
+        ),
+        (
+            "UNRESOLVED_REFERENCE",
+            "animations[0].channels[0].target.node: 5 names no entry of nodes (it has 2)",
+        ),
+        (
+            "UNRESOLVED_REFERENCE",
+            "animations[0].channels[0].sampler: 1 names no entry of samplers (it has 1)",
+        ),
+        (
+            "ACCESSOR_USAGE_OVERRIDE",
+            (
+                "meshes[0].primitives[0].attributes.POSITION: accessor 0 holds animation "
+                "data at animations[0].samplers[0].output, vertex data here"
+            ),
+        ),
+    ]
 
 
 def test_accessor_bounds_floats_alignment_and_fit(tmp_path):
@@ -156,17 +220,32 @@ def test_accessor_bounds_floats_alignment_and_fit(tmp_path):
         "accessors",
         {"bufferView": view, "componentType": 5121, "count": 2, "type": "MAT2", "byteOffset": 18},
     )
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "accessors[2]: max [1, 1, 1] does not match the data's max [1, 2, 1]",
-        "accessors[3]: 3 components are NaN or infinite",
-        "accessors[5].normalized: only byte and short components can be normalized",
-        "accessors[5].byteOffset: 2 is not a multiple of 4",
-        "accessors[5]: starts at buffer byte 86, not a multiple of 4",
-        "accessors[6]: needs 52 bytes of its bufferView, which has 32",
-        "accessors[7].byteOffset: set without a bufferView",
-        "accessors[8]: bufferView byteStride 4 is less than an element (16)",
-        "accessors[9].byteOffset: 18: a matrix accessor must be 4-byte aligned",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        ("UNSATISFIED_DEPENDENCY", "accessors[7].byteOffset: needs 'bufferView'"),
+        (
+            "ACCESSOR_MAX_MISMATCH",
+            "accessors[2]: max [1, 1, 1] does not match the data's max [1, 2, 1]",
+        ),
+        ("ACCESSOR_INVALID_FLOAT", "accessors[3]: 3 components are NaN or infinite"),
+        (
+            "ACCESSOR_NORMALIZED_INVALID",
+            "accessors[5].normalized: only byte and short components can be normalized",
+        ),
+        ("ACCESSOR_OFFSET_ALIGNMENT", "accessors[5].byteOffset: 2 is not a multiple of 4"),
+        (
+            "ACCESSOR_TOTAL_OFFSET_ALIGNMENT",
+            "accessors[5]: starts at buffer byte 86, not a multiple of 4",
+        ),
+        ("ACCESSOR_TOO_LONG", "accessors[6]: needs 52 bytes of its bufferView, which has 32"),
+        (
+            "ACCESSOR_SMALL_BYTESTRIDE",
+            "accessors[8]: bufferView byteStride 4 is less than an element (16)",
+        ),
+        (
+            "ACCESSOR_MATRIX_ALIGNMENT",
+            "accessors[9].byteOffset: 18: a matrix accessor must be 4-byte aligned",
+        ),
+    ]
 
 
 def test_buffer_view_fit_and_strides(tmp_path):
@@ -180,12 +259,24 @@ def test_buffer_view_fit_and_strides(tmp_path):
     b.doc["bufferViews"][b.doc["accessors"][ibm]["bufferView"]]["byteStride"] = 64
     b.add("skins", {"joints": [0], "inverseBindMatrices": ibm})
     b.add("bufferViews", {"buffer": 0, "byteOffset": 8, "byteLength": 4000})
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "bufferViews[1].byteStride: not allowed on a view of vertex indices",
-        "bufferViews[2].byteStride: 4 is greater than byteLength 2",
-        "bufferViews[3].byteStride: not allowed on a view used by inverse bind matrices",
-        "bufferViews[4]: bytes 8..4008 do not fit buffers[0] (byteLength 116)",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        (
+            "BUFFER_VIEW_INVALID_BYTE_STRIDE",
+            "bufferViews[1].byteStride: not allowed on a view of vertex indices",
+        ),
+        (
+            "BUFFER_VIEW_TOO_BIG_BYTE_STRIDE",
+            "bufferViews[2].byteStride: 4 is greater than byteLength 2",
+        ),
+        (
+            "SKIN_IBM_ACCESSOR_WITH_BYTESTRIDE",
+            "bufferViews[3].byteStride: not allowed on a view used by inverse bind matrices",
+        ),
+        (
+            "BUFFER_VIEW_TOO_LONG",
+            "bufferViews[4]: bytes 8..4008 do not fit buffers[0] (byteLength 116)",
+        ),
+    ]
 
 
 def test_cameras_nodes_and_scenes(tmp_path):
@@ -203,20 +294,27 @@ def test_cameras_nodes_and_scenes(tmp_path):
     b.node(weights=[1])
     b.doc["scenes"][0]["nodes"] += [child, projective]
     assert messages(b.write(tmp_path / "t.glb")) == [
-        ("warning", f"node {child} is reached twice in the scene; drawn once")
-    ] + warnings(
-        "nodes[1]: has both a matrix and translation/rotation/scale",
-        "nodes[1].matrix: is not decomposable to translation, rotation and scale",
-        "nodes[2].matrix: is not decomposable to translation, rotation and scale",
-        "nodes[3].weights: requires the node to have a mesh",
-        "scenes[0].nodes[1]: node 1 is a child of node 0, not a root",
-        "cameras[0].perspective.yfov: 0 is not a positive number",
-        "cameras[0].perspective: zfar 0.5 is not greater than znear 1",
-        "cameras[1].orthographic.xmag: must not be zero",
-        "cameras[1].orthographic.znear: -1 is negative",
-        "cameras[2]: type perspective but no perspective property",
-        "cameras[3].type: 'fisheye' is not perspective or orthographic",
-    )
+        ("L005", "node 1 is reached twice in the scene; drawn once"),
+        (
+            "VALUE_NOT_IN_RANGE",
+            "cameras[0].perspective.yfov: 0 is out of range (exclusiveMinimum 0.0)",
+        ),
+        ("VALUE_NOT_IN_RANGE", "cameras[1].orthographic.znear: -1 is out of range (minimum 0.0)"),
+        ("VALUE_NOT_IN_LIST", 'cameras[3].type: "fisheye" is not an allowed value'),
+        ("NODE_MATRIX_TRS", "nodes[1]: has both a matrix and translation/rotation/scale"),
+        ("UNSATISFIED_DEPENDENCY", "nodes[3].weights: needs 'mesh'"),
+        (
+            "NODE_MATRIX_NON_TRS",
+            "nodes[2].matrix: is not decomposable to translation, rotation, scale",
+        ),
+        ("SCENE_NON_ROOT_NODE", "scenes[0].nodes[1]: node 1 is a child of node 0, not a root"),
+        (
+            "CAMERA_ZFAR_LEQUAL_ZNEAR",
+            "cameras[0].perspective: zfar 0.5 is not greater than znear 1",
+        ),
+        ("CAMERA_XMAG_YMAG_ZERO", "cameras[1].orthographic.xmag: must not be zero"),
+        ("UNDEFINED_PROPERTY", "cameras[2]: type perspective but no perspective property"),
+    ]
 
 
 def test_skins(tmp_path):
@@ -234,16 +332,24 @@ def test_skins(tmp_path):
     ]
     b.doc["nodes"][0]["children"] = [a, c]
     b.doc["nodes"][0]["skin"] = 1
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "skins[0].inverseBindMatrices: accessor 2 is not MAT4 float",
-        "skins[1].inverseBindMatrices: accessor 3 has 3 matrices for 4 joints",
-        "skins[1].inverseBindMatrices: 1 of 3 matrices do not end in [0, 0, 0, 1]",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        ("DUPLICATE_ELEMENTS", "skins[1].joints: holds an element twice"),
+        ("SKIN_IBM_INVALID_FORMAT", "skins[0].inverseBindMatrices: accessor 2 is not MAT4 float"),
+        (
+            "INVALID_IBM_ACCESSOR_COUNT",
+            "skins[1].inverseBindMatrices: accessor 3 has 3 matrices for 4 joints",
+        ),
+        (
+            "ACCESSOR_INVALID_IBM",
+            "skins[1].inverseBindMatrices: 1 of 3 matrices do not end in [0, 0, 0, 1]",
+        ),
+        ("NODE_SKIN_WITH_NON_SKINNED_MESH", "nodes[0]: a skin, but its mesh has no joints"),
+    ]
     b.doc["nodes"][0]["children"] = [a]  # c becomes a root of its own
-    assert messages(b.write(tmp_path / "t.glb"))[:2] == warnings(
-        "skins[0].joints: the joints have no common root node",
-        "skins[0].inverseBindMatrices: accessor 2 is not MAT4 float",
-    )
+    assert messages(b.write(tmp_path / "t.glb"))[:2] == [
+        ("DUPLICATE_ELEMENTS", "skins[1].joints: holds an element twice"),
+        ("SKIN_NO_COMMON_ROOT", "skins[0].joints: the joints have no common root"),
+    ]
 
 
 def test_animations(tmp_path):
@@ -280,21 +386,86 @@ def test_animations(tmp_path):
             ],
         },
     )
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "bufferViews[7].byteStride: not allowed on a view used by animation samplers",
-        "animations[0].samplers[0].input: 1 keyframe times do not increase",
-        "animations[0].samplers[1].input: accessor 3 has no min and max",
-        "animations[0].samplers[1].input: CUBICSPLINE needs 2 keyframes or more, has 1",
-        "animations[0].samplers[1].input: first keyframe time -1 is negative",
-        "animations[0].samplers[2].interpolation: 'SMOOTH' is not a glTF interpolation",
-        "animations[0].samplers[2].input: accessor 4 is not SCALAR float",
-        "animations[0].channels[0].sampler: 1 output rotations are not unit quaternions",
-        "animations[0].channels[2].target: animates scale of node 0, which has a matrix",
-        "animations[0].channels[2].sampler: output has 3 elements, 4 expected",
-        "animations[0].channels[3].target: animates weights of node 0 without morph targets",
-        "animations[0].channels[3].sampler: output has 3 elements, 4 expected",
-        "animations[0].channels[4].target.path: 'colour' is not a node property",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        (
+            "VALUE_NOT_IN_LIST",
+            'animations[0].channels[4].target.path: "colour" is not an allowed value',
+        ),
+        (
+            "VALUE_NOT_IN_LIST",
+            'animations[0].samplers[2].interpolation: "SMOOTH" is not an allowed value',
+        ),
+        ("NODE_MATRIX_DEFAULT", "nodes[0].matrix: the identity, which is the default"),
+        (
+            "ANIMATION_SAMPLER_ACCESSOR_WITH_BYTESTRIDE",
+            "bufferViews[7].byteStride: not allowed on a view used by animation samplers",
+        ),
+        (
+            "ACCESSOR_ANIMATION_INPUT_NON_INCREASING",
+            "animations[0].samplers[0].input: 1 keyframe times do not increase",
+        ),
+        (
+            "ANIMATION_SAMPLER_INPUT_ACCESSOR_WITHOUT_BOUNDS",
+            "animations[0].samplers[1].input: accessor 3 has no min and max",
+        ),
+        (
+            "ANIMATION_SAMPLER_INPUT_ACCESSOR_TOO_FEW_ELEMENTS",
+            "animations[0].samplers[1].input: CUBICSPLINE needs 2 keyframes or more, has 1",
+        ),
+        (
+            "ACCESSOR_ANIMATION_INPUT_NEGATIVE",
+            "animations[0].samplers[1].input: first keyframe time -1 is negative",
+        ),
+        (
+            "ANIMATION_SAMPLER_INPUT_ACCESSOR_INVALID_FORMAT",
+            "animations[0].samplers[2].input: accessor 4 is not SCALAR float",
+        ),
+        (
+            "ACCESSOR_ANIMATION_SAMPLER_OUTPUT_NON_NORMALIZED_QUATERNION",
+            "animations[0].channels[0].sampler: 1 output rotations are not unit quaternions",
+        ),
+        (
+            "ANIMATION_CHANNEL_TARGET_NODE_MATRIX",
+            "animations[0].channels[2].target: animates scale of node 0, which has a matrix",
+        ),
+        (
+            "ANIMATION_SAMPLER_OUTPUT_ACCESSOR_INVALID_COUNT",
+            "animations[0].channels[2].sampler: output has 3 elements, 4 expected",
+        ),
+        (
+            "ANIMATION_CHANNEL_TARGET_NODE_WEIGHTS_NO_MORPHS",
+            "animations[0].channels[3].target: animates weights of node 0 without morph targets",
+        ),
+        (
+            "ANIMATION_SAMPLER_OUTPUT_ACCESSOR_INVALID_FORMAT",
+            "animations[0].channels[3].sampler: output accessor 6 is VEC3; weights needs SCALAR",
+        ),
+        (
+            "ANIMATION_SAMPLER_OUTPUT_ACCESSOR_INVALID_COUNT",
+            "animations[0].channels[3].sampler: output has 3 elements, 4 expected",
+        ),
+        (
+            "ANIMATION_SAMPLER_OUTPUT_INTERPOLATION",
+            (
+                "animations[0].samplers[2].output: accessor 6 is spline data at "
+                "animations[0].samplers[1].output, linear here"
+            ),
+        ),
+        (
+            "ANIMATION_SAMPLER_OUTPUT_INTERPOLATION",
+            (
+                "animations[0].samplers[3].output: accessor 6 is spline data at "
+                "animations[0].samplers[1].output, linear here"
+            ),
+        ),
+        (
+            "ANIMATION_SAMPLER_OUTPUT_INTERPOLATION",
+            (
+                "animations[0].samplers[4].output: accessor 6 is spline data at "
+                "animations[0].samplers[1].output, linear here"
+            ),
+        ),
+    ]
 
 
 def test_extension_declaration_placement_and_values(tmp_path):
@@ -315,31 +486,87 @@ def test_extension_declaration_placement_and_values(tmp_path):
         },
     )
     b.add("materials", {"extensions": {"KHR_materials_ior": {"ior": 0}}})  # 0 is allowed
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "extensions.EXT_thing: extension not declared in extensionsUsed",
-        "extensions.EXT_thing: is 42, not an object",
-        "samplers[0].extensions.KHR_materials_ior: extension allowed only on: material",
-        "materials[0].pbrMetallicRoughness.extensions.KHR_materials_sheen: extension allowed "
-        "only on: material",
-        "materials[0].extensions.KHR_materials_volume: extension not declared in extensionsUsed",
-        "materials[0].extensions.KHR_materials_emissive_strength: extension not declared in "
-        "extensionsUsed",
-        "extensionsUsed: lists KHR_materials_ior more than once",
-        "extensionsRequired: KHR_draco_mesh_compression not in extensionsUsed",
-        "materials[0].extensions.KHR_materials_emissive_strength.emissiveStrength: -0.5 is out "
-        "of range",
-        "materials[0].extensions.KHR_materials_volume.thicknessFactor: -1 is out of range",
-        "materials[0].extensions.KHR_materials_volume.attenuationColor[1]: 2 is out of range",
-        "materials[0].extensions.KHR_materials_ior.ior: 0.5 is neither 0 nor at least 1",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        ("TYPE_MISMATCH", "extensions.EXT_thing: 42 is not of type object"),
+        ("DUPLICATE_ELEMENTS", "extensionsUsed: holds an element twice"),
+        ("UNDECLARED_EXTENSION", "extensions.EXT_thing: not declared in extensionsUsed"),
+        (
+            "UNEXPECTED_EXTENSION_OBJECT",
+            "samplers[0].extensions.KHR_materials_ior: allowed only on: material",
+        ),
+        (
+            "UNEXPECTED_EXTENSION_OBJECT",
+            (
+                "materials[0].pbrMetallicRoughness.extensions.KHR_materials_sheen: "
+                "allowed only on: material"
+            ),
+        ),
+        (
+            "VALUE_NOT_IN_RANGE",
+            "materials[0].extensions.KHR_materials_ior.ior: 0.5 is out of range",
+        ),
+        (
+            "UNDECLARED_EXTENSION",
+            "materials[0].extensions.KHR_materials_volume: not declared in extensionsUsed",
+        ),
+        (
+            "VALUE_NOT_IN_RANGE",
+            (
+                "materials[0].extensions.KHR_materials_volume.attenuationColor[1]: 2 is "
+                "out of range (maximum 1.0)"
+            ),
+        ),
+        (
+            "VALUE_NOT_IN_RANGE",
+            (
+                "materials[0].extensions.KHR_materials_volume.thicknessFactor: -1 is out "
+                "of range (minimum 0.0)"
+            ),
+        ),
+        (
+            "UNDECLARED_EXTENSION",
+            (
+                "materials[0].extensions.KHR_materials_emissive_strength: not declared in "
+                "extensionsUsed"
+            ),
+        ),
+        (
+            "VALUE_NOT_IN_RANGE",
+            (
+                "materials[0].extensions.KHR_materials_emissive_strength.emissiveStrength: "
+                "-0.5 is out of range (minimum 0.0)"
+            ),
+        ),
+        (
+            "UNUSED_EXTENSION_REQUIRED",
+            (
+                "extensionsRequired[0]: KHR_draco_mesh_compression is required but not in "
+                "extensionsUsed"
+            ),
+        ),
+        (
+            "KHR_MATERIALS_EMISSIVE_STRENGTH_ZERO_FACTOR",
+            (
+                "materials[0].extensions.KHR_materials_emissive_strength: a strength for "
+                "an emissive factor of zero"
+            ),
+        ),
+        (
+            "KHR_MATERIALS_VOLUME_NO_TRANSMISSION",
+            (
+                "materials[0].extensions.KHR_materials_volume: a volume with a surface "
+                "that transmits no light"
+            ),
+        ),
+    ]
 
 
 def test_unused_declared_extension_is_an_info(tmp_path):
     b = base()
     b.doc["extensionsUsed"] = ["KHR_materials_unlit", "KHR_mesh_quantization"]
     b.doc["extensionsRequired"] = ["KHR_mesh_quantization"]  # it has no object to find
-    assert messages(b.write(tmp_path / "t.glb")) == [
-        ("info", "extensionsUsed: KHR_materials_unlit declared but not used")
+    assert messages(b.write(tmp_path / "t.glb"), unused=True) == [
+        ("UNUSED_OBJECT", "extensionsUsed[0]: KHR_materials_unlit is declared but not used"),
     ]
 
 
@@ -356,23 +583,59 @@ def test_lights_and_variants(tmp_path):
     b.doc["extensions"]["KHR_materials_variants"] = variants
     b.doc["extensionsUsed"] = ["KHR_lights_punctual", "KHR_materials_variants"]
     b.doc["nodes"][0]["extensions"] = {"KHR_lights_punctual": {"light": 4}}
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "extensions.KHR_lights_punctual.lights[0].spot: cone angles inner 0.5 and outer 0.4 "
-        "must satisfy 0 <= inner < outer <= pi/2",
-        "extensions.KHR_lights_punctual.lights[1].intensity: -1 is out of range",
-        "extensions.KHR_lights_punctual.lights[1].range: 0 is out of range",
-        "extensions.KHR_lights_punctual.lights[2]: a spot light needs a spot object",
-        "extensions.KHR_lights_punctual.lights[3]: required property 'type' missing",
-        "nodes[0].extensions.KHR_lights_punctual.light: 4 names no entry of lights (it has 4)",
-        "extensions.KHR_materials_variants.variants[0].name: 3 is not a string",
-        "extensions.KHR_materials_variants.variants[1]: required property 'name' missing",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        (
+            "VALUE_NOT_IN_RANGE",
+            "extensions.KHR_lights_punctual.lights[1].intensity: -1 is out of range (minimum 0)",
+        ),
+        (
+            "VALUE_NOT_IN_RANGE",
+            (
+                "extensions.KHR_lights_punctual.lights[1].range: 0 is out of range "
+                "(exclusiveMinimum 0)"
+            ),
+        ),
+        (
+            "UNDEFINED_PROPERTY",
+            "extensions.KHR_lights_punctual.lights[3]: required property 'type' must be defined",
+        ),
+        (
+            "TYPE_MISMATCH",
+            "extensions.KHR_materials_variants.variants[0].name: 3 is not of type string",
+        ),
+        (
+            "UNDEFINED_PROPERTY",
+            (
+                "extensions.KHR_materials_variants.variants[1]: required property 'name' "
+                "must be defined"
+            ),
+        ),
+        (
+            "KHR_LIGHTS_PUNCTUAL_LIGHT_SPOT_ANGLES",
+            (
+                "extensions.KHR_lights_punctual.lights[0].spot: outerConeAngle 0.4 is not "
+                "greater than innerConeAngle 0.5"
+            ),
+        ),
+        (
+            "UNRESOLVED_REFERENCE",
+            (
+                "nodes[0].extensions.KHR_lights_punctual.light: 4 names no entry of "
+                "lights (it has 4)"
+            ),
+        ),
+    ]
     del b.doc["extensions"]
     b.doc["extensionsUsed"] = ["KHR_lights_punctual"]
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "nodes[0].extensions.KHR_lights_punctual: a light, but the root has no "
-        "extensions.KHR_lights_punctual",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        (
+            "UNSATISFIED_DEPENDENCY",
+            (
+                "nodes[0].extensions.KHR_lights_punctual: a light, but the root has no "
+                "extensions.KHR_lights_punctual"
+            ),
+        ),
+    ]
 
 
 def test_image_mime_types_and_data_uris(tmp_path):
@@ -385,25 +648,60 @@ def test_image_mime_types_and_data_uris(tmp_path):
     b.add("textures", {"source": 2})
     b.add("textures", {"source": 0, "extensions": {"EXT_texture_webp": {"source": 0}}})
     b.doc["extensionsUsed"] = ["EXT_texture_webp"]
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "images[0]: declared image/jpeg but the data is image/png",
-        "images[1]: MIME type 'image/gif' is not a glTF image type",
-        "images[3].uri: malformed data URI",
-        "textures[0].source: image 2 is image/webp, not image/png or image/jpeg",
-        "textures[1].extensions.EXT_texture_webp.source: image 0 is image/png, not image/webp",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        ("DATA_URI_GLB", "images[0].uri: a data URI inside a GLB"),
+        ("IMAGE_MIME_TYPE_INVALID", "images[0]: declared image/jpeg but the data is image/png"),
+        ("DATA_URI_GLB", "images[1].uri: a data URI inside a GLB"),
+        (
+            "IMAGE_DATA_INVALID",
+            (
+                "images[1].uri: media type 'image/gif' is not one of image/png, "
+                "image/jpeg, image/webp, image/ktx2, image/avif"
+            ),
+        ),
+        ("IMAGE_MIME_TYPE_INVALID", "images[1]: declared image/gif but the data is image/png"),
+        ("INVALID_URI", "images[3].uri: malformed data URI"),
+        (
+            "TEXTURE_INVALID_IMAGE_MIME_TYPE",
+            "textures[0].source: image 2 is image/webp, not image/png or image/jpeg",
+        ),
+        (
+            "TEXTURE_INVALID_IMAGE_MIME_TYPE",
+            (
+                "textures[1].extensions.EXT_texture_webp.source: image 0 is image/png, "
+                "not image/webp"
+            ),
+        ),
+    ]
     del b.doc["extensionsUsed"], b.doc["textures"]
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "images[0]: declared image/jpeg but the data is image/png",
-        "images[1]: MIME type 'image/gif' is not a glTF image type",
-        "images[2]: image/webp image but EXT_texture_webp is not in extensionsUsed",
-        "images[3].uri: malformed data URI",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        ("VALUE_NOT_IN_LIST", 'images[2].mimeType: "image/webp" is not an allowed value'),
+        ("DATA_URI_GLB", "images[0].uri: a data URI inside a GLB"),
+        ("IMAGE_MIME_TYPE_INVALID", "images[0]: declared image/jpeg but the data is image/png"),
+        ("DATA_URI_GLB", "images[1].uri: a data URI inside a GLB"),
+        (
+            "IMAGE_DATA_INVALID",
+            (
+                "images[1].uri: media type 'image/gif' is not one of image/png, "
+                "image/jpeg, image/webp, image/ktx2, image/avif"
+            ),
+        ),
+        ("IMAGE_MIME_TYPE_INVALID", "images[1]: declared image/gif but the data is image/png"),
+        (
+            "IMAGE_NON_ENABLED_MIME_TYPE",
+            "images[2]: image/webp image but EXT_texture_webp is not in extensionsUsed",
+        ),
+        ("INVALID_URI", "images[3].uri: malformed data URI"),
+    ]
     b.doc["images"] = [{"uri": "red.webp"}]  # a webp file, named so and not declared
     (tmp_path / "red.webp").write_bytes(WEBP)
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "images[0]: image/webp image but EXT_texture_webp is not in extensionsUsed",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        ("URI_GLB", "images[0].uri: an external file referenced from a GLB"),
+        (
+            "IMAGE_NON_ENABLED_MIME_TYPE",
+            "images[0]: image/webp image but EXT_texture_webp is not in extensionsUsed",
+        ),
+    ]
 
 
 def test_glb_chunks_and_buffers(tmp_path):
@@ -416,29 +714,34 @@ def test_glb_chunks_and_buffers(tmp_path):
     body = struct.pack("<II", len(json_chunk), 0x4E4F534A) + json_chunk
     body += struct.pack("<II", len(blob), 0x004E4942) + blob
     path.write_bytes(struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body)
-    assert messages(path) == warnings(
-        f"GLB: chunk 0 length {len(json_chunk)} is not a multiple of 4"
-    )
+    assert messages(path) == [
+        ("GLB_CHUNK_LENGTH_UNALIGNED", "GLB: chunk 0 length 589 is not a multiple of 4"),
+    ]
     # the BIN chunk third, after an unknown chunk
     extra = struct.pack("<II", 4, 0x12345678) + b"abcd"
     plain = glb_bytes(json.dumps(doc).encode())
     bin_chunk = struct.pack("<II", len(blob), 0x004E4942) + blob
     data = plain[12:] + extra + bin_chunk
     path.write_bytes(struct.pack("<4sII", b"glTF", 2, 12 + len(data)) + data)
-    assert messages(path) == warnings("GLB: the BIN chunk is chunk 2; it must be the second")
+    assert messages(path) == [
+        ("GLB_UNEXPECTED_BIN_CHUNK", "GLB: the BIN chunk is chunk 2; it must be the second"),
+    ]
     # buffer 0 without uri and no BIN chunk; a second buffer declaring more than it holds
     doc["buffers"].append({"uri": "data:application/octet-stream;base64,AAAA", "byteLength": 4})
     path.write_bytes(glb_bytes(json.dumps(doc).encode()))
     assert messages(path) == [
-        ("error", "buffer 0 has no uri and no GLB BIN chunk; meshes not read: mesh0"),
-        ("error", "buffer 1 holds 3 bytes, fewer than the 4 it declares"),
+        ("L005", "buffer 0 has no uri and no GLB BIN chunk; meshes not read: mesh0"),
+        ("DATA_URI_GLB", "buffers[1].uri: a data URI inside a GLB"),
+        ("BUFFER_BYTE_LENGTH_MISMATCH", "buffers[1]: holds 3 bytes, fewer than the 4 it declares"),
     ]
     # when nothing reads buffer 0, the check says it is missing
     del doc["meshes"], doc["nodes"][0]["mesh"]
     path.write_bytes(glb_bytes(json.dumps(doc).encode()))
     assert messages(path) == [
-        ("error", "buffers[0]: no uri, and the GLB has no BIN chunk to hold it"),
-        ("error", "buffer 1 holds 3 bytes, fewer than the 4 it declares"),
+        ("NODE_EMPTY", "nodes[0]: a node with no content and no role"),
+        ("BUFFER_MISSING_GLB_DATA", "buffers[0]: no uri, and the GLB has no BIN chunk to hold it"),
+        ("DATA_URI_GLB", "buffers[1].uri: a data URI inside a GLB"),
+        ("BUFFER_BYTE_LENGTH_MISMATCH", "buffers[1]: holds 3 bytes, fewer than the 4 it declares"),
     ]
 
 
@@ -478,24 +781,74 @@ def test_primitive_attributes_targets_and_materials(tmp_path):
     mesh = b.mesh(prim, plain)
     b.doc["meshes"][mesh]["weights"] = [0.5]
     b.scene([b.node(mesh=mesh, weights=[0, 0, 0])])
-    path = "meshes[0].primitives[0]"
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "meshes[0]: primitives have [2, 0] morph targets, not one count",
-        "meshes[0].weights: 1 for 2 morph targets",
-        f"{path}.attributes.UV: not a glTF attribute name",
-        f"{path}.attributes._ID: attributes cannot be UNSIGNED_INT",
-        f"{path}.attributes: TEXCOORD sets [1] do not run 0, 1, 2... without a gap",
-        f"{path}.attributes: not as many JOINTS_n as WEIGHTS_n attributes",
-        f"{path}.targets[0].POSITION: 2 elements, the base attribute 3",
-        f"{path}.targets[0].POSITION: accessor 5 has no min and max",
-        f"{path}.targets[0].NORMAL: the primitive has no such attribute to morph",
-        f"{path}.targets[1].POSITION: 9 names no entry of accessors (it has 8)",
-        "meshes[0].primitives[1].material: material 0 samples TEXCOORD_0, TEXCOORD_2, which it "
-        "lacks",
-        "meshes[0].primitives[1].material: material 0 needs tangents: no TANGENT, and no normal "
-        "map to make them",
-        "nodes[0].weights: 3 for 2 morph targets",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        (
+            "MESH_PRIMITIVES_UNEQUAL_TARGETS_COUNT",
+            "meshes[0]: primitives have [2, 0] morph targets, not one count",
+        ),
+        (
+            "MESH_PRIMITIVES_UNEQUAL_JOINTS_COUNT",
+            "meshes[0]: primitives have [0, 1] JOINTS_n sets, not one count",
+        ),
+        ("MESH_INVALID_WEIGHTS_COUNT", "meshes[0].weights: 1 for 2 morph targets"),
+        (
+            "MESH_PRIMITIVE_INVALID_ATTRIBUTE",
+            "meshes[0].primitives[0].attributes.UV: not a glTF attribute name",
+        ),
+        (
+            "MESH_PRIMITIVE_ATTRIBUTES_ACCESSOR_UNSIGNED_INT",
+            "meshes[0].primitives[0].attributes._ID: attributes cannot be UNSIGNED_INT",
+        ),
+        (
+            "MESH_PRIMITIVE_INDEXED_SEMANTIC_CONTINUITY",
+            (
+                "meshes[0].primitives[0].attributes: TEXCOORD sets [1] do not run 0, 1, "
+                "2... without a gap"
+            ),
+        ),
+        (
+            "MESH_PRIMITIVE_JOINTS_WEIGHTS_MISMATCH",
+            "meshes[0].primitives[0].attributes: not as many JOINTS_n as WEIGHTS_n attributes",
+        ),
+        (
+            "MESH_PRIMITIVE_MORPH_TARGET_INVALID_ATTRIBUTE_COUNT",
+            "meshes[0].primitives[0].targets[0].POSITION: 2 elements, the base attribute 3",
+        ),
+        (
+            "MESH_PRIMITIVE_POSITION_ACCESSOR_WITHOUT_BOUNDS",
+            "meshes[0].primitives[0].targets[0].POSITION: accessor 5 has no min and max",
+        ),
+        (
+            "MESH_PRIMITIVE_MORPH_TARGET_NO_BASE_ACCESSOR",
+            (
+                "meshes[0].primitives[0].targets[0].NORMAL: the primitive has no such "
+                "attribute to morph"
+            ),
+        ),
+        (
+            "UNRESOLVED_REFERENCE",
+            (
+                "meshes[0].primitives[0].targets[1].POSITION: 9 names no entry of "
+                "accessors (it has 8)"
+            ),
+        ),
+        (
+            "MESH_PRIMITIVE_TOO_FEW_TEXCOORDS",
+            (
+                "meshes[0].primitives[1].material: material 0 samples TEXCOORD_0, "
+                "TEXCOORD_2, which it lacks"
+            ),
+        ),
+        (
+            "MESH_PRIMITIVE_NO_TANGENT_SPACE",
+            (
+                "meshes[0].primitives[1].material: material 0 needs tangents: no TANGENT, "
+                "and no normal map to make them"
+            ),
+        ),
+        ("NODE_WEIGHTS_INVALID", "nodes[0].weights: 3 for 2 morph targets"),
+        ("NODE_SKINNED_MESH_WITHOUT_SKIN", "nodes[0]: joint data but no skin"),
+    ]
 
 
 def test_vertex_vectors_and_colours(tmp_path):
@@ -505,13 +858,24 @@ def test_vertex_vectors_and_colours(tmp_path):
     colours = np.array([[0, 0.5, 1, 1], [1.5, 0, 0, 1], [0, 0, -0.5, 1]], np.float32)
     prim = b.primitive(TRI, np.arange(3), NORMAL=normals, TANGENT=tangents, COLOR_0=colours)
     b.scene([b.node(mesh=b.mesh(prim))])
-    path = "meshes[0].primitives[0].attributes"
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        f"{path}.NORMAL: 1 vectors are not of unit length",
-        f"{path}.TANGENT: 1 vectors are not of unit length",
-        f"{path}.TANGENT: 1 w components are not 1 or -1",
-        f"{path}.COLOR_0: 2 components are outside 0..1",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        (
+            "ACCESSOR_VECTOR3_NON_UNIT",
+            "meshes[0].primitives[0].attributes.NORMAL: 1 vectors are not of unit length",
+        ),
+        (
+            "ACCESSOR_VECTOR3_NON_UNIT",
+            "meshes[0].primitives[0].attributes.TANGENT: 1 vectors are not of unit length",
+        ),
+        (
+            "ACCESSOR_INVALID_SIGN",
+            "meshes[0].primitives[0].attributes.TANGENT: 1 w components are not 1 or -1",
+        ),
+        (
+            "ACCESSOR_NON_CLAMPED",
+            "meshes[0].primitives[0].attributes.COLOR_0: 2 components are outside 0..1",
+        ),
+    ]
 
 
 def test_skin_influences(tmp_path):
@@ -531,15 +895,24 @@ def test_skin_influences(tmp_path):
     skin = b.add("skins", {"joints": bones})
     body = b.node(mesh=mesh, skin=skin)
     b.scene([bones[0], body])
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "meshes[0].primitives[0].attributes: 1 joint indices exceed the skin's 2 joints",
-        "meshes[0].primitives[0].attributes: 1 weights are negative",
-        "meshes[0].primitives[0].attributes: 2 vertices list a joint twice",
-        "meshes[0].primitives[0].attributes: 3 vertices have weights that do not sum to 1",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        (
+            "ACCESSOR_JOINTS_INDEX_OOB",
+            "meshes[0].primitives[0].attributes: 1 joint indices exceed the skin's 2 joints",
+        ),
+        ("ACCESSOR_WEIGHTS_NEGATIVE", "meshes[0].primitives[0].attributes: 1 weights are negative"),
+        (
+            "ACCESSOR_JOINTS_INDEX_DUPLICATE",
+            "meshes[0].primitives[0].attributes: 2 vertices list a joint twice",
+        ),
+        (
+            "ACCESSOR_WEIGHTS_NON_NORMALIZED",
+            "meshes[0].primitives[0].attributes: 3 vertices have weights that do not sum to 1",
+        ),
+    ]
     b.doc["scenes"][0]["nodes"] = [body]  # the joints are no longer in the scene
     assert messages(b.write(tmp_path / "t.glb"))[0] == (
-        "warning",
+        "NODE_SKIN_NO_SCENE",
         f"nodes[{body}]: skinned, but scenes[0] lacks its joints",
     )
 
@@ -553,13 +926,33 @@ def test_variant_mappings_and_quantization(tmp_path):
     }
     b.doc["extensions"] = {"KHR_materials_variants": {"variants": [{"name": "a"}, {"name": "b"}]}}
     b.doc["extensionsUsed"] = ["KHR_materials_variants", "KHR_mesh_quantization"]
-    where = "meshes[0].primitives[0].extensions.KHR_materials_variants.mappings"
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "extensionsUsed: KHR_mesh_quantization must also be in extensionsRequired",
-        f"{where}[1].material: 3 names no entry of materials (it has 1)",
-        f"{where}[1].variants[0]: variant 1 is mapped more than once",
-        f"{where}[1].variants[1]: 7 names no entry of variants (it has 2)",
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        (
+            "NON_REQUIRED_EXTENSION",
+            "extensionsUsed: KHR_mesh_quantization must also be in extensionsRequired",
+        ),
+        (
+            "UNRESOLVED_REFERENCE",
+            (
+                "meshes[0].primitives[0].extensions.KHR_materials_variants.mappings[1].material: "
+                "3 names no entry of materials (it has 1)"
+            ),
+        ),
+        (
+            "KHR_MATERIALS_VARIANTS_NON_UNIQUE_VARIANT",
+            (
+                "meshes[0].primitives[0].extensions.KHR_materials_variants.mappings[1]"
+                ".variants[0]: variant 1 is mapped more than once"
+            ),
+        ),
+        (
+            "UNRESOLVED_REFERENCE",
+            (
+                "meshes[0].primitives[0].extensions.KHR_materials_variants.mappings[1]"
+                ".variants[1]: 7 names no entry of variants (it has 2)"
+            ),
+        ),
+    ]
 
 
 def test_primitive_restart_index(tmp_path):
@@ -567,13 +960,125 @@ def test_primitive_restart_index(tmp_path):
     prim = b.primitive(TRI)
     prim["indices"] = b.accessor(np.array([0, 1, 2, 2, 1, 255], np.uint8))
     b.scene([b.node(mesh=b.mesh(prim))])
-    assert messages(b.write(tmp_path / "t.glb")) == warnings(
-        "meshes[0].primitives[0].indices: 1 indices are 255, the restart value"
-    )
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        (
+            "ACCESSOR_INDEX_PRIMITIVE_RESTART",
+            "meshes[0].primitives[0].indices: 1 indices are 255, the restart value",
+        ),
+    ]
 
 
 def test_unknown_extensions_are_not_looked_into(tmp_path):
     b = base()
     b.doc["extensionsUsed"] = ["VENDOR_thing"]
     b.doc["nodes"][0]["extensions"] = {"VENDOR_thing": {"parts": [], "extensions": {"X": {}}}}
-    assert messages(b.write(tmp_path / "t.glb")) == []
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        ("UNSUPPORTED_EXTENSION", "extensionsUsed[0]: VENDOR_thing is not checked by assetlint"),
+    ]
+
+
+def test_unused_objects_are_infos(tmp_path):
+    """What nothing refers to: a node outside every scene, a material nobody draws (its
+    texture, sampler and image are used: by it), an accessor (its view is used: by it), a
+    light no node holds."""
+    b = base()
+    b.node(name="stray")
+    b.add("samplers", {})
+    b.add("images", {"bufferView": b.view(RED_PNG), "mimeType": "image/png"})
+    b.add("textures", {"sampler": 0, "source": 0})
+    b.add("materials", {"pbrMetallicRoughness": {"baseColorTexture": {"index": 0}}})
+    b.accessor(np.zeros(3, np.float32))
+    b.doc["extensions"] = {"KHR_lights_punctual": {"lights": [{"type": "point"}]}}
+    b.doc["extensionsUsed"] = ["KHR_lights_punctual"]
+    found = messages(b.write(tmp_path / "t.glb"), unused=True)
+    assert [m for code, m in found if code == "UNUSED_OBJECT"] == [
+        "accessors[2]: nothing in the document uses it",
+        "materials[0]: nothing in the document uses it",
+        "nodes[1]: nothing in the document uses it",
+        "extensions.KHR_lights_punctual.lights[0]: nothing in the document uses it",
+    ]
+    assert {i.severity for i in load(tmp_path / "t.glb").issues} == {"info"}
+
+
+def test_rules_between_objects(tmp_path):
+    """Rules that tie objects together: one target per channel, a skeleton above its
+    joints, a skinned node's animation, aligned vertex data, tangents and normal maps,
+    iridescence's thickness range."""
+    b = GltfBuilder()
+    joints = np.array([[0, 0, 0, 0]] * 3, np.uint8)
+    joints[0, 1] = 1  # a joint with no weight: it does nothing
+    weights = np.array([[1, 0, 0, 0]] * 3, np.float32)
+    tangents = np.array([[1, 0, 0, 1]] * 3, np.float32)
+    normals = np.array([[0, 0, 1]] * 3, np.float32)
+    skinned = b.primitive(TRI, np.arange(3), JOINTS_0=joints, WEIGHTS_0=weights)
+    lit = b.primitive(TRI, np.arange(3), NORMAL=normals, TANGENT=tangents)
+    mapped = b.primitive(TRI, np.arange(3), NORMAL=normals)
+    b.add("textures", {"source": b.add("images", {"uri": "n.png"})})
+    mapped["material"] = b.add("materials", {"normalTexture": {"index": 0}})
+    lit["material"] = b.add(
+        "materials",
+        {
+            "extensions": {
+                "KHR_materials_iridescence": {
+                    "iridescenceThicknessMinimum": 300,
+                    "iridescenceThicknessMaximum": 200,
+                    "iridescenceThicknessTexture": {"index": 0},
+                }
+            }
+        },
+    )
+    b.doc["extensionsUsed"] = ["KHR_materials_iridescence"]
+    (tmp_path / "n.png").write_bytes(RED_PNG)
+    leaf, hip = b.node(name="leaf"), b.node(name="hip")
+    skin = b.add("skins", {"joints": [leaf, hip], "skeleton": 2})  # the body: above neither
+    body = b.node(mesh=b.mesh(skinned), skin=skin)
+    b.scene([leaf, hip, body, b.node(mesh=b.mesh(lit)), b.node(mesh=b.mesh(mapped))])
+    b.doc["accessors"][0]["byteOffset"] = 0
+    times = b.accessor(np.array([0, 1], np.float32))
+    moves = b.accessor(np.zeros((2, 3), np.float32))
+    b.add(
+        "animations",
+        {
+            "samplers": [{"input": times, "output": moves}],
+            "channels": [
+                {"sampler": 0, "target": {"node": body, "path": "translation"}},
+                {"sampler": 0, "target": {"node": body, "path": "translation"}},
+            ],
+        },
+    )
+    found = messages(b.write(tmp_path / "t.gltf", binary=False))
+    assert sorted(code for code, _ in found) == [
+        "ACCESSOR_JOINTS_USED_ZERO_WEIGHT",
+        "ANIMATION_CHANNEL_TARGET_NODE_SKIN",
+        "ANIMATION_CHANNEL_TARGET_NODE_SKIN",
+        "ANIMATION_DUPLICATE_TARGETS",
+        "KHR_MATERIALS_IRIDESCENCE_THICKNESS_RANGE_INVALID",
+        "MESH_PRIMITIVE_GENERATED_TANGENT_SPACE",
+        "MESH_PRIMITIVE_TOO_FEW_TEXCOORDS",  # both textured materials: no UVs to sample
+        "MESH_PRIMITIVE_TOO_FEW_TEXCOORDS",
+        "SKIN_NO_COMMON_ROOT",  # leaf and hip: two roots
+        "SKIN_SKELETON_INVALID",
+        "UNUSED_MESH_TANGENT",
+    ]
+
+
+def test_attribute_component_types_and_accessor_usage(tmp_path):
+    """Each semantic's component types (the specification's table; KHR_mesh_quantization
+    widens it), and one kind of data per accessor."""
+    b = base()
+    uv16 = b.accessor(np.zeros((3, 2), np.int16))  # signed texcoords: quantization only
+    weights = b.accessor(np.full((3, 4), 0.25, np.float32))
+    joints = b.accessor(np.zeros((3, 4), np.uint8))
+    prim = b.doc["meshes"][0]["primitives"][0]
+    prim["attributes"].update(TEXCOORD_0=uv16, JOINTS_0=joints, WEIGHTS_0=weights)
+    times = b.accessor(np.array([0, 1, 2], np.float32))
+    b.add("animations", {"samplers": [{"input": times, "output": prim["indices"]}], "channels": []})
+    found = messages(b.write(tmp_path / "t.glb"))
+    assert [c for c, _ in found if c.startswith(("ACCESSOR_USAGE", "MESH_PRIMITIVE_ATTR"))] == [
+        "MESH_PRIMITIVE_ATTRIBUTES_ACCESSOR_INVALID_FORMAT",
+        "ACCESSOR_USAGE_OVERRIDE",
+    ]
+    assert any(m.endswith("holds int16 components, not allowed for TEXCOORD") for _, m in found)
+    b.doc["extensionsUsed"] = b.doc["extensionsRequired"] = ["KHR_mesh_quantization"]
+    found = messages(b.write(tmp_path / "t.glb"))
+    assert [c for c, _ in found if c.startswith("MESH_PRIMITIVE_ATTR")] == []

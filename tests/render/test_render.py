@@ -10,7 +10,7 @@ from assetlint.engine import Engine
 from assetlint.render import add_render_command, best_views, contact_sheet, render_views
 from assetlint.render.marks import COLORS
 from assetlint.render.raster import VIEWS, build_scene, cameras, rasterize
-from assetlint.render.views import _nice
+from assetlint.render.views import _nice, scale_bar, scale_bar_label
 from tests.loaders.make_gltf import write_gltf
 from tests.render.shapes import asset_of, grid_box, textured_quad
 from tests.shapes import asymmetric_object
@@ -152,6 +152,20 @@ def test_flipped_faces_are_painted():
 
 def test_scale_bar_lengths():
     assert [_nice(v) for v in (0.37, 1.0, 7.5, 19, 0.0042)] == [0.2, 1.0, 5.0, 10.0, 0.002]
+
+
+def test_scale_bar_speaks_the_assumed_unit():
+    # 512 px at 100 px per unit: 1.5 units wide in 30% of the view. Read as metres that is
+    # a 1 m bar of 100 px; an STL read in millimetres (S007's value 0.001) gets a 1 mm bar
+    # of the same 100 px, not a "1 m" bar beside findings in millimetres.
+    assert scale_bar(512, 100.0) == (1.0, 100.0)
+    assert scale_bar(512, 100.0, 0.001) == pytest.approx((0.001, 100.0))
+    assert scale_bar(512, 100.0, 0.01) == pytest.approx((0.01, 100.0))
+    assert [scale_bar_label(0.02), scale_bar_label(0.02, 0.001), scale_bar_label(0.005)] == [
+        "0.02 m",
+        "20 mm",
+        "5 mm",
+    ]
 
 
 def test_render_command_writes_a_sheet(tmp_path):

@@ -20,7 +20,7 @@ def test_measure_reads_unitless_files_in_the_assumed_unit():
     stl = cube_of(50.0, fmt="stl", mpu=None)
     m = measure(stl, "mm")
     assert m.size == pytest.approx(0.05)
-    assert m.assumption == "STL states no units; read as millimetres"
+    assert m.assumption == "STL read in millimetres"
     glb = measure(cube_of(50.0), "mm")  # glTF states metres: the assumption does not apply
     assert (glb.size, glb.assumption) == (50.0, "")
     with pytest.raises(ValueError, match="unitless_unit 'yd'"):
@@ -58,15 +58,32 @@ def test_millimetres_read_as_metres_against_a_stated_size():
     assert run(scale, "S001", cube_of(300.0), **stated) == []  # S002 reports it
 
 
-def test_metres_read_as_millimetres_in_a_unitless_stl():
-    # A 5 cm object written in metres (0.05) and read, as slicers do, in millimetres.
+def test_a_unitless_stl_is_read_in_the_one_unit_its_size_is_plausible_in():
+    # A 5 cm object written in metres (0.05): in the print pack's millimetres it would be
+    # 0.05 mm, smaller than anything printable, so it is read in metres, and said once.
     stl = cube_of(0.05, fmt="stl", mpu=None)
     params = {"min_size": 0.002, "max_size": 1.0, "unitless_unit": "mm"}
-    assert messages(run(scale, "S002", stl, **params)) == [
-        "0.05 mm across, plausible 2 mm to 1 m: looks like metres read as millimetres "
-        "(would be 5 cm) or metres read as centimetres (would be 5 mm); STL states no units; "
-        "read as millimetres"
-    ]
+    assert run(scale, "S001", stl, **params) == run(scale, "S002", stl, **params) == []
+    [f] = run(scale, "S007", stl, unitless_unit="mm")
+    assert f.message == (
+        "STL states no units; read as metres: 5 cm across (in millimetres, the target's "
+        "reading, it would be 0.05 mm)"
+    )
+    assert (f.severity, f.value) == ("info", 1.0)
+    # 89.6 units is plausible in millimetres: the target's unit is kept
+    [f] = run(scale, "S007", cube_of(89.6, fmt="stl", mpu=None), unitless_unit="mm")
+    assert f.message == "STL states no units; read as millimetres: 89.6 mm across"
+    assert f.value == 0.001
+    # 500 units read as metres would be 500 m: millimetres are the first plausible unit
+    [f] = run(scale, "S007", cube_of(500.0, fmt="obj", mpu=None))
+    assert f.message == (
+        "OBJ states no units; read as millimetres: 500 mm across (in metres, the target's "
+        "reading, it would be 500 m)"
+    )
+    # nothing plausible (a 1e-9 speck): the target's unit, and S001 judges the size
+    tiny = cube_of(1e-9, fmt="stl", mpu=None)
+    assert scale.assumed_unit(tiny, "mm").unit == "mm"
+    assert run(scale, "S007", cube_of(2.0)) == []  # glTF states metres
 
 
 def test_size_verdict_orders_slips_by_closeness():
@@ -110,7 +127,7 @@ def test_build_volume_of_a_unitless_stl_names_the_assumption():
     vol = {"build_volume_mm": [220.0, 220.0, 250.0], "unitless_unit": "mm"}
     assert messages(run(scale, "S004", stl, **vol)) == [
         "100.0 x 100.0 mm footprint, 300.0 mm tall does not fit the build volume "
-        "220 x 220 x 250 mm (STL states no units; read as millimetres)"
+        "220 x 220 x 250 mm (STL read in millimetres)"
     ]
     assert run(scale, "S004", stl, **{**vol, "build_volume_mm": [220.0, 220.0, 300.0]}) == []
 
@@ -162,12 +179,11 @@ def test_build_volume_reads_a_unitless_stl_z_up_when_told():
     vol = {"build_volume_mm": [220.0, 220.0, 250.0], "unitless_unit": "mm", "unitless_up": "+Z"}
     assert messages(run(scale, "S004", stl, **vol)) == [
         "100.0 x 100.0 mm footprint, 300.0 mm tall does not fit the build volume "
-        "220 x 220 x 250 mm (STL states no units; read as millimetres; STL states no axes; "
-        "read Z up)"
+        "220 x 220 x 250 mm (STL read in millimetres; STL states no axes; read Z up)"
     ]
     assert messages(run(scale, "S004", stl, **{**vol, "unitless_up": "+Y"})) == [
         "100.0 x 300.0 mm footprint, 100.0 mm tall does not fit the build volume "
-        "220 x 220 x 250 mm (STL states no units; read as millimetres)"
+        "220 x 220 x 250 mm (STL read in millimetres)"
     ]
     # glTF states Y up: the assumption does not apply (read Z up this would be 240 mm deep)
     glb = make_asset(box((0.1, 0.24, 0.1)))
