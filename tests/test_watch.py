@@ -94,7 +94,7 @@ def test_dropped_files_are_linted_once_complete_and_never_touched(tmp_path):
     summaries = [line for line in lines if "checked against: default." in line]
     assert len(summaries) == 2  # one report per file, not one per write
     assert lines[0] == (
-        "All checks passed! 1 file checked against: default. 1 info finding not shown "
+        "All checks passed! 1 file checked against: default. 2 info findings not shown "
         "(--show-info)."
     )
     assert not any("L002" in line or "L001" in line for line in lines)  # tri.bin was waited for

@@ -22,15 +22,8 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlparse
 
-# The recorders open in each thread, innermost last (see :func:`recording`): a Dask worker
-# lints several files at once in threads, and each must record only its own files.
-_LOCAL = threading.local()
-
-
-def _recorders() -> list[set[Path]]:
-    if not hasattr(_LOCAL, "recorders"):
-        _LOCAL.recorders = []
-    return _LOCAL.recorders
+# The recorders open in each thread, innermost last (see :func:`recording`).
+_RECORDERS = threading.local()
 
 
 class RefusedReference(Exception):
@@ -144,16 +137,27 @@ def open_regular(path: str | os.PathLike[str], follow: bool = True) -> BinaryIO:
         raise
 
 
+def _recorders() -> list[set[Path]]:
+    """This thread's open recorders: a Dask worker lints several files at once in threads,
+    and each file's dependencies are its own."""
+    stack = getattr(_RECORDERS, "stack", None)
+    if stack is None:
+        stack = _RECORDERS.stack = []
+    return stack
+
+
 @contextmanager
 def recording() -> Iterator[set[Path]]:
     """The set of files resolved by :func:`resolve_reference` (and :func:`record`) while
-    the block runs, in this process: an asset's dependencies. Recorders nest."""
+    the block runs, in this thread: an asset's dependencies. Recorders nest."""
     seen: set[Path] = set()
-    _recorders().append(seen)
+    stack = _recorders()
+    stack.append(seen)
     try:
         yield seen
     finally:
-        _recorders().pop()  # this one: recorders nest
+        # by identity: two recorders holding the same files are equal sets
+        del stack[next(i for i, s in enumerate(stack) if s is seen)]
 
 
 def record(paths: Iterable[Path]) -> None:
