@@ -27,12 +27,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from assetlint import __version__
+from assetlint import __version__, selection
 from assetlint import targets as target_packs
 from assetlint.config import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, Config
 from assetlint.engine import Engine
@@ -130,55 +130,27 @@ class FileResult:
 
 # --- running one file ----------------------------------------------------------------
 
-_PREPARED: dict[Plan, tuple[Engine, list, Sequence[str] | None, Mapping, Mapping, set[str]]] = {}
+_PREPARED: dict[Plan, tuple[Engine, selection.Selection]] = {}
 
 
-def prepare(plan: Plan, engine: Engine | None = None) -> tuple:
-    """The engine, resolved targets, selection, params, severities and enabled codes of a
-    plan, once per process. Raises SelectionError/PackError/ValueError for a bad plan."""
+def prepare(plan: Plan, engine: Engine | None = None) -> tuple[Engine, selection.Selection]:
+    """The engine and the resolved selection of a plan, once per process. Raises
+    SelectionError/PackError/ValueError for a bad plan."""
     if plan in _PREPARED:
         return _PREPARED[plan]
     engine = engine or next((p[0] for p in _PREPARED.values()), None) or Engine.default()
-    overrides: dict[str, dict[str, Any]] = {}
-    if plan.size:
-        overrides = {k: dict(v) for k, v in target_packs.size_overrides(plan.size).items()}
-    if plan.category:
-        for sel, table in target_packs.category_overrides(plan.category).items():
-            overrides.setdefault(sel, {}).update(table)
-    # Without a target (and without a selection of the user's) a stated size or category
-    # is judged too (S001, S002 at their defaults), as S006 asks the user for one.
-    extend_select = list(plan.extend_select)
-    if (plan.size or plan.category) and not plan.target and plan.select is None:
-        extend_select += ["S001", "S002"]
-    for sel, table in plan.rules:
-        overrides.setdefault(sel, {}).update(json.loads(table))
-    select = list(plan.select) if plan.select is not None else None
-    ignore = list(plan.ignore)
-    params: dict[str, dict[str, Any]] = {}
-    severities: dict[str, str] = {}
-    chosen = []
-    if plan.target:
-        chosen = target_packs.resolve(plan.target, engine, overrides)
-        if plan.extend_select:
-            extra = {r.code for r in engine.selected(list(plan.extend_select), [])}
-            chosen = [replace(t, select=sorted(set(t.select) | extra)) for t in chosen]
-        enabled = target_packs.enabled_codes(engine, chosen, select, ignore)
-    else:
-        if extend_select:
-            base = select if select is not None else [r.code for r in engine.selected(None, [])]
-            select = [*base, *extend_select]
-        for sel in sorted(overrides, key=len):
-            for key, value in overrides[sel].items():
-                for code, rule in engine.rules.items():
-                    if not code.startswith(sel):
-                        continue
-                    if key == "severity":
-                        severities[code] = value
-                    elif key in rule.params:
-                        params.setdefault(code, {})[key] = value
-        enabled = {r.code for r in engine.selected(select, ignore)}
-    enabled = {c for c in enabled if not c.startswith(plan.drop)}
-    _PREPARED[plan] = (engine, chosen, select, params, severities, enabled)
+    chosen = selection.resolve(
+        engine,
+        targets=plan.target,
+        select=plan.select,
+        extend_select=plan.extend_select,
+        ignore=plan.ignore,
+        drop=plan.drop,
+        rules={sel: json.loads(table) for sel, table in plan.rules},
+        size=plan.size,
+        category=plan.category,
+    )
+    _PREPARED[plan] = (engine, chosen)
     return _PREPARED[plan]
 
 
@@ -189,7 +161,8 @@ def lint_file(path: str, plan: Plan) -> FileResult:
     from assetlint.summary import summarize
 
     start = time.perf_counter()
-    engine, chosen, select, params, severities, enabled = prepare(plan)
+    engine, chosen = prepare(plan)
+    enabled = chosen.codes(engine)
     rules = sorted(enabled)
     folder = Path(path).parent.resolve()
     with recording() as seen:  # also what was resolved before a load failed
@@ -207,11 +180,7 @@ def lint_file(path: str, plan: Plan) -> FileResult:
             result.depends_on = _relative(folder, seen)
             result.cacheable = not isinstance(exc, ReaderFailure)  # timeout, crash: retried
             return result
-    if chosen:
-        findings = target_packs.run_targets(engine, asset, chosen, select, plan.ignore)
-    else:
-        findings = engine.run(asset, select, plan.ignore, None, params, severities)
-    findings = [f for f in findings if not f.code.startswith(plan.drop)]
+    findings = chosen.run(engine, asset)
     stated = [f for f in findings if f.code == TRUNCATED.code]  # the loader's cap
     findings, left_out = cap_findings(
         group_findings([f for f in findings if f.code != TRUNCATED.code])

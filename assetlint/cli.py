@@ -282,7 +282,7 @@ def explain(rule: Rule) -> str:
         f"{rule.code} {rule.name} ({rule.family})",
         "",
         f"Severity: {rule.severity}    Targets: {targets}    "
-        f"Fixable automatically: {'yes' if rule.autofix else 'no'}",
+        f"Auto-fix: {'yes' if rule.autofix else 'no'}",
         f"Detects: {rule.summary}",
         "",
         textwrap.fill(rule.rationale, 88),
@@ -437,7 +437,8 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
         "--select",
         action="append",
         metavar="CODES",
-        help="only these rule codes or prefixes (comma-separated; ALL for every rule)",
+        help="only these rule codes or prefixes (comma-separated; ALL for every rule); with "
+        "--target, ALL and prefixes pick the rules of those targets, a full code any rule",
     )
     p.add_argument(
         "--ignore",

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -35,7 +36,7 @@ from typing import Any
 
 from assetlint import categories
 from assetlint.findings import SEVERITIES
-from assetlint.rules import Rule
+from assetlint.rules import Rule, param_problem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -195,23 +196,37 @@ def _check_rule_tables(value: Any, where: str, rules: Mapping[str, Rule]) -> dic
                     f"{where}: 'rules.{selector}' has no parameter {key!r}; allowed: "
                     + ", ".join(allowed)
                 )
-            if not _same_kind(defaults[0], v):
-                raise ConfigError(
-                    f"{where}: 'rules.{selector}.{key}' = {v!r} is not a "
-                    f"{type(defaults[0]).__name__} (default {defaults[0]!r})"
-                )
+            for default in defaults:
+                problem = param_problem(default, v)
+                if problem is not None:
+                    raise ConfigError(f"{where}: 'rules.{selector}.{key}' = {problem}")
         out[sel] = dict(table)
     return out
 
 
-def _same_kind(default: Any, value: Any) -> bool:
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, (int, float)):
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if isinstance(default, (list, tuple)):
-        return isinstance(value, list)
-    return isinstance(value, type(default))
+def _setting(key: str, value: Any, where: str) -> Any:
+    """One of the run's settings, checked alike from a file, the command line and the API
+    (a NaN time limit would never expire)."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if key == "fail-on" and value not in FAIL_ON:
+        raise ConfigError(f"{where}: 'fail-on' = {value!r}; allowed: error, warning")
+    if key in ("size", "category") and not isinstance(value, str):
+        raise ConfigError(f"{where}: '{key}' must be {KEYS[key]}")
+    if key == "category":
+        try:
+            return categories.lookup(value).name
+        except ValueError as exc:
+            named = "--category" if where == "command line" else f"{where}: 'category'"
+            raise ConfigError(f"{named}: {exc}") from None
+    if key == "timeout":
+        if not number or not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"{where}: 'timeout' = {value!r}; must be {KEYS[key]}")
+        return float(value)
+    if key == "memory-limit" and (
+        not isinstance(value, int) or isinstance(value, bool) or value < 0
+    ):
+        raise ConfigError(f"{where}: 'memory-limit' = {value!r}; must be {KEYS[key]}")
+    return value
 
 
 def parse(data: Mapping[str, Any], source: str, root: Path, rules: Mapping[str, Rule]) -> Config:
@@ -240,29 +255,8 @@ def parse(data: Mapping[str, Any], source: str, root: Path, rules: Mapping[str, 
             kw["exclude"] = tuple(value)
         elif key == "rules":
             kw["rules"] = _check_rule_tables(value, where, rules)
-        elif key == "fail-on":
-            if value not in FAIL_ON:
-                raise ConfigError(f"{where}: 'fail-on' = {value!r}; allowed: error, warning")
-            kw["fail_on"] = value
-        elif key == "size":
-            if not isinstance(value, str):
-                raise ConfigError(f"{where}: 'size' must be {KEYS[key]}")
-            kw["size"] = value
-        elif key == "category":
-            if not isinstance(value, str):
-                raise ConfigError(f"{where}: 'category' must be {KEYS[key]}")
-            try:
-                kw["category"] = categories.lookup(value).name
-            except ValueError as exc:
-                raise ConfigError(f"{where}: 'category': {exc}") from None
-        elif key == "timeout":
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise ConfigError(f"{where}: 'timeout' = {value!r}; must be {KEYS[key]}")
-            kw["timeout"] = float(value)
-        elif key == "memory-limit":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ConfigError(f"{where}: 'memory-limit' = {value!r}; must be {KEYS[key]}")
-            kw["memory_limit"] = value
+        else:
+            kw[key.replace("-", "_")] = _setting(key, value, where)
     return Config(**kw)
 
 
@@ -302,19 +296,15 @@ class Overrides:
         if self.ignore is not None:
             extra = _codes(list(self.ignore), "--ignore", where, rules)
             changes["ignore"] = tuple(dict.fromkeys((*config.ignore, *extra)))
-        if self.fail_on is not None:
-            changes["fail_on"] = self.fail_on
-        if self.size is not None:
-            changes["size"] = self.size
-        if self.category is not None:
-            try:
-                changes["category"] = categories.lookup(self.category).name
-            except ValueError as exc:
-                raise ConfigError(f"--category: {exc}") from None
-        if self.timeout is not None:
-            changes["timeout"] = float(self.timeout)
-        if self.memory_limit is not None:
-            changes["memory_limit"] = int(self.memory_limit)
+        for key, value in (
+            ("fail-on", self.fail_on),
+            ("size", self.size),
+            ("category", self.category),
+            ("timeout", self.timeout),
+            ("memory-limit", self.memory_limit),
+        ):
+            if value is not None:
+                changes[key.replace("-", "_")] = _setting(key, value, where)
         if self.rules:
             merged = {k: dict(v) for k, v in config.rules.items()}
             for sel, table in _check_rule_tables(dict(self.rules), where, rules).items():

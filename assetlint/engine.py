@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,22 +15,12 @@ import pluggy
 from assetlint.findings import Finding, from_load_issue
 from assetlint.model import Asset
 from assetlint.plugins import PluginError, plugin_manager
-from assetlint.rules import Rule, RuleContext
+from assetlint.rules import ALL, Rule, RuleContext, keeps, specificity
 from assetlint.rules.internal import INTERNAL_ERROR, TRUNCATED
-
-ALL = "ALL"
 
 
 class SelectionError(ValueError):
     """A --select/--ignore/params entry that names no rule (a usage error)."""
-
-
-def _specificity(selector: str, code: str) -> int:
-    """How specifically ``selector`` names ``code``: -1 not at all, 0 for ALL, else its
-    length (so "G001" beats "G0" beats "G", as in ruff)."""
-    if selector == ALL:
-        return 0
-    return len(selector) if code.startswith(selector) else -1
 
 
 class Engine:
@@ -56,14 +48,22 @@ class Engine:
                 if not impl.plugin_name.startswith("assetlint."):
                     rule = dataclasses.replace(rule, origin=impl.plugin_name)
                 self.rules[rule.code] = rule
-        self.rules = dict(sorted(self.rules.items()))
+        # what `assetlint fix` repairs is declared once, by its repair steps
+        from assetlint.fix import repaired_codes
+
+        repaired = repaired_codes()
+        self.rules = {
+            code: dataclasses.replace(rule, autofix=code in repaired)
+            for code, rule in sorted(self.rules.items())
+        }
 
     @classmethod
     def default(cls, entry_points: bool = True, extra: Iterable[object] = ()) -> Engine:
         """Built-in rules, plus installed packs and ``extra`` plugin objects."""
         return cls(plugin_manager(entry_points=entry_points, extra=extra))
 
-    def _check_selectors(self, selectors: Iterable[str], option: str) -> None:
+    def check_selectors(self, selectors: Iterable[str], option: str) -> None:
+        """Raise SelectionError for a selector that names no installed rule."""
         for sel in selectors:
             if sel != ALL and not any(code.startswith(sel) for code in self.rules):
                 raise SelectionError(f"{option} {sel!r} matches no rule code")
@@ -73,22 +73,32 @@ class Engine:
         select: Sequence[str] | None = None,
         ignore: Sequence[str] = (),
         target: str | None = None,
+        extend_select: Sequence[str] = (),
+        base: Iterable[str] | None = None,
     ) -> list[Rule]:
-        """The rules that run. Without ``select``, every rule that applies to ``target``
-        (rules for all targets when none is given); with it, the rules it names, whatever
-        their targets. The most specific selector wins; on a tie, ignore wins."""
-        self._check_selectors(select or (), "--select")
-        self._check_selectors(ignore, "--ignore")
-        chosen = []
-        for rule in self.rules.values():
-            if select is None:
-                sel = 0 if rule.applies_to(target) else -1
-            else:
-                sel = max((_specificity(s, rule.code) for s in select), default=-1)
-            ign = max((_specificity(s, rule.code) for s in ignore), default=-1)
-            if sel >= 0 and sel > ign:
-                chosen.append(rule)
-        return chosen
+        """The rules that run for ``target`` (a destination family). Without ``select``,
+        the ``base`` codes (a pack's choice), else every rule declared for ``target`` (for
+        all destinations when none is given); ``select`` replaces that and
+        ``extend_select`` adds to it, a prefix or ALL picking only rules declared for the
+        target (every rule when no target or "all" is given), a full code its rule
+        whatever its targets. The most specific selector wins; on a tie, ignore wins."""
+        self.check_selectors(select or (), "--select")
+        self.check_selectors(extend_select, "--extend-select")
+        self.check_selectors(ignore, "--ignore")
+        chosen = None if base is None else set(base)
+        unscoped = target in (None, "all")
+        return [
+            rule
+            for rule in self.rules.values()
+            if keeps(
+                rule.code,
+                select,
+                ignore,
+                extend_select,
+                default=rule.applies_to(target) if chosen is None else rule.code in chosen,
+                in_scope=unscoped or rule.applies_to(target),
+            )
+        ]
 
     def resolve_params(
         self, rule: Rule, overrides: Mapping[str, Mapping[str, Any]] | None = None
@@ -99,7 +109,7 @@ class Engine:
         matching = sorted(
             (spec, sel, values)
             for sel, values in (overrides or {}).items()
-            if (spec := _specificity(sel, rule.code)) >= 0
+            if (spec := specificity(sel, rule.code)) >= 0
         )
         for _, sel, values in matching:
             for key, value in values.items():
@@ -125,7 +135,7 @@ class Engine:
         rules = self.selected(select, ignore, target)
         enabled = {r.code for r in rules}
         # a crash is reported even when X001 is not selected, unless it is ignored
-        report_crashes = all(_specificity(s, INTERNAL_ERROR.code) < 0 for s in ignore)
+        report_crashes = all(specificity(s, INTERNAL_ERROR.code) < 0 for s in ignore)
         path = str(asset.path)
         # X003 (load issues past the per-file cap) is stated whatever is selected
         findings = [
@@ -151,7 +161,28 @@ class Engine:
             except Exception as exc:  # noqa: BLE001 - any rule bug becomes a finding
                 if report_crashes:
                     findings.append(internal_error(rule, exc, path))
+        return relative_messages(findings, asset.path)
+
+
+def relative_messages(
+    findings: list[Finding], asset_path: str | os.PathLike | None
+) -> list[Finding]:
+    """The findings with the asset's folder cut from their messages, however it is spelt:
+    loaders, rules and native libraries (usd-core) name files by the absolute path as given,
+    which may run through symlinks, or by the resolved one. A report must not depend on
+    where the checkout lives, nor show it. An asset built in memory has no folder."""
+    if not asset_path:
         return findings
+    folder = Path(asset_path).parent
+    spellings = {os.path.abspath(folder), os.path.realpath(folder)}
+    # longest first, so that a resolved path inside the given one is cut whole; never "/"
+    prefixes = sorted(
+        (s.rstrip(os.sep) + os.sep for s in spellings if s.rstrip(os.sep)), key=len, reverse=True
+    )
+    for f in findings:
+        for prefix in prefixes:
+            f.message = f.message.replace(prefix, "")
+    return findings
 
 
 def internal_error(rule: Rule, exc: BaseException, path: str) -> Finding:

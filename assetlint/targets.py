@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import importlib.resources
 import json
-import math
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,11 +40,11 @@ from typing import Any
 import pluggy
 
 from assetlint import categories
-from assetlint.engine import ALL, Engine
+from assetlint.engine import Engine
 from assetlint.findings import SEVERITIES, Finding
 from assetlint.model import Asset
 from assetlint.plugins import PluginError
-from assetlint.rules import TARGETS, Rule
+from assetlint.rules import ALL, TARGETS, Rule, keeps, param_problem
 from assetlint.rules.scale import UNITS
 
 if sys.version_info >= (3, 11):
@@ -263,12 +262,6 @@ def unsourced_numbers(text: str) -> list[tuple[int, str]]:
 # --- resolution ----------------------------------------------------------------------
 
 
-def _specificity(selector: str, code: str) -> int:
-    if selector == ALL:
-        return 0
-    return len(selector) if code.startswith(selector) else -1
-
-
 def _chain(name: str, packs: Mapping[str, Pack]) -> list[Pack]:
     chain: list[Pack] = []
     current: str | None = name
@@ -293,17 +286,9 @@ def _check_selectors(selectors: Iterable[str], rules: Mapping[str, Rule], where:
 
 def _check_value(where: str, key: str, default: Any, value: Any) -> Any:
     """A parameter value of the same kind as the rule's default."""
-    number = (int, float)
-    if isinstance(default, bool):
-        ok = isinstance(value, bool)
-    elif isinstance(default, number):
-        ok = isinstance(value, number) and not isinstance(value, bool) and math.isfinite(value)
-    elif isinstance(default, (list, tuple)):
-        ok = isinstance(value, list)
-    else:
-        ok = isinstance(value, type(default))
-    if not ok:
-        raise PackError(f"{where}: {key} = {value!r} is not a {type(default).__name__}")
+    problem = param_problem(default, value)
+    if problem is not None:
+        raise PackError(f"{where}: {key} = {problem}")
     return value
 
 
@@ -365,22 +350,19 @@ def resolve_pack(
             ("ignore", pack.ignore),
         ):
             _check_selectors(sels, rules, f"{where} {key}")
-        if depth == 0 or pack.select is not None:
-            chosen = set()  # this layer decides from scratch
-        for code, rule in rules.items():
-            if depth == 0 or pack.select is not None:
-                if pack.select is None:
-                    base = 0 if rule.applies_to(family) else -1
-                else:
-                    base = max((_specificity(s, code) for s in pack.select), default=-1)
-            else:
-                base = -1  # inherited: only this layer's extend-select and ignore change it
-            sel = max([base] + [_specificity(s, code) for s in pack.extend_select])
-            ign = max((_specificity(s, code) for s in pack.ignore), default=-1)
-            if sel >= 0 and sel > ign:
-                chosen.add(code)
-            elif ign >= 0 and ign >= sel:
-                chosen.discard(code)
+        fresh = depth == 0 or pack.select is not None  # this layer decides from scratch
+        chosen = {
+            code
+            for code, rule in rules.items()
+            if keeps(
+                code,
+                pack.select if fresh else None,
+                pack.ignore,
+                pack.extend_select,
+                # the family's rules count as selected by ALL, as inherited ones do
+                default=rule.applies_to(family) if fresh else code in chosen,
+            )
+        }
         ignore += pack.ignore
     selected = sorted(chosen)
     severities: dict[str, str] = {}
@@ -439,21 +421,40 @@ def resolve(
 # --- running -------------------------------------------------------------------------
 
 
+def chosen_codes(
+    engine: Engine,
+    target: ResolvedTarget,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+    drop: Sequence[str] = (),
+) -> list[str]:
+    """The codes that run for one target: the pack's choice, or the user's ``select``
+    in the target's scope (see :meth:`Engine.selected`), with ``extend_select`` and
+    ``ignore`` on top; ``drop`` (per-file-ignores) removes codes whatever selects them."""
+    rules = engine.selected(select, ignore, target.family, extend_select, base=target.select)
+    return [r.code for r in rules if not r.code.startswith(tuple(drop))]
+
+
 def run_target(
     engine: Engine,
     asset: Asset,
     target: ResolvedTarget,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+    drop: Sequence[str] = (),
 ) -> list[Finding]:
-    """The findings of one target on one asset. A user's ``select`` replaces the pack's
-    selection (thresholds and severities stay the pack's); ``ignore`` removes rules on
-    top of it."""
-    if select is None:
-        select = [c for c in target.select if not any(_specificity(s, c) >= 0 for s in ignore)]
-        ignore = ()
+    """The findings of one target on one asset, with the codes :func:`chosen_codes` picks
+    (thresholds and severities stay the pack's)."""
+    codes = chosen_codes(engine, target, select, ignore, extend_select, drop)
     findings = engine.run(
-        asset, select, ignore, target.family, target.params, severities=target.severities
+        asset,
+        codes,
+        [*ignore, *drop],  # an ignored X001 also silences rule crashes
+        target.family,
+        target.params,
+        severities=target.severities,
     )
     for f in findings:
         f.target = [target.name]
@@ -466,16 +467,18 @@ def run_targets(
     targets: Sequence[ResolvedTarget],
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+    drop: Sequence[str] = (),
 ) -> list[Finding]:
     """The findings of several targets on one asset. With more than one target each
     message starts with the targets that report it ("[unity, print] ..."), and a finding
     several targets report alike (same rule, severity, subject and message) is listed
     once."""
     if len(targets) == 1:
-        return run_target(engine, asset, targets[0], select, ignore)
+        return run_target(engine, asset, targets[0], select, ignore, extend_select, drop)
     merged: dict[tuple, tuple[Finding, list[str]]] = {}
     for target in targets:
-        for f in run_target(engine, asset, target, select, ignore):
+        for f in run_target(engine, asset, target, select, ignore, extend_select, drop):
             key = (f.code, f.severity, f.subject, f.message, f.count, f.value, f.limit)
             merged.setdefault(key, (f, []))[1].append(target.name)
     out = []
@@ -491,13 +494,15 @@ def enabled_codes(
     targets: Sequence[ResolvedTarget],
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+    drop: Sequence[str] = (),
 ) -> set[str]:
     """The rule codes a run over these targets can report (to know, for instance, whether
     an unreadable file's L001 is wanted)."""
-    if select is not None:
-        return {r.code for r in engine.selected(select, ignore)}
     return {
-        c for t in targets for c in t.select if not any(_specificity(s, c) >= 0 for s in ignore)
+        code
+        for t in targets
+        for code in chosen_codes(engine, t, select, ignore, extend_select, drop)
     }
 
 

@@ -62,7 +62,7 @@ def test_rules_json_and_selection(capsys):
     code, out, _ = run(capsys, "rules", "--format", "json", "--select", "G012")
     (rule,) = json.loads(out)
     assert rule["code"] == "G012" and rule["params"]["area_ratio"] == 0.001
-    assert rule["autofix"] is False and rule["targets"] == ["all"]
+    assert rule["autofix"] is True and rule["targets"] == ["all"]  # the floaters step
 
 
 def test_explain_by_code_or_name(capsys):
@@ -86,6 +86,7 @@ def test_check_prints_findings_like_ruff_and_exits_1(capsys, open_cube):
     assert lines[0] == (
         f"{open_cube}: G003 (warning) open: 1 hole bounded by 4 open edges, 4 m of open "
         "boundary in all; the largest is 4 m around (4 edges; limit 0 holes)"
+        "; visible: see-through patch 100.0% of the bottom view's silhouette (limit 1%)"
     )
     assert lines[-1] == (
         "Found 1 problem (0 errors, 1 warning) in 1 file; 1 file checked against: default. "

@@ -130,7 +130,8 @@ def test_summary_counts_the_files_with_problems(capsys, models):
     assert code == 1
     assert out.splitlines() == [
         f"{models / 'open.obj'}: G003 (warning) open: 1 hole bounded by 4 open edges, 4 m of "
-        "open boundary in all; the largest is 4 m around (4 edges; limit 0 holes)",
+        "open boundary in all; the largest is 4 m around (4 edges; limit 0 holes)"
+        "; visible: see-through patch 100.0% of the bottom view's silhouette (limit 1%)",
         "Found 1 problem (0 errors, 1 warning) in 1 file; 3 files checked against: default. "
         "6 info findings not shown (--show-info).",
     ]

@@ -41,7 +41,7 @@ from typing import Any
 
 from assetlint.findings import Finding
 from assetlint.model import Asset
-from assetlint.rules import Rule
+from assetlint.rules import Rule, keeps
 
 
 @dataclass
@@ -115,6 +115,12 @@ def fixes() -> list[Fix]:
     return [_REGISTRY[name] for name in ORDER]
 
 
+def repaired_codes() -> frozenset[str]:
+    """Every code some fix repairs: the one declaration ``Rule.autofix``, the README
+    table, `explain`, `rules --format json` and the reports' ``fixable`` derive from."""
+    return frozenset(code for item in fixes() for code in item.codes)
+
+
 def fix_for(code: str) -> str | None:
     """The name of the fix that repairs rule ``code``, if any (for `assetlint rules`)."""
     return next((f.name for f in fixes() if code in f.codes), None)
@@ -126,18 +132,9 @@ def clear_caches(asset: Asset) -> None:
         mesh.cache.clear()
 
 
-def _specificity(selector: str, code: str) -> int:
-    if selector == "ALL":
-        return 0
-    return len(selector) if code.startswith(selector) else -1
-
-
 def allowed(code: str, select: Sequence[str] | None, ignore: Sequence[str]) -> bool:
-    """Whether ``--select``/``--ignore`` keep fixing ``code`` (the most specific selector
-    wins, a tie goes to ignore, as for rules)."""
-    sel = 0 if select is None else max((_specificity(s, code) for s in select), default=-1)
-    ign = max((_specificity(s, code) for s in ignore), default=-1)
-    return sel >= 0 and sel > ign
+    """Whether ``--select``/``--ignore`` keep fixing ``code`` (decided as for rules)."""
+    return keeps(code, select, ignore)
 
 
 @dataclass

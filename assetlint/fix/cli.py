@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from assetlint import config as cfg
+from assetlint import selection
 from assetlint import targets as target_packs
 from assetlint.batch import load_limited, new_file_mode
 from assetlint.engine import Engine, SelectionError
@@ -103,10 +105,6 @@ def writer_options(path: Path, asset: Asset, ctx: FixContext) -> dict[str, Any]:
     return {}
 
 
-def _lint(engine: Engine, asset: Asset, target: Any) -> list[Finding]:
-    return target_packs.run_targets(engine, asset, [target])
-
-
 def _problems(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity in ("error", "warning")]
 
@@ -172,18 +170,18 @@ def cmd_fix(ns: argparse.Namespace) -> int:
     try:
         engine = Engine.default()
         select, ignore = _split(ns.select), _split(ns.ignore) or []
-        engine._check_selectors(select or (), "--select")
-        engine._check_selectors(ignore, "--ignore")
+        engine.check_selectors(select or (), "--select")
+        engine.check_selectors(ignore, "--ignore")
         size, height = _length(ns.size, "--size"), _length(ns.height, "--height")
-        if ns.size:
-            overrides = target_packs.size_overrides(ns.size)
-        elif ns.category:
-            overrides = target_packs.category_overrides(ns.category)
-        else:
-            overrides = None
-        category = overrides["S"].get("category") if overrides else None
-        targets = target_packs.resolve([ns.target], engine, overrides)
-        if len(targets) != 1:
+        # the lint before and after fixing is the one `check` runs: the project's config
+        # (its ignores, per-file-ignores and rule tables) with the target and size given here
+        stated = cfg.Overrides(
+            target=target_packs.split_names([ns.target]), size=ns.size, category=ns.category
+        )
+        config = cfg.Resolver(engine.rules, stated).for_path(source)
+        lint = selection.for_config(engine, config, source)
+        category = None if ns.size else config.category  # --size is a length here
+        if len(lint.targets) != 1:
             raise ValueError("--target: fix for one target at a time")
         if ns.in_place:
             dest = source
@@ -208,10 +206,9 @@ def cmd_fix(ns: argparse.Namespace) -> int:
     except LoadError as exc:
         print(f"error: {source}: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    target = targets[0]
-    before = _lint(engine, asset, target)
+    before = lint.run(engine, asset)
     ctx = FixContext(
-        before, engine.rules, target.params, size=size, height=height, category=category
+        before, engine.rules, lint.targets[0].params, size=size, height=height, category=category
     )
     applied = apply_fixes(asset, ctx, select, ignore)
     for item in applied:
@@ -234,14 +231,14 @@ def cmd_fix(ns: argparse.Namespace) -> int:
         )
     options = writer_options(dest, asset, ctx)
     if ns.dry_run:
-        after = _lint(engine, asset, target)
+        after = lint.run(engine, asset)
     else:
         try:
             if ns.in_place:
                 print(f"kept the original as {keep_backup(source)}")
             inputs = [source, *asset.dependencies]
             write_outputs(asset, dest, options, inputs, ns.in_place)
-            after = _lint(engine, load_limited(dest), target)
+            after = lint.run(engine, load_limited(dest))
         except (OSError, WriteError, LoadError) as exc:
             print(f"error: cannot write {dest}: {exc}", file=sys.stderr)
             return EXIT_ERROR

@@ -4,7 +4,7 @@ into a base-colour texture for targets that do not draw them.
 Baking needs UVs, and generator meshes coloured per vertex have none: they are unwrapped
 with xatlas (the UV atlas generator Blender, Godot and three.js tooling use), then every
 texel is coloured by rasterizing the triangles in UV space with the renderer's own z-buffer
-rasterizer (:mod:`assetlint.render.raster`) and interpolating the vertex colours with the
+rasterizer (:mod:`assetlint.geometry.raster`) and interpolating the vertex colours with the
 texel's barycentric coordinates. Texels outside every chart take the colour of the
 nearest chart texel, so bilinear filtering and mipmaps do not bleed background in, and
 no artificial black gutter sits next to the colours (the texture rules judge contrast).
@@ -76,7 +76,7 @@ def bake_texture(
     from scipy import ndimage
 
     from assetlint.analysis.albedo import linear_to_srgb
-    from assetlint.render.raster import Camera, Scene, rasterize
+    from assetlint.geometry.raster import Camera, Scene, rasterize
 
     flat = np.column_stack([uvs[:, 0], -uvs[:, 1], np.zeros(len(uvs))]).astype(np.float64)
     scene = Scene(

@@ -55,7 +55,7 @@ class Signature:
 
 def _world_triangles(asset: Asset):
     """(corners (m, 3, 3), mesh index, local face) of every placed triangle."""
-    from assetlint.render.raster import build_scene
+    from assetlint.geometry.raster import build_scene
 
     scene = build_scene(asset)
     owner = [np.full(len(kept), mesh, dtype=np.int64) for mesh, _, kept in scene.instances]
@@ -156,7 +156,7 @@ def surface_colour(asset: Asset, points: np.ndarray) -> np.ndarray:
 def silhouettes(asset: Asset, bounds: np.ndarray) -> np.ndarray:
     """(6, VIEW_PIXELS, VIEW_PIXELS) coverage masks of the six axis views, framed on
     ``bounds`` (the same cameras before and after a step)."""
-    from assetlint.render.raster import build_scene, cameras, rasterize
+    from assetlint.geometry.raster import build_scene, cameras, rasterize
 
     scene = build_scene(asset)
     cams = cameras(bounds, VIEW_PIXELS)[:6]

@@ -379,6 +379,23 @@ def _vet_layers(path: Path, asset: Asset) -> list[Any]:
     return layers
 
 
+@contextmanager
+def vetted_stage(path: Path) -> Iterator[Any]:
+    """The stage of ``path`` composed only from the layers :func:`load` vets (inside the
+    asset folder, the other arcs stripped), with USD's chatter kept off the terminal: for
+    other readers of the file, such as the UsdValidation rules, which must open no more
+    than the loader does. A usd-core error while the stage is used is raised as
+    LoadError (its message on one line)."""
+    from pxr import Tf, Usd
+
+    with _captured_diagnostics():
+        layers = _vet_layers(path, Asset(path=path, format="usd", file_size=0))
+        try:
+            yield Usd.Stage.Open(layers[0], Usd.Stage.LoadAll)
+        except Tf.ErrorException as exc:
+            raise LoadError(_tf_message(exc)) from None
+
+
 def _issue_once(asset: Asset, code: str, message: str, subject: str | None = None) -> None:
     """An issue, unless the same one was already recorded (several layers may reference
     the same refused file)."""

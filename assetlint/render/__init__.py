@@ -1,7 +1,7 @@
 """Headless CPU renders of an asset from seven sides, with its defects drawn on.
 
 ``assetlint render FILE --output views.png`` writes the contact sheet; the HTML reporter
-embeds the same views. See :mod:`assetlint.render.raster` for why this is numpy rather
+embeds the same views. See :mod:`assetlint.geometry.raster` for why this is numpy rather
 than a GL library.
 """
 
@@ -28,13 +28,16 @@ def add_render_command(subparsers: argparse._SubParsersAction) -> None:
         "--select",
         action="append",
         metavar="CODES",
-        help="rules whose findings are drawn (default: every rule; NONE for plain views)",
+        help="rules whose findings are drawn (default: those `check` reports for the file; "
+        "NONE for plain views)",
     )
     p.set_defaults(func=cmd_render)
 
 
 def cmd_render(ns: argparse.Namespace) -> int:
     """Load, lint and render one file; 0 on success, 2 when it cannot be read or drawn."""
+    from assetlint import config as cfg
+    from assetlint import selection
     from assetlint.batch import load_limited
     from assetlint.engine import Engine, SelectionError
     from assetlint.model import LoadError
@@ -52,8 +55,12 @@ def cmd_render(ns: argparse.Namespace) -> int:
     findings = []
     if select != ["NONE"]:
         try:
-            findings = Engine.default().run(asset, select or None)
-        except (SelectionError, PluginError) as exc:
+            engine = Engine.default()
+            # the file's config (targets, ignores, thresholds) as `check` reads it
+            stated = cfg.Overrides(select=select or None)
+            config = cfg.Resolver(engine.rules, stated).for_path(Path(ns.path))
+            findings = selection.for_config(engine, config, Path(ns.path)).run(engine, asset)
+        except (SelectionError, PluginError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     views = render_views(asset, findings, size=ns.size)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assetlint.findings import Finding
+from assetlint.geometry.raster import Scene
 from assetlint.geometry.topology import topology
 from assetlint.model import Asset
-from assetlint.render.raster import Scene
 from assetlint.rules import mesh_label
 
 # Marking colours (RGB 0..255), also used by the HTML legend.

@@ -16,9 +16,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from assetlint.findings import Finding
+from assetlint.geometry.raster import Camera, Raster, Scene, build_scene, cameras, rasterize
 from assetlint.model import Asset
 from assetlint.render.marks import COLORS, FACE_KINDS, LEGEND, Defects, collect
-from assetlint.render.raster import Camera, Raster, Scene, build_scene, cameras, rasterize
 
 BACKGROUND = np.array([236, 238, 242], dtype=np.float32)
 GRID = np.array([170, 176, 188], dtype=np.float32)

@@ -8,7 +8,6 @@ previous file or the complete new one.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import os
 from collections import Counter
@@ -101,7 +100,7 @@ class Report:
     def fixable(self, code: str) -> bool:
         """Whether `assetlint fix` repairs findings of this rule."""
         rule = self.rules.get(code)
-        return bool(rule is not None and rule.autofix) or code in fixed_codes()
+        return bool(rule is not None and rule.autofix)
 
     def finding_dict(self, f: Finding) -> dict[str, Any]:
         """A finding as JSON: its fields, plus its rule's name and whether it is fixable."""
@@ -129,15 +128,6 @@ class Report:
             "targets": self.targets,
             "truncated": self.truncated,
         }
-
-
-@functools.cache
-def fixed_codes() -> frozenset[str]:
-    """The codes `assetlint fix` has a repair for (imported on first use: the fixes pull
-    in the geometry tools)."""
-    from assetlint.fix import fixes
-
-    return frozenset(code for fix in fixes() for code in fix.codes)
 
 
 def use_color(stream: TextIO) -> bool:

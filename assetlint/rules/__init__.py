@@ -29,8 +29,9 @@ X internal errors. Third-party packs choose another prefix.
 from __future__ import annotations
 
 import inspect
+import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,7 @@ from assetlint.model import Asset, Mesh
 TARGETS = ("game", "web", "print")
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,3}[0-9]{3}$")
+ALL = "ALL"  # the selector naming every rule
 
 Check = Callable[[Asset, "RuleContext"], Iterable[Finding]]
 
@@ -59,7 +61,9 @@ class Rule:
     summary: str  # one line: what it detects
     rationale: str  # one paragraph: why it matters
     fix: str  # how to fix it by hand
-    autofix: bool = False  # whether assetlint can fix it automatically
+    # whether `assetlint fix` repairs it: set by the engine from the repair steps'
+    # declarations (assetlint.fix), never by the rule itself
+    autofix: bool = False
     targets: tuple[str, ...] = ("all",)
     params: Mapping[str, Any] = field(default_factory=dict)  # name -> default value
     check: Check | None = None  # None for rules whose findings come from elsewhere (load)
@@ -83,6 +87,61 @@ class Rule:
         return "all" in self.targets or (target is not None and target in self.targets)
 
 
+def param_problem(default: Any, value: Any) -> str | None:
+    """What is wrong with ``value`` for a parameter whose default is ``default`` (None when
+    it can be used): the same kind as the default, and a number finite, since NaN compares
+    false with everything and would silently switch the rule off. Config files, the command
+    line, the API and target packs all check values through this one function."""
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, (int, float)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            ok = False
+        elif not math.isfinite(value):
+            return f"{value!r} is not a finite number (default {default!r})"
+        else:
+            ok = True
+    elif isinstance(default, (list, tuple)):
+        ok = isinstance(value, (list, tuple))
+    else:
+        ok = isinstance(value, type(default))
+    if ok:
+        return None
+    return f"{value!r} is not a {type(default).__name__} (default {default!r})"
+
+
+def specificity(selector: str, code: str, in_scope: bool = True) -> int:
+    """How specifically ``selector`` names ``code``: -1 not at all, 0 for ALL, else its
+    length (so "G001" beats "G0" beats "G", as in ruff). ALL and a prefix name only the
+    rules in the chosen target's scope (``in_scope``); a full code names its rule anyway."""
+    if selector == ALL:
+        return 0 if in_scope else -1
+    if not code.startswith(selector) or (selector != code and not in_scope):
+        return -1
+    return len(selector)
+
+
+def keeps(
+    code: str,
+    select: Sequence[str] | None,
+    ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+    default: bool = True,
+    in_scope: bool = True,
+) -> bool:
+    """Whether the selectors keep ``code``: ``default`` says whether it is chosen when
+    nothing is selected (a pack chose it, or it is declared for the target); ``select``
+    replaces that and ``extend_select`` adds to it; between them and ``ignore`` the most
+    specific selector wins, a tie goes to ignore. Every front end decides through this."""
+    if select is None:
+        sel = 0 if default else -1
+    else:
+        sel = max((specificity(s, code, in_scope) for s in select), default=-1)
+    sel = max([sel, *(specificity(s, code, in_scope) for s in extend_select)])
+    ign = max((specificity(s, code) for s in ignore), default=-1)
+    return sel >= 0 and sel > ign
+
+
 class RuleGroup:
     """The rules one module declares; ``group.rules`` is what its hook returns."""
 
@@ -99,7 +158,6 @@ class RuleGroup:
         severity: str,
         summary: str,
         fix: str,
-        autofix: bool = False,
         targets: tuple[str, ...] = ("all",),
         params: Mapping[str, Any] | None = None,
         rationale: str | None = None,
@@ -119,7 +177,6 @@ class RuleGroup:
                     summary=summary,
                     rationale=" ".join(text.split()),
                     fix=fix,
-                    autofix=autofix,
                     targets=tuple(targets),
                     params=dict(params or {}),
                     check=check,

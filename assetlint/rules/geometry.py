@@ -190,7 +190,7 @@ def see_through(asset: Asset) -> dict[int, tuple[float, str]]:
     show no see-through patch."""
     from scipy import ndimage
 
-    from assetlint.render.raster import build_scene, cameras, rasterize
+    from assetlint.geometry.raster import build_scene, cameras, rasterize
 
     scene = build_scene(asset)
     if scene.bounds is None:
@@ -234,8 +234,9 @@ def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     so the splits a generator or exporter makes along UV seams are not counted as holes.
     Lengths are in scene metres when every instance of the mesh has the same scale,
     mesh-local otherwise; a file that states no units (STL, OBJ) is read in the unit S007
-    states (``unitless_unit`` first: millimetres for printing). For a game or web target a
-    hole matters only where it shows: the mesh is rendered from the six axis views and the
+    states (``unitless_unit`` first: millimetres for printing). For a game or web target, and
+    with no target (the default pack states what holds for every destination), a hole
+    matters only where it shows: the mesh is rendered from the six axis views and the
     holes count as visible when the back faces seen through them form one patch of at least
     ``visible_share`` of the silhouette; open edges tucked under other parts, inside the
     object or too small to see are reported as information. A print needs every hole closed
@@ -252,7 +253,7 @@ def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         in_largest = ids[loop == largest]
         first = topo.edge_vertices(in_largest[:1])[0]
         severity, shows = None, ""
-        if ctx.target in ("game", "web"):
+        if ctx.target != "print":  # a game, a viewer, or no destination named
             if visible is None:
                 visible = see_through(asset)
             share, view = visible.get(index, (0.0, ""))

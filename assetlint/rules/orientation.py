@@ -568,7 +568,6 @@ def up_rotation(up: np.ndarray) -> tuple[np.ndarray, str]:
     "O010",
     "lying-down",
     severity="warning",
-    autofix=True,
     summary="a bilateral object lies on its side, back or front instead of standing upright",
     fix="Rotate the object upright as the message says (Blender: R X -90 for a Z-up "
     "export; Apply > Rotation) or fix the exporter's up axis; `assetlint fix` applies it.",

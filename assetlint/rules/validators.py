@@ -82,33 +82,33 @@ def _usd_errors(asset: Asset) -> list[tuple[str, str, str, str, str | None]]:
 
 
 def _validate(path: Path) -> list[tuple[str, str, str, str, str | None]]:
-    """Run every UsdValidation validator on the stage (see :func:`_usd_errors`)."""
-    from pxr import Tf, Usd, UsdValidation
+    """Run every UsdValidation validator on the stage (see :func:`_usd_errors`), composed
+    from the layers the USD loader vets, so that they never open a file outside the
+    folder."""
+    from pxr import UsdValidation
 
-    from assetlint.loaders import usd as usd_loader  # its vetting keeps us in the folder
+    from assetlint.loaders import usd as usd_loader
 
-    scratch = Asset(path=path, format="usd", file_size=0)
-    with usd_loader._captured_diagnostics():
-        layers = usd_loader._vet_layers(path, scratch)
-        stage = Usd.Stage.Open(layers[0], Usd.Stage.LoadAll)
-        validators = UsdValidation.ValidationRegistry().GetOrLoadAllValidators()
-        try:
-            found = UsdValidation.ValidationContext(validators).Validate(stage)
-        except Tf.ErrorException as exc:  # a corrupt layer USD composed but cannot validate
-            message = f"UsdValidation could not run: {usd_loader._tf_message(exc)}"
-            return [(_USD_OTHER, "UsdValidation", "Error", message, None)]
-    folder = str(path.resolve().parent) + os.sep
     errors, seen = [], set()
-    for err in found:
-        name = err.GetValidator().GetMetadata().name.split(":")[-1]
-        code = _USD_TOPICS.get(name, _USD_OTHER)
-        kind = err.GetType().displayName  # "Error", "Warn", "Info"
-        sites = [s.GetPrim().GetPath().pathString for s in err.GetSites() if s.IsPrim()]
-        message = " ".join(err.GetMessage().replace(folder, "").split())
-        key = (code, message)  # the root-package and all-packages checks repeat each other
-        if key not in seen:
-            seen.add(key)
-            errors.append((code, name, kind, message, sites[0] if sites else None))
+    try:
+        with usd_loader.vetted_stage(path) as stage:
+            validators = UsdValidation.ValidationRegistry().GetOrLoadAllValidators()
+            found = UsdValidation.ValidationContext(validators).Validate(stage)
+            # validators run concurrently: by name, so that the one of two validators
+            # repeating a problem that is reported is always the same
+            for err in sorted(found, key=lambda e: e.GetValidator().GetMetadata().name):
+                name = err.GetValidator().GetMetadata().name.split(":")[-1]
+                code = _USD_TOPICS.get(name, _USD_OTHER)
+                kind = err.GetType().displayName  # "Error", "Warn", "Info"
+                sites = [s.GetPrim().GetPath().pathString for s in err.GetSites() if s.IsPrim()]
+                message = " ".join(err.GetMessage().split())  # the engine cuts the folder out
+                key = (code, message)  # the root-package and all-packages checks repeat
+                if key not in seen:
+                    seen.add(key)
+                    errors.append((code, name, kind, message, sites[0] if sites else None))
+    except LoadError as exc:  # a corrupt layer USD composed but cannot validate
+        message = f"UsdValidation could not run: {exc}"
+        return [(_USD_OTHER, "UsdValidation", "Error", message, None)]
     return errors
 
 

@@ -229,3 +229,42 @@ def test_gltf_validator_runs_on_a_suite_case(engine):
         "ACCESSOR_TOTAL_OFFSET_ALIGNMENT": 3,
         "ACCESSOR_TOO_LONG": 2,
     }
+
+
+@needs_corpus
+@pytest.mark.parametrize("spelling", ["absolute", "relative"])
+def test_messages_name_files_relative_to_the_asset_folder_through_symlinks(
+    engine, tmp_path, monkeypatch, spelling
+):
+    """usd-core names files by the absolute path as given (through the symlink), the
+    loader by what it opened: whichever spelling, the folder is cut from every message."""
+    (tmp_path / "checkout").mkdir()
+    link = tmp_path / "checkout" / "shared"
+    link.symlink_to(CHECKER / "bad", target_is_directory=True)
+    if spelling == "relative":
+        monkeypatch.chdir(tmp_path / "checkout")
+        link = Path("shared")
+    messages = {}
+    for name in ("badUsdz.usdz", "brokenDep.usd", "refAbc.usdc", "unencapsulated_asset.usdz"):
+        found = engine.run(load(link / name), select=["ALL"])
+        messages[name] = [f"{f.code} {f.message}" for f in found]
+    everything = "\n".join(m for ms in messages.values() for m in ms)
+    for folder in (tmp_path, tmp_path.resolve(), CHECKER.resolve(), SHARED):
+        assert str(folder) not in everything
+    assert (
+        "U003 RootPackageValidator: File 'clean_flat.usdc' in package 'badUsdz.usdz' has "
+        "an invalid offset 73." in messages["badUsdz.usdz"]
+    )
+    assert (
+        "U002 MissingReferenceValidator: Found unresolvable external dependency "
+        "'nonExistent.jpg'." in messages["brokenDep.usd"]
+    )
+    assert (
+        "L002 layer './alembic.abc' is unreadable: Cannot determine file format for "
+        "@alembic.abc@" in messages["refAbc.usdc"]
+    )
+    assert (
+        "U003 PackageEncapsulationValidator: Found asset reference 'refs/texture.jpg' that "
+        "does not belong to the package 'unencapsulated_asset.usdz'."
+        in messages["unencapsulated_asset.usdz"]
+    )

@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 
 from assetlint.engine import Engine
+from assetlint.geometry.raster import VIEWS, build_scene, cameras, rasterize
 from assetlint.render import add_render_command, best_views, contact_sheet, render_views
 from assetlint.render.marks import COLORS
-from assetlint.render.raster import VIEWS, build_scene, cameras, rasterize
 from assetlint.render.views import _nice, scale_bar, scale_bar_label
 from tests.loaders.make_gltf import write_gltf
 from tests.render.shapes import asset_of, grid_box, textured_quad

@@ -59,7 +59,8 @@ def test_one_run_many_formats_and_text_unchanged(assets, capsys):
         "models/bad.glb: L001 (error) content is an HTML page, not glTF as the extension "
         "'.glb' says",
         "models/open.obj: G003 (warning) open: 1 hole bounded by 4 open edges, 4 m of open "
-        "boundary in all; the largest is 4 m around (4 edges; limit 0 holes)",
+        "boundary in all; the largest is 4 m around (4 edges; limit 0 holes)"
+        "; visible: see-through patch 100.0% of the bottom view's silhouette (limit 1%)",
         "Found 2 problems (1 error, 1 warning) in 2 files; 3 files checked against: default. "
         "2 info findings not shown (--show-info).",
     ]
@@ -67,6 +68,8 @@ def test_one_run_many_formats_and_text_unchanged(assets, capsys):
     assert github[1] == (
         "::warning file=models/open.obj,title=G003 warning::open: 1 hole bounded by 4 open "
         "edges, 4 m of open boundary in all; the largest is 4 m around (4 edges; limit 0 holes)"
+        # GitHub's workflow commands escape % as %25
+        "; visible: see-through patch 100.0%25 of the bottom view's silhouette (limit 1%25)"
     )
     assert github[0].startswith("::error file=models/bad.glb,title=L001 error::content is")
     assert len(github) == 2  # info findings are not annotated

@@ -55,6 +55,7 @@ def test_cube_without_a_face_has_one_hole_of_four_edges(engine):
     assert hole.message == (
         "1 hole bounded by 4 open edges, 4 m of open boundary in all; the largest is 4 m "
         "around (4 edges; limit 0 holes)"
+        "; visible: see-through patch 100.0% of the bottom view's silhouette (limit 1%)"
     )
     assert sorted(sorted(e) for e in hole.sample["edges"]) == [[0, 1], [0, 4], [1, 5], [4, 5]]
     assert "G005" not in found  # an open shell has no inside to be inside out

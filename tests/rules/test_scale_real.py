@@ -265,7 +265,8 @@ def test_hole_lengths_speak_the_assumed_unit():
     [f] = run(geometry, "G003", teapot, unitless_unit="mm")
     assert f.message == (
         "6 holes bounded by 64 open edges, 225.8 mm of open boundary in all; the "
-        "largest is 86.08 mm around (16 edges; limit 0 holes)"
+        "largest is 86.08 mm around (16 edges; limit 0 holes); visible: see-through patch "
+        "5.0% of the front view's silhouette (limit 1%)"
     )
     [f] = run(geometry, "G003", teapot)
     assert "225.8 m of open boundary in all; the largest is 86.08 m around" in f.message

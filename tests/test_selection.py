@@ -1,0 +1,134 @@
+"""One selection for every front end: `check`, `fix`, `render` and the API read the same
+config, pick the same rules and refuse the same bad parameter with the same message."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import assetlint
+from assetlint import selection
+from assetlint.cli import main
+from assetlint.config import ConfigError
+from assetlint.engine import Engine
+from assetlint.rules import keeps
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+# MeshGPT's person: holes (G003), 13 floating triangles (G012) and a 98 cm height
+PERSON = SHARED / "generated-real" / "meshgpt_vsekai-person" / "output.glb"
+needs_corpus = pytest.mark.skipif(not PERSON.is_file(), reason="../shared/corpus not present")
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.default(entry_points=False)
+
+
+def project(tmp_path: Path, settings: str) -> Path:
+    """The person in a folder whose pyproject.toml holds ``settings``."""
+    (tmp_path / "pyproject.toml").write_text(f"[tool.assetlint]\n{settings}\n", encoding="utf-8")
+    shutil.copy(PERSON, tmp_path / "person.glb")
+    return tmp_path / "person.glb"
+
+
+def check_codes(capsys, *argv: str) -> tuple[int, list[str]]:
+    code = main(["check", "--no-cache", "--format", "json", *argv])
+    return code, [f["code"] for f in json.loads(capsys.readouterr().out)["findings"]]
+
+
+def test_the_most_specific_selector_wins_and_prefixes_stay_in_scope():
+    assert keeps("G003", ["G"], ["G0"]) is False
+    assert keeps("G003", ["G003"], ["G"]) is True
+    assert keeps("G003", ["G003"], ["G003"]) is False  # a tie goes to ignore
+    assert keeps("S004", ["S"], in_scope=False) is False
+    assert keeps("S004", ["S004"], in_scope=False) is True
+    assert keeps("S004", ["ALL"], in_scope=False) is False
+    assert keeps("S004", None, [], ["S004"], default=False, in_scope=False) is True
+
+
+@needs_corpus
+def test_fix_honours_the_config_ignores(tmp_path, capsys):
+    path = project(tmp_path, 'ignore = ["G003", "G012"]')
+    assert main(["check", "--no-cache", "--target", "unity", "--select", "G", str(path)]) == 1
+    assert "G003" not in capsys.readouterr().out
+    assert main(["fix", str(path), "--target", "unity", "--dry-run"]) == 1
+    printed = capsys.readouterr().out
+    assert "floaters" not in printed and "holes" not in printed
+    assert "G012" not in printed and "G003" not in printed
+    # without the config the same run deletes the floaters and reports the holes
+    (tmp_path / "pyproject.toml").unlink()
+    assert main(["fix", str(path), "--target", "unity", "--dry-run"]) == 1
+    printed = capsys.readouterr().out
+    assert "floaters (G012): geometry_0: deleted 13 floating triangles" in printed
+    assert "remaining: G001, G002, G003, G006, M002" in printed
+
+
+@needs_corpus
+def test_a_prefix_never_selects_a_rule_outside_the_targets_scope(tmp_path, capsys):
+    path = tmp_path / "person.glb"
+    shutil.copy(PERSON, path)
+    # S004 (build volume) is declared for printing only: S picks the S rules of unity
+    # (S006: the generator's file states no real scale)
+    assert check_codes(capsys, "--target", "unity", "--select", "S", str(path)) == (1, ["S006"])
+    # ALL is every rule of unity's scope: no printability (P, S004, O008) among them
+    _, found = check_codes(capsys, "--target", "unity", "--select", "ALL", str(path))
+    assert sorted(set(found)) == [
+        *("G001", "G002", "G003", "G004", "G006", "G012", "G013", "G015"),
+        *("M002", "O003", "O007", "S006", "T009"),
+    ]
+    assert check_codes(capsys, "--target", "unity", "--select", "S004", str(path)) == (1, ["S004"])
+    assert check_codes(
+        capsys, "--target", "unity", "--extend-select", "S004", "--select", "S", str(path)
+    ) == (1, ["S004", "S006"])
+    # no target chosen: nothing is out of scope
+    assert check_codes(capsys, "--select", "S004", str(path)) == (1, ["S004"])
+    found = check_codes(capsys, "--target", "print", "--select", "S", str(path))
+    assert found == (1, ["S004", "S006"])
+
+
+@pytest.mark.parametrize("target", [None, "unity", "print"])
+def test_a_nan_parameter_is_refused_with_one_message(tmp_path, capsys, target):
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.assetlint]\nrules = {G012 = {area_ratio = nan}}\n", encoding="utf-8"
+    )
+    (tmp_path / "a.stl").write_text("solid a\nendsolid a\n", encoding="utf-8")
+    args = ["check", "--no-cache", str(tmp_path / "a.stl")]
+    assert main(args + (["--target", target] if target else [])) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == (
+        f"error: {tmp_path / 'pyproject.toml'} [tool.assetlint]: 'rules.G012.area_ratio' = "
+        "nan is not a finite number (default 0.001)"
+    )
+    assert main(["fix", str(tmp_path / "a.stl"), "--target", target or "unity", "--dry-run"]) == 2
+    assert capsys.readouterr().err.strip() == error
+    with pytest.raises(ConfigError, match=r"'rules.G012.area_ratio' = inf is not a finite number"):
+        assetlint.lint(
+            tmp_path / "a.stl",
+            target=target,
+            config=False,
+            rules={"G012": {"area_ratio": float("inf")}},
+        )
+
+
+def test_selection_resolves_targets_selectors_and_per_file_ignores(engine):
+    chosen = selection.resolve(engine, ["unity"], select=["S"], drop=["S001"])
+    assert [t.name for t in chosen.targets] == ["unity"]
+    codes = chosen.codes(engine)
+    assert codes and all(c.startswith("S") for c in codes)
+    assert "S004" not in codes and "S001" not in codes
+    default = selection.resolve(engine)
+    assert [t.name for t in default.targets] == ["default"]
+    assert default.codes(engine) == set(default.targets[0].select)
+
+
+def test_a_nan_time_limit_is_refused_from_a_file_and_from_the_api(tmp_path, capsys):
+    """A NaN time limit never expires: refused like a negative one, wherever it is set."""
+    (tmp_path / "pyproject.toml").write_text("[tool.assetlint]\ntimeout = nan\n", encoding="utf-8")
+    (tmp_path / "a.stl").write_text("solid a\nendsolid a\n", encoding="utf-8")
+    assert main(["check", "--no-cache", str(tmp_path / "a.stl")]) == 2
+    assert "'timeout' = nan; must be seconds one file may take" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match=r"'timeout' = nan; must be"):
+        assetlint.lint(tmp_path / "a.stl", config=False, timeout=float("nan"))
