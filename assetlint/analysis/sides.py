@@ -37,7 +37,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from assetlint.analysis import memo
 from assetlint.analysis.albedo import (
@@ -202,6 +201,8 @@ class Mirror:
 def mirror_symmetry(asset: Asset, samples: Samples, front: np.ndarray) -> Mirror | None:
     """How well the back half repeats the front half reflected through the plane
     perpendicular to ``front``."""
+    from scipy.spatial import cKDTree  # here: scipy would double the CLI's start-up
+
     z = samples.positions @ front
     plane = float(z.mean())
     margin = 0.02 * samples.diagonal
