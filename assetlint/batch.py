@@ -20,7 +20,6 @@ import faulthandler
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import sys
@@ -28,9 +27,8 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assetlint import __version__, selection
 from assetlint import targets as target_packs
@@ -41,6 +39,9 @@ from assetlint.loaders._isolated import ReaderFailure, exit_reason, run_forked
 from assetlint.loaders._refs import NotRegularFile, open_regular, recording
 from assetlint.rules import Rule
 from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT, TRUNCATED
+
+if TYPE_CHECKING:  # multiprocessing is imported where workers start, not at CLI start-up
+    from multiprocessing.connection import Connection
 
 try:
     import resource
@@ -323,6 +324,8 @@ class _Worker:
 def _context() -> Any:
     """fork where the platform has it: workers start in milliseconds, with the rules
     already imported."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
@@ -336,6 +339,8 @@ def run_local(
 ) -> None:
     """Lint ``jobs`` in ``processes`` workers; ``done(index, result)`` for each file.
     ``memory``: MiB each file may allocate (Linux; elsewhere only the time limit holds)."""
+    from multiprocessing.connection import wait
+
     ctx = _context()
     pending = list(enumerate(jobs))[::-1]
     workers = [_Worker(ctx, memory) for _ in range(max(1, min(processes, len(jobs))))]

@@ -32,11 +32,14 @@ each material is named by the kind it looks like, "metal" only where the metalli
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from assetlint.analysis.albedo import Samples
+
+if TYPE_CHECKING:  # scipy is imported where used: it would double the CLI's start-up
+    from scipy.spatial import cKDTree
 
 MIN_SAMPLES = 300
 MAX_SAMPLES = 4000  # a slot's samples clustered (the samples are i.i.d.: a prefix is fair)
@@ -161,6 +164,7 @@ def _features(samples: Samples, rows: np.ndarray, colours: np.ndarray) -> tuple[
 def _best_split(x: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Labels of the largest clear split (k = 4, 3, 2), or all zeros."""
     from scipy.cluster.vq import ClusterError, kmeans2  # 14 ms of start-up otherwise
+    from scipy.spatial import cKDTree
 
     rng = np.random.default_rng(SEED)
     tree = None

@@ -39,7 +39,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from assetlint.analysis import memo
 from assetlint.analysis.albedo import (
@@ -234,6 +233,8 @@ def _reflect(samples: Samples, axis: np.ndarray):
     rows, reflected points, partner rows, matched mask), or None with too few samples on
     either side. A pair matches when the reflected point lies on the surface (within two
     sample spacings) with a matching normal."""
+    from scipy.spatial import cKDTree  # here: scipy would double the CLI's start-up
+
     z = samples.positions @ axis
     plane = float(z.mean())
     margin = 0.02 * samples.diagonal

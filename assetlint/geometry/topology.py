@@ -31,8 +31,6 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from assetlint.arrays import column_bounds, finite_rows, rows
 from assetlint.model import Asset, Mesh
@@ -139,6 +137,9 @@ def _groups_from_sorted(order: np.ndarray, new: np.ndarray) -> Groups:
 
 def components(n: int, a: np.ndarray, b: np.ndarray) -> tuple[int, np.ndarray]:
     """(count, label per node) of the undirected graph on n nodes with edges a[i]-b[i]."""
+    from scipy.sparse import csr_matrix  # here: scipy would double the CLI's start-up
+    from scipy.sparse.csgraph import connected_components
+
     if len(a) == 0:
         return n, np.arange(n)
     graph = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(n, n))
@@ -769,6 +770,9 @@ class Topology:
     def _parts(self) -> tuple[int, np.ndarray]:
         """:attr:`parts`, from the edge table (and :attr:`partner` on a closed manifold)
         only, so that it can run on a second thread beside :attr:`fans`."""
+        from scipy.sparse import csr_matrix  # here: scipy would double the CLI's start-up
+        from scipy.sparse.csgraph import connected_components
+
         g = self.edges.groups
         nf = len(self.faces)
         if self.edges.paired:

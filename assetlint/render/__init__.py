@@ -8,12 +8,26 @@ than a GL library.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from assetlint.render.views import View, best_views, contact_sheet, render_views
+if TYPE_CHECKING:
+    from assetlint.render.views import View, best_views, contact_sheet, render_views
 
 __all__ = ["View", "add_render_command", "best_views", "contact_sheet", "render_views"]
+_VIEWS = {"View", "best_views", "contact_sheet", "render_views"}
+
+
+def __getattr__(name: str) -> Any:
+    """The renderer's names, imported on first use: the CLI imports this package at
+    start-up for :func:`add_render_command` only."""
+    if name not in _VIEWS:
+        raise AttributeError(f"module 'assetlint.render' has no attribute {name!r}")
+    value = getattr(importlib.import_module("assetlint.render.views"), name)
+    globals()[name] = value
+    return value
 
 
 def add_render_command(subparsers: argparse._SubParsersAction) -> None:
@@ -42,6 +56,7 @@ def cmd_render(ns: argparse.Namespace) -> int:
     from assetlint.engine import Engine, SelectionError
     from assetlint.model import LoadError
     from assetlint.plugins import PluginError
+    from assetlint.render.views import contact_sheet, render_views
 
     if not 16 <= ns.size <= 4096:
         print("error: --size must be between 16 and 4096", file=sys.stderr)

@@ -11,14 +11,17 @@ from __future__ import annotations
 import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image, ImageDraw
 
 from assetlint.findings import Finding
 from assetlint.geometry.raster import Camera, Raster, Scene, build_scene, cameras, rasterize
 from assetlint.model import Asset
 from assetlint.render.marks import COLORS, FACE_KINDS, LEGEND, Defects, collect
+
+if TYPE_CHECKING:  # Pillow is imported where used: the CLI imports this module at start-up
+    from PIL import Image, ImageDraw
 
 BACKGROUND = np.array([236, 238, 242], dtype=np.float32)
 GRID = np.array([170, 176, 188], dtype=np.float32)
@@ -263,6 +266,8 @@ def render_views(
 ) -> list[View]:
     """The seven views of an asset (front, back, left, right, top, bottom, three-quarter)
     with the findings' defects drawn on; empty when the asset draws no triangle."""
+    from PIL import Image, ImageDraw
+
     findings = findings or []
     # the unit S007 read a unitless file in (metres per file unit), for the scale bar
     unit = next((float(f.value) for f in findings if f.code == "S007" and f.value), 1.0)
@@ -331,6 +336,8 @@ def best_views(views: list[View]) -> dict[int, str]:
 def contact_sheet(views: list[View], columns: int = 4) -> Image.Image:
     """The views side by side on one image (two rows of four with seven views), with the
     legend of the marks in the free cell when there is one wide enough to read."""
+    from PIL import Image, ImageDraw
+
     w, h = views[0].image.size
     rows = -(-len(views) // columns)
     sheet = Image.new("RGB", (columns * w, rows * h), tuple(int(c) for c in BACKGROUND))

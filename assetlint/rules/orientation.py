@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import ConvexHull, QhullError, cKDTree
 
 from assetlint.arrays import cross, finite_rows, in_range_rows
 from assetlint.findings import Finding
@@ -20,6 +20,9 @@ from assetlint.model import Asset, Mesh, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup
 from assetlint.rules.scale import vertical_axis
+
+if TYPE_CHECKING:  # scipy is imported where used: it would double the CLI's start-up
+    from scipy.spatial import ConvexHull, cKDTree
 
 group = RuleGroup(family="orientation")
 
@@ -184,6 +187,8 @@ def support(points: np.ndarray, direction: np.ndarray, tolerance: float) -> Supp
     contact = proj[proj[:, 0] >= hi[0] - tolerance * extent, 1:]
     if footprint <= 0 or len(contact) < 3:
         return Support(direction, 0.0, None, plane)
+    from scipy.spatial import ConvexHull, QhullError
+
     try:
         hull = ConvexHull(contact)
     except QhullError:  # collinear or coincident contact points: an edge or a point
@@ -378,6 +383,8 @@ def mirror_planes(samples: ShapeSamples) -> list[Plane]:
     """The object's best mirror planes, at least 30 degrees apart, best first: normals from
     a hemisphere, the world axes and the principal axes, each of the three best then
     refined by a pattern search down to half a degree."""
+    from scipy.spatial import cKDTree
+
     tree = cKDTree(samples.points)
     centred = samples.points - samples.points.mean(axis=0)
     principal = np.linalg.eigh(centred.T @ centred)[1].T
