@@ -197,7 +197,7 @@ def _check_rule_tables(value: Any, where: str, rules: Mapping[str, Rule]) -> dic
                     + ", ".join(allowed)
                 )
             for default in defaults:
-                problem = param_problem(default, v)
+                problem = param_problem(default, v, key)
                 if problem is not None:
                     raise ConfigError(f"{where}: 'rules.{selector}.{key}' = {problem}")
         out[sel] = dict(table)

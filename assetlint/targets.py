@@ -286,7 +286,7 @@ def _check_selectors(selectors: Iterable[str], rules: Mapping[str, Rule], where:
 
 def _check_value(where: str, key: str, default: Any, value: Any) -> Any:
     """A parameter value of the same kind as the rule's default."""
-    problem = param_problem(default, value)
+    problem = param_problem(default, value, key)
     if problem is not None:
         raise PackError(f"{where}: {key} = {problem}")
     return value

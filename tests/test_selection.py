@@ -132,3 +132,31 @@ def test_a_nan_time_limit_is_refused_from_a_file_and_from_the_api(tmp_path, caps
     assert "'timeout' = nan; must be seconds one file may take" in capsys.readouterr().err
     with pytest.raises(ConfigError, match=r"'timeout' = nan; must be"):
         assetlint.lint(tmp_path / "a.stl", config=False, timeout=float("nan"))
+
+
+@pytest.mark.parametrize(
+    ("table", "rules", "problem"),
+    [
+        (
+            "{S = {category = 'chiar'}}",
+            {"S": {"category": "chiar"}},
+            "'rules.S.category' = category 'chiar' is not known",
+        ),
+        (
+            "{S001 = {unitless_unit = 'furlong'}}",
+            {"S001": {"unitless_unit": "furlong"}},
+            "'rules.S001.unitless_unit' = 'furlong' is not one of",
+        ),
+    ],
+)
+def test_a_parameter_naming_nothing_is_refused(tmp_path, capsys, table, rules, problem):
+    """A category or unit the S rules cannot look up is a usage error, not an X001 crash of
+    every S rule on every file."""
+    (tmp_path / "pyproject.toml").write_text(
+        f"[tool.assetlint]\nrules = {table}\n", encoding="utf-8"
+    )
+    (tmp_path / "a.stl").write_text("solid a\nendsolid a\n", encoding="utf-8")
+    assert main(["check", "--no-cache", str(tmp_path / "a.stl")]) == 2
+    assert problem in capsys.readouterr().err
+    with pytest.raises(ConfigError, match=problem.split("= ", 1)[1]):
+        assetlint.lint(tmp_path / "a.stl", config=False, rules=rules)

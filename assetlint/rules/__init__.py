@@ -87,11 +87,13 @@ class Rule:
         return "all" in self.targets or (target is not None and target in self.targets)
 
 
-def param_problem(default: Any, value: Any) -> str | None:
+def param_problem(default: Any, value: Any, key: str = "") -> str | None:
     """What is wrong with ``value`` for a parameter whose default is ``default`` (None when
     it can be used): the same kind as the default, and a number finite, since NaN compares
-    false with everything and would silently switch the rule off. Config files, the command
-    line, the API and target packs all check values through this one function."""
+    false with everything and would silently switch the rule off; and for the S rules'
+    named values (``key`` ``category``, ``unitless_unit``) a name they can look up, since
+    a wrong one would fail every S rule on every file. Config files, the command line, the
+    API and target packs all check values through this one function."""
     if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, (int, float)):
@@ -106,8 +108,26 @@ def param_problem(default: Any, value: Any) -> str | None:
     else:
         ok = isinstance(value, type(default))
     if ok:
+        if key in ("category", "unitless_unit") and isinstance(value, str):
+            return _name_problem(key, value)
         return None
     return f"{value!r} is not a {type(default).__name__} (default {default!r})"
+
+
+def _name_problem(key: str, value: str) -> str | None:
+    """A ``category`` (empty: none) or ``unitless_unit`` that names nothing known."""
+    from assetlint import categories
+    from assetlint.rules.scale import UNITS  # here: scale imports this module
+
+    if key == "unitless_unit":
+        return None if value in UNITS else f"{value!r} is not one of {sorted(UNITS)}"
+    if not value:
+        return None
+    try:
+        categories.lookup(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def specificity(selector: str, code: str, in_scope: bool = True) -> int:
