@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import importlib.resources
 import json
+import math
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -526,10 +527,12 @@ def parse_size(text: str) -> tuple[float, str | None]:
             f"--size {text!r}: give a length like 0.3m, 30cm, 12in, or a category: "
             + ", ".join(categories.names())
         )
-    value = float(match.group(1)) * 10 ** int(match.group(2) or 0)
+    # parsed as one float: 10 ** int(exponent) overflows a float past 1e308 (a traceback)
+    # and takes minutes for an exponent of a billion
+    value = float(f"{match.group(1)}e{match.group(2) or 0}")
     metres = value * UNITS[(match.group(3) or "m").lower()]
-    if not metres > 0:
-        raise ValueError(f"--size {text!r}: the size must be positive")
+    if not (metres > 0 and math.isfinite(metres)):
+        raise ValueError(f"--size {text!r}: the size must be positive and finite")
     return metres, None
 
 

@@ -188,7 +188,9 @@ def test_parse_size(text, size):
     assert (metres, category) == (pytest.approx(size[0]), size[1])
 
 
-@pytest.mark.parametrize("text", ["big", "0m", "-1m", "1 yard", ""])
+@pytest.mark.parametrize(
+    "text", ["big", "0m", "-1m", "1 yard", "", "1e400m", "1e-400m", "1e999999999m"]
+)
 def test_bad_sizes(text):
     with pytest.raises(ValueError, match="--size"):
         parse_size(text)
