@@ -22,7 +22,7 @@ GROUP_AT = 10
 # are counted in FileResult.truncated and stated by one X003 finding.
 MAX_PER_FILE = 500
 _NUMBER = re.compile(r"\d+")
-_RANK = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}  # most severe first
 
 
 @dataclass
@@ -129,7 +129,7 @@ def cap_findings(findings: list[Any], limit: int = MAX_PER_FILE) -> tuple[list[A
     order; and how many were left out."""
     if len(findings) <= limit:
         return findings, 0
-    chosen = sorted(range(len(findings)), key=lambda i: _RANK.get(findings[i].severity, 3))
+    chosen = sorted(range(len(findings)), key=lambda i: SEVERITY_RANK.get(findings[i].severity, 3))
     return [findings[i] for i in sorted(chosen[:limit])], len(findings) - limit
 
 

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
+from assetlint.findings import SEVERITY_RANK
 from assetlint.reporters.encoding import xml_text
 
 if TYPE_CHECKING:
     from assetlint.findings import Finding
     from assetlint.reporters import Report
 
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 PASSING_CASE = "all checks"
 
 

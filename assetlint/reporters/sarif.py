@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assetlint import __version__
-from assetlint.findings import Finding
+from assetlint.findings import SEVERITY_RANK, Finding
 from assetlint.reporters.encoding import json_safe
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 # GitHub code scanning, "SARIF support": "Maximum results per run: 25,000".
 # https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
 MAX_RESULTS = 25_000
