@@ -310,17 +310,24 @@ def _words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 
 
+# every keyword, its plurals, and the keywords long enough to match as a word's start
+_FORMS = frozenset(f"{k}{end}" for c in CATEGORIES for k in c.keywords for end in ("", "s", "es"))
+_LONG_KEYS = tuple(k for c in CATEGORIES for k in c.keywords if len(k) >= 5)
+
+
 def suggest(names_in_file: Iterable[str]) -> tuple[Category, str] | None:
     """The category the names suggest and the word that suggested it, or None. A word
     suggests a category when it is one of its keywords, its plural, or starts with a
     keyword of five letters or more ("fishanim" does not; "swordmesh" does): short
     keywords ("car", "cat") must stand alone, or "carpet" would be a car."""
-    for name in names_in_file:
-        for word in _words(name):
-            for category in CATEGORIES:
-                for key in category.keywords:
-                    if word in (key, key + "s", key + "es") or (
-                        len(key) >= 5 and word.startswith(key)
-                    ):
-                        return category, key
+    # each distinct word once, in order of appearance, and only a word that can match is
+    # tested keyword by keyword: a scene of 200,000 nodes took 10 s otherwise
+    words = dict.fromkeys(word for name in names_in_file for word in _words(name))
+    for word in words:
+        if word not in _FORMS and not word.startswith(_LONG_KEYS):
+            continue
+        for category in CATEGORIES:
+            for key in category.keywords:
+                if word in (key, key + "s", key + "es") or (len(key) >= 5 and word.startswith(key)):
+                    return category, key
     return None
