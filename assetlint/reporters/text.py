@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from assetlint.findings import Finding
 from assetlint.reporters.encoding import terminal_text
+from assetlint.rules import plural
 
 if TYPE_CHECKING:
     from assetlint.reporters import Report
@@ -29,10 +30,6 @@ def format_finding(f: Finding, color: bool = False) -> str:
     return f"{path}: {code} ({f.severity}) {terminal_text(subject + f.message)}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
-
-
 def summary(report: Report) -> str:
     """The closing line: problems and the files that have them, what was checked, and the
     info findings not shown."""
@@ -42,15 +39,15 @@ def summary(report: Report) -> str:
     with_problems = len({f.path for f in problems})
     checked = ", ".join(report.targets) or "default"
     hidden = 0 if report.show_info else report.counts()["info"]
-    note = f" {_plural(hidden, 'info finding')} not shown (--show-info)." if hidden else ""
+    note = f" {plural(hidden, 'info finding')} not shown (--show-info)." if hidden else ""
     if problems:
         head = (
-            f"Found {_plural(len(problems), 'problem')} ({_plural(errors, 'error')}, "
-            f"{_plural(len(problems) - errors, 'warning')}) in {_plural(with_problems, 'file')};"
+            f"Found {plural(len(problems), 'problem')} ({plural(errors, 'error')}, "
+            f"{plural(len(problems) - errors, 'warning')}) in {plural(with_problems, 'file')};"
         )
     else:
         head = "All checks passed!"
-    checked = f"{_plural(files, 'file')} checked against: {terminal_text(checked)}."
+    checked = f"{plural(files, 'file')} checked against: {terminal_text(checked)}."
     return f"{_paint(head, BOLD, report.color)} {checked}{note}"
 
 
