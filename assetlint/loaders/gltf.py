@@ -210,6 +210,8 @@ def _parse_json(raw: bytes, asset: Asset) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise LoadError("invalid JSON: nested too deeply") from None
+    except ValueError:  # Python's guard on integer literals (4300 digits by default)
+        raise LoadError("invalid JSON: an integer too long to read") from None
     if not isinstance(doc, dict):
         raise LoadError(f"not a glTF document: the JSON top level is a {type(doc).__name__}")
     meta = doc.get("asset")

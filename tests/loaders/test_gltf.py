@@ -643,6 +643,8 @@ def test_truncated_bin_chunk_loads_what_it_can(tmp_path):
         (b"[1, 2]", "the JSON top level is a list"),
         (b'{"asset": {"version": "1.0"}}', "glTF 1.0 is not supported"),
         (b"\xff\xfe{}", "not UTF-8"),
+        # a ValueError from int(), not a JSONDecodeError: it escaped as a reader failure
+        (b'{"asset": {"version": "2.0"}, "n": ' + b"1" * 5000 + b"}", "an integer too long"),
     ],
 )
 def test_bad_json_is_a_load_error(tmp_path, text, message):
