@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,10 @@ from typing import Any
 import numpy as np
 
 from assetlint.arrays import column_bounds, cross, finite_rows, row_matrix
+
+# Held while Pillow's global pixel limit is lifted to read a header (Texture._sniff): a
+# texture read in another thread meanwhile must see the limit, and get it back after.
+_PIXEL_LIMIT_LOCK = threading.Lock()
 
 # Texture roles a material can reference; loaders map their format's names onto these.
 TEXTURE_ROLES = ("base_color", "normal", "metallic_roughness", "occlusion", "emissive")
@@ -145,22 +150,23 @@ class Texture:
         from PIL import Image, UnidentifiedImageError
 
         stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
-        limit = Image.MAX_IMAGE_PIXELS
-        try:
-            # the header only, whatever size it declares: Pillow's bomb guard (an error,
-            # or a warning on stderr) would lose the asset or leak to the terminal
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                Image.MAX_IMAGE_PIXELS = None
-                with Image.open(stream) as img:
-                    self.width, self.height = img.size
-                    self.mime_type = Image.MIME.get(img.format or "", self.mime_type)
-        except UnidentifiedImageError:  # its message names the stream object: not stable
-            self.error = "not a readable image: unknown image format"
-        except (OSError, ValueError) as exc:
-            self.error = f"not a readable image: {exc}"
-        finally:
-            Image.MAX_IMAGE_PIXELS = limit
+        with _PIXEL_LIMIT_LOCK:
+            limit = Image.MAX_IMAGE_PIXELS
+            try:
+                # the header only, whatever size it declares: Pillow's bomb guard (an
+                # error, or a warning on stderr) would lose the asset or leak to the terminal
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                    Image.MAX_IMAGE_PIXELS = None
+                    with Image.open(stream) as img:
+                        self.width, self.height = img.size
+                        self.mime_type = Image.MIME.get(img.format or "", self.mime_type)
+            except UnidentifiedImageError:  # its message names the stream object: not stable
+                self.error = "not a readable image: unknown image format"
+            except (OSError, ValueError) as exc:
+                self.error = f"not a readable image: {exc}"
+            finally:
+                Image.MAX_IMAGE_PIXELS = limit
         if limit and self.width and self.height and self.width * self.height > limit:
             self.error = (
                 f"declares {self.width} x {self.height} pixels, more than the {limit:,} "

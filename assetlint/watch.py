@@ -218,7 +218,11 @@ def _report(
 ) -> bool:
     """Lint one settled file in a worker and print or write its report (True); a broken
     config file in its folder is reported for that file and the watch goes on (False), and
-    a file the config excludes is passed over (False)."""
+    a file the config excludes is passed over (False), as is a symlink leading out of
+    ``folder`` (as `check` refuses it)."""
+    if not _inside(path, folder):
+        print(f"error: {path}: a symlink that leads out of {folder}; not linted", file=sys.stderr)
+        return False
     try:
         config = resolver.for_path(path)
         plan = batch.Plan.for_file(config, path)
@@ -246,7 +250,7 @@ def _report(
         sys.stdout.write(text)
         sys.stdout.flush()
         return True
-    relative = path.resolve().relative_to(folder.resolve())
+    relative = path.relative_to(folder)  # the name in DIR, not a symlink's target
     destination = out_dir / relative.parent / f"{relative.name}.{FORMATS[ns.format]}"
     destination.parent.mkdir(parents=True, exist_ok=True)
     reporters.write(ns.format, report, destination)

@@ -54,3 +54,46 @@ def test_place_skinned_bakes_a_pose_into_a_copy_when_the_mesh_is_shared():
     assert [n.mesh for n in asset.nodes] == [1, 0]
     assert np.allclose(asset.meshes[1].positions, [[1, 0, 0], [0, 2, 0], [0, 0.75, 1]])
     assert np.allclose(asset.meshes[0].positions, np.eye(3))
+
+
+def _png_header(width: int, height: int) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+def test_texture_headers_read_in_two_threads_both_keep_the_pixel_limit(monkeypatch):
+    """Reading a header lifts Pillow's global pixel limit for a moment; a texture read
+    in another thread meanwhile (a Dask worker lints files in threads) must still be
+    judged against the limit, and the limit must come back."""
+    import threading
+
+    from PIL import Image
+
+    from assetlint.model import Texture
+
+    original_open, limit = Image.open, Image.MAX_IMAGE_PIXELS
+    other: dict[str, Texture] = {}
+
+    def read_bomb() -> None:
+        other["t"] = Texture.from_bytes("bomb.png", "embedded", _png_header(10_000, 9_000))
+
+    worker = threading.Thread(target=read_bomb)
+
+    def open_while_another_thread_reads(*args, **kwargs):
+        if not worker.is_alive() and "t" not in other:
+            worker.start()
+            worker.join(timeout=0.5)  # interleaved, or waiting for this read to finish
+        return original_open(*args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", open_while_another_thread_reads)
+    Texture.from_bytes("small.png", "embedded", _png_header(4, 4))
+    worker.join(timeout=10)
+    assert other["t"].error is not None and "10000 x 9000 pixels" in other["t"].error
+    assert Image.MAX_IMAGE_PIXELS == limit

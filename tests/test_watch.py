@@ -125,3 +125,21 @@ def test_watch_usage_errors(tmp_path, capsys):
     assert main(["watch", str(tmp_path), "--output-dir", str(tmp_path / "r")]) == 2
     assert "is inside" in capsys.readouterr().err
     assert main(["watch", str(tmp_path), "--settle", "-1"]) == 2
+
+
+def test_a_symlink_leading_out_of_the_folder_is_not_linted(tmp_path):
+    drop, outside, reports = tmp_path / "drop", tmp_path / "outside", tmp_path / "reports"
+    drop.mkdir()
+    outside.mkdir()
+    pos, tris = cube()
+    (outside / "secret.obj").write_text(obj_text(pos, tris))
+    proc = start_watch(
+        drop, "--max-reports", "1", "--duration", "60", "--output-dir", str(reports)
+    )  # fmt: skip
+    (drop / "link.obj").symlink_to(outside / "secret.obj")
+    time.sleep(0.5)
+    (drop / "box.obj").write_text(obj_text(pos, tris))
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    assert f"error: {drop / 'link.obj'}: a symlink that leads out of {drop}; not linted" in err
+    assert sorted(p.name for p in reports.iterdir()) == ["box.obj.txt"]

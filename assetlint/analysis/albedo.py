@@ -65,10 +65,11 @@ def linear_to_srgb(values: np.ndarray) -> np.ndarray:
 
 def decode_texture(texture: Texture, max_size: int = WORK_SIZE) -> np.ndarray | None:
     """RGBA float32 pixels (sRGB-encoded as stored, 0..1) at most ``max_size`` on a side,
-    or None when the texture has no readable image (the T rules say why)."""
+    or None when the texture has no readable image (the T rules say why). A texture with
+    an ``error`` (past the pixel limit: decoding it is what is avoided) is not decoded."""
     from PIL import Image
 
-    if texture.missing:
+    if texture.missing or texture.error:
         return None
     try:
         img = Image.open(io.BytesIO(texture.data()))

@@ -41,6 +41,11 @@ FAR = 0.02  # points farther than this share of the diagonal from the repaired s
 # (the geometry they were on was deleted on purpose, e.g. a floater) are not compared
 
 
+# A far-flung but finite scene (a node scaled 1e200) overflows in products: the measures
+# judge it, numpy does not print it on stderr.
+_QUIET = np.errstate(over="ignore", invalid="ignore")
+
+
 @dataclass(frozen=True)
 class Signature:
     points: np.ndarray  # (n, 3) world points on the surface
@@ -66,6 +71,7 @@ def _world_triangles(asset: Asset):
     return corners, np.concatenate(owner), np.concatenate(local)
 
 
+@_QUIET
 def surface_points(asset: Asset, count: int = SAMPLES) -> np.ndarray:
     """``count`` points spread over the world surface by area (a fixed seed: the same
     asset gives the same points)."""
@@ -76,8 +82,9 @@ def surface_points(asset: Asset, count: int = SAMPLES) -> np.ndarray:
         np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]), axis=1
     )
     rng = np.random.default_rng(16)
-    total = area.sum()
-    weights = area / total if total > 0 else np.full(len(area), 1 / len(area))
+    total = area.sum()  # inf (or NaN) when finite corners are too far apart to multiply
+    ok = np.isfinite(total) and total > 0
+    weights = area / total if ok else np.full(len(area), 1 / len(area))
     face = rng.choice(len(corners), size=count, p=weights)
     r1, r2 = rng.random(count), rng.random(count)
     s = np.sqrt(r1)
@@ -92,7 +99,8 @@ def _nearest(corners: np.ndarray, points: np.ndarray):
 
     k = min(16, len(corners))
     _, near = cKDTree(corners.mean(axis=1)).query(points, k=k)
-    near = near.reshape(len(points), k)
+    # a neighbour not found (distances overflowing to inf) comes back as len(corners)
+    near = np.minimum(near.reshape(len(points), k), len(corners) - 1)
     a, b, c = (corners[near, i] for i in range(3))
     e1, e2, d = b - a, c - a, points[:, None, :] - a
     d11, d12, d22 = (e1 * e1).sum(-1), (e1 * e2).sum(-1), (e2 * e2).sum(-1)
@@ -218,6 +226,7 @@ def used_materials(asset: Asset) -> int:
     return len(used)
 
 
+@_QUIET
 def signature(asset: Asset, frame: Signature | None = None) -> Signature | None:
     """The asset's :class:`Signature`; with ``frame`` (the one before a step), measured at
     its points and through its cameras. None for an asset with nothing drawn."""
@@ -250,6 +259,7 @@ ASKED: dict[str, frozenset[str]] = {
 }
 
 
+@_QUIET
 def harm(step: str, before: Signature, after: Signature | None, asset: Asset) -> list[str]:
     """What the step lost that it was not asked to change, one line each (empty: none)."""
     if after is None:

@@ -210,6 +210,8 @@ def _parse_json(raw: bytes, asset: Asset) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise LoadError("invalid JSON: nested too deeply") from None
+    except ValueError:  # Python's guard on integer literals (4300 digits by default)
+        raise LoadError("invalid JSON: an integer too long to read") from None
     if not isinstance(doc, dict):
         raise LoadError(f"not a glTF document: the JSON top level is a {type(doc).__name__}")
     meta = doc.get("asset")
@@ -651,13 +653,13 @@ class _Reader:
             try:
                 if attr == "NORMAL":
                     values = self.floats(acc_index, (3,), attr)
-                elif attr.startswith("TEXCOORD_") and attr[9:].isdigit():
+                elif attr.startswith("TEXCOORD_") and attr[9:].isdecimal():
                     values = self.floats(acc_index, (2,), attr)
                 elif attr == "COLOR_0":
                     values = self.floats(acc_index, (3, 4), attr)
                     if values.shape[1] == 3:
                         values = np.column_stack([values, np.ones(len(values), np.float32)])
-                elif attr.startswith(("WEIGHTS_", "JOINTS_")) and attr[-1].isdigit():
+                elif attr.startswith(("WEIGHTS_", "JOINTS_")) and _set_number(attr).isdecimal():
                     values = self.floats(acc_index, (4,), attr)
                 else:
                     continue
@@ -676,11 +678,11 @@ class _Reader:
             elif attr == "COLOR_0":
                 block.colors = values
             elif attr.startswith("WEIGHTS_"):
-                block.weights[int(attr[8:])] = values
+                block.weights[int(_set_number(attr))] = values
                 nonzero = (values != 0).sum(axis=1)
                 weights_nonzero = nonzero if weights_nonzero is None else weights_nonzero + nonzero
             elif attr.startswith("JOINTS_"):
-                block.joints[int(attr[7:])] = values
+                block.joints[int(_set_number(attr))] = values
             else:
                 block.uvs[int(attr[9:])] = values
         if weights_nonzero is not None and len(weights_nonzero):
@@ -737,7 +739,7 @@ class _Reader:
                 values = attribute(attr, (3,))
             elif attr == "COLOR_0":
                 values = attribute(attr, (3, 4))
-            elif attr.startswith("TEXCOORD_") and attr[9:].isdigit():
+            elif attr.startswith("TEXCOORD_") and attr[9:].isdecimal():
                 values = attribute(attr, (2,))
             else:
                 continue
@@ -1166,6 +1168,12 @@ class _Reader:
 
 
 # --- pure helpers ------------------------------------------------------------------------
+
+
+def _set_number(attr: str) -> str:
+    """The set number's text of an attribute such as WEIGHTS_1 or JOINTS_0 ("1", "0"); test
+    it with ``isdecimal`` (``isdigit`` accepts "²", which int() refuses)."""
+    return attr.split("_", 1)[1]
 
 
 def _skin_weights(blocks: list[_Block]) -> SkinWeights | None:

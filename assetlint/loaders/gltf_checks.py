@@ -1987,7 +1987,7 @@ def _item(kind: str) -> str:
 
 
 def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(p) if p.isdigit() else 0 for p in text.split("."))
+    return tuple(int(p) if p.isdecimal() else 0 for p in text.split("."))  # "²" is a digit
 
 
 def _magic(head: bytes) -> str | None:

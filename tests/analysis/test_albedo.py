@@ -192,3 +192,23 @@ def test_palette_share_tells_flat_fills_from_photo_noise():
     assert designed_samples(flat, surface_samples(flat)).all()
     assert not designed_samples(noisy, surface_samples(noisy)).any()
     assert DESIGNED == 0.5
+
+
+def test_a_texture_past_the_pixel_limit_is_not_decoded():
+    """Texture.error says "not decoded": Pillow is not asked to (between 1x and 2x its
+    limit it would decode 90M pixels, with a DecompressionBombWarning on stderr)."""
+    import struct
+    import warnings
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 10_000, 9_000, 8, 2, 0, 0, 0)  # 90M pixels
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+    texture = Texture.from_bytes("big.png", "embedded", png)
+    assert texture.error is not None and "10000 x 9000 pixels" in texture.error
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert decode_texture(texture) is None

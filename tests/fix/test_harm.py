@@ -46,6 +46,18 @@ def test_dropping_vertex_colours_is_colour_harm():
     assert lost.startswith("colour: mean difference 0.6")
 
 
+def test_a_surface_too_large_for_its_area_to_be_computed_is_still_sampled():
+    """A node scaled by 1e200 keeps finite corners but their triangle areas overflow to
+    inf: the sampling weights were NaN and numpy's choice() raised out of `fix`."""
+    pos, tris = cube()
+    asset = asset_of((pos, tris))
+    asset.nodes[0].world = np.diag([1e200, 1e200, 1e200, 1.0])
+    points = surface_points(asset, 64)
+    assert points.shape == (64, 3) and np.isfinite(points).all()
+    before = signature(asset)  # and the nearest-triangle search found no neighbour (an
+    assert harm("weld", before, signature(asset, before), asset) == []  # IndexError)
+
+
 def test_flipping_a_cavity_is_shell_harm():
     outer, inner = cube(3.0), cube(1.0, offset=(1, 1, 1))
     inward = (inner[0], inner[1][:, ::-1].copy())

@@ -228,6 +228,19 @@ def test_weights_and_skins(tmp_path):
     assert (mesh.max_influences, mesh.bone_count) == (3, 5)
 
 
+def test_a_weights_or_joints_attribute_with_a_malformed_set_number_is_passed_over(tmp_path):
+    """WEIGHTS_A1 ends in a digit but names no set: it was int('A1'), a ValueError that
+    lost the whole file as 'glTF reader failed'; so did TEXCOORD_² (a digit to isdigit)."""
+    b = GltfBuilder()
+    weights = np.array([[1, 0, 0, 0]] * 3, np.float32)
+    joints = np.zeros((3, 4), np.uint8)
+    prim = b.primitive(SQUARE[:3], np.arange(3), WEIGHTS_A1=weights, JOINTS_B2=joints)
+    prim["attributes"]["TEXCOORD_\u00b2"] = b.accessor(np.zeros((3, 2), np.float32))
+    b.scene([b.node(mesh=b.mesh(prim))])
+    (mesh,) = load(b.write(tmp_path / "t.glb")).meshes
+    assert (mesh.triangle_count, mesh.max_influences) == (1, 0)
+
+
 def _skinned_square(b: GltfBuilder, weights: np.ndarray, joints: np.ndarray) -> dict:
     return b.primitive(
         SQUARE[:3], np.arange(3), WEIGHTS_0=weights.astype(np.float32), JOINTS_0=joints
@@ -630,6 +643,8 @@ def test_truncated_bin_chunk_loads_what_it_can(tmp_path):
         (b"[1, 2]", "the JSON top level is a list"),
         (b'{"asset": {"version": "1.0"}}', "glTF 1.0 is not supported"),
         (b"\xff\xfe{}", "not UTF-8"),
+        # a ValueError from int(), not a JSONDecodeError: it escaped as a reader failure
+        (b'{"asset": {"version": "2.0"}, "n": ' + b"1" * 5000 + b"}", "an integer too long"),
     ],
 )
 def test_bad_json_is_a_load_error(tmp_path, text, message):

@@ -1082,3 +1082,17 @@ def test_attribute_component_types_and_accessor_usage(tmp_path):
     b.doc["extensionsUsed"] = b.doc["extensionsRequired"] = ["KHR_mesh_quantization"]
     found = messages(b.write(tmp_path / "t.glb"))
     assert [c for c, _ in found if c.startswith("MESH_PRIMITIVE_ATTR")] == []
+
+
+def test_a_min_version_with_a_superscript_digit_is_compared_not_a_reader_failure(tmp_path):
+    """A superscript two is a digit to str.isdigit but not to int(): it was a ValueError
+    that lost the whole file as 'glTF reader failed'; the schema's pattern reports it."""
+    b = base()
+    b.doc["asset"]["minVersion"] = "2.\u00b2"
+    assert messages(b.write(tmp_path / "t.glb")) == [
+        (
+            "PATTERN_MISMATCH",
+            'asset.minVersion: "2.\\u00b2" does not match '
+            "^(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})$",
+        )
+    ]
