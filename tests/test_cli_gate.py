@@ -14,17 +14,11 @@ from assetlint.cli import main
 from assetlint.engine import Engine
 from assetlint.targets import all_targets
 from tests.rules.meshes import cube
+from tests.test_cli import write_obj
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 FOX = SHARED / "gltf-samples" / "Fox" / "Fox.glb"
 needs_corpus = pytest.mark.skipif(not FOX.is_file(), reason="../shared/corpus not present")
-
-
-def write_obj(path: Path, positions, triangles) -> Path:
-    lines = [f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in positions]
-    lines += [f"f {a + 1} {b + 1} {c + 1}" for a, b, c in triangles]
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -18,43 +17,24 @@ from assetlint.cli import main
 from assetlint.docs import RULES_PAGE
 from assetlint.reporters import sarif
 from tests.rules.meshes import cube
+from tests.test_cli import write_obj
+from tests.test_watch import triangle_gltf
 
 HERE = Path(__file__).parent
 SARIF_SCHEMA = json.loads((HERE / "sarif-schema-2.1.0.json").read_text())
 HOSTILE_NAME = "m\ud800x\x1b[2J\x01"
 
 
-def write_obj(path: Path, positions, triangles) -> Path:
-    lines = [f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in positions]
-    lines += [f"f {a + 1} {b + 1} {c + 1}" for a, b, c in triangles]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 def write_hostile_gltf(path: Path) -> Path:
     """One open triangle (a G003 about its mesh) whose mesh and node names hold a lone
     surrogate, a terminal escape and a control character XML forbids."""
-    positions = struct.pack("<9f", 0, 0, 0, 1, 0, 0, 0, 1, 0)
-    uri = "data:application/octet-stream;base64," + base64.b64encode(positions).decode()
-    doc = {
-        "asset": {"version": "2.0"},
-        "scene": 0,
-        "scenes": [{"nodes": [0]}],
-        "nodes": [{"mesh": 0, "name": "node\ud800\x01"}],
-        "meshes": [{"name": HOSTILE_NAME, "primitives": [{"attributes": {"POSITION": 0}}]}],
-        "accessors": [
-            {
-                "bufferView": 0,
-                "componentType": 5126,
-                "count": 3,
-                "type": "VEC3",
-                "min": [0, 0, 0],
-                "max": [1, 1, 0],
-            }
-        ],
-        "bufferViews": [{"buffer": 0, "byteLength": 36}],
-        "buffers": [{"byteLength": 36, "uri": uri}],
-    }
+    text, positions = triangle_gltf("tri.bin")
+    doc = json.loads(text)
+    doc["buffers"][0]["uri"] = (
+        "data:application/octet-stream;base64," + base64.b64encode(positions).decode()
+    )
+    doc["nodes"][0]["name"] = "node\ud800\x01"
+    doc["meshes"][0]["name"] = HOSTILE_NAME
     path.write_text(json.dumps(doc))  # json escapes the surrogate as \ud800
     return path
 
