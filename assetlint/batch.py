@@ -35,8 +35,15 @@ from assetlint import targets as target_packs
 from assetlint.config import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, Config
 from assetlint.engine import Engine
 from assetlint.findings import Finding, cap_findings, group_findings, load_failure, truncation
-from assetlint.loaders._isolated import ReaderFailure, exit_reason, run_forked
-from assetlint.loaders._refs import NotRegularFile, open_regular, recording
+from assetlint.loaders import (
+    NotRegularFile,
+    ReaderFailure,
+    exit_reason,
+    open_regular,
+    recording,
+    run_forked,
+    within,
+)
 from assetlint.rules import Rule
 from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT, TRUNCATED
 
@@ -438,15 +445,6 @@ def _hashable(digest: str) -> bool:
     return digest not in (TOO_LARGE, UNREADABLE)
 
 
-def _inside(folder: Path, rel: str) -> Path | None:
-    """``folder / rel`` if ``rel`` is a relative path that stays inside ``folder``, symlinks
-    resolved; None otherwise (a cache entry is data from disk, not trusted)."""
-    if not rel or os.path.isabs(rel) or "\0" in rel:
-        return None
-    candidate = (folder / rel).resolve()
-    return candidate if folder in candidate.parents else None
-
-
 def rules_fingerprint(engine: Engine) -> str:
     """The installed rules (code, origin, defaults) and the versions of the plugin
     distributions that provide them: installing or upgrading a pack invalidates the cache."""
@@ -498,7 +496,7 @@ def lint_job(path: str, plan: Plan, cache: CacheRef | None = None) -> FileResult
     folder = Path(path).parent.resolve()
     hashes = []
     for dep in result.depends_on:
-        found = _inside(folder, dep)
+        found = within(folder, dep)
         digest = content_hash(found) if found is not None else UNREADABLE
         if not _hashable(digest):
             return result  # not keyed: never stored
@@ -528,7 +526,7 @@ def _lookup(folder: Path, key: str, path: str) -> tuple[FileResult | None, str |
         return None, f"cache entry {entry} is damaged or foreign; ignored and rebuilt"
     base = Path(path).parent.resolve()
     for rel, digest in deps:
-        found = _inside(base, rel)
+        found = within(base, rel)
         if found is None or content_hash(found) != digest:
             return None, None  # a dependency changed (or the entry names no file of ours)
     result.path, result.cached = path, True

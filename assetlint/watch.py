@@ -28,7 +28,7 @@ from assetlint import batch, reporters
 from assetlint import config as cfg
 from assetlint import targets as target_packs
 from assetlint.engine import Engine, SelectionError
-from assetlint.loaders import REFERENCED_EXTENSIONS, is_asset_path
+from assetlint.loaders import REFERENCED_EXTENSIONS, is_asset_path, within
 from assetlint.reporters.encoding import json_safe
 
 # Formats a per-file report is written in, with the file extension of --output-dir.
@@ -139,14 +139,6 @@ def _hidden(path: Path, folder: Path) -> bool:
     return any(part.startswith(".") for part in parts)
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 def cmd_watch(ns: argparse.Namespace, overrides: cfg.Overrides) -> int:
     """Watch until Ctrl-C, ``--duration`` or ``--max-reports``; 0, or 2 on a usage error."""
     folder = Path(ns.folder)
@@ -154,7 +146,7 @@ def cmd_watch(ns: argparse.Namespace, overrides: cfg.Overrides) -> int:
         print(f"error: {ns.folder}: not a folder", file=sys.stderr)
         return 2
     out_dir = Path(ns.output_dir) if ns.output_dir else None
-    if out_dir is not None and _inside(out_dir, folder):
+    if out_dir is not None and within(folder, out_dir.absolute()) is not None:
         print(f"error: --output-dir {ns.output_dir} is inside {ns.folder}", file=sys.stderr)
         return 2
     try:
@@ -220,7 +212,7 @@ def _report(
     config file in its folder is reported for that file and the watch goes on (False), and
     a file the config excludes is passed over (False), as is a symlink leading out of
     ``folder`` (as `check` refuses it)."""
-    if not _inside(path, folder):
+    if within(folder, path.absolute()) is None:
         print(f"error: {path}: a symlink that leads out of {folder}; not linted", file=sys.stderr)
         return False
     try:

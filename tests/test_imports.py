@@ -136,3 +136,83 @@ def test_the_walk_sees_a_lazy_import():
     assert {"assetlint.rules", "assetlint.fix"} <= engine
     top = imports("assetlint.engine", known["assetlint.engine"], known, top_level=True)
     assert "assetlint.fix" not in top
+
+
+def private_reads(name: str, source: str, known: dict[str, Path], package: str) -> list[str]:
+    """The other modules' underscore names that ``name`` imports or reads as a module's
+    attribute. A name ``_x`` belongs to the module or package that defines it and may be
+    used there and in that package's submodules (``loaders._refs`` by every loader), nowhere
+    else (``from assetlint.loaders.gltf import _Reader``, ``batch.loaders._refs``)."""
+    tree = ast.parse(source)
+    aliases: dict[str, str] = {}  # local name -> the assetlint module it is bound to
+    dotted: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                dotted.append(a.name)
+                if a.asname:
+                    aliases[a.asname] = a.name
+                else:
+                    aliases[a.name.split(".")[0]] = a.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            for a in node.names:
+                dotted.append(f"{base}.{a.name}")
+                if f"{base}.{a.name}" in known:
+                    aliases[a.asname or a.name] = f"{base}.{a.name}"
+    for node in ast.walk(tree):
+        chain: list[str] = []
+        current: ast.AST = node
+        while isinstance(current, ast.Attribute):
+            chain.insert(0, current.attr)
+            current = current.value
+        if chain and isinstance(current, ast.Name) and current.id in aliases:
+            dotted.append(".".join([aliases[current.id], *chain]))
+    wrong = []
+    for full in dotted:
+        if not full.startswith("assetlint."):
+            continue
+        parts = full.split(".")
+        for k, part in enumerate(parts):
+            if part.startswith("_") and not part.startswith("__"):
+                owner = ".".join(parts[:k])
+                if name != owner and not name.startswith(owner + "."):
+                    wrong.append(".".join(parts[: k + 1]))
+                break
+    return sorted(set(wrong))
+
+
+def test_no_module_reads_another_modules_underscore_names():
+    known = modules()
+    wrong = {}
+    for name, path in sorted(known.items()):
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        found = private_reads(name, path.read_text(encoding="utf-8"), known, package)
+        if found:
+            wrong[name] = found
+    assert wrong == {}
+
+
+def test_the_private_scan_sees_imports_and_attribute_reads():
+    known = modules()
+    source = (
+        "from assetlint.loaders.gltf import _Reader\n"
+        "from assetlint.loaders._refs import within\n"
+        "from assetlint import loaders\n"
+        "import assetlint.rules as r\n"
+        "x = loaders._refs.open_regular\n"
+        "y = r._name_problem\n"
+        "z = loaders.load\n"
+    )
+    found = private_reads("assetlint.batch", source, known, "assetlint")
+    assert found == [
+        "assetlint.loaders._refs",
+        "assetlint.loaders.gltf._Reader",
+        "assetlint.rules._name_problem",
+    ]
+    # the same imports are the loaders' own business
+    inside = private_reads("assetlint.loaders.obj", source, known, "assetlint.loaders")
+    assert inside == ["assetlint.loaders.gltf._Reader", "assetlint.rules._name_problem"]

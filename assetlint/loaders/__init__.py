@@ -13,9 +13,26 @@ from pathlib import Path
 import numpy as np
 
 from assetlint.findings import group_issues
-from assetlint.loaders._isolated import ReaderFailure
-from assetlint.loaders._refs import NotRegularFile, open_regular, recording
+from assetlint.loaders._isolated import ReaderFailure, exit_reason, run_forked
+from assetlint.loaders._refs import NotRegularFile, open_regular, recording, within
 from assetlint.model import Asset, LoadError
+
+# What the batch runner needs of the loaders' isolation and reference handling, public here.
+__all__ = [
+    "NotRegularFile",
+    "ReaderFailure",
+    "exit_reason",
+    "open_regular",
+    "recording",
+    "run_forked",
+    "within",
+    "EXTENSIONS",
+    "REFERENCED_EXTENSIONS",
+    "detect_format",
+    "is_asset_path",
+    "load",
+    "sniff",
+]
 
 # extension -> format family; the family names the loader module.
 EXTENSIONS: dict[str, str] = {

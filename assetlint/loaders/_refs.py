@@ -50,6 +50,18 @@ def decode_data_uri(uri: str) -> tuple[str | None, bytes]:
     return mime, unquote(payload).encode("latin-1", "replace")
 
 
+def within(folder: Path, path: str | os.PathLike[str]) -> Path | None:
+    """The file ``path`` names (relative to ``folder`` unless absolute), symlinks resolved,
+    when it is ``folder`` or lies under it (``folder`` resolved too); None when it leads
+    elsewhere, or when ``path`` is empty or holds a NUL (a name read from a cache entry is
+    data, not trusted). The one containment test of loaders, the cache and watch."""
+    name = os.fspath(path)
+    if not name or "\0" in name:
+        return None
+    root, candidate = folder.resolve(), (folder / name).resolve()
+    return candidate if candidate == root or root in candidate.parents else None
+
+
 def resolve_reference(base_dir: Path, uri: str, root: Path | None = None) -> Path:
     """The file a relative reference names, confined to ``root`` (default: ``base_dir``).
 
@@ -70,7 +82,7 @@ def resolve_reference(base_dir: Path, uri: str, root: Path | None = None) -> Pat
             "L006", f"{uri!r} is an absolute path; only paths inside the asset folder are opened"
         )
     candidate = (base_dir / rel).resolve()
-    if candidate != root and root not in candidate.parents:
+    if within(root, candidate) is None:
         raise RefusedReference("L006", f"{uri!r} points outside the asset folder")
     record([candidate])  # also when missing: adding the file later changes the result
     try:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -99,7 +100,7 @@ def load(path: Path) -> Asset:
     doc = _parse_json(json_bytes, asset)
     # Infinite or NaN values are data the rules judge, not reasons for numpy to warn.
     with np.errstate(all="ignore"):
-        reader = _Reader(doc, path.parent, bin_chunk, asset, bin_truncated)
+        reader = Reader(doc, path.parent, bin_chunk, asset, bin_truncated)
         reader.read()
         gltf_checks.check(doc, reader, data if binary else None)
     return asset
@@ -322,7 +323,12 @@ class _Part:
     material: int
 
 
-class _Reader:
+class Reader:
+    """Reads one glTF document into its Asset, each buffer and accessor once, on demand.
+    What it tried to read stays visible (:attr:`buffers_read`, :attr:`accessors_read`) so
+    that the specification checks (:mod:`assetlint.loaders.gltf_checks`) report only what
+    the reader did not already report."""
+
     def __init__(
         self,
         doc: dict[str, Any],
@@ -344,6 +350,16 @@ class _Reader:
         self._lost: dict[int, dict[str, list[str]]] = {}
         # mesh index -> its JOINTS_n/WEIGHTS_n, for placing skinned instances
         self._skin_weights: dict[int, SkinWeights | None] = {}
+
+    @property
+    def buffers_read(self) -> Mapping[int, memoryview | Skip]:
+        """Buffer index -> its bytes, or why it could not be read, for each buffer tried."""
+        return MappingProxyType(self._buffers)
+
+    @property
+    def accessors_read(self) -> Mapping[int, Accessor | Skip]:
+        """Accessor index -> its data, or why it could not be read, for each accessor tried."""
+        return MappingProxyType(self._accessors)
 
     def read(self) -> None:
         self._check_required_extensions()

@@ -36,7 +36,7 @@ from assetlint.loaders._refs import RefusedReference, resolve_reference
 from assetlint.model import LoadError
 
 if TYPE_CHECKING:
-    from assetlint.loaders.gltf import _Reader
+    from assetlint.loaders.gltf import Reader
     from assetlint.model import Texture
 
 _CODE = "L007"
@@ -211,7 +211,7 @@ _ARRAY_KINDS = {
 }
 
 
-def check(doc: dict[str, Any], reader: _Reader, glb: bytes | None) -> None:
+def check(doc: dict[str, Any], reader: Reader, glb: bytes | None) -> None:
     """Record every structural fault of ``doc`` on ``reader.asset`` (``glb``: the raw
     container when the file is a GLB, for its chunk layout)."""
     _Checks(doc, reader).run(glb)
@@ -246,14 +246,14 @@ class _Checks:
     """One document's checks; each method covers one part of the document, in the order
     of :meth:`run`, and records what it finds as load issues."""
 
-    def __init__(self, doc: dict[str, Any], reader: _Reader):
+    def __init__(self, doc: dict[str, Any], reader: Reader):
         self.doc = doc
         self.reader = reader
         self.asset = reader.asset
         used = doc.get("extensionsUsed")
         self.used = {e for e in _list(used) if isinstance(e, str)}
-        self.read_before = set(reader._accessors)
-        self.buffers_before = set(reader._buffers)
+        self.read_before = set(reader.accessors_read)
+        self.buffers_before = set(reader.buffers_read)
         self.parents: dict[int, int] = {}  # node -> its parent
         self.present: set[str] = set()  # extensions found on objects
         self.misfit: set[int] = set()  # accessors whose read error an issue here covers
@@ -601,7 +601,7 @@ class _Checks:
             if not (_is_index(offset) and _is_index(length)):
                 continue
             declared = _obj(buffers[b]).get("byteLength") if b is not None else None
-            data = self.reader._buffers.get(b)  # type: ignore[arg-type]
+            data = self.reader.buffers_read.get(b)  # type: ignore[arg-type]
             if isinstance(data, memoryview) and offset + length > len(data) and i in read:
                 pass  # past the data too: what reads the view reports it
             elif _is_index(declared) and offset + length > declared:
@@ -1046,7 +1046,7 @@ class _Checks:
     def fit(self, i: int, acc: dict[str, Any], view: dict[str, Any], size: int) -> None:
         """The accessor's elements fit its bufferView and its byteStride, by the declared
         lengths (the data may be missing): matrix columns are padded to 4 bytes."""
-        if isinstance(self.reader._accessors.get(i), Skip):
+        if isinstance(self.reader.accessors_read.get(i), Skip):
             return  # the reader reported why it could not read it
         path, kind = f"accessors[{i}]", acc.get("type")
         count, offset = acc.get("count"), acc.get("byteOffset", 0)
@@ -1133,7 +1133,7 @@ class _Checks:
             path = f"buffers[{i}]"
             uri = _obj(buf).get("uri")
             self.uri(f"{path}.uri", uri, glb, _BUFFER_MIMES, "BUFFER_DATA_URI_MIME_TYPE_INVALID")
-            cached = self.reader._buffers.get(i)
+            cached = self.reader.buffers_read.get(i)
             if isinstance(cached, Skip) and cached.code == "L002":
                 self.warn("IO_ERROR", path, cached.message)
             if i in self.buffers_before:
