@@ -36,7 +36,8 @@ from typing import Any
 
 from assetlint import categories
 from assetlint.findings import SEVERITIES
-from assetlint.rules import Rule, param_problem
+from assetlint.rules import Rule, param_problem, unmatched
+from assetlint.targets import parse_size
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -160,14 +161,14 @@ def _codes(value: Any, key: str, where: str, rules: Mapping[str, Rule]) -> tuple
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: '{key}' must be {KEYS.get(key, 'a list of rule codes')}")
     out = tuple(v.strip().upper() for v in value)
-    for code in out:
-        if code != "ALL" and not any(c.startswith(code) for c in rules):
-            if where == "command line":
-                raise ConfigError(f"{key} {code!r} matches no rule code")
-            raise ConfigError(
-                f"{where}: '{key}' names {code!r}, which matches no rule code "
-                "(`assetlint rules` lists them)"
-            )
+    code = unmatched(out, rules)
+    if code is not None:
+        if where == "command line":
+            raise ConfigError(f"{key} {code!r} matches no rule code")
+        raise ConfigError(
+            f"{where}: '{key}' names {code!r}, which matches no rule code "
+            "(`assetlint rules` lists them)"
+        )
     return out
 
 
@@ -189,15 +190,15 @@ def _check_rule_tables(value: Any, where: str, rules: Mapping[str, Rule]) -> dic
                         + ", ".join(SEVERITIES)
                     )
                 continue
-            defaults = [r.params[key] for r in matched if key in r.params]
-            if not defaults:
+            takers = [r for r in matched if key in r.params]
+            if not takers:
                 allowed = sorted({p for r in matched for p in r.params}) + ["severity"]
                 raise ConfigError(
                     f"{where}: 'rules.{selector}' has no parameter {key!r}; allowed: "
                     + ", ".join(allowed)
                 )
-            for default in defaults:
-                problem = param_problem(default, v, key)
+            for rule in takers:
+                problem = param_problem(rule, key, v)
                 if problem is not None:
                     raise ConfigError(f"{where}: 'rules.{selector}.{key}' = {problem}")
         out[sel] = dict(table)
@@ -218,6 +219,11 @@ def _setting(key: str, value: Any, where: str) -> Any:
         except ValueError as exc:
             named = "--category" if where == "command line" else f"{where}: 'category'"
             raise ConfigError(f"{named}: {exc}") from None
+    if key == "size":  # named as it was given: the config key, or --size
+        try:
+            parse_size(value, "--size" if where == "command line" else f"{where}: 'size' =")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
     if key == "timeout":
         if not number or not math.isfinite(value) or value <= 0:
             raise ConfigError(f"{where}: 'timeout' = {value!r}; must be {KEYS[key]}")

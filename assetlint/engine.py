@@ -15,7 +15,7 @@ import pluggy
 from assetlint.findings import Finding, from_load_issue
 from assetlint.model import Asset
 from assetlint.plugins import PluginError, plugin_manager
-from assetlint.rules import ALL, Rule, RuleContext, keeps, specificity
+from assetlint.rules import Rule, RuleContext, keeps, specificity, unmatched
 from assetlint.rules.internal import INTERNAL_ERROR, TRUNCATED
 
 
@@ -64,9 +64,9 @@ class Engine:
 
     def check_selectors(self, selectors: Iterable[str], option: str) -> None:
         """Raise SelectionError for a selector that names no installed rule."""
-        for sel in selectors:
-            if sel != ALL and not any(code.startswith(sel) for code in self.rules):
-                raise SelectionError(f"{option} {sel!r} matches no rule code")
+        sel = unmatched(selectors, self.rules)
+        if sel is not None:
+            raise SelectionError(f"{option} {sel!r} matches no rule code")
 
     def selected(
         self,
@@ -117,6 +117,9 @@ class Engine:
                     params[key] = value
                 elif sel == rule.code:
                     raise SelectionError(f"rule {rule.code} has no parameter {key!r}")
+        for key, owner in rule.shared.items():  # read where it is set: one value for both
+            if owner in self.rules:
+                params[key] = self.resolve_params(self.rules[owner], overrides)[key]
         return params
 
     def run(

@@ -45,7 +45,7 @@ from assetlint.engine import Engine
 from assetlint.findings import SEVERITIES, Finding
 from assetlint.model import Asset
 from assetlint.plugins import PluginError
-from assetlint.rules import ALL, TARGETS, Rule, keeps, param_problem
+from assetlint.rules import ALL, TARGETS, Rule, keeps, param_problem, unmatched
 from assetlint.rules.scale import UNITS
 
 if sys.version_info >= (3, 11):
@@ -280,17 +280,16 @@ def _chain(name: str, packs: Mapping[str, Pack]) -> list[Pack]:
 
 
 def _check_selectors(selectors: Iterable[str], rules: Mapping[str, Rule], where: str) -> None:
-    for sel in selectors:
-        if sel != ALL and not any(code.startswith(sel) for code in rules):
-            raise PackError(f"{where}: {sel!r} matches no installed rule")
+    sel = unmatched(selectors, rules)
+    if sel is not None:
+        raise PackError(f"{where}: {sel!r} matches no rule code")
 
 
-def _check_value(where: str, key: str, default: Any, value: Any) -> Any:
-    """A parameter value of the same kind as the rule's default."""
-    problem = param_problem(default, value, key)
+def _check_value(where: str, key: str, rule: Rule, value: Any) -> None:
+    """A parameter value of the same kind as the rule's default, in its declared range."""
+    problem = param_problem(rule, key, value)
     if problem is not None:
         raise PackError(f"{where}: {key} = {problem}")
-    return value
 
 
 def _apply(
@@ -314,14 +313,13 @@ def _apply(
                     severities[code] = value
                 continue
             takers = [c for c in codes if key in rules[c].params]
-            if not takers and any(key in rules[c].params for c in rules if c.startswith(selector)):
-                continue  # the parameter's rules are not selected by this target
-            if not takers:
+            owners = [c for c in rules if c.startswith(selector) and key in rules[c].params]
+            if not owners:
                 raise PackError(f"{where}: [rules.{selector}] no rule has a parameter {key!r}")
+            for code in owners:  # checked even where this target does not select it
+                _check_value(f"{where}: [rules.{selector}]", key, rules[code], value)
             for code in takers:
-                params.setdefault(code, {})[key] = _check_value(
-                    f"{where}: [rules.{selector}]", key, rules[code].params[key], value
-                )
+                params.setdefault(code, {})[key] = value
 
 
 def _rules_of(engine_or_rules: Engine | Mapping[str, Rule]) -> Mapping[str, Rule]:
@@ -512,9 +510,10 @@ def enabled_codes(
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)(?:e([-+]?\d+))?\s*(mm|cm|m|in|ft)?\s*$", re.I)
 
 
-def parse_size(text: str) -> tuple[float, str | None]:
+def parse_size(text: str, option: str = "--size") -> tuple[float, str | None]:
     """'0.3m', '30 cm', '12in', '0.3' (metres) -> (metres, None); a category ('helmet',
-    see assetlint/categories.py) -> (its typical size, the category's name)."""
+    see assetlint/categories.py) -> (its typical size, the category's name). ``option``
+    names where the text came from in the ValueError (a config file's key, or --size)."""
     try:
         category = categories.lookup(text)
     except ValueError:
@@ -524,7 +523,7 @@ def parse_size(text: str) -> tuple[float, str | None]:
     match = _SIZE.match(text.strip())
     if not match:
         raise ValueError(
-            f"--size {text!r}: give a length like 0.3m, 30cm, 12in, or a category: "
+            f"{option} {text!r}: give a length like 0.3m, 30cm, 12in, or a category: "
             + ", ".join(categories.names())
         )
     # parsed as one float: 10 ** int(exponent) overflows a float past 1e308 (a traceback)
@@ -532,7 +531,7 @@ def parse_size(text: str) -> tuple[float, str | None]:
     value = float(f"{match.group(1)}e{match.group(2) or 0}")
     metres = value * UNITS[(match.group(3) or "m").lower()]
     if not (metres > 0 and math.isfinite(metres)):
-        raise ValueError(f"--size {text!r}: the size must be positive and finite")
+        raise ValueError(f"{option} {text!r}: the size must be positive and finite")
     return metres, None
 
 

@@ -89,7 +89,7 @@ def test_specificity_ties_go_to_ignore():
     [
         (
             {"name": "x", "family": "game", "extend-select": ["Q123"]},
-            "pack 'x' extend-select: 'Q123' matches no installed rule",
+            "pack 'x' extend-select: 'Q123' matches no rule code",
         ),
         (
             {"name": "x", "family": "game", "rules": {"B001": {"max_tris": 5}}},
@@ -105,7 +105,7 @@ def test_specificity_ties_go_to_ignore():
         ),
         (
             {"name": "x", "family": "game", "rules": {"Z9": {"severity": "error"}}},
-            "'Z9' matches no installed rule",
+            "'Z9' matches no rule code",
         ),
         ({"name": "x"}, "pack 'x' has no 'family'"),
         (

@@ -11,7 +11,7 @@ by :func:`rule`. A module (built-in or a third-party package) collects its rules
     group = RuleGroup(family="geometry")
 
     @group.rule("G001", "non-manifold-edge", severity="error", summary="...", fix="...",
-                params={"weld_tolerance": 1e-6})
+                params={"weld_tolerance": 1e-6}, ranges={"weld_tolerance": AT_LEAST_ZERO})
     def non_manifold_edge(asset, ctx):
         \"\"\"Rationale paragraph (shown by `assetlint explain G001`).\"\"\"
         yield ctx.finding("3 edges shared by more than two faces", subject="Body")
@@ -50,6 +50,32 @@ Check = Callable[[Asset, "RuleContext"], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
+class Range:
+    """The values a numeric parameter can take (each element, for a list of numbers),
+    declared beside its default: a bound of None is open, ``above`` excludes ``low`` (a
+    divisor or a factor that must be positive)."""
+
+    low: float | None = None
+    high: float | None = None
+    above: bool = False
+
+    def __contains__(self, value: float) -> bool:
+        if self.low is not None and (value <= self.low if self.above else value < self.low):
+            return False
+        return self.high is None or value <= self.high
+
+    def __str__(self) -> str:
+        low = None if self.low is None else f"{'>' if self.above else '>='} {self.low:g}"
+        high = None if self.high is None else f"<= {self.high:g}"
+        return " and ".join(b for b in (low, high) if b) or "any finite number"
+
+
+AT_LEAST_ZERO = Range(0.0)  # a count, a size or a tolerance that may be zero
+ABOVE_ZERO = Range(0.0, above=True)  # a divisor, a factor or a size that must be positive
+SHARE = Range(0.0, 1.0)  # a fraction of a whole
+
+
+@dataclass(frozen=True)
 class Rule:
     """A rule's metadata and its check. Everything `assetlint rules`/`explain` and the README
     table show comes from here, so it is written once."""
@@ -66,6 +92,9 @@ class Rule:
     autofix: bool = False
     targets: tuple[str, ...] = ("all",)
     params: Mapping[str, Any] = field(default_factory=dict)  # name -> default value
+    ranges: Mapping[str, Range] = field(default_factory=dict)  # name -> its valid values
+    # name -> the code whose parameter of that name this rule reads (one setting, set there)
+    shared: Mapping[str, str] = field(default_factory=dict)
     check: Check | None = None  # None for rules whose findings come from elsewhere (load)
     origin: str = "assetlint"  # the plugin that declared it
 
@@ -77,6 +106,15 @@ class Rule:
         unknown = set(self.targets) - set(TARGETS) - {"all"}
         if unknown:
             raise ValueError(f"rule {self.code}: unknown targets {sorted(unknown)}")
+        for key in self.ranges:
+            if key not in self.params:
+                raise ValueError(f"rule {self.code}: a range for no parameter {key!r}")
+            problem = param_problem(self, key, self.params[key])
+            if problem is not None:
+                raise ValueError(f"rule {self.code}: default {key} = {problem}")
+        clash = set(self.shared) & set(self.params)
+        if clash:
+            raise ValueError(f"rule {self.code}: {sorted(clash)} both declared and shared")
 
     @property
     def prefix(self) -> str:
@@ -87,24 +125,32 @@ class Rule:
         return "all" in self.targets or (target is not None and target in self.targets)
 
 
-def param_problem(default: Any, value: Any, key: str = "") -> str | None:
-    """What is wrong with ``value`` for a parameter whose default is ``default`` (None when
-    it can be used): the same kind as the default, and a number finite, since NaN compares
-    false with everything and would silently switch the rule off; and for the S rules'
-    named values (``key`` ``category``, ``unitless_unit``) a name they can look up, since
-    a wrong one would fail every S rule on every file. Config files, the command line, the
-    API and target packs all check values through this one function."""
+def param_problem(rule: Rule, key: str, value: Any) -> str | None:
+    """What is wrong with ``value`` for ``rule``'s parameter ``key`` (None when it can be
+    used): the same kind as the default; a number finite, since NaN compares false with
+    everything and would silently switch the rule off, and inside the range the rule
+    declares for it (``tolerance = 0`` would divide by zero); and for the S rules' named
+    values (``category``, ``unitless_unit``) a name they can look up, since a wrong one
+    would fail every S rule on every file. Config files, the command line, the API and
+    target packs all check values through this one function, in one wording."""
+    default = rule.params[key]
+    valid = rule.ranges.get(key)
     if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, (int, float)):
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            ok = False
-        elif not math.isfinite(value):
-            return f"{value!r} is not a finite number (default {default!r})"
-        else:
-            ok = True
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok:
+            return _number_problem(value, default, valid)
     elif isinstance(default, (list, tuple)):
         ok = isinstance(value, (list, tuple))
+        numbers = [v for v in default if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if ok and default and len(numbers) == len(default):
+            for item in value:
+                if not isinstance(item, (int, float)) or isinstance(item, bool):
+                    return f"{value!r} is not a list of numbers (default {default!r})"
+                problem = _number_problem(item, default, valid)
+                if problem is not None:
+                    return f"{value!r}: {problem}"
     else:
         ok = isinstance(value, type(default))
     if ok:
@@ -112,6 +158,14 @@ def param_problem(default: Any, value: Any, key: str = "") -> str | None:
             return _name_problem(key, value)
         return None
     return f"{value!r} is not a {type(default).__name__} (default {default!r})"
+
+
+def _number_problem(value: float, default: Any, valid: Range | None) -> str | None:
+    if not math.isfinite(value):
+        return f"{value!r} is not a finite number (default {default!r})"
+    if valid is not None and value not in valid:
+        return f"{value!r} is out of range: must be {valid} (default {default!r})"
+    return None
 
 
 def _name_problem(key: str, value: str) -> str | None:
@@ -139,6 +193,17 @@ def specificity(selector: str, code: str, in_scope: bool = True) -> int:
     if not code.startswith(selector) or (selector != code and not in_scope):
         return -1
     return len(selector)
+
+
+def unmatched(selectors: Iterable[str], codes: Iterable[str]) -> str | None:
+    """The first selector that names no rule code (a prefix of none, ALL naming every
+    one), or None: the one test behind every "matches no rule code" of the command line,
+    config files, target packs and the API."""
+    known = tuple(codes)
+    for sel in selectors:
+        if sel != ALL and not any(code.startswith(sel) for code in known):
+            return sel
+    return None
 
 
 def keeps(
@@ -180,6 +245,8 @@ class RuleGroup:
         fix: str,
         targets: tuple[str, ...] = ("all",),
         params: Mapping[str, Any] | None = None,
+        ranges: Mapping[str, Range] | None = None,
+        shared: Mapping[str, str] | None = None,
         rationale: str | None = None,
     ) -> Callable[[Check], Check]:
         """Declare the decorated function as a rule; its docstring is the rationale."""
@@ -199,6 +266,8 @@ class RuleGroup:
                     fix=fix,
                     targets=tuple(targets),
                     params=dict(params or {}),
+                    ranges=dict(ranges or {}),
+                    shared=dict(shared or {}),
                     check=check,
                     origin=self.origin,
                 )

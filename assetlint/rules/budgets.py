@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from assetlint.findings import Finding
 from assetlint.model import Asset
 from assetlint.plugins import hookimpl
-from assetlint.rules import RuleContext, RuleGroup, iter_meshes
+from assetlint.rules import ABOVE_ZERO, AT_LEAST_ZERO, RuleContext, RuleGroup, iter_meshes
 from assetlint.rules.materials import material_slots
 from assetlint.rules.textures import used_textures
 
@@ -46,6 +46,7 @@ def draw_calls(asset: Asset) -> int:
     "the lost detail into a normal map.",
     targets=("game", "web"),
     params={"max_triangles": 100_000},
+    ranges={"max_triangles": AT_LEAST_ZERO},
 )
 def mesh_triangle_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Some destinations cap triangles per mesh (Roblox refuses meshes over its limit and
@@ -72,6 +73,7 @@ def mesh_triangle_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Decimate the heaviest meshes, or drop instances and detail the destination cannot show.",
     targets=("game", "web"),
     params={"max_triangles": 300_000},
+    ranges={"max_triangles": AT_LEAST_ZERO},
 )
 def scene_triangle_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A frame has a triangle budget, and the asset is drawn with all its instances: a
@@ -99,6 +101,7 @@ def scene_triangle_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "target accepts 32-bit indices before relying on them.",
     targets=("game", "web"),
     params={"max_vertices": 65_535},
+    ranges={"max_vertices": AT_LEAST_ZERO},
 )
 def vertex_index_limit(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Vertices are addressed by the index buffer: with 16-bit indices a mesh cannot use
@@ -127,6 +130,7 @@ def vertex_index_limit(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "one material per mesh.",
     targets=("game", "web"),
     params={"max_materials": 4},
+    ranges={"max_materials": AT_LEAST_ZERO},
 )
 def material_slot_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Each material slot of a mesh is a separate draw call and often a separate shader
@@ -153,6 +157,7 @@ def material_slot_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Merge meshes that share a material, atlas materials, and instance repeated parts.",
     targets=("game", "web"),
     params={"max_draw_calls": 50},
+    ranges={"max_draw_calls": AT_LEAST_ZERO},
 )
 def draw_call_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A draw call is issued per mesh instance and material slot, and on phones and
@@ -179,6 +184,7 @@ def draw_call_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Remove helper and twist bones that do not deform, or split the character.",
     targets=("game", "web"),
     params={"max_bones": 75},
+    ranges={"max_bones": AT_LEAST_ZERO},
 )
 def bone_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Skinning uploads a matrix per bone for every skinned mesh; targets cap the count
@@ -205,6 +211,7 @@ def bone_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "normalize the weights.",
     targets=("game", "web"),
     params={"max_influences": 4},
+    ranges={"max_influences": AT_LEAST_ZERO},
 )
 def bone_influence_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Engines keep a fixed number of bone weights per vertex (four by default in Unity and
@@ -236,6 +243,7 @@ def delivered_bytes(asset: Asset) -> int:
     "meshopt) where the destination decodes it.",
     targets=("game", "web"),
     params={"max_mb": 50.0},
+    ranges={"max_mb": AT_LEAST_ZERO},
 )
 def file_size_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Web viewers and storefronts download the whole asset before showing it, and some
@@ -264,6 +272,7 @@ def file_size_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "and atlas materials.",
     targets=("game", "web"),
     params={"max_textures": 16},
+    ranges={"max_textures": AT_LEAST_ZERO},
 )
 def texture_count_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Each texture is a separate download, decode and GPU allocation, and a sampler slot
@@ -293,6 +302,7 @@ def texture_memory(width: int, height: int, bytes_per_pixel: float, mipmaps: boo
     "formats (KTX2/Basis, ASTC, BC) where the target supports them.",
     targets=("game", "web"),
     params={"max_mb": 256.0, "bytes_per_pixel": 4.0, "mipmaps": True},
+    ranges={"max_mb": AT_LEAST_ZERO, "bytes_per_pixel": ABOVE_ZERO},
 )
 def texture_memory_budget(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A PNG or JPEG is small on disk but is decoded to its full size on the GPU: a

@@ -17,7 +17,7 @@ from assetlint.geometry.shells import nesting
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology, totals
 from assetlint.model import Asset
 from assetlint.plugins import hookimpl
-from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural
+from assetlint.rules import AT_LEAST_ZERO, SHARE, RuleContext, RuleGroup, iter_meshes, plural
 from assetlint.rules.scale import AssumedUnit, assumed_unit
 
 group = RuleGroup(family="geometry")
@@ -77,6 +77,7 @@ def index_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 
 
 WELD = {"weld_tolerance": DEFAULT_WELD_TOLERANCE}
+WELD_RANGE = {"weld_tolerance": AT_LEAST_ZERO}
 
 
 def _meshes(asset: Asset, ctx: RuleContext) -> Iterator[tuple[int, str, Topology]]:
@@ -121,6 +122,7 @@ def _metres(
     fix="Separate or delete the extra faces (Blender: Select > Select All by Trait > "
     "Non Manifold, then dissolve or split); re-mesh generator output if there are many.",
     params=WELD,
+    ranges=WELD_RANGE,
 )
 def non_manifold_edge(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """An edge shared by three or more faces has no inside and outside: the surface
@@ -152,6 +154,7 @@ def non_manifold_edge(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Split the vertex so each fan of faces gets its own, or fill the gap between the "
     "fans (Blender: select the vertex and Rip / V, or Merge after bridging).",
     params=WELD,
+    ranges=WELD_RANGE,
 )
 def non_manifold_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """At a bow-tie vertex the faces around it form two or more fans that touch only at
@@ -226,6 +229,7 @@ def see_through(asset: Asset) -> dict[int, tuple[float, str]]:
     fix="Fill the holes (Blender: select the boundary loop and press F or Grid Fill; "
     "MeshLab: Close Holes) or make the surface closed in the source.",
     params={**WELD, "unitless_unit": "m", "visible_share": VISIBLE_HOLE},
+    ranges={**WELD_RANGE, "visible_share": SHARE},
 )
 def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A boundary edge belongs to one face only; a loop of them is a hole. A mesh meant to
@@ -293,6 +297,7 @@ def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Recalculate normals outside (Blender: Mesh > Normals > Recalculate Outside; "
     "MeshLab: Re-Orient all faces coherently).",
     params=WELD,
+    ranges=WELD_RANGE,
 )
 def inconsistent_winding(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Two faces sharing an edge should traverse it in opposite directions; when they
@@ -321,6 +326,7 @@ def inconsistent_winding(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     summary="closed shells whose faces all point inward (negative signed volume)",
     fix="Flip the normals of the shell (Blender: Mesh > Normals > Flip, or Recalculate Outside).",
     params=WELD,
+    ranges=WELD_RANGE,
 )
 def inside_out_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A closed, consistently wound shell has a signed volume whose sign says which way its
@@ -387,6 +393,7 @@ def _nested(asset: Asset, ctx: RuleContext, kind: str) -> Iterator[tuple[int, st
     "(Blender: select the part with L, then delete or Boolean Union).",
     targets=("game", "web"),
     params=WELD,
+    ranges=WELD_RANGE,
 )
 def hidden_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A part wholly inside a closed shell, facing the same way as that shell (a solid
@@ -417,6 +424,7 @@ def hidden_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Nothing to fix for a print (a hollow saves material; a resin print needs a drain "
     "hole). In a real-time asset the cavity is never seen: delete it to save triangles.",
     params=WELD,
+    ranges=WELD_RANGE,
 )
 def interior_cavity(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A closed shell facing inward inside an outward one is the hollow of a solid: its
@@ -449,6 +457,7 @@ def interior_cavity(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Remove degenerate faces (Blender: Mesh > Clean Up > Degenerate Dissolve; "
     "MeshLab: Remove Zero Area Faces).",
     params=WELD,
+    ranges=WELD_RANGE,
 )
 def degenerate_triangle(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A triangle that names the same vertex twice, has two corners closer than the weld
@@ -483,6 +492,7 @@ def degenerate_triangle(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Remove duplicate faces (Blender: Merge by Distance then Select > Select All by "
     "Trait > Interior Faces; MeshLab: Remove Duplicate Faces).",
     params=WELD,
+    ranges=WELD_RANGE,
 )
 def duplicate_triangle(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Two triangles over the same three (welded) vertices draw the same surface twice:
@@ -534,6 +544,7 @@ def unreferenced_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Merge vertices by distance (Blender: Mesh > Clean Up > Merge by Distance; "
     "MeshLab: Merge Close Vertices), keeping seams where UVs differ.",
     params={**WELD, "max_share": 0.5},
+    ranges={**WELD_RANGE, "max_share": SHARE},
 )
 def triangle_soup(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """In a triangle soup every triangle has its own three vertices, even where it touches
@@ -571,6 +582,7 @@ def triangle_soup(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Delete the floaters (Blender: select the main part with L, invert, delete; "
     "MeshLab: Remove Isolated Pieces (wrt Diameter or Face Num)).",
     params={**WELD, "area_ratio": 0.001, "size_ratio": 0.02},
+    ranges={**WELD_RANGE, "area_ratio": SHARE, "size_ratio": SHARE},
 )
 def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Image-to-3D generators often leave small islands of surface floating around the
@@ -614,6 +626,7 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     summary="how many separate parts a mesh is made of",
     fix="Nothing to fix if the parts are intended; join or separate them in the source otherwise.",
     params=WELD,
+    ranges=WELD_RANGE,
 )
 def disconnected_parts(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A mesh made of several parts that share no edge is common and often fine (a chair
@@ -642,6 +655,7 @@ def disconnected_parts(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Nothing to fix: seams are how UVs and hard edges are stored. Tools that judge "
     "topology on the raw index buffer report these as holes.",
     params=WELD,
+    ranges=WELD_RANGE,
 )
 def uv_seam_split(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Vertices are split wherever their UV coordinates or normals differ on the two sides

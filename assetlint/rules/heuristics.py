@@ -65,9 +65,10 @@ from assetlint.analysis.sides import (
 from assetlint.findings import Finding
 from assetlint.model import Asset, axis_vector
 from assetlint.plugins import hookimpl
-from assetlint.rules import RuleContext, RuleGroup
+from assetlint.rules import ABOVE_ZERO, AT_LEAST_ZERO, SHARE, Range, RuleContext, RuleGroup
 
 group = RuleGroup(family="heuristics")
+BYTE = Range(0.0, 255.0)  # an sRGB level
 
 OCCLUSION_SAMPLES = 4096  # samples that get occlusion rays (a prefix of the i.i.d. samples)
 OCCLUSION_RADIUS = 0.2  # rays count as blocked within this fraction of the object's size
@@ -243,6 +244,7 @@ def _vector(v: np.ndarray) -> str:
     fix="Re-generate or de-light the texture (a de-lighting tool, or repaint the shaded "
     "side); the engine will light the asset itself.",
     params={"strength": 0.2, "explained": 0.2},
+    ranges={"strength": AT_LEAST_ZERO, "explained": SHARE},
 )
 def baked_light(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """An albedo is the colour of the material, without light. Image-to-3D generators
@@ -282,6 +284,7 @@ def baked_light(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Remove the occlusion from the colour map (keep it in an occlusion map, glTF's "
     "occlusionTexture, if wanted).",
     params={"strength": 0.2, "explained": 0.01, "spread": 0.01},
+    ranges={"strength": AT_LEAST_ZERO, "explained": SHARE, "spread": AT_LEAST_ZERO},
 )
 def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Occlusion belongs in an occlusion map that the renderer applies to ambient light
@@ -354,6 +357,13 @@ def occlusion_fit(asset: Asset) -> OcclusionFit | None:
         "softness": SOFTNESS,
         "contrast": CONTRAST,
         "sharpness": SHARPNESS,
+    },
+    ranges={
+        "whiteness": SHARE,
+        "saturation": SHARE,
+        "softness": SHARE,
+        "contrast": AT_LEAST_ZERO,
+        "sharpness": SHARE,
     },
 )
 def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
@@ -462,6 +472,7 @@ def _continuous(level: np.ndarray, limit: float, below: bool) -> bool:
     "blacks that hold baked shadow, lower blown-out whites; set metallic to 0 for a "
     "photographed non-metal.",
     params={"dark": 30, "bright": 240, "metal_dark": 180, "share": 0.05},
+    ranges={"dark": BYTE, "bright": BYTE, "metal_dark": BYTE, "share": SHARE},
 )
 def albedo_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Physically based shading assumes the albedo is a reflectance: nothing in nature
@@ -543,6 +554,7 @@ def albedo_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Use a lit (metallic-roughness) material with the colour map as base colour only; "
     "keep emission for parts that really glow.",
     params={"difference": 0.03},
+    ranges={"difference": AT_LEAST_ZERO},
 )
 def unlit_albedo(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A generator that cannot separate light from colour sometimes ships its texture as
@@ -620,6 +632,7 @@ def _thumbnail(pixels: np.ndarray, size: int = 32) -> np.ndarray:
     fix="Split the mesh by material (metal, rubber, fabric...) and give each part its own "
     "material with the right metallic and roughness.",
     params={"materials": 1},
+    ranges={"materials": AT_LEAST_ZERO},
 )
 def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A generator bakes everything it sees into one texture under one material, so the
@@ -683,6 +696,7 @@ def _map_varies(samples: Samples, rows: np.ndarray) -> bool:
     summary="the half facing away from the front has much less detail than the front",
     fix="Re-generate from more views, or sculpt and paint the back to match the front.",
     params={"front": "+Z", "ratio": 2.0, "geometry": 8.0, "texture": 1.0},
+    ranges={"ratio": ABOVE_ZERO, "geometry": ABOVE_ZERO, "texture": ABOVE_ZERO},
 )
 def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A single photo shows the front; the generator invents the back from priors, and
@@ -754,6 +768,7 @@ def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         "correlation": 0.8,
         "texture": 0.005,
     },
+    ranges={"geometry": SHARE, "correlation": Range(-1.0, 1.0), "texture": AT_LEAST_ZERO},
 )
 def mirrored_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """With one photo, a generator often fills in the back by mirroring the front through

@@ -18,7 +18,7 @@ from assetlint.arrays import cross, finite_rows, in_range_rows
 from assetlint.findings import Finding
 from assetlint.model import Asset, Mesh, transform_points
 from assetlint.plugins import hookimpl
-from assetlint.rules import RuleContext, RuleGroup
+from assetlint.rules import AT_LEAST_ZERO, SHARE, Range, RuleContext, RuleGroup
 from assetlint.rules.scale import vertical_axis
 
 if TYPE_CHECKING:  # scipy is imported where used: it would double the CLI's start-up
@@ -222,6 +222,11 @@ def _direction_name(direction: np.ndarray) -> str:
     "Z-up tools) and apply the rotation.",
     targets=("game", "web"),
     params={"contact_tolerance": 0.01, "max_bottom_support": 0.05, "min_side_support": 0.5},
+    ranges={
+        "contact_tolerance": AT_LEAST_ZERO,
+        "max_bottom_support": SHARE,
+        "min_side_support": SHARE,
+    },
 )
 def lying_on_side(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Generators and Z-up/Y-up mix-ups deliver objects lying on their side or upside down:
@@ -625,6 +630,7 @@ def lying_down(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "Set Origin, then move the object to the world origin) and apply the transform.",
     targets=("game", "web"),
     params={"expected": "bottom-center", "tolerance": 0.05},
+    ranges={"tolerance": AT_LEAST_ZERO},
 )
 def pivot_placement(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """An engine places, rotates and scales an asset about its origin. Props meant to stand
@@ -665,6 +671,7 @@ def pivot_placement(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Move the object to the origin (or the origin to the object) and apply the transform.",
     targets=("game", "web"),
     params={"max_distance": 1.0},
+    ranges={"max_distance": AT_LEAST_ZERO},
 )
 def pivot_far_from_geometry(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """An origin far from the geometry makes the asset appear away from where it is
@@ -734,6 +741,7 @@ def negative_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Apply the scale in the source tool (Blender: Apply > Scale) so that the mesh "
     "carries its shape and the node a uniform scale of 1.",
     params={"tolerance": 0.001},
+    ranges={"tolerance": AT_LEAST_ZERO},
 )
 def non_uniform_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A non-uniform node scale distorts normals unless the engine corrects them, breaks
@@ -799,6 +807,7 @@ def non_finite_transform(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "bottom centre).",
     targets=("game", "web"),
     params={"tolerance": 0.01},
+    ranges={"tolerance": AT_LEAST_ZERO},
 )
 def below_ground(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Placed at the origin of a floor, an object that extends below y = 0 sinks into the
@@ -829,6 +838,7 @@ def below_ground(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "material.",
     targets=("print",),
     params={"max_angle": 45.0, "min_share": 0.0, "unitless_up": "+Y"},
+    ranges={"max_angle": Range(0.0, 90.0), "min_share": SHARE},
 )
 def overhang_share(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """FDM printers lay each layer on the one below: surfaces that face down at more than

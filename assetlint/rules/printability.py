@@ -24,7 +24,7 @@ from assetlint.geometry.thickness import (
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, topology
 from assetlint.model import Asset, transform_points
 from assetlint.plugins import hookimpl
-from assetlint.rules import RuleContext, RuleGroup, iter_meshes, plural
+from assetlint.rules import AT_LEAST_ZERO, SHARE, Range, RuleContext, RuleGroup, iter_meshes, plural
 from assetlint.rules.scale import assumed_unit
 
 group = RuleGroup(family="printability")
@@ -61,6 +61,7 @@ def _point(p: np.ndarray) -> str:
     "Intersecting Faces, delete, Close Holes).",
     targets=("print",),
     params={"weld_tolerance": DEFAULT_WELD_TOLERANCE},
+    ranges={"weld_tolerance": AT_LEAST_ZERO},
 )
 def self_intersection(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A surface that passes through itself has no single inside: a slicer cannot tell
@@ -114,6 +115,12 @@ def self_intersection(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         "samples": DEFAULT_SAMPLES,
         "seed": 0,
         "unitless_unit": "m",
+    },
+    ranges={
+        "min_thickness": AT_LEAST_ZERO,
+        "max_thin_share": SHARE,
+        "samples": Range(1.0),
+        "seed": AT_LEAST_ZERO,
     },
 )
 def thin_wall(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:

@@ -23,7 +23,7 @@ from assetlint import categories
 from assetlint.findings import Finding
 from assetlint.model import UNITLESS_FORMATS, Asset
 from assetlint.plugins import hookimpl
-from assetlint.rules import RuleContext, RuleGroup
+from assetlint.rules import ABOVE_ZERO, AT_LEAST_ZERO, SHARE, Range, RuleContext, RuleGroup
 
 group = RuleGroup(family="scale")
 
@@ -251,6 +251,23 @@ SIZE_PARAMS = {
     "category": "",
     "unitless_unit": "m",
 }
+SIZE_RANGES = {
+    "min_size": ABOVE_ZERO,
+    "max_size": ABOVE_ZERO,
+    "expected_size": AT_LEAST_ZERO,  # 0: not stated
+    "tolerance": Range(1.0),  # a factor either way
+}
+# S001 and S002 heed S006's evidence of a generator's cube with S006's settings
+CUBE_SETTINGS = dict.fromkeys(
+    (
+        "normalized_extents",
+        "short_of_cube",
+        "beyond_cube",
+        "centre_tolerance",
+        "primitive_tolerance",
+    ),
+    "S006",
+)
 
 
 @group.rule(
@@ -263,6 +280,8 @@ SIZE_PARAMS = {
     "--size if assetlint's range is wrong for this object).",
     targets=("game", "web", "print"),
     params=SIZE_PARAMS,
+    ranges=SIZE_RANGES,
+    shared=CUBE_SETTINGS,
 )
 def implausible_size(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Engines, AR viewers and slicers take the asset's numbers as real sizes: a chair 40 m
@@ -279,7 +298,7 @@ def implausible_size(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     if measured is None:
         return
     verdict = size_verdict(measured.size, ctx.params)
-    cube = fitted_cube(asset)
+    cube = fitted_cube(asset, ctx.params)
     if not verdict.off or (verdict.slips and cube is None):
         return
     note = f" ({measured.assumption})" if measured.assumption else ""
@@ -309,6 +328,8 @@ def implausible_size(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "file units), or scale by the factor named.",
     targets=("game", "web", "print"),
     params=SIZE_PARAMS,
+    ranges=SIZE_RANGES,
+    shared=CUBE_SETTINGS,
 )
 def unit_confusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """The commonest scale bug is not a wrong size but a wrong unit: a model written in
@@ -323,7 +344,7 @@ def unit_confusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     if measured is None:
         return
     verdict = size_verdict(measured.size, ctx.params)
-    if not (verdict.off and verdict.slips) or fitted_cube(asset) is not None:
+    if not (verdict.off and verdict.slips) or fitted_cube(asset, ctx.params) is not None:
         return
     note = f"; {measured.assumption}" if measured.assumption else ""
     yield ctx.finding(
@@ -374,6 +395,7 @@ def authored_units(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Scale the model down, split it into parts that fit, or print on a larger machine.",
     targets=("print",),
     params={"build_volume_mm": [220.0, 220.0, 250.0], "unitless_unit": "mm", "unitless_up": "+Y"},
+    ranges={"build_volume_mm": ABOVE_ZERO},
 )
 def build_volume(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A slicer refuses a model larger than the printer's bed and height. The model is
@@ -432,6 +454,7 @@ _UNIT_FACTORS = {
     "Apply Scalings: FBX Units Scale) so that the node's scale is 1.",
     targets=("game", "web"),
     params={"factor_tolerance": 0.001},
+    ranges={"factor_tolerance": AT_LEAST_ZERO},
 )
 def unit_scale_on_node(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """The FBX unit pitfall: an exporter converts units by scaling the root node instead of
@@ -600,6 +623,14 @@ def _cube_text(size: float, cube: float, units: str) -> str:
     "range.",
     targets=("all",),
     params={**NORMALIZATION, "expected_size": 0.0, "category": ""},
+    ranges={
+        "normalized_extents": ABOVE_ZERO,
+        "short_of_cube": SHARE,
+        "beyond_cube": AT_LEAST_ZERO,
+        "centre_tolerance": AT_LEAST_ZERO,
+        "primitive_tolerance": SHARE,
+        "expected_size": AT_LEAST_ZERO,
+    },
 )
 def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Image- and text-to-3D generators learn from objects normalized into a cube (TRELLIS,

@@ -20,7 +20,7 @@ from assetlint.arrays import column_bounds, finite_rows, in_range_rows, rows
 from assetlint.findings import Finding
 from assetlint.model import Asset, Mesh, Texture
 from assetlint.plugins import hookimpl
-from assetlint.rules import RuleContext, RuleGroup, iter_meshes
+from assetlint.rules import AT_LEAST_ZERO, SHARE, Range, RuleContext, RuleGroup, iter_meshes
 from assetlint.rules.materials import material_slots
 
 group = RuleGroup(family="textures")
@@ -157,6 +157,7 @@ def non_power_of_two_texture(asset: Asset, ctx: RuleContext) -> Iterator[Finding
     "rarely needs more than 2048).",
     targets=("game", "web"),
     params={"max_size": 8192},
+    ranges={"max_size": AT_LEAST_ZERO},
 )
 def texture_too_large(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Engines and GPUs have a largest texture they accept; above it the texture is
@@ -314,6 +315,7 @@ def non_finite_uv(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     fix="Pack the UV islands into 0-1 (tiling can be done in the material instead).",
     targets=("game", "web"),
     params={"max_outside": 10.0},
+    ranges={"max_outside": AT_LEAST_ZERO},
 )
 def uv_out_of_range(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """UVs outside 0-1 tile the texture, which is deliberate for repeating materials but a
@@ -421,6 +423,7 @@ def uv_overlap(
     "Unreal: Generate Lightmap UVs).",
     targets=("game",),
     params={"uv_set": 1, "resolution": 512, "max_overlap_share": 0.0},
+    ranges={"uv_set": AT_LEAST_ZERO, "resolution": Range(1.0, 8192.0), "max_overlap_share": SHARE},
 )
 def lightmap_uvs(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Engines that bake lighting store it in a texture mapped by a dedicated UV set

@@ -28,7 +28,7 @@ from typing import Any
 from assetlint.findings import Finding
 from assetlint.model import Asset, LoadError
 from assetlint.plugins import hookimpl
-from assetlint.rules import Rule, RuleContext, RuleGroup
+from assetlint.rules import ABOVE_ZERO, AT_LEAST_ZERO, Rule, RuleContext, RuleGroup
 
 usd_group = RuleGroup(family="usd-validation")
 gltf_group = RuleGroup(family="gltf-validator")
@@ -324,6 +324,7 @@ def run_gltf_validator_many(
     summary="the Khronos glTF-Validator reports a problem (opt-in; needs node, gltf-validator)",
     fix="Fix the field the JSON pointer names; the validator's code is in the message.",
     params={"module_dir": "", "max_issues": 200, "timeout": 120.0},
+    ranges={"max_issues": AT_LEAST_ZERO, "timeout": ABOVE_ZERO},
 )
 def khronos_gltf_validator(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """The reference validator checks the whole glTF specification (schema, references,

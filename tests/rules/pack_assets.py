@@ -19,14 +19,16 @@ def engine() -> Engine:
     return Engine.default(entry_points=False)
 
 
+ENGINE = engine()
+
+
 def run(module, code: str, asset: Asset, **params) -> list[Finding]:
     """The findings of one rule at its defaults overridden by ``params``."""
     rule = next(r for r in module.group.rules if r.code == code)
     unknown = set(params) - set(rule.params)
     assert not unknown, f"{code} has no parameters {unknown}"
-    ctx = RuleContext(
-        rule=rule, path=str(asset.path), params={**rule.params, **params}, severity=rule.severity
-    )
+    resolved = ENGINE.resolve_params(rule, {code: params})  # with what it shares (S001: S006's)
+    ctx = RuleContext(rule=rule, path=str(asset.path), params=resolved, severity=rule.severity)
     return list(rule.check(asset, ctx))
 
 
