@@ -772,7 +772,7 @@ def test_usd_itself_never_opens_the_refused_layers(tmp_path):
     assert outside not in opened()
 
     asset = Asset(path=main, format="usda", file_size=main.stat().st_size)
-    layers = usd_loader._vet_layers(main, asset)
+    layers = usd_loader.vet_layers(main, asset)
     stage = Usd.Stage.Open(layers[0])
     used = {layer.realPath for layer in stage.GetUsedLayers() if layer.realPath}
     assert used == {str(main), str(tmp_path / "asset" / "inside.usda")}
@@ -807,7 +807,7 @@ def test_value_clips_leaving_the_folder_are_dropped_before_usd_opens_them(tmp_pa
     assert str(outside) in opened()
     del stage
     asset = Asset(path=main, format="usda", file_size=main.stat().st_size)
-    layers = usd_loader._vet_layers(main, asset)
+    layers = usd_loader.vet_layers(main, asset)
     stage = Usd.Stage.Open(layers[0])
     assert stage.GetPrimAtPath("/Q").GetAttribute("xformOp:translate").Get(0) is None
     assert str(outside) not in opened()
