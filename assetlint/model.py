@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
-import threading
-import warnings
+import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import product
@@ -25,10 +24,6 @@ from typing import Any
 import numpy as np
 
 from assetlint.arrays import column_bounds, cross, finite_rows, row_matrix
-
-# Held while Pillow's global pixel limit is lifted to read a header (Texture._sniff): a
-# texture read in another thread meanwhile must see the limit, and get it back after.
-_PIXEL_LIMIT_LOCK = threading.Lock()
 
 # Texture roles a material can reference; loaders map their format's names onto these.
 TEXTURE_ROLES = ("base_color", "normal", "metallic_roughness", "occlusion", "emissive")
@@ -146,32 +141,49 @@ class Texture:
         return cls(name=name, source="missing", uri=uri, error=reason)
 
     def _sniff(self, data: bytes | Any) -> None:
-        """Read mime type and size from the header without decoding pixels."""
-        from PIL import Image, UnidentifiedImageError
+        """Read mime type and size from the header without decoding pixels, whatever
+        size it declares; one past Pillow's pixel limit is marked not to be decoded."""
+        from PIL import Image
 
         stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
-        with _PIXEL_LIMIT_LOCK:
-            limit = Image.MAX_IMAGE_PIXELS
-            try:
-                # the header only, whatever size it declares: Pillow's bomb guard (an
-                # error, or a warning on stderr) would lose the asset or leak to the terminal
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                    Image.MAX_IMAGE_PIXELS = None
-                    with Image.open(stream) as img:
-                        self.width, self.height = img.size
-                        self.mime_type = Image.MIME.get(img.format or "", self.mime_type)
-            except UnidentifiedImageError:  # its message names the stream object: not stable
-                self.error = "not a readable image: unknown image format"
-            except (OSError, ValueError) as exc:
-                self.error = f"not a readable image: {exc}"
-            finally:
-                Image.MAX_IMAGE_PIXELS = limit
-        if limit and self.width and self.height and self.width * self.height > limit:
+        try:
+            fmt, (self.width, self.height) = image_header(stream)
+            self.mime_type = Image.MIME.get(fmt, self.mime_type)
+        except (OSError, ValueError) as exc:
+            self.error = f"not a readable image: {exc}"
+            return
+        limit = Image.MAX_IMAGE_PIXELS  # read, never changed: other threads decode too
+        if limit and self.width * self.height > limit:
             self.error = (
                 f"declares {self.width} x {self.height} pixels, more than the {limit:,} "
                 "decoded at most (a guard against decompression bombs); not decoded"
             )
+
+
+def image_header(stream: Any) -> tuple[str, tuple[int, int]]:
+    """(format, (width, height)) of an encoded image, from its header only. Pillow's
+    plugins are tried as ``Image.open`` tries them, but without its decompression-bomb
+    check: that check compares with the process-global ``Image.MAX_IMAGE_PIXELS`` (an
+    error, or a warning on stderr, that would lose the asset), and lifting the global
+    around it would lift it for every thread decoding meanwhile."""
+    from PIL import Image
+
+    start = stream.tell()
+    prefix = stream.read(16)
+    for register in (Image.preinit, Image.init):
+        register()
+        for fmt in list(Image.ID):
+            factory, accept = Image.OPEN[fmt]
+            verdict = accept(prefix) if accept else True
+            if not verdict or isinstance(verdict, str):
+                continue
+            stream.seek(start)
+            try:
+                img = factory(stream, "")
+            except (SyntaxError, IndexError, TypeError, struct.error):
+                continue
+            return img.format or fmt, img.size
+    raise ValueError("unknown image format")
 
 
 @dataclass

@@ -1,7 +1,14 @@
 """SARIF 2.1.0 for GitHub code scanning: the rules' metadata (summary, rationale, fix,
-default level, a link to their section of docs/rules.md) in the driver, one result per
-finding with artifact locations relative to the repository root (``%SRCROOT%``) so the
-upload maps them onto the checkout.
+default level) in the driver, one result per finding with artifact locations relative to
+the repository root (``%SRCROOT%``) so the upload maps them onto the checkout; files
+outside the repository are relative to the scan root (``SCANROOT``, the deepest folder
+holding them all). Only ``originalUriBaseIds`` names the two folders absolutely, as SARIF
+2.1.0 (3.14.14) provides, so a report moves between machines.
+
+No ``helpUri``: SARIF (3.49.12) wants the absolute URI of the rule's primary
+documentation, and the project publishes no documentation site a URI could name; a
+``file://`` URI of the local checkout means nothing where the report is read. The rule's
+documentation travels in ``help`` (text and Markdown) instead, which code scanning shows.
 
 What code scanning needs beyond the schema: a stable ``partialFingerprints`` entry per
 result (else results on the same file and line merge, and alerts reopen on every run),
@@ -14,7 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,21 +56,43 @@ def repository_root(start: Path) -> Path:
     return next((d for d in (start, *start.parents) if (d / ".git").exists()), start)
 
 
-def _artifact(path: str, root: Path) -> dict[str, str]:
-    p = Path(path).resolve()
-    try:
-        return {"uri": p.relative_to(root).as_posix(), "uriBaseId": "%SRCROOT%"}
-    except ValueError:
-        return {"uri": p.as_uri()}
+SCAN_ROOT = "SCANROOT"
 
 
-def relative_path(path: str, root: Path) -> str:
-    """The path relative to the repository root (posix), else absolute."""
-    p = Path(path).resolve()
-    try:
-        return p.relative_to(root).as_posix()
-    except ValueError:
-        return p.as_posix()
+@dataclass(frozen=True)
+class Places:
+    """Where findings' files are, without absolute paths: relative to the repository
+    root (``%SRCROOT%``) when inside it, else to the scan root (:data:`SCAN_ROOT`)."""
+
+    root: Path
+    scan_root: Path | None
+
+    @classmethod
+    def of(cls, paths: Iterable[str], root: Path) -> Places:
+        outside = [p.parent for p in map(_resolved, paths) if not p.is_relative_to(root)]
+        scan_root = Path(os.path.commonpath(outside)) if outside else None
+        return cls(root, scan_root)
+
+    def locate(self, path: str) -> tuple[str, str]:
+        """(base id, posix path relative to that base) of a finding's file."""
+        p = _resolved(path)
+        if p.is_relative_to(self.root) or self.scan_root is None:
+            return "%SRCROOT%", p.relative_to(self.root).as_posix()
+        return SCAN_ROOT, p.relative_to(self.scan_root).as_posix()
+
+    def relative(self, path: str) -> str:
+        return self.locate(path)[1]
+
+    def base_ids(self) -> dict[str, dict[str, str]]:
+        """``originalUriBaseIds``: the one place the folders are absolute."""
+        bases = {"%SRCROOT%": {"uri": self.root.as_uri() + "/"}}
+        if self.scan_root is not None:
+            bases[SCAN_ROOT] = {"uri": self.scan_root.as_uri().rstrip("/") + "/"}
+        return bases
+
+
+def _resolved(path: str) -> Path:
+    return Path(path).resolve()
 
 
 def _location(artifact: dict[str, str]) -> dict[str, Any]:
@@ -69,7 +100,7 @@ def _location(artifact: dict[str, str]) -> dict[str, Any]:
     return {"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": 1}}}
 
 
-def fingerprints(findings: Iterable[Finding], root: Path) -> list[str]:
+def fingerprints(findings: Iterable[Finding], places: Places) -> list[str]:
     """One stable fingerprint per finding: a hash of its code, its path relative to the
     repository, its subject and its location (rounded to 0.1 mm, so float noise between
     runs does not reopen an alert), numbered among findings that agree on all four."""
@@ -77,23 +108,14 @@ def fingerprints(findings: Iterable[Finding], root: Path) -> list[str]:
     out = []
     for f in findings:
         where = "" if f.location is None else ",".join(f"{float(v):.4f}" for v in f.location)
-        key = "\0".join((f.code, relative_path(f.path, root), f.subject or "", where))
+        key = "\0".join((f.code, places.relative(f.path), f.subject or "", where))
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         seen[digest] = seen.get(digest, 0) + 1
         out.append(f"{digest}:{seen[digest]}")
     return out
 
 
-def rules_page() -> Path | None:
-    """docs/rules.md beside the package (a checkout or an editable install), if present."""
-    from assetlint.docs import RULES_PAGE
-
-    return RULES_PAGE if RULES_PAGE.is_file() else None
-
-
-def _rule_entry(code: str, rule: Rule | None, page: Path | None) -> dict[str, Any]:
-    from assetlint.docs import anchor
-
+def _rule_entry(code: str, rule: Rule | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": code}
     if rule is None:
         return entry
@@ -108,8 +130,6 @@ def _rule_entry(code: str, rule: Rule | None, page: Path | None) -> dict[str, An
         defaultConfiguration={"level": LEVELS.get(rule.severity, "warning")},
         properties={"tags": [rule.family, *rule.targets]},
     )
-    if page is not None:
-        entry["helpUri"] = f"{page.as_uri()}#{anchor(rule)}"
     return entry
 
 
@@ -122,17 +142,18 @@ def render(report: Report) -> str:
     findings = [f for i, f in enumerate(shown) if i in keep]  # in the order found
     codes = sorted({f.code for f in findings} | {c for r in report.results for c in r.rules})
     index = {code: i for i, code in enumerate(codes)}
-    page = rules_page()
-    rules = [_rule_entry(code, report.rules.get(code), page) for code in codes]
+    rules = [_rule_entry(code, report.rules.get(code)) for code in codes]
+    places = Places.of((f.path for f in findings), root)
     results = []
-    for f, print_ in zip(findings, fingerprints(findings, root), strict=True):
+    for f, print_ in zip(findings, fingerprints(findings, places), strict=True):
+        base, uri = places.locate(f.path)
         subject = f"{f.subject}: " if f.subject else ""
         result: dict[str, Any] = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": LEVELS[f.severity],
             "message": {"text": subject + f.message},
-            "locations": [_location(_artifact(f.path, root))],
+            "locations": [_location({"uri": uri, "uriBaseId": base})],
             "partialFingerprints": {FINGERPRINT: print_, GITHUB_FINGERPRINT: print_},
         }
         props = {
@@ -169,7 +190,7 @@ def render(report: Report) -> str:
                     }
                 },
                 "invocations": [invocation],
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri() + "/"}},
+                "originalUriBaseIds": places.base_ids(),
                 "results": results,
             }
         ],

@@ -1,5 +1,5 @@
 """What CI consumers need beyond the schemas, through the command line: SARIF that code
-scanning takes as it is (fingerprints, helpUri, no notes, the 25,000 cap), JUnit without
+scanning takes as it is (fingerprints, no local paths, no notes, the 25,000 cap), JUnit without
 passing-rule noise, GitLab Code Quality, structured JSON, and every writer safe against
 hostile names (lone surrogates, control characters, XML-invalid code points)."""
 
@@ -14,7 +14,6 @@ import jsonschema
 import pytest
 
 from assetlint.cli import main
-from assetlint.docs import RULES_PAGE
 from assetlint.reporters import sarif
 from tests.rules.meshes import cube
 from tests.test_cli import write_obj
@@ -85,13 +84,40 @@ def test_sarif_is_ready_for_code_scanning(repo, capsys):
         r["partialFingerprints"] for r in results
     ]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
-    uri = rules["G003"]["helpUri"]
-    page, anchor = uri.split("#")
-    assert page == RULES_PAGE.as_uri() and anchor == "g003-open-boundary"
-    assert "\n## G003 open-boundary\n" in RULES_PAGE.read_text(encoding="utf-8")
+    # no file:// helpUri of this checkout: the rule's documentation travels in help
+    assert "file:" not in json.dumps(run["tool"]) and "helpUri" not in rules["G003"]
+    assert rules["G003"]["help"]["markdown"].startswith("**holes: loops of edges")
     assert run["invocations"] == [{"executionSuccessful": True}]
     code, out = check(capsys, "models", "--format", "sarif", "--show-info")
     assert "note" in {r["level"] for r in json.loads(out)["runs"][0]["results"]}
+
+
+def test_files_outside_the_repository_are_relative_to_the_scan_root(repo, capsys):
+    """An asset outside the repository (a shared corpus beside it) is named relative to
+    the scan root, SARIF's SCANROOT base, in SARIF and GitLab alike: no absolute path
+    but the two bases SARIF declares in originalUriBaseIds."""
+    outside = repo.parent / f"{repo.name}-shared" / "set"
+    outside.mkdir(parents=True)
+    (outside / "open.obj").write_text((repo / "models" / "open.obj").read_text())
+    args = ["models/open.obj", str(outside / "open.obj"), "--select", "G003"]
+    code, out = check(capsys, *args, "--format", "sarif")
+    doc = json.loads(out)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(doc)
+    (run,) = doc["runs"]
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+    assert locations == [
+        {"uri": "models/open.obj", "uriBaseId": "%SRCROOT%"},
+        {"uri": "open.obj", "uriBaseId": "SCANROOT"},
+    ]
+    assert run["originalUriBaseIds"] == {
+        "%SRCROOT%": {"uri": repo.resolve().as_uri() + "/"},
+        "SCANROOT": {"uri": outside.resolve().as_uri() + "/"},
+    }
+    del run["originalUriBaseIds"]
+    assert str(repo.parent) not in json.dumps(doc)
+    code, out = check(capsys, *args, "--format", "gitlab")
+    assert [i["location"]["path"] for i in json.loads(out)] == ["models/open.obj", "open.obj"]
+    assert str(repo.parent) not in out
 
 
 def test_sarif_separates_findings_on_the_same_file_line_and_rule(repo, capsys):
