@@ -1,5 +1,5 @@
-"""The README's rule table and the rules page (docs/rules.md, one section per rule, which
-SARIF's ``helpUri`` points at), generated from the rules' own metadata so that they are
+"""The README's rule table and the rules page (docs/rules.md, one section per rule, with
+the help SARIF carries), generated from the rules' own metadata so that they are
 written once. ``python -m assetlint.docs`` rewrites the block between the markers in
 README.md and the whole rules page; ``--check`` only says whether either is stale (a test
 runs that)."""
