@@ -187,3 +187,34 @@ def test_grid_cost_counts_cell_occupancy_squared():
     # cell, 8 cells x 8^2
     one = np.array([[0, 0, 0], [1, 1, 0], [0, 1, 1]], dtype=float)
     assert grid_cost(np.tile(one, (8, 1)), np.arange(24).reshape(-1, 3)) == 512.0
+
+
+@pytest.mark.parametrize(
+    ("name", "count", "contacts"),
+    [
+        # a T-junction: a vertex of faces 63 and 64 lies on an edge of face 60
+        ("meshes/wallhole.obj", 3, [60, 63, 64]),
+        # coordinates on a 1/256 grid: an edge of face 122 meets an edge of face 120 at one
+        # point, and an edge of face 64 lies on face 74 (each pair tested on its own)
+        ("generated-real/meshgpt_vsekai-person/output.glb", 756, [64, 74, 120, 122]),
+        # a corner of face 950 on face 949; a corner of faces 4873-4875 on face 4608
+        ("generated-real/tripo_fishabe-fish-rigged/fishanim.glb", 465, [950, 4608]),
+    ],
+)
+def test_closed_contact_counts_on_real_files(name, count, contacts):
+    """MeshLab's test treats triangles as closed sets: faces that only touch (a corner on
+    another face or on its edge, two edges meeting at a point) are reported, except in
+    the cases of test_touching_is_not_crossing. Any faster search for candidate pairs
+    (rays along the edges, a broad phase with a margin) must keep these: rays pulled
+    inside each face by float32 rounding missed all of them."""
+    from assetlint.geometry.topology import topology
+    from assetlint.loaders import load
+
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip("shared corpus not present")
+    mesh = load(path).meshes[0]
+    topo = topology(mesh)
+    got = topo.face_index[self_intersections(topo.welded_positions, topo.faces)]
+    assert len(got) == count
+    assert set(contacts) <= set(got.tolist())
