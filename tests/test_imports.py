@@ -1,7 +1,7 @@
-"""The package's imports run one way: front ends (command line, API, batch, reporters,
-render, fix's command) over the selection (config, targets, engine), over the rules and
-repairs, over the model and loaders. Read from the source with ``ast``, so that a lazy
-import inside a function counts too."""
+"""The package's imports run one way: front ends (command line, API, the lint run they
+share, batch, reporters, render, fix's command) over the selection (config, targets,
+engine), over the rules and repairs, over the model and loaders. Read from the source
+with ``ast``, so that a lazy import inside a function counts too."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "assetlint"
 FRONT_ENDS = (
     "assetlint.cli",
     "assetlint.api",
+    "assetlint.runner",
     "assetlint.batch",
     "assetlint.watch",
     "assetlint.reporters",
