@@ -137,3 +137,19 @@ def test_the_walk_sees_a_lazy_import():
     assert {"assetlint.rules", "assetlint.fix"} <= engine
     top = imports("assetlint.engine", known["assetlint.engine"], known, top_level=True)
     assert "assetlint.fix" not in top
+
+
+def test_front_ends_share_the_run_not_each_other_nor_the_rules_internals():
+    """The API lints through the shared run, not the command line; the renders draw the
+    findings, never computing topology or reading a rule's memo."""
+    known = modules()
+
+    def uses(name: str) -> set[str]:
+        return imports(name, known[name], known, top_level=False)
+
+    for name in ("assetlint.api", "assetlint.runner", "assetlint.reporters.html"):
+        assert "assetlint.cli" not in uses(name), name
+    assert "assetlint.runner" in uses("assetlint.api") & uses("assetlint.cli")
+    assert "assetlint.runner" in uses("assetlint.render") & uses("assetlint.fix.cli")
+    assert not {"assetlint.geometry.topology", "assetlint.batch"} & uses("assetlint.render.marks")
+    assert ".cache" not in (PACKAGE / "render" / "marks.py").read_text(encoding="utf-8")

@@ -195,3 +195,27 @@ def test_a_finding_read_back_from_json_draws_its_sample_only(drawn):
     defects = marks.collect(asset, scene, [read_back])
     assert len(defects.marks[0].segments) == 20
     assert all(not mesh.cache for mesh in asset.meshes)
+
+
+def test_render_and_fix_read_within_check_s_time_limit(tmp_path, monkeypatch, capsys):
+    """The one run reads in check's worker, under the config's time limit: a reader that
+    hangs is a clear error for `render` and `fix`, and they go on to exit."""
+    import time
+
+    import assetlint.loaders
+    from tests.loaders.make_gltf import write_gltf
+    from tests.shapes import asymmetric_object
+
+    path = write_gltf(tmp_path / "block.glb", *asymmetric_object())
+    (tmp_path / "pyproject.toml").write_text("[tool.assetlint]\ntimeout = 2\n", encoding="utf-8")
+    monkeypatch.setattr(assetlint.loaders, "load", lambda path: time.sleep(60))
+    start = time.monotonic()
+    assert main(["render", str(path), "--output", str(tmp_path / "views.png")]) == 2
+    assert main(["fix", str(path), "--target", "unity", "--dry-run"]) == 2
+    assert time.monotonic() - start < 30
+    said = capsys.readouterr().err.splitlines()
+    assert said == [
+        f"{path}: error: not checked: linting took longer than the 2 s time limit",
+        f"error: {path}: not checked: linting took longer than the 2 s time limit",
+    ]
+    assert not (tmp_path / "views.png").exists()
