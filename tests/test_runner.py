@@ -195,6 +195,9 @@ def test_a_finding_read_back_from_json_draws_its_sample_only(drawn):
     defects = marks.collect(asset, scene, [read_back])
     assert len(defects.marks[0].segments) == 20
     assert all(not mesh.cache for mesh in asset.meshes)
+    # a run that draws nothing keeps no element ids (a batch of scans holds its samples)
+    (plain,) = assetlint.lint(PERSON, select=["G003"], config=False).findings
+    assert plain.elements == {} and plain.sample == read_back.sample
 
 
 def test_render_and_fix_read_within_check_s_time_limit(tmp_path, monkeypatch, capsys):
