@@ -16,9 +16,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from assetlint import batch
 from assetlint import config as cfg
-from assetlint.cli import collect_paths
+from assetlint import runner
 from assetlint.engine import Engine
 from assetlint.reporters import Report
 
@@ -38,6 +37,7 @@ def lint(
     timeout: float | None = None,
     memory_limit: int | None = None,
     allow_empty: bool = False,
+    keep_assets: bool = False,
 ) -> Report:
     """Lint files and folders; the :class:`~assetlint.reporters.Report` has ``findings``,
     ``results`` (per file, in order), ``ok`` and ``exit_code``. ``config`` is True (nearest
@@ -47,10 +47,13 @@ def lint(
     ``allow_empty``, or a symlink in a folder leading out of it, is listed in
     ``report.errors`` and makes ``exit_code`` 2, as on the command line.
     Raises ``ValueError`` (ConfigError, SelectionError, PackError) for bad
-    settings, as the command line exits 2."""
+    settings, as the command line exits 2. With ``keep_assets`` each result keeps the
+    Asset it was linted from (``result.asset``) and the findings every element they are
+    about, for drawing them (``reporters.render("html", report)``) without reading the
+    files again; the cache is then written but not read."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    files, errors, refused = collect_paths((str(p) for p in paths), allow_empty=allow_empty)
+    files, errors, refused = runner.collect_paths((str(p) for p in paths), allow_empty=allow_empty)
     errors += refused  # symlinks leading out of a folder: not linted, listed
     engine = Engine.default()
     overrides = cfg.Overrides(
@@ -70,22 +73,12 @@ def lint(
         config_file=Path(config) if isinstance(config, (str, Path)) else None,
         isolated=config is False,
     )
-    configs = [(p, resolver.for_path(p)) for p in files]
-    work = [(str(p), batch.Plan.for_file(c, p)) for p, c in configs if not c.is_excluded(p)]
-    for plan in batch.unique_plans(work):
-        batch.prepare(plan, engine)
-    default = configs[0][1] if configs else cfg.Config()
-    results = batch.run(
-        work,
-        processes=jobs,
-        timeout=default.timeout,
-        memory=default.memory_limit,
-        cache=batch.Cache(Path(cache_dir), engine) if cache_dir else None,
-    )
-    return Report(
-        results,
-        rules=engine.rules,
-        fail_on="warning" if any(c.fail_on == "warning" for _, c in configs) else "error",
+    return runner.lint(
+        files,
+        resolver,
+        engine,
+        jobs=jobs,
+        cache=Path(cache_dir) if cache_dir else False,
+        keep_assets=keep_assets,
         errors=errors,
-        targets=list(dict.fromkeys(name for _, plan in work for name in plan.target)),
     )

@@ -34,7 +34,7 @@ from assetlint import __version__, selection
 from assetlint import targets as target_packs
 from assetlint.config import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, Config
 from assetlint.engine import Engine
-from assetlint.findings import Finding, cap_findings, group_findings, load_failure, truncation
+from assetlint.findings import Finding, as_reported, load_failure
 from assetlint.loaders import (
     NotRegularFile,
     ReaderFailure,
@@ -45,7 +45,7 @@ from assetlint.loaders import (
     within,
 )
 from assetlint.rules import Rule
-from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT, TRUNCATED
+from assetlint.rules.internal import INTERNAL_ERROR, MEMORY_LIMIT
 
 if TYPE_CHECKING:  # multiprocessing is imported where workers start, not at CLI start-up
     from multiprocessing.connection import Connection
@@ -69,6 +69,11 @@ class Plan:
     rules: tuple[tuple[str, str], ...] = ()  # (selector, JSON of its table), sorted
     size: str | None = None
     category: str | None = None
+    # Send the loaded Asset back with the result (FileResult.asset), for a front end that
+    # draws or repairs it: the one load serves the lint and them. Not part of the settings
+    # (nor of the cache key); a cached result is not looked up, so that the findings carry
+    # every element to draw (Finding.elements), but is still stored.
+    keep_asset: bool = field(default=False, compare=False, repr=False)
 
     @classmethod
     def for_file(cls, config: Config, path: Path) -> Plan:
@@ -113,6 +118,8 @@ class FileResult:
     cache_note: str | None = field(default=None, repr=False)  # a damaged entry met
     cacheable: bool = field(default=True, repr=False)  # False: says nothing lasting
     truncated: int = 0  # findings past the per-file cap, counted and not listed (X003)
+    # The loaded Asset, when the plan asked to keep it (Plan.keep_asset); never serialized.
+    asset: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -188,22 +195,19 @@ def lint_file(path: str, plan: Plan) -> FileResult:
             result.depends_on = _relative(folder, seen)
             result.cacheable = not isinstance(exc, ReaderFailure)  # timeout, crash: retried
             return result
-    findings = chosen.run(engine, asset)
-    stated = [f for f in findings if f.code == TRUNCATED.code]  # the loader's cap
-    findings, left_out = cap_findings(
-        group_findings([f for f in findings if f.code != TRUNCATED.code])
-    )
-    if left_out:
-        stated.append(truncation(left_out, path))
-    findings += stated
-    truncated = sum(f.repeats or 0 for f in stated)
-    for f in findings:
-        f.path = path  # the path as given, not as the loader normalized it
+    findings, truncated = as_reported(chosen.run(engine, asset), path)
     seconds = time.perf_counter() - start
     result = FileResult(
         path, findings, rules, stats=summarize(asset), truncated=truncated, seconds=seconds
     )
     result.depends_on = _relative(folder, seen)
+    if plan.keep_asset:
+        for mesh in asset.meshes:
+            mesh.cache.clear()  # what the rules memoized: not worth sending
+        result.asset = asset
+    else:  # nothing draws them: a run of many scans does not hold every face id
+        for f in findings:
+            f.elements = {}
     return result
 
 
@@ -486,7 +490,7 @@ def lint_job(path: str, plan: Plan, cache: CacheRef | None = None) -> FileResult
     if digest in (MISSING, NOT_REGULAR, UNREADABLE, TOO_LARGE):  # the loader says why
         return lint_file(path, plan)
     key = hashlib.sha256(f"{cache.salt}\n{plan.fingerprint()}\n{digest}".encode()).hexdigest()
-    hit, note = _lookup(Path(cache.folder), key, path)
+    hit, note = (None, None) if plan.keep_asset else _lookup(Path(cache.folder), key, path)
     if hit is not None:
         return hit
     result = lint_file(path, plan)

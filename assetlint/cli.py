@@ -13,64 +13,24 @@ import math
 import os
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assetlint import __version__, batch, reporters
+from assetlint import __version__, batch, reporters, runner
 from assetlint import config as cfg
 from assetlint import targets as target_packs
 from assetlint.engine import Engine, SelectionError
 from assetlint.fix.cli import add_fix_command, cmd_fix
-from assetlint.loaders import EXTENSIONS, is_asset_path
 from assetlint.model import LoadError
 from assetlint.plugins import PluginError
 from assetlint.render import add_render_command, cmd_render
 from assetlint.rules import Rule
+from assetlint.runner import collect_paths
 from assetlint.summary import format_summary, summarize
 from assetlint.watch import add_watch_command, cmd_watch
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-def collect_paths(
-    args: Iterable[str], allow_empty: bool = True
-) -> tuple[list[Path], list[str], list[str]]:
-    """Files to lint from files and folders (folders recurse by known extensions, hidden
-    folders skipped), in a stable order; plus error lines for arguments that do not exist
-    and, unless ``allow_empty``, for folders holding no asset (a typo in a CI path must not
-    pass green); and, apart, lines for symlinks in a folder that lead out of it (not
-    linted: a folder's content is what is checked, never a file elsewhere that a link in it
-    names; the rest of the folder still is)."""
-    files: list[Path] = []
-    errors: list[str] = []
-    refused: list[str] = []
-    for arg in args:
-        p = Path(arg)
-        if p.is_dir():
-            found = []
-            root = p.resolve()
-            for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    path = Path(dirpath) / name
-                    if not is_asset_path(path):
-                        continue
-                    if path.is_symlink() and root not in path.resolve().parents:
-                        refused.append(f"{path}: a symlink that leads out of {arg}; not linted")
-                        continue
-                    found.append(path)
-            if not found and not allow_empty:
-                errors.append(
-                    f"{arg}: no assets in this folder ({', '.join(sorted(EXTENSIONS))}); "
-                    "pass --allow-empty to accept that"
-                )
-            files.extend(found)
-        elif p.exists():
-            files.append(p)
-        else:
-            errors.append(f"{arg}: no such file or folder")
-    return files, errors, refused
 
 
 def _cmd_info(ns: argparse.Namespace) -> int:
@@ -177,22 +137,9 @@ def _cmd_check(ns: argparse.Namespace) -> int:
             json.dump(shown, sys.stdout, indent=2)
             print()
             return EXIT_CLEAN
-        configs = [(path, resolver.for_path(path)) for path in files]
-        jobs = [
-            (str(path), batch.Plan.for_file(c, path))
-            for path, c in configs
-            if not c.is_excluded(path)
-        ]
-        for plan in batch.unique_plans(jobs):
-            batch.prepare(plan, engine)
     except (cfg.ConfigError, SelectionError, target_packs.PackError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    first = configs[0][1] if configs else resolver.for_path(Path.cwd() / "_")
-    cache = None
-    if not ns.no_cache:
-        folder = Path(ns.cache_dir) if ns.cache_dir else Path(first.root) / ".assetlint_cache"
-        cache = batch.Cache(folder, engine)
     executor = None
     if ns.executor == "dask":
         if not ns.scheduler:
@@ -203,31 +150,36 @@ def _cmd_check(ns: argparse.Namespace) -> int:
         except ImportError:
             print("error: --executor dask needs `pip install assetlint[dask]`", file=sys.stderr)
             return EXIT_ERROR
-    advance, stop = _progress(0 if ns.quiet else len(jobs))
+    # the HTML report draws the assets: the run that lints them keeps them for it
+    drawn = any(name == "html" for name, _ in outputs) or (
+        to_stdout and ns.format == "html" and not ns.statistics
+    )
+    advance, stop = _progress(0 if ns.quiet else len(files))
     try:
-        results = batch.run(
-            jobs,
-            processes=ns.jobs or batch.default_jobs(),
-            timeout=first.timeout,
-            memory=first.memory_limit,
-            cache=cache,
+        report = runner.lint(
+            files,
+            resolver,
+            engine,
+            jobs=ns.jobs or batch.default_jobs(),
+            cache=False if ns.no_cache else Path(ns.cache_dir) if ns.cache_dir else True,
+            keep_assets=drawn,
+            errors=refused,
             progress=advance,
             executor=executor,
+            show_info=ns.show_info,
+            quiet=ns.quiet,
         )
-    except batch.ExecutorError as exc:
+    except (
+        cfg.ConfigError,
+        SelectionError,
+        target_packs.PackError,
+        ValueError,
+        batch.ExecutorError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     finally:
         stop()
-    report = reporters.Report(
-        results,
-        rules=engine.rules,
-        fail_on="warning" if any(c.fail_on == "warning" for _, c in configs) else "error",
-        show_info=ns.show_info,
-        errors=refused,
-        targets=list(dict.fromkeys(name for _, plan in jobs for name in plan.target)),
-        quiet=ns.quiet,
-    )
     for name, path in outputs:
         reporters.write(name, report, path)
     if to_stdout:

@@ -49,9 +49,17 @@ class Finding:
     # How many findings this one stands for: alike ones grouped (see group_findings), or
     # for X003 the ones not listed; None: just itself.
     repeats: int | None = None
+    # Every element the finding is about, unbounded ("faces", "edges" as vertex pairs,
+    # "vertices", and "parts": the part of each face, for findings about parts), so that
+    # the run that made it can draw all of them, every hole and not the first twenty edges.
+    # It travels with the finding inside a run (pickled from the worker with the asset) and
+    # is never written: JSON, SARIF and the cache carry the bounded ``sample``.
+    elements: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(dataclasses.replace(self, elements={}))
+        del out["elements"]
+        return out
 
 
 def from_load_issue(issue: LoadIssue, path: str) -> Finding:
@@ -131,6 +139,21 @@ def cap_findings(findings: list[Any], limit: int = MAX_PER_FILE) -> tuple[list[A
         return findings, 0
     chosen = sorted(range(len(findings)), key=lambda i: SEVERITY_RANK.get(findings[i].severity, 3))
     return [findings[i] for i in sorted(chosen[:limit])], len(findings) - limit
+
+
+def as_reported(findings: list[Finding], path: str) -> tuple[list[Finding], int]:
+    """The findings of one file as every front end reports them: alike ones grouped, at
+    most :data:`MAX_PER_FILE` listed (the loader's X003 kept apart, a new one stating how
+    many more were left out), each naming the file by ``path`` as given; and how many
+    findings were left out in all."""
+    stated = [f for f in findings if f.code == "X003"]  # the loader's cap
+    kept, left_out = cap_findings(group_findings([f for f in findings if f.code != "X003"]))
+    if left_out:
+        stated.append(truncation(left_out, path))
+    kept += stated
+    for f in kept:
+        f.path = path  # the path as given, not as the loader normalized it
+    return kept, sum(f.repeats or 0 for f in stated)
 
 
 def truncation(left_out: int, path: str) -> Finding:

@@ -1,7 +1,7 @@
-"""The package's imports run one way: front ends (command line, API, batch, reporters,
-render, fix's command) over the selection (config, targets, engine), over the rules and
-repairs, over the model and loaders. Read from the source with ``ast``, so that a lazy
-import inside a function counts too."""
+"""The package's imports run one way: front ends (command line, API, the lint run they
+share, batch, reporters, render, fix's command) over the selection (config, targets,
+engine), over the rules and repairs, over the model and loaders. Read from the source
+with ``ast``, so that a lazy import inside a function counts too."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "assetlint"
 FRONT_ENDS = (
     "assetlint.cli",
     "assetlint.api",
+    "assetlint.runner",
     "assetlint.batch",
     "assetlint.watch",
     "assetlint.reporters",
@@ -216,3 +217,19 @@ def test_the_private_scan_sees_imports_and_attribute_reads():
     # the same imports are the loaders' own business
     inside = private_reads("assetlint.loaders.obj", source, known, "assetlint.loaders")
     assert inside == ["assetlint.loaders.gltf._Reader", "assetlint.rules._name_problem"]
+
+
+def test_front_ends_share_the_run_not_each_other_nor_the_rules_internals():
+    """The API lints through the shared run, not the command line; the renders draw the
+    findings, never computing topology or reading a rule's memo."""
+    known = modules()
+
+    def uses(name: str) -> set[str]:
+        return imports(name, known[name], known, top_level=False)
+
+    for name in ("assetlint.api", "assetlint.runner", "assetlint.reporters.html"):
+        assert "assetlint.cli" not in uses(name), name
+    assert "assetlint.runner" in uses("assetlint.api") & uses("assetlint.cli")
+    assert "assetlint.runner" in uses("assetlint.render") & uses("assetlint.fix.cli")
+    assert not {"assetlint.geometry.topology", "assetlint.batch"} & uses("assetlint.render.marks")
+    assert ".cache" not in (PACKAGE / "render" / "marks.py").read_text(encoding="utf-8")

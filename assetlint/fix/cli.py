@@ -27,13 +27,14 @@ from typing import Any
 from assetlint import config as cfg
 from assetlint import selection
 from assetlint import targets as target_packs
-from assetlint.batch import load_limited, new_file_mode
+from assetlint.batch import new_file_mode
 from assetlint.engine import Engine, SelectionError
 from assetlint.findings import Finding
 from assetlint.fix import FixContext, apply_fixes
-from assetlint.model import Asset, LoadError
+from assetlint.model import Asset
 from assetlint.plugins import PluginError
 from assetlint.rules.scale import UNITS
+from assetlint.runner import lint_one
 from assetlint.writers import WriteError, texture_bytes, write, writer_for
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -103,6 +104,11 @@ def writer_options(path: Path, asset: Asset, ctx: FixContext) -> dict[str, Any]:
         up = asset.authored.up_axis if asset.authored.up_axis == "+Z" else "+Y"
         return {"up_axis": up, "stem": path.stem}
     return {}
+
+
+def _unread(findings: list[Finding]) -> str:
+    """Why a file did not load, as its lint said."""
+    return "; ".join(f.message for f in findings) or "cannot be read"
 
 
 def _problems(findings: list[Finding]) -> list[Finding]:
@@ -178,7 +184,8 @@ def cmd_fix(ns: argparse.Namespace) -> int:
         stated = cfg.Overrides(
             target=target_packs.split_names([ns.target]), size=ns.size, category=ns.category
         )
-        config = cfg.Resolver(engine.rules, stated).for_path(source)
+        resolver = cfg.Resolver(engine.rules, stated)
+        config = resolver.for_path(source)
         lint = selection.for_config(engine, config, source)
         category = None if ns.size else config.category  # --size is a length here
         if len(lint.targets) != 1:
@@ -199,14 +206,15 @@ def cmd_fix(ns: argparse.Namespace) -> int:
                 "beside it (.mtl, textures): use --output"
             )
         writer_for(dest)
-        asset = load_limited(source)
+        # the one lint run `check` makes: the fixes plan from its findings, on its asset
+        linted = lint_one(source, resolver, engine)
     except (SelectionError, target_packs.PackError, PluginError, ValueError, WriteError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except LoadError as exc:
-        print(f"error: {source}: {exc}", file=sys.stderr)
+    if linted.asset is None:
+        print(f"error: {source}: {_unread(linted.findings)}", file=sys.stderr)
         return EXIT_ERROR
-    before = lint.run(engine, asset)
+    asset, before = linted.asset, linted.findings
     ctx = FixContext(
         before, engine.rules, lint.targets[0].params, size=size, height=height, category=category
     )
@@ -238,10 +246,14 @@ def cmd_fix(ns: argparse.Namespace) -> int:
                 print(f"kept the original as {keep_backup(source)}")
             inputs = [source, *asset.dependencies]
             write_outputs(asset, dest, options, inputs, ns.in_place)
-            after = lint.run(engine, load_limited(dest))
-        except (OSError, WriteError, LoadError) as exc:
+        except (OSError, WriteError) as exc:
             print(f"error: cannot write {dest}: {exc}", file=sys.stderr)
             return EXIT_ERROR
+        relinted = lint_one(dest, resolver, engine, keep_asset=False, settings_of=source)
+        if not relinted.loaded:
+            print(f"error: cannot write {dest}: {_unread(relinted.findings)}", file=sys.stderr)
+            return EXIT_ERROR
+        after = relinted.findings
     repaired = {code for item in applied if not item.undone for code in item.codes}
     return report(before, after, dest, ns.dry_run, repaired)
 

@@ -49,36 +49,34 @@ def add_render_command(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_render(ns: argparse.Namespace) -> int:
-    """Load, lint and render one file; 0 on success, 2 when it cannot be read or drawn."""
+    """Lint one file as `check` does and draw what its findings name; 0 on success, 2 when
+    it cannot be read or drawn. The asset is read once, by the lint run, which sends it
+    back with the findings."""
     from assetlint import config as cfg
-    from assetlint import selection
-    from assetlint.batch import load_limited
-    from assetlint.engine import Engine, SelectionError
-    from assetlint.model import LoadError
+    from assetlint.engine import Engine
     from assetlint.plugins import PluginError
     from assetlint.render.views import contact_sheet, render_views
+    from assetlint.runner import lint_one
 
     if not 16 <= ns.size <= 4096:
         print("error: --size must be between 16 and 4096", file=sys.stderr)
         return 2
-    try:
-        asset = load_limited(Path(ns.path))  # check's time and memory limits
-    except LoadError as exc:
-        print(f"{ns.path}: error: {exc}", file=sys.stderr)
-        return 2
     select = [c.strip().upper() for v in ns.select or [] for c in v.split(",") if c.strip()]
-    findings = []
-    if select != ["NONE"]:
-        try:
-            engine = Engine.default()
-            # the file's config (targets, ignores, thresholds) as `check` reads it
-            stated = cfg.Overrides(select=select or None)
-            config = cfg.Resolver(engine.rules, stated).for_path(Path(ns.path))
-            findings = selection.for_config(engine, config, Path(ns.path)).run(engine, asset)
-        except (SelectionError, PluginError, ValueError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-    views = render_views(asset, findings, size=ns.size)
+    plain = select == ["NONE"]
+    try:
+        engine = Engine.default()
+        # the file's config (targets, ignores, thresholds) as `check` reads it; NONE: only
+        # whether it reads (L001), nothing drawn
+        stated = cfg.Overrides(select=["L001"] if plain else select or None)
+        result = lint_one(Path(ns.path), cfg.Resolver(engine.rules, stated), engine)
+    except (PluginError, ValueError) as exc:  # a bad config, selector or pack
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if result.asset is None:
+        why = "; ".join(f.message for f in result.findings) or "cannot be read"
+        print(f"{ns.path}: error: {why}", file=sys.stderr)
+        return 2
+    views = render_views(result.asset, [] if plain else result.findings, size=ns.size)
     if not views:
         print(f"{ns.path}: error: nothing to draw (no valid triangles)", file=sys.stderr)
         return 2

@@ -1,8 +1,9 @@
 """Defects to draw on the renders, gathered once per asset from the findings.
 
-Findings carry a bounded sample of indices; where the whole set is cheap to recompute
-(boundary, non-manifold and inconsistent edges) it comes from the mesh's cached topology,
-so every hole is drawn, not just the first twenty edges.
+The renders draw what the findings name and compute nothing of their own: a finding from
+the run that drew it carries every element it is about (:attr:`Finding.elements`: every
+hole's edges, every self-intersecting face, each floating part's faces); one read back from
+JSON or the cache has its bounded ``sample`` only, and that is what is drawn.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import numpy as np
 
 from assetlint.findings import Finding
 from assetlint.geometry.raster import Scene
-from assetlint.geometry.topology import topology
 from assetlint.model import Asset
 from assetlint.rules import mesh_label
 
@@ -69,8 +69,28 @@ class Defects:
         return out
 
 
+# What each rule's findings are drawn as: edges (segments), faces (painted), vertices
+# (points). A located finding of another rule gets a spot, unless it is UNMARKED.
+EDGE_MARKS = {"G001": "non-manifold", "G003": "hole", "G004": "flipped"}
+FACE_MARKS = {"G005": "flipped", "P001": "intersection", "G012": "floater"}
+VERTEX_MARKS = {"G002": "non-manifold"}
+MAX_RINGS = 20  # floating parts ringed per finding
+
+
+def elements(finding: Finding, kind: str) -> np.ndarray:
+    """Every element of ``kind`` the finding names (faces, vertices, edges as vertex pairs,
+    parts): all of them from the run that made it, else its bounded sample."""
+    items = finding.elements.get(kind)
+    if items is None:
+        items = finding.sample.get(kind, [])
+    ids = np.asarray(items)
+    if ids.size == 0 or not np.issubdtype(ids.dtype, np.integer):
+        return np.zeros((0, 2) if kind == "edges" else 0, dtype=np.int64)
+    return ids.astype(np.int64).reshape(-1, 2) if kind == "edges" else ids.astype(np.int64)
+
+
 def _edges(scene: Scene, mesh_index: int, pairs: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)[:MAX_EDGES]
+    pairs = pairs[((pairs >= 0) & (pairs < len(positions))).all(axis=1)][:MAX_EDGES]
     local = positions[pairs].astype(np.float64)  # (n, 2, 3)
     worlds = scene.world_points(mesh_index, local.reshape(-1, 3))
     if not worlds:
@@ -100,48 +120,38 @@ def collect(asset: Asset, scene: Scene, findings: list[Finding]) -> Defects:
         mesh_index = labels.get(f.subject) if f.subject_type == "mesh" else None
         if mesh_index is None:
             continue
-        mesh = asset.meshes[mesh_index]
-        faces = np.asarray(f.sample.get("faces", []), dtype=np.int64)
-        mark = _mark(f.code, asset, scene, mesh_index, faces)
+        mark = _mark(f, asset, scene, mesh_index)
         if mark is None and f.location is not None and f.code not in UNMARKED:
             pts = scene.world_points(mesh_index, np.asarray(f.location))
             mark = Mark("spot", points=np.concatenate(pts)) if pts else None
-        if f.code == "G002" and len(f.sample.get("vertices", [])):
-            verts = np.asarray(f.sample["vertices"], dtype=np.int64)
-            verts = verts[(verts >= 0) & (verts < mesh.vertex_count)]
-            pts = scene.world_points(mesh_index, mesh.positions[verts])
-            mark = Mark("non-manifold", points=np.concatenate(pts)) if pts else mark
         if mark is not None:
             defects.marks[index] = mark
     return defects
 
 
-def _mark(code: str, asset: Asset, scene: Scene, mesh_index: int, faces: np.ndarray):
+def _mark(f: Finding, asset: Asset, scene: Scene, mesh_index: int) -> Mark | None:
+    """The mark of a finding about mesh ``mesh_index``, from the elements it names."""
     mesh = asset.meshes[mesh_index]
-    if code in ("G001", "G003", "G004"):
-        topo = topology(mesh)
-        ids = {
-            "G001": topo.nonmanifold_edges,
-            "G003": topo.boundary_edges,
-            "G004": topo.inconsistent_edges,
-        }[code]
-        kind = {"G001": "non-manifold", "G003": "hole", "G004": "flipped"}[code]
-        segments = _edges(scene, mesh_index, topo.edge_vertices(ids[:MAX_EDGES]), mesh.positions)
-        return Mark(kind, faces=scene.global_faces(mesh_index, faces), segments=segments)
-    if code == "G005":
-        return Mark("flipped", faces=scene.global_faces(mesh_index, faces))
-    if code == "P001":
-        cached = [v for k, v in mesh.cache.items() if k and k[0] == "self_intersections"]
-        every = np.asarray(cached[0]) if cached else faces
-        return Mark("intersection", faces=scene.global_faces(mesh_index, every))
-    if code == "G012":
-        topo = topology(mesh)
-        _, part = topo.parts
-        local = np.isin(topo.face_index, faces)
-        rings = []
-        parts = np.unique(part[local])[:20]
-        for p in parts:
-            verts = mesh.positions[topo.triangles[part == p].ravel()]
-            rings += scene.world_points(mesh_index, verts)
-        return Mark("floater", faces=scene.global_faces(mesh_index, faces), rings=rings)
-    return None
+    faces = scene.global_faces(mesh_index, elements(f, "faces"))
+    if f.code in EDGE_MARKS:
+        segments = _edges(scene, mesh_index, elements(f, "edges"), mesh.positions)
+        return Mark(EDGE_MARKS[f.code], faces=faces, segments=segments)
+    if f.code in VERTEX_MARKS:
+        verts = elements(f, "vertices")
+        verts = verts[(verts >= 0) & (verts < mesh.vertex_count)]
+        pts = scene.world_points(mesh_index, mesh.positions[verts])
+        if not len(verts) or not pts:
+            return None  # drawn as a spot at its location, if it has one
+        return Mark(VERTEX_MARKS[f.code], points=np.concatenate(pts))
+    if f.code not in FACE_MARKS:
+        return None
+    mark = Mark(FACE_MARKS[f.code], faces=faces)
+    local, parts = elements(f, "faces"), elements(f, "parts")
+    if f.code == "G012" and len(parts) == len(local):
+        keep = (local >= 0) & (local < mesh.triangle_count)
+        local, parts = local[keep], parts[keep]
+        for p in np.unique(parts)[:MAX_RINGS]:  # one ring around each floating part
+            corners = mesh.triangles[local[parts == p]].ravel()
+            corners = corners[(corners >= 0) & (corners < mesh.vertex_count)]
+            mark.rings += scene.world_points(mesh_index, mesh.positions[corners])
+    return mark

@@ -29,6 +29,8 @@ BASE = np.array([200, 200, 196], dtype=np.float32)  # untextured surface colour
 AMBIENT = 0.4
 MAX_TEXTURE = 2048  # texels on a side kept for sampling
 THREADS = 2
+# Points of one mark circled one by one up to this many; past it, drawn as dots.
+CIRCLED_POINTS = 20
 
 
 @dataclass
@@ -184,6 +186,18 @@ def _segments(rgb: np.ndarray, raster: Raster, segments: np.ndarray, colour) -> 
     return int(visible.sum())
 
 
+def _dots(rgb: np.ndarray, cam: Camera, points: np.ndarray, colour) -> None:
+    """Each point as a 3 x 3 pixel dot: a finding naming hundreds of vertices (bow-ties)
+    shows every one of them without circles covering the model."""
+    x, y, _ = cam.project(points)
+    h, w = rgb.shape[:2]
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            ix, iy = np.round(x).astype(np.int64) + dx, np.round(y).astype(np.int64) + dy
+            inside = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
+            rgb[iy[inside], ix[inside]] = colour
+
+
 def _ring(draw: ImageDraw.ImageDraw, cam: Camera, points: np.ndarray, colour, pad: int = 6):
     x, y, _ = cam.project(points)
     box = [x.min() - pad, y.min() - pad, x.max() + pad, y.max() + pad]
@@ -304,11 +318,16 @@ def render_views(
                 iy = np.clip(y.astype(int), 0, size - 1)
                 score += 50.0 * float((z <= raster.depth[iy, ix] + 3.0 / cam.scale).sum())
             scores[index] = score
+        for mark in defects.marks.values():
+            if len(mark.points) > CIRCLED_POINTS:
+                _dots(rgb, cam, mark.points, COLORS[mark.kind])
         image = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
         draw = ImageDraw.Draw(image)
         for mark in defects.marks.values():
             for pts in mark.rings:
                 _ring(draw, cam, pts, COLORS[mark.kind])
+            if len(mark.points) > CIRCLED_POINTS:
+                continue
             for x, y in zip(*cam.project(mark.points)[:2], strict=True):
                 draw.ellipse([x - 6, y - 6, x + 6, y + 6], outline=(0, 0, 0), width=3)
                 draw.ellipse([x - 5, y - 5, x + 5, y + 5], outline=COLORS[mark.kind], width=2)

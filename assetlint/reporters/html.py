@@ -172,7 +172,9 @@ def _legend() -> str:
     return f'<div class="legend">{spans}</div>'
 
 
-def _asset_section(number: int, path: str, asset: Asset | None, findings, target) -> str:
+def _asset_section(
+    number: int, path: str, asset: Asset | None, findings, target, read: bool = False
+) -> str:
     anchor = f"asset-{number}"
     findings = list(findings)
     views = render_views(asset, findings, size=VIEW_SIZE) if asset is not None else []
@@ -186,6 +188,8 @@ def _asset_section(number: int, path: str, asset: Asset | None, findings, target
         meta.append(f"format {asset.format}")
         meta.append(f"generator {asset.authored.generator or 'not stated'}")
         meta.append(f"{asset.scene_triangle_count:,} triangles")
+    elif read:
+        meta.append("not drawn: the run that linted it did not keep the asset")
     else:
         meta.append("could not be read")
     if target:
@@ -237,9 +241,13 @@ def _asset_section(number: int, path: str, asset: Asset | None, findings, target
     return "\n".join(out)
 
 
-def render_html(results: Sequence[Result], target: str | None = None) -> str:
+def render_html(
+    results: Sequence[Result], target: str | None = None, read: Sequence[bool] = ()
+) -> str:
     """The report page as a string, with nothing a browser or an XML tool would choke on
-    (lone surrogates and control characters from a hostile file's names are escaped)."""
+    (lone surrogates and control characters from a hostile file's names are escaped).
+    ``read``: per result, whether the file was read (an asset given as None is then one
+    the run did not keep, not one that could not be read)."""
     rows = []
     sections = []
     for number, (path, asset, findings) in enumerate(results, start=1):
@@ -250,7 +258,8 @@ def render_html(results: Sequence[Result], target: str | None = None) -> str:
             f'<td><span class="verdict {v}">{v}</span></td><td>{problems}</td>'
             f"<td>{len(findings) - problems}</td></tr>"
         )
-        sections.append(_asset_section(number, str(path), asset, findings, target))
+        was_read = read[number - 1] if number <= len(read) else False
+        sections.append(_asset_section(number, str(path), asset, findings, target, was_read))
     return xml_text(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<title>assetlint report</title>"
@@ -270,20 +279,9 @@ def write_html(results: Sequence[Result], path: str | Path, target: str | None =
 
 
 def render(report: Report) -> str:
-    """The reporter registry's entry point. Results carry findings, not assets (they may
-    come from worker processes or the cache), so each loaded file is read again here to be
-    drawn, in a child process with check's time and memory limits; one that no longer
-    reads is shown without renders."""
-    from assetlint.batch import load_limited
-    from assetlint.model import LoadError
-
-    results: list[Result] = []
-    for r in report.results:
-        asset = None
-        if r.loaded:
-            try:
-                asset = load_limited(Path(r.path))
-            except LoadError:
-                asset = None
-        results.append((r.path, asset, r.findings))
-    return render_html(results)
+    """The reporter registry's entry point. It draws the Asset each result was linted from
+    (``FileResult.asset``: `check --format html` and ``assetlint.lint(...,
+    keep_assets=True)`` keep it), never reading a file again; a result without one (not
+    read, or from a run that kept none) is shown without renders."""
+    results = [(r.path, r.asset, r.findings) for r in report.results]
+    return render_html(results, read=[r.loaded for r in report.results])

@@ -299,9 +299,12 @@ class RuleContext:
         sample: Mapping[str, Any] | None = None,
         location: Iterable[float] | None = None,
         severity: str | None = None,
+        elements: Mapping[str, Any] | None = None,
     ) -> Finding:
         """A finding of this rule. ``sample`` maps "faces"/"edges"/"vertices" to element
-        indices (edges as vertex pairs) and is cut to SAMPLE_LIMIT entries each."""
+        indices (edges as vertex pairs) and is cut to SAMPLE_LIMIT entries each.
+        ``elements``: every element the finding is about, in the same terms (and "parts",
+        the part of each face), for the renders to draw them all; never serialized."""
         bounded: dict[str, list] = {}
         for kind, items in (sample or {}).items():
             arr = np.asarray(items)[:SAMPLE_LIMIT]
@@ -319,6 +322,7 @@ class RuleContext:
             limit=None if limit is None else float(limit),
             sample=bounded,
             location=None if location is None else [float(x) for x in location],
+            elements={kind: np.asarray(items) for kind, items in (elements or {}).items()},
         )
 
     def none_allowed(
@@ -330,6 +334,7 @@ class RuleContext:
         sample: Mapping[str, Any],
         subject_type: str = "mesh",
         location: Iterable[float] | None = None,
+        elements: Mapping[str, Any] | None = None,
     ) -> Finding:
         """A finding about ``bad`` elements where the limit is none: how many is both the
         count and the measured value, and the limit is 0."""
@@ -342,6 +347,7 @@ class RuleContext:
             limit=0,
             sample=sample,
             location=location,
+            elements=elements,
         )
 
 

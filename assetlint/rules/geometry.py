@@ -143,6 +143,7 @@ def non_manifold_edge(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
                     "edges": topo.edge_vertices(bad[:SAMPLE_LIMIT]),
                     "faces": topo.edge_faces(bad[:SAMPLE_LIMIT]),
                 },
+                elements={"edges": topo.edge_vertices(bad), "faces": topo.edge_faces(bad)},
             )
 
 
@@ -173,6 +174,7 @@ def non_manifold_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
                 bad=bad,
                 sample={"vertices": verts},
                 location=topo.welded_positions[bad[0]],
+                elements={"vertices": verts},
             )
 
 
@@ -286,6 +288,7 @@ def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             sample={"edges": topo.edge_vertices(in_largest[:SAMPLE_LIMIT])},
             location=asset.meshes[index].positions[first[0]],
             severity=severity,
+            elements={"edges": topo.edge_vertices(ids)},  # every hole, for the renders
         )
 
 
@@ -316,6 +319,7 @@ def inconsistent_winding(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
                     "edges": topo.edge_vertices(bad[:SAMPLE_LIMIT]),
                     "faces": topo.edge_faces(bad[:SAMPLE_LIMIT]),
                 },
+                elements={"edges": topo.edge_vertices(bad), "faces": topo.edge_faces(bad)},
             )
 
 
@@ -357,6 +361,7 @@ def inside_out_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             value=total,
             limit=0,
             sample={"faces": faces},
+            elements={"faces": topo.face_index[np.isin(part, bad)]},
         )
 
 
@@ -605,7 +610,8 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         bad = np.flatnonzero(small)
         if not len(bad):
             continue
-        faces = topo.face_index[np.isin(part, bad)]
+        floating = np.isin(part, bad)
+        faces = topo.face_index[floating]
         biggest = bad[np.argmax(sizes[bad])]
         yield ctx.none_allowed(
             f"{plural(len(bad), 'floating part')} ({plural(len(faces), 'face')}) smaller than "
@@ -616,6 +622,7 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             bad=bad,
             sample={"faces": faces},
             location=topo.welded_positions[topo.faces[part == biggest][0, 0]],
+            elements={"faces": faces, "parts": part[floating]},
         )
 
 

@@ -97,6 +97,7 @@ def self_intersection(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             limit=0,
             sample={"faces": faces[:SAMPLE_LIMIT]},
             location=first,
+            elements={"faces": faces},
         )
 
 

@@ -302,7 +302,14 @@ def test_missing_texture_is_named_when_left_out(tmp_path, capsys, monkeypatch):
     loaded.textures[0] = Texture.missing_texture("gradient", "gone.png", "not found")
     from assetlint.fix import cli as fix_cli
 
-    monkeypatch.setattr(fix_cli, "load_limited", lambda p: loaded if p == src else load(p))
+    linted = fix_cli.lint_one
+
+    def lint_one(path, *args, **kwargs):  # the lint run's asset, its texture gone
+        result = linted(path, *args, **kwargs)
+        result.asset = loaded if path == src else result.asset
+        return result
+
+    monkeypatch.setattr(fix_cli, "lint_one", lint_one)
     run(str(src), "--target", "unity", "--output", str(out))
     assert "note: texture 'gradient' is missing or unreadable" in capsys.readouterr().out
     assert load(out).textures == []

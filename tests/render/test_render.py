@@ -298,3 +298,28 @@ def test_vertex_colours_tint_the_surface():
     assert (front.raster.triangle[inner] >= 0).all()
     img = np.asarray(front.image).astype(int)[inner]
     assert (img[:, 0] > 100).all() and (img[:, 1] == 0).all() and (img[:, 2] == 0).all()
+
+
+def test_many_named_vertices_are_each_dotted_not_circled():
+    from assetlint.findings import Finding
+
+    asset = asset_of(*grid_box(4))
+    mesh = asset.meshes[0]
+    front = np.flatnonzero(np.isclose(mesh.positions[:, 2], 1.0))  # 25 vertices, past 20
+    bowties = Finding(
+        "G002",
+        "warning",
+        f"{len(front)} vertices where faces meet only at a point",
+        "box.glb",
+        subject=mesh.name or "mesh #0",
+        subject_type="mesh",
+        sample={"vertices": front[:20].tolist()},
+        elements={"vertices": front},
+    )
+    view = _view(render_views(asset, [bowties], size=128), "front")
+    x, y, _ = view.raster.camera.project(mesh.positions[front].astype(np.float64))
+    orange = _is(view.image, COLORS["non-manifold"])
+    rows, cols = np.clip(np.round(y).astype(int), 0, 127), np.clip(np.round(x).astype(int), 0, 127)
+    assert orange[rows, cols].all()  # every one of the 25, not the sample's 20
+    assert orange.sum() <= 9 * len(front)  # 3 x 3 dots, no rings
+    assert not _is(view.image, (0, 0, 0)).any()  # nor their black outlines

@@ -89,23 +89,22 @@ def test_hole_pixels_and_back_differs_in_the_embedded_views():
     assert np.abs(front.astype(int) - back.astype(int)).mean() > 1
 
 
-def test_registry_entry_point_reads_the_files_again(tmp_path):
-    from assetlint.batch import FileResult
-    from assetlint.reporters import Report
+def test_registry_entry_point_draws_the_assets_the_run_kept(tmp_path):
+    import assetlint
     from assetlint.reporters.html import render
     from tests.loaders.make_gltf import write_gltf
 
     path = write_gltf(tmp_path / "block.glb", *asymmetric_object())
-    page = render(
-        Report(
-            [
-                FileResult(str(path), [], ["G003"]),
-                FileResult(str(tmp_path / "gone.glb"), [], [], loaded=False),
-            ]
-        )
-    )
+    gone = tmp_path / "gone.glb"
+    gone.write_bytes(b"glTF\x02\x00\x00\x00")
+    kept = assetlint.lint([path, gone], config=False, keep_assets=True)
+    page = render(kept)
     assert len(_images(page)) == 7
-    assert page.count('<section class="asset"') == 2
+    assert page.count('<section class="asset"') == 2 and "could not be read" in page
+    # a run that kept no asset: its findings, no renders, and no file read again
+    page = render(assetlint.lint([path], config=False))
+    assert _images(page) == {}
+    assert "not drawn: the run that linted it did not keep the asset" in page
 
 
 @pytest.mark.skipif(
