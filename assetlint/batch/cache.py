@@ -21,12 +21,14 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assetlint import __version__
 from assetlint import targets as target_packs
 from assetlint.batch.plans import FileResult, Plan, lint_file
 from assetlint.engine import Engine
 from assetlint.loaders._refs import NotRegularFile, open_regular
+from assetlint.plugins import ENTRY_POINT_GROUP
 
 # Files past this size are not hashed: their result is not cached (a hash must read it all).
 MAX_HASHED_BYTES = 4 << 30
@@ -88,14 +90,26 @@ def _inside(folder: Path, rel: str) -> Path | None:
     return candidate if folder in candidate.parents else None
 
 
-def rules_fingerprint(engine: Engine) -> str:
-    """The installed rules (code, origin, defaults) and the versions of the plugin
-    distributions that provide them: installing or upgrading a pack invalidates the cache."""
-    rules = [
-        (c, r.origin, r.severity, repr(sorted(r.params.items()))) for c, r in engine.rules.items()
-    ]
-    dists = sorted(f"{d.project_name}=={d.version}" for _, d in engine.pm.list_plugin_distinfo())
-    return hashlib.sha256(repr((rules, dists, _source_stamp())).encode()).hexdigest()
+def rules_fingerprint(engine: Engine | None = None) -> str:
+    """What a cached result depends on besides the file and its plan: assetlint's version,
+    the size and mtime of its modules and packs, and the rule packs installed (names and
+    versions of their distributions: installing or upgrading one invalidates the cache).
+    Read from files, not from the rules: a cached run imports no rule module for its key.
+    ``engine``: one already built, whose plugin list saves a scan of the installed
+    distributions."""
+    if engine is not None:
+        dists = [f"{d.project_name}=={d.version}" for _, d in engine.pm.list_plugin_distinfo()]
+    else:
+        dists = [f"{d.name}=={d.version}" for d in _pack_distributions()]
+    return hashlib.sha256(repr((__version__, sorted(dists), _source_stamp())).encode()).hexdigest()
+
+
+def _pack_distributions() -> list[Any]:
+    """The installed distributions that declare an assetlint rule pack (entry points)."""
+    from importlib.metadata import entry_points
+
+    found = {ep.dist.name: ep.dist for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.dist}
+    return list(found.values())
 
 
 def _source_stamp() -> list[tuple[str, int, int]]:
@@ -224,7 +238,7 @@ class Cache:
         warn: Callable[[str], None] = _stderr_warning,
     ):
         self.folder = Path(folder)
-        self.salt = __version__ + (rules_fingerprint(engine) if engine else "")
+        self.salt = rules_fingerprint(engine)
         self._warn = warn
         self.warned = False
         self.enabled = True
