@@ -72,7 +72,7 @@ def in_process_cached(folder: Path, cache: Path) -> float:
     from assetlint.engine import Engine
 
     engine = Engine.default()
-    files, _ = collect_paths([str(folder)])
+    files, _, _ = collect_paths([str(folder)])
     config = Config(root=str(folder))
     start = time.perf_counter()
     jobs = [(str(p), batch.Plan.for_file(config, p)) for p in files]

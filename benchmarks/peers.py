@@ -2,19 +2,26 @@
 
 Run by hand from the repository root:
 
-    .venv/bin/python -m benchmarks.peers [--triangles N] [--runs N] [--node-modules DIR]
+    .venv/bin/python -m benchmarks.peers [--triangles N] [--runs N] [--only LINE ...]
 
-Inputs are generated in a scratch folder: a textured GLB split at UV seams (as image-to-3D
-generators write them), the same mesh as binary STL, and a folder of 200 small mixed
-assets (GLB, OBJ, STL). Every tool runs as a whole process (start-up and imports
-included), once to warm the disk cache and then ``--runs`` times; the table gives the
-median and the fastest run, the ratio of medians to assetlint on the same line, and what
-the tool checked.
+Inputs are generated in a scratch folder under /tmp (nothing big is committed): a 1M-triangle
+textured GLB split at UV seams (as image-to-3D generators write them), the same mesh as
+binary STL and as USDC, 200 small mixed assets (GLB with a texture, OBJ, STL) and one tiny
+GLB. Every tool runs as a whole process (start-up and imports included); all the
+commands of a line run once to warm the disk cache, then round-robin ``--runs`` times
+(A B C A B C ...), so that a load change on the machine hits every tool alike. Each
+process is reaped with ``wait4``: CPU is its user+sys time and that of its children
+(assetlint's workers, node's threads), peak memory the largest resident set among them.
+The table gives medians; the ratios below it are assetlint's over each peer's, on the
+same input. Every command line is printed, so any figure can be rerun by hand.
 
 Peers are found if present and named when missing (nothing is installed from here):
-the Khronos glTF-Validator and glTF Transform from npm (``--node-modules`` or
-NODE_PATH; e.g. ``npm install --prefix DIR gltf-validator @gltf-transform/cli``),
-admesh from Debian (``apt-get install admesh``), trimesh from the venv.
+
+- the Khronos glTF-Validator pinned by CI: ``(cd .ci && npm ci --no-audit --no-fund)``;
+- glTF Transform: ``npm install --prefix DIR @gltf-transform/cli`` and ``--node-modules
+  DIR/node_modules`` (its ``validate`` runs the same Khronos validator);
+- admesh: ``apt-get install -y admesh``;
+- usd-core and trimesh from the venv.
 
 assetlint's own bytecode is compiled first, as installing a wheel does: an editable
 checkout run with PYTHONDONTWRITEBYTECODE set (as on CI machines) would otherwise compile
@@ -27,13 +34,14 @@ import argparse
 import compileall
 import io
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +50,7 @@ from benchmarks.meshes import uv_sphere
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-ASSETLINT = [PYTHON, "-m", "assetlint"]
+ASSETLINT = [PYTHON, "-m", "assetlint", "check"]
 
 # The nearest trimesh equivalent of assetlint's topology checks, per file.
 TRIMESH_SCRIPT = r"""
@@ -54,27 +62,59 @@ for path in sys.argv[1:]:
     print(path, len(m.faces), m.is_watertight, m.is_winding_consistent, bodies, volume)
 """
 
-# The npm package has no command line: validateBytes on the file, resources beside it.
+# usd-core opening the stage and reading every mesh's arrays: what any USD tool pays.
+USD_SCRIPT = r"""
+import sys
+from pxr import Usd, UsdGeom
+for path in sys.argv[1:]:
+    stage = Usd.Stage.Open(path)
+    faces = 0
+    for prim in stage.Traverse():
+        if prim.IsA(UsdGeom.Mesh):
+            mesh = UsdGeom.Mesh(prim)
+            points = mesh.GetPointsAttr().Get()
+            faces += len(mesh.GetFaceVertexCountsAttr().Get())
+            mesh.GetFaceVertexIndicesAttr().Get()
+    print(path, len(points), faces)
+"""
+
+# The npm package has no command line: validateBytes on each file, resources beside it.
 VALIDATOR_SCRIPT = r"""
 const fs = require('fs'), path = require('path'), v = require('gltf-validator');
-const file = process.argv[2];
-v.validateBytes(new Uint8Array(fs.readFileSync(file)), {
-  uri: path.basename(file), maxIssues: 1000,
-  externalResourceFunction: (u) => new Promise((ok, no) => fs.readFile(
-    path.join(path.dirname(file), decodeURIComponent(u)), (e, d) => e ? no(e) : ok(d))),
-}).then((r) => console.log(r.issues.numErrors, r.issues.numWarnings),
-        (e) => { console.error(e); process.exit(2); });
+(async () => {
+  for (const file of process.argv.slice(2)) {
+    const r = await v.validateBytes(new Uint8Array(fs.readFileSync(file)), {
+      uri: path.basename(file), maxIssues: 1000,
+      externalResourceFunction: (u) => new Promise((ok, no) => fs.readFile(
+        path.join(path.dirname(file), decodeURIComponent(u)), (e, d) => e ? no(e) : ok(d))),
+    });
+    console.log(file, r.issues.numErrors, r.issues.numWarnings);
+  }
+})().catch((e) => { console.error(e); process.exit(2); });
 """
 
 CHECKS = {
-    "assetlint": "all default rules: glTF structure and load issues, topology (G), "
-    "image-to-3D heuristics (H), budgets, scale, orientation, materials, textures",
+    "assetlint": "default rules: glTF structure and load issues, topology (G), image-to-3D "
+    "heuristics (H), budgets, scale, orientation, materials, textures",
+    "assetlint --target web": "web pack: default + web budgets and orientation (O002)",
+    "assetlint --target unity": "unity pack: default + game budgets and orientation (O002)",
     "assetlint --target print": "print pack: topology + printability (self-intersection, "
     "wall thickness, overhangs, build volume)",
+    "assetlint warm cache": "the same check, every file answered from the results cache",
     "gltf-validator": "glTF spec: schema, references, accessor data bounds; no topology",
-    "gltf-transform inspect": "lists scenes/meshes/materials/textures with sizes; no checks",
+    "gltf-transform validate": "the Khronos validator through glTF Transform's command line",
     "trimesh script": "load, watertight, winding, bodies, volume",
     "admesh": "STL stats: edges, facets, volume, holes, normals (no repair written)",
+    "usd-core load": "open the stage, read every mesh's points and indices",
+}
+
+LINES = {
+    "glb": "{n:,}-triangle textured GLB, UV seams",
+    "stl": "same mesh, binary STL",
+    "usdc": "same mesh, USDC",
+    "folder": "200 small assets (GLB textured, OBJ, STL), -j2",
+    "glbs": "the small textured GLBs of that folder alone, -j2",
+    "tiny": "one 12-triangle GLB (a pre-commit run)",
 }
 
 
@@ -84,6 +124,16 @@ class Tool:
     name: str
     command: list[str] | None  # None: missing
     missing: str = ""
+    warm: list[str] | None = None  # run once before timing (primes a cache)
+    samples: list[tuple[float, float, float, int]] = field(default_factory=list)
+    said: str = ""
+
+    @property
+    def ours(self) -> bool:
+        return self.name.startswith("assetlint")
+
+    def median(self, i: int) -> float:
+        return statistics.median(s[i] for s in self.samples)
 
 
 # --- inputs --------------------------------------------------------------------------------
@@ -127,21 +177,38 @@ def binary_stl(path: Path, triangles: int) -> Path:
     return path
 
 
-def mixed_folder(folder: Path, count: int = 200) -> Path:
-    """``count`` small assets, GLB, OBJ and STL in turn, 500 to 20,000 triangles."""
+def usdc(path: Path, triangles: int) -> Path:
+    from tests.loaders.make_usd import write_usd
+
+    pos, tris, _ = uv_sphere(triangles, seams=True)
+    return write_usd(path, pos, tris, meters_per_unit=1.0, up_axis="Y", fmt="usdc")
+
+
+def tiny_glb(path: Path) -> Path:
+    """A 12-triangle cube."""
     from tests.loaders.make_gltf import write_gltf
+    from tests.rules.meshes import cube
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_gltf(path, *cube())
+
+
+def mixed_folder(folder: Path, count: int = 200) -> Path:
+    """``count`` small assets, GLB (with a 256² texture), OBJ and STL in turn, 500 to
+    20,000 triangles."""
     from tests.loaders.make_obj import write_obj
     from tests.loaders.make_stl import write_stl
 
     folder.mkdir(parents=True, exist_ok=True)
     sizes = np.geomspace(500, 20_000, count).astype(int)
     for i, size in enumerate(sizes):
-        pos, tris, uvs = uv_sphere(int(size), seams=bool(i % 2))
         kind = ("glb", "obj", "stl")[i % 3]
         path = folder / f"asset_{i:03d}.{kind}"
         if kind == "glb":
-            write_gltf(path, pos, tris, uvs=uvs)
-        elif kind == "obj":
+            textured_glb(path, int(size), texture=256)
+            continue
+        pos, tris, _ = uv_sphere(int(size), seams=bool(i % 2))
+        if kind == "obj":
             write_obj(path, pos, tris)
         else:
             write_stl(path, pos, tris)
@@ -151,16 +218,16 @@ def mixed_folder(folder: Path, count: int = 200) -> Path:
 # --- peers ---------------------------------------------------------------------------------
 
 
-def _node_env(node_modules: str | None) -> dict[str, str]:
+def _node_env(node_modules: list[str]) -> dict[str, str]:
     env = dict(os.environ)
-    paths = [p for p in (node_modules, env.get("NODE_PATH")) if p]
+    paths = [*node_modules, *([env["NODE_PATH"]] if env.get("NODE_PATH") else [])]
     env["NODE_PATH"] = os.pathsep.join(paths)
     return env
 
 
-def find_tools(node_modules: str | None, scratch: Path) -> dict[str, object]:
-    """What is installed: the node command with gltf-validator, gltf-transform, admesh."""
-    found: dict[str, object] = {}
+def find_tools(node_modules: list[str], scratch: Path) -> dict[str, list[str] | str]:
+    """The command prefix of each peer, or why it is missing."""
+    found: dict[str, list[str] | str] = {}
     node = shutil.which("node")
     env = _node_env(node_modules)
     if node is None:
@@ -174,128 +241,197 @@ def find_tools(node_modules: str | None, scratch: Path) -> dict[str, object]:
             script.write_text(VALIDATOR_SCRIPT)
             found["gltf-validator"] = [node, str(script)]
         else:
-            found["gltf-validator"] = "npm package gltf-validator not installed"
-    bins = [Path(node_modules) / ".bin" / "gltf-transform"] if node_modules else []
+            found["gltf-validator"] = "gltf-validator not installed: (cd .ci && npm ci)"
+    bins = [Path(d) / ".bin" / "gltf-transform" for d in node_modules]
     transform = next((str(b) for b in bins if b.exists()), None) or shutil.which("gltf-transform")
-    found["gltf-transform"] = [transform] if transform else "@gltf-transform/cli not installed"
+    found["gltf-transform"] = (
+        [transform] if transform else "npm install --prefix DIR @gltf-transform/cli"
+    )
     admesh = shutil.which("admesh")
-    found["admesh"] = [admesh] if admesh else "admesh not installed (Debian package admesh)"
+    found["admesh"] = [admesh] if admesh else "admesh not installed: apt-get install -y admesh"
     return found
 
 
-# --- timing --------------------------------------------------------------------------------
-
-
-def time_command(
-    command: list[str], runs: int, env: dict[str, str]
-) -> tuple[float, float, int, str]:
-    """Median and fastest wall time of ``runs`` runs after a warm-up (the fastest is the
-    steadier figure on a machine whose kernel time varies from run to run); the exit
-    code and the last line of output of the last run (to see that the tool did its
-    work)."""
-    subprocess.run(command, env=env, capture_output=True)
-    times, code = [], 0
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        done = subprocess.run(command, env=env, capture_output=True)
-        times.append(time.perf_counter() - t0)
-        code = done.returncode
-    lines = (done.stdout + done.stderr).decode(errors="replace").strip().splitlines()
-    return statistics.median(times), min(times), code, lines[-1] if lines else ""
-
-
-def assetlint_check() -> list[str]:
-    """``assetlint check``, told not to use its result cache where it has one: a cached run
-    would time a lookup, not a lint."""
-    help_text = subprocess.run(ASSETLINT + ["check", "--help"], capture_output=True, text=True)
-    return ASSETLINT + ["check"] + (["--no-cache"] if "--no-cache" in help_text.stdout else [])
-
-
-def plan(inputs: dict[str, Path], found: dict[str, object]) -> list[Tool]:
-    glb, stl, folder = inputs["glb"], inputs["stl"], inputs["folder"]
-    check = assetlint_check()
-    trimesh_cmd = [PYTHON, "-c", TRIMESH_SCRIPT]
+def plan(inputs: dict[str, Path], found: dict[str, list[str] | str], scratch: Path) -> list[Tool]:
+    glb, stl, usd, folder, tiny = (inputs[k] for k in ("glb", "stl", "usdc", "folder", "tiny"))
+    cold = [*ASSETLINT, "--no-cache"]
+    glbs = sorted(str(p) for p in folder.glob("*.glb"))
     files = sorted(str(p) for p in folder.iterdir())
+    trimesh = [PYTHON, "-c", TRIMESH_SCRIPT]
 
     def peer(key: str, line: str, name: str, args: list[str]) -> Tool:
         cmd = found[key]
         if isinstance(cmd, str):
             return Tool(line, name, None, cmd)
-        return Tool(line, name, list(cmd) + args)
+        return Tool(line, name, [*cmd, *args])
 
+    warm_folder = [*ASSETLINT, "-j", "2", "--cache-dir", str(scratch / "cache-folder"), str(folder)]
+    warm_tiny = [*ASSETLINT, "--cache-dir", str(scratch / "cache-tiny"), str(tiny)]
     return [
-        Tool("glb", "assetlint", check + [str(glb)]),
+        Tool("glb", "assetlint", [*cold, str(glb)]),
+        Tool("glb", "assetlint --target web", [*cold, "--target", "web", str(glb)]),
+        Tool("glb", "assetlint --target unity", [*cold, "--target", "unity", str(glb)]),
         peer("gltf-validator", "glb", "gltf-validator", [str(glb)]),
-        peer("gltf-transform", "glb", "gltf-transform inspect", ["inspect", str(glb)]),
-        Tool("glb", "trimesh script", trimesh_cmd + [str(glb)]),
-        Tool("stl", "assetlint --target print", check + ["--target", "print", str(stl)]),
-        Tool("stl", "assetlint", check + [str(stl)]),
+        peer("gltf-transform", "glb", "gltf-transform validate", ["validate", str(glb)]),
+        Tool("glb", "trimesh script", [*trimesh, str(glb)]),
+        Tool("stl", "assetlint --target print", [*cold, "--target", "print", str(stl)]),
+        Tool("stl", "assetlint", [*cold, str(stl)]),
         peer("admesh", "stl", "admesh", [str(stl)]),
-        Tool("stl", "trimesh script", trimesh_cmd + [str(stl)]),
-        Tool("folder", "assetlint", check + [str(folder)]),
-        Tool("folder", "trimesh script", trimesh_cmd + files),
+        Tool("stl", "trimesh script", [*trimesh, str(stl)]),
+        Tool("usdc", "assetlint", [*cold, str(usd)]),
+        Tool("usdc", "usd-core load", [PYTHON, "-c", USD_SCRIPT, str(usd)]),
+        Tool("folder", "assetlint", [*cold, "-j", "2", str(folder)]),
+        Tool("folder", "assetlint warm cache", warm_folder, warm=warm_folder),
+        Tool("folder", "trimesh script", [*trimesh, *files]),
+        Tool("glbs", "assetlint", [*cold, "-j", "2", *glbs]),
+        peer("gltf-validator", "glbs", "gltf-validator", glbs),
+        Tool("tiny", "assetlint warm cache", warm_tiny, warm=warm_tiny),
+        peer("gltf-validator", "tiny", "gltf-validator", [str(tiny)]),
     ]
 
 
-LINES = {
-    "glb": "{n:,}-triangle textured GLB, UV seams",
-    "stl": "same mesh, binary STL",
-    "folder": "200 mixed small assets (GLB/OBJ/STL)",
-}
+# --- timing --------------------------------------------------------------------------------
+
+
+def run_once(command: list[str], env: dict[str, str], cwd: Path) -> tuple[tuple, str]:
+    """((wall s, CPU s, peak MB, exit code), last output line) of one whole process: CPU
+    is user+sys of it and its children, peak the largest resident set among them (Linux
+    ``wait4``)."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        lines = out.read().decode(errors="replace").strip().splitlines()
+    cpu = usage.ru_utime + usage.ru_stime
+    return (wall, cpu, usage.ru_maxrss / 1024, code), lines[-1] if lines else ""
+
+
+def measure(
+    tools: list[Tool], runs: int, env: dict[str, str], cwd: Path, warm_up: bool = True
+) -> None:
+    """Each command once to warm up (else only those that prime a cache), then ``runs``
+    rounds in turn."""
+    ready = [t for t in tools if t.command is not None]
+    for tool in ready:
+        if warm_up or tool.warm:
+            run_once(tool.warm or tool.command, env, cwd)  # type: ignore[arg-type]
+    for r in range(runs):
+        for tool in ready:
+            sample, tool.said = run_once(tool.command, env, cwd)  # type: ignore[arg-type]
+            tool.samples.append(sample)
+            wall, cpu, peak, code = sample
+            print(
+                f"  round {r + 1}/{runs} {tool.line:<6} {tool.name:<26} cpu {cpu:7.2f} s "
+                f"wall {wall:7.2f} s {peak:7.0f} MB exit {code}",
+                file=sys.stderr,
+            )
+
+
+def report(tools: list[Tool], runs: int, triangles: int) -> str:
+    out = [
+        f"Medians of {runs} round-robin runs; CPU = user+sys of the process and its children,"
+        " peak = largest resident set (ru_maxrss).",
+        "",
+        "| Input | Tool | CPU s | Wall s | Peak MB | What it checked |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for tool in tools:
+        label = LINES[tool.line].format(n=triangles)
+        if tool.command is None:
+            out.append(f"| {label} | {tool.name} | missing | | | {tool.missing} |")
+            continue
+        cpu, wall, peak = tool.median(1), tool.median(0), tool.median(2)
+        out.append(
+            f"| {label} | {tool.name} | {cpu:.2f} | {wall:.2f} | {peak:.0f} | {CHECKS[tool.name]} |"
+        )
+    out += ["", "| Input | assetlint | Peer | CPU ratio | Wall ratio | Memory ratio |"]
+    out += ["|---|---|---|---:|---:|---:|"]
+    for ours in tools:
+        if not ours.ours or ours.command is None:
+            continue
+        for peer in tools:
+            if peer.line != ours.line or peer.ours or peer.command is None:
+                continue
+            ratios = [ours.median(i) / max(peer.median(i), 1e-9) for i in (1, 0, 2)]
+            out.append(
+                f"| {LINES[ours.line].format(n=triangles)} | {ours.name} | {peer.name} | "
+                + " | ".join(f"{r:.2f}×" for r in ratios)
+                + " |"
+            )
+    out += ["", "Commands (in the scratch folder):", ""]
+    for tool in tools:
+        if tool.command is not None:
+            shown = shlex.join(tool.command)
+            shown = shown if len(shown) <= 400 else shown[:400] + "…"
+            out.append(f"- {tool.line} / {tool.name}: `{shown}`")
+            out.append(f"  last output line: {tool.said[:160]}")
+    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triangles", type=int, default=1_000_000)
+    parser.add_argument("--count", type=int, default=200, help="small assets in the folder")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--node-modules", help="a node_modules folder holding the npm peers")
+    parser.add_argument(
+        "--node-modules",
+        action="append",
+        default=[str(ROOT / ".ci" / "node_modules")],
+        help="node_modules folders holding the npm peers (.ci/node_modules is always looked at)",
+    )
     parser.add_argument("--only", choices=sorted(LINES), action="append", help="lines to run")
+    parser.add_argument("--keep", help="generate the inputs in this folder and keep them")
+    parser.add_argument(
+        "--no-warm-up",
+        action="store_true",
+        help="skip the untimed first run of each command (the caches are still primed)",
+    )
     ns = parser.parse_args(argv)
     compileall.compile_dir(ROOT / "assetlint", quiet=1)
     env = _node_env(ns.node_modules)
     env["PYTHONPATH"] = str(ROOT)
     with tempfile.TemporaryDirectory(prefix="assetlint-peers-") as tmp:
-        scratch = Path(tmp)
-        t0 = time.perf_counter()
-        inputs = {
-            "glb": textured_glb(scratch / "sphere.glb", ns.triangles),
-            "stl": binary_stl(scratch / "sphere.stl", ns.triangles),
-            "folder": mixed_folder(scratch / "mixed"),
-        }
-        print(f"inputs generated in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        scratch = Path(ns.keep or tmp)
+        scratch.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        inputs = _inputs(scratch, ns.triangles, ns.count, ns.only)
+        print(f"inputs generated in {time.perf_counter() - start:.1f} s", file=sys.stderr)
         found = find_tools(ns.node_modules, scratch)
         for key, value in found.items():
             if isinstance(value, str):
                 print(f"missing: {key}: {value}", file=sys.stderr)
-        rows = []
-        base: dict[str, float] = {}
-        for tool in plan(inputs, found):
-            if ns.only and tool.line not in ns.only:
-                continue
-            if tool.command is None:
-                rows.append((tool, None, None))
-                continue
-            seconds, fastest, code, said = time_command(tool.command, ns.runs, env)
-            base.setdefault(tool.line, seconds)  # assetlint comes first on each line
-            rows.append((tool, seconds, fastest))
-            print(
-                f"  {tool.line:<6} {tool.name:<26} {seconds:8.2f} s (exit {code})", file=sys.stderr
-            )
-            print(f"         last output line: {said[:160]}", file=sys.stderr)
-    print(f"\n{ns.runs} runs each, wall time of the whole process\n")
-    print("| Input | Tool | Median s | Fastest s | Ratio to assetlint | What it checked |")
-    print("|---|---|---:|---:|---:|---|")
-    for tool, seconds, fastest in rows:
-        label = LINES[tool.line].format(n=ns.triangles)
-        if seconds is None:
-            print(f"| {label} | {tool.name} | missing | | | {tool.missing} |")
-        else:
-            ratio = seconds / base[tool.line]
-            print(
-                f"| {label} | {tool.name} | {seconds:.2f} | {fastest:.2f} | {ratio:.2f} "
-                f"| {CHECKS[tool.name]} |"
-            )
+        tools = [t for t in plan(inputs, found, scratch) if not ns.only or t.line in ns.only]
+        measure(tools, ns.runs, env, scratch, warm_up=not ns.no_warm_up)
+        sys.stdout.write(report(tools, ns.runs, ns.triangles))
     return 0
+
+
+def _inputs(scratch: Path, triangles: int, count: int, only: list[str] | None) -> dict[str, Path]:
+    """The input of every line (generated when its line runs, reused when already there)."""
+    wanted = set(only or LINES)
+    paths = {
+        "glb": scratch / "sphere.glb",
+        "stl": scratch / "sphere.stl",
+        "usdc": scratch / "sphere.usdc",
+        "folder": scratch / "mixed",
+        "tiny": scratch / "tiny" / "box.glb",
+    }
+    paths["glbs"] = paths["folder"]
+    makers = {
+        "glb": lambda p: textured_glb(p, triangles),
+        "stl": lambda p: binary_stl(p, triangles),
+        "usdc": lambda p: usdc(p, triangles),
+        "folder": lambda p: mixed_folder(p, count),
+        "glbs": lambda p: mixed_folder(p, count),
+        "tiny": tiny_glb,
+    }
+    for line in LINES:
+        if line in wanted and not paths[line].exists():
+            makers[line](paths[line])
+    return paths
 
 
 if __name__ == "__main__":

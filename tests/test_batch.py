@@ -110,6 +110,48 @@ def test_cache_hits_and_a_changed_texture_relints_only_its_asset(many, tmp_path)
     assert (tmp_path / "cache" / ".gitignore").read_text() == "*\n"
 
 
+def test_cached_files_are_answered_without_a_worker(many, tmp_path, monkeypatch):
+    """A pre-commit run on unchanged files forks nothing; a changed texture sends only its
+    asset to a worker, with the key computed here (the worker does not hash it again)."""
+    jobs = [(str(p), PLAN) for p in many]
+    cold = batch.run(jobs, processes=2, cache=batch.Cache(tmp_path / "cache"))
+    sent: list[list[tuple[str, batch.Plan, batch.CacheRef | None]]] = []
+    real = batch.run_local
+
+    def counting(work, *args, **kwargs):
+        sent.append(list(work))
+        return real(work, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "run_local", counting)
+    warm = batch.run(jobs, processes=2, cache=batch.Cache(tmp_path / "cache"))
+    assert sent == [] and all(r.cached for r in warm) and summary(warm) == summary(cold)
+    (tmp_path / "tex_a4.png").write_bytes(b"edited")
+    again = batch.run(jobs, processes=2, cache=batch.Cache(tmp_path / "cache"))
+    assert [[(Path(path).name, ref is not None and ref.key is not None) for path, _, ref in work]
+            for work in sent] == [[("a4.obj", True)]]  # fmt: skip
+    assert [Path(r.path).name for r in again if not r.cached] == ["a4.obj"]
+    assert summary(again) == summary(cold)
+
+
+def test_a_file_too_large_to_hash_here_is_looked_up_in_its_worker(many, tmp_path, monkeypatch):
+    """Past LOOKUP_BYTES (the asset with what it depends on) the lookup runs in the worker,
+    under its time limit, and still hits."""
+    jobs = [(str(p), PLAN) for p in many[:2]]
+    batch.run(jobs, processes=1, cache=batch.Cache(tmp_path / "cache"))
+    monkeypatch.setattr(batch.cache, "LOOKUP_BYTES", many[0].stat().st_size + 4)
+    sent: list[str] = []
+    real = batch.run_local
+
+    def counting(work, *args, **kwargs):
+        sent.extend(Path(path).name for path, _, _ in work)
+        return real(work, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "run_local", counting)
+    warm = batch.run(jobs, processes=1, cache=batch.Cache(tmp_path / "cache"))
+    assert sent == ["a0.obj", "a1.obj"]  # the .mtl and the texture do not fit in 4 bytes
+    assert all(r.cached for r in warm)
+
+
 def test_second_cli_run_reads_the_cache(many, capsys, tmp_path):
     args = ["check", "--select", "G003", "--format", "json", "--cache-dir", "c", "."]
     assert main(args) == 1

@@ -60,3 +60,20 @@ def test_startup_imports_no_heavy_library(args: list[str]) -> None:
     names = imported(args)
     assert {"assetlint", "numpy"} <= names  # the output was read: numpy is the one kept
     assert sorted(names & HEAVY) == []
+
+
+def test_the_cache_key_imports_no_rule_module(tmp_path) -> None:
+    """A cached run answers from the key alone: the key is built from assetlint's files and
+    the installed packs' versions, not from the rules, so no rule family is imported."""
+    code = (
+        "import sys; from pathlib import Path; from assetlint import batch; "
+        f"cache = batch.Cache(Path({str(tmp_path)!r})); "
+        "print(batch.entry_key(cache.salt, batch.Plan(), 'digest')); "
+        "names = ('assetlint.rules.', 'assetlint.fix'); "
+        "print(sorted(m for m in sys.modules if m.startswith(names)))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    key, modules = proc.stdout.splitlines()
+    # internal: the X codes a batch reports itself; scale: its unit table, read by targets
+    assert len(key) == 64 and modules == "['assetlint.rules.internal', 'assetlint.rules.scale']"

@@ -9,9 +9,7 @@ object crosses the process border.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -23,6 +21,9 @@ class MeshLabError(RuntimeError):
 
 def isolated(job: Callable[..., Any], *args: Any) -> Any:
     """``job(*args)`` in a spawned process; a refusal or crash raises MeshLabError."""
+    import multiprocessing  # here: every command imports this module, few run MeshLab
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
         try:
