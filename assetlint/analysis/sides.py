@@ -11,10 +11,9 @@ scale:
   |p_i - p_j| (a discrete curvature, high on bumps and creases, 1/radius on a smooth ball),
   at the scale of the spacing of the first :data:`PAIR_SAMPLES` samples, about 1% of the
   object's size (pairs taken among the first :data:`GEOMETRY_SAMPLES`, closer than that);
-* texture: the gradient of the *band-passed log* luminance of the base colour map, per
-  metre of surface. The log makes a baked light (a factor) drop out, and the band-pass
-  (a Gaussian blur of 1/256 of the image minus one four times wider) keeps detail a
-  few texels across and drops both smooth shading and per-texel photo noise.
+* texture: the gradient of the *high-passed log* luminance of the base colour map, per
+  metre of surface. The log makes a baked light (a factor) drop out, and the high-pass
+  (minus a Gaussian blur of 1/256 of the image) keeps detail and drops smooth shading.
   It is compared only between halves of about the same texel density (within
   :data:`TEXEL_RATIO`), on open surface (occlusion below :data:`OPEN`, with rays as long as
   :data:`OPEN_RADIUS` of the object's size: a painted occlusion reaches further than the
@@ -62,7 +61,6 @@ FACING = 0.3  # |n . front| from which a sample faces the front or the back
 OPEN = 0.05  # occlusion (within OPEN_RADIUS) below which a sample is on open surface
 OPEN_RADIUS = 0.5  # x the object's size: what counts as near enough to shade a point
 DETAIL_SIZE = 512  # texture side at which detail is measured
-DETAIL_BAND = 4.0  # detail is that of features sigma to DETAIL_BAND x sigma texels across
 LIGHT_BIN = 0.25  # width of the bins of n . light in which front and back are compared
 PLANAR = 1e-3  # |n_i - n_j| below which a pair lies on one plane (no curvature)
 PAINTED = 0.5  # share of a half's samples that must read a texture gradient at all
@@ -73,11 +71,9 @@ GEOMETRY_SAMPLES = 4096  # samples whose neighbour pairs give the median curvatu
 
 
 def detail_images(asset: Asset, texture: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(high-passed log luminance, the gradient magnitude per texel of its band-pass,
-    band-passed log luminance) of a texture, once per asset; None when it cannot be
-    decoded. The high-pass (per texel) is the grain H006 compares; the gradient of the
-    band of features about 2 to 8 texels across at 512 is the detail H007 compares;
-    the band of about 4 to 16 texels is what mirrored points compare: coarse
+    """(high-passed log luminance, its gradient magnitude per texel, band-passed log
+    luminance) of a texture, once per asset; None when it cannot be decoded. The band
+    (features of about 4 to 16 texels at 512) is what mirrored points compare: coarse
     enough that pairs a sample spacing apart still see the same feature, fine enough
     that a baked light's smooth gradient drops out. None also for images under 2 texels a
     side."""
@@ -92,23 +88,18 @@ def detail_images(asset: Asset, texture: int) -> tuple[np.ndarray, np.ndarray, n
         if min(log_y.shape) < 2:  # a 1-texel-wide image has no detail (and no gradient)
             return None
         sigma = max(1.0, max(log_y.shape) / 256)
-        # detail over a band of several texels, not per texel: a photo's (or a
-        # diffusion model's) per-texel noise is as strong on an invented back and on
-        # every material as anywhere, and would drown the detail that tells them apart;
-        # a Gaussian of sigma texels keeps a tenth of that noise's amplitude
-        blur = ndimage.gaussian_filter(log_y, sigma, mode="wrap", truncate=3.0)
-        detail = blur - ndimage.gaussian_filter(log_y, DETAIL_BAND * sigma, mode="wrap")
-        gy, gx = np.gradient(detail)
+        high = log_y - ndimage.gaussian_filter(log_y, sigma, mode="wrap", truncate=3.0)
+        gy, gx = np.gradient(high)
         fine = ndimage.gaussian_filter(log_y, 2 * sigma, mode="wrap", truncate=3.0)
         band = fine - ndimage.gaussian_filter(fine, 4 * sigma, mode="wrap", truncate=3.0)
-        return log_y - blur, np.hypot(gx, gy), band
+        return high, np.hypot(gx, gy), band
 
     return memo(asset, f"sides.detail.{texture}", compute)
 
 
 def texture_values(asset: Asset, textures: np.ndarray, uv: np.ndarray, which: int) -> np.ndarray:
-    """Bilinear lookup of detail image ``which`` (0 high-pass, 1 band gradient, 2 band) of
-    texture ``textures[i]`` at ``uv[i]``; NaN where the texture index is -1."""
+    """Bilinear lookup of detail image ``which`` (0 high-pass, 1 gradient, 2 band) of texture
+    ``textures[i]`` at ``uv[i]``; NaN where the texture index is -1."""
     out = np.full(len(textures), np.nan)
     for tex in np.unique(textures[textures >= 0]):
         images = detail_images(asset, int(tex))

@@ -699,9 +699,8 @@ def invented_back(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A single photo shows the front; the generator invents the back from priors, and
     the invention is often smoother, "melted", with blurrier paint. The rule compares the
     half of the surface facing the front axis with the half facing away: texture detail
-    (gradient of the band-passed log albedo per metre: features a few texels across, not
-    a photo's per-texel noise), geometric detail (discrete curvature) and triangle
-    density, each as a front/back ratio.
+    (gradient of the high-passed log albedo per metre), geometric detail (discrete
+    curvature) and triangle density, each as a front/back ratio.
 
     It reports when the back's *paint* has lost detail (texture ratio at the limit); the
     geometry ratio is stated beside it but never decides alone. Shape alone cannot tell
