@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import multiprocessing
 import time
 from pathlib import Path
@@ -55,6 +56,29 @@ def _engine() -> Engine:
     return Engine.default(entry_points=False)
 
 
+def rule_evidence(asset: Asset) -> dict[str, float]:
+    """The value each tuned threshold is compared with, when the rule's other conditions
+    hold (NaN when they do not)."""
+    fit = heuristics.light_fit(asset)
+    occ = heuristics.occlusion_fit(asset)
+    return {
+        "H001": (
+            fit.strength
+            if fit is not None
+            and fit.explained >= 0.2
+            and fit.local_strength >= heuristics.LOCAL_MIN
+            and fit.local_angle <= heuristics.LOCAL_ANGLE
+            and fit.tint <= heuristics.TINT_MAX
+            else float("nan")
+        ),
+        "H002": (
+            occ.strength
+            if occ is not None and occ.spread >= 0.01 and occ.partial >= 0.01
+            else float("nan")
+        ),
+    }
+
+
 def run_part(args: tuple[int, int, int, int]) -> list[dict]:
     """Build and check the cases of one part of one split's subsample."""
     seed, part, parts, every = args
@@ -65,28 +89,11 @@ def run_part(args: tuple[int, int, int, int]) -> list[dict]:
         found = engine.run(case.asset, select=["H", "X"])
         elapsed = time.perf_counter() - start
         fit = heuristics.light_fit(case.asset)
-        occ = heuristics.occlusion_fit(case.asset)
         error = None
         if case.light_direction is not None and fit is not None:
             cos = float(np.clip(fit.direction @ case.light_direction, -1, 1))
             error = float(np.degrees(np.arccos(cos)))
-        evidence = {
-            # the value each tuned threshold is compared with, when the rule's other
-            # conditions hold (NaN when they do not)
-            "H001": (
-                fit.strength
-                if fit is not None
-                and fit.explained >= 0.2
-                and fit.local_strength >= heuristics.LOCAL_MIN
-                and fit.local_angle <= heuristics.LOCAL_ANGLE
-                else float("nan")
-            ),
-            "H002": (
-                occ.strength
-                if occ is not None and occ.spread >= 0.01 and occ.partial >= 0.01
-                else float("nan")
-            ),
-        }
+        evidence = rule_evidence(case.asset)
         rows.append(
             {
                 "name": case.name,
@@ -187,7 +194,7 @@ def report(name: str, rows: list[dict], chosen: dict[str, float | None]) -> None
         (f"strength >= {STRONG_LIGHT}", [r for r in lit if r["strength"] >= STRONG_LIGHT]),
         ("all lit cases", lit),
     ):
-        errors = [r["error"] for r in sel if r["error"] is not None]
+        errors = [r["error"] for r in sel if r["error"] is not None and r["labels"]["H001"]]
         if errors:
             print(
                 f"light direction error, {label}: median {np.median(errors):.1f} deg, "
@@ -210,15 +217,12 @@ def report(name: str, rows: list[dict], chosen: dict[str, float | None]) -> None
             print(f"  {code} {kind} {case}")
 
 
-def cycles_set(folder: Path) -> None:
-    """H001 and H002 on the Cycles-baked set (:mod:`benchmarks.heuristics_cycles`): all of
-    it is scoring, none was seen when choosing thresholds."""
-    import json
-
-    labels = json.loads((folder / "labels.json").read_text())
+def cycles_part(args: tuple[Path, list[tuple[str, dict]]]) -> list[dict]:
+    """Check some files of a set baked by :mod:`benchmarks.heuristics_cycles`."""
+    folder, items = args
     engine = _engine()
     rows = []
-    for name, label in sorted(labels.items()):
+    for name, label in items:
         asset = load(folder / name)
         found = [f for f in engine.run(asset, select=["H"]) if f.severity != "info"]
         fit = heuristics.light_fit(asset)
@@ -227,36 +231,90 @@ def cycles_set(folder: Path) -> None:
             truth = np.asarray(label["direction"], dtype=np.float64)
             cos = float(np.clip(fit.direction @ truth / np.linalg.norm(truth), -1, 1))
             error = float(np.degrees(np.arccos(cos)))
-        rows.append((name, label, sorted({f.code for f in found}), error))
-    print(f"\ncycles (Blender Cycles bakes, {folder}): {len(rows)} files, all scoring")
-    for code in ("H001", "H002"):
-        tp = fp = fn = 0
-        for _, label, codes, _ in rows:
-            if label.get(code) is None:
-                continue
-            tp += label[code] and code in codes
-            fp += (not label[code]) and code in codes
-            fn += label[code] and code not in codes
-        precision, recall = _pr(tp, fp, fn)
-        print(f"{code}: TP {tp} FP {fp} FN {fn}, precision {precision:.3f}, recall {recall:.3f}")
-    errors = [e for _, label, codes, e in rows if e is not None]
-    if errors:
-        print(
-            f"light direction error (cycles, key lights): median {np.median(errors):.1f} deg, "
-            f"90th percentile {np.percentile(errors, 90):.1f} deg ({len(errors)} cases)"
+        rows.append(
+            {
+                "name": name,
+                "split": label.get("split", "scoring"),
+                "labels": {code: label.get(code) for code in CODES},
+                "label": label,
+                "codes": sorted({f.code for f in found}),
+                "error": error,
+                "evidence": rule_evidence(asset),
+            }
         )
-    weak = [(n, codes) for n, label, codes, _ in rows if 1.1 <= label.get("contrast", 0) < 1.4]
-    found = sum("H001" in c for _, c in weak)
-    print(f"  weak key light (contrast 1.1-1.4): H001 on {found}/{len(weak)}")
-    clean = [(n, codes) for n, label, codes, _ in rows if n.endswith("-clean.glb")]
-    alarms = [(n, codes) for n, codes in clean if codes]
-    print(f"clean albedo (true albedo, no light): {len(alarms)}/{len(clean)} with an H warning")
-    for name, label, codes, error in rows:
-        where = f", direction error {error:.1f} deg" if error is not None else ""
+    return rows
+
+
+def cycles_rows(folder: Path, workers: int) -> list[dict]:
+    """Check every file of a set baked by :mod:`benchmarks.heuristics_cycles`."""
+    items = sorted(json.loads((folder / "labels.json").read_text()).items())
+    jobs = [(folder, items[k::workers]) for k in range(workers)]
+    if workers > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(cycles_part, jobs)
+    else:
+        parts = [cycles_part(jobs[0])]
+    return sorted((r for p in parts for r in p), key=lambda r: r["name"])
+
+
+def cycles_set(folder: Path, workers: int, verbose: bool = False) -> None:
+    """H001 and H002 on the Cycles-baked set (:mod:`benchmarks.heuristics_cycles`): the
+    threshold each rests on chosen on its tuning split, both splits scored (the tuning
+    figures are not a result)."""
+    rows = cycles_rows(folder, max(1, workers))
+    tuning = [r for r in rows if r["split"] == "tuning"]
+    chosen = {code: choose_threshold(tuning, code) if tuning else None for code in TUNED}
+    for code, t in chosen.items():
+        shown = "none reached the target" if t is None else f"{t:.3f}"
+        print(f"cycles {code}: {TUNED[code]} chosen on the tuning split: {shown}")
+    for split in ("tuning", "scoring"):
+        sel = [r for r in rows if r["split"] == split]
+        if not sel:
+            continue
+        meshes = sorted({r["label"]["mesh"] for r in sel})
         print(
-            f"  {name}: H001 {label.get('H001')}, H002 {label.get('H002')}, contrast "
-            f"{label.get('contrast', '-')}: found {', '.join(codes) or '-'}{where}"
+            f"\ncycles, {split} split (Blender Cycles bakes, {folder}): {len(sel)} files, "
+            f"meshes {', '.join(meshes)}"
         )
+        for code in ("H001", "H002"):
+            tp, fp, fn, _ = _counts(sel, code, lambda r, code=code: code in r["codes"])
+            precision, recall = _pr(tp, fp, fn)
+            line = (
+                f"{code}: TP {tp} FP {fp} FN {fn}, precision {precision:.3f}, "
+                f"recall {recall:.3f} (rule defaults)"
+            )
+            t = chosen[code]
+            if t is not None:
+                tp, fp, fn, _ = _counts(
+                    sel, code, lambda r, t=t, code=code: r["evidence"][code] >= t
+                )
+                precision, recall = _pr(tp, fp, fn)
+                line += f"; at the tuned threshold {precision:.3f} / {recall:.3f}"
+            print(line)
+        errors = [r["error"] for r in sel if r["error"] is not None and r["labels"]["H001"]]
+        if errors:
+            print(
+                f"light direction error (cycles, key lights): median {np.median(errors):.1f}"
+                f" deg, 90th percentile {np.percentile(errors, 90):.1f} deg "
+                f"({len(errors)} cases)"
+            )
+        weak = [r for r in sel if 1.1 <= (r["label"].get("key_contrast") or 0) < 1.4]
+        found = sum("H001" in r["codes"] for r in weak)
+        print(f"  weak key light (its own contrast 1.1-1.4): H001 on {found}/{len(weak)}")
+        clean = [r for r in sel if r["name"].endswith("-clean.glb")]
+        alarms = [r for r in clean if r["codes"]]
+        print(f"clean albedo (true albedo, no light): {len(alarms)}/{len(clean)} with an H warning")
+        if verbose:
+            for r in sel:
+                label = r["label"]
+                where = f", direction error {r['error']:.1f} deg" if r["error"] is not None else ""
+                print(
+                    f"  {r['name']}: H001 {label.get('H001')}, H002 {label.get('H002')}, "
+                    f"contrast {label.get('contrast', '-')}, key {label.get('key_contrast')}: "
+                    f"found "
+                    f"{', '.join(r['codes']) or '-'}{where}; evidence "
+                    + ", ".join(f"{k} {v:.3f}" for k, v in r["evidence"].items())
+                )
 
 
 def negative_set() -> None:
@@ -338,9 +396,10 @@ def main(argv: list[str] | None = None) -> None:
         "--cycles", type=Path, help="a folder baked by benchmarks.heuristics_cycles"
     )
     parser.add_argument("--only-cycles", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="every Cycles file's result")
     args = parser.parse_args(argv)
     if args.cycles is not None:
-        cycles_set(args.cycles)
+        cycles_set(args.cycles, args.workers, args.verbose)
         if args.only_cycles:
             return
     if not args.speed:

@@ -3,7 +3,15 @@
 Run with a Python that has Blender's ``bpy`` module (the optional ``bench-cycles``
 extra, e.g. in a venv of its own: it is 370 MB and pins its own numpy)::
 
-    python -m benchmarks.heuristics_cycles --out /tmp/cycles-set     # a few minutes
+    nice python -m benchmarks.heuristics_cycles --out /tmp/cycles-set
+
+(224 files; 2.5 min of CPU, 33 min of wall time on a 2-core machine shared by eight
+jobs. bpy 4.2 may crash on exit after labels.json is written: the set is complete.)
+
+Two splits of different meshes (:data:`SPLITS`): thresholds are chosen on ``tuning`` and
+the rules scored on ``scoring``; each split mixes generated shapes and real UV-mapped
+meshes of ../shared (their own UVs, scaled into a unit ball), and the two never share a
+mesh or a seed.
 
 It shares no code with assetlint (it imports nothing of it) and no formula with the
 detectors: the light is whatever Cycles renders (path tracing with shadows, global
@@ -11,18 +19,25 @@ illumination and the occlusion of the sky), baked as the DIFFUSE pass with direc
 indirect and colour contributions, that is the albedo times the irradiance each texel
 receives. Each case is a Blender mesh (UV sphere, Suzanne, torus, a bevelled box, a
 cone; smart-projected UVs) with a 256x256 albedo of colour regions and a photo's
-per-texel noise, lit by one setup: a sun, an area light or a point light from a random
-direction over a sky of some strength (strong and weak), or a soft studio (two area
-lights and a bright sky). The glTF written carries the baked texture as its base colour;
+per-texel noise, lit by one setup (:data:`SETUPS`): a hard sun (small disc, dim sky:
+sharp cast shadows), a sun over a bright sky (global illumination), a weak sun or area
+light over a bright sky (lit/unlit contrast 1.1 to 1.4), an area light, a point light,
+a soft studio (two area lights and a bright sky) or the sky alone (ambient occlusion and
+nothing else). The glTF written carries the baked texture as its base colour;
 the same mesh with its true albedo is written as a clean case.
 
-Labels (``labels.json``), from the bake itself: the lit/unlit contrast is the ratio of
-the 90th to the 10th percentile of the baked irradiance over the texels the surface
-uses; H001 is True for a key light whose contrast is at least 1.1 (weak: 1.1 to 1.4),
-False on clean cases and None for the soft studio (light from everywhere: no one
-direction to find). H002 is True on the concave meshes (Suzanne, the torus) under a sky
-at least as strong as the key, False on clean cases and on the convex meshes, None
-otherwise. The direction recorded points from the object towards the key light, in
+Labels (``labels.json``), from the bake itself: the contrast is the ratio of the 90th to
+the 10th percentile of the baked irradiance over the texels the surface uses (light and
+occlusion together); the key light's own lit/unlit contrast is that of the bake over a
+second bake with the key hidden (sky, bounce and occlusion alone), both summed over 5x5
+texels against the path tracer's noise. H001 is True for a key light whose own contrast
+is at least 1.1 (weak: 1.1 to 1.4),
+False on clean cases and None for the soft studio and the sky (light from everywhere:
+no one direction to find). H002 comes from an ambient occlusion bake of the mesh (Cycles'
+AO pass, distance 0.2): with ``occluded`` the share of texels whose AO is below 0.7, it
+is True when at least 8% are and the sky is at least as strong as the key light's share
+(sun-sky, studio, sky, weak key), False on clean cases and on meshes with under 2%
+occluded, None otherwise. The direction recorded points from the object towards the key light, in
 glTF's frame (+Y up).
 """
 
@@ -36,10 +51,31 @@ import numpy as np
 
 SIZE = 256  # texture side
 SAMPLES = 16  # Cycles samples per texel: a bake, not a beauty render
-MESHES = ("sphere", "suzanne", "torus", "box", "cone")
-CONCAVE = {"suzanne", "torus"}
-SETUPS = ("sun", "sun-weak", "area", "point", "sun-sky", "studio")
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+# Real UV-mapped meshes (their own UVs) beside generated shapes; no mesh in both splits
+REAL = {
+    "duck": "gltf-samples/Duck/Duck.glb",
+    "fuze": "meshes/fuze.obj",
+    "monkey": "meshes/monkey.glb",
+    "tube": "meshes/tube.obj",
+    "fox": "gltf-samples/Fox/Fox.glb",
+    "truck": "gltf-samples/CesiumMilkTruck/CesiumMilkTruck.glb",
+}
+SPLITS = {
+    "tuning": (("sphere", "suzanne", "torus", "cone", "duck", "fuze", "monkey"), 0),
+    "scoring": (("box", "cylinder", "blob", "bowl", "tube", "fox", "truck"), 1),
+}
+SETUPS = ("sun", "sun-weak", "area-weak", "area", "point", "sun-sky", "studio", "sky")
+KEY_SHARE = {  # how strong the sky is beside the key: H002 needs a sky to show AO
+    "sun": 0.15,
+    "sun-weak": 1.0,
+    "area-weak": 1.0,
+    "area": 0.2,
+    "point": 0.2,
+    "sun-sky": 0.8,
+}
 PHOTO_NOISE = 2 / 255
+AO_DISTANCE = 0.2
 
 
 def srgb_to_linear(v: np.ndarray) -> np.ndarray:
@@ -74,7 +110,7 @@ def _reset(bpy) -> None:
     scene.render.bake.margin = 4
 
 
-def _mesh(bpy, kind: str):
+def _generated(bpy, kind: str, rng: np.random.Generator):
     ops = bpy.ops.mesh
     if kind == "sphere":
         ops.primitive_uv_sphere_add(segments=48, ring_count=24, radius=0.5)
@@ -89,6 +125,34 @@ def _mesh(bpy, kind: str):
         bpy.ops.object.modifier_add(type="BEVEL")
         bpy.context.object.modifiers[-1].width = 0.08
         bpy.context.object.modifiers[-1].segments = 3
+    elif kind == "cylinder":
+        ops.primitive_cylinder_add(vertices=48, radius=0.35, depth=0.9)
+        bpy.ops.object.modifier_add(type="BEVEL")
+        bpy.context.object.modifiers[-1].width = 0.04
+        bpy.context.object.modifiers[-1].segments = 2
+    elif kind == "blob":  # a lumpy stone: an icosphere pushed in and out by random waves
+        ops.primitive_ico_sphere_add(subdivisions=4, radius=0.5)
+        mesh = bpy.context.object.data
+        co = np.empty(len(mesh.vertices) * 3)
+        mesh.vertices.foreach_get("co", co)
+        co = co.reshape(-1, 3)
+        waves = rng.normal(size=(6, 3)) * 3
+        bump = np.sin(co @ waves.T + rng.uniform(0, 6.3, 6)).sum(axis=1)
+        co *= (1 + 0.12 * bump)[:, None]
+        mesh.vertices.foreach_set("co", co.ravel())
+    elif kind == "bowl":  # a thick open bowl: a deep concavity
+        ops.primitive_uv_sphere_add(segments=48, ring_count=24, radius=0.5)
+        bpy.ops.object.mode_set(mode="EDIT")
+        bpy.ops.mesh.select_all(action="DESELECT")
+        bpy.ops.object.mode_set(mode="OBJECT")
+        mesh = bpy.context.object.data
+        for v in mesh.vertices:
+            v.select = v.co.z > 0.2
+        bpy.ops.object.mode_set(mode="EDIT")
+        bpy.ops.mesh.delete(type="VERT")
+        bpy.ops.object.mode_set(mode="OBJECT")
+        bpy.ops.object.modifier_add(type="SOLIDIFY")
+        bpy.context.object.modifiers[-1].thickness = 0.06
     else:
         ops.primitive_cone_add(radius1=0.45, depth=0.9, vertices=48)
     obj = bpy.context.object
@@ -100,6 +164,49 @@ def _mesh(bpy, kind: str):
     bpy.ops.uv.smart_project(island_margin=0.03)
     bpy.ops.object.mode_set(mode="OBJECT")
     return obj
+
+
+def _real(bpy, kind: str):
+    """A real mesh of ../shared with its own UVs: its UV-mapped parts joined into one
+    object (parts without UVs, armatures and modifiers dropped), centred and scaled into
+    a ball of radius 0.5."""
+    path = CORPUS / REAL[kind]
+    if path.suffix == ".obj":
+        bpy.ops.wm.obj_import(filepath=str(path))
+    else:
+        bpy.ops.import_scene.gltf(filepath=str(path))
+    meshes = []
+    for obj in list(bpy.context.scene.objects):
+        if obj.type == "MESH" and len(obj.data.uv_layers):
+            meshes.append(obj)
+        else:
+            bpy.data.objects.remove(obj, do_unlink=True)
+    for obj in meshes:
+        obj.modifiers.clear()
+        world = obj.matrix_world.copy()
+        obj.parent = None
+        obj.matrix_world = world
+        obj.data.materials.clear()
+    bpy.ops.object.select_all(action="DESELECT")
+    for obj in meshes:
+        obj.select_set(True)
+    bpy.context.view_layer.objects.active = meshes[0]
+    if len(meshes) > 1:
+        bpy.ops.object.join()
+    obj = bpy.context.object
+    bpy.ops.object.transform_apply(location=True, rotation=True, scale=True)
+    co = np.empty(len(obj.data.vertices) * 3)
+    obj.data.vertices.foreach_get("co", co)
+    co = co.reshape(-1, 3)
+    co -= (co.min(axis=0) + co.max(axis=0)) / 2
+    co *= 0.5 / np.linalg.norm(co, axis=1).max()
+    obj.data.vertices.foreach_set("co", co.ravel())
+    obj.data.update()
+    return obj
+
+
+def _mesh(bpy, kind: str, rng: np.random.Generator):
+    return _real(bpy, kind) if kind in REAL else _generated(bpy, kind, rng)
 
 
 def _image(bpy, name: str, srgb: np.ndarray | None):
@@ -154,27 +261,30 @@ def _lights(bpy, setup: str, rng: np.random.Generator) -> tuple[np.ndarray | Non
     world.use_nodes = True
     background = world.node_tree.nodes["Background"]
     towards = _towards(rng)
-    sky = {"sun": 0.15, "sun-weak": 1.0, "area": 0.2, "point": 0.2, "sun-sky": 0.8}.get(setup, 0.7)
+    sky = KEY_SHARE.get(setup, 0.7 if setup == "studio" else 1.0)
     background.inputs["Color"].default_value = (1.0, 1.0, 1.0, 1.0)
     background.inputs["Strength"].default_value = sky
     data = None
     if setup in ("sun", "sun-weak", "sun-sky"):
         data = bpy.data.lights.new("key", "SUN")
-        data.energy = {"sun": 3.0, "sun-weak": 0.35, "sun-sky": 2.0}[setup]
-        data.angle = np.radians(rng.uniform(1, 15))
-    elif setup == "area":
+        energy = {"sun": 3.0, "sun-weak": rng.uniform(0.3, 1.0), "sun-sky": 2.0}[setup]
+        data.energy = energy
+        data.angle = np.radians(rng.uniform(0.5, 3) if setup == "sun" else rng.uniform(1, 15))
+    elif setup in ("area", "area-weak"):
         data = bpy.data.lights.new("key", "AREA")
-        data.energy = 150.0
+        data.energy = 150.0 if setup == "area" else rng.uniform(15, 60)
         data.size = rng.uniform(0.5, 2.0)
     elif setup == "point":
         data = bpy.data.lights.new("key", "POINT")
         data.energy = 120.0
-        data.shadow_soft_size = rng.uniform(0.05, 0.3)
+        data.shadow_soft_size = rng.uniform(0.02, 0.3)
     if data is not None:
         key = bpy.data.objects.new("key", data)
         bpy.context.scene.collection.objects.link(key)
         _aim(key, towards, 3.0)
         return towards, sky
+    if setup == "sky":
+        return None, sky
     for k in range(2):  # studio: two large soft boxes either side of the camera
         data = bpy.data.lights.new(f"soft{k}", "AREA")
         data.energy = 100.0
@@ -186,22 +296,65 @@ def _lights(bpy, setup: str, rng: np.random.Generator) -> tuple[np.ndarray | Non
     return None, sky
 
 
-def bake_case(bpy, kind: str, setup: str, seed: int, out: Path) -> dict:
-    rng = np.random.default_rng([seed, MESHES.index(kind), SETUPS.index(setup)])
-    _reset(bpy)
-    obj = _mesh(bpy, kind)
-    albedo_srgb = albedo_image(rng)
-    albedo = _image(bpy, "albedo", albedo_srgb)
-    mat = _material(bpy, obj, albedo)
-    towards, sky = _lights(bpy, setup, rng)
+def _box(image: np.ndarray, k: int = 5) -> np.ndarray:
+    """Sum over k x k texels (zeros outside), by cumulative sums."""
+    pad = np.pad(image, ((k // 2 + 1, k // 2), (k // 2 + 1, k // 2)))
+    c = pad.cumsum(axis=0).cumsum(axis=1)
+    return c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]
+
+
+def _bake(bpy, obj, mat, kind: str, **options) -> np.ndarray:
+    """Bake one pass of ``obj`` into a new image; linear RGB (SIZE, SIZE, 3)."""
     target = _image(bpy, "baked", None)
     node = mat.node_tree.nodes.new("ShaderNodeTexImage")
     node.image = target
     mat.node_tree.nodes.active = node
     bpy.context.view_layer.objects.active = obj
     obj.select_set(True)
-    bpy.ops.object.bake(type="DIFFUSE", pass_filter={"DIRECT", "INDIRECT", "COLOR"})
-    baked = srgb_to_linear(_pixels(target))
+    bpy.ops.object.bake(type=kind, **options)
+    pixels = _pixels(target)
+    mat.node_tree.nodes.remove(node)
+    bpy.data.images.remove(target)
+    return pixels
+
+
+def occluded_share(bpy, kind: str, seed: int) -> float:
+    """Share of the texels the mesh uses whose ambient occlusion (Cycles' AO pass, rays
+    of :data:`AO_DISTANCE`) is below 0.7: how much of the surface a sky leaves darker."""
+    rng = np.random.default_rng([seed, 99])
+    _reset(bpy)
+    obj = _mesh(bpy, kind, rng)
+    mat = _material(bpy, obj, _image(bpy, "albedo", albedo_image(rng)))
+    bpy.context.scene.world = bpy.data.worlds.new("sky")
+    bpy.context.scene.world.light_settings.distance = AO_DISTANCE
+    ao = _bake(bpy, obj, mat, "AO")[..., 0]  # the AO pass is written as data: no decoding
+    written = ao > 0
+    return float(np.mean(ao[written] < 0.7)) if written.any() else 0.0
+
+
+def bake_case(bpy, kind: str, setup: str, seed: int, out: Path, occluded: float) -> dict:
+    rng = np.random.default_rng([seed, sum(map(ord, kind)), SETUPS.index(setup)])
+    _reset(bpy)
+    obj = _mesh(bpy, kind, rng)
+    albedo_srgb = albedo_image(rng)
+    albedo = _image(bpy, "albedo", albedo_srgb)
+    mat = _material(bpy, obj, albedo)
+    towards, sky = _lights(bpy, setup, rng)
+    passes = {"DIRECT", "INDIRECT", "COLOR"}
+    baked = srgb_to_linear(_bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes))
+    key_contrast = None
+    if towards is not None:
+        # the key light's own lit/unlit contrast: the bake over the same bake without the
+        # key (sky, bounce and occlusion alone), both smoothed over 5x5 texels against
+        # the path tracer's noise, 90th percentile over 10th
+        bpy.data.objects["key"].hide_render = True
+        ambient = srgb_to_linear(_bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes))
+        bpy.data.objects["key"].hide_render = False
+        lit_sum, ambient_sum = _box(baked.sum(axis=2)), _box(ambient.sum(axis=2))
+        both = (baked.sum(axis=2) > 0) & (ambient_sum > 0)
+        ratio = lit_sum[both] / ambient_sum[both]
+        lo, hi = np.percentile(ratio, [10, 90])
+        key_contrast = float(hi / max(lo, 1e-6))
     base = srgb_to_linear(albedo_srgb)
     # irradiance per texel: baked over albedo, on the texels the bake wrote
     written = baked.sum(axis=2) > 0
@@ -225,14 +378,20 @@ def bake_case(bpy, kind: str, setup: str, seed: int, out: Path) -> dict:
         files[variant] = path.name
     # glTF frame: Blender (x, y, z) -> (x, z, -y)
     direction = None if towards is None else [towards[0], towards[2], -towards[1]]
-    key = towards is not None
-    concave_sky = kind in CONCAVE and (not key or sky >= 0.5)
+    sky_lit = sky >= 0.5
+    h002 = None
+    if occluded < 0.02:
+        h002 = False
+    elif occluded >= 0.08 and sky_lit:
+        h002 = True
     return {
         files["lit"]: {
-            "H001": (contrast >= 1.1) if key else None,
-            "H002": True if concave_sky else (None if kind in CONCAVE else False),
+            "H001": (key_contrast >= 1.1) if key_contrast is not None else None,
+            "key_contrast": None if key_contrast is None else round(key_contrast, 3),
+            "H002": h002,
             "direction": direction,
             "contrast": round(contrast, 3),
+            "occluded": round(occluded, 3),
             "mesh": kind,
             "setup": setup,
         },
@@ -245,16 +404,19 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--meshes", default=",".join(MESHES))
+    parser.add_argument("--splits", default=",".join(SPLITS))
     parser.add_argument("--setups", default=",".join(SETUPS))
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     labels = {}
-    for kind in args.meshes.split(","):
-        for setup in args.setups.split(","):
-            labels.update(bake_case(bpy, kind, setup, args.seed, args.out))
-            print(kind, setup, flush=True)
+    for split in args.splits.split(","):
+        meshes, seed = SPLITS[split]
+        for kind in meshes:
+            occluded = occluded_share(bpy, kind, seed)
+            for setup in args.setups.split(","):
+                for name, label in bake_case(bpy, kind, setup, seed, args.out, occluded).items():
+                    labels[name] = {**label, "split": split}
+                print(split, kind, setup, f"occluded {occluded:.3f}", flush=True)
     (args.out / "labels.json").write_text(json.dumps(labels, indent=1))
 
 

@@ -23,6 +23,14 @@ The strength is ``|b| / a`` where a is the mean intercept (the albedo's level wh
 light grazes the surface); the share of variance explained is that of the luminance
 variation within groups.
 
+A key light follows Lambert's law, brightening by max(0, n . d): linear in the normal on
+the side facing it, flat on the side turned away (lit by sky and bounce alone), and a
+robust fit over both halves takes the flat half for the model. So the fit is redone on
+the side facing the light found (from the global fit and from the local slope below, the
+one that explains more is kept). And a white light scales r, g and b alike, so the fit
+also measures how the chromaticity changes along the light (``tint``): hand-painted
+colour graded from one hue into another changes it as much as the luminance.
+
 Colour regions of the same chromaticity but different lightness (dark and light grey
 parts) are one group, and a few such regions can mimic a light in this global fit. A
 light, unlike regions, changes luminance *smoothly* with the normal, so the global fit is
@@ -50,6 +58,13 @@ NEIGHBOURS = 8
 FOLDED = 4  # samples within the pairing radius, over the expected count: a folded surface
 MIN_SCALE = 0.01  # relative luminance: below this, differences are 8-bit quantization
 FIT_SCALE = 0.05  # floor of the robust scale of the global fit (relative luminance)
+# A lightness level boundary is a step: neighbours across it differ in log luminance by at
+# least STEP_MIN and STEP_RATIO times what neighbours on one side do (see _step)
+STEP_MIN = 0.04
+STEP_RATIO = 3.0
+CLIPPED = 0.98  # linear: a channel this bright may have been clipped by the exposure
+LIT_SIDE_STEPS = 4  # refits on the side facing the light (see fit_shading)
+LIT_SIDE_GAIN = 0.01  # share of variance a refit must explain beyond the previous fit
 
 
 @dataclass
@@ -65,6 +80,7 @@ class ShadingFit:
     local_angle: float = 180.0  # degrees between the local and the global light directions
     occlusion_strength: float = 0.0  # k / a: darkening per unit occlusion (positive = darker)
     occlusion_explained: float = 0.0  # extra share of variance explained by occlusion
+    tint: float = 0.0  # chromaticity change along the light over the relative luminance's
     residual: np.ndarray | None = None  # per-sample relative residual (NaN where unused)
 
 
@@ -153,6 +169,58 @@ def fit_shading(
     idx = np.flatnonzero(usable)
     if len(idx) < 50:
         return None
+    linear = _fit(samples, group, idx, occlusion)
+    # Lambert: a key light brightens a surface by max(0, n . d), so luminance follows
+    # the normal linearly on the lit side and not at all on the side turned away (sky
+    # and bounce light there), and a robust fit over both would take the flat half for
+    # the rule and the lit half for outliers. So the fit is redone on the side that
+    # faces the light, from two starts: the fit over all samples, and the local slope
+    # (pairs of neighbours: cast shadow edges and paint borders are its outliers); the
+    # fit whose normal explains the most is kept.
+    fits = [linear]
+    for start in (linear.direction, local):
+        if start is not None and np.linalg.norm(start) > 0:
+            fits.append(_lit_side(samples, group, idx, occlusion, start, linear))
+    fit = max(fits, key=lambda f: f.explained)
+    fit.groups = linear.groups  # the colour groups of the whole surface
+    if local is not None:
+        fit.local_strength = float(np.linalg.norm(local))
+        if fit.local_strength > 0:
+            cos = float(local @ fit.direction) / fit.local_strength
+            fit.local_angle = float(np.degrees(np.arccos(np.clip(cos, -1, 1))))
+    return fit
+
+
+def _lit_side(
+    samples: Samples,
+    group: np.ndarray,
+    idx: np.ndarray,
+    occlusion: np.ndarray | None,
+    start: np.ndarray,
+    fit: ShadingFit,
+) -> ShadingFit:
+    """Refit on the samples facing ``start``, then on those facing the light found, until
+    that side stops changing or the normal stops explaining more than in ``fit``."""
+    facing = samples.shading_normals[idx] @ start > 0
+    for _ in range(LIT_SIDE_STEPS):
+        if facing.sum() < 50:
+            break
+        lit = _fit(samples, group, idx[facing], occlusion)
+        if lit.explained < fit.explained + LIT_SIDE_GAIN:
+            break
+        fit = lit
+        now = samples.shading_normals[idx] @ lit.direction > 0
+        if np.array_equal(now, facing):
+            break
+        facing = now
+    return fit
+
+
+def _fit(
+    samples: Samples, group: np.ndarray, idx: np.ndarray, occlusion: np.ndarray | None
+) -> ShadingFit:
+    """The grouped robust fit of luminance against the normal (and occlusion) over the
+    samples ``idx``."""
     g, y = _relative_luminance(samples, group, idx)
     x = samples.shading_normals[idx]
     if occlusion is not None:
@@ -175,14 +243,18 @@ def fit_shading(
         no_normal = _refit_residual(y, x[:, 3:], g, weight)
         fit.occlusion_explained = explained - _explained(no_occlusion, within, weight)
         fit.explained = explained - _explained(no_normal, within, weight)
+    # a white light scales r, g and b alike: the chromaticity's change along the light
+    # direction, per unit of normal, over the luminance's (paint graded from one hue to
+    # another changes both; see ShadingFit.tint)
+    rgb = samples.rgb[idx]
+    chroma = rgb[:, :2] / np.maximum(rgb.sum(axis=1), 1e-12)[:, None]
+    unclipped = rgb.max(axis=1) < CLIPPED  # a clipped channel says nothing of the hue
+    slopes = _weighted_fit(chroma, x, g, weight * unclipped)[0][:3]
+    if norm > 0:
+        fit.tint = float(np.linalg.norm(fit.direction @ slopes)) / norm
     residual = np.full(samples.count, np.nan)
     residual[idx] = resid
     fit.residual = residual
-    if local is not None:
-        fit.local_strength = float(np.linalg.norm(local))
-        if fit.local_strength > 0:
-            cos = float(local @ fit.direction) / fit.local_strength
-            fit.local_angle = float(np.degrees(np.arccos(np.clip(cos, -1, 1))))
     return fit
 
 
@@ -278,6 +350,7 @@ def split_levels(
     i, j = pairs
     bend = np.linalg.norm(samples.shading_normals[i] - samples.shading_normals[j], axis=1)
     smooth = max(2 * float(np.median(bend)), 0.05) if len(bend) else 0.0
+    jump = np.abs(value[i] - value[j])
     out = group.copy()
     next_id = int(group.max()) + 1
     for g in np.unique(group[usable]):
@@ -286,13 +359,25 @@ def split_levels(
         accepted = []
         for cut in _valleys(value[rows]):
             cross = both & ((value[i] < cut) != (value[j] < cut))
-            if cross.sum() >= 5 and (across_creases or np.median(bend[cross]) <= smooth):
+            if cross.sum() < 5 or not _step(jump[cross], jump[both & ~cross]):
+                continue
+            if across_creases or np.median(bend[cross]) <= smooth:
                 accepted.append(cut)
         if accepted:
             level = np.searchsorted(np.array(accepted), value[rows], side="right")
             out[rows] = np.where(level == 0, g, next_id + level - 1)
             next_id += len(accepted)
     return out
+
+
+def _step(across: np.ndarray, within: np.ndarray) -> bool:
+    """Whether neighbours on either side of a cut differ by a step: paint of two values
+    meets at an edge where luminance jumps, while light (a terminator, a broad
+    penumbra, a gradient that merely passes through the cut's value) changes it
+    continuously, so pairs across the cut differ no more than any other pair does."""
+    if not len(within):
+        return True
+    return float(np.median(across)) >= max(STEP_MIN, STEP_RATIO * float(np.median(within)))
 
 
 def _valleys(values: np.ndarray, width: float = 0.02, depth: float = 0.15) -> list[float]:
@@ -364,14 +449,22 @@ def _grouped_huber(y: np.ndarray, x: np.ndarray, g: np.ndarray, iterations: int 
     return beta, resid, within, w, ym - xm @ beta
 
 
-def _refit_residual(y: np.ndarray, x: np.ndarray, g: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Residual of a weighted (non-robust) fit with fixed weights: the baseline to which
-    an extra regressor's gain in explained variance is compared."""
+def _weighted_fit(
+    y: np.ndarray, x: np.ndarray, g: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Slopes and residual of a weighted (non-robust) fit of y (one column or several)
+    on x with one intercept per group and fixed weights."""
     count = g.max() + 1
     yd = y - _group_mean(y, g, w, count)[g]
     xd = x - _group_mean(x, g, w, count)[g]
     beta = np.linalg.lstsq((xd * w[:, None]).T @ xd, (xd * w[:, None]).T @ yd, rcond=None)[0]
-    return yd - xd @ beta
+    return beta, yd - xd @ beta
+
+
+def _refit_residual(y: np.ndarray, x: np.ndarray, g: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Residual of a weighted (non-robust) fit with fixed weights: the baseline to which
+    an extra regressor's gain in explained variance is compared."""
+    return _weighted_fit(y, x, g, w)[1]
 
 
 def _explained(resid: np.ndarray, within: np.ndarray, w: np.ndarray) -> float:

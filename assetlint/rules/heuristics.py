@@ -76,8 +76,13 @@ OCCLUSION_RAYS = 16
 OCCLUSION_FIT_RAYS = 64  # H002's own estimate: subtle occlusion needs more rays
 # A baked light must also show between neighbouring samples (see analysis.shading): a local
 # slope of at least LOCAL_MIN, within LOCAL_ANGLE degrees of the global direction.
-LOCAL_MIN = 0.08
+LOCAL_MIN = 0.03  # chosen on the Cycles tuning split (clean albedos: 0.012 at most)
 LOCAL_ANGLE = 45.0
+# A white light scales r, g and b alike; paint graded from one hue into another along the
+# light direction (a stylised slime, pink below and teal above) changes chromaticity as
+# it changes luminance. TINT_MAX bounds the chromaticity change per relative luminance
+# change (ShadingFit.tint) a light may bring: a warm key over a cool sky tints a little.
+TINT_MAX = 0.8  # above every lit case of the Cycles tuning split (0.74: clipped highlights)
 UNSHADE_MIN = 0.1  # light or occlusion strength from which H006 divides it out
 
 
@@ -187,6 +192,7 @@ def light_confirmed(fit: ShadingFit, strength: float) -> bool:
         fit.strength >= strength
         and fit.local_strength >= LOCAL_MIN
         and fit.local_angle <= LOCAL_ANGLE
+        and fit.tint <= TINT_MAX
     )
 
 
@@ -243,7 +249,7 @@ def _vector(v: np.ndarray) -> str:
     summary="directional light painted into the albedo: brightness follows the surface normal",
     fix="Re-generate or de-light the texture (a de-lighting tool, or repaint the shaded "
     "side); the engine will light the asset itself.",
-    params={"strength": 0.2, "explained": 0.2},
+    params={"strength": 0.1, "explained": 0.2},
     ranges={"strength": AT_LEAST_ZERO, "explained": SHARE},
 )
 def baked_light(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
@@ -254,9 +260,14 @@ def baked_light(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     moves. The rule fits the luminance of the albedo sampled over the surface against
     the surface normal (one intercept per material and colour, robust, area weighted):
     strength is the relative brightness change per unit of normal, and the share of
-    variance explained tells a real light from a coincidence of colour regions. The same
-    light must also show locally, between neighbouring points (a light shades smoothly;
-    regions of dark and light paint change in steps), in about the same direction."""
+    variance explained tells a real light from a coincidence of colour regions. A key
+    light brightens only the side that faces it (Lambert's max(0, n . d)), so the fit is
+    redone on that side, where luminance follows the normal linearly; the side turned
+    away, lit by the sky and bounce light alone, and cast shadows would otherwise pass
+    for the rule. The same light must also show locally, between neighbouring points (a
+    light shades smoothly; regions of dark and light paint change in steps), in about
+    the same direction, and it must leave the hue alone (a white light scales r, g and b
+    alike; hand-painted art graded from one hue into another does not)."""
     fit = light_fit(asset)
     if fit is None:
         return

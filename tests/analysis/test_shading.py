@@ -43,6 +43,33 @@ def test_albedo_half_plus_point_three_n_dot_d_gives_d_and_strength_point_six():
     assert fit.local_angle < 10
 
 
+def test_lambert_key_light_over_a_dim_sky_is_fitted_on_its_lit_side():
+    # a hard key light, max(0, n.d), over a sky a tenth as bright: the half turned away
+    # is flat, and a robust fit over the whole sphere took it for the rule (strength
+    # 0.09 on a Cycles bake of this); on the lit side luminance is 0.1 + 0.9 n.d
+    d = np.array([0.6, 0.7, -0.4]) / np.linalg.norm([0.6, 0.7, -0.4])
+    asset = sphere_asset(lambda p, n: np.outer(0.08 + 0.72 * np.maximum(n @ d, 0), np.ones(3)))
+    fit = fit_shading(surface_samples(asset))
+    assert degrees(fit.direction, d) < 3
+    assert fit.strength == pytest.approx(9.0, rel=0.15)
+    assert fit.explained > 0.95
+    assert fit.tint < 0.01  # a white light leaves the hue alone
+
+
+def test_paint_graded_from_one_hue_to_another_has_a_tint():
+    # pink below, teal above, darker towards the bottom: luminance follows the normal,
+    # but so does the hue, as no white light makes it (the ufbx Maya slime)
+    pink, teal = colour((200, 40, 190)), colour((80, 190, 160))
+
+    def graded(p, n):
+        t = (n[:, 1:2] + 1) / 2
+        return (1 - t) * pink + t * teal
+
+    fit = fit_shading(surface_samples(sphere_asset(graded)))
+    assert fit.strength > 0.2
+    assert fit.tint > 0.8  # heuristics.TINT_MAX
+
+
 def test_uniform_colour_has_no_light():
     fit = fit_shading(surface_samples(sphere_asset(uniform(RED))))
     assert fit.strength < 1e-9
