@@ -490,6 +490,14 @@ MAX_POINT_CONTACT = 0.02
 # share of the cross-section and holds the centre of mass: the two feet of a standing
 # figure cover 9 to 30% of its footprint.
 MIN_BASE = 0.08
+# Legs stand on their feet together only roughly: a generator's chair has one leg within 1%
+# of the height of the lowest point and all four within 5% (SF3D chair). A chair on its
+# back has no flat end at 1%, so its legs' end is measured again at this tolerance ...
+FEET_TOLERANCE = 0.05
+# ... when the object is at least this much longer along its horizontal up axis than it
+# is high (a figure or chair lying: 1.75 to 5; round shapes whose ends are flattish, such
+# as the DamagedHelmet at 1.11, stay out).
+LONG_LYING = 1.3
 # A plane within this many degrees of horizontal (or of vertical) counts as such.
 LEVEL_DEGREES = 30.0
 # An up axis this close to a world axis is that axis (a figure's principal axis leans a
@@ -552,8 +560,12 @@ def lying_pose(asset: Asset) -> Lying | None:
     axis = np.cross(plane.normal, [0.0, 1.0, 0.0])
     axis = _snap(axis / np.linalg.norm(axis))
     extent = np.ptp(samples.points @ np.stack([axis, [0.0, 1.0, 0.0]]).T, axis=0)
+    if extent[0] < extent[1]:
+        return None
     base, up = _base(points, axis, centre, tol)
-    if extent[0] < extent[1] or base == 0.0:
+    if base == 0.0 and extent[0] >= LONG_LYING * extent[1]:
+        base, up = _base(points, axis, centre, FEET_TOLERANCE)
+    if base == 0.0:
         return None
     return Lying("back", up, plane, bottom, base)
 

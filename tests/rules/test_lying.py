@@ -14,7 +14,13 @@ from assetlint.fix.cli import add_fix_command, cmd_fix
 from assetlint.fix.scene import rotate_scene
 from assetlint.loaders import load
 from assetlint.model import LoadError
-from assetlint.rules.orientation import Plane, bilateral_plane, lying_pose, up_rotation
+from assetlint.rules.orientation import (
+    Plane,
+    bilateral_plane,
+    facing_direction,
+    lying_pose,
+    up_rotation,
+)
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 GENERATED = CORPUS / "generated-real"
@@ -143,3 +149,25 @@ def test_upright_assets_turned_over_are_found_lying():
     car = GENERATED / "hunyuan3d2_ryanedward-car-white/white_mesh.glb"
     pose = lying_pose(_turned(car, 0, 90))
     assert (pose.kind, pose.base) == ("side", 0.0)
+
+
+@needs_corpus
+@pytest.mark.parametrize("turn", [(0, 0, 1), (0, 0, -1)])
+def test_a_chair_on_its_back_or_front_stands_on_its_legs(turn):
+    """The SF3D chair, squared to face +Z and tipped onto its back (or front): its legs
+    reach the ground only roughly together (one within 1% of its height, all four within
+    5%), and that end is the base it is stood on."""
+    from assetlint.rules.orientation import facing, turn_about_y, y_rotation
+
+    chair = load(GENERATED / "sf3d_prnyc-chair/mesh.glb")
+    assert lying_pose(chair) is None
+    rotate_scene(chair, y_rotation(turn_about_y(facing(chair).axis, np.array([0.0, 0, 1]))))
+    rotate_scene(chair, up_rotation(np.array(turn, float))[0])
+    pose = lying_pose(chair)
+    assert (pose.kind, round(pose.base, 2)) == ("back", 0.36)
+    assert up_rotation(pose.axis)[1] == (
+        "rotate -90° about X" if turn[2] < 0 else "rotate +90° about X"
+    )
+    rotate_scene(chair, up_rotation(pose.axis)[0])
+    assert lying_pose(chair) is None
+    assert facing_direction(facing(chair).axis) == "+Z"
