@@ -11,6 +11,7 @@ from assetlint.rules.orientation import (
     facing,
     facing_direction,
     facing_turn,
+    lying_flat,
     lying_pose,
     up_rotation,
     y_rotation,
@@ -77,6 +78,11 @@ def fix_orientation(asset: Asset, ctx: FixContext) -> list[str]:
         rotation, how = up_rotation(pose.axis)
         rotate_scene(asset, rotation)
         changes.append(f"{how}: it lay on its {'side' if pose.kind == 'side' else 'back or front'}")
+    flat = lying_flat(asset) if "O010" in ctx.running and pose is None else None
+    if flat is not None:
+        rotation, how = up_rotation(flat.axis)
+        rotate_scene(asset, rotation)
+        changes.append(f"{how}: it lay flat, its length along Z (a Z-up generator's frame)")
     if "O011" not in ctx.running:
         return changes
     face = facing(asset)

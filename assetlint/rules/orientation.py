@@ -570,6 +570,41 @@ def lying_pose(asset: Asset) -> Lying | None:
     return Lying("back", up, plane, bottom, base)
 
 
+# A slab lies flat when its height is at most this share of its length (the Shap-E sword:
+# 0.037; the flattest upright generated objects, a sign and a T-posed figure, stand 0.5 and
+# 1.0 times their length high; the banana, lying as bananas do, 0.27).
+FLAT_SLAB = 0.1
+
+
+@dataclass(frozen=True)
+class Flat:
+    """A generator's slab lying flat with its length along Z."""
+
+    axis: np.ndarray  # the up it should have: +Z, the Z-up generators' up
+    height: float  # its height / its length
+    cube: float  # the side of the generator cube its length fills
+
+
+def lying_flat(asset: Asset) -> Flat | None:
+    """A generator's output (fitted into its cube: S006's evidence) that is a slab lying
+    flat, its height at most :data:`FLAT_SLAB` of its length and its length along Z. Z-up
+    generators (TripoSR, InstantMesh, Shap-E, Point-E) stand the object along +Z and fit
+    its height into the cube; written unchanged into a Y-up file, a standing sword or
+    board lies flat on its face, stable, so neither O002 nor a mirror plane says it
+    (the sword's left-right plane spans only a quarter of its length, as thin as a slab's).
+    Modelled flat things (cutlery, rugs, boards) lie flat on purpose and fill no cube."""
+    if asset.format == "stl" or fitted_cube(asset) is None:
+        return None
+    bounds = asset.bounds()
+    if bounds is None:
+        return None
+    extents = bounds[1] - bounds[0]
+    length = float(extents.max())
+    if int(np.argmax(extents)) != 2 or not length > 0 or extents[1] > FLAT_SLAB * length:
+        return None
+    return Flat(np.array([0.0, 0.0, 1.0]), float(extents[1]) / length, fitted_cube(asset) or 0.0)
+
+
 def _long_axis(points: np.ndarray, normal: np.ndarray) -> np.ndarray:
     """The direction of largest extent within the plane perpendicular to ``normal``
     (the principal axis of the points projected onto it)."""
@@ -650,6 +685,17 @@ def lying_down(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     (boxes, cylinders, asymmetric shapes) or already on a flat base are not judged."""
     pose = lying_pose(asset)
     if pose is None:
+        flat = lying_flat(asset)
+        if flat is not None:
+            yield ctx.finding(
+                f"lies flat: a slab {flat.height:.0%} as high as it is long, its length along "
+                f"Z filling the {flat.cube:g}-unit cube generators fit their output into, as "
+                "Z-up generators write a standing object into a Y-up file; "
+                f"{up_rotation(flat.axis)[1]} to stand it on its -Z end (their up is +Z)",
+                subject_type="scene",
+                value=flat.height,
+                limit=FLAT_SLAB,
+            )
         return
     signed = pose.base > 0
     evidence = (
@@ -725,7 +771,7 @@ def facing(asset: Asset) -> Facing | None:
     votes when one side exceeds the other by :data:`MIN_DETAIL_RATIO`, and the sign is
     known when at least one votes and none disagrees. None for objects that lie (O010),
     have no single clear mirror plane, or whose plane is not vertical."""
-    if asset.format == "stl" or lying_pose(asset) is not None:
+    if asset.format == "stl" or lying_pose(asset) is not None or lying_flat(asset) is not None:
         return None
     samples = shape_samples(asset)
     if samples is None:
