@@ -996,11 +996,11 @@ def facing_rule(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     the side they saw and invent a smoother, blurrier back. Texture detail (band-passed
     base colour) and geometric detail (normal variation) vote when a side exceeds the
     other by 10%; the sign is said only when no cue disagrees, and otherwise the message
-    names the axis and says that the sign is uncertain (`assetlint fix` then turns
-    nothing). On the files whose front is known (Khronos Duck and CesiumMilkTruck +X,
-    generated chair -Z, car -X, characters, penguin, fish, fox +Z) no cue ever pointed
-    to the back. Lying objects (O010), objects with no single clear mirror plane, and
-    STL are not judged.
+    names the axis, says that the sign is uncertain and is only information (a pole or a
+    bent block has a mirror plane but no front; `assetlint fix` turns nothing). On the
+    files whose front is known (Khronos Duck and CesiumMilkTruck +X, generated chair -Z,
+    car -X, characters, penguin, fish, fox +Z) no cue ever pointed to the back. Lying
+    objects (O010), objects with no single clear mirror plane, and STL are not judged.
     """
     face = facing(asset)
     if face is None:
@@ -1018,6 +1018,7 @@ def facing_rule(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         subject_type="scene",
         value=turn.degrees,
         limit=UPRIGHT_DEGREES,
+        severity=None if turn.sign else "info",
     )
 
 

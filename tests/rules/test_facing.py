@@ -186,3 +186,18 @@ def test_an_uncertain_sign_turns_only_the_axis():
     assert facing_turn(_face([0, 0, -1.0], sign=False), "+Z") is None  # on the axis: unknown
     assert facing_turn(_face([0, 0, -1.0]), "+Z").degrees == pytest.approx(180)
     assert facing_turn(_face([1.0, 0, 0]), "") is None  # +X is Unreal's front
+
+
+@needs_corpus
+def test_an_uncertain_front_is_only_information():
+    """trimesh's utility pole has a mirror plane but no front: its axis is said, as
+    information, and nothing is claimed about its sign."""
+    assert o011(CORPUS / "meshes/simple_pole.glb", "web") == [
+        (
+            "info",
+            "its front-back axis is along X; the target's front is +Z: rotating +90° or -90° "
+            "about Y puts it on that axis (its mirror plane (86% of the surface maps onto "
+            "itself) gives the axis; which end is the front is uncertain (detail front/back: "
+            "geometry 1.01x))",
+        )
+    ]
