@@ -7,7 +7,15 @@ import numpy as np
 from assetlint import categories
 from assetlint.fix import FixContext, fix
 from assetlint.model import Asset, conversion_matrix
-from assetlint.rules.orientation import lying_pose, up_rotation
+from assetlint.rules.orientation import (
+    facing,
+    facing_direction,
+    facing_turn,
+    lying_flat,
+    lying_pose,
+    up_rotation,
+    y_rotation,
+)
 from assetlint.rules.scale import UNITS, assumed_unit, format_length, measure
 
 
@@ -51,17 +59,40 @@ def rotate_scene(asset: Asset, rotation: np.ndarray) -> None:
             node.local = move @ node.local
 
 
-@fix("orientation", ("O010",), "stand a lying object up (the rotation O010 names)")
+@fix(
+    "orientation",
+    ("O010", "O011"),
+    "stand a lying object up (the rotation O010 names), then turn it to face the target's "
+    "front (O011)",
+)
 def fix_orientation(asset: Asset, ctx: FixContext) -> list[str]:
     """Rotate an object that O010 found lying so that the end it stands on is at the
     bottom; when O010 could not tell which end that is, nothing is rotated (a wrong guess
-    would turn it upside down)."""
-    pose = lying_pose(asset)
-    if pose is None or pose.base == 0.0:
-        return []
-    rotation, how = up_rotation(pose.axis)
-    rotate_scene(asset, rotation)
-    return [f"{how}: it lay on its {'side' if pose.kind == 'side' else 'back or front'}"]
+    would turn it upside down). Then, when O011 found it facing away from the target's
+    front, turn it about the vertical axis; only when O011 knew which end is the front
+    (with the sign uncertain, a turn could leave it facing backwards). An object that lay
+    is turned only on a second run: its facing was not judged before it stood."""
+    changes = []
+    pose = lying_pose(asset) if "O010" in ctx.running else None
+    if pose is not None and pose.base != 0.0:
+        rotation, how = up_rotation(pose.axis)
+        rotate_scene(asset, rotation)
+        changes.append(f"{how}: it lay on its {'side' if pose.kind == 'side' else 'back or front'}")
+    flat = lying_flat(asset) if "O010" in ctx.running and pose is None else None
+    if flat is not None:
+        rotation, how = up_rotation(flat.axis)
+        rotate_scene(asset, rotation)
+        changes.append(f"{how}: it lay flat, its length along Z (a Z-up generator's frame)")
+    if "O011" not in ctx.running:
+        return changes
+    face = facing(asset)
+    turn = None if face is None else facing_turn(face, ctx.param("O011", "expected_front") or "")
+    if turn is None or not turn.sign:
+        return changes
+    rotate_scene(asset, y_rotation(turn.degrees))
+    return changes + [
+        f"rotate {turn.degrees:+.0f}° about Y: it faced {facing_direction(face.axis)}"
+    ]
 
 
 def _scale(asset: Asset, factor: float) -> None:

@@ -9,7 +9,7 @@ point where the asset is dropped.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +19,7 @@ from assetlint.findings import Finding
 from assetlint.model import Asset, Mesh, transform_points
 from assetlint.plugins import hookimpl
 from assetlint.rules import AT_LEAST_ZERO, SHARE, Range, RuleContext, RuleGroup
-from assetlint.rules.scale import vertical_axis
+from assetlint.rules.scale import fitted_cube, pipeline_signs, vertical_axis
 
 if TYPE_CHECKING:  # scipy is imported where used: it would double the CLI's start-up
     from scipy.spatial import ConvexHull, cKDTree
@@ -37,6 +37,7 @@ class Surface:
     """A mesh's valid, finite triangles in its own space, computed once per mesh."""
 
     triangles: np.ndarray  # (m, 3) vertex indices
+    index: np.ndarray  # (m,) their rows in mesh.triangles (for per-triangle attributes)
     area_vectors: np.ndarray  # (m, 3) edge cross products: twice the area, along the normal
     used: np.ndarray  # indices of the vertices these triangles use
     area: float  # total area
@@ -48,12 +49,14 @@ def surface(mesh: Mesh) -> Surface:
     if "surface" not in mesh.cache:
         tris = mesh.triangles
         ok = in_range_rows(tris, mesh.vertex_count)
-        if not ok.all():
-            tris = tris[ok]
+        index = np.flatnonzero(ok)
+        if len(index) < len(tris):
+            tris = tris[index]
         pos = mesh.positions.astype(np.float64)
         finite = finite_rows(pos)
         if not finite.all():
-            tris = tris[finite[tris].all(axis=1)]
+            keep = finite[tris].all(axis=1)
+            tris, index = tris[keep], index[keep]
         a, b, c = pos[tris[:, 0]], pos[tris[:, 1]], pos[tris[:, 2]]
         vectors = cross(b - a, c - a)
         doubled = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
@@ -66,6 +69,7 @@ def surface(mesh: Mesh) -> Surface:
         used[tris.ravel()] = True
         mesh.cache["surface"] = Surface(
             tris,
+            index,
             vectors,
             np.flatnonzero(used),
             float(area.sum()),
@@ -308,13 +312,37 @@ class ShapeSamples:
     points: np.ndarray  # (n, 3) world
     normals: np.ndarray  # (n, 3)
     diagonal: float
+    mesh: np.ndarray  # (n,) index into asset.meshes
+    corners: np.ndarray  # (n, 3) the vertex indices of the sample's triangle
+    bary: np.ndarray  # (n, 3) its barycentric coordinates there
+    material: np.ndarray  # (n,) index into asset.materials, -1 for none
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+
+def _placement_key(asset: Asset) -> str:
+    """What world-space shape judgements depend on: every placed instance's world matrix
+    and the identity of its mesh's arrays, so that a fix that rotates the scene or
+    rewrites a mesh is judged afresh."""
+    parts = []
+    for mesh_index, node in asset.placed_instances():
+        mesh = asset.meshes[mesh_index]
+        parts.append(f"{mesh_index}:{id(mesh.positions)}:{id(mesh.triangles)}")
+        parts.append(np.asarray(node.world, dtype=np.float64).tobytes().hex())
+    return "|".join(parts)
 
 
 def shape_samples(asset: Asset) -> ShapeSamples | None:
     """:data:`SHAPE_SAMPLES` points spread over the placed surface by area (seeded, so the
-    same file is judged the same way every run). Areas come from each mesh's cached area
-    vectors moved by the instance's cofactor matrix; only the picked triangles' corners
-    are transformed."""
+    same file is judged the same way every run), once per placement of the asset (O010
+    and O011 share them)."""
+    from assetlint.analysis import memo
+
+    return memo(asset, "orientation.samples." + _placement_key(asset), lambda: _shape(asset))
+
+
+def _shape(asset: Asset) -> ShapeSamples | None:
+    """Areas come from each mesh's cached area vectors moved by the instance's cofactor
+    matrix; only the picked triangles' corners are transformed."""
     instances, normals = [], []
     for mesh_index, node in asset.placed_instances():
         s = surface(asset.meshes[mesh_index])
@@ -339,14 +367,25 @@ def shape_samples(asset: Asset) -> ShapeSamples | None:
     bary = np.column_stack([1 - r1, r1 * (1 - r2), r1 * r2])
     starts = np.cumsum([0] + [len(t) for _, _, t in instances])
     points = np.empty((SHAPE_SAMPLES, 3))
+    meshes = np.empty(SHAPE_SAMPLES, dtype=np.int64)
+    vertex_rows = np.empty((SHAPE_SAMPLES, 3), dtype=np.int64)
+    material = np.full(SHAPE_SAMPLES, -1, dtype=np.int64)
     for k, (mesh_index, world, tris) in enumerate(instances):
         mine = np.flatnonzero((pick >= starts[k]) & (pick < starts[k + 1]))
-        corners = asset.meshes[mesh_index].positions[tris[pick[mine] - starts[k]]]
+        mesh = asset.meshes[mesh_index]
+        rows = pick[mine] - starts[k]
+        corners = mesh.positions[tris[rows]]
         local = np.einsum("nk,nkj->nj", bary[mine], corners.astype(np.float64))
         points[mine] = transform_points(local, world)
+        meshes[mine] = mesh_index
+        vertex_rows[mine] = tris[rows]
+        if mesh.material_indices is not None:
+            material[mine] = mesh.material_indices[surface(mesh).index[rows]]
     unit = vectors[pick] / area[pick, None]
     diagonal = float(np.linalg.norm(np.ptp(points, axis=0)))
-    return ShapeSamples(points, unit, diagonal) if diagonal > 0 else None
+    if not diagonal > 0:
+        return None
+    return ShapeSamples(points, unit, diagonal, meshes, vertex_rows, bary, material)
 
 
 def hemisphere(count: int) -> np.ndarray:
@@ -387,7 +426,14 @@ class Plane:
 def mirror_planes(samples: ShapeSamples) -> list[Plane]:
     """The object's best mirror planes, at least 30 degrees apart, best first: normals from
     a hemisphere, the world axes and the principal axes, each of the three best then
-    refined by a pattern search down to half a degree."""
+    refined by a pattern search down to half a degree. Computed once per samples (O010
+    and O011 ask for the same)."""
+    if "planes" not in samples.cache:
+        samples.cache["planes"] = _mirror_planes(samples)
+    return samples.cache["planes"]
+
+
+def _mirror_planes(samples: ShapeSamples) -> list[Plane]:
     from scipy.spatial import cKDTree
 
     tree = cKDTree(samples.points)
@@ -449,6 +495,14 @@ MAX_POINT_CONTACT = 0.02
 # share of the cross-section and holds the centre of mass: the two feet of a standing
 # figure cover 9 to 30% of its footprint.
 MIN_BASE = 0.08
+# Legs stand on their feet together only roughly: a generator's chair has one leg within 1%
+# of the height of the lowest point and all four within 5% (SF3D chair). A chair on its
+# back has no flat end at 1%, so its legs' end is measured again at this tolerance ...
+FEET_TOLERANCE = 0.05
+# ... when the object is at least this much longer along its horizontal up axis than it
+# is high (a figure or chair lying: 1.75 to 5; round shapes whose ends are flattish, such
+# as the DamagedHelmet at 1.11, stay out).
+LONG_LYING = 1.3
 # A plane within this many degrees of horizontal (or of vertical) counts as such.
 LEVEL_DEGREES = 30.0
 # An up axis this close to a world axis is that axis (a figure's principal axis leans a
@@ -511,10 +565,49 @@ def lying_pose(asset: Asset) -> Lying | None:
     axis = np.cross(plane.normal, [0.0, 1.0, 0.0])
     axis = _snap(axis / np.linalg.norm(axis))
     extent = np.ptp(samples.points @ np.stack([axis, [0.0, 1.0, 0.0]]).T, axis=0)
+    if extent[0] < extent[1]:
+        return None
     base, up = _base(points, axis, centre, tol)
-    if extent[0] < extent[1] or base == 0.0:
+    if base == 0.0 and extent[0] >= LONG_LYING * extent[1]:
+        base, up = _base(points, axis, centre, FEET_TOLERANCE)
+    if base == 0.0:
         return None
     return Lying("back", up, plane, bottom, base)
+
+
+# A slab lies flat when its height is at most this share of its length (the Shap-E sword:
+# 0.037; the flattest upright generated objects, a sign and a T-posed figure, stand 0.5 and
+# 1.0 times their length high; the banana, lying as bananas do, 0.27).
+FLAT_SLAB = 0.1
+
+
+@dataclass(frozen=True)
+class Flat:
+    """A generator's slab lying flat with its length along Z."""
+
+    axis: np.ndarray  # the up it should have: +Z, the Z-up generators' up
+    height: float  # its height / its length
+    cube: float  # the side of the generator cube its length fills
+
+
+def lying_flat(asset: Asset) -> Flat | None:
+    """A generator's output (fitted into its cube: S006's evidence) that is a slab lying
+    flat, its height at most :data:`FLAT_SLAB` of its length and its length along Z. Z-up
+    generators (TripoSR, InstantMesh, Shap-E, Point-E) stand the object along +Z and fit
+    its height into the cube; written unchanged into a Y-up file, a standing sword or
+    board lies flat on its face, stable, so neither O002 nor a mirror plane says it
+    (the sword's left-right plane spans only a quarter of its length, as thin as a slab's).
+    Modelled flat things (cutlery, rugs, boards) lie flat on purpose and fill no cube."""
+    if asset.format == "stl" or fitted_cube(asset) is None:
+        return None
+    bounds = asset.bounds()
+    if bounds is None:
+        return None
+    extents = bounds[1] - bounds[0]
+    length = float(extents.max())
+    if int(np.argmax(extents)) != 2 or not length > 0 or extents[1] > FLAT_SLAB * length:
+        return None
+    return Flat(np.array([0.0, 0.0, 1.0]), float(extents[1]) / length, fitted_cube(asset) or 0.0)
 
 
 def _long_axis(points: np.ndarray, normal: np.ndarray) -> np.ndarray:
@@ -597,6 +690,17 @@ def lying_down(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     (boxes, cylinders, asymmetric shapes) or already on a flat base are not judged."""
     pose = lying_pose(asset)
     if pose is None:
+        flat = lying_flat(asset)
+        if flat is not None:
+            yield ctx.finding(
+                f"lies flat: a slab {flat.height:.0%} as high as it is long, its length along "
+                f"Z filling the {flat.cube:g}-unit cube generators fit their output into, as "
+                "Z-up generators write a standing object into a Y-up file; "
+                f"{up_rotation(flat.axis)[1]} to stand it on its -Z end (their up is +Z)",
+                subject_type="scene",
+                value=flat.height,
+                limit=FLAT_SLAB,
+            )
         return
     signed = pose.base > 0
     evidence = (
@@ -618,6 +722,308 @@ def lying_down(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         subject_type="scene",
         value=pose.plane.score,
         limit=MIN_MIRROR,
+    )
+
+
+# --- which way it faces: the front-back axis from the mirror plane, its sign from detail ---
+
+# The mirror plane of an upright object is vertical within this many degrees, and a
+# front-back axis within this many degrees of a world axis is that axis (exporters and
+# generators write axis-aligned frames; a figure's pose turns its plane a few degrees).
+UPRIGHT_DEGREES = 10.0
+# Samples whose normal is within 60 degrees of the front (or the back) make up that side.
+SIDE_COSINE = 0.5
+# A side carries more detail when its mean detail exceeds the other side's by this ratio.
+# On the generated-real and Khronos files whose front is known (see O011), the side with
+# the front had 1.25 to 5.2 times the texture detail and 1.10 to 2.9 times the geometric
+# detail when it had more than this, and the back never had more than this.
+MIN_DETAIL_RATIO = 1.1
+# Texture detail is taken in the band between these blur radii (texels of the decoded
+# image, at most 1,024 on a side): painted features (eyes, buttons, grain, lettering)
+# rather than per-texel noise or the slow shading of broad areas.
+DETAIL_BAND = (1.0, 3.0)
+# Geometric detail: how much the normals turn among each sample's nearest neighbours.
+DETAIL_NEIGHBOURS = 8
+# A side is compared only with at least this many samples measured on it (of 8,192).
+MIN_SIDE_SAMPLES = 200
+# Facing rests wholly on the mirror plane, so it asks for a clearer one than lying does
+# (:data:`MIN_MIRROR`): 0.87 to 0.99 on the Khronos Duck, CesiumMilkTruck, DamagedHelmet
+# and pirate and on the generated chair, penguin, car, TRELLIS character, fish and fox;
+# 0.79 to 0.80 on shapes whose front means little or whose plane is not left-right (the
+# banana, the Shap-E sword's end-to-end plane) and on the Meshy character.
+FACING_MIRROR = 0.85
+
+
+@dataclass(frozen=True)
+class Facing:
+    """Which way an upright bilateral object faces."""
+
+    axis: np.ndarray  # unit, horizontal: its front-back axis (its front when ``sign``)
+    sign: bool  # whether ``axis`` points to the front (else only the line is known)
+    plane: Plane  # its mirror plane
+    texture: float | None  # texture detail of the +axis side / the -axis side
+    geometry: float  # geometric detail of the +axis side / the -axis side
+
+
+def facing(asset: Asset) -> Facing | None:
+    """The front-back axis of an upright bilateral object: it lies in the mirror plane
+    and is horizontal, so it is up x the plane's normal. Its sign comes from where the
+    detail is: the front of a modelled object carries its features (face, eyes, grille,
+    buttons), and a single-view image-to-3D generator copies the photo onto the side it
+    saw while it invents a smoother, blurrier back. Texture detail (a band-pass of the
+    base colour's luminance sampled on the surface) and geometric detail (how much the
+    normals turn between neighbouring samples) of the two sides are compared; each cue
+    votes when one side exceeds the other by :data:`MIN_DETAIL_RATIO`, and the sign is
+    known when at least one votes and none disagrees. None for objects that lie (O010),
+    have no single clear mirror plane, or whose plane is not vertical."""
+    if asset.format == "stl" or lying_pose(asset) is not None or lying_flat(asset) is not None:
+        return None
+    samples = shape_samples(asset)
+    if samples is None:
+        return None
+    plane = bilateral_plane(mirror_planes(samples))
+    if plane is None or plane.score < FACING_MIRROR:
+        return None
+    if abs(plane.normal[1]) > np.sin(np.radians(UPRIGHT_DEGREES)):
+        return None
+    axis = np.cross([0.0, 1.0, 0.0], plane.normal)
+    axis /= np.linalg.norm(axis)
+    along = samples.normals @ axis
+    front, back = along > SIDE_COSINE, along < -SIDE_COSINE
+    if not front.any() or not back.any():
+        return None
+    geometry = _ratio(_normal_turn(samples), front, back)
+    texture = _ratio(_texture_detail(asset, samples), front, back)
+    ratios = [r for r in (geometry, texture) if r is not None]
+    votes = {int(np.sign(np.log(r))) for r in ratios if abs(np.log(r)) >= np.log(MIN_DETAIL_RATIO)}
+    sign = len(votes) == 1
+    if votes == {-1}:
+        axis = -axis
+        geometry = 1 / geometry if geometry is not None else None
+        texture = 1 / texture if texture is not None else None
+    return Facing(axis, sign, plane, texture, geometry)
+
+
+def _ratio(detail: np.ndarray | None, front: np.ndarray, back: np.ndarray) -> float | None:
+    """Mean detail of the front side over the back side's; None when either side has
+    too few measured samples (:data:`MIN_SIDE_SAMPLES`) or no detail at all."""
+    if detail is None:
+        return None
+    measured = np.isfinite(detail)
+    a, b = detail[front & measured], detail[back & measured]
+    if len(a) < MIN_SIDE_SAMPLES or len(b) < MIN_SIDE_SAMPLES:
+        return None
+    ma, mb = float(a.mean()), float(b.mean())
+    return ma / mb if ma > 0 and mb > 0 else None
+
+
+def _normal_turn(samples: ShapeSamples) -> np.ndarray:
+    """Per sample, 1 - the mean |cosine| between its normal and its
+    :data:`DETAIL_NEIGHBOURS` nearest samples' (0 on a plane; the absolute value keeps the
+    two faces of a thin sheet from counting as a fold)."""
+    from scipy.spatial import cKDTree
+
+    near = cKDTree(samples.points).query(samples.points, k=DETAIL_NEIGHBOURS + 1)[1][:, 1:]
+    cosines = np.einsum("nkj,nj->nk", samples.normals[near], samples.normals)
+    return 1.0 - np.abs(cosines).mean(axis=1)
+
+
+def _texture_detail(asset: Asset, samples: ShapeSamples) -> np.ndarray | None:
+    """Per sample, the band-passed luminance (:data:`DETAIL_BAND`) of its base colour
+    texture at its UV; NaN where it has none. None when no sample has one."""
+    from assetlint.analysis import memo
+
+    detail = np.full(len(samples.points), np.nan)
+    for mat in np.unique(samples.material[samples.material >= 0]):
+        slot = (
+            asset.materials[mat].textures.get("base_color") if mat < len(asset.materials) else None
+        )
+        if slot is None:
+            continue
+        image = memo(
+            asset, f"orientation.detail.{slot.texture}", lambda t=slot.texture: _band(asset, t)
+        )
+        if image is None:
+            continue
+        for mesh_index in np.unique(samples.mesh[samples.material == mat]):
+            mesh = asset.meshes[mesh_index]
+            if (
+                not 0 <= slot.uv_set < len(mesh.uvs)
+                or len(mesh.uvs[slot.uv_set]) != mesh.vertex_count
+            ):
+                continue
+            rows = np.flatnonzero((samples.material == mat) & (samples.mesh == mesh_index))
+            corners = mesh.uvs[slot.uv_set][samples.corners[rows]].astype(np.float64)
+            uv = np.einsum("nk,nkj->nj", samples.bary[rows], corners)
+            ok = np.isfinite(uv).all(axis=1)
+            h, w = image.shape
+            x = (np.mod(uv[ok, 0], 1.0) * w).astype(np.int64).clip(0, w - 1)
+            y = (np.mod(uv[ok, 1], 1.0) * h).astype(np.int64).clip(0, h - 1)
+            detail[rows[ok]] = image[y, x]
+    return detail if np.isfinite(detail).any() else None
+
+
+def _band(asset: Asset, texture: int) -> np.ndarray | None:
+    """|blur(σ₁) - blur(σ₂)| of the texture's luminance (:data:`DETAIL_BAND`)."""
+    from scipy import ndimage
+
+    from assetlint.analysis.albedo import texture_pixels
+
+    pixels = texture_pixels(asset, texture)
+    if pixels is None or min(pixels.shape[:2]) < 8:
+        return None
+    luminance = pixels[..., :3].astype(np.float64) @ np.array([0.2126, 0.7152, 0.0722])
+    fine, coarse = (ndimage.gaussian_filter(luminance, s, mode="wrap") for s in DETAIL_BAND)
+    return np.abs(fine - coarse)
+
+
+def turn_about_y(start: np.ndarray, end: np.ndarray) -> float:
+    """Degrees of the rotation about +Y (right-handed) taking horizontal ``start`` onto
+    ``end``, in (-180, 180]."""
+    angle = float(np.degrees(np.arctan2(start[2] * end[0] - start[0] * end[2], start @ end)))
+    return 180.0 if angle <= -180 + 1e-9 else angle
+
+
+def y_rotation(degrees: float) -> np.ndarray:
+    """The 3x3 rotation by ``degrees`` about +Y."""
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+
+
+def facing_direction(direction: np.ndarray, line: bool = False) -> str:
+    """'-Z' (within :data:`UPRIGHT_DEGREES`), or '-Z turned 28° toward +X' (of a line: 'Z',
+    'Z turned 28° toward X')."""
+    nearest = _nearest_axis(direction)
+    name = _direction_name(nearest)
+    degrees = turn_about_y(nearest, direction)
+    if line:
+        name = name[1]
+    if abs(degrees) <= UPRIGHT_DEGREES:
+        return name
+    toward = _direction_name(y_rotation(np.sign(degrees) * 90.0) @ nearest)
+    return f"{name} turned {abs(degrees):.0f}° toward {toward[1] if line else toward}"
+
+
+def _nearest_axis(line: np.ndarray) -> np.ndarray:
+    """The horizontal world axis (±X or ±Z) nearest to a horizontal direction."""
+    k = 0 if abs(line[0]) >= abs(line[2]) else 2
+    out = np.zeros(3)
+    out[k] = 1.0 if line[k] >= 0 else -1.0
+    return out
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What O011 reports: the degrees about Y that put the object as the convention wants
+    (0 when the sign is uncertain and only the axis can be fixed: then ``degrees`` is the
+    turn of the axis line, either way round), and the sentence that says so."""
+
+    degrees: float
+    sign: bool
+    message: str
+
+
+def facing_turn(face: Facing, expected: str) -> Turn | None:
+    """The turn about Y that makes ``face`` meet the convention ``expected`` ("+Z", "-X",
+    ...; "" for none: then only a front-back axis along no world axis is a fault, and the
+    turn squares it to the nearest), or None when it already does (within
+    :data:`UPRIGHT_DEGREES`)."""
+    axis, tolerance = face.axis, UPRIGHT_DEGREES
+    ratios = [("geometry", face.geometry), ("texture", face.texture)]
+    detail = ", ".join(f"{name} {r:.2f}x" for name, r in ratios if r is not None)
+    plane = f"its mirror plane ({face.plane.score:.0%} of the surface maps onto itself)"
+    if face.sign:
+        said = f"faces {facing_direction(axis)}"
+        evidence = (
+            f"{plane} gives the front-back axis, and that side has more detail than the "
+            f"back ({detail})"
+        )
+    else:
+        said = f"its front-back axis is along {facing_direction(axis, line=True)}"
+        evidence = (
+            f"{plane} gives the axis; which end is the front is uncertain "
+            f"(detail front/back: {detail or 'not measured'})"
+        )
+    if not expected:
+        degrees = turn_about_y(axis, _nearest_axis(axis))
+        if abs(degrees) <= tolerance:
+            return None
+        return Turn(
+            degrees,
+            face.sign,
+            f"{said}, {abs(degrees):.0f}° off every engine's front axis (±X, ±Z): rotate "
+            f"{degrees:+.0f}° about Y to square it ({evidence})",
+        )
+    degrees = turn_about_y(axis, np.asarray(_AXES[expected]))
+    if face.sign:
+        if abs(degrees) <= tolerance:
+            return None
+        return Turn(
+            degrees,
+            True,
+            f"{said}; the target's front is {expected}: rotate {degrees:+.0f}° about Y "
+            f"({evidence})",
+        )
+    if abs(degrees) <= tolerance or abs(degrees) >= 180 - tolerance:
+        return None
+    degrees += -180 if degrees > 90 else 180 if degrees < -90 else 0
+    other = degrees - 180 if degrees > 0 else degrees + 180
+    return Turn(
+        degrees,
+        False,
+        f"{said}; the target's front is {expected}: rotating {degrees:+.0f}° or {other:+.0f}° "
+        f"about Y puts it on that axis ({evidence})",
+    )
+
+
+@group.rule(
+    "O011",
+    "facing",
+    severity="info",
+    summary="an upright bilateral object faces away from the target's front convention, "
+    "or along no axis at all",
+    fix="Rotate the object about the vertical axis as the message says (Blender: R Z, then "
+    "Apply > Rotation), or set the exporter's forward axis; `assetlint fix` applies it.",
+    params={"expected_front": ""},
+)
+def facing_rule(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """Every horizontal direction is some destination's front: glTF, three.js, Unity and Godot
+    assets face +Z, Unreal's +X, Roblox parts -Z. So facing is judged against the
+    target's convention (``expected_front``, in the file's +Y-up frame as assetlint
+    reads it). With no target only a front-back axis along no world axis at all is
+    reported, as information, and only on a generator's output (S006's fitted cube, or a
+    generator's names): an image-to-3D generator turns the object by the angle of a
+    three-quarter photo, while an authored object turned off the axes (assimp's huesitos
+    test rig) was turned on purpose. The front-back axis of an upright bilateral object
+    (figure, animal, vehicle, furniture) lies in its mirror plane and is horizontal;
+    which end is the front comes from detail: modelled fronts carry the features (face,
+    eyes, grille, buttons), and single-view image-to-3D generators copy the photo onto
+    the side they saw and invent a smoother, blurrier back. Texture detail (band-passed
+    base colour) and geometric detail (normal variation) vote when a side exceeds the
+    other by 10%; the sign is said only when no cue disagrees, and otherwise the message
+    names the axis, says that the sign is uncertain and is only information (a pole or a
+    bent block has a mirror plane but no front; `assetlint fix` turns nothing). On the
+    files whose front is known (Khronos Duck and CesiumMilkTruck +X, generated chair -Z,
+    car -X, characters, penguin, fish, fox +Z) no cue ever pointed to the back. Lying
+    objects (O010), objects with no single clear mirror plane, and STL are not judged.
+    """
+    face = facing(asset)
+    if face is None:
+        return
+    expected = ctx.params["expected_front"]
+    if expected not in ("", "+X", "-X", "+Z", "-Z"):
+        raise ValueError(f"expected_front must be +X, -X, +Z, -Z or empty, not {expected!r}")
+    if not expected and fitted_cube(asset) is None and not pipeline_signs(asset):
+        return  # an authored object turned off the axes was turned on purpose
+    turn = facing_turn(face, expected)
+    if turn is None:
+        return
+    yield ctx.finding(
+        turn.message,
+        subject_type="scene",
+        value=turn.degrees,
+        limit=UPRIGHT_DEGREES,
+        severity=None if turn.sign else "info",
     )
 
 

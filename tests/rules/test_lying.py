@@ -14,7 +14,14 @@ from assetlint.fix.cli import add_fix_command, cmd_fix
 from assetlint.fix.scene import rotate_scene
 from assetlint.loaders import load
 from assetlint.model import LoadError
-from assetlint.rules.orientation import Plane, bilateral_plane, lying_pose, up_rotation
+from assetlint.rules.orientation import (
+    Plane,
+    bilateral_plane,
+    facing_direction,
+    lying_flat,
+    lying_pose,
+    up_rotation,
+)
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 GENERATED = CORPUS / "generated-real"
@@ -45,6 +52,12 @@ LYING = {
         score="91%", fix="no end of it is a flat base that says which way is up (not rotated)"
     ),
     "point-e_mesieeeee-human/human.obj": BACK.format(score="98%", fix=STAND.format(base="16%")),
+    # Shap-E's sword lies flat on its blade (stable, and its left-right plane is too thin
+    # to count): a slab along Z filling the 2-unit cube, as the Z-up frame leaves it.
+    "shap-e_vengelstad-sword/swordmesh.obj": "lies flat: a slab 4% as high as it is long, its "
+    "length along Z filling the 2-unit cube generators fit their output into, as Z-up "
+    "generators write a standing object into a Y-up file; rotate -90° about X to stand it "
+    "on its -Z end (their up is +Z)",
 }
 
 
@@ -81,7 +94,7 @@ def test_professional_assets_are_not_lying():
             asset = load(path)
         except LoadError:
             continue
-        if lying_pose(asset) is not None:
+        if lying_pose(asset) is not None or lying_flat(asset) is not None:
             lying.append(path.name)
     assert lying == []
 
@@ -143,3 +156,39 @@ def test_upright_assets_turned_over_are_found_lying():
     car = GENERATED / "hunyuan3d2_ryanedward-car-white/white_mesh.glb"
     pose = lying_pose(_turned(car, 0, 90))
     assert (pose.kind, pose.base) == ("side", 0.0)
+
+
+@needs_corpus
+@pytest.mark.parametrize("turn", [(0, 0, 1), (0, 0, -1)])
+def test_a_chair_on_its_back_or_front_stands_on_its_legs(turn):
+    """The SF3D chair, squared to face +Z and tipped onto its back (or front): its legs
+    reach the ground only roughly together (one within 1% of its height, all four within
+    5%), and that end is the base it is stood on."""
+    from assetlint.rules.orientation import facing, turn_about_y, y_rotation
+
+    chair = load(GENERATED / "sf3d_prnyc-chair/mesh.glb")
+    assert lying_pose(chair) is None
+    rotate_scene(chair, y_rotation(turn_about_y(facing(chair).axis, np.array([0.0, 0, 1]))))
+    rotate_scene(chair, up_rotation(np.array(turn, float))[0])
+    pose = lying_pose(chair)
+    assert (pose.kind, round(pose.base, 2)) == ("back", 0.36)
+    assert up_rotation(pose.axis)[1] == (
+        "rotate -90° about X" if turn[2] < 0 else "rotate +90° about X"
+    )
+    rotate_scene(chair, up_rotation(pose.axis)[0])
+    assert lying_pose(chair) is None
+    assert facing_direction(facing(chair).axis) == "+Z"
+
+
+@needs_corpus
+def test_fix_stands_the_flat_sword_up(tmp_path, capsys):
+    out = tmp_path / "sword.obj"
+    parser = argparse.ArgumentParser()
+    add_fix_command(parser.add_subparsers(dest="command"))
+    source = GENERATED / "shap-e_vengelstad-sword/swordmesh.obj"
+    cmd_fix(parser.parse_args(["fix", str(source), "--target", "web", "--output", str(out)]))
+    said = capsys.readouterr().out
+    assert "orientation (O010): rotate -90° about X: it lay flat, its length along Z" in said
+    assert o010(out) == []
+    bounds = load(out).bounds()
+    assert np.allclose(bounds[1] - bounds[0], [0.464, 1.952, 0.073], atol=2e-3)

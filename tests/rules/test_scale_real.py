@@ -184,7 +184,7 @@ def test_fix_scales_to_the_category_and_says_so(tmp_path, capsys):
         "units (S001): scaled by 2.24832: largest dimension 1.96 m -> 4.4 m, the typical size "
         "of the category (--category car: the car range (2.5 m to 6 m))"
     ) in printed
-    assert "fixed: O007, S001" in printed and "remaining: M002" in printed
+    assert "fixed: O007, O011, S001" in printed and "remaining: M002" in printed
     bounds = load(out).bounds()
     assert (bounds[1] - bounds[0]).max() == pytest.approx(4.4, rel=1e-5)
     # relinted without any flag, the scale findings are gone: 4.4 m, standing on the ground
