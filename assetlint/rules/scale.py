@@ -279,7 +279,7 @@ def implausible_size(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     if measured is None:
         return
     verdict = size_verdict(measured.size, ctx.params)
-    cube = fitted_cube(asset)
+    cube = fitted_cube(asset, {**NORMALIZATION, "unitless_unit": ctx.params["unitless_unit"]})
     if not verdict.off or (verdict.slips and cube is None):
         return
     note = f" ({measured.assumption})" if measured.assumption else ""
@@ -323,7 +323,11 @@ def unit_confusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     if measured is None:
         return
     verdict = size_verdict(measured.size, ctx.params)
-    if not (verdict.off and verdict.slips) or fitted_cube(asset) is not None:
+    if (
+        not (verdict.off and verdict.slips)
+        or fitted_cube(asset, {**NORMALIZATION, "unitless_unit": ctx.params["unitless_unit"]})
+        is not None
+    ):
         return
     note = f"; {measured.assumption}" if measured.assumption else ""
     yield ctx.finding(
