@@ -740,7 +740,7 @@ def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     yield ctx.finding(
         "no real-world scale: " + "; ".join(evidence) + hint,
         subject_type="scene",
-        value=found.size,
+        value=found.fitted,
         limit=found.cube,
     )
 
