@@ -299,7 +299,7 @@ def test_a_category_or_size_without_a_target_is_judged(capsys):
     [
         ("hunyuan3d2_bravesailor-penguin/mesh.glb", "unity", ".glb", "1.995 m"),
         ("trellis_joeywu-character/sample.glb", "roblox", ".glb", "0.9994 m"),
-        ("triposr_speakandsee-robot/mesh.obj", "print", ".obj", "1.002 m (OBJ read in mm"),
+        ("triposr_speakandsee-robot/mesh.obj", "print", ".obj", "1.002 m (OBJ read in milli"),
     ],
 )
 def test_s006_survives_a_fix_that_does_not_scale(tmp_path, capsys, name, target, suffix, size):
