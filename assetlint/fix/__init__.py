@@ -14,9 +14,10 @@ them in the order they run, the order in which one repair prepares the next:
 6. ``winding`` (G004, G005): consistent winding, closed shells facing outward
 7. ``floaters`` (G012): small disconnected parts
 8. ``holes`` (G003): holes up to ``max_hole_edges`` edges
-9. ``pivot`` (O003, O004, O007): the origin at the bottom centre (or centre) of the bounds
-10. ``decimate`` (B001, B002): down to the target's triangle budgets, keeping UVs,
-    material borders and vertex colours
+9. ``decimate`` (B001, B002): down to the target's triangle budgets, keeping UVs,
+   material borders and vertex colours
+10. ``pivot`` (O003, O004, O007): the origin at the bottom centre (or centre) of the
+    bounds of the mesh that ships (decimation moves vertices, and with them the bounds)
 11. ``bake`` (M007): vertex colours into a base-colour texture where the target does not
     draw them (after decimation, so the unwrap is of the mesh that ships)
 12. ``textures`` (T004): textures above the target's maximum, down to a power of two
@@ -56,6 +57,7 @@ class FixContext:
     height: float | None = None  # height (Y extent) the user asked for, metres
     category: str | None = None  # what the user says the object is (--category)
     running: tuple[str, ...] = ()  # the codes the running fix was selected for
+    read: list[str] = field(default_factory=list)  # how a unitless file was read (units, up)
 
     def param(self, code: str, key: str) -> Any:
         """The value rule ``code`` ran with: the target's, else the rule's default."""
@@ -88,8 +90,8 @@ ORDER = (
     "winding",
     "floaters",
     "holes",
-    "pivot",
     "decimate",
+    "pivot",
     "bake",
     "textures",
 )
@@ -179,7 +181,7 @@ def apply_fixes(
     from assetlint.fix import harm
     from assetlint.fix.scene import read_as_target
 
-    read_as_target(asset, ctx)
+    ctx.read = read_as_target(asset, ctx)
     clear_caches(asset)
     found = {f.code for f in ctx.findings}
     done = []
@@ -198,7 +200,7 @@ def apply_fixes(
         clear_caches(asset)
         if guarded and changes and measured is not None:
             after = harm.signature(asset, measured)
-            lost = harm.harm(item.name, measured, after, asset)
+            lost = harm.harm(item.name, measured, after)
             if lost:
                 restore(asset, saved)
                 changes = [f"undone, it lost what it was not asked to change: {'; '.join(lost)}"]

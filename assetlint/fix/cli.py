@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assetlint import config as cfg
 from assetlint import selection
 from assetlint import targets as target_packs
@@ -33,9 +35,11 @@ from assetlint.findings import Finding
 from assetlint.fix import FixContext, apply_fixes
 from assetlint.model import Asset
 from assetlint.plugins import PluginError
+from assetlint.rules import mesh_label, plural
 from assetlint.rules.scale import UNITS
 from assetlint.runner import lint_one
 from assetlint.writers import WriteError, texture_bytes, write, writer_for
+from assetlint.writers.obj import finite_colours
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # formats written as one file, which --in-place can replace atomically
@@ -218,7 +222,10 @@ def cmd_fix(ns: argparse.Namespace) -> int:
     ctx = FixContext(
         before, engine.rules, lint.targets[0].params, size=size, height=height, category=category
     )
+    subjects = {t.name for t in asset.textures} | {m.name for m in asset.materials}
     applied = apply_fixes(asset, ctx, select, ignore)
+    for line in ctx.read:
+        print(f"read: {line}")
     for item in applied:
         for change in item.changes:
             codes = f" ({', '.join(item.codes)})" if item.codes else ""
@@ -230,6 +237,17 @@ def cmd_fix(ns: argparse.Namespace) -> int:
             print(
                 f"note: texture {texture.name!r} is missing or unreadable and is left out "
                 "of the written file (its material keeps its factors)"
+            )
+    for index, mesh in enumerate(asset.meshes):
+        if mesh.colors is None:
+            continue
+        bad = ~np.isfinite(mesh.colors).all(axis=1)
+        if bad.any():
+            mesh.colors = finite_colours(mesh.colors).astype(np.float32)
+            print(
+                f"note: {mesh_label(asset, index)}: {plural(int(bad.sum()), 'vertex colour')} "
+                "not a number (NaN or infinite) written as white, the colour of a vertex "
+                "without one"
             )
     coloured = [m.name for m in asset.meshes if m.colors is not None]
     if writer_for(dest) == "stl" and (coloured or asset.textures):
@@ -255,7 +273,27 @@ def cmd_fix(ns: argparse.Namespace) -> int:
             return EXIT_ERROR
         after = relinted.findings
     repaired = {code for item in applied if not item.undone for code in item.codes}
-    return report(before, after, dest, ns.dry_run, repaired)
+    baked = any(item.fix.name == "bake" and not item.undone for item in applied)
+    return report(
+        before,
+        after,
+        dest,
+        ns.dry_run,
+        repaired,
+        first_seen=_on_new_subjects(after, subjects) if baked else set(),
+        sized=size is not None or height is not None or category is not None,
+    )
+
+
+def _on_new_subjects(findings: list[Finding], subjects: set[str]) -> set[str]:
+    """Codes whose every problem is on a texture or material the input did not have (the
+    bake's colour map): a texture rule judges there what it could not read in vertex
+    colours, which the bake carried over unchanged (the harm check compares them)."""
+    codes: dict[str, bool] = {}
+    for f in _problems(findings):
+        fresh = f.subject_type in ("texture", "material") and f.subject not in subjects
+        codes[f.code] = codes.get(f.code, True) and fresh
+    return {code for code, fresh in codes.items() if fresh}
 
 
 def report(
@@ -264,14 +302,18 @@ def report(
     dest: Path,
     dry_run: bool,
     repaired: set[str] | None = None,
+    first_seen: set[str] | frozenset[str] = frozenset(),
+    sized: bool = False,
 ) -> int:
     """Print which codes went away, which remain and any that are new; the exit code.
     A code counts as fixed only when a fix ran for it (``repaired``): one that went away
     as a side effect (baked light no longer measured because a step changed the colour)
-    is listed apart, not claimed."""
+    is listed apart, not claimed. Codes ``first_seen`` on the baked colour map are not new
+    defects and are listed apart (they remain, and count). S006 remaining without a size
+    stated (``sized``) is explained: only the user knows the real size."""
     was = {f.code for f in _problems(before)}
     now = {f.code for f in _problems(after)}
-    gone, new = sorted(was - now), sorted(now - was)
+    gone, new = sorted(was - now), sorted(now - was - set(first_seen))
     if repaired is not None:
         fixed = [c for c in gone if c in repaired]
         aside = [c for c in gone if c not in repaired]
@@ -283,9 +325,19 @@ def report(
         print(f"no longer reported, though no fix ran for them: {', '.join(aside)}")
     if now:
         print(f"remaining: {', '.join(sorted(now))}")
+    if "S006" in now and not sized:
+        print(
+            "S006 is not fixed: fix scales only to a size stated with --size (e.g. --size "
+            "1.2m) or --height, or to the typical size of --category NAME"
+        )
     for f in _problems(after):
         if f.code in new:
             print(f"new: {f.code} ({f.severity}) {f.message}")
+        elif f.code in first_seen and f.code not in was:
+            print(
+                f"found on the baked colour map, not made by fix (this texture rule reads "
+                f"no vertex colours; the bake kept them): {f.code} ({f.severity}) {f.message}"
+            )
     if not dry_run:
         print(f"wrote {dest}")
     return EXIT_FINDINGS if now else EXIT_CLEAN

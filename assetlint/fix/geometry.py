@@ -126,6 +126,8 @@ def fix_cleanup(asset: Asset, ctx: FixContext) -> list[str]:
             for faces in (topo.repeated_index, topo.collapsed):
                 bad[faces] = True
         degenerate = int(bad.sum())
+        if degenerate:
+            snap_welded(mesh, topo, topo.collapsed)
         if "G007" in ctx.running:
             bad[topo.duplicate_faces] = True
         duplicates = int(bad.sum()) - degenerate
@@ -148,6 +150,24 @@ def fix_cleanup(asset: Asset, ctx: FixContext) -> list[str]:
         if parts:
             changes.append(f"{label}: removed " + ", ".join(parts))
     return changes
+
+
+def snap_welded(mesh: Mesh, topo: Topology, faces: np.ndarray) -> None:
+    """Move every vertex welded with a corner of ``faces`` onto its welded position. A
+    collapsed triangle is removed because the topology joined its short edge's two ends;
+    left apart by up to 4 weld tolerances, the ends may not be joined again when the
+    written file is read with its grid elsewhere (the TripoSR robot, written for print
+    in millimetres, reopened a 4-edge hole). Moved by less than 4e-6 of the diagonal,
+    they are then one point for any weld."""
+    if not len(faces):
+        return
+    tris = mesh.triangles[faces].reshape(-1)
+    classes = np.unique(topo.welded[tris])
+    classes = classes[classes >= 0]
+    joined = np.isin(topo.welded, classes)
+    positions = mesh.positions.copy()
+    positions[joined] = topo.welded_positions[topo.welded[joined]].astype(positions.dtype)
+    mesh.positions = positions
 
 
 def orientation_flips(topo: Topology) -> np.ndarray:

@@ -22,10 +22,14 @@ not compared: nothing in them can lose colour or shape.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assetlint.model import Asset
+
+if TYPE_CHECKING:
+    from assetlint.geometry.raster import Scene
 
 SAMPLES = 2048  # surface points whose colour is compared
 VIEW_PIXELS = 96  # side of each silhouette mask
@@ -50,6 +54,8 @@ _QUIET = np.errstate(over="ignore", invalid="ignore")
 class Signature:
     points: np.ndarray  # (n, 3) world points on the surface
     colour: np.ndarray  # (n, 3) linear base colour at them
+    distance: np.ndarray  # (n,) from each point to this surface (0 on the surface it was
+    # sampled from; a deleted floater's points are far from the repaired one)
     masks: np.ndarray  # (6, VIEW_PIXELS, VIEW_PIXELS) bool
     bounds: np.ndarray  # (2, 3) world bounds the masks were framed on
     shells: dict[str, int]
@@ -58,11 +64,12 @@ class Signature:
     materials: int
 
 
-def _world_triangles(asset: Asset):
-    """(corners (m, 3, 3), mesh index, local face) of every placed triangle."""
+def _world_triangles(asset: Asset, scene: Scene | None = None):
+    """(corners (m, 3, 3), mesh index, local face) of every placed triangle, from
+    ``scene`` when the caller built it already."""
     from assetlint.geometry.raster import build_scene
 
-    scene = build_scene(asset)
+    scene = build_scene(asset) if scene is None else scene
     owner = [np.full(len(kept), mesh, dtype=np.int64) for mesh, _, kept in scene.instances]
     local = [kept for _, _, kept in scene.instances]
     corners = scene.positions[scene.triangles] if len(scene.triangles) else np.zeros((0, 3, 3))
@@ -72,10 +79,10 @@ def _world_triangles(asset: Asset):
 
 
 @_QUIET
-def surface_points(asset: Asset, count: int = SAMPLES) -> np.ndarray:
+def surface_points(asset: Asset, count: int = SAMPLES, scene: Scene | None = None) -> np.ndarray:
     """``count`` points spread over the world surface by area (a fixed seed: the same
     asset gives the same points)."""
-    corners, _, _ = _world_triangles(asset)
+    corners, _, _ = _world_triangles(asset, scene)
     if not len(corners):
         return np.zeros((0, 3))
     area = 0.5 * np.linalg.norm(
@@ -120,16 +127,24 @@ def _nearest(corners: np.ndarray, points: np.ndarray):
     return near[rows, best], bary[rows, best], dist[rows, best]
 
 
-def surface_colour(asset: Asset, points: np.ndarray) -> np.ndarray:
+def surface_colour(asset: Asset, points: np.ndarray, scene: Scene | None = None) -> np.ndarray:
     """Linear base colour (n, 3) of the surface nearest each world point, as glTF
     defines it: material factor x base-colour texture x COLOR_0 (white where absent)."""
+    return _colour_and_distance(asset, points, scene)[0]
+
+
+def _colour_and_distance(
+    asset: Asset, points: np.ndarray, scene: Scene | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`surface_colour` and the distance from each point to the surface, from one
+    nearest-triangle search."""
     from assetlint.analysis.albedo import bilinear, decode_texture, image_to_linear
 
-    corners, owner, local = _world_triangles(asset)
+    corners, owner, local = _world_triangles(asset, scene)
     out = np.ones((len(points), 3))
     if not len(corners) or not len(points):
-        return out
-    face, bary, _ = _nearest(corners, points)
+        return out, np.full(len(points), np.inf)
+    face, bary, distance = _nearest(corners, points)
     decoded: dict[int, np.ndarray | None] = {}
     for mesh_index in np.unique(owner[face]):
         mesh = asset.meshes[mesh_index]
@@ -158,15 +173,15 @@ def surface_colour(asset: Asset, points: np.ndarray) -> np.ndarray:
                 continue
             uv = np.einsum("nk,nkj->nj", w[sel], mesh.uvs[tex.uv_set][tri[sel]].astype(float))
             out[mine] *= image_to_linear(bilinear(pixels, uv)[:, :3])
-    return out
+    return out, distance
 
 
-def silhouettes(asset: Asset, bounds: np.ndarray) -> np.ndarray:
+def silhouettes(asset: Asset, bounds: np.ndarray, scene: Scene | None = None) -> np.ndarray:
     """(6, VIEW_PIXELS, VIEW_PIXELS) coverage masks of the six axis views, framed on
     ``bounds`` (the same cameras before and after a step)."""
     from assetlint.geometry.raster import build_scene, cameras, rasterize
 
-    scene = build_scene(asset)
+    scene = build_scene(asset) if scene is None else scene
     cams = cameras(bounds, VIEW_PIXELS)[:6]
     return np.stack([rasterize(scene, cam).triangle >= 0 for cam in cams])
 
@@ -233,11 +248,16 @@ def signature(asset: Asset, frame: Signature | None = None) -> Signature | None:
     bounds = asset.bounds() if frame is None else frame.bounds
     if bounds is None or not np.isfinite(bounds).all():
         return None
-    points = surface_points(asset) if frame is None else frame.points
+    from assetlint.geometry.raster import build_scene
+
+    scene = build_scene(asset)  # once per state: points, colours and views share it
+    points = surface_points(asset, scene=scene) if frame is None else frame.points
+    colour, distance = _colour_and_distance(asset, points, scene)
     return Signature(
         points=points,
-        colour=surface_colour(asset, points),
-        masks=silhouettes(asset, bounds),
+        colour=colour,
+        distance=distance,
+        masks=silhouettes(asset, bounds, scene),
         bounds=bounds,
         shells=shell_counts(asset),
         nonmanifold=nonmanifold_edges(asset),
@@ -260,17 +280,15 @@ ASKED: dict[str, frozenset[str]] = {
 
 
 @_QUIET
-def harm(step: str, before: Signature, after: Signature | None, asset: Asset) -> list[str]:
+def harm(step: str, before: Signature, after: Signature | None) -> list[str]:
     """What the step lost that it was not asked to change, one line each (empty: none)."""
     if after is None:
         return ["the asset has nothing left to draw"]
     asked = ASKED.get(step, frozenset())
     lost = []
     diagonal = float(np.linalg.norm(before.bounds[1] - before.bounds[0])) or 1.0
-    corners, _, _ = _world_triangles(asset)
-    if len(corners) and len(before.points):
-        _, _, dist = _nearest(corners, before.points)
-        near = dist <= FAR * diagonal
+    if len(before.points):
+        near = after.distance <= FAR * diagonal
         if near.any():
             diff = np.abs(after.colour[near] - before.colour[near]).mean(axis=1)
             if float(diff.mean()) > COLOUR_TOLERANCE:

@@ -265,6 +265,7 @@ CUBE_SETTINGS = dict.fromkeys(
         "beyond_cube",
         "centre_tolerance",
         "primitive_tolerance",
+        "placed_tolerance",
     ),
     "S006",
 )
@@ -554,10 +555,16 @@ class Placement:
     height_offset: float  # |centre| on the up axis (Y), as a fraction of the size
     cube: float | None  # the generator cube side the size fits, if any
     primitive: bool  # three equal sides: a modelled cube or sphere
+    grounded: bool  # bottom centre of the box exactly on the origin (a tool re-pivoted it)
+    typed: bool  # every side a round fraction of the longest (see TYPED_FRACTION)
+    fitted: float  # the size in the unit it fits the cube in (the size when none)
+    fitted_units: str  # that unit, in words ("" for file units)
 
 
 def placement(asset: Asset, params: dict) -> Placement | None:
-    """The asset's size and centring against the generator cubes; None without geometry."""
+    """The asset's size and centring against the generator cubes; None without geometry.
+    A file without units (OBJ, STL) fits a cube in its own numbers, or in metres as read
+    in ``unitless_unit`` (fix writes a 1-unit TripoSR OBJ for printing as 1002 mm)."""
     bounds = asset.bounds()
     if bounds is None:
         return None
@@ -566,17 +573,53 @@ def placement(asset: Asset, params: dict) -> Placement | None:
     if not size > 0:
         return None
     below, above = float(params["short_of_cube"]), float(params["beyond_cube"])
-    cube = next(
+    sizes = [(size, "")]
+    if asset.unitless and params.get("unitless_unit"):
+        assumed = assumed_unit(asset, params["unitless_unit"])
+        if assumed is not None and assumed.factor != 1.0:
+            sizes.append((size * assumed.factor, f"m ({assumed.note})"))
+    cube, fitted, fitted_units = next(
         (
-            float(c)
+            (float(c), s, words)
             for c in params["normalized_extents"]
-            if c * (1 - below) <= size <= c * (1 + above)
+            for s, words in sizes
+            if c * (1 - below) <= s <= c * (1 + above)
         ),
-        None,
+        (None, size, ""),
     )
     centre = np.abs(bounds[0] + bounds[1]) / 2 / size
-    primitive = float(extents.min()) >= size * (1 - float(params["primitive_tolerance"]))
-    return Placement(size, float(centre.max()), float(centre[1]), cube, primitive)
+    tolerance = float(params["primitive_tolerance"])
+    primitive = float(extents.min()) >= size * (1 - tolerance)
+    steps = extents / size * TYPED_FRACTION
+    typed = bool((np.abs(steps - np.round(steps)) <= tolerance * TYPED_FRACTION).all())
+    # a side stated in whole millimetres (fix --size 0.9m, --height 1.75m) to float32
+    # rounding: a generated side lands there by chance about once in 500 (1e-6 x 1 m / 1 mm)
+    sides = extents * fitted / size / TYPED_LENGTH
+    typed |= bool((np.abs(sides - np.round(sides)) <= TYPED_SLACK * sides).any())
+    exact = float(params.get("placed_tolerance", NORMALIZATION["placed_tolerance"]))
+    grounded = bool(centre[[0, 2]].max() <= exact and abs(float(bounds[0, 1])) <= exact * size)
+    return Placement(
+        size,
+        float(centre.max()),
+        float(centre[1]),
+        cube,
+        primitive,
+        grounded,
+        typed,
+        fitted,
+        fitted_units,
+    )
+
+
+# Modellers type sizes, in round fractions of one another (halves, quarters, eighths,
+# sixteenths, tenths: all whole multiples of 1/80); a surface extracted from a voxel grid
+# ends at arbitrary fractions of a voxel, so its three sides are never all such fractions
+# of the longest to ``primitive_tolerance`` (a chance of about 1 in 4,000). Blender's
+# 2 x 1 x 2 half cube resting on the grid is typed; a TripoSR robot's 0.394 x 0.446 x 1.002
+# is not.
+TYPED_FRACTION = 80
+TYPED_LENGTH = 0.001  # a size typed by a person: whole millimetres (in metres as read)
+TYPED_SLACK = 1e-6  # relative: float32 keeps 6e-8, and a 1-unit side is 1,000 mm
 
 
 # How S006 recognizes a generator's cube (its parameters' defaults; derivations there).
@@ -586,16 +629,19 @@ NORMALIZATION = {
     "beyond_cube": 0.03,
     "centre_tolerance": 0.06,
     "primitive_tolerance": 1e-4,
+    "placed_tolerance": 1e-5,
 }
 
 
 def fitted_cube(asset: Asset, params: dict | None = None) -> float | None:
-    """The side of the generator cube the asset was fitted into (centred, not a
-    primitive), or None: S006's geometric evidence, which S001 and S002 also heed."""
+    """The side of the generator cube the asset was fitted into (centred, or re-pivoted
+    to its exact bottom centre; not a primitive), or None: S006's geometric evidence,
+    which S001 and S002 also heed."""
     found = placement(asset, params or NORMALIZATION)
     if found is None or found.primitive:
         return None
-    if found.offset > float((params or NORMALIZATION)["centre_tolerance"]):
+    centred = found.offset <= float((params or NORMALIZATION)["centre_tolerance"])
+    if not centred and not (found.grounded and not found.typed):
         return None
     return found.cube
 
@@ -622,13 +668,14 @@ def _cube_text(size: float, cube: float, units: str) -> str:
     "category (--category chair) to be judged, and scaled by fix, against the category's "
     "range.",
     targets=("all",),
-    params={**NORMALIZATION, "expected_size": 0.0, "category": ""},
+    params={**NORMALIZATION, "expected_size": 0.0, "category": "", "unitless_unit": "m"},
     ranges={
         "normalized_extents": ABOVE_ZERO,
         "short_of_cube": SHARE,
         "beyond_cube": AT_LEAST_ZERO,
         "centre_tolerance": AT_LEAST_ZERO,
         "primitive_tolerance": SHARE,
+        "placed_tolerance": SHARE,
         "expected_size": AT_LEAST_ZERO,
     },
 )
@@ -654,6 +701,23 @@ def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     front-to-back). The exporter (trimesh, pygltflib) is named as supporting evidence
     only.
 
+    Moving the pivot keeps the size but not the centring: engines and assetlint's own fix
+    put the origin at the bottom centre of the bounds. A box whose bottom centre is on the
+    origin to ``placed_tolerance`` of its size (float rounding: a tool placed it there)
+    with the cube's size is the same evidence, unless its sides were typed (see
+    ``TYPED_FRACTION``: a modeller's box resting on the grid) or a side is a whole number
+    of millimetres (a size a person stated: ``fix --size 0.9m`` leaves the chair 0.900 m
+    tall, on the origin; a generated side is a whole millimetre to 1e-6 about once in
+    500; UniRig's bird, fitted to exactly 2 units, is silent once re-pivoted, a miss that
+    cannot be told from a stated 2 m). An authored asset standing
+    on the ground is placed by hand, not to the bounds: the pirate of the glTF samples,
+    1.905 m tall, stands 6e-4 of its height below the ground and 1e-3 off centre front to
+    back. The
+    generator's names alone are not evidence for a grounded box: Meshy writes real sizes
+    with the feet on the origin (a 1.73 m character).
+    A file without units is also judged in metres as read in ``unitless_unit``: fix
+    writes a 1-unit OBJ for printing in millimetres (1002 mm), still the 1-unit cube.
+
     A bounding box with three equal sides (within ``primitive_tolerance``) is not
     reported: that is a modeller's primitive (Blender's default 2 m cube, a unit cube or
     sphere in a test file), whose size was typed, not fitted; a generated object's three
@@ -667,25 +731,32 @@ def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         return
     found = placement(asset, ctx.params)
     tolerance = float(ctx.params["centre_tolerance"])
-    if found is None or found.primitive or found.height_offset > tolerance:
+    if found is None or found.primitive:
+        return
+    grounded = found.grounded and not found.typed
+    if found.height_offset > tolerance and not grounded:
         return
     signs = pipeline_signs(asset)
     units = "units" if asset.unitless else "m"
-    if found.cube is not None and found.offset <= tolerance:
-        size_text = _cube_text(found.size, found.cube, units)
-    elif any(specific for _, specific in signs):
+    centred = found.offset <= tolerance
+    if found.cube is not None and (centred or grounded):
+        size_text = _cube_text(found.fitted, found.cube, found.fitted_units or units)
+    elif any(specific for _, specific in signs) and found.height_offset <= tolerance:
         size_text = (
             f"its longest side, {found.size:.4g} {units}, is the generator's, not the object's"
         )
     else:
         return
-    evidence = [
-        size_text,
-        "it is centred on the origin (half of it below the ground)"
-        if found.offset <= tolerance
-        else "its middle is at the origin's height (half of it below the ground)",
-        *(text for text, _ in signs),
-    ]
+    if centred:
+        where = "it is centred on the origin (half of it below the ground)"
+    elif grounded:
+        where = (
+            "its bounding box stands exactly on the origin at its bottom centre, as a tool "
+            "that moves the pivot leaves it (no scaling since)"
+        )
+    else:
+        where = "its middle is at the origin's height (half of it below the ground)"
+    evidence = [size_text, where, *(text for text, _ in signs)]
     suggestion = suggested_category(asset)
     if suggestion is not None:
         cat, word = suggestion
@@ -698,7 +769,7 @@ def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     yield ctx.finding(
         "no real-world scale: " + "; ".join(evidence) + hint,
         subject_type="scene",
-        value=found.size,
+        value=found.fitted,
         limit=found.cube,
     )
 

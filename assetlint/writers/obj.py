@@ -49,6 +49,14 @@ def _mtl(material: Material, name: str, files: dict[int, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def finite_colours(colors: np.ndarray) -> np.ndarray:
+    """Vertex colours as written: in 0..1, and white where a value is not a number (NaN
+    or infinite). White is what a vertex without a colour gets (glTF's COLOR_0 default);
+    a reader of "v x y z nan nan nan" fails or takes black."""
+    rgb = np.asarray(colors, dtype=np.float64)
+    return np.clip(np.where(np.isfinite(rgb), rgb, 1.0), 0.0, 1.0)
+
+
 def write(
     asset: Asset,
     path: Path,
@@ -96,7 +104,7 @@ def write(
         out.write(f"o {_name(node.name or mesh.name, f'object{mesh_index}')}\n")
         if mesh.colors is not None and len(mesh.colors) == mesh.vertex_count:
             # "v x y z r g b": the vertex-colour extension MeshLab, Blender and ZBrush read
-            rgb = np.clip(mesh.colors[:, :3].astype(np.float64), 0, 1)
+            rgb = finite_colours(mesh.colors[:, :3])
             np.savetxt(out, np.column_stack([points, rgb]), fmt="v %.9g %.9g %.9g %.4g %.4g %.4g")
         else:
             np.savetxt(out, points, fmt="v %.9g %.9g %.9g")

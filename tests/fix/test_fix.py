@@ -222,7 +222,7 @@ def test_decimation_keeps_budget_materials_and_albedo(tmp_path, budget):
     before.materials[1].base_color_factor[:] = [0.5, 0.5, 0.5, 1.0]
     assert asset.meshes[0].triangle_count == 36480
     applied, chosen, engine = lint_and_fix(asset, "web", {"B001": {"max_triangles": budget}})
-    assert [a.fix.name for a in applied] == ["cleanup", "pivot", "decimate"]
+    assert [a.fix.name for a in applied] == ["cleanup", "decimate", "pivot"]
     write(asset, tmp_path / "d.glb")
     fixed = load(tmp_path / "d.glb")
     assert 0.9 * budget <= fixed.meshes[0].triangle_count <= budget

@@ -24,7 +24,7 @@ from tests.rules.meshes import asset_of, cube, merge
 def test_signature_of_an_untouched_asset_shows_no_harm():
     asset = textured_sphere(radius=1.0)
     before = signature(asset)
-    assert harm("decimate", before, signature(asset, before), asset) == []
+    assert harm("decimate", before, signature(asset, before)) == []
 
 
 def test_losing_the_texture_is_colour_harm():
@@ -32,7 +32,7 @@ def test_losing_the_texture_is_colour_harm():
     before = signature(asset)
     for material in asset.materials:
         material.textures.clear()
-    lost = harm("decimate", before, signature(asset, before), asset)
+    lost = harm("decimate", before, signature(asset, before))
     assert len(lost) == 1 and lost[0].startswith("colour: mean difference ")
 
 
@@ -42,7 +42,7 @@ def test_dropping_vertex_colours_is_colour_harm():
     asset.meshes[0].colors = np.tile([[0.9, 0.1, 0.1, 1.0]], (8, 1)).astype(np.float32)
     before = signature(asset)
     asset.meshes[0].colors = None
-    (lost,) = harm("decimate", before, signature(asset, before), asset)
+    (lost,) = harm("decimate", before, signature(asset, before))
     assert lost.startswith("colour: mean difference 0.6")
 
 
@@ -55,7 +55,7 @@ def test_a_surface_too_large_for_its_area_to_be_computed_is_still_sampled():
     points = surface_points(asset, 64)
     assert points.shape == (64, 3) and np.isfinite(points).all()
     before = signature(asset)  # and the nearest-triangle search found no neighbour (an
-    assert harm("weld", before, signature(asset, before), asset) == []  # IndexError)
+    assert harm("weld", before, signature(asset, before)) == []  # IndexError)
 
 
 def test_flipping_a_cavity_is_shell_harm():
@@ -66,7 +66,7 @@ def test_flipping_a_cavity_is_shell_harm():
     assert shell_counts(asset) == {"outward": 1, "inward": 0, "cavity": 1, "hidden": 0}
     asset.meshes[0].triangles = merge(outer, inner)[1]
     asset.meshes[0].cache.clear()
-    lost = harm("winding", before, signature(asset, before), asset)
+    lost = harm("winding", before, signature(asset, before))
     assert lost == ["nested shells: cavities 1 -> 0, hidden shells 0 -> 1"]
 
 
@@ -167,8 +167,12 @@ def test_fix_for_roblox_keeps_the_robot_s_vertex_colours_and_shells(tmp_path, ca
     run(str(ROBOT), "--target", "roblox", "--output", str(out))
     printed = capsys.readouterr().out
     assert "decimated 61,692 -> 20,000 triangles (vertex colours carried over)" in printed
-    # baked light and occlusion stay reported: baking the colour did not remove them
-    assert relint(out, "roblox") == {"H001", "H002"}
+    # baked light and occlusion stay reported: baking the colour did not remove them;
+    # no size was stated, so the robot is still its generator's 1-unit cube (S006), now
+    # resting on the origin: fix says what would scale it
+    assert relint(out, "roblox") == {"H001", "H002", "S006"}
+    assert "S006 is not fixed: fix scales only to a size stated with --size" in printed
+    assert "no longer reported, though no fix ran for them: M002\n" in printed
     assert "H001" not in printed.split("fixed: ")[1].split("\n")[0]
     original, fixed = load(ROBOT), load(out)
     assert (
@@ -204,8 +208,8 @@ def test_closing_a_hole_may_cover_what_showed_through_it():
     asset.meshes[0].material_indices = np.full(len(tris), -1, dtype=np.int32)
     asset.meshes[0].cache.clear()
     after = signature(asset, before)
-    assert harm("holes", before, after, asset) == []
-    (lost,) = harm("decimate", before, after, asset)
+    assert harm("holes", before, after) == []
+    (lost,) = harm("decimate", before, after)
     assert lost.startswith("silhouette: ")
 
 
@@ -220,4 +224,4 @@ def test_a_step_that_makes_the_surface_branch_is_harm():
     mesh.triangles = np.vstack([tris, [[0, 1, 8]]]).astype(np.int32)  # on edge 0-1
     mesh.material_indices = np.full(13, -1, dtype=np.int32)
     mesh.cache.clear()
-    assert "non-manifold edges: 0 -> 1" in harm("holes", before, signature(asset, before), asset)
+    assert "non-manifold edges: 0 -> 1" in harm("holes", before, signature(asset, before))

@@ -292,3 +292,37 @@ def test_a_category_or_size_without_a_target_is_judged(capsys):
         main(["check", "--no-cache", car, *flag])
         out = capsys.readouterr().out
         assert " S001 (warning) 1.96 m across, " in out and " S006 " not in out
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "suffix", "size"),
+    [
+        ("hunyuan3d2_bravesailor-penguin/mesh.glb", "unity", ".glb", "1.995 m"),
+        ("trellis_joeywu-character/sample.glb", "roblox", ".glb", "0.9994 m"),
+        ("triposr_speakandsee-robot/mesh.obj", "print", ".obj", "1.002 m (OBJ read in milli"),
+    ],
+)
+def test_s006_survives_a_fix_that_does_not_scale(tmp_path, capsys, name, target, suffix, size):
+    """fix moves the pivot (to the bottom centre for engines; for print it writes the
+    OBJ in millimetres): the asset is still its generator's cube, and the relint says so,
+    as does fix."""
+    out = tmp_path / f"fixed{suffix}"
+    main(["fix", str(GENERATED / name), "--target", target, "-o", str(out)])
+    printed = capsys.readouterr().out
+    assert "S006 is not fixed: fix scales only to a size stated with --size" in printed
+    assert "no longer reported, though no fix ran for them: S006" not in printed
+    engine = Engine.default()
+    [f] = [f for f in run_targets(engine, load(out), resolve([target], engine)) if f.code == "S006"]
+    assert f.message.startswith(f"no real-world scale: its longest side is {size}")
+    assert "the 1-unit cube" in f.message or "the 2-unit cube" in f.message
+    if target != "print":  # print does not move the pivot: still centred
+        assert "stands exactly on the origin at its bottom centre" in f.message
+
+
+def test_an_authored_character_standing_on_the_ground_is_not_a_cube():
+    """The pirate is 1.905 m tall, within the 2-unit cube's range, and stands on the
+    origin as authored: 6e-4 of its height below, 1e-3 off centre; not placed by a tool."""
+    asset = load(SHARED / "gltf-samples/pirate_meshopt/pirate.glb")
+    found = scale.placement(asset, scale.NORMALIZATION)
+    assert found is not None and found.cube == 2.0 and not found.grounded
+    assert run(scale, "S006", asset) == []

@@ -96,3 +96,19 @@ def test_fbx_and_unknown_formats_are_refused():
         writer_for(__import__("pathlib").Path("a.fbx"))
     with pytest.raises(WriteError, match="cannot write .ply"):
         writer_for(__import__("pathlib").Path("a.ply"))
+
+
+def test_obj_never_writes_nan_colours(tmp_path, sphere):
+    mesh = sphere.meshes[0]
+    colours = np.full((mesh.vertex_count, 4), 0.5, dtype=np.float32)
+    colours[:3, 0] = np.nan
+    colours[3, 1] = np.inf
+    colours[4, 2] = -2.0
+    mesh.colors = colours
+    out = tmp_path / "x.obj"
+    write(sphere, out)
+    text = out.read_text()
+    assert "nan" not in text.lower() and "inf" not in text.lower()
+    back = load(out).meshes[0].colors
+    assert back is not None and np.isfinite(back).all()
+    assert back[:, :3].min() >= 0.0 and back[:, :3].max() <= 1.0
