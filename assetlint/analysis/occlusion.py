@@ -27,7 +27,6 @@ from assetlint.model import Asset, transform_points
 PROXY_TRIANGLES = 60_000
 MAX_CELLS = 2_000_000  # dense clustering grid
 SEED = 7
-SET_RAYS = 16  # rays of one stratified set (see hemisphere)
 GOLDEN = np.pi * (3 - np.sqrt(5))  # golden angle, radians
 # Points are tested for exposure (see _exposed) when normals x scene vertices is at most this.
 EXPOSURE_WORK = 4_000_000
@@ -123,25 +122,11 @@ def _cluster(v: np.ndarray, t: np.ndarray, cell: float) -> tuple[np.ndarray, np.
 
 
 def hemisphere(rays: int) -> np.ndarray:
-    """(rays, 3) cosine-distributed directions about +z. Fewer than :data:`SET_RAYS` (or a
-    count that is not a multiple of it) form one golden-angle spiral stratified in r^2 =
-    (k + 1/2) / rays. Otherwise they come in sets of SET_RAYS, set ``m`` a spiral with r^2 =
-    (k + u_m) / SET_RAYS turned by 2 pi v_m, where v_m is the base-2 radical inverse of m
-    (0, 1/2, 1/4, 3/4, ...) and u_m = 1/2 + v_m (mod 1): the first set alone is the usual
-    16-ray spiral, four sets stratify r^2 as finely as a 64-ray spiral, and a ray's
-    direction does not depend on how many follow it, so one cast of 64 rays holds the
-    16-ray estimate as its first 16 columns."""
-    size = SET_RAYS if rays >= SET_RAYS and rays % SET_RAYS == 0 else rays
-    k = np.arange(rays) % size
-    m = np.arange(rays) // size
-    v = np.zeros(rays)
-    bit, rest = 0.5, m.copy()
-    while rest.any():
-        v += bit * (rest & 1)
-        rest >>= 1
-        bit /= 2
-    r2 = (k + np.mod(0.5 + v, 1.0)) / size
-    phi = k * GOLDEN + 2 * np.pi * v
+    """(rays, 3) cosine-distributed directions about +z: a golden-angle spiral stratified
+    in r^2 = (k + 1/2) / rays."""
+    k = np.arange(rays)
+    r2 = (k + 0.5) / rays
+    phi = k * GOLDEN
     r = np.sqrt(r2)
     return np.column_stack([r * np.cos(phi), r * np.sin(phi), np.sqrt(1 - r2)])
 
@@ -161,51 +146,52 @@ def _frames(normals: np.ndarray, count: int) -> np.ndarray:
 
 @dataclass
 class _Cast:
-    """First-hit distances of every ray cast so far from a set of points, extended on
-    demand (more rays, longer reach), so that the rules share one cast."""
+    """What the rays cast so far from a set of points found, one set of rays per ray
+    count, extended on demand, so that the rules share one cast."""
 
     occ: Occluder
     frames: np.ndarray  # (live, 3, 3) columns tangent, bitangent, normal (see _frames)
     origins: np.ndarray  # (live, 3) float32 ray starts, in the scene's normalised frame
     offset: float  # metres between a point and its rays' start
     live: np.ndarray  # (n,) bool: points some ray could hit (see _exposed)
-    hits: np.ndarray  # (live, cast rays) float32 first-hit distance, inf: none within reach
-    reach: np.ndarray  # (cast rays,) the radius each column was cast to, metres
+    # ray count -> ((live, rays) float32 bound on each ray's first hit, in ray lengths of
+    # the normalised frame (inf: no hit within the reach); the longest ray cast)
+    sets: dict[int, tuple[np.ndarray, np.float32]]
     lock: threading.Lock
 
     def occlusion(self, radius: float, rays: int) -> np.ndarray:
-        """Share of the first ``rays`` rays hitting within ``radius`` metres."""
-        with self.lock:
-            self._extend(radius, rays)
-            limit = np.float32(max(radius - self.offset, 0.0) / self.occ.scale)
-            hit = np.count_nonzero(self.hits[:, :rays] <= limit, axis=1)
+        """Share of ``rays`` rays hitting within ``radius`` metres."""
+        length = np.float32(max(radius - self.offset, 0.0) / self.occ.scale)
         out = np.zeros(len(self.live))
-        out[self.live] = hit / rays
-        return out
+        with self.lock:
+            out[self.live] = np.count_nonzero(self._bounds(length, rays) <= length, axis=1)
+        return out / rays
 
-    def _extend(self, radius: float, rays: int) -> None:
-        if rays > self.hits.shape[1]:
-            grown = np.full((len(self.hits), rays), np.inf, dtype=np.float32)
-            grown[:, : self.hits.shape[1]] = self.hits
-            self.hits = grown
-            self.reach = np.concatenate([self.reach, np.zeros(rays - len(self.reach))])
-        short = np.flatnonzero(self.reach[:rays] < radius)
-        if len(short) and len(self.hits):
-            # only rays that found nothing within their former reach can find something now
-            row, col = np.nonzero(np.isinf(self.hits[:, short]))
-            dirs = (self.frames @ hemisphere(rays)[short].T)[row, :, col]
-            length = np.float32(max(radius - self.offset, 0.0) / self.occ.scale)
-            found = np.asarray(
-                self.occ.scene.run(
-                    self.origins[row],
-                    dirs.astype(np.float32),
-                    dists=np.full(len(row), length, dtype=np.float32),
-                    query="DISTANCE",
+    def _bounds(self, length: np.float32, rays: int) -> np.ndarray:
+        """The set's hit bounds, every ray decided for ``length``: a ray is cast (an
+        occlusion query, which stops at any hit) only if it found nothing on a shorter
+        cast, or found something on a longer one."""
+        bounds, reach = self.sets.get(rays, (None, np.float32(0)))
+        if bounds is None:
+            bounds = np.full((len(self.origins), rays), np.inf, dtype=np.float32)
+        open_ = (np.isinf(bounds) & (reach < length)) | (np.isfinite(bounds) & (bounds > length))
+        row, col = np.nonzero(open_)
+        if len(row):
+            dirs = (self.frames @ hemisphere(rays).T)[row, :, col]
+            hit = (
+                np.asarray(
+                    self.occ.scene.run(  # type: ignore[attr-defined]
+                        self.origins[row],
+                        dirs.astype(np.float32),
+                        dists=np.full(len(row), length, dtype=np.float32),
+                        query="OCCLUDED",
+                    )
                 )
+                != -1
             )
-            hit = found < length
-            self.hits[row[hit], short[col[hit]]] = found[hit]
-        self.reach[short] = radius
+            bounds[row[hit], col[hit]] = length
+        self.sets[rays] = (bounds, max(reach, length))
+        return bounds
 
 
 def _cast(asset: Asset, points: np.ndarray, normals: np.ndarray) -> _Cast | None:
@@ -222,8 +208,7 @@ def _cast(asset: Asset, points: np.ndarray, normals: np.ndarray) -> _Cast | None
         origins[live].astype(np.float32),
         offset,
         live,
-        np.zeros((int(live.sum()), 0), dtype=np.float32),
-        np.zeros(0),
+        {},
         threading.Lock(),
     )
 
@@ -258,13 +243,11 @@ def shared_occlusion(
     asset: Asset, samples: Samples, count: int, radius: float, rays: int = 16
 ) -> np.ndarray | None:
     """:func:`ambient_occlusion` at the first ``count`` surface samples, from one cast per
-    asset shared by every rule that asks: each ray is cast once, and again only to reach
-    further when it found nothing, so 16 rays to half the size and 64 to a fifth cost 64
-    rays, not 96. Thread-safe."""
-    if rays % SET_RAYS:
-        return ambient_occlusion(
-            asset, samples.positions[:count], samples.normals[:count], radius, rays
-        )
+    asset shared by every rule that asks: the points' frames and exposure are computed
+    once, and a ray is cast once, and again only to reach further when it found nothing
+    (16 rays to a fifth of the size, then to half of it: the second cast only for the
+    rays that found nothing). The answers are those of :func:`ambient_occlusion`, bit for
+    bit. Thread-safe."""
     store = asset_cache(asset)
     with _LOCK:
         entry = store.get("occlusion.cast")
