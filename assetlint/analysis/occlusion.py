@@ -10,6 +10,12 @@ Building Embree's BVH costs about a microsecond per triangle here, so scenes abo
 grid sized for about :data:`PROXY_TRIANGLES` triangles, degenerate triangles dropped):
 occlusion at the scale of the radius does not depend on detail finer than the grid, and
 rays start one grid cell above the surface so the coarser proxy does not shadow itself.
+
+The rules share one cast per asset (:func:`shared_occlusion`): each ray is cast once,
+and again only when a later rule asks for a longer reach than the one it missed within.
+A point whose plane has no geometry above it cannot be hit by any ray over its normal
+(the faces of a convex object): it is answered without rays, so a simple asset costs
+nothing here and the rays go where the surface is concave.
 """
 
 from __future__ import annotations
