@@ -225,3 +225,60 @@ def test_rules_judge_overflowing_values_without_numpy_warnings():
         findings = Engine.default().run(asset)
     assert "X001" not in {f.code for f in findings}
     assert any(f.code == "O006" and f.subject == "huge" for f in findings)
+
+
+def test_rules_on_threads_find_the_same_in_the_same_order():
+    """The rules of one file spread over threads (families side by side, each family's
+    rules in turn, shared evidence computed once): the same findings in the same order as
+    one after another, on a real image-to-3D file with findings from several families,
+    and a crashing rule still becomes X001 in its place."""
+    from pathlib import Path
+
+    from assetlint.loaders import load
+
+    corpus = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+    path = corpus / "generated-real" / "hunyuan3d1_vernon-banana" / "mesh.glb"
+    if not path.is_file():
+        pytest.skip("shared corpus not present")
+    group = RuleGroup("test")
+
+    @group.rule("T903", "broken", severity="warning", summary="s", fix="f")
+    def broken(asset, ctx):
+        """Always fails."""
+        raise ValueError("no")
+
+    class Pack:
+        @hookimpl
+        def assetlint_rules(self):
+            return group.rules
+
+    eng = Engine.default(entry_points=False, extra=[Pack()])
+    runs = {}
+    for threads in (1, 2, 4):
+        eng.threads = threads
+        found = eng.run(load(path), target="game")  # a fresh asset: every cache cold
+        runs[threads] = [(f.code, f.subject, f.message) for f in found]
+    assert runs[2] == runs[1] and runs[4] == runs[1]
+    families = {eng.rules[code].family for code, _, _ in runs[1] if code in eng.rules}
+    assert {"heuristics", "orientation", "geometry", "internal"} <= families
+    assert ("X001", "T903", "rule T903 (broken) failed: ValueError: no") in runs[1]
+
+
+def test_the_batch_gives_idle_cores_to_the_rules_of_its_files(monkeypatch):
+    """--jobs 4 on one file: its rules get 4 threads; on as many files as workers: 1."""
+    import assetlint.engine
+    from assetlint import batch
+
+    class Stop(Exception):
+        pass
+
+    def no_worker(ctx, memory):
+        raise Stop
+
+    seen: list[int] = []
+    monkeypatch.setattr(assetlint.engine, "set_rule_threads", seen.append)
+    monkeypatch.setattr(batch, "_Worker", no_worker)
+    for files, processes in [(1, 4), (2, 5), (3, 4), (8, 2)]:
+        with pytest.raises(Stop):
+            batch.run_local([("x", None, None)] * files, processes, 1.0, lambda i, r: None)
+    assert seen == [4, 2, 1, 1]

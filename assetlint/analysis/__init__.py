@@ -7,6 +7,7 @@ per asset and kept in :func:`asset_cache` for as long as the asset lives.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from assetlint.model import Asset
 T = TypeVar("T")
 
 _CACHES: dict[int, tuple[weakref.ref, dict[str, Any]]] = {}
+_LOCK = threading.Lock()
 
 
 def asset_cache(asset: Asset) -> dict[str, Any]:
@@ -23,18 +25,26 @@ def asset_cache(asset: Asset) -> dict[str, Any]:
     Asset is unhashable). Whoever changes an asset's arrays after analysing it must not
     expect the analysis to follow."""
     key = id(asset)
-    entry = _CACHES.get(key)
-    if entry is not None and entry[0]() is asset:
-        return entry[1]
-    store: dict[str, Any] = {}
-    ref = weakref.ref(asset, lambda _ref, key=key: _CACHES.pop(key, None))
-    _CACHES[key] = (ref, store)
-    return store
+    with _LOCK:
+        entry = _CACHES.get(key)
+        if entry is not None and entry[0]() is asset:
+            return entry[1]
+        store: dict[str, Any] = {}
+        ref = weakref.ref(asset, lambda _ref, key=key: _CACHES.pop(key, None))
+        _CACHES[key] = (ref, store)
+        return store
 
 
 def memo(asset: Asset, key: str, compute: Callable[[], T]) -> T:
-    """``compute()`` once per asset and key."""
+    """``compute()`` once per asset and key, also when rules run on several threads: a
+    thread that asks for a key being computed waits for it rather than computing it
+    again."""
     store = asset_cache(asset)
-    if key not in store:
-        store[key] = compute()
+    if key in store:
+        return store[key]
+    with _LOCK:
+        lock = store.setdefault(f"{key}#lock", threading.Lock())
+    with lock:
+        if key not in store:
+            store[key] = compute()
     return store[key]

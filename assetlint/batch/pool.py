@@ -93,9 +93,13 @@ def run_local(
     ``memory``: MiB each file may allocate (Linux; elsewhere only the time limit holds)."""
     from multiprocessing.connection import wait
 
+    from assetlint.engine import set_rule_threads
+
     ctx = _context()
     pending = list(enumerate(jobs))[::-1]
-    workers = [_Worker(ctx, memory) for _ in range(max(1, min(processes, len(jobs))))]
+    count = max(1, min(processes, len(jobs)))
+    set_rule_threads(processes // count)  # cores the files leave idle go to their rules
+    workers = [_Worker(ctx, memory) for _ in range(count)]
     idle = list(workers)
     try:
         while pending or len(idle) < len(workers):

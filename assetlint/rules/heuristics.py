@@ -45,7 +45,7 @@ from assetlint.analysis.highlights import (
     analysed_shape,
     find_blobs,
 )
-from assetlint.analysis.occlusion import ambient_occlusion
+from assetlint.analysis.occlusion import shared_occlusion
 from assetlint.analysis.regions import material_parts
 from assetlint.analysis.shading import (
     Grouping,
@@ -112,7 +112,7 @@ def sample_occlusion(asset: Asset, samples: Samples, radius: float, rays: int) -
     ``rays`` rays reaching ``radius`` times the object's size."""
     n = min(OCCLUSION_SAMPLES, samples.count)
     reach = radius * samples.diagonal
-    return ambient_occlusion(asset, samples.positions[:n], samples.normals[:n], reach, rays)
+    return shared_occlusion(asset, samples, n, reach, rays)
 
 
 def highlight_mask(asset: Asset, samples: Samples) -> np.ndarray:

@@ -1,13 +1,24 @@
 """Ambient occlusion by ray casting: open surface, a corner, the inside of a closed shell,
-and the simplified proxy of a large mesh."""
+the simplified proxy of a large mesh, and the cast the rules share."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from assetlint.analysis.occlusion import PROXY_TRIANGLES, ambient_occlusion, occluder
+from assetlint.analysis.albedo import surface_samples
+from assetlint.analysis.occlusion import (
+    PROXY_TRIANGLES,
+    ambient_occlusion,
+    hemisphere,
+    occluder,
+    shared_occlusion,
+)
 from tests.analysis.builders import Shape, colour, sphere_patch, textured_asset, uniform
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
 GREY = colour((128, 128, 128))
 
@@ -83,3 +94,76 @@ def test_fit_recovers_painted_occlusion_beside_a_light():
     noise = np.random.default_rng(3).random(4096)  # occlusion unrelated to the paint
     unrelated = fit_occlusion(samples, noise)
     assert abs(unrelated.strength) < 0.05 and unrelated.partial < 0.005
+
+
+def test_hemisphere_is_cosine_weighted_and_stratified():
+    rays = hemisphere(64)
+    assert np.allclose(np.linalg.norm(rays, axis=1), 1) and (rays[:, 2] > 0).all()
+    # r^2 = 1 - z^2, uniform for cosine-weighted directions, one ray per 1/64
+    assert np.allclose(np.sort(1 - rays[:, 2] ** 2), (np.arange(64) + 0.5) / 64)
+
+
+def test_shared_cast_answers_as_separate_casts_in_any_order():
+    asset = floor_and_wall()
+    samples = surface_samples(asset)
+    n = 2000
+    points, normals = samples.positions[:n], samples.normals[:n]
+    asks = [(1.0, 16), (1.0, 64), (3.0, 16), (0.5, 64)]
+    alone = [ambient_occlusion(asset, points, normals, r, k) for r, k in asks]
+    assert 0.1 < alone[2].mean() < 0.4  # the corner is seen from part of the floor
+    for order in (asks, asks[::-1]):
+        fresh = floor_and_wall()  # a new asset: a new cast
+        shared = {a: shared_occlusion(fresh, surface_samples(fresh), n, *a) for a in order}
+        for ask, expected in zip(asks, alone, strict=True):
+            assert np.array_equal(shared[ask], expected), ask
+
+
+def test_nothing_is_cast_where_no_geometry_is_above_a_point(monkeypatch):
+    """A convex object occludes none of its own surface: its points are answered without
+    a ray (exactly 0), and a point whose plane has geometry above it still gets rays."""
+    box = Shape()
+    for origin, u, v in [
+        ((0, 0, 0), (1, 0, 0), (0, 0, 1)),  # bottom, facing -Y (normal u x v)
+        ((0, 1, 0), (0, 0, 1), (1, 0, 0)),  # top, facing +Y
+        ((0, 0, 0), (0, 1, 0), (1, 0, 0)),  # facing -Z
+        ((0, 0, 1), (1, 0, 0), (0, 1, 0)),  # facing +Z
+        ((0, 0, 0), (0, 0, 1), (0, 1, 0)),  # facing -X
+        ((1, 0, 0), (0, 1, 0), (0, 0, 1)),  # facing +X
+    ]:
+        box.add(plane(origin, u, v), res=(3, 3))
+    asset = textured_asset(box, uniform(GREY))
+    samples = surface_samples(asset)
+    outward = np.einsum("ij,ij->i", samples.normals, samples.positions - 0.5)
+    assert (outward > 0).all()  # the builder's faces look out
+    # from inside the box, every ray hits a wall
+    inside = ambient_occlusion(asset, np.full((5, 3), 0.5), np.tile([0, 1.0, 0], (5, 1)), 10.0)
+    assert inside.min() == 1.0
+
+    class NoRays:
+        def run(self, *args, **kwargs):
+            raise AssertionError("a ray was cast")
+
+    monkeypatch.setattr(occluder(asset), "scene", NoRays())
+    occ = shared_occlusion(asset, samples, 4096, 10.0, 64)
+    assert occ.shape == (4096,) and occ.max() == 0.0
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+def test_real_files_the_shared_cast_keeps_the_16_ray_answer():
+    """The Damaged Helmet (crevices everywhere) and the textured box (convex, all culled):
+    the 16-ray estimates the light fit and the side comparison read are the same as from
+    casts of their own, and the 64-ray one of H002 agrees with a cast of its own."""
+    from assetlint.loaders import load
+
+    helmet = load(CORPUS / "gltf-samples" / "DamagedHelmet" / "DamagedHelmet.gltf")
+    samples = surface_samples(helmet)
+    n, size = 4096, samples.diagonal
+    points, normals = samples.positions[:n], samples.normals[:n]
+    for fraction, rays in [(0.2, 16), (0.2, 64), (0.5, 16)]:
+        shared = shared_occlusion(helmet, samples, n, fraction * size, rays)
+        alone = ambient_occlusion(helmet, points, normals, fraction * size, rays)
+        assert np.array_equal(shared, alone)
+    assert shared.mean() == pytest.approx(0.406, abs=0.005)
+    box = load(CORPUS / "gltf-samples" / "BoxTextured" / "BoxTextured.glb")
+    samples = surface_samples(box)
+    assert shared_occlusion(box, samples, n, 0.5 * samples.diagonal, 64).max() == 0.0
