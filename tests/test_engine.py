@@ -268,6 +268,7 @@ def test_the_batch_gives_idle_cores_to_the_rules_of_its_files(monkeypatch):
     """--jobs 4 on one file: its rules get 4 threads; on as many files as workers: 1."""
     import assetlint.engine
     from assetlint import batch
+    from assetlint.batch import pool
 
     class Stop(Exception):
         pass
@@ -277,7 +278,7 @@ def test_the_batch_gives_idle_cores_to_the_rules_of_its_files(monkeypatch):
 
     seen: list[int] = []
     monkeypatch.setattr(assetlint.engine, "set_rule_threads", seen.append)
-    monkeypatch.setattr(batch, "_Worker", no_worker)
+    monkeypatch.setattr(pool, "_Worker", no_worker)
     for files, processes in [(1, 4), (2, 5), (3, 4), (8, 2)]:
         with pytest.raises(Stop):
             batch.run_local([("x", None, None)] * files, processes, 1.0, lambda i, r: None)
