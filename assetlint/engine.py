@@ -34,6 +34,9 @@ class Engine:
         self.threads: int | None = None
         # False for an engine that holds the rules' metadata only (see from_catalogue)
         self.runnable = catalogue is None
+        # the built-in rules and the installed packs, nothing else (see default): what a
+        # stored rule catalogue may stand for
+        self.stock = False
         self.rules: dict[str, Rule] = dict(catalogue or {})
         if catalogue is not None:
             return
@@ -68,7 +71,10 @@ class Engine:
     @classmethod
     def default(cls, entry_points: bool = True, extra: Iterable[object] = ()) -> Engine:
         """Built-in rules, plus installed packs and ``extra`` plugin objects."""
-        return cls(plugin_manager(entry_points=entry_points, extra=extra))
+        extra = tuple(extra)
+        engine = cls(plugin_manager(entry_points=entry_points, extra=extra))
+        engine.stock = entry_points and not extra
+        return engine
 
     @classmethod
     def from_catalogue(cls, rules: Mapping[str, Rule]) -> Engine:

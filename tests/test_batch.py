@@ -319,3 +319,23 @@ def test_the_rule_catalogue_gives_back_the_rules_less_their_checks(tmp_path):
     other = batch.Cache(tmp_path / "d", engine)
     other.keep_catalogue(engine)
     assert other.catalogue() is None
+
+
+def test_an_engine_with_extra_plugins_stores_no_rule_catalogue(tmp_path):
+    """A catalogue stands for the built-in and installed rules (what `check` builds): the
+    rules of an API caller's extra plugins are in no key, so they are never stored."""
+    from assetlint.engine import Engine
+    from assetlint.plugins import hookimpl
+    from assetlint.rules import Rule
+
+    class Extra:
+        @hookimpl
+        def assetlint_rules(self):
+            return [Rule("Q001", "extra", "geometry", "info", "s", "r", "f")]
+
+    cache = batch.Cache(tmp_path / "c")
+    cache.keep_catalogue(Engine.default(extra=[Extra()]))
+    cache.keep_catalogue(Engine.default(entry_points=False))
+    assert cache.catalogue() is None
+    cache.keep_catalogue(Engine.default())
+    assert cache.catalogue() is not None

@@ -322,10 +322,12 @@ class Cache:
 
     def keep_catalogue(self, engine: Engine) -> None:
         """Store ``engine``'s rule metadata for :meth:`catalogue`, unless it is there or
-        cannot be stored exactly: packs from plugins (read through the plugins) or a
-        parameter JSON does not give back as it was (a tuple, a non-string key)."""
+        cannot be stored exactly: an engine with other rules than the built-in and
+        installed ones (its ``extra`` plugins are in no key), packs from plugins (read
+        through the plugins) or a parameter JSON does not give back as it was (a tuple, a
+        non-string key)."""
         target = self._catalogue_file()
-        if not self.enabled or not engine.runnable or target.exists():
+        if not self.enabled or not engine.stock or target.exists():
             return
         if engine.pm.hook.assetlint_packs.get_hookimpls():
             return
