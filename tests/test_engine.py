@@ -277,7 +277,7 @@ def test_the_batch_gives_idle_cores_to_the_rules_of_its_files(monkeypatch):
 
     seen: list[int] = []
     monkeypatch.setattr(assetlint.engine, "set_rule_threads", seen.append)
-    monkeypatch.setattr(batch, "_Worker", no_worker)
+    monkeypatch.setattr(batch.pool, "_Worker", no_worker)  # the batch package's pool
     for files, processes in [(1, 4), (2, 5), (3, 4), (8, 2)]:
         with pytest.raises(Stop):
             batch.run_local([("x", None, None)] * files, processes, 1.0, lambda i, r: None)
