@@ -108,10 +108,23 @@ def _overrides(ns: argparse.Namespace) -> cfg.Overrides:
     )
 
 
+def _check_cache(ns: argparse.Namespace, files: Sequence[Path]) -> batch.Cache | bool:
+    """The cache `check` uses: False with --no-cache; True when its folder cannot be told
+    before the settings are read (runner.lint finds it then)."""
+    if ns.no_cache:
+        return False
+    if ns.cache_dir:
+        return batch.Cache(Path(ns.cache_dir))
+    try:
+        folder = runner.cache_folder(
+            files[0] if files else None, Path(ns.config) if ns.config else None
+        )
+    except (cfg.ConfigError, OSError, ValueError):  # reading the settings says what is wrong
+        return True
+    return batch.Cache(folder)
+
+
 def _cmd_check(ns: argparse.Namespace) -> int:
-    engine = _engine()
-    if engine is None:
-        return EXIT_ERROR
     try:
         outputs = [reporters.parse_output(spec, ns.format) for spec in ns.output or ()]
     except ValueError as exc:
@@ -122,6 +135,13 @@ def _cmd_check(ns: argparse.Namespace) -> int:
     if errors:  # a usage error: nothing is linted, nothing says "passed"
         for line in errors:
             print(f"error: {line}", file=sys.stderr)
+        return EXIT_ERROR
+    cache = _check_cache(ns, files)
+    # the rules as a run under the same sources stored them: an unchanged file is then
+    # answered without importing a rule (runner.lint builds the rules for the others)
+    catalogue = cache.catalogue() if isinstance(cache, batch.Cache) else None
+    engine = Engine.from_catalogue(catalogue) if catalogue else _engine()
+    if engine is None:
         return EXIT_ERROR
     for line in refused:  # the rest is still linted; the run exits 2 (Report.errors)
         print(f"error: {line}", file=sys.stderr)
@@ -161,7 +181,7 @@ def _cmd_check(ns: argparse.Namespace) -> int:
             resolver,
             engine,
             jobs=ns.jobs or batch.default_jobs(),
-            cache=False if ns.no_cache else Path(ns.cache_dir) if ns.cache_dir else True,
+            cache=cache,
             keep_assets=drawn,
             errors=refused,
             progress=advance,
@@ -175,6 +195,7 @@ def _cmd_check(ns: argparse.Namespace) -> int:
         target_packs.PackError,
         ValueError,
         batch.ExecutorError,
+        PluginError,  # the rules built for the files the cache did not answer
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

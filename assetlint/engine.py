@@ -15,7 +15,7 @@ import pluggy
 
 from assetlint.findings import Finding, from_load_issue
 from assetlint.model import Asset
-from assetlint.plugins import PluginError, plugin_manager
+from assetlint.plugins import PROJECT, HookSpecs, PluginError, plugin_manager
 from assetlint.rules import Rule, RuleContext, keeps, specificity, unmatched
 from assetlint.rules.internal import INTERNAL_ERROR, TRUNCATED
 
@@ -27,12 +27,19 @@ class SelectionError(ValueError):
 class Engine:
     """The rules of every registered plugin, by code."""
 
-    def __init__(self, pm: pluggy.PluginManager):
+    def __init__(self, pm: pluggy.PluginManager, catalogue: Mapping[str, Rule] | None = None):
         self.pm = pm
         # threads that run the rules of one asset (see run_grouped); None: the process's
         # default (set_rule_threads)
         self.threads: int | None = None
-        self.rules: dict[str, Rule] = {}
+        # False for an engine that holds the rules' metadata only (see from_catalogue)
+        self.runnable = catalogue is None
+        # the built-in rules and the installed packs, nothing else (see default): what a
+        # stored rule catalogue may stand for
+        self.stock = False
+        self.rules: dict[str, Rule] = dict(catalogue or {})
+        if catalogue is not None:
+            return
         for impl in pm.hook.assetlint_rules.get_hookimpls():
             try:
                 provided = list(impl.function())
@@ -64,7 +71,21 @@ class Engine:
     @classmethod
     def default(cls, entry_points: bool = True, extra: Iterable[object] = ()) -> Engine:
         """Built-in rules, plus installed packs and ``extra`` plugin objects."""
-        return cls(plugin_manager(entry_points=entry_points, extra=extra))
+        extra = tuple(extra)
+        engine = cls(plugin_manager(entry_points=entry_points, extra=extra))
+        engine.stock = entry_points and not extra
+        return engine
+
+    @classmethod
+    def from_catalogue(cls, rules: Mapping[str, Rule]) -> Engine:
+        """An engine that knows the rules' metadata (codes, targets, parameters, ranges,
+        texts) but not their checks, and imports no rule module: enough to resolve and
+        check a selection and to report cached results (a pre-commit run on an unchanged
+        file), not to run. ``rules``: those of an engine :meth:`default` built from the
+        same sources (see :meth:`assetlint.batch.Cache.catalogue`)."""
+        pm = pluggy.PluginManager(PROJECT)
+        pm.add_hookspecs(HookSpecs)
+        return cls(pm, catalogue=rules)
 
     def check_selectors(self, selectors: Iterable[str], option: str) -> None:
         """Raise SelectionError for a selector that names no installed rule."""
@@ -139,6 +160,8 @@ class Engine:
         raises gives an X001 finding naming it (unless X001 is ignored); the others still
         run. ``severities`` (code -> severity, from a target pack) replaces a rule's default
         severity."""
+        if not self.runnable:
+            raise RuntimeError("an engine built from a rule catalogue cannot run rules")
         rules = self.selected(select, ignore, target)
         enabled = {r.code for r in rules}
         # a crash is reported even when X001 is not selected, unless it is ignored

@@ -65,13 +65,27 @@ def collect_paths(
     return files, errors, refused
 
 
+CACHE_FOLDER = ".assetlint_cache"
+
+
+def cache_folder(first: Path | None, config_file: Path | None = None) -> Path:
+    """The project's cache folder, where :func:`lint` keeps it (``cache=True``): beside
+    the config file that applies to ``first`` (the first file linted; None: none) or
+    ``config_file`` when one is named, else in the working folder. Found without reading
+    the settings (which need the rules): a cached run looks its rule catalogue up there."""
+    if config_file is not None:
+        return config_file.parent / CACHE_FOLDER
+    found = cfg.find_config_file(first.parent.resolve()) if first is not None else None
+    return (found.parent if found is not None else Path.cwd()) / CACHE_FOLDER
+
+
 def lint(
     files: Sequence[Path],
     resolver: cfg.Resolver,
     engine: Engine,
     *,
     jobs: int = 1,
-    cache: Path | bool = False,
+    cache: Path | bool | batch.Cache = False,
     keep_assets: bool = False,
     excluded: bool = False,
     settings_of: Path | None = None,
@@ -97,13 +111,25 @@ def lint(
         for path, (where, c) in zip(files, configs, strict=True)
         if excluded or not c.is_excluded(where)
     ]
-    for plan in batch.unique_plans(work):
-        batch.prepare(plan, engine)
+    plans = batch.unique_plans(work)
+    for plan in plans:
+        batch.prepare(plan, engine)  # a bad plan raises here, before any file is read
     first = configs[0][1] if configs else resolver.for_path(Path.cwd() / "_")
-    store = None
-    if cache is not False:
-        folder = cache if isinstance(cache, Path) else Path(first.root) / ".assetlint_cache"
+    store = cache if isinstance(cache, batch.Cache) else None
+    if cache is not False and store is None:
+        folder = cache if isinstance(cache, Path) else Path(first.root) / CACHE_FOLDER
         store = batch.Cache(folder, engine)
+    if store is not None:
+        store.keep_catalogue(engine)
+
+    def rules_to_run() -> None:
+        """An engine from the catalogue cannot run: the files not answered from the cache
+        are linted by one built now, before the workers fork, so that they inherit it."""
+        if not engine.runnable:
+            runnable = Engine.default()
+            for plan in plans:
+                batch.prepare(plan, runnable)
+
     results = batch.run(
         work,
         processes=jobs,
@@ -112,6 +138,7 @@ def lint(
         cache=store,
         progress=progress,
         executor=executor,
+        setup=rules_to_run,
     )
     return Report(
         results,

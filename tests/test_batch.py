@@ -293,3 +293,49 @@ def test_ctrl_c_mid_batch_leaves_no_report_no_corrupt_cache_and_inputs_untouched
     after = {p: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
              for p in folder.iterdir()}  # fmt: skip
     assert after == before
+
+
+def test_the_rule_catalogue_gives_back_the_rules_less_their_checks(tmp_path):
+    """What a cached run resolves its settings against is the installed rules, exactly
+    (each field but the check); what JSON would not give back exactly is not stored, and
+    an unreadable catalogue is no catalogue (the rules are built instead)."""
+    import dataclasses
+
+    from assetlint.engine import Engine
+
+    engine = Engine.default()
+    cache = batch.Cache(tmp_path / "c", engine)
+    assert cache.catalogue() is None
+    cache.keep_catalogue(engine)
+    stored = batch.Cache(tmp_path / "c").catalogue()  # the salt read from files: the same
+    assert stored == {c: dataclasses.replace(r, check=None) for c, r in engine.rules.items()}
+    light = Engine.from_catalogue(stored)
+    with pytest.raises(RuntimeError):
+        light.run(assetlint.loaders.load(textured_obj(tmp_path, "x")))
+    (tmp_path / "c" / f"rules-{cache.salt}.json").write_text("{not json")
+    assert batch.Cache(tmp_path / "c").catalogue() is None
+    tupled = dataclasses.replace(engine.rules["G001"], params={"weld_tolerance": (1e-6,)})
+    engine.rules["G001"] = tupled
+    other = batch.Cache(tmp_path / "d", engine)
+    other.keep_catalogue(engine)
+    assert other.catalogue() is None
+
+
+def test_an_engine_with_extra_plugins_stores_no_rule_catalogue(tmp_path):
+    """A catalogue stands for the built-in and installed rules (what `check` builds): the
+    rules of an API caller's extra plugins are in no key, so they are never stored."""
+    from assetlint.engine import Engine
+    from assetlint.plugins import hookimpl
+    from assetlint.rules import Rule
+
+    class Extra:
+        @hookimpl
+        def assetlint_rules(self):
+            return [Rule("Q001", "extra", "geometry", "info", "s", "r", "f")]
+
+    cache = batch.Cache(tmp_path / "c")
+    cache.keep_catalogue(Engine.default(extra=[Extra()]))
+    cache.keep_catalogue(Engine.default(entry_points=False))
+    assert cache.catalogue() is None
+    cache.keep_catalogue(Engine.default())
+    assert cache.catalogue() is not None

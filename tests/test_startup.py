@@ -77,3 +77,51 @@ def test_the_cache_key_imports_no_rule_module(tmp_path) -> None:
     key, modules = proc.stdout.splitlines()
     # internal: the X codes a batch reports itself; scale: its unit table, read by targets
     assert len(key) == 64 and modules == "['assetlint.rules.internal', 'assetlint.rules.scale']"
+
+
+CHECK = (
+    "import sys; from assetlint.cli import main; rc = main(sys.argv[1:]); "
+    "names = ('assetlint.rules.', 'assetlint.analysis', 'assetlint.geometry'); "
+    "print(sorted(m for m in sys.modules if m.startswith(names) or m.split('.')[0] in HEAVY)); "
+    "sys.exit(rc)"
+)
+
+
+def cached_check(args: list[str], cwd) -> tuple[int, str, str, str]:
+    """(exit code, stdout less the last line, stderr, the modules of interest imported)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", f"HEAVY = {sorted(HEAVY)!r}; {CHECK}", "check", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+    *out, modules = proc.stdout.splitlines()
+    return proc.returncode, "\n".join(out), proc.stderr, modules
+
+
+def test_a_cached_check_imports_no_rule_module(tmp_path) -> None:
+    """The pre-commit case: an unchanged file is answered from the cache with the rule
+    catalogue the first run stored (keyed like the entries by assetlint's sources), so no
+    rule, analysis or geometry module is imported and no plugin is loaded; the findings,
+    the exit code and the errors for a bad selector are those of a full run."""
+    from tests.rules.meshes import cube
+    from tests.test_cli import write_obj
+
+    pos, tris = cube()
+    write_obj(tmp_path / "holed.obj", pos, tris[2:])
+    args = ["--cache-dir", "c", "--select", "G,L", "holed.obj"]
+    cold = cached_check(args, tmp_path)
+    assert cold[0] == 1 and "G003" in cold[1]
+    assert [p.name for p in (tmp_path / "c").glob("rules-*.json")] != []
+    warm = cached_check(args, tmp_path)
+    assert warm[:3] == cold[:3]
+    # internal: the X codes a batch reports itself; scale: its unit table, read by targets
+    assert warm[3] == "['assetlint.rules.internal', 'assetlint.rules.scale']"
+    bad = cached_check(["--cache-dir", "c", "--select", "ZZ9", "holed.obj"], tmp_path)
+    assert bad[:3] == (2, "", "error: --select 'ZZ9' matches no rule code\n")
+    assert "assetlint.rules.geometry" not in bad[3]
+    # a selection not cached yet: linted by rules built for it, as without the cache
+    other = cached_check(["--cache-dir", "c", "--select", "G003", "holed.obj"], tmp_path)
+    fresh = cached_check(["--no-cache", "--select", "G003", "holed.obj"], tmp_path)
+    assert other[:3] == fresh[:3] and other[0] == 1 and "assetlint.rules.geometry" in other[3]

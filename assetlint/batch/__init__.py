@@ -96,6 +96,7 @@ def run(
     progress: Callable[[int], None] | None = None,
     executor: Callable[..., None] | None = None,
     memory: int | None = None,
+    setup: Callable[[], None] | None = None,
 ) -> list[FileResult]:
     """The results of ``jobs`` ((path, plan) pairs) in their order. A file whose cached
     result still holds is answered here (:meth:`Cache.probe`); every other file goes to
@@ -130,6 +131,8 @@ def run(
         work.append((path, plan, ref))
         where.append(i)
     if work:
+        if setup is not None:
+            setup()
 
         def finished(k: int, result: FileResult) -> None:
             done(where[k], result)

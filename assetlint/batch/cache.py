@@ -29,6 +29,7 @@ from assetlint.batch.plans import FileResult, Plan, lint_file
 from assetlint.engine import Engine
 from assetlint.loaders import NotRegularFile, open_regular, within
 from assetlint.plugins import ENTRY_POINT_GROUP
+from assetlint.rules import Range, Rule
 
 # Files past this size are not hashed: their result is not cached (a hash must read it all).
 MAX_HASHED_BYTES = 4 << 30
@@ -88,7 +89,7 @@ def rules_fingerprint(engine: Engine | None = None) -> str:
     Read from files, not from the rules: a cached run imports no rule module for its key.
     ``engine``: one already built, whose plugin list saves a scan of the installed
     distributions."""
-    if engine is not None:
+    if engine is not None and engine.runnable:  # a catalogue's engine has no plugins
         dists = [f"{d.project_name}=={d.version}" for _, d in engine.pm.list_plugin_distinfo()]
     else:
         dists = [f"{d.name}=={d.version}" for d in _pack_distributions()]
@@ -208,6 +209,35 @@ def _lookup(
     return result, None, False
 
 
+def _rule_data(rule: Rule) -> dict[str, Any]:
+    """A rule's metadata as JSON data (its check is code: not stored)."""
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "family": rule.family,
+        "severity": rule.severity,
+        "summary": rule.summary,
+        "rationale": rule.rationale,
+        "fix": rule.fix,
+        "autofix": rule.autofix,
+        "targets": list(rule.targets),
+        "params": dict(rule.params),
+        "ranges": {k: [r.low, r.high, r.above] for k, r in rule.ranges.items()},
+        "shared": dict(rule.shared),
+        "origin": rule.origin,
+    }
+
+
+def _rule_of(data: dict[str, Any]) -> Rule:
+    return Rule(
+        **{
+            **data,
+            "targets": tuple(data["targets"]),
+            "ranges": {k: Range(*bounds) for k, bounds in data["ranges"].items()},
+        }
+    )
+
+
 def _stderr_warning(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
@@ -269,6 +299,58 @@ class Cache:
             return hit, None
         return None, ref if undone else dataclasses.replace(ref, key=key)
 
+    def _catalogue_file(self) -> Path:
+        return self.folder / f"rules-{self.salt}.json"  # beside the entries' folders
+
+    def catalogue(self) -> dict[str, Rule] | None:
+        """The rules' metadata stored by a run under the same sources and installed packs
+        (the key's salt), for :meth:`Engine.from_catalogue`: a run answered from the cache
+        then imports no rule module, yet resolves and checks its settings against the
+        same rules. None when there is none or it cannot be read (the caller builds the
+        engine)."""
+        if not self.enabled:
+            return None
+        try:
+            with open_regular(self._catalogue_file()) as fh:
+                data = json.loads(fh.read(MAX_ENTRY_BYTES))
+            if data.get("format") != ENTRY_FORMAT:
+                return None
+            rules = [_rule_of(d) for d in data["rules"]]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            return None
+        return {r.code: r for r in rules}
+
+    def keep_catalogue(self, engine: Engine) -> None:
+        """Store ``engine``'s rule metadata for :meth:`catalogue`, unless it is there or
+        cannot be stored exactly: an engine with other rules than the built-in and
+        installed ones (its ``extra`` plugins are in no key), packs from plugins (read
+        through the plugins) or a parameter JSON does not give back as it was (a tuple, a
+        non-string key)."""
+        target = self._catalogue_file()
+        if not self.enabled or not engine.stock or target.exists():
+            return
+        if engine.pm.hook.assetlint_packs.get_hookimpls():
+            return
+        data = {"format": ENTRY_FORMAT, "rules": [_rule_data(r) for r in engine.rules.values()]}
+        try:
+            text = json.dumps(data, allow_nan=False)
+        except (TypeError, ValueError):
+            return
+        if json.loads(text) != data:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, text)
+            self._ignored()
+        except OSError as exc:
+            self.warning(f"cannot write the rule catalogue {target}: {exc.strerror or exc}")
+
+    def _ignored(self) -> None:
+        """Git ignores the cache folder."""
+        gitignore = self.folder / ".gitignore"
+        if not gitignore.exists():
+            write_atomic(gitignore, "*\n")
+
     def put(self, result: FileResult) -> None:
         """Store a result the worker keyed (see :func:`lint_job`)."""
         if not self.enabled or result.key is None:
@@ -282,9 +364,7 @@ class Cache:
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(entry, json.dumps(data))
-            gitignore = self.folder / ".gitignore"
-            if not gitignore.exists():
-                write_atomic(gitignore, "*\n")
+            self._ignored()
         except OSError as exc:
             self.warning(f"cannot write the cache entry {entry}: {exc.strerror or exc}")
 

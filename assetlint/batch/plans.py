@@ -120,8 +120,11 @@ _PREPARED: dict[Plan, tuple[Engine, selection.Selection]] = {}
 
 def prepare(plan: Plan, engine: Engine | None = None) -> tuple[Engine, selection.Selection]:
     """The engine and the resolved selection of a plan, once per process. Raises
-    SelectionError/PackError/ValueError for a bad plan."""
-    if plan in _PREPARED:
+    SelectionError/PackError/ValueError for a bad plan. With an engine that cannot run
+    (:meth:`Engine.from_catalogue`) the plan is only checked: nothing is kept, and the
+    process that lints it prepares it again with an engine that runs."""
+    light = engine is not None and not engine.runnable
+    if plan in _PREPARED and not light:
         return _PREPARED[plan]
     engine = engine or next((p[0] for p in _PREPARED.values()), None) or Engine.default()
     chosen = selection.resolve(
@@ -135,6 +138,8 @@ def prepare(plan: Plan, engine: Engine | None = None) -> tuple[Engine, selection
         size=plan.size,
         category=plan.category,
     )
+    if light:
+        return engine, chosen
     _PREPARED[plan] = (engine, chosen)
     return _PREPARED[plan]
 
