@@ -175,13 +175,20 @@ def fit_shading(
     # and bounce light there), and a robust fit over both would take the flat half for
     # the rule and the lit half for outliers. So the fit is redone on the side that
     # faces the light, from two starts: the fit over all samples, and the local slope
-    # (pairs of neighbours: cast shadow edges and paint borders are its outliers); the
-    # fit whose normal explains the most is kept.
-    fits = [linear]
-    for start in (linear.direction, local):
-        if start is not None and np.linalg.norm(start) > 0:
-            fits.append(_lit_side(samples, group, idx, occlusion, start, linear))
-    fit = max(fits, key=lambda f: f.explained)
+    # (pairs of neighbours: cast shadow edges and paint borders are its outliers), and
+    # the refit that explains its side best is the candidate. A refit on half the
+    # samples explains its half better with fewer constraints (on a box, three normals
+    # fix three slopes exactly), so it is compared with the fit over all samples on the
+    # SAME samples, all of them, each as the light it models (linear in n . d, Lambert's
+    # max(0, n . d)): the one that leaves the smaller residual is kept.
+    fit = linear
+    starts = [s for s in (linear.direction, local) if s is not None and np.linalg.norm(s) > 0]
+    lits = [_lit_side(samples, group, idx, occlusion, start, linear) for start in starts]
+    lit = max(lits, key=lambda f: f.explained, default=linear)
+    if lit is not linear and _direction_residual(
+        samples, group, idx, occlusion, lit.direction, True
+    ) < _direction_residual(samples, group, idx, occlusion, linear.direction, False):
+        fit = lit
     fit.groups = linear.groups  # the colour groups of the whole surface
     if local is not None:
         fit.local_strength = float(np.linalg.norm(local))
@@ -214,6 +221,30 @@ def _lit_side(
             break
         facing = now
     return fit
+
+
+def _direction_residual(
+    samples: Samples,
+    group: np.ndarray,
+    idx: np.ndarray,
+    occlusion: np.ndarray | None,
+    direction: np.ndarray,
+    lambert: bool,
+) -> float:
+    """Mean absolute residual over the samples ``idx`` of a light along ``direction``
+    alone, its slope and the group intercepts refitted on all of ``idx`` (so fits made on
+    different samples are judged on the same ones): luminance linear in n . d, as the
+    fit over all samples models it, or, for a fit on the lit side (``lambert``),
+    Lambert's max(0, n . d), flat on the side turned away."""
+    g, y = _relative_luminance(samples, group, idx)
+    light = samples.shading_normals[idx] @ direction
+    x = (np.maximum(light, 0.0) if lambert else light)[:, None]
+    if occlusion is not None:
+        x = np.column_stack([x, occlusion[idx]])
+    resid = _weighted_fit(y, x, g, np.ones(len(y)))[1]
+    # the mean, not the median: on a box, half the samples lie on three faces, and a
+    # median would score only how well those fit
+    return float(np.mean(np.abs(resid)))
 
 
 def _fit(
