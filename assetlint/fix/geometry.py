@@ -331,9 +331,10 @@ def fix_hidden(asset: Asset, ctx: FixContext) -> list[str]:
         keep[topo.face_index[np.isin(part, hidden)]] = False
         keep_faces(mesh, keep)
         sizes = " + ".join(f"{n:,}" for n in sorted(per_part.tolist(), reverse=True))
+        each = f": {sizes}" if len(hidden) > 1 else ""
         changes.append(
             f"{label}: deleted {plural(len(hidden), 'hidden part')} "
-            f"({plural(int(per_part.sum()), 'triangle')}: {sizes})"
+            f"({plural(int(per_part.sum()), 'triangle')}{each})"
         )
     return changes
 
