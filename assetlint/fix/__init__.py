@@ -13,14 +13,16 @@ them in the order they run, the order in which one repair prepares the next:
    then unreferenced vertices
 6. ``winding`` (G004, G005): consistent winding, closed shells facing outward
 7. ``floaters`` (G012): small disconnected parts
-8. ``holes`` (G003): holes up to ``max_hole_edges`` edges
-9. ``decimate`` (B001, B002): down to the target's triangle budgets, keeping UVs,
-   material borders and vertex colours
-10. ``pivot`` (O003, O004, O007): the origin at the bottom centre (or centre) of the
+8. ``hidden`` (G016): parts hidden inside a closed shell, where the target reports them
+   (before holes: no fill is spent on a part that goes)
+9. ``holes`` (G003): holes up to ``max_hole_edges`` edges
+10. ``decimate`` (B001, B002): down to the target's triangle budgets, keeping UVs,
+    material borders and vertex colours
+11. ``pivot`` (O003, O004, O007): the origin at the bottom centre (or centre) of the
     bounds of the mesh that ships (decimation moves vertices, and with them the bounds)
-11. ``bake`` (M007): vertex colours into a base-colour texture where the target does not
+12. ``bake`` (M007): vertex colours into a base-colour texture where the target does not
     draw them (after decimation, so the unwrap is of the mesh that ships)
-12. ``textures`` (T004): textures above the target's maximum, down to a power of two
+13. ``textures`` (T004): textures above the target's maximum, down to a power of two
 
 A fix runs only when the lint before fixing reported one of its codes (and the user's
 ``--select``/``--ignore`` keep it), so what was right is never touched. A stated size is
@@ -89,6 +91,7 @@ ORDER = (
     "cleanup",
     "winding",
     "floaters",
+    "hidden",
     "holes",
     "decimate",
     "pivot",

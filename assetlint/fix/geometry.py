@@ -1,4 +1,4 @@
-"""Fixes on mesh geometry: weld, cleanup, winding, floaters, holes.
+"""Fixes on mesh geometry: weld, cleanup, winding, floaters, hidden parts, holes.
 
 Each works on the rules' own topology (:mod:`assetlint.geometry.topology`, at the weld
 tolerance the rule ran with), so it removes exactly what the rule reported.
@@ -308,7 +308,102 @@ def fix_floaters(asset: Asset, ctx: FixContext) -> list[str]:
     return changes
 
 
+@fix("hidden", ("G016",), "delete parts hidden inside a closed shell facing the same way")
+def fix_hidden(asset: Asset, ctx: FixContext) -> list[str]:
+    """Delete the parts G016 reports: solids inside a solid, or open parts inside a
+    closed shell (:mod:`assetlint.geometry.shells`), which no camera sees. It runs only
+    where the target's lint reported G016 (the game and web packs; a print keeps them).
+    Cavities (G017, an inward shell inside an outward one) are never touched: they are the
+    hollow of the object, not geometry lying inside it."""
+    reported = {f.subject for f in ctx.found("G016")}
+    changes = []
+    for index, mesh in enumerate(asset.meshes):
+        label = mesh_label(asset, index)
+        if label not in reported:
+            continue
+        topo = topology(mesh, _tolerance(ctx, "G016"))
+        _, part = topo.parts
+        hidden = nesting(topo).parts("hidden")
+        if not len(hidden):
+            continue
+        per_part = np.bincount(part, minlength=int(part.max()) + 1)[hidden]
+        keep = np.ones(mesh.triangle_count, dtype=bool)
+        keep[topo.face_index[np.isin(part, hidden)]] = False
+        keep_faces(mesh, keep)
+        sizes = " + ".join(f"{n:,}" for n in sorted(per_part.tolist(), reverse=True))
+        each = f": {sizes}" if len(hidden) > 1 else ""
+        changes.append(
+            f"{label}: deleted {plural(len(hidden), 'hidden part')} "
+            f"({plural(int(per_part.sum()), 'triangle')}{each})"
+        )
+    return changes
+
+
 MAX_HOLE_EDGES = 30  # convention: MeshLab's default for Close Holes
+
+
+def _heights(positions: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Each triangle's height over its longest edge (twice the area over that edge), as
+    G006 measures flatness."""
+    p = positions[faces]
+    area2 = np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)
+    longest = np.linalg.norm(p - np.roll(p, -1, axis=1), axis=2).max(axis=1)
+    return area2 / np.maximum(longest, np.finfo(np.float64).tiny)
+
+
+def flip_flat_fill(
+    positions: np.ndarray, faces: np.ndarray, first_new: int, tolerance: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flip every flat fill triangle (``faces[first_new:]``, height below the weld
+    ``tolerance``: G006's measure) with the triangle across its longest edge.
+
+    A hole whose boundary runs through three collinear vertices gets a fill triangle with
+    no area (the Tripo fish: a 3-edge crack, vertex c on the edge a-b of the surface
+    beside it); dropping it would reopen the hole. Flipping the shared edge, (a, b, c) +
+    (b, a, d) into (a, d, c) + (d, b, c), covers the same quad with two triangles of real
+    height: where the neighbour is a surface triangle this splits it at c, a T-junction
+    repair that moves no surface. Only where the neighbour winds consistently, both new
+    triangles have height and the new edge c-d is not in the mesh yet; an ear that cannot
+    be flipped so is left (G006 reports it).
+
+    Returns (faces with the flips, the flipped fill rows, the row of each one's partner),
+    rows indexing ``faces``."""
+    faces = faces.astype(np.int64)
+    none = np.zeros(0, dtype=np.int64)
+    n = max(int(faces.max()) + 1, 1) if len(faces) else 1
+    flat = first_new + np.flatnonzero(_heights(positions, faces[first_new:]) < tolerance)
+    if not len(flat):
+        return faces, none, none
+    p = positions[faces[flat]]
+    k = np.linalg.norm(p - np.roll(p, -1, axis=1), axis=2).argmax(axis=1)
+    rows = faces[flat]
+    idx = np.arange(len(flat))
+    a, b, c = rows[idx, k], rows[idx, (k + 1) % 3], rows[idx, (k + 2) % 3]
+    # the triangle holding the directed edge b -> a (a consistently wound neighbour)
+    tails = faces.reshape(-1)
+    heads = np.roll(faces, -1, axis=1).reshape(-1)
+    directed = tails * n + heads
+    order = np.argsort(directed)
+    want = b * n + a
+    at = order[np.clip(np.searchsorted(directed, want, sorter=order), 0, len(order) - 1)]
+    found = directed[at] == want
+    other = at // 3
+    d = faces[other, (at % 3 + 2) % 3]
+    flipped = np.stack([np.stack([a, d, c], axis=1), np.stack([d, b, c], axis=1)], axis=1)
+    existing = np.minimum(tails, heads) * n + np.maximum(tails, heads)
+    ok = (
+        found
+        & (d != c)
+        & ~np.isin(np.minimum(c, d) * n + np.maximum(c, d), existing)
+        & ~np.isin(other, flat)
+        & (_heights(positions, flipped.reshape(-1, 3)).reshape(-1, 2) >= tolerance).all(axis=1)
+    )
+    _, first = np.unique(other[ok], return_index=True)  # each neighbour serves one ear
+    chosen = np.flatnonzero(ok)[first]
+    faces = faces.copy()
+    faces[other[chosen]] = flipped[chosen, 0]
+    faces[flat[chosen]] = flipped[chosen, 1]
+    return faces, flat[chosen], other[chosen]
 
 
 @fix("holes", ("G003",), f"close holes of up to {MAX_HOLE_EDGES} edges")
@@ -332,14 +427,30 @@ def fix_holes(asset: Asset, ctx: FixContext) -> list[str]:
             )
         except MeshLabError:
             continue  # MeshLab refuses some non-manifold input; G001/G002 explain why
-        new_faces = faces[len(topo.faces) :]
-        if vertex_count != topo.welded_count or not len(new_faces):
+        if vertex_count != topo.welded_count or len(faces) == len(topo.faces):
             continue
+        count = len(topo.faces)
+        positions = topo.welded_positions.astype(np.float64)
+        faces, ears, partners = flip_flat_fill(positions, faces, count, topo.tolerance)
+        new_faces = faces[count:]
         rep = topo.representative
         slot_of = np.full(topo.welded_count, -1, dtype=np.int32)
         slot_of[topo.faces.reshape(-1)] = np.repeat(mesh.material_indices[topo.face_index], 3)
-        mesh.triangles = np.concatenate([mesh.triangles, rep[new_faces].astype(np.int32)])
-        mesh.material_indices = np.concatenate([mesh.material_indices, slot_of[new_faces[:, 0]]])
+        triangles = np.concatenate([mesh.triangles, rep[new_faces].astype(np.int32)])
+        slots = np.concatenate([mesh.material_indices, slot_of[new_faces[:, 0]]])
+        split = partners < count  # ears flipped with a surface triangle: it is split at c
+        if split.any():
+            source = topo.face_index[partners[split]]
+            rows = np.concatenate([source, len(mesh.triangles) + ears[split] - count])
+            welded = np.concatenate([faces[partners[split]], faces[ears[split]]])
+            own = np.tile(mesh.triangles[source], (2, 1))  # the split triangle's corners
+            own_welded = topo.welded[own]
+            match = welded[:, :, None] == own_welded[:, None, :]
+            corner = np.take_along_axis(own, match.argmax(axis=2), axis=1)
+            triangles[rows] = np.where(match.any(axis=2), corner, rep[welded])
+            slots[rows] = np.tile(mesh.material_indices[source], 2)
+        mesh.triangles = triangles
+        mesh.material_indices = slots
         mesh.polygon_count = len(mesh.triangles)
         mesh.cache.clear()
         changes.append(f"{label}: closed holes with {plural(len(new_faces), 'triangle')}")

@@ -272,6 +272,7 @@ ASKED: dict[str, frozenset[str]] = {
     "cleanup": frozenset(),
     "winding": frozenset({"orientation"}),
     "floaters": frozenset({"outer shells", "materials"}),
+    "hidden": frozenset({"hidden shells", "materials"}),
     "holes": frozenset({"coverage gain"}),
     "decimate": frozenset(),
     "bake": frozenset({"materials"}),
@@ -307,7 +308,8 @@ def harm(step: str, before: Signature, after: Signature | None) -> list[str]:
             f"(limit {SILHOUETTE_TOLERANCE:.0%})"
         )
     b, a = before.shells, after.shells
-    if a["cavity"] < b["cavity"] or a["hidden"] < b["hidden"]:
+    hidden_lost = a["hidden"] < b["hidden"] and "hidden shells" not in asked
+    if a["cavity"] < b["cavity"] or hidden_lost:
         lost.append(
             f"nested shells: cavities {b['cavity']} -> {a['cavity']}, hidden shells "
             f"{b['hidden']} -> {a['hidden']}"

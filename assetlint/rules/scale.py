@@ -232,6 +232,20 @@ def size_verdict(size: float, params: dict) -> SizeVerdict:
     return SizeVerdict(size, reference, size / target, [(w, r) for _, w, r in fits])
 
 
+def real_size(size: float, params: dict) -> bool:
+    """Whether a size outside the target's range is still one a real object has, when it
+    is measured against the target's range rather than a stated size or category: a
+    1.73 m character in a glTF (metres by its spec) is too big for a desktop printer, not
+    inches read as metres. The same holds for a file without units read in the unit
+    :func:`assumed_unit` picks, so the object fix writes as an STL in millimetres gets the
+    verdict its glTF got."""
+    if float(params.get("expected_size") or 0.0) > 0 or params.get("category"):
+        return False
+    lo = min(WORLD_RANGE[0], float(params["min_size"])) * (1 - FLOAT_SLACK)
+    hi = max(WORLD_RANGE[1], float(params["max_size"])) * (1 + FLOAT_SLACK)
+    return lo <= size <= hi
+
+
 def _slip_text(slips: list[tuple[str, str]], size: float) -> str:
     """The two likeliest slips, in words."""
     parts = []
@@ -243,9 +257,15 @@ def _slip_text(slips: list[tuple[str, str]], size: float) -> str:
     return " or ".join(parts)
 
 
+# The sizes real objects people model have, from about 1 cm to 100 m (default.toml's
+# range). A target may narrow its own plausible range (print: at most 1 m, a desktop
+# printer's reach), but a size inside this one is a real object's, which no unit slip
+# explains (S002 leaves it to S001).
+WORLD_RANGE = (0.01, 100.0)
+
 SIZE_PARAMS = {
-    "min_size": 0.01,
-    "max_size": 100.0,
+    "min_size": WORLD_RANGE[0],
+    "max_size": WORLD_RANGE[1],
     "expected_size": 0.0,
     "tolerance": 1.5,
     "category": "",
@@ -293,14 +313,16 @@ def implausible_size(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     (--size), else against the range of the ``category`` the user names (--category:
     see assetlint/categories.py for the ranges and their sources), else against the
     target's plausible range. Mismatches a unit slip explains are reported by S002
-    instead, unless the asset is a generator's output fitted into its cube (S006's
-    evidence): then the cube, not a unit, is why the size is wrong, and S001 says so."""
+    instead (but not a size some real object has, see :func:`real_size`),
+    unless the asset is a generator's output fitted into its cube (S006's evidence):
+    then the cube, not a unit, is why the size is wrong, and S001 says so."""
     measured = measure(asset, ctx.params["unitless_unit"])
     if measured is None:
         return
     verdict = size_verdict(measured.size, ctx.params)
     cube = fitted_cube(asset, ctx.params)
-    if not verdict.off or (verdict.slips and cube is None):
+    slipped = verdict.slips and cube is None and not real_size(measured.size, ctx.params)
+    if not verdict.off or slipped:
         return
     note = f" ({measured.assumption})" if measured.assumption else ""
     if cube is not None:
@@ -345,7 +367,11 @@ def unit_confusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     if measured is None:
         return
     verdict = size_verdict(measured.size, ctx.params)
-    if not (verdict.off and verdict.slips) or fitted_cube(asset, ctx.params) is not None:
+    if (
+        not (verdict.off and verdict.slips)
+        or fitted_cube(asset, ctx.params) is not None
+        or real_size(measured.size, ctx.params)
+    ):
         return
     note = f"; {measured.assumption}" if measured.assumption else ""
     yield ctx.finding(

@@ -14,6 +14,7 @@ from assetlint.engine import Engine
 from assetlint.findings import Finding
 from assetlint.fix import FixContext, apply_fixes, decimate
 from assetlint.fix.cli import add_fix_command, cmd_fix
+from assetlint.fix.geometry import flip_flat_fill
 from assetlint.fix.harm import harm, shell_counts, signature, surface_colour, surface_points
 from assetlint.loaders import load
 from assetlint.rules.orientation import lying_pose, up_rotation
@@ -68,6 +69,47 @@ def test_flipping_a_cavity_is_shell_harm():
     asset.meshes[0].cache.clear()
     lost = harm("winding", before, signature(asset, before))
     assert lost == ["nested shells: cavities 1 -> 0, hidden shells 0 -> 1"]
+
+
+def test_hidden_deletes_a_solid_inside_a_solid_and_never_a_cavity():
+    """Three cubes in one mesh: an outer solid, a cavity (inward, inside it) and a small
+    solid (outward) inside the cavity's wall region: only the hidden solid goes, and
+    the harm check accepts fewer hidden shells from this step alone."""
+    outer, hollow = cube(6.0), cube(2.0, offset=(0.5, 0.5, 0.5))
+    hidden = cube(1.0, offset=(4, 4, 4))
+    inward = (hollow[0], hollow[1][:, ::-1].copy())
+    asset = asset_of(merge(outer, inward, hidden))
+    assert shell_counts(asset) == {"outward": 1, "inward": 0, "cavity": 1, "hidden": 1}
+    before = signature(asset)
+    engine = Engine.default(entry_points=False)
+    chosen = target_packs.resolve(["unity"], engine)
+    findings = [f for f in target_packs.run_targets(engine, asset, chosen) if f.code == "G016"]
+    assert [f.value for f in findings] == [12]
+    (applied,) = apply_fixes(asset, FixContext(findings, engine.rules))
+    assert applied.fix.name == "hidden" and not applied.undone
+    assert applied.changes == ["mesh0: deleted 1 hidden part (12 triangles)"]
+    assert shell_counts(asset) == {"outward": 1, "inward": 0, "cavity": 1, "hidden": 0}
+    after = signature(asset, before)
+    assert harm("hidden", before, after) == []
+    assert harm("decimate", before, after) == [
+        "nested shells: cavities 1 -> 1, hidden shells 1 -> 0"
+    ]
+
+
+def test_a_flat_fill_ear_is_flipped_with_the_triangle_beside_it():
+    """A crack a -> c -> b above, b -> a below, with c on the segment a-b: the only fill
+    is the flat ear (a, b, c). Flipped with the surface triangle (b, a, d) across a-b, it
+    becomes (a, d, c) + (d, b, c): the same area, no flat triangle, the crack closed."""
+    a, b, c, e, d = range(5)
+    positions = np.array([[0, 0, 0], [2, 0, 0], [1, 0, 0], [1, 1, 0], [1, -1, 0]], float)
+    faces = np.array([[a, c, e], [c, b, e], [b, a, d], [a, b, c]])
+    out, ears, partners = flip_flat_fill(positions, faces, 3, 1e-6)
+    assert out.tolist() == [[a, c, e], [c, b, e], [a, d, c], [d, b, c]]
+    assert (ears.tolist(), partners.tolist()) == ([3], [2])
+    # no neighbour holding b -> a (the crack's other side wound the same way): left as is
+    faces[2] = [a, b, d]
+    out, ears, _ = flip_flat_fill(positions, faces, 3, 1e-6)
+    assert out.tolist() == faces.tolist() and not len(ears)
 
 
 def test_a_harmful_step_is_undone_and_reported(monkeypatch):
@@ -135,30 +177,64 @@ def mapped_colour_difference(original, fixed) -> np.ndarray:
 
 @shared
 @pytest.mark.parametrize(
-    ("target", "suffix", "remaining"),
+    ("target", "suffix", "remaining", "hidden"),
     [
-        # eyeballs stay hidden (G016); the rest is the fish's own: bow-ties, a flat sliver
-        # the hole filling leaves, baked light and occlusion (H007 judges painted detail
-        # only, and the fish's halves differ in geometry alone)
-        ("unity", ".glb", {"G002", "G006", "G016", "H001", "H002"}),
-        ("roblox", ".glb", {"G002", "G006", "G016", "H001", "H002"}),
-        ("print", ".stl", {"G002", "G006", "P001", "P002"}),
+        # the game packs report the eyeballs (G016) and fix deletes them; what remains is
+        # the fish's own: bow-ties, baked light and occlusion (H007 judges painted detail
+        # only, and the fish's halves differ in geometry alone). Unity's O011 then reads
+        # the front from geometry detail without the eyes and calls it -Z: a false alarm
+        # of O011 (the fish faces +Z), left to that rule.
+        ("unity", ".glb", {"G002", "H001", "H002", "O011"}, 0),
+        ("roblox", ".glb", {"G002", "H001", "H002"}, 0),
+        # a print keeps them; the fish is 7.4 m in its glTF (metres), a real size and no
+        # unit slip, so it is not rescaled: too big (S001, S004), also as the STL fix
+        # writes in millimetres (S006 does not judge an STL moved onto the bed)
+        ("print", ".stl", {"G002", "P001", "S001", "S004"}, 2),
     ],
 )
-def test_fix_keeps_the_fish_s_texture_and_hidden_eyeballs(
-    tmp_path, capsys, target, suffix, remaining
+def test_fix_keeps_the_fish_s_texture_and_deletes_hidden_eyeballs_for_games(
+    tmp_path, capsys, target, suffix, remaining, hidden
 ):
     out = tmp_path / f"fish{suffix}"
     run(str(FISH), "--target", target, "--output", str(out))
     printed = capsys.readouterr().out
-    assert "undone" not in printed
+    assert "undone" not in printed and "new: " not in printed.replace("new: O011", "")
+    deleted = (
+        "hidden (G016): tripo_mesh_1cfb91ff: deleted 2 hidden parts (423 triangles: 214 + 209)"
+    )
+    assert (deleted in printed) == (hidden == 0)
+    # the flat ear MeshLab cut at the 3-edge crack is flipped: no G006 after the fill
     assert relint(out, target) == remaining
     fixed = load(out)
-    # both eyeballs hidden: the closed one as it was, the open one closed by the holes fix
-    assert shell_counts(fixed)["hidden"] == 2
-    assert shell_counts(fixed)["inward"] == 0
+    # 4 closed shells outward before, 3 more closed by the holes fix; 1 eyeball closed
+    # and 1 open before (the holes fix closes it where a print keeps it)
+    assert shell_counts(load(FISH)) == {"outward": 4, "inward": 0, "cavity": 0, "hidden": 1}
+    assert shell_counts(fixed) == {"outward": 7, "inward": 0, "cavity": 0, "hidden": hidden}
     if suffix == ".glb":
         assert np.median(mapped_colour_difference(load(FISH), fixed)) < 0.02
+
+
+@shared
+def test_deleting_the_fish_s_eyeballs_keeps_colour_and_silhouette():
+    """The hidden step alone on the fish: the only change the harm check sees is the
+    two hidden shells it was asked to delete (the eyes poke 9% out of the body, but no
+    view's silhouette changes beyond its tolerance, and the colour stays)."""
+    asset = load(FISH)
+    engine = Engine.default(entry_points=False)
+    chosen = target_packs.resolve(["roblox"], engine)
+    findings = target_packs.run_targets(engine, asset, chosen)
+    [g016] = [f for f in findings if f.code == "G016"]
+    assert (g016.count, g016.value) == (2, 423)
+    before = signature(asset)
+    triangles = asset.meshes[0].triangle_count
+    (applied,) = apply_fixes(asset, FixContext([g016], engine.rules))
+    assert not applied.undone
+    assert asset.meshes[0].triangle_count == triangles - 423
+    after = signature(asset, before)
+    # (shells count closed ones: one eyeball is open, a hidden part but not a shell)
+    assert harm("decimate", before, after) == [
+        "nested shells: cavities 0 -> 0, hidden shells 1 -> 0"
+    ]
 
 
 @shared

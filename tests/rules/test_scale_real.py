@@ -169,10 +169,28 @@ def test_with_a_category_s001_judges_the_size_against_its_range():
 
 
 def test_a_unit_slip_is_still_named_when_the_size_is_not_a_cube():
-    # The Tripo fox, 79 units long: centimetres written as metres, as the reviewer noted
+    # The Tripo fox, 79 units long: centimetres written as metres, as the reviewer noted.
+    # 79 m is a size some real object has, so only the fox's category shows the slip.
     fox = load(next((GENERATED / "tripo_raptureio-fox-rigged").glob("*.gltf")))
-    [f] = run(scale, "S002", fox, max_size=10.0)
+    [f] = run(scale, "S002", fox, category="fox")
     assert "looks like centimetres read as metres" in f.message
+    assert run(scale, "S002", fox, max_size=10.0) == []  # a narrower range is no evidence
+
+
+def test_a_real_size_character_is_too_big_to_print_not_a_unit_slip():
+    """Meshy's character is 1.73 m tall in its skinned bind pose, in a glTF (metres by the
+    spec): beyond the print pack's 1 m, but a person's size, so no unit slip (it was
+    "inches read as metres", and fix scaled it by 0.0254); S001 and S004 say it is too big."""
+    meshy = load(GENERATED / "meshy_dahee-character-animated/Meshy_Merged_Animations.glb")
+    engine = Engine.default(entry_points=False)
+    found = run_targets(engine, meshy, resolve(["print"], engine))
+    assert [(f.code, f.message) for f in found if f.code in ("S001", "S002")] == [
+        ("S001", "1.73 m across, plausible 2 mm to 1 m")
+    ]
+    assert [f.code for f in found if f.code == "S004"] == ["S004"]
+    # the same size with a stated expectation is still a slip: 1.73 m for a 4 cm figurine
+    [f] = run(scale, "S002", meshy, expected_size=0.04)
+    assert "looks like inches read as metres (would be 4.39 cm)" in f.message
 
 
 def test_fix_scales_to_the_category_and_says_so(tmp_path, capsys):
