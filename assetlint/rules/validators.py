@@ -30,8 +30,8 @@ from assetlint.model import Asset, LoadError
 from assetlint.plugins import hookimpl
 from assetlint.rules import ABOVE_ZERO, AT_LEAST_ZERO, Rule, RuleContext, RuleGroup
 
-usd_group = RuleGroup(family="usd-validation")
-gltf_group = RuleGroup(family="gltf-validator")
+usd_group = RuleGroup(family="usd-validation", stage="export")
+gltf_group = RuleGroup(family="gltf-validator", stage="export")
 
 USD_FORMATS = {"usd", "usda", "usdc", "usdz"}
 GLTF_FORMATS = {"gltf", "glb"}
