@@ -225,6 +225,8 @@ def _rule_dict(rule: Rule) -> dict[str, Any]:
         "targets": list(rule.targets),
         "params": dict(rule.params),
         "origin": rule.origin,
+        "stage": rule.stage,
+        "mark": rule.mark,
     }
 
 
@@ -256,6 +258,7 @@ def explain(rule: Rule) -> str:
         "",
         f"Severity: {rule.severity}    Targets: {targets}    "
         f"Auto-fix: {'yes' if rule.autofix else 'no'}",
+        f"Stage: {rule.stage}    Drawn as: {rule.mark}",
         f"Detects: {rule.summary}",
         "",
         textwrap.fill(rule.rationale, 88),

@@ -27,14 +27,14 @@ def _cell(text: str) -> str:
 def rules_table(rules: Iterable[Rule]) -> str:
     """A Markdown table of the rules, one row per code."""
     lines = [
-        "| Code | Name | Severity | Targets | Auto-fix | Detects |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Code | Name | Severity | Targets | Auto-fix | Stage | Drawn as | Detects |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rules:
         targets = "all" if "all" in r.targets else ", ".join(r.targets)
         lines.append(
             f"| {r.code} | `{r.name}` | {r.severity} | {targets} | "
-            f"{'yes' if r.autofix else 'no'} | {_cell(r.summary)} |"
+            f"{'yes' if r.autofix else 'no'} | {r.stage} | {r.mark} | {_cell(r.summary)} |"
         )
     return "\n".join(lines)
 
@@ -67,7 +67,8 @@ def rules_page(rules: Iterable[Rule]) -> str:
             f"## {r.code} {r.name}",
             "",
             f"**{r.summary[0].upper()}{r.summary[1:]}.** Severity: {r.severity}; "
-            f"targets: {targets}; repaired by `assetlint fix`: {fixed}.",
+            f"targets: {targets}; repaired by `assetlint fix`: {fixed}; stage: {r.stage}; "
+            f"drawn on the renders as: {r.mark}.",
             "",
             " ".join(r.rationale.split()),
             "",

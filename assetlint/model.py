@@ -15,15 +15,73 @@ from __future__ import annotations
 import functools
 import io
 import struct
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from assetlint.arrays import column_bounds, cross, finite_rows, row_matrix
+
+T = TypeVar("T")
+
+
+class Cache(MutableMapping[str, Any]):
+    """What the rules derive from an asset (or from one of its meshes) and share, kept for
+    as long as it lives: computing it is the expensive part and several rules read it.
+
+    :meth:`memo` computes a key once also when rules run on several threads (a thread
+    that asks for a key being computed waits for it rather than computing it again).
+    Whoever changes the arrays it was derived from clears it. A copy sent to another
+    process (a kept asset, pickled back from a worker) arrives empty: derived data is
+    cheaper to recompute than to send."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._computing: dict[str, threading.Lock] = {}
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per key, its result kept."""
+        if key in self._data:
+            return self._data[key]
+        with self._lock:
+            lock = self._computing.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._data:
+                self._data[key] = compute()
+            return self._data[key]
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._data))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        self._data.clear()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]  # a fresh, empty cache with its own locks
+
+    def __repr__(self) -> str:
+        return f"Cache({sorted(self._data)})"
+
 
 # Texture roles a material can reference; loaders map their format's names onto these.
 TEXTURE_ROLES = ("base_color", "normal", "metallic_roughness", "occlusion", "emissive")
@@ -236,8 +294,9 @@ class Mesh:
     other_primitives: dict[str, int] = field(default_factory=dict)  # "points"/"lines" -> count
     bone_count: int = 0
     max_influences: int = 0  # most joints weighting one vertex
-    # Per-mesh memo for work that several rules share (edge table, welded positions...).
-    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # What the rules derive from this mesh's arrays and share (edge table, welded
+    # positions...): cleared by whoever changes them; see Asset.cache for the rest.
+    cache: Cache = field(default_factory=Cache, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.positions = np.ascontiguousarray(self.positions, dtype=np.float32).reshape(-1, 3)
@@ -305,6 +364,17 @@ class Asset:
     # Every file the loader resolved besides ``path`` (buffers, images, .mtl, layers at
     # any depth), found or not, inside the asset's folder: what the results cache hashes.
     dependencies: list[Path] = field(default_factory=list)
+    # What the rules derive from the whole asset and share (the USD validators' report,
+    # sampled albedo, a fitted light...): the one per-asset cache, read through
+    # ``cache.memo(key, compute)``; the per-mesh arrays' derivations are on ``Mesh.cache``.
+    cache: Cache = field(default_factory=Cache, repr=False, compare=False)
+
+    def clear_caches(self) -> None:
+        """Forget everything derived from the asset and its meshes (a kept asset does not
+        carry what the rules memoized)."""
+        self.cache.clear()
+        for mesh in self.meshes:
+            mesh.cache.clear()
 
     def issue(self, code: str, message: str, severity: str = "warning", subject: str | None = None):
         """Record a non-fatal load problem."""
@@ -464,7 +534,7 @@ def place_skinned(asset: Asset, node_index: int, joints: np.ndarray, skin: SkinW
         length = np.linalg.norm(normals, axis=1, keepdims=True)
         normals = np.where(length > 0, normals / np.maximum(length, 1e-300), 0.0)
     shared = sum(1 for m, _ in asset.instances() if m == node.mesh) > 1
-    target = replace(mesh, cache={}) if shared else mesh
+    target = replace(mesh, cache=Cache()) if shared else mesh
     target.positions = moved.astype(np.float32)
     if normals is not None:
         target.normals = normals.astype(np.float32)

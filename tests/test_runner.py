@@ -53,8 +53,8 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     seen: list[tuple] = []
     real = views.collect
 
-    def spy(asset, scene, findings):
-        defects = real(asset, scene, findings)
+    def spy(asset, scene, findings, rules=None):
+        defects = real(asset, scene, findings, rules)
         seen.append((asset, scene, list(findings), defects))
         return defects
 
@@ -140,9 +140,8 @@ def _drawn_exactly(asset, scene, findings, defects) -> dict[str, int]:
         if "faces" in f.elements:
             faces = scene.global_faces(mesh_index, f.elements["faces"])
             assert len(faces) == copies * len(np.unique(f.elements["faces"]))
-            if f.code in marks.FACE_MARKS:
-                assert np.array_equal(np.sort(mark.faces), np.sort(faces))
-                out[f.code] = len(f.elements["faces"])
+            assert np.array_equal(np.sort(mark.faces), np.sort(faces))
+            out.setdefault(f.code, len(f.elements["faces"]))
         if f.code == "G002":
             verts = f.elements["vertices"]
             assert len(mark.points) == copies * len(verts)

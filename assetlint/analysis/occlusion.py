@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetlint.analysis import asset_cache, memo
+from assetlint.analysis import memo
 from assetlint.analysis.albedo import Samples, instance_list, mesh_prep, world_areas
 from assetlint.arrays import column_bounds, finite_rows
 from assetlint.model import Asset, transform_points
@@ -254,7 +254,7 @@ def shared_occlusion(
     (16 rays to a fifth of the size, then to half of it: the second cast only for the
     rays that found nothing). The answers are those of :func:`ambient_occlusion`, bit for
     bit. Thread-safe."""
-    store = asset_cache(asset)
+    store = asset.cache
     with _LOCK:
         entry = store.get("occlusion.cast")
         if entry is None or entry[0] is not samples or entry[1] != count:

@@ -174,8 +174,7 @@ def lint_file(path: str, plan: Plan) -> FileResult:
     stats = summarize(asset)
     kept = None
     if plan.keep_asset:
-        for mesh in asset.meshes:
-            mesh.cache.clear()  # what the rules memoized: not worth sending
+        asset.clear_caches()  # what the rules memoized: not worth sending
         kept = asset
     else:  # nothing draws them: a run of many scans does not hold every face id
         for f in findings:

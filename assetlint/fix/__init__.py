@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assetlint.findings import Finding
-from assetlint.model import Asset
+from assetlint.model import Asset, Cache
 from assetlint.rules import Rule, keeps
 
 
@@ -132,9 +132,8 @@ def fix_for(code: str) -> str | None:
 
 
 def clear_caches(asset: Asset) -> None:
-    """Forget what rules memoized on each mesh: a fix changed the geometry under them."""
-    for mesh in asset.meshes:
-        mesh.cache.clear()
+    """Forget what rules memoized on the asset and its meshes: a fix changed them."""
+    asset.clear_caches()
 
 
 def allowed(code: str, select: Sequence[str] | None, ignore: Sequence[str]) -> bool:
@@ -156,7 +155,7 @@ def snapshot(asset: Asset) -> tuple[list, list, list]:
     """What a geometry step may replace (meshes, materials, textures), copied shallowly:
     fixes assign new arrays and list entries rather than writing into the old ones."""
     meshes = [
-        dataclasses.replace(m, cache={}, uvs=list(m.uvs), uv_names=list(m.uv_names))
+        dataclasses.replace(m, cache=Cache(), uvs=list(m.uvs), uv_names=list(m.uv_names))
         for m in asset.meshes
     ]
     materials = [dataclasses.replace(m, textures=dict(m.textures)) for m in asset.materials]

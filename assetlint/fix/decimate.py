@@ -24,7 +24,7 @@ from assetlint.fix._meshlab import MeshLabError, isolated
 from assetlint.fix._meshlab import decimate as meshlab_decimate
 from assetlint.fix.colours import transfer_colours
 from assetlint.geometry.topology import topology
-from assetlint.model import Asset, Mesh
+from assetlint.model import Asset, Cache, Mesh
 from assetlint.rules import mesh_label
 
 # Above this many times the target, a vertex-clustering pass (numpy) first brings the mesh
@@ -217,7 +217,7 @@ def fix_decimate(asset: Asset, ctx: FixContext) -> list[str]:
         if mesh.triangle_count <= target:
             continue
         before = mesh.triangle_count
-        work = dataclasses.replace(mesh, cache={})  # the asset keeps its mesh on a failure
+        work = dataclasses.replace(mesh, cache=Cache())  # the asset keeps its mesh on a failure
         try:
             decimate_mesh(work, target)
         except MeshLabError as exc:

@@ -76,7 +76,8 @@ def cmd_render(ns: argparse.Namespace) -> int:
         why = "; ".join(f.message for f in result.findings) or "cannot be read"
         print(f"{ns.path}: error: {why}", file=sys.stderr)
         return 2
-    views = render_views(result.asset, [] if plain else result.findings, size=ns.size)
+    findings = [] if plain else result.findings
+    views = render_views(result.asset, findings, size=ns.size, rules=engine.rules)
     if not views:
         print(f"{ns.path}: error: nothing to draw (no valid triangles)", file=sys.stderr)
         return 2

@@ -8,6 +8,8 @@ JSON or the cache has its bounded ``sample`` only, and that is what is drawn.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +17,7 @@ import numpy as np
 from assetlint.findings import Finding
 from assetlint.geometry.raster import Scene
 from assetlint.model import Asset
-from assetlint.rules import mesh_label
+from assetlint.rules import Rule, mesh_label
 
 # Marking colours (RGB 0..255), also used by the HTML legend.
 COLORS: dict[str, tuple[int, int, int]] = {
@@ -40,8 +42,6 @@ LEGEND: dict[str, str] = {
 }
 FACE_KINDS = ("flipped", "floater", "intersection")
 MAX_EDGES = 200_000
-# Located findings that are not defects of a spot (seams, soup): no marker.
-UNMARKED = ("G011", "G013", "G014", "G015")
 
 
 @dataclass
@@ -69,12 +69,16 @@ class Defects:
         return out
 
 
-# What each rule's findings are drawn as: edges (segments), faces (painted), vertices
-# (points). A located finding of another rule gets a spot, unless it is UNMARKED.
-EDGE_MARKS = {"G001": "non-manifold", "G003": "hole", "G004": "flipped"}
-FACE_MARKS = {"G005": "flipped", "P001": "intersection", "G012": "floater"}
-VERTEX_MARKS = {"G002": "non-manifold"}
 MAX_RINGS = 20  # floating parts ringed per finding
+
+
+@functools.lru_cache(maxsize=1)
+def installed_rules() -> Mapping[str, Rule]:
+    """Every installed rule (built-in and packs), for a caller that has no engine at hand:
+    what each finding is drawn as is its rule's declaration (``Rule.mark``)."""
+    from assetlint.engine import Engine
+
+    return Engine.default().rules
 
 
 def elements(finding: Finding, kind: str) -> np.ndarray:
@@ -107,21 +111,27 @@ def light_direction(finding: Finding) -> np.ndarray | None:
     return d / n if n > 0 else None
 
 
-def collect(asset: Asset, scene: Scene, findings: list[Finding]) -> Defects:
-    """The marks of every finding that points at geometry."""
+def collect(
+    asset: Asset, scene: Scene, findings: list[Finding], rules: Mapping[str, Rule] | None = None
+) -> Defects:
+    """The marks of every finding that points at geometry, each drawn as its rule declares
+    (``Rule.mark``; ``rules``: the run's rules, by default every installed one)."""
+    declared = installed_rules() if rules is None else rules
     labels = {mesh_label(asset, i): i for i in range(len(asset.meshes))}
     defects = Defects(marks={})
     for index, f in enumerate(findings):
-        if f.code == "H001":
+        rule = declared.get(f.code)
+        kind = rule.mark if rule is not None else "spot"
+        if kind == "light":
             defects.light = light_direction(f)
             if defects.light is not None:
                 defects.marks[index] = Mark("light")
             continue
         mesh_index = labels.get(f.subject) if f.subject_type == "mesh" else None
-        if mesh_index is None:
+        if mesh_index is None or kind == "none":
             continue
-        mark = _mark(f, asset, scene, mesh_index)
-        if mark is None and f.location is not None and f.code not in UNMARKED:
+        mark = None if kind == "spot" else _mark(f, kind, asset, scene, mesh_index)
+        if mark is None and f.location is not None:
             pts = scene.world_points(mesh_index, np.asarray(f.location))
             mark = Mark("spot", points=np.concatenate(pts)) if pts else None
         if mark is not None:
@@ -129,29 +139,28 @@ def collect(asset: Asset, scene: Scene, findings: list[Finding]) -> Defects:
     return defects
 
 
-def _mark(f: Finding, asset: Asset, scene: Scene, mesh_index: int) -> Mark | None:
-    """The mark of a finding about mesh ``mesh_index``, from the elements it names."""
+def _mark(f: Finding, kind: str, asset: Asset, scene: Scene, mesh_index: int) -> Mark | None:
+    """The ``kind`` mark of a finding about mesh ``mesh_index``: every element it names
+    (edges as segments, faces painted, vertices as points, a ring around each part); None
+    when it names none, so that it is drawn as a spot at its location, if it has one."""
     mesh = asset.meshes[mesh_index]
-    faces = scene.global_faces(mesh_index, elements(f, "faces"))
-    if f.code in EDGE_MARKS:
-        segments = _edges(scene, mesh_index, elements(f, "edges"), mesh.positions)
-        return Mark(EDGE_MARKS[f.code], faces=faces, segments=segments)
-    if f.code in VERTEX_MARKS:
-        verts = elements(f, "vertices")
-        verts = verts[(verts >= 0) & (verts < mesh.vertex_count)]
-        pts = scene.world_points(mesh_index, mesh.positions[verts])
-        if not len(verts) or not pts:
-            return None  # drawn as a spot at its location, if it has one
-        return Mark(VERTEX_MARKS[f.code], points=np.concatenate(pts))
-    if f.code not in FACE_MARKS:
-        return None
-    mark = Mark(FACE_MARKS[f.code], faces=faces)
-    local, parts = elements(f, "faces"), elements(f, "parts")
-    if f.code == "G012" and len(parts) == len(local):
+    local = elements(f, "faces")
+    mark = Mark(kind, faces=scene.global_faces(mesh_index, local))
+    pairs = elements(f, "edges")
+    if len(pairs):
+        mark.segments = _edges(scene, mesh_index, pairs, mesh.positions)
+    verts = elements(f, "vertices")
+    verts = verts[(verts >= 0) & (verts < mesh.vertex_count)]
+    pts = scene.world_points(mesh_index, mesh.positions[verts]) if len(verts) else []
+    if pts:
+        mark.points = np.concatenate(pts)
+    parts = elements(f, "parts")
+    if len(parts) and len(parts) == len(local):
         keep = (local >= 0) & (local < mesh.triangle_count)
         local, parts = local[keep], parts[keep]
         for p in np.unique(parts)[:MAX_RINGS]:  # one ring around each floating part
             corners = mesh.triangles[local[parts == p]].ravel()
             corners = corners[(corners >= 0) & (corners < mesh.vertex_count)]
             mark.rings += scene.world_points(mesh_index, mesh.positions[corners])
-    return mark
+    named = len(local) or len(pairs) or len(mark.points)
+    return mark if named else None

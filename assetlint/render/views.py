@@ -9,6 +9,7 @@ inside, tinted as a back side, instead of vanishing).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from assetlint.findings import Finding
 from assetlint.geometry.raster import Camera, Raster, Scene, build_scene, cameras, rasterize
 from assetlint.model import Asset
 from assetlint.render.marks import COLORS, FACE_KINDS, LEGEND, Defects, collect
+from assetlint.rules import Rule
 
 if TYPE_CHECKING:  # Pillow is imported where used: the CLI imports this module at start-up
     from PIL import Image, ImageDraw
@@ -276,10 +278,14 @@ def scale_bar_label(metres: float, unit: float = 1.0) -> str:
 
 
 def render_views(
-    asset: Asset, findings: list[Finding] | None = None, size: int = 512
+    asset: Asset,
+    findings: list[Finding] | None = None,
+    size: int = 512,
+    rules: Mapping[str, Rule] | None = None,
 ) -> list[View]:
     """The seven views of an asset (front, back, left, right, top, bottom, three-quarter)
-    with the findings' defects drawn on; empty when the asset draws no triangle."""
+    with the findings' defects drawn on as their rules declare (``rules``: the run's,
+    by default every installed rule); empty when the asset draws no triangle."""
     from PIL import Image, ImageDraw
 
     findings = findings or []
@@ -289,7 +295,7 @@ def render_views(
     bounds = scene.bounds
     if bounds is None:
         return []
-    defects: Defects = collect(asset, scene, findings)
+    defects: Defects = collect(asset, scene, findings, rules)
     face_kinds = defects.face_kinds(len(scene.triangles))
     maps = _albedo_maps(asset)
     radius = max(float(np.linalg.norm(bounds[1] - bounds[0])) / 2, 1e-9)

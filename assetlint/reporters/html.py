@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,8 +21,9 @@ from PIL import Image, ImageDraw
 from assetlint.findings import Finding
 from assetlint.model import Asset
 from assetlint.render import best_views, render_views
-from assetlint.render.marks import COLORS, LEGEND
+from assetlint.render.marks import COLORS, LEGEND, installed_rules
 from assetlint.reporters.encoding import xml_text
+from assetlint.rules import STAGES, Rule
 
 if TYPE_CHECKING:
     from assetlint.reporters import Report
@@ -30,25 +31,11 @@ if TYPE_CHECKING:
 # (asset path, the loaded Asset or None when it could not be read, its findings)
 Result = tuple[str | Path, Asset | None, Sequence[Finding]]
 
-# Where a finding bites, by the code's family letter.
-STAGES = {
-    "G": "mesh inspection",
-    "P": "mesh inspection",
-    "H": "mesh inspection",
-    "M": "materials and textures",
-    "T": "materials and textures",
-    "L": "export",
-    "X": "export",
-    "B": "engine import",
-    "S": "engine import",
-    "O": "engine import",
-}
-STAGE_ORDER = ("mesh inspection", "materials and textures", "export", "engine import", "other")
 THUMB = 256
 VIEW_SIZE = 384
 # sRGB albedo outside this range is too dark (charcoal) or too bright (fresh snow) for PBR.
 ALBEDO_RANGE = (30 / 255, 240 / 255)
-HIGHLIGHT_RING = (255, 200, 0)  # rings around painted highlights (H003) on thumbnails
+HIGHLIGHT_RING = (255, 200, 0)  # rings around painted highlights on the thumbnails
 
 CSS = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;padding:16px 24px;
@@ -89,8 +76,10 @@ def verdict(findings: Sequence[Finding]) -> str:
     return "FAIL" if "error" in severities else "WARN" if "warning" in severities else "PASS"
 
 
-def stage(code: str) -> str:
-    return STAGES.get(code[:1], "other")
+def stage(code: str, rules: Mapping[str, Rule] | None = None) -> str:
+    """Where a finding of ``code`` bites: its rule's declared stage (``Rule.stage``)."""
+    rule = (installed_rules() if rules is None else rules).get(code)
+    return rule.stage if rule is not None else "other"
 
 
 def _texture_thumb(
@@ -124,17 +113,24 @@ def _texture_thumb(
     return out
 
 
-def _textures(asset: Asset, anchor: str, findings: Sequence[Finding] = ()) -> str:
+def _textures(
+    asset: Asset,
+    anchor: str,
+    findings: Sequence[Finding] = (),
+    rules: Mapping[str, Rule] | None = None,
+) -> str:
     albedo = {
         slot.texture
         for m in asset.materials
         for role, slot in m.textures.items()
         if role == "base_color"
     }
-    # H003 names its texture as the thumbnails do and carries the highlights' UVs
+    # a "highlight" rule names its texture as the thumbnails do and samples the UVs
+    declared = installed_rules() if rules is None else rules
+    ringed = {c for c, r in declared.items() if r.mark == "highlight"}
     rings: dict[str, list] = {}
     for f in findings:
-        if f.code == "H003" and f.subject:
+        if f.code in ringed and f.subject:
             rings.setdefault(f.subject, []).extend(f.sample.get("uv", []))
     cells = []
     for index, tex in enumerate(asset.textures):
@@ -157,7 +153,7 @@ def _textures(asset: Asset, anchor: str, findings: Sequence[Finding] = ()) -> st
         return ""
     note = (
         "Albedo maps: blue = darker than sRGB 30, red = brighter than sRGB 240 (outside the "
-        "PBR albedo range); yellow rings = highlights painted into the albedo (H003)."
+        "PBR albedo range); yellow rings = highlights painted into the albedo."
     )
     return (
         f'<h3>Textures</h3><p class="meta">{note}</p><div class="textures">{"".join(cells)}</div>'
@@ -173,11 +169,18 @@ def _legend() -> str:
 
 
 def _asset_section(
-    number: int, path: str, asset: Asset | None, findings, target, read: bool = False
+    number: int,
+    path: str,
+    asset: Asset | None,
+    findings,
+    target,
+    read: bool = False,
+    rules: Mapping[str, Rule] | None = None,
 ) -> str:
     anchor = f"asset-{number}"
     findings = list(findings)
-    views = render_views(asset, findings, size=VIEW_SIZE) if asset is not None else []
+    rules = installed_rules() if rules is None else rules
+    views = render_views(asset, findings, size=VIEW_SIZE, rules=rules) if asset is not None else []
     best = best_views(views)
     # texture label (as the T rules name it) -> index, for findings about a texture
     textures: dict[str, int] = {}
@@ -201,14 +204,14 @@ def _asset_section(
         f'<span class="verdict {v}">{v}</span>'
         f'<span class="meta">{html.escape(" · ".join(meta))}</span></div>'
     ]
-    order = sorted(range(len(findings)), key=lambda i: STAGE_ORDER.index(stage(findings[i].code)))
+    stages = [stage(f.code, rules) for f in findings]
     current = None
-    for i in order:
+    for i in sorted(range(len(findings)), key=lambda i: STAGES.index(stages[i])):
         f = findings[i]
-        if stage(f.code) != current:
+        if stages[i] != current:
             if current is not None:
                 out.append("</table>")
-            current = stage(f.code)
+            current = stages[i]
             out.append(
                 f"<h3>{current.capitalize()}</h3><table><tr><th>Code</th><th>Severity</th>"
                 "<th>Subject</th><th>Finding</th><th>Shown in</th></tr>"
@@ -236,18 +239,22 @@ def _asset_section(
             )
         out.append("</div>")
     if asset is not None:
-        out.append(_textures(asset, anchor, findings))
+        out.append(_textures(asset, anchor, findings, rules))
     out.append("</section>")
     return "\n".join(out)
 
 
 def render_html(
-    results: Sequence[Result], target: str | None = None, read: Sequence[bool] = ()
+    results: Sequence[Result],
+    target: str | None = None,
+    read: Sequence[bool] = (),
+    rules: Mapping[str, Rule] | None = None,
 ) -> str:
     """The report page as a string, with nothing a browser or an XML tool would choke on
     (lone surrogates and control characters from a hostile file's names are escaped).
     ``read``: per result, whether the file was read (an asset given as None is then one
-    the run did not keep, not one that could not be read)."""
+    the run did not keep, not one that could not be read). ``rules``: the run's rules,
+    whose declarations group and draw the findings (default: every installed rule)."""
     rows = []
     sections = []
     for number, (path, asset, findings) in enumerate(results, start=1):
@@ -259,7 +266,7 @@ def render_html(
             f"<td>{len(findings) - problems}</td></tr>"
         )
         was_read = read[number - 1] if number <= len(read) else False
-        sections.append(_asset_section(number, str(path), asset, findings, target, was_read))
+        sections.append(_asset_section(number, str(path), asset, findings, target, was_read, rules))
     return xml_text(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<title>assetlint report</title>"
@@ -284,4 +291,5 @@ def render(report: Report) -> str:
     keep_assets=True)`` keep it), never reading a file again; a result without one (not
     read, or from a run that kept none) is shown without renders."""
     results = [(r.path, r.asset, r.findings) for r in report.results]
-    return render_html(results, read=[r.loaded for r in report.results])
+    rules = report.rules or None
+    return render_html(results, read=[r.loaded for r in report.results], rules=rules)

@@ -48,6 +48,21 @@ ALL = "ALL"  # the selector naming every rule
 
 Check = Callable[[Asset, "RuleContext"], Iterable[Finding]]
 
+# What a rule's findings are drawn as on the renders, declared by the rule (``mark=``):
+# the elements a finding carries (edges as segments, faces painted, vertices as points,
+# parts ringed) in the colour of its mark. "spot" (the default) puts a dot at a located
+# finding's location, "none" draws nothing (a seam or a soup is not a defect at a spot),
+# "light" draws a baked light's direction (``Finding.direction``), "highlight" rings the
+# UVs a finding samples on its texture's thumbnail.
+MARKS = (
+    *("hole", "non-manifold", "flipped", "floater", "intersection"),
+    *("light", "highlight", "spot", "none"),
+)
+# Where in an asset's life a rule's findings bite, declared by its group (``stage=``): the
+# HTML report groups findings by it, in this order. Third-party packs that declare none
+# are "other".
+STAGES = ("mesh inspection", "materials and textures", "export", "engine import", "other")
+
 
 @dataclass(frozen=True)
 class Range:
@@ -97,12 +112,18 @@ class Rule:
     shared: Mapping[str, str] = field(default_factory=dict)
     check: Check | None = None  # None for rules whose findings come from elsewhere (load)
     origin: str = "assetlint"  # the plugin that declared it
+    mark: str = "spot"  # what the renders draw for its findings: one of MARKS
+    stage: str = "other"  # where its findings bite, for the reports: one of STAGES
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.match(self.code):
             raise ValueError(f"rule code {self.code!r} is not a prefix and three digits")
         if self.severity not in SEVERITIES:
             raise ValueError(f"rule {self.code}: unknown severity {self.severity!r}")
+        if self.mark not in MARKS:
+            raise ValueError(f"rule {self.code}: mark {self.mark!r} is not one of {MARKS}")
+        if self.stage not in STAGES:
+            raise ValueError(f"rule {self.code}: stage {self.stage!r} is not one of {STAGES}")
         unknown = set(self.targets) - set(TARGETS) - {"all"}
         if unknown:
             raise ValueError(f"rule {self.code}: unknown targets {sorted(unknown)}")
@@ -228,11 +249,13 @@ def keeps(
 
 
 class RuleGroup:
-    """The rules one module declares; ``group.rules`` is what its hook returns."""
+    """The rules one module declares; ``group.rules`` is what its hook returns. ``stage``:
+    where the group's findings bite (one of STAGES), unless a rule declares its own."""
 
-    def __init__(self, family: str, origin: str = "assetlint"):
+    def __init__(self, family: str, origin: str = "assetlint", stage: str = "other"):
         self.family = family
         self.origin = origin
+        self.stage = stage
         self.rules: list[Rule] = []
 
     def rule(
@@ -248,8 +271,11 @@ class RuleGroup:
         ranges: Mapping[str, Range] | None = None,
         shared: Mapping[str, str] | None = None,
         rationale: str | None = None,
+        mark: str = "spot",
+        stage: str | None = None,
     ) -> Callable[[Check], Check]:
-        """Declare the decorated function as a rule; its docstring is the rationale."""
+        """Declare the decorated function as a rule; its docstring is the rationale.
+        ``mark``: what the renders draw for its findings (one of MARKS)."""
 
         def register(check: Check) -> Check:
             text = rationale or inspect.getdoc(check)
@@ -270,6 +296,8 @@ class RuleGroup:
                     shared=dict(shared or {}),
                     check=check,
                     origin=self.origin,
+                    mark=mark,
+                    stage=stage or self.stage,
                 )
             )
             return check

@@ -17,7 +17,7 @@ from assetlint.rules import ABOVE_ZERO, AT_LEAST_ZERO, RuleContext, RuleGroup, i
 from assetlint.rules.materials import material_slots
 from assetlint.rules.textures import used_textures
 
-group = RuleGroup(family="budgets")
+group = RuleGroup(family="budgets", stage="engine import")
 
 MB = 1_000_000  # file and memory budgets are in decimal megabytes, as vendors state them
 

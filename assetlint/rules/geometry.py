@@ -20,7 +20,7 @@ from assetlint.plugins import hookimpl
 from assetlint.rules import AT_LEAST_ZERO, SHARE, RuleContext, RuleGroup, iter_meshes, plural
 from assetlint.rules.scale import AssumedUnit, assumed_unit
 
-group = RuleGroup(family="geometry")
+group = RuleGroup(family="geometry", stage="mesh inspection")
 
 
 @hookimpl
@@ -118,6 +118,7 @@ def _metres(
     "G001",
     "non-manifold-edge",
     severity="error",
+    mark="non-manifold",
     summary="edges shared by more than two faces",
     fix="Separate or delete the extra faces (Blender: Select > Select All by Trait > "
     "Non Manifold, then dissolve or split); re-mesh generator output if there are many.",
@@ -151,6 +152,7 @@ def non_manifold_edge(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "G002",
     "non-manifold-vertex",
     severity="warning",
+    mark="non-manifold",
     summary="vertices where faces meet only at a point (bow-ties)",
     fix="Split the vertex so each fan of faces gets its own, or fill the gap between the "
     "fans (Blender: select the vertex and Rip / V, or Merge after bridging).",
@@ -227,6 +229,7 @@ def see_through(asset: Asset) -> dict[int, tuple[float, str]]:
     "G003",
     "open-boundary",
     severity="warning",
+    mark="hole",
     summary="holes: loops of edges used by one face only, with their lengths",
     fix="Fill the holes (Blender: select the boundary loop and press F or Grid Fill; "
     "MeshLab: Close Holes) or make the surface closed in the source.",
@@ -296,6 +299,7 @@ def open_boundary(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "G004",
     "inconsistent-winding",
     severity="error",
+    mark="flipped",
     summary="neighbouring faces that disagree on which side is the front",
     fix="Recalculate normals outside (Blender: Mesh > Normals > Recalculate Outside; "
     "MeshLab: Re-Orient all faces coherently).",
@@ -327,6 +331,7 @@ def inconsistent_winding(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "G005",
     "inside-out-shell",
     severity="error",
+    mark="flipped",
     summary="closed shells whose faces all point inward (negative signed volume)",
     fix="Flip the normals of the shell (Blender: Mesh > Normals > Flip, or Recalculate Outside).",
     params=WELD,
@@ -545,6 +550,7 @@ def unreferenced_vertex(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "G011",
     "triangle-soup",
     severity="warning",
+    mark="none",
     summary="triangles that each carry their own copies of shared vertices",
     fix="Merge vertices by distance (Blender: Mesh > Clean Up > Merge by Distance; "
     "MeshLab: Merge Close Vertices), keeping seams where UVs differ.",
@@ -583,6 +589,7 @@ def triangle_soup(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "G012",
     "floating-part",
     severity="warning",
+    mark="floater",
     summary="small disconnected pieces (floaters) beside the main part",
     fix="Delete the floaters (Blender: select the main part with L, invert, delete; "
     "MeshLab: Remove Isolated Pieces (wrt Diameter or Face Num)).",
@@ -630,6 +637,7 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "G013",
     "disconnected-parts",
     severity="info",
+    mark="none",
     summary="how many separate parts a mesh is made of",
     fix="Nothing to fix if the parts are intended; join or separate them in the source otherwise.",
     params=WELD,
@@ -658,6 +666,7 @@ def disconnected_parts(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "G014",
     "uv-seam-split",
     severity="info",
+    mark="none",
     summary="edges split in the index buffer (UV or normal seams) that welding closes",
     fix="Nothing to fix: seams are how UVs and hard edges are stored. Tools that judge "
     "topology on the raw index buffer report these as holes.",
@@ -686,6 +695,7 @@ def uv_seam_split(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     "G015",
     "geometry-totals",
     severity="info",
+    mark="none",
     summary="triangle and vertex totals per mesh and for the scene",
     fix="Nothing to fix; budget rules (B) compare these totals with a target's limits.",
 )

@@ -67,7 +67,7 @@ from assetlint.model import Asset, axis_vector
 from assetlint.plugins import hookimpl
 from assetlint.rules import ABOVE_ZERO, AT_LEAST_ZERO, SHARE, Range, RuleContext, RuleGroup
 
-group = RuleGroup(family="heuristics")
+group = RuleGroup(family="heuristics", stage="mesh inspection")
 BYTE = Range(0.0, 255.0)  # an sRGB level
 
 OCCLUSION_SAMPLES = 4096  # samples that get occlusion rays (a prefix of the i.i.d. samples)
@@ -246,6 +246,7 @@ def _vector(v: np.ndarray) -> str:
     "H001",
     "baked-light",
     severity="warning",
+    mark="light",
     summary="directional light painted into the albedo: brightness follows the surface normal",
     fix="Re-generate or de-light the texture (a de-lighting tool, or repaint the shaded "
     "side); the engine will light the asset itself.",
@@ -359,6 +360,7 @@ def occlusion_fit(asset: Asset) -> OcclusionFit | None:
     "H003",
     "painted-highlight",
     severity="warning",
+    mark="highlight",
     summary="specular highlights painted into the albedo: soft, near-white, compact blobs",
     fix="Paint the highlights out of the colour map; give the material a lower roughness "
     "instead if it is meant to be shiny.",

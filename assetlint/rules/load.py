@@ -101,6 +101,7 @@ NO_GEOMETRY = Rule(
     code="L008",
     name="no-geometry",
     family="load",
+    stage="export",
     severity="error",
     summary=LOAD_CODES["L008"],
     rationale=(
@@ -126,6 +127,7 @@ def assetlint_rules() -> list[Rule]:
             code=code,
             name=name,
             family="load",
+            stage="export",
             severity=severity,
             summary=LOAD_CODES[code],
             rationale=rationale

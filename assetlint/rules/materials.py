@@ -18,7 +18,7 @@ from assetlint.model import Asset, Material, Mesh
 from assetlint.plugins import hookimpl
 from assetlint.rules import RuleContext, RuleGroup, iter_meshes
 
-group = RuleGroup(family="materials")
+group = RuleGroup(family="materials", stage="materials and textures")
 
 
 @hookimpl

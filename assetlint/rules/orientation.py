@@ -24,7 +24,7 @@ from assetlint.rules.scale import fitted_cube, pipeline_signs, vertical_axis
 if TYPE_CHECKING:  # scipy is imported where used: it would double the CLI's start-up
     from scipy.spatial import ConvexHull, cKDTree
 
-group = RuleGroup(family="orientation")
+group = RuleGroup(family="orientation", stage="engine import")
 
 
 @hookimpl

@@ -27,7 +27,7 @@ from assetlint.plugins import hookimpl
 from assetlint.rules import AT_LEAST_ZERO, SHARE, Range, RuleContext, RuleGroup, iter_meshes, plural
 from assetlint.rules.scale import assumed_unit
 
-group = RuleGroup(family="printability")
+group = RuleGroup(family="printability", stage="mesh inspection")
 
 # 0.8 mm: two perimeters of the standard 0.4 mm FDM nozzle, the minimum printing services
 # publish for supported walls (e.g. rigidprints.co.uk/design-guide/wall-thickness: "safe
@@ -55,6 +55,7 @@ def _point(p: np.ndarray) -> str:
     "P001",
     "self-intersection",
     severity="error",
+    mark="intersection",
     summary="triangles that pass through other triangles of the same mesh",
     fix="Remesh or boolean-union the overlapping parts (Blender: 3D Print Toolbox > "
     "Intersections to find them, then Remesh or Boolean Union; MeshLab: Select Self "

@@ -25,7 +25,7 @@ from assetlint.model import UNITLESS_FORMATS, Asset
 from assetlint.plugins import hookimpl
 from assetlint.rules import ABOVE_ZERO, AT_LEAST_ZERO, SHARE, Range, RuleContext, RuleGroup
 
-group = RuleGroup(family="scale")
+group = RuleGroup(family="scale", stage="engine import")
 
 
 @hookimpl

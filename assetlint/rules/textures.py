@@ -23,7 +23,7 @@ from assetlint.plugins import hookimpl
 from assetlint.rules import AT_LEAST_ZERO, SHARE, Range, RuleContext, RuleGroup, iter_meshes
 from assetlint.rules.materials import material_slots
 
-group = RuleGroup(family="textures")
+group = RuleGroup(family="textures", stage="materials and textures")
 
 
 @hookimpl

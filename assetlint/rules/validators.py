@@ -30,8 +30,8 @@ from assetlint.model import Asset, LoadError
 from assetlint.plugins import hookimpl
 from assetlint.rules import ABOVE_ZERO, AT_LEAST_ZERO, Rule, RuleContext, RuleGroup
 
-usd_group = RuleGroup(family="usd-validation")
-gltf_group = RuleGroup(family="gltf-validator")
+usd_group = RuleGroup(family="usd-validation", stage="export")
+gltf_group = RuleGroup(family="gltf-validator", stage="export")
 
 USD_FORMATS = {"usd", "usda", "usdc", "usdz"}
 GLTF_FORMATS = {"gltf", "glb"}
@@ -66,19 +66,19 @@ _USD_OTHER = "U010"
 
 def _usd_errors(asset: Asset) -> list[tuple[str, str, str, str, str | None]]:
     """(U code, validator, error name, severity word, prim path) per validation error,
-    computed once per asset (all U rules share it), in a child process as the loader
-    reads the stage: usd-core can abort on a corrupt file."""
-    cached = getattr(asset, "_usd_validation", None)
-    if cached is not None:
-        return cached
+    computed once per asset (all U rules share it, through the asset's cache), in a child
+    process as the loader reads the stage: usd-core can abort on a corrupt file."""
+    return asset.cache.memo("validators.usd", lambda: _validate_isolated(Path(asset.path)))
+
+
+def _validate_isolated(path: Path) -> list[tuple[str, str, str, str, str | None]]:
+    """:func:`_validate` in a child process; a failure of it is one U010 error."""
     from assetlint.loaders import usd as usd_loader
 
     try:
-        errors = usd_loader.isolated(_validate, (Path(asset.path),), "the validators")
+        return usd_loader.isolated(_validate, (path,), "the validators")
     except LoadError as exc:
-        errors = [(_USD_OTHER, "UsdValidation", "Error", str(exc), None)]
-    asset._usd_validation = errors  # type: ignore[attr-defined]  # Asset has no cache field
-    return errors
+        return [(_USD_OTHER, "UsdValidation", "Error", str(exc), None)]
 
 
 def _validate(path: Path) -> list[tuple[str, str, str, str, str | None]]:
