@@ -749,6 +749,15 @@ DETAIL_BAND = (1.0, 3.0)
 DETAIL_NEIGHBOURS = 8
 # A side is compared only with at least this many samples measured on it (of 8,192).
 MIN_SIDE_SAMPLES = 200
+# Geometric detail names a front only when that side is modelled with at least this many
+# of the triangles the samples land on: a face, a grille or a row of buttons takes on the
+# order of a hundred triangles, while the side of a plain shape is a few flat facets whose
+# only "detail" is their edges (and a smooth back then reads as featureless). On the
+# professional sets the fronts that geometry names rightly span 267 to 1,958 triangles
+# (CesiumMilkTruck, Suzanne, the Duck, the generated penguin and car); the ends of shapes
+# with no front span 4 to 46 (the L-block, assimp's huesitos bone rig, trimesh's bent
+# block in groups.obj).
+MIN_FEATURE_TRIANGLES = 100
 # Facing rests wholly on the mirror plane, so it asks for a clearer one than lying does
 # (:data:`MIN_MIRROR`): 0.87 to 0.99 on the Khronos Duck, CesiumMilkTruck, DamagedHelmet
 # and pirate and on the generated chair, penguin, car, TRELLIS character, fish and fox;
@@ -765,7 +774,7 @@ class Facing:
     sign: bool  # whether ``axis`` points to the front (else only the line is known)
     plane: Plane  # its mirror plane
     texture: float | None  # texture detail of the +axis side / the -axis side
-    geometry: float  # geometric detail of the +axis side / the -axis side
+    geometry: float | None  # geometric detail of the +axis side / the -axis side
 
 
 def facing(asset: Asset) -> Facing | None:
@@ -778,7 +787,9 @@ def facing(asset: Asset) -> Facing | None:
     normals turn between neighbouring samples) of the two sides are compared; each cue
     votes when one side exceeds the other by :data:`MIN_DETAIL_RATIO`, and the sign is
     known when at least one votes and none disagrees. None for objects that lie (O010),
-    have no single clear mirror plane, or whose plane is not vertical."""
+    have no single clear mirror plane, whose plane is not vertical, or with no features
+    on either side to compare (no base colour texture, and geometry dismissed by
+    :data:`MIN_FEATURE_TRIANGLES`): a plain shape has no front."""
     if asset.format == "stl" or lying_pose(asset) is not None or lying_flat(asset) is not None:
         return None
     samples = shape_samples(asset)
@@ -796,8 +807,14 @@ def facing(asset: Asset) -> Facing | None:
     if not front.any() or not back.any():
         return None
     geometry = _ratio(_normal_turn(samples), front, back)
+    if geometry is not None and _triangles(samples, front if geometry > 1 else back) < (
+        MIN_FEATURE_TRIANGLES
+    ):
+        geometry = None  # the edges of a few facets, not features
     texture = _ratio(_texture_detail(asset, samples), front, back)
     ratios = [r for r in (geometry, texture) if r is not None]
+    if not ratios:
+        return None  # no features on either side: nothing tells a front from a back
     votes = {int(np.sign(np.log(r))) for r in ratios if abs(np.log(r)) >= np.log(MIN_DETAIL_RATIO)}
     sign = len(votes) == 1
     if votes == {-1}:
@@ -818,6 +835,12 @@ def _ratio(detail: np.ndarray | None, front: np.ndarray, back: np.ndarray) -> fl
         return None
     ma, mb = float(a.mean()), float(b.mean())
     return ma / mb if ma > 0 and mb > 0 else None
+
+
+def _triangles(samples: ShapeSamples, side: np.ndarray) -> int:
+    """How many distinct triangles the samples of ``side`` land on."""
+    rows = np.column_stack([samples.mesh[side], np.sort(samples.corners[side], axis=1)])
+    return len(np.unique(rows, axis=0))
 
 
 def _normal_turn(samples: ShapeSamples) -> np.ndarray:
@@ -945,7 +968,7 @@ def facing_turn(face: Facing, expected: str) -> Turn | None:
         said = f"its front-back axis is along {facing_direction(axis, line=True)}"
         evidence = (
             f"{plane} gives the axis; which end is the front is uncertain "
-            f"(detail front/back: {detail or 'not measured'})"
+            f"(detail front/back: {detail})"
         )
     if not expected:
         degrees = turn_about_y(axis, _nearest_axis(axis))
@@ -1003,9 +1026,12 @@ def facing_rule(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     eyes, grille, buttons), and single-view image-to-3D generators copy the photo onto
     the side they saw and invent a smoother, blurrier back. Texture detail (band-passed
     base colour) and geometric detail (normal variation) vote when a side exceeds the
-    other by 10%; the sign is said only when no cue disagrees, and otherwise the message
-    names the axis, says that the sign is uncertain and is only information (a pole or a
-    bent block has a mirror plane but no front; `assetlint fix` turns nothing). On the
+    other by 10%; geometry votes only for a side modelled with at least 100 triangles
+    (features need them: the side of a plain block, an L-shape or a bone chain is a few
+    facets whose only detail is their edges). The sign is said only when no cue
+    disagrees, and otherwise the message names the axis, says that the sign is uncertain
+    and is only information (`assetlint fix` turns nothing). With no features on either
+    side (a plain pole, block or bone chain) nothing is said: it has no front. On the
     files whose front is known (Khronos Duck and CesiumMilkTruck +X, generated chair -Z,
     car -X, characters, penguin, fish, fox +Z) no cue ever pointed to the back. Lying
     objects (O010), objects with no single clear mirror plane, and STL are not judged.

@@ -135,21 +135,61 @@ PROFESSIONAL = sorted(
 
 
 @needs_corpus
-def test_professional_assets_are_silent_without_target():
-    """One readable professional model faces along no axis: assimp's huesitos bone rig, a
-    post with an arm turned 25° off +X. It was authored so, not fitted to a photo by a
-    generator, and O011 stays silent on it with no target."""
-    off = []
+def test_professional_assets_face_as_modelled():
+    """With no target no professional model is said to face along no axis (assimp's
+    huesitos bone rig, a post with an arm turned 25° off +X, has no features on either
+    end, so no front). Against the fronts the targets want, only models whose front
+    carries features are said to face wrongly, and rightly: the Duck and CesiumMilkTruck
+    face +X (their renders: the beak and the headlights are seen from +X), Suzanne (the
+    monkey, twice) and the AlphaBlendModeTest panel board face +Z."""
+    off, wrong = [], {"+Z": [], "+X": []}
     for path in PROFESSIONAL:
         try:
             asset = load(path)
         except LoadError:
             continue
         face = facing(asset)
-        if face is not None and facing_turn(face, "") is not None:
+        if face is None:
+            continue
+        if facing_turn(face, "") is not None:
             off.append(path.name)
-    assert off == ["assimp__huesitos.fbx"]
-    assert o011(CORPUS / "fbx/assimp__huesitos.fbx") == []
+        for front, names in wrong.items():
+            turn = facing_turn(face, front)
+            if turn is not None and turn.sign:
+                names.append(path.name)
+    assert off == []
+    assert wrong == {
+        "+Z": ["CesiumMilkTruck.glb", "Duck.glb"],
+        "+X": [
+            "ufbx__blender_suzanne_multimaterial_7400_binary.fbx",
+            "AlphaBlendModeTest.glb",
+            "monkey.glb",
+        ],
+    }
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("meshes/groups.obj", "web"),
+        ("fbx/assimp__huesitos.fbx", "web"),
+        ("meshes/simple_pole.glb", "web"),
+    ],
+)
+def test_plain_shapes_have_no_front(path, target):
+    """A bent block, a bone chain and a pole have a mirror plane but nothing that tells a
+    front from a back: their ends are a few flat facets (4 to 46 triangles), whose edges
+    are no features, and they carry no texture. Before, geometric detail counted those
+    edges and said the block faced -Z and the rig +X."""
+    assert facing(load(CORPUS / path)) is None
+    assert o011(CORPUS / path, target) == []
+
+
+@needs_corpus
+def test_bundled_l_block_has_no_front():
+    block = Path(__file__).resolve().parents[2] / "corpus" / "fbx" / "block_cm_zup.fbx"
+    assert o011(block, "unity") == []
 
 
 @needs_corpus
@@ -190,14 +230,14 @@ def test_an_uncertain_sign_turns_only_the_axis():
 
 @needs_corpus
 def test_an_uncertain_front_is_only_information():
-    """trimesh's utility pole has a mirror plane but no front: its axis is said, as
-    information, and nothing is claimed about its sign."""
-    assert o011(CORPUS / "meshes/simple_pole.glb", "web") == [
+    """The DamagedHelmet has a mirror plane and detail on both ends, but neither end has
+    10% more: its axis is said, as information, and nothing about its sign."""
+    assert o011(SAMPLES / "DamagedHelmet/DamagedHelmet.gltf", "unreal") == [
         (
             "info",
-            "its front-back axis is along X; the target's front is +Z: rotating +90° or -90° "
-            "about Y puts it on that axis (its mirror plane (86% of the surface maps onto "
+            "its front-back axis is along Z; the target's front is +X: rotating -90° or +90° "
+            "about Y puts it on that axis (its mirror plane (87% of the surface maps onto "
             "itself) gives the axis; which end is the front is uncertain (detail front/back: "
-            "geometry 1.01x))",
+            "geometry 0.92x, texture 0.96x))",
         )
     ]
