@@ -212,24 +212,6 @@ def _cmd_check(ns: argparse.Namespace) -> int:
     return EXIT_CLEAN if ns.exit_zero else report.exit_code
 
 
-def _rule_dict(rule: Rule) -> dict[str, Any]:
-    return {
-        "code": rule.code,
-        "name": rule.name,
-        "family": rule.family,
-        "severity": rule.severity,
-        "summary": rule.summary,
-        "rationale": rule.rationale,
-        "fix": rule.fix,
-        "autofix": rule.autofix,
-        "targets": list(rule.targets),
-        "params": dict(rule.params),
-        "origin": rule.origin,
-        "stage": rule.stage,
-        "mark": rule.mark,
-    }
-
-
 def _cmd_rules(ns: argparse.Namespace) -> int:
     engine = _engine()
     if engine is None:
@@ -240,7 +222,7 @@ def _cmd_rules(ns: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if ns.format == "json":
-        json.dump([_rule_dict(r) for r in rules], sys.stdout, indent=2)
+        json.dump([r.metadata() for r in rules], sys.stdout, indent=2)
         print()
         return EXIT_CLEAN
     width = max((len(r.name) for r in rules), default=0)

@@ -29,7 +29,7 @@ from assetlint.batch.plans import FileResult, Plan, lint_file
 from assetlint.engine import Engine
 from assetlint.loaders import NotRegularFile, open_regular, within
 from assetlint.plugins import ENTRY_POINT_GROUP
-from assetlint.rules import Range, Rule
+from assetlint.rules import Rule
 
 # Files past this size are not hashed: their result is not cached (a hash must read it all).
 MAX_HASHED_BYTES = 4 << 30
@@ -209,35 +209,6 @@ def _lookup(
     return result, None, False
 
 
-def _rule_data(rule: Rule) -> dict[str, Any]:
-    """A rule's metadata as JSON data (its check is code: not stored)."""
-    return {
-        "code": rule.code,
-        "name": rule.name,
-        "family": rule.family,
-        "severity": rule.severity,
-        "summary": rule.summary,
-        "rationale": rule.rationale,
-        "fix": rule.fix,
-        "autofix": rule.autofix,
-        "targets": list(rule.targets),
-        "params": dict(rule.params),
-        "ranges": {k: [r.low, r.high, r.above] for k, r in rule.ranges.items()},
-        "shared": dict(rule.shared),
-        "origin": rule.origin,
-    }
-
-
-def _rule_of(data: dict[str, Any]) -> Rule:
-    return Rule(
-        **{
-            **data,
-            "targets": tuple(data["targets"]),
-            "ranges": {k: Range(*bounds) for k, bounds in data["ranges"].items()},
-        }
-    )
-
-
 def _stderr_warning(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
@@ -315,7 +286,7 @@ class Cache:
                 data = json.loads(fh.read(MAX_ENTRY_BYTES))
             if data.get("format") != ENTRY_FORMAT:
                 return None
-            rules = [_rule_of(d) for d in data["rules"]]
+            rules = [Rule.from_metadata(d) for d in data["rules"]]
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
         return {r.code: r for r in rules}
@@ -331,7 +302,7 @@ class Cache:
             return
         if engine.pm.hook.assetlint_packs.get_hookimpls():
             return
-        data = {"format": ENTRY_FORMAT, "rules": [_rule_data(r) for r in engine.rules.values()]}
+        data = {"format": ENTRY_FORMAT, "rules": [r.metadata() for r in engine.rules.values()]}
         try:
             text = json.dumps(data, allow_nan=False)
         except (TypeError, ValueError):

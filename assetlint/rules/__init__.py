@@ -115,6 +115,38 @@ class Rule:
     mark: str = "spot"  # what the renders draw for its findings: one of MARKS
     stage: str = "other"  # where its findings bite, for the reports: one of STAGES
 
+    def metadata(self) -> dict[str, Any]:
+        """Everything but the check, as JSON data: what `rules --format json` prints and
+        what the cache's catalogue stores (:meth:`from_metadata` reads it back)."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "family": self.family,
+            "severity": self.severity,
+            "summary": self.summary,
+            "rationale": self.rationale,
+            "fix": self.fix,
+            "autofix": self.autofix,
+            "targets": list(self.targets),
+            "params": dict(self.params),
+            "ranges": {k: [r.low, r.high, r.above] for k, r in self.ranges.items()},
+            "shared": dict(self.shared),
+            "origin": self.origin,
+            "stage": self.stage,
+            "mark": self.mark,
+        }
+
+    @classmethod
+    def from_metadata(cls, data: Mapping[str, Any]) -> Rule:
+        """The rule :meth:`metadata` describes, without its check."""
+        return cls(
+            **{
+                **data,
+                "targets": tuple(data["targets"]),
+                "ranges": {k: Range(*bounds) for k, bounds in data["ranges"].items()},
+            }
+        )
+
     def __post_init__(self) -> None:
         if not CODE_PATTERN.match(self.code):
             raise ValueError(f"rule code {self.code!r} is not a prefix and three digits")
