@@ -6,6 +6,8 @@ tolerance the rule ran with), so it removes exactly what the rule reported.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from assetlint.fix import FixContext, fix
@@ -18,6 +20,16 @@ from assetlint.rules import mesh_label, plural
 
 def _tolerance(ctx: FixContext, code: str) -> float:
     return float(ctx.param(code, "weld_tolerance") or DEFAULT_WELD_TOLERANCE)
+
+
+def reported_meshes(asset: Asset, ctx: FixContext, *codes: str) -> Iterator[tuple[Mesh, str]]:
+    """(mesh, label) of each mesh the lint reported under one of ``codes``: a
+    repair step touches only what its rules found."""
+    reported = {f.subject for f in ctx.found(*codes)}
+    for index, mesh in enumerate(asset.meshes):
+        label = mesh_label(asset, index)
+        if label in reported:
+            yield mesh, label
 
 
 def keep_faces(mesh: Mesh, keep: np.ndarray) -> None:
@@ -64,11 +76,9 @@ def fix_weld(asset: Asset, ctx: FixContext) -> list[str]:
     """Triangle soup (every triangle with its own corners) welded into shared vertices:
     two vertices become one only where positions agree within the weld tolerance *and*
     UVs, normals and colours agree (to 1e-6), so UV and normal seams stay split."""
-    reported = {f.subject for f in ctx.found("G011")}
     changes = []
-    for index, mesh in enumerate(asset.meshes):
-        label = mesh_label(asset, index)
-        if label not in reported or not mesh.vertex_count:
+    for mesh, label in reported_meshes(asset, ctx, "G011"):
+        if not mesh.vertex_count:
             continue
         topo = topology(mesh, _tolerance(ctx, "G011"))
         attrs = np.round(_attributes(mesh) * 1e6)
@@ -109,12 +119,8 @@ def fix_cleanup(asset: Asset, ctx: FixContext) -> list[str]:
     """Remove what G007/G009/G010 count (the triangles), G006's collapsed triangles, and
     what G008 counts (the vertices), with the same topology the rules judged, for the codes
     selected. G006's flat slivers over three distinct points are kept (see below)."""
-    reported = {f.subject for f in ctx.found(*CLEANUP_CODES)}
     changes = []
-    for index, mesh in enumerate(asset.meshes):
-        label = mesh_label(asset, index)
-        if label not in reported:
-            continue
+    for mesh, label in reported_meshes(asset, ctx, *CLEANUP_CODES):
         topo = topology(mesh, _tolerance(ctx, "G006"))
         bad = np.zeros(mesh.triangle_count, dtype=bool)
         if {"G009", "G010"} & set(ctx.running):
@@ -237,12 +243,8 @@ def orientation_flips(topo: Topology) -> np.ndarray:
 def fix_winding(asset: Asset, ctx: FixContext) -> list[str]:
     """Flip the faces :func:`orientation_flips` names, on the welded topology the rules
     judge; seams stay as they were (only the order of each face's corners changes)."""
-    reported = {f.subject for f in ctx.found("G004", "G005")}
     changes = []
-    for index, mesh in enumerate(asset.meshes):
-        label = mesh_label(asset, index)
-        if label not in reported:
-            continue
+    for mesh, label in reported_meshes(asset, ctx, "G004", "G005"):
         topo = topology(mesh, _tolerance(ctx, "G004"))
         flipped = orientation_flips(topo)
         if not flipped.any():
@@ -290,14 +292,10 @@ def _small_parts(topo: Topology, area_ratio: float, size_ratio: float) -> np.nda
 @fix("floaters", ("G012",), "delete small disconnected parts")
 def fix_floaters(asset: Asset, ctx: FixContext) -> list[str]:
     """Delete the parts G012 reports (area or size a small share of the main part's)."""
-    reported = {f.subject for f in ctx.found("G012")}
     area_ratio = float(ctx.param("G012", "area_ratio"))
     size_ratio = float(ctx.param("G012", "size_ratio"))
     changes = []
-    for index, mesh in enumerate(asset.meshes):
-        label = mesh_label(asset, index)
-        if label not in reported:
-            continue
+    for mesh, label in reported_meshes(asset, ctx, "G012"):
         faces = _small_parts(topology(mesh, _tolerance(ctx, "G012")), area_ratio, size_ratio)
         if not len(faces):
             continue
@@ -315,12 +313,8 @@ def fix_hidden(asset: Asset, ctx: FixContext) -> list[str]:
     where the target's lint reported G016 (the game and web packs; a print keeps them).
     Cavities (G017, an inward shell inside an outward one) are never touched: they are the
     hollow of the object, not geometry lying inside it."""
-    reported = {f.subject for f in ctx.found("G016")}
     changes = []
-    for index, mesh in enumerate(asset.meshes):
-        label = mesh_label(asset, index)
-        if label not in reported:
-            continue
+    for mesh, label in reported_meshes(asset, ctx, "G016"):
         topo = topology(mesh, _tolerance(ctx, "G016"))
         _, part = topo.parts
         hidden = nesting(topo).parts("hidden")
@@ -411,12 +405,8 @@ def fix_holes(asset: Asset, ctx: FixContext) -> list[str]:
     """Close holes of up to MAX_HOLE_EDGES boundary edges with MeshLab's Close Holes on
     the welded topology (no new vertices). Each new triangle uses existing vertices (their
     UVs) and takes the material of a face beside it; bigger holes are left to a person."""
-    reported = {f.subject for f in ctx.found("G003")}
     changes = []
-    for index, mesh in enumerate(asset.meshes):
-        label = mesh_label(asset, index)
-        if label not in reported:
-            continue
+    for mesh, label in reported_meshes(asset, ctx, "G003"):
         topo = topology(mesh, _tolerance(ctx, "G003"))
         try:
             vertex_count, faces = isolated(
