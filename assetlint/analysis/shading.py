@@ -27,20 +27,26 @@ A key light follows Lambert's law, brightening by max(0, n . d): linear in the n
 the side facing it, flat on the side turned away (lit by sky and bounce alone), and a
 robust fit over both halves takes the flat half for the model. So the fit is redone on
 the side facing the light found (from the global fit and from the local slope below, the
-one that explains more is kept). And a white light scales r, g and b alike, so the fit
-also measures how the chromaticity changes along the light (``tint``): hand-painted
-colour graded from one hue into another changes it as much as the luminance.
+one that explains more is kept), leaving out what lies in the shadow another part casts
+(a shadow ray per sample, given by the caller): inside a bowl or a tube, under a truck's
+cab, surface that faces the light receives none of it. And a white light scales r, g and
+b alike, so the fit also measures how the chromaticity changes along the light
+(``tint``), on unclipped samples only: hand-painted colour graded from one hue into
+another changes it as much as the luminance.
 
 Colour regions of the same chromaticity but different lightness (dark and light grey
 parts) are one group, and a few such regions can mimic a light in this global fit. A
 light, unlike regions, changes luminance *smoothly* with the normal, so the global fit is
 checked by a local one: over pairs of neighbouring samples, the relative luminance
-difference against the normal difference, with Tukey's biweight (pairs straddling a
-region border are outliers and weigh nothing). :func:`local_slope` gives it.
+difference against the normal difference, with Tukey's biweight, over pairs of the same
+colour group and lightness level (a pair across a paint border differs by the paint; on
+flat panels the pairs straddling a crease are the only ones whose normals differ, and
+those across a border would outweigh them). :func:`local_slope` gives it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,6 +133,7 @@ class Grouping:
     group: np.ndarray  # int (n,)
     usable: np.ndarray  # bool (n,)
     local: np.ndarray | None  # see local_slope
+    pairs: tuple[np.ndarray, np.ndarray]  # neighbouring usable samples (neighbour_pairs)
 
 
 def group_samples(
@@ -140,7 +147,7 @@ def group_samples(
     pairs = neighbour_pairs(samples, usable)
     local = local_slope(samples, pairs)
     levels = split_levels(samples, group, usable, local, pairs, across_creases)
-    return Grouping(levels, usable, local)
+    return Grouping(levels, usable, local, pairs)
 
 
 def _relative_luminance(
@@ -156,16 +163,28 @@ def _relative_luminance(
 
 
 def fit_shading(
-    samples: Samples, occlusion: np.ndarray | None = None, grouping: Grouping | None = None
+    samples: Samples,
+    occlusion: np.ndarray | None = None,
+    grouping: Grouping | None = None,
+    visible: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> ShadingFit | None:
     """Fit luminance against the normal (and ``occlusion`` per sample, if given: an array
     as long as the samples, NaN where unknown), over the samples ``grouping`` keeps
-    (:func:`group_samples` of all of them if not given). None when too few take part."""
+    (:func:`group_samples` of all of them if not given). ``visible``, given a direction,
+    says which samples see a light from there (bool per sample; False in a cast shadow,
+    True where unknown). None when too few take part."""
     grouping = grouping or group_samples(samples)
-    group, local = grouping.group, grouping.local
+    group = grouping.group
     usable = grouping.usable.copy()
     if occlusion is not None:
         usable &= np.isfinite(occlusion)
+    # the local slope over pairs of the same colour and lightness level: a pair across a
+    # paint border differs by the paint, and on a faceted surface (flat panels) the pairs
+    # that straddle a crease are the only ones whose normals differ, so those across a
+    # border would outweigh them
+    i, j = grouping.pairs
+    same = group[i] == group[j]
+    local = local_slope(samples, (i[same], j[same]))
     idx = np.flatnonzero(usable)
     if len(idx) < 50:
         return None
@@ -183,11 +202,11 @@ def fit_shading(
     # max(0, n . d)): the one that leaves the smaller residual is kept.
     fit = linear
     starts = [s for s in (linear.direction, local) if s is not None and np.linalg.norm(s) > 0]
-    lits = [_lit_side(samples, group, idx, occlusion, start, linear) for start in starts]
+    lits = [_lit_side(samples, group, idx, occlusion, start, linear, visible) for start in starts]
     lit = max(lits, key=lambda f: f.explained, default=linear)
     if lit is not linear and _direction_residual(
-        samples, group, idx, occlusion, lit.direction, True
-    ) < _direction_residual(samples, group, idx, occlusion, linear.direction, False):
+        samples, group, idx, occlusion, lit.direction, visible
+    ) < _direction_residual(samples, group, idx, occlusion, linear.direction, None, False):
         fit = lit
     fit.groups = linear.groups  # the colour groups of the whole surface
     if local is not None:
@@ -205,10 +224,12 @@ def _lit_side(
     occlusion: np.ndarray | None,
     start: np.ndarray,
     fit: ShadingFit,
+    visible: Callable[[np.ndarray], np.ndarray] | None,
 ) -> ShadingFit:
-    """Refit on the samples facing ``start``, then on those facing the light found, until
-    that side stops changing or the normal stops explaining more than in ``fit``."""
-    facing = samples.shading_normals[idx] @ start > 0
+    """Refit on the samples that face ``start`` and see it (out of a cast shadow), then on
+    those lit by the light found, until that side stops changing or the normal stops
+    explaining more than in ``fit``."""
+    facing = _lit(samples, idx, start, visible)
     for _ in range(LIT_SIDE_STEPS):
         if facing.sum() < 50:
             break
@@ -216,11 +237,23 @@ def _lit_side(
         if lit.explained < fit.explained + LIT_SIDE_GAIN:
             break
         fit = lit
-        now = samples.shading_normals[idx] @ lit.direction > 0
+        now = _lit(samples, idx, lit.direction, visible)
         if np.array_equal(now, facing):
             break
         facing = now
     return fit
+
+
+def _lit(
+    samples: Samples,
+    idx: np.ndarray,
+    direction: np.ndarray,
+    visible: Callable[[np.ndarray], np.ndarray] | None,
+) -> np.ndarray:
+    """bool over ``idx``: the samples a light from ``direction`` reaches (facing it, and
+    out of a cast shadow where ``visible`` tells)."""
+    facing = samples.shading_normals[idx] @ direction > 0
+    return facing if visible is None else facing & visible(direction)[idx]
 
 
 def _direction_residual(
@@ -229,16 +262,19 @@ def _direction_residual(
     idx: np.ndarray,
     occlusion: np.ndarray | None,
     direction: np.ndarray,
-    lambert: bool,
+    visible: Callable[[np.ndarray], np.ndarray] | None,
+    lambert: bool = True,
 ) -> float:
     """Mean absolute residual over the samples ``idx`` of a light along ``direction``
     alone, its slope and the group intercepts refitted on all of ``idx`` (so fits made on
     different samples are judged on the same ones): luminance linear in n . d, as the
     fit over all samples models it, or, for a fit on the lit side (``lambert``),
-    Lambert's max(0, n . d), flat on the side turned away."""
+    Lambert's max(0, n . d), flat on the side turned away and in cast shadows."""
     g, y = _relative_luminance(samples, group, idx)
     light = samples.shading_normals[idx] @ direction
-    x = (np.maximum(light, 0.0) if lambert else light)[:, None]
+    if lambert:
+        light = np.where(_lit(samples, idx, direction, visible), light, 0.0)
+    x = light[:, None]
     if occlusion is not None:
         x = np.column_stack([x, occlusion[idx]])
     resid = _weighted_fit(y, x, g, np.ones(len(y)))[1]
@@ -277,12 +313,16 @@ def _fit(
     # a white light scales r, g and b alike: the chromaticity's change along the light
     # direction, per unit of normal, over the luminance's (paint graded from one hue to
     # another changes both; see ShadingFit.tint)
+    # Both slopes come from the same unclipped samples: a clipped channel says nothing of
+    # the hue, and luminance that stops rising at the clip while the hue is still read
+    # beside it would inflate the ratio
     rgb = samples.rgb[idx]
     chroma = rgb[:, :2] / np.maximum(rgb.sum(axis=1), 1e-12)[:, None]
-    unclipped = rgb.max(axis=1) < CLIPPED  # a clipped channel says nothing of the hue
-    slopes = _weighted_fit(chroma, x, g, weight * unclipped)[0][:3]
-    if norm > 0:
-        fit.tint = float(np.linalg.norm(fit.direction @ slopes)) / norm
+    unclipped = rgb.max(axis=1) < CLIPPED
+    slopes = _weighted_fit(np.column_stack([y, chroma]), x, g, weight * unclipped)[0][:3]
+    along = fit.direction @ slopes  # luminance, then the two chromaticities
+    if norm > 0 and unclipped.any():
+        fit.tint = float(np.linalg.norm(along[1:])) / max(abs(float(along[0])), 1e-12)
     residual = np.full(samples.count, np.nan)
     residual[idx] = resid
     fit.residual = residual

@@ -18,7 +18,7 @@ per asset and shared by the rules.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -45,7 +45,7 @@ from assetlint.analysis.highlights import (
     analysed_shape,
     find_blobs,
 )
-from assetlint.analysis.occlusion import shared_occlusion
+from assetlint.analysis.occlusion import occluder, shared_occlusion
 from assetlint.analysis.regions import material_parts
 from assetlint.analysis.shading import (
     Grouping,
@@ -174,10 +174,45 @@ def shading(asset: Asset) -> tuple[ShadingFit, np.ndarray | None] | None:
         if occ is not None and np.std(occ) > 0:
             full = np.full(samples.count, np.nan)
             full[: len(occ)] = occ
-        fit = fit_shading(samples, occlusion=full, grouping=grouping(asset, samples))
+        fit = fit_shading(
+            samples,
+            occlusion=full,
+            grouping=grouping(asset, samples),
+            visible=light_visibility(asset, samples),
+        )
         return None if fit is None else (fit, occ)
 
     return memo(asset, "heuristics.shading", compute)
+
+
+def light_visibility(asset: Asset, samples: Samples) -> Callable[[np.ndarray], np.ndarray]:
+    """For a light direction: which samples see it (one shadow ray each, cast for the
+    first OCCLUSION_SAMPLES, those the light fit uses; True where not cast): a key light
+    leaves parts of the surface that face it in the shadow of others (inside a bowl or
+    a tube, under a truck's cab), and there Lambert's law holds only with that
+    visibility."""
+    n = min(OCCLUSION_SAMPLES, samples.count)
+    occ = occluder(asset)
+
+    def visible(direction: np.ndarray) -> np.ndarray:
+        out = np.ones(samples.count, dtype=bool)
+        if occ is None or not n:
+            return out
+        offset = max(occ.cell, 1e-4 * occ.scale)
+        origins = (samples.positions[:n] + samples.normals[:n] * offset - occ.centre) / occ.scale
+        dirs = np.broadcast_to(np.asarray(direction, dtype=np.float32), (n, 3))
+        hit = np.asarray(
+            occ.scene.run(  # type: ignore[attr-defined]
+                origins.astype(np.float32),
+                np.ascontiguousarray(dirs),
+                dists=np.full(n, 4.0, dtype=np.float32),  # the scene spans 1 here
+                query="OCCLUDED",
+            )
+        )
+        out[:n] = hit == -1
+        return out
+
+    return visible
 
 
 def light_fit(asset: Asset) -> ShadingFit | None:
@@ -264,8 +299,8 @@ def baked_light(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     variance explained tells a real light from a coincidence of colour regions. A key
     light brightens only the side that faces it (Lambert's max(0, n . d)), so the fit is
     redone on that side, where luminance follows the normal linearly; the side turned
-    away, lit by the sky and bounce light alone, and cast shadows would otherwise pass
-    for the rule. The same light must also show locally, between neighbouring points (a
+    away, lit by the sky and bounce light alone, and the cast shadows a shadow ray finds
+    (the inside of a bowl, the far wall of a tube) would otherwise pass for the rule. The same light must also show locally, between neighbouring points (a
     light shades smoothly; regions of dark and light paint change in steps), in about
     the same direction, and it must leave the hue alone (a white light scales r, g and b
     alike; hand-painted art graded from one hue into another does not)."""

@@ -80,6 +80,44 @@ def test_box_light_direction_comes_from_every_face_not_the_lit_half(light):
     assert degrees(fit.direction, d) < 3
 
 
+def test_cast_shadow_on_the_lit_side_is_modelled_by_the_visibility_given():
+    # a key light max(0, n.d) whose light a neighbouring part blocks from a band of the
+    # lit side (as a bowl's rim shades its inside): that band is as dark as the side
+    # turned away, and read as facing the light it drags the fit off the light
+    d = np.array([0.6, 0.7, -0.4]) / np.linalg.norm([0.6, 0.7, -0.4])
+    band = np.array([0.0, 0.0, 1.0])
+
+    def shaded(p, n):
+        lit = np.maximum(n @ d, 0) * (np.abs(n @ band) > 0.35)
+        return np.outer(0.08 + 0.72 * lit, np.ones(3))
+
+    samples = surface_samples(sphere_asset(shaded))
+
+    def visible(direction: np.ndarray) -> np.ndarray:
+        # a shadow ray's answer: the band is shadowed only for a light from about d
+        return (np.abs(samples.shading_normals @ band) > 0.35) | (direction @ d < 0.9)
+
+    blind = fit_shading(samples)
+    fit = fit_shading(samples, visible=visible)
+    assert degrees(fit.direction, d) < 3 < degrees(blind.direction, d)
+    assert fit.explained > 0.95
+
+
+def test_clipped_channels_do_not_inflate_the_tint():
+    # a hard, slightly warm sun over a dim bluish sky, so strong that the lit side clips
+    # at 1: the hue shifts a little along the light (warm sun, cool sky), and luminance
+    # that stops rising at the clip made that shift look large against it (0.65 when
+    # the luminance's slope took every sample and the hue's only the unclipped ones)
+    d = np.array([0.0, 0.6, 0.8])
+    sky, sun = np.array([0.08, 0.09, 0.12]), np.array([4.4, 4.0, 3.4])
+    asset = sphere_asset(
+        lambda p, n: np.minimum(0.6 * (sky + np.outer(np.maximum(n @ d, 0), sun)), 1.0)
+    )
+    fit = fit_shading(surface_samples(asset))
+    assert degrees(fit.direction, d) < 3
+    assert fit.tint < 0.1
+
+
 def test_paint_graded_from_one_hue_to_another_has_a_tint():
     # pink below, teal above, darker towards the bottom: luminance follows the normal,
     # but so does the hue, as no white light makes it (the ufbx Maya slime)
