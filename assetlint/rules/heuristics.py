@@ -300,7 +300,8 @@ def baked_light(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     light brightens only the side that faces it (Lambert's max(0, n . d)), so the fit is
     redone on that side, where luminance follows the normal linearly; the side turned
     away, lit by the sky and bounce light alone, and the cast shadows a shadow ray finds
-    (the inside of a bowl, the far wall of a tube) would otherwise pass for the rule. The same light must also show locally, between neighbouring points (a
+    (the inside of a bowl, the far wall of a tube) would otherwise pass for the rule.
+    The same light must also show locally, between neighbouring points of one colour (a
     light shades smoothly; regions of dark and light paint change in steps), in about
     the same direction, and it must leave the hue alone (a white light scales r, g and b
     alike; hand-painted art graded from one hue into another does not)."""
