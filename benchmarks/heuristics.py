@@ -64,11 +64,7 @@ def rule_evidence(asset: Asset) -> dict[str, float]:
     return {
         "H001": (
             fit.strength
-            if fit is not None
-            and fit.explained >= 0.2
-            and fit.local_strength >= heuristics.LOCAL_MIN
-            and fit.local_angle <= heuristics.LOCAL_ANGLE
-            and fit.tint <= heuristics.TINT_MAX
+            if fit is not None and fit.explained >= 0.2 and heuristics.light_confirmed(fit, 0.0)
             else float("nan")
         ),
         "H002": (
@@ -291,19 +287,32 @@ def cycles_set(folder: Path, workers: int, verbose: bool = False) -> None:
                 precision, recall = _pr(tp, fp, fn)
                 line += f"; at the tuned threshold {precision:.3f} / {recall:.3f}"
             print(line)
-        errors = [r["error"] for r in sel if r["error"] is not None and r["labels"]["H001"]]
-        if errors:
-            print(
-                f"light direction error (cycles, key lights): median {np.median(errors):.1f}"
-                f" deg, 90th percentile {np.percentile(errors, 90):.1f} deg "
-                f"({len(errors)} cases)"
-            )
+        keyed = [r for r in sel if r["error"] is not None and r["labels"]["H001"]]
+        for which, rows in (
+            ("key lights", keyed),
+            ("key lights H001 found", [r for r in keyed if "H001" in r["codes"]]),
+        ):
+            errors = [r["error"] for r in rows]
+            if errors:
+                print(
+                    f"light direction error (cycles, {which}): median {np.median(errors):.1f}"
+                    f" deg, 90th percentile {np.percentile(errors, 90):.1f} deg "
+                    f"({len(errors)} cases)"
+                )
         weak = [r for r in sel if 1.1 <= (r["label"].get("key_contrast") or 0) < 1.4]
         found = sum("H001" in r["codes"] for r in weak)
         print(f"  weak key light (its own contrast 1.1-1.4): H001 on {found}/{len(weak)}")
         clean = [r for r in sel if r["name"].endswith("-clean.glb")]
         alarms = [r for r in clean if r["codes"]]
         print(f"clean albedo (true albedo, no light): {len(alarms)}/{len(clean)} with an H warning")
+        for code in ("H001", "H002"):
+            wrong = [
+                f"{'FN' if r['labels'][code] else 'FP'} {r['name'][: -len('.glb')]}"
+                for r in sel
+                if r["labels"][code] is not None and r["labels"][code] != (code in r["codes"])
+            ]
+            if wrong:
+                print(f"  {code} misclassified ({len(wrong)}): {', '.join(wrong)}")
         if verbose:
             for r in sel:
                 label = r["label"]
