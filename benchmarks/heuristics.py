@@ -288,11 +288,11 @@ def cycles_set(folder: Path, workers: int, verbose: bool = False) -> None:
                 line += f"; at the tuned threshold {precision:.3f} / {recall:.3f}"
             print(line)
         keyed = [r for r in sel if r["error"] is not None and r["labels"]["H001"]]
-        for which, rows in (
+        for which, subset in (
             ("key lights", keyed),
             ("key lights H001 found", [r for r in keyed if "H001" in r["codes"]]),
         ):
-            errors = [r["error"] for r in rows]
+            errors = [r["error"] for r in subset]
             if errors:
                 print(
                     f"light direction error (cycles, {which}): median {np.median(errors):.1f}"

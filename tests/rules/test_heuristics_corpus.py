@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assetlint.engine import Engine
@@ -81,3 +82,18 @@ def test_generated_output_keeps_its_findings(engine, relative):
         {w.split(":")[0] for w in heuristic_warnings(engine, "generated-real/" + relative)}
     )
     assert codes == GENERATED[relative]
+
+
+def test_light_in_vertex_colours_is_the_light_in_the_texture(engine):
+    """H001 reads vertex colours as it reads a texture (the surface samples interpolate
+    them): Hunyuan3D-1 wrote the same banana twice, with a colour map (GLB) and with
+    vertex colours (OBJ), and the light found in each comes from the same direction
+    (4.5 degrees apart; the shadow band along its underside)."""
+    found = {}
+    for name in ("mesh.glb", "mesh_vertex_colors.obj"):
+        asset = load(CORPUS / "generated-real" / "hunyuan3d1_vernon-banana" / name)
+        (light,) = [f for f in engine.run(asset, select=["H001"]) if f.code == "H001"]
+        found[name] = np.array(light.direction)
+    assert found["mesh.glb"] @ found["mesh_vertex_colors.obj"] > np.cos(np.radians(6))
+    assert found["mesh_vertex_colors.obj"][1] > 0.9  # from above
+
