@@ -96,4 +96,3 @@ def test_light_in_vertex_colours_is_the_light_in_the_texture(engine):
         found[name] = np.array(light.direction)
     assert found["mesh.glb"] @ found["mesh_vertex_colors.obj"] > np.cos(np.radians(6))
     assert found["mesh_vertex_colors.obj"][1] > 0.9  # from above
-
