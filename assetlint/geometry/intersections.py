@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assetlint.arrays import column_bounds, cross, finite_rows, in_range_rows
+from assetlint.arrays import column_bounds, finite_rows, in_range_rows
 from assetlint.geometry.topology import MIN_WELD_TOLERANCE, group_rows, weld
 
 # Refuse when the grid's estimated work (sum over cells of faces-in-cell squared) is
@@ -160,15 +160,38 @@ def _snapped(points: np.ndarray) -> np.ndarray:
 
 def _height(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """Twice the area over the longest edge: how far the flattest corner is from the
-    opposite edge."""
-    a, b, c = points[faces[:, 0]], points[faces[:, 1]], points[faces[:, 2]]
-    ab, bc, ca = b - a, c - b, a - c
-    n = cross(ab, -ca)
+    opposite edge.
+
+    Worked column by column (contiguous arrays: on 1M faces about twice as fast as on
+    (n, 3) rows), with the same operations per face, so the same values bit for bit."""
+    index = [np.ascontiguousarray(faces[:, k]) for k in range(3)]
+    ab, bc, ca = [], [], []
+    for k in range(3):
+        column = np.ascontiguousarray(points[:, k])
+        a, b, c = column[index[0]], column[index[1]], column[index[2]]
+        ab.append(b - a)
+        bc.append(c - b)
+        ca.append(a - c)
+    ac = [-x for x in ca]
+    n = np.stack(
+        [
+            ab[1] * ac[2] - ab[2] * ac[1],
+            ab[2] * ac[0] - ab[0] * ac[2],
+            ab[0] * ac[1] - ab[1] * ac[0],
+        ],
+        axis=1,
+    )
     doubled_area = np.sqrt(np.einsum("ij,ij->i", n, n))
-    longest = np.einsum("ij,ij->i", ab, ab)
-    np.maximum(longest, np.einsum("ij,ij->i", bc, bc), out=longest)
-    np.maximum(longest, np.einsum("ij,ij->i", ca, ca), out=longest)
+    longest = _squared_length(ab)
+    np.maximum(longest, _squared_length(bc), out=longest)
+    np.maximum(longest, _squared_length(ca), out=longest)
     return doubled_area / np.maximum(np.sqrt(longest), np.finfo(np.float64).tiny)
+
+
+def _squared_length(columns: list[np.ndarray]) -> np.ndarray:
+    """Per row, x² + y² + z², summed as einsum sums a row (its order, so its rounding)."""
+    v = np.stack(columns, axis=1)
+    return np.einsum("ij,ij->i", v, v)
 
 
 def grid_cost(points: np.ndarray, faces: np.ndarray) -> float:
@@ -177,29 +200,37 @@ def grid_cost(points: np.ndarray, faces: np.ndarray) -> float:
     number of boxes touching the cell, i.e. the candidates all queries enumerate.
 
     Computed without rasterising each box: +/-1 at the eight corners of every box's cell
-    range, then prefix sums along the three axes (a 3D difference array)."""
-    corners = [points[faces[:, i]] for i in range(3)]
-    lo = np.minimum(np.minimum(corners[0], corners[1]), corners[2])
-    hi = np.maximum(np.maximum(corners[0], corners[1]), corners[2])
-    box_lo = column_bounds(lo)[0]
-    size = column_bounds(hi)[1] - box_lo
+    range, then prefix sums along the three axes (a 3D difference array); column by
+    column, on contiguous arrays."""
+    index = [np.ascontiguousarray(faces[:, k]) for k in range(3)]
+    lo, hi = [], []
+    for k in range(3):
+        column = np.ascontiguousarray(points[:, k])
+        c0, c1, c2 = column[index[0]], column[index[1]], column[index[2]]
+        lo.append(np.minimum(np.minimum(c0, c1), c2))
+        hi.append(np.maximum(np.maximum(c0, c1), c2))
+    box_lo = np.array([c.min() for c in lo])
+    size = np.array([c.max() for c in hi]) - box_lo
     n = len(faces)
     size = np.maximum(size, size.max() * 1e-3 + np.finfo(np.float64).tiny)
     dims = np.maximum(np.round(size * (n / np.prod(size)) ** (1 / 3)), 1).astype(np.int64)
     while dims.prod() > 4 * n + 8:
         dims = np.maximum(dims // 2, 1)
     cell = size / dims
-    a = np.clip(((lo - box_lo) / cell).astype(np.int64), 0, dims - 1)
-    b = np.clip(((hi - box_lo) / cell).astype(np.int64), 0, dims - 1) + 1
     shape = tuple(int(d) for d in dims + 1)
-    stride = np.array([shape[1] * shape[2], shape[2], 1], dtype=np.int64)
-    ends = (a * stride, b * stride)
+    stride = (shape[1] * shape[2], shape[2], 1)
+    ends = ([], [])  # per axis, the first cell of each box's range and the one past its last
+    for k in range(3):
+        first = np.clip(((lo[k] - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
+        last = np.clip(((hi[k] - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
+        ends[0].append(first * stride[k])
+        ends[1].append((last + 1) * stride[k])
     cells = int(np.prod(shape))
     corners = ([], [])  # of the ranges, by parity: +1 for even, -1 for odd
     for sx in (0, 1):
         for sy in (0, 1):
             for sz in (0, 1):
-                corner = ends[sx][:, 0] + ends[sy][:, 1] + ends[sz][:, 2]
+                corner = ends[sx][0] + ends[sy][1] + ends[sz][2]
                 corners[(sx + sy + sz) % 2].append(corner)
     diff = np.bincount(np.concatenate(corners[0]), minlength=cells)
     diff -= np.bincount(np.concatenate(corners[1]), minlength=cells)
