@@ -122,11 +122,14 @@ def wall_thickness(
     if not finite.all():
         ok[ok] = finite[tri[ok]].all(axis=1)
     origin = np.flatnonzero(ok)
+    valid = tri if len(origin) == len(tri) else tri[origin]
     used = np.zeros(n, dtype=bool)
-    used[tri[origin].ravel()] = True
-    remap = np.cumsum(used) - 1
-    pts = pos[used]
-    faces = remap[tri[origin]]
+    used[valid.ravel()] = True
+    if used.all():  # the usual case: no copy of 1M faces to renumber them as they are
+        pts, faces = pos, valid
+    else:
+        remap = np.cumsum(used) - 1
+        pts, faces = pos[used], remap[valid]
     cross = _cross(pts, faces) if len(faces) else np.zeros((0, 3))
     twice_area = np.linalg.norm(cross, axis=1)
     total = float(twice_area.sum())
