@@ -234,14 +234,16 @@ def grid_cost(points: np.ndarray, faces: np.ndarray) -> float:
     cell = size / dims
     shape = tuple(int(d) for d in dims + 1)
     stride = (shape[1] * shape[2], shape[2], 1)
-    ends = ([], [])  # per axis, the first cell of each box's range and the one past its last
+    # per axis, the first cell of each box's range and the one past its last
+    ends: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
     for k in range(3):
         first = np.clip(((lo[k] - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
         last = np.clip(((hi[k] - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
         ends[0].append(first * stride[k])
         ends[1].append((last + 1) * stride[k])
     cells = int(np.prod(shape))
-    corners = ([], [])  # of the ranges, by parity: +1 for even, -1 for odd
+    # of the ranges, by parity: +1 for even, -1 for odd
+    corners: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
     for sx in (0, 1):
         for sy in (0, 1):
             for sz in (0, 1):
