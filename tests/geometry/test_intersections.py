@@ -11,7 +11,6 @@ import trimesh
 
 from assetlint.geometry.intersections import (
     IntersectionTooCostly,
-    _height,
     _snapped,
     aligned_centre,
     grid_cost,
@@ -219,26 +218,3 @@ def test_closed_contact_counts_on_real_files(name, count, contacts):
     got = topo.face_index[self_intersections(topo.welded_positions, topo.faces)]
     assert len(got) == count
     assert set(contacts) <= set(got.tolist())
-
-
-def _row_heights(points, faces):
-    """The face heights as first written, on (n, 3) rows."""
-    a, b, c = points[faces[:, 0]], points[faces[:, 1]], points[faces[:, 2]]
-    ab, bc, ca = b - a, c - b, a - c
-    n = np.cross(ab, -ca)
-    lengths = [np.einsum("ij,ij->i", e, e) for e in (ab, bc, ca)]
-    longest = np.maximum(np.maximum(lengths[0], lengths[1]), lengths[2])
-    doubled_area = np.sqrt(np.einsum("ij,ij->i", n, n))
-    return doubled_area / np.maximum(np.sqrt(longest), np.finfo(np.float64).tiny)
-
-
-def test_heights_on_columns_equal_the_row_formula_bit_for_bit():
-    """The degenerate-face cut compares heights with a threshold: the column-wise
-    computation must give the very same floats, slivers and noise included, or a face at
-    the threshold could change sides (and P001's answer with it)."""
-    rng = np.random.default_rng(3)
-    points = rng.normal(size=(3000, 3)) * rng.choice([1e-6, 1.0, 1e4], size=(3000, 1))
-    faces = rng.integers(0, 3000, size=(20_000, 3))
-    faces[:500, 2] = faces[:500, 1]  # zero-area corners
-    points[:300] = points[300:600] + 1e-12  # near-coincident corners: slivers
-    assert np.array_equal(_height(points, faces), _row_heights(points, faces))
