@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetlint.arrays import column_bounds, cross, finite_rows, in_range_rows
+from assetlint.arrays import column_bounds, finite_rows, in_range_rows
 
 DEFAULT_SAMPLES = 20_000
 
@@ -122,11 +122,14 @@ def wall_thickness(
     if not finite.all():
         ok[ok] = finite[tri[ok]].all(axis=1)
     origin = np.flatnonzero(ok)
+    valid = tri if len(origin) == len(tri) else tri[origin]
     used = np.zeros(n, dtype=bool)
-    used[tri[origin].ravel()] = True
-    remap = np.cumsum(used) - 1
-    pts = pos[used]
-    faces = remap[tri[origin]]
+    used[valid.ravel()] = True
+    if used.all():  # the usual case: no copy of 1M faces to renumber them as they are
+        pts, faces = pos, valid
+    else:
+        remap = np.cumsum(used) - 1
+        pts, faces = pos[used], remap[valid]
     cross = _cross(pts, faces) if len(faces) else np.zeros((0, 3))
     twice_area = np.linalg.norm(cross, axis=1)
     total = float(twice_area.sum())
@@ -147,8 +150,7 @@ def wall_thickness(
     r2 = rng.random(samples)
     a, b, c = (pts[faces[face, i]] for i in range(3))
     point = (1 - r1)[:, None] * a + (r1 * (1 - r2))[:, None] * b + (r1 * r2)[:, None] * c
-    normal = cross / np.maximum(twice_area, np.finfo(np.float64).tiny)[:, None]
-    inward = -normal[face]
+    inward = -_unit_normals(cross, twice_area, face)
 
     hit_face, distance = _first_hits(pts, faces, point + inward * step, inward)
     thickness = np.full(samples, np.nan)
@@ -156,7 +158,9 @@ def wall_thickness(
     # cosine between the exit face's normal and the ray: > 0 leaves the solid, and above
     # cos(wedge_angle) the exit face is opposite enough to be the wall's other side
     exit_cos = np.full(samples, -1.0)
-    exit_cos[hit] = np.einsum("ij,ij->i", normal[hit_face[hit]], inward[hit])
+    exit_cos[hit] = np.einsum(
+        "ij,ij->i", _unit_normals(cross, twice_area, hit_face[hit]), inward[hit]
+    )
     leaving = exit_cos > 0
     wall = exit_cos > np.cos(np.radians(wedge_angle))
     thickness[wall] = distance[wall] + step
@@ -171,8 +175,29 @@ def wall_thickness(
 
 
 def _cross(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    a = points[faces[:, 0]]
-    return cross(points[faces[:, 1]] - a, points[faces[:, 2]] - a)
+    """(b - a) x (c - a) per face, worked on contiguous columns with the same operations
+    as on (n, 3) rows, so the same values (tests/geometry/test_thickness.py)."""
+    index = [np.ascontiguousarray(faces[:, k]) for k in range(3)]
+    ab, ac = [], []
+    for k in range(3):
+        column = np.ascontiguousarray(points[:, k])
+        a = column[index[0]]
+        ab.append(column[index[1]] - a)
+        ac.append(column[index[2]] - a)
+    return np.stack(
+        [
+            ab[1] * ac[2] - ab[2] * ac[1],
+            ab[2] * ac[0] - ab[0] * ac[2],
+            ab[0] * ac[1] - ab[1] * ac[0],
+        ],
+        axis=1,
+    )
+
+
+def _unit_normals(cross: np.ndarray, twice_area: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """The unit normals of the given faces only (the samples' and the hit ones', not all
+    1M faces')."""
+    return cross[faces] / np.maximum(twice_area[faces], np.finfo(np.float64).tiny)[:, None]
 
 
 def _first_hits(

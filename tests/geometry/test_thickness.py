@@ -155,3 +155,16 @@ def test_missing_ray_caster_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "embreex", None)
     with pytest.raises(ThicknessUnavailable, match="pip install embreex"):
         wall_thickness(*cube(), samples=10)
+
+
+def test_face_cross_products_on_columns_equal_the_row_formula_bit_for_bit():
+    """Samples are drawn by cumulative area: the column-wise cross products must give the
+    very same floats as the row formula, or a sample could move to another face."""
+    from assetlint.geometry.thickness import _cross
+
+    rng = np.random.default_rng(5)
+    points = rng.normal(size=(2000, 3)) * rng.choice([1e-5, 1.0, 1e3], size=(2000, 1))
+    faces = rng.integers(0, 2000, size=(10_000, 3))
+    a = points[faces[:, 0]]
+    expected = np.cross(points[faces[:, 1]] - a, points[faces[:, 2]] - a)
+    assert np.array_equal(_cross(points, faces), expected)
