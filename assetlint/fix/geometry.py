@@ -12,7 +12,7 @@ import numpy as np
 
 from assetlint.fix import FixContext, fix
 from assetlint.fix._meshlab import MeshLabError, close_holes, isolated
-from assetlint.geometry.shells import nesting
+from assetlint.geometry.shells import held_by_other_meshes, nesting
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology
 from assetlint.model import Asset, Mesh
 from assetlint.rules import mesh_label, plural
@@ -239,7 +239,7 @@ def snap_welded(mesh: Mesh, topo: Topology, faces: np.ndarray) -> None:
     mesh.positions = positions
 
 
-def orientation_flips(topo: Topology) -> np.ndarray:
+def orientation_flips(topo: Topology, held: np.ndarray | None = None) -> np.ndarray:
     """Per topological face, whether to flip it so that every edge shared by two faces is
     traversed in opposite directions and closed shells enclose positive volume.
 
@@ -249,7 +249,9 @@ def orientation_flips(topo: Topology) -> np.ndarray:
     inconsistent edges than before. A patch keeps the orientation of most of its area; a
     closed one whose signed volume is then negative is turned over, unless
     it lies inside another closed shell (:mod:`assetlint.geometry.shells`): an inward
-    shell inside an outward one is a cavity, and a nested shell is never flipped."""
+    shell inside an outward one is a cavity, and a nested shell is never flipped; nor is a
+    part ``held`` (per topology part) inside another mesh's closed shell
+    (:func:`~assetlint.geometry.shells.held_by_other_meshes`)."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import breadth_first_order, connected_components
 
@@ -306,6 +308,8 @@ def orientation_flips(topo: Topology) -> np.ndarray:
     nest = nesting(topo)
     nested = np.zeros(len(roots), dtype=bool)
     nested[patch] = nest.container[topo.parts[1]] >= 0
+    if held is not None and len(held) == len(nest.container):
+        nested[patch] |= held[topo.parts[1]]
     flip ^= ((volume < 0) & ~open_patch & ~nested)[patch]
     return flip
 
@@ -315,9 +319,11 @@ def fix_winding(asset: Asset, ctx: FixContext) -> list[str]:
     """Flip the faces :func:`orientation_flips` names, on the welded topology the rules
     judge; seams stay as they were (only the order of each face's corners changes)."""
     changes = []
+    held = held_by_other_meshes(asset, _tolerance(ctx, "G004"))
+    index_of = {id(mesh): index for index, mesh in enumerate(asset.meshes)}
     for mesh, label in reported_meshes(asset, ctx, "G004", "G005"):
         topo = topology(mesh, _tolerance(ctx, "G004"))
-        flipped = orientation_flips(topo)
+        flipped = orientation_flips(topo, held.get(index_of[id(mesh)]))
         if not flipped.any():
             continue
         rows = topo.face_index[flipped]
@@ -751,7 +757,8 @@ def fix_holes(asset: Asset, ctx: FixContext) -> list[str]:
             )
         # a shell closed now must face outward, as G005 will judge it
         closed = topology(mesh, _tolerance(ctx, "G003"))
-        flips = orientation_flips(closed)
+        index = next(i for i, m in enumerate(asset.meshes) if m is mesh)
+        flips = orientation_flips(closed, held_by_other_meshes(asset, closed.tolerance).get(index))
         if flips.any():
             rows = closed.face_index[flips]
             tris = mesh.triangles.copy()

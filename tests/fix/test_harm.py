@@ -351,3 +351,39 @@ def test_fix_repairs_slivers_without_opening_holes(tmp_path, capsys, name, flipp
         assert f"removed {removed} degenerate or invalid triangles" in printed
     assert "G006" in before
     assert relint(out, "print") == before - {"G006"}
+
+
+def test_winding_never_flips_a_cavity_modelled_as_a_separate_mesh():
+    # a hollow box written as two meshes: the outer skin facing out, the lining facing
+    # into the hollow. On its own the lining is an inside-out shell (G005); inside the
+    # skin's shell it is the cavity, and fix leaves it as it is
+    outer, inner = cube(3.0), cube(1.0, offset=(1, 1, 1))
+    lining = (inner[0], inner[1][:, ::-1].copy())
+    asset = asset_of(outer, lining)
+    engine = Engine.default(entry_points=False)
+    findings = engine.run(asset, select=["G005"])
+    assert [f.subject for f in findings] == ["mesh1"]
+    before = asset.meshes[1].triangles.copy()
+    apply_fixes(asset, FixContext(findings, engine.rules))
+    assert np.array_equal(asset.meshes[1].triangles, before)
+    # the same lining alone, inside nothing, is turned outward
+    alone = asset_of(lining)
+    findings = engine.run(alone, select=["G005"])
+    (applied,) = apply_fixes(alone, FixContext(findings, engine.rules))
+    assert applied.fix.name == "winding" and not applied.undone
+    assert not np.array_equal(alone.meshes[0].triangles, before)
+
+
+@shared
+@pytest.mark.parametrize(
+    ("name", "meshes"), [("CesiumMilkTruck", 2), ("2CylinderEngine_Draco", 29)]
+)
+def test_separate_meshes_side_by_side_hold_no_shell_of_one_another(name, meshes):
+    # real negatives: a truck's body and wheels, an engine's 29 parts, none inside another
+    # mesh's closed shell
+    from assetlint.geometry.shells import held_by_other_meshes
+
+    (path,) = sorted((GENERATED.parent / "gltf-samples" / name).glob("*.gl*"))[:1]
+    held = held_by_other_meshes(load(path), 1e-6)
+    assert len(held) == meshes
+    assert not any(parts.any() for parts in held.values())
