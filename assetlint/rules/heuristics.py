@@ -399,8 +399,9 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     outline: sharpness, the whiteness step per texel where the blob falls to 30% of its
     peak, relative to the peak), so that a white decal, a bright material's patch or a
     face lit by a baked light is not taken for one. Colour carried in vertex colours
-    (TripoSR, Hunyuan3D-1, InstantMesh) is judged the same way over the surface
-    (:func:`_vertex_highlights`), so a highlight is found whether or not it was baked."""
+    (TripoSR, Hunyuan3D-1, InstantMesh) is judged the same way over the surface: the
+    neighbourhood is the mesh's edges and a texel is the side of a 512-texel map the
+    surface would fill, so a highlight is found whether or not it was baked."""
     p = ctx.params
     yield from _vertex_highlights(asset, ctx)
     samples = _samples(asset)
