@@ -63,8 +63,9 @@ def test_fix_honours_the_config_ignores(tmp_path, capsys):
     (tmp_path / "pyproject.toml").unlink()
     assert main(["fix", str(path), "--target", "unity", "--dry-run"]) == 1
     printed = capsys.readouterr().out
-    assert "floaters (G012): geometry_0: deleted 13 floating triangles" in printed
-    assert "remaining: G001, G002, G003, G006, M002" in printed
+    # (4 of the 13 floating triangles are flat slivers that cleanup removes first, G006)
+    assert "floaters (G012): geometry_0: deleted 9 floating triangles" in printed
+    assert "remaining: G001, G002, G003, M002" in printed
 
 
 @needs_corpus

@@ -207,3 +207,198 @@ def _background(y: np.ndarray, window: int) -> np.ndarray:
     size = max(3, window // f) | 1
     opened = ndimage.grey_opening(small, size=(size, size), mode="wrap")
     return np.repeat(np.repeat(opened, f, axis=0), f, axis=1)[:h, :w]
+
+
+# Vertex colours: the same blobs, measured over the surface instead of a texture. The mesh
+# is welded by position (a colour or normal seam splits vertices without cutting the
+# surface), its edges are the neighbourhood, and lengths are counted in *texels*: the
+# side of a texel of a WORK x WORK map that the surface would fill, so that the limits
+# above mean the same on vertex colours and on the texture a bake would make of them.
+MAX_HOPS = 48  # the background's reach in edges, at most (its cost is linear in it)
+
+
+def find_vertex_blobs(
+    positions: np.ndarray, triangles: np.ndarray, colors: np.ndarray
+) -> list[tuple[Blob, int]]:
+    """Every compact bright blob of per-vertex linear ``colors`` (n, 3 or 4, 0..1) over
+    the surface ``positions``/``triangles``, each with the index of its brightest vertex,
+    strongest first; as :func:`find_blobs` does for a texture (the background an opening
+    of the luminance by a disc of a quarter of the map's side, the whiteness, the soft
+    core and the gradual outline), the caller decides which are highlights."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from assetlint.analysis.albedo import linear_to_srgb
+
+    tris = np.asarray(triangles, dtype=np.int64).reshape(-1, 3)
+    pos = np.asarray(positions, dtype=np.float64)
+    rgb = np.clip(np.nan_to_num(np.asarray(colors, dtype=np.float64)[:, :3], nan=1.0), 0, 1)
+    ok = (tris >= 0).all(1) & (tris < len(pos)).all(1)
+    ok[ok] &= np.isfinite(pos[tris[ok]]).all(axis=(1, 2))
+    tris = tris[ok]
+    if len(tris) == 0:
+        return []
+    # weld by position: one node per distinct point, its colour the mean of its copies
+    point, node = np.unique(pos, axis=0, return_inverse=True)
+    node = node.ravel()
+    n = len(point)
+    copies = np.bincount(node, minlength=n).astype(np.float64)
+    colour = np.stack([np.bincount(node, rgb[:, c], n) for c in range(3)], 1) / copies[:, None]
+    faces = node[tris]
+    faces = faces[
+        (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
+    ]
+    if len(faces) == 0:
+        return []
+    corner = point[faces]
+    cross = np.cross(corner[:, 1] - corner[:, 0], corner[:, 2] - corner[:, 0])
+    double = np.linalg.norm(cross, axis=1)
+    total = 0.5 * double.sum()
+    if not total > 0:
+        return []
+    texel = np.sqrt(total) / WORK
+    vertex_area = np.bincount(faces.ravel(), np.repeat(double / 6.0, 3), n)
+    edges = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
+    edges, uses = np.unique(edges, axis=0, return_counts=True)
+    src = np.concatenate([edges[:, 0], edges[:, 1]])
+    dst = np.concatenate([edges[:, 1], edges[:, 0]])
+    order = np.lexsort((dst, src))
+    src, dst = src[order], dst[order]
+    first = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
+    has = src[first]
+
+    def spread(values: np.ndarray, reduce: np.ufunc, hops: int) -> np.ndarray:
+        out = values.copy()
+        for _ in range(hops):
+            near = out.copy()
+            near[has] = reduce.reduceat(out[dst], first)
+            out = reduce(out, near)
+        return out
+
+    y = colour @ LUMA
+    length = np.linalg.norm(point[edges[:, 0]] - point[edges[:, 1]], axis=1)
+    hops = int(np.clip(np.ceil(np.sqrt(total) / 8 / max(np.median(length), 1e-12)), 1, MAX_HOPS))
+    bg = spread(spread(y, np.minimum, hops), np.maximum, hops)
+    f = np.clip((y - bg) / np.maximum(1.0 - bg, 1e-3), 0.0, 1.0)
+    lit = f >= LOW
+    inner = lit[src] & lit[dst]
+    graph = coo_matrix((np.ones(int(inner.sum())), (src[inner], dst[inner])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    labels = np.where(lit, labels + 1, 0)
+    count = int(labels.max()) if n else 0
+    if count == 0:
+        return []
+    area = np.bincount(labels, vertex_area, count + 1)
+    size = np.bincount(labels, minlength=count + 1)
+    # the brightest vertex of each blob: the last of its rows sorted by whiteness
+    by = np.lexsort((f, labels))
+    last = np.flatnonzero(np.r_[labels[by][1:] != labels[by][:-1], True])
+    peak_at = np.zeros(count + 1, dtype=np.int64)
+    peak_at[labels[by][last]] = by[last]
+    peak = f[peak_at]
+    core = np.bincount(labels, vertex_area * (f >= CORE * peak[labels]), count + 1)
+    # the ring: edges from a blob to a vertex outside it; open where the surface ends
+    out_edge = (labels[src] > 0) & (labels[dst] != labels[src])
+    ring = np.bincount(labels[src[out_edge]], minlength=count + 1)
+    border = np.zeros(n, dtype=bool)
+    border[edges[uses == 1].ravel()] = True
+    open_ = np.bincount(labels[border], minlength=count + 1)
+    sharp = _vertex_sharpness(point, faces, f, labels, peak, peak_at, src, dst, count) * texel
+    srgb = linear_to_srgb(colour)
+    hi, lo = srgb.max(1), srgb.min(1)
+    sat = np.where(hi > 0, (hi - lo) / np.maximum(hi, 1e-6), 0.0)
+    keep = (
+        (np.arange(count + 1) > 0)
+        & (size >= 3)
+        & (area >= MIN_AREA * texel**2)
+        & (area <= MAX_SHARE * total)
+        & (ring > 0)
+        & (open_ <= MAX_OPEN_RING * ring)
+    )
+    copy = np.empty(n, dtype=np.int64)
+    copy[node[::-1]] = np.arange(len(node))[::-1]  # a vertex of each welded point
+    out = []
+    for k in np.flatnonzero(keep):
+        at = int(peak_at[k])
+        blob = Blob(
+            label=int(k),
+            uv=(float("nan"), float("nan")),
+            peak=float(peak[k]),
+            saturation=float(sat[at]),
+            softness=1.0 - float(core[k]) / float(area[k]),
+            share=float(area[k]) / total,
+            contrast=float(y[at] / max(bg[at], 1e-3)),
+            sharpness=float(sharp[k]) / max(float(peak[k]), 1e-6),
+        )
+        out.append((blob, int(copy[at])))
+    out.sort(key=lambda item: -item[0].peak)
+    return out
+
+
+def _vertex_sharpness(
+    point: np.ndarray,
+    faces: np.ndarray,
+    f: np.ndarray,
+    labels: np.ndarray,
+    peak: np.ndarray,
+    peak_at: np.ndarray,
+    src: np.ndarray,
+    dst: np.ndarray,
+    count: int,
+) -> np.ndarray:
+    """Per blob label, the median whiteness gradient (per unit length) at the outline of
+    the part around its peak where whiteness is at least :data:`EDGE` x the peak: the
+    gradient of ``f`` over each triangle (linear there), averaged per vertex by area."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(point)
+    a, b, c = (point[faces[:, i]] for i in range(3))
+    e1, e2 = b - a, c - a
+    normal = np.cross(e1, e2)
+    nn = np.einsum("ij,ij->i", normal, normal)
+    good = nn > 0
+    d1 = (f[faces[:, 1]] - f[faces[:, 0]])[:, None]
+    d2 = (f[faces[:, 2]] - f[faces[:, 0]])[:, None]
+    # gradient of the linear interpolant: (d1 (e2 x n) + d2 (n x e1)) / |n|^2
+    grad = (d1 * np.cross(e2, normal) + d2 * np.cross(normal, e1)) / np.where(good, nn, 1)[:, None]
+    mag = np.where(good, np.linalg.norm(grad, axis=1), 0.0)
+    weight = np.sqrt(nn)
+    num = np.bincount(faces.ravel(), np.repeat(mag * weight, 3), n)
+    den = np.bincount(faces.ravel(), np.repeat(weight, 3), n)
+    step = num / np.maximum(den, 1e-300)
+    part = (labels > 0) & (f >= EDGE * peak[labels])
+    inner = part[src] & part[dst] & (labels[src] == labels[dst])
+    graph = coo_matrix((np.ones(int(inner.sum())), (src[inner], dst[inner])), shape=(n, n))
+    _, piece = connected_components(graph, directed=False)
+    mine = part & (piece == piece[peak_at[labels]])
+    outside = np.bincount(src[mine[src] & ~mine[dst]], minlength=n) > 0
+    outline = np.flatnonzero(mine & outside)
+    result = np.zeros(count + 1)
+    if len(outline) == 0:
+        return result
+    lab = labels[outline]
+    order = np.lexsort((step[outline], lab))
+    lab, val = lab[order], step[outline][order]
+    starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
+    ends = np.r_[starts[1:], len(lab)]
+    mid_lo = starts + (ends - starts - 1) // 2
+    mid_hi = starts + (ends - starts) // 2
+    result[lab[starts]] = 0.5 * (val[mid_lo] + val[mid_hi])
+    return result
+
+
+def vertex_palette_share(colors: np.ndarray, palette: int = 16) -> float:
+    """Share of the vertices whose 8-bit sRGB colour is one of the ``palette`` most common:
+    vertex colours painted by hand take a few flat colours (as a designed texture does,
+    see :func:`~assetlint.analysis.albedo.palette_share`), those a generator predicts
+    carry noise and hardly repeat."""
+    from assetlint.analysis.albedo import linear_to_srgb
+
+    rgb = np.clip(np.nan_to_num(np.asarray(colors, dtype=np.float64)[:, :3], nan=1.0), 0, 1)
+    if len(rgb) == 0:
+        return float("nan")
+    level = np.rint(linear_to_srgb(rgb) * 255).astype(np.int64)
+    codes = (level[:, 0] << 16) | (level[:, 1] << 8) | level[:, 2]
+    _, counts = np.unique(codes, return_counts=True)
+    return float(np.sort(counts)[::-1][:palette].sum()) / len(rgb)

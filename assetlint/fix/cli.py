@@ -222,7 +222,6 @@ def cmd_fix(ns: argparse.Namespace) -> int:
     ctx = FixContext(
         before, engine.rules, lint.targets[0].params, size=size, height=height, category=category
     )
-    subjects = {t.name for t in asset.textures} | {m.name for m in asset.materials}
     applied = apply_fixes(asset, ctx, select, ignore)
     for line in ctx.read:
         print(f"read: {line}")
@@ -273,27 +272,14 @@ def cmd_fix(ns: argparse.Namespace) -> int:
             return EXIT_ERROR
         after = relinted.findings
     repaired = {code for item in applied if not item.undone for code in item.codes}
-    baked = any(item.fix.name == "bake" and not item.undone for item in applied)
     return report(
         before,
         after,
         dest,
         ns.dry_run,
         repaired,
-        first_seen=_on_new_subjects(after, subjects) if baked else set(),
         sized=size is not None or height is not None or category is not None,
     )
-
-
-def _on_new_subjects(findings: list[Finding], subjects: set[str]) -> set[str]:
-    """Codes whose every problem is on a texture or material the input did not have (the
-    bake's colour map): a texture rule judges there what it could not read in vertex
-    colours, which the bake carried over unchanged (the harm check compares them)."""
-    codes: dict[str, bool] = {}
-    for f in _problems(findings):
-        fresh = f.subject_type in ("texture", "material") and f.subject not in subjects
-        codes[f.code] = codes.get(f.code, True) and fresh
-    return {code for code, fresh in codes.items() if fresh}
 
 
 def report(
@@ -302,18 +288,16 @@ def report(
     dest: Path,
     dry_run: bool,
     repaired: set[str] | None = None,
-    first_seen: set[str] | frozenset[str] = frozenset(),
     sized: bool = False,
 ) -> int:
     """Print which codes went away, which remain and any that are new; the exit code.
     A code counts as fixed only when a fix ran for it (``repaired``): one that went away
     as a side effect (baked light no longer measured because a step changed the colour)
-    is listed apart, not claimed. Codes ``first_seen`` on the baked colour map are not new
-    defects and are listed apart (they remain, and count). S006 remaining without a size
+    is listed apart, not claimed. S006 remaining without a size
     stated (``sized``) is explained: only the user knows the real size."""
     was = {f.code for f in _problems(before)}
     now = {f.code for f in _problems(after)}
-    gone, new = sorted(was - now), sorted(now - was - set(first_seen))
+    gone, new = sorted(was - now), sorted(now - was)
     if repaired is not None:
         fixed = [c for c in gone if c in repaired]
         aside = [c for c in gone if c not in repaired]
@@ -333,11 +317,6 @@ def report(
     for f in _problems(after):
         if f.code in new:
             print(f"new: {f.code} ({f.severity}) {f.message}")
-        elif f.code in first_seen and f.code not in was:
-            print(
-                f"found on the baked colour map, not made by fix (this texture rule reads "
-                f"no vertex colours; the bake kept them): {f.code} ({f.severity}) {f.message}"
-            )
     if not dry_run:
         print(f"wrote {dest}")
     return EXIT_FINDINGS if now else EXIT_CLEAN

@@ -15,8 +15,9 @@ once, in about (rays x crossings x log faces). Each part is sampled at up to
 :data:`NESTED_SHARE` of its samples are (so an eyeball that pokes a little out of the head
 is still nested, and one grazing ray cannot decide).
 
-Nesting is judged within one mesh, in its own space: eyes modelled as a separate mesh
-inside a head mesh are not compared with it.
+:func:`nesting` judges within one mesh, in its own space. :func:`held_by_other_meshes`
+asks the same across meshes, in world space: eyes modelled as a separate mesh inside a
+head mesh, an inner lining mesh facing into the hollow of its shell.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assetlint.geometry.topology import Topology
+from assetlint.geometry.topology import Topology, topology
+from assetlint.model import Asset, transform_points
 
 SAMPLES = 32  # face centroids tested per part
 # share of a part's samples that must be inside a shell for the part to be nested in it:
@@ -120,7 +122,84 @@ def _nesting(topo: Topology) -> Nesting:
     return Nesting(container, kind, share)
 
 
+def held_by_other_meshes(asset: Asset, tolerance: float) -> dict[int, np.ndarray]:
+    """Per mesh index, per part of its topology at ``tolerance``: whether the part lies
+    (:data:`NESTED_SHARE` of its samples) inside a closed shell of another mesh instance,
+    in world space, in any of its instances. Such a part is nested: a cavity or a hidden
+    solid of the other mesh, never to be judged or turned inside out on its own sign."""
+    placed = [
+        (index, np.asarray(node.world, dtype=np.float64))
+        for index, node in asset.placed_instances()
+        if 0 <= index < len(asset.meshes)
+    ]
+    placed = [
+        (i, w)
+        for i, w in placed
+        if w.shape == (4, 4) and np.isfinite(w).all() and abs(np.linalg.det(w[:3, :3])) > 1e-30
+    ]
+    held = {i: np.zeros(topology(asset.meshes[i], tolerance).parts[0], bool) for i, _ in placed}
+    if len(placed) < 2:
+        return held
+    verts, faces, owner_part, shell, instance_of, base = [], [], [], [], [], 0
+    origins, ray_part = [], []
+    part_base = 0
+    for k, (index, world) in enumerate(placed):
+        topo = topology(asset.meshes[index], tolerance)
+        count, part = topo.parts
+        if count > MAX_PARTS or not len(topo.faces):
+            continue
+        points = transform_points(topo.welded_positions, world)
+        verts.append(points)
+        faces.append(topo.faces + base)
+        owner_part.append(part + part_base)
+        shell.append(_shells(topo))
+        instance_of.append(np.full(count, k))
+        centroids = points[topo.faces].mean(axis=1)
+        order = np.argsort(part, kind="stable")
+        sizes = np.bincount(part, minlength=count)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        per = np.minimum(sizes, SAMPLES)
+        owner = np.repeat(np.arange(count), per)
+        rank = np.arange(len(owner)) - np.repeat(np.cumsum(per) - per, per)
+        origins.append(centroids[order[starts[owner] + (rank * sizes[owner]) // per[owner]]])
+        ray_part.append(owner + part_base)
+        base += len(points)
+        part_base += count
+    if len(verts) < 2:
+        return held
+    shell_all, inst = np.concatenate(shell), np.concatenate(instance_of)
+    if not shell_all.any():
+        return held
+    part_of_face, ray_owner = np.concatenate(owner_part), np.concatenate(ray_part)
+    vertices, all_faces = np.concatenate(verts), np.concatenate(faces)
+    diagonal = float(np.linalg.norm(np.ptp(vertices, axis=0)))
+    hits = _cast(vertices, all_faces, np.concatenate(origins), diagonal)
+    ray, crossed = hits[:, 0], part_of_face[hits[:, 1]]
+    keep = shell_all[crossed] & (inst[crossed] != inst[ray_owner[ray]])
+    n = part_base
+    values, times = np.unique(ray[keep] * n + crossed[keep], return_counts=True)
+    odd = values[times % 2 == 1]
+    votes_key, votes = np.unique(ray_owner[odd // n] * n + odd % n, return_counts=True)
+    per_part = np.bincount(ray_owner, minlength=n)
+    inside = votes / per_part[votes_key // n] >= NESTED_SHARE
+    nested = np.zeros(n, dtype=bool)
+    nested[votes_key[inside] // n] = True
+    start = 0
+    for k, (index, _) in enumerate(placed):
+        count = int((inst == k).sum())
+        held[index] |= nested[start : start + count] if count else False
+        start += count
+    return held
+
+
 def _crossings(topo: Topology, origins: np.ndarray) -> np.ndarray:
+    """(ray, face) of every face of the mesh each ray from ``origins`` crosses."""
+    return _cast(topo.welded_positions, topo.faces, origins, topo.diagonal)
+
+
+def _cast(
+    vertices: np.ndarray, faces: np.ndarray, origins: np.ndarray, diagonal: float
+) -> np.ndarray:
     """(ray, face) of every face each ray from ``origins`` along :data:`DIRECTION`
     crosses, found with Embree hit after hit (each next ray starts just past the last
     hit)."""
@@ -130,10 +209,10 @@ def _crossings(topo: Topology, origins: np.ndarray) -> np.ndarray:
     scene = rtcore_scene.EmbreeScene()
     TriangleMesh(
         scene=scene,
-        vertices=np.ascontiguousarray(topo.welded_positions, dtype=np.float32),
-        indices=np.ascontiguousarray(topo.faces, dtype=np.int32),
+        vertices=np.ascontiguousarray(vertices, dtype=np.float32),
+        indices=np.ascontiguousarray(faces, dtype=np.int32),
     )
-    step = max(topo.diagonal, 1e-30) * 1e-6  # past the face just hit, far below any wall
+    step = max(diagonal, 1e-30) * 1e-6  # past the face just hit, far below any wall
     active = np.arange(len(origins))
     at = np.asarray(origins, dtype=np.float64)
     found: list[np.ndarray] = []

@@ -44,6 +44,8 @@ from assetlint.analysis.highlights import (
     BlobMap,
     analysed_shape,
     find_blobs,
+    find_vertex_blobs,
+    vertex_palette_share,
 )
 from assetlint.analysis.occlusion import occluder, shared_occlusion
 from assetlint.analysis.regions import material_parts
@@ -65,7 +67,15 @@ from assetlint.analysis.sides import (
 from assetlint.findings import Finding
 from assetlint.model import Asset, axis_vector
 from assetlint.plugins import hookimpl
-from assetlint.rules import ABOVE_ZERO, AT_LEAST_ZERO, SHARE, Range, RuleContext, RuleGroup
+from assetlint.rules import (
+    ABOVE_ZERO,
+    AT_LEAST_ZERO,
+    SHARE,
+    Range,
+    RuleContext,
+    RuleGroup,
+    iter_meshes,
+)
 
 group = RuleGroup(family="heuristics", stage="mesh inspection")
 BYTE = Range(0.0, 255.0)  # an sRGB level
@@ -424,11 +434,15 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     soft fall-off of a reflection rather than the hard edge of a decal (a gradual
     outline: sharpness, the whiteness step per texel where the blob falls to 30% of its
     peak, relative to the peak), so that a white decal, a bright material's patch or a
-    face lit by a baked light is not taken for one."""
+    face lit by a baked light is not taken for one. Colour carried in vertex colours
+    (TripoSR, Hunyuan3D-1, InstantMesh) is judged the same way over the surface: the
+    neighbourhood is the mesh's edges and a texel is the side of a 512-texel map the
+    surface would fill, so a highlight is found whether or not it was baked."""
+    p = ctx.params
+    yield from _vertex_highlights(asset, ctx)
     samples = _samples(asset)
     if samples is None:
         return
-    p = ctx.params
     for tex in np.unique(samples.texture[samples.texture >= 0]):
         if palette_share(asset, int(tex)) >= DESIGNED:
             continue  # designed art: its highlights are painted on purpose
@@ -467,6 +481,51 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             limit=p["whiteness"],
             sample={"uv": [list(b.uv) for b in found]},  # the HTML report rings them
             location=_local_position(asset, samples, at),
+        )
+
+
+def _vertex_highlights(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
+    """H003 on each mesh's vertex colours: the blobs of
+    :func:`~assetlint.analysis.highlights.find_vertex_blobs`, judged by the rule's limits,
+    located at the brightest vertex (mesh frame, as on a texture)."""
+    p = ctx.params
+    for index, mesh, label in iter_meshes(asset):
+        if mesh.colors is None or len(mesh.colors) != mesh.vertex_count:
+            continue
+        if vertex_palette_share(mesh.colors) >= DESIGNED:
+            continue  # designed art: flat colours, its highlights painted on purpose
+
+        def compute(mesh=mesh):
+            return find_vertex_blobs(mesh.positions, mesh.triangles, mesh.colors)
+
+        found = [
+            (b, at)
+            for b, at in memo(asset, f"heuristics.vertex_blobs.{index}", compute)
+            if b.is_highlight(
+                whiteness=p["whiteness"],
+                saturation=p["saturation"],
+                softness=p["softness"],
+                contrast=p["contrast"],
+                sharpness=p["sharpness"],
+            )
+        ]
+        if not found:
+            continue
+        best, at = found[0]
+        where = [float(v) for v in mesh.positions[at]]
+        yield ctx.finding(
+            f"{len(found)} highlight-like blob{'s' if len(found) > 1 else ''} painted into "
+            f"its vertex colours: the strongest is {best.peak:.0%} of the way to "
+            f"white (limit {p['whiteness']:.0%}), saturation {best.saturation:.2f}, "
+            f"{best.contrast:.1f}x its surroundings, soft-edged ({best.softness:.2f}), "
+            f"{best.share:.2%} of the surface, at ({where[0]:.3g}, {where[1]:.3g}, "
+            f"{where[2]:.3g})",
+            subject=label,
+            subject_type="mesh",
+            count=len(found),
+            value=best.peak,
+            limit=p["whiteness"],
+            location=where,
         )
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from assetlint.analysis.albedo import linear_to_srgb
-from assetlint.analysis.highlights import find_blobs
+from assetlint.analysis.highlights import find_blobs, find_vertex_blobs, vertex_palette_share
 from tests.analysis.builders import colour
 
 RED = colour((170, 60, 50))
@@ -80,3 +80,51 @@ def test_soft_spot_has_a_gradual_edge():
     f = 0.9 * np.exp(-(distance_from(64, 192) ** 2) / (2 * 6.0**2))
     (blob,) = find_blobs(image(RED + f[..., None] * (1 - RED))).blobs
     assert blob.sharpness == pytest.approx(0.078, abs=0.01)  # Gaussian: 0.466 / sigma
+
+
+def globe(rows: int = 90, cols: int = 180) -> tuple[np.ndarray, np.ndarray]:
+    """A unit-radius latitude-longitude sphere, welded at its seam and poles by position
+    only (the seam's vertices are repeated, as a UV seam would split them)."""
+    theta = np.linspace(0, np.pi, rows + 1)
+    phi = np.linspace(0, 2 * np.pi, cols + 1)
+    t, p = np.meshgrid(theta, phi, indexing="ij")
+    pos = np.stack([np.sin(t) * np.cos(p), np.cos(t), np.sin(t) * np.sin(p)], -1).reshape(-1, 3)
+    pos[np.abs(pos) < 1e-12] = 0.0
+    i = np.arange(rows)[:, None] * (cols + 1) + np.arange(cols)[None, :]
+    quads = np.stack([i, i + cols + 1, i + cols + 2, i + 1], -1).reshape(-1, 4)
+    tris = np.concatenate([quads[:, [0, 1, 2]], quads[:, [0, 2, 3]]])
+    return pos, tris
+
+
+CENTRE = np.array([0.3, 0.5, 0.8]) / np.linalg.norm([0.3, 0.5, 0.8])
+
+
+def test_soft_white_spot_in_vertex_colours_is_found_where_it_is():
+    pos, tris = globe()
+    d = np.linalg.norm(pos - CENTRE, axis=1)
+    f = np.exp(-((d / 0.08) ** 2))
+    colors = RED + f[:, None] * (1 - RED)
+    (found,) = [(b, v) for b, v in find_vertex_blobs(pos, tris, colors) if b.is_highlight()]
+    blob, at = found
+    assert blob.peak > 0.9
+    assert np.linalg.norm(pos[at] - CENTRE) < 0.03
+
+
+def test_hard_edged_white_disc_in_vertex_colours_is_not_a_highlight():
+    pos, tris = globe()
+    inside = np.linalg.norm(pos - CENTRE, axis=1) < 0.15
+    colors = np.where(inside[:, None], colour((235, 235, 235)), RED)
+    assert [b for b, _ in find_vertex_blobs(pos, tris, colors) if b.is_highlight()] == []
+
+
+def test_plain_vertex_colours_have_no_blob():
+    pos, tris = globe()
+    assert find_vertex_blobs(pos, tris, np.tile(RED, (len(pos), 1))) == []
+
+
+def test_flat_painted_vertex_colours_are_a_palette():
+    pos, _ = globe()
+    colors = np.where((pos[:, 1] > 0)[:, None], RED, colour((40, 90, 200)))
+    assert vertex_palette_share(colors) == 1.0
+    noisy = RED + np.random.default_rng(0).normal(0, 0.02, (len(pos), 3))
+    assert vertex_palette_share(noisy) < 0.2
