@@ -528,9 +528,7 @@ def rasterise_uv(corners: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
             cell[1] *= w
             cell[1] += cell[0]
             mask[cell[1]] = True
-    return ndimage.binary_dilation(
-        mask.reshape(h, w), np.ones((3, 3), dtype=bool), iterations=grow
-    )
+    return ndimage.binary_dilation(mask.reshape(h, w), np.ones((3, 3), dtype=bool), iterations=grow)
 
 
 def texture_coverage(asset: Asset, texture: int, shape: tuple[int, int]) -> np.ndarray:
