@@ -287,13 +287,27 @@ def weld(positions: np.ndarray, tolerance: float) -> tuple[int, np.ndarray]:
     return int(dense[-1] + 1), labels
 
 
+FACE_CHUNK = 1 << 16  # faces measured at a time: a few MB of temporaries, not ~100
+
+
 def _face_geometry(
     positions: np.ndarray, tris: np.ndarray, centre: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(area, six times the signed volume of the tetrahedron (centre, face), longest edge)
     per triangle, in float32 on positions centred on ``centre`` (float32 keeps a relative
-    error near 1e-7, far below the weld tolerance; areas and volumes end in float64)."""
+    error near 1e-7, far below the weld tolerance; areas and volumes end in float64),
+    :data:`FACE_CHUNK` faces at a time (each face's arithmetic is its own)."""
     p = np.ascontiguousarray((positions - centre.astype(np.float32)).T)
+    n = len(tris)
+    area, six, longest = np.empty(n), np.empty(n), np.empty(n, dtype=p.dtype)
+    for start in range(0, n, FACE_CHUNK):
+        end = start + FACE_CHUNK
+        area[start:end], six[start:end], longest[start:end] = _face_chunk(p, tris[start:end])
+    return area, six, longest
+
+
+def _face_chunk(p: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_face_geometry` of some faces, on the (3, n) centred positions ``p``."""
     v0 = p[:, tris[:, 0]]
     e1 = p[:, tris[:, 1]]
     e1 -= v0
