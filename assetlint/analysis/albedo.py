@@ -476,14 +476,27 @@ def uv_triangles(asset: Asset, texture: int) -> np.ndarray:
 def _lattice_steps(corners: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Per triangle, its longest edge in texels (``scale``: texels per UV unit), rounded
     up: the lattice steps along each edge that put lattice points a texel apart at most."""
-    longest = np.zeros(len(corners))
-    for start in range(0, len(corners), RASTER_CHUNK):
-        texel = corners[start : start + RASTER_CHUNK] * scale
-        part = longest[start : start + RASTER_CHUNK]
-        for i in range(3):
-            d = texel[:, (i + 1) % 3] - texel[:, i]
-            np.maximum(part, np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]), out=part)
+    longest = np.empty(len(corners))
+    step = RASTER_CHUNK // 4
+    for start in range(0, len(corners), step):
+        chunk = corners[start : start + step]
+        squared = 0.0
+        for axis in range(2):
+            x = chunk[:, :, axis] * scale[axis]
+            d = x[:, [1, 2, 0]] - x  # the three edges, corner i to corner i + 1
+            squared = squared + d * d
+        # the square root of the largest: exactly the largest root (it is monotone)
+        part = np.maximum(np.maximum(squared[:, 0], squared[:, 1]), squared[:, 2])
+        np.sqrt(part, out=longest[start : start + step])
     return np.ceil(longest)
+
+
+def _wrapped(x: np.ndarray, size: int) -> np.ndarray:
+    """int64 floor(x) mod ``size``: a texel index with repeat wrapping (the floor and the
+    modulo skipped when every x is in [0, size) already, where they change nothing)."""
+    if x.min() >= 0 and x.max() < size:
+        return x.astype(np.int64)
+    return np.floor(x).astype(np.int64) % size
 
 
 def rasterise_uv(corners: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -524,7 +537,7 @@ def rasterise_uv(corners: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
                 x = s * (tri[:, 1, axis, None] - a)
                 x += a
                 x += t * (tri[:, 2, axis, None] - a)
-                cell.append(np.floor(x).astype(np.int64) % size)
+                cell.append(_wrapped(x, size))
             cell[1] *= w
             cell[1] += cell[0]
             mask[cell[1]] = True
