@@ -160,7 +160,7 @@ class Engine:
         """All findings of the selected rules on one asset, load issues first. A rule that
         raises gives an X001 finding naming it (unless X001 is ignored); the others still
         run. ``severities`` (code -> severity, from a target pack) replaces a rule's default
-        severity. On a large asset the caches of :data:`GROUP_CACHES` are dropped once
+        severity. On a large asset the caches of :data:`OWNED_CACHE_KEYS` are dropped once
         their rules are done, unless ``keep_caches`` (another run on the asset follows)."""
         if not self.runnable:
             raise RuntimeError("an engine built from a rule catalogue cannot run rules")
@@ -201,9 +201,9 @@ class Engine:
         large = max((m.triangle_count for m in asset.meshes), default=0) >= LARGE_MESH
 
         def done(family: str) -> None:
-            if large and not keep_caches and family in GROUP_CACHES:
+            if large and not keep_caches and family in OWNED_CACHE_KEYS:
                 for mesh in asset.meshes:
-                    mesh.cache.release(GROUP_CACHES[family])
+                    mesh.cache.release(OWNED_CACHE_KEYS[family])
 
         with single_threaded_blas():
             for found in run_grouped(checked, check, threads, large, done):
@@ -230,7 +230,7 @@ SHARED_FAMILIES = {"printability": "geometry"}
 # task read: the welded topology and the shells built on it (G and P rules). On a large
 # mesh they are dropped once those rules are done: ~150 MB per million triangles that
 # would otherwise sit under the other families' peaks.
-GROUP_CACHES = {"geometry": ("topology", "nesting")}
+OWNED_CACHE_KEYS = {"geometry": ("topology", "nesting")}
 
 # A mesh from this many triangles makes an asset large: its memory-heavy families run one
 # at a time (each peaks at a few hundred bytes per triangle), and the caches above are
