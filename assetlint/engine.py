@@ -155,11 +155,13 @@ class Engine:
         target: str | None = None,
         params: Mapping[str, Mapping[str, Any]] | None = None,
         severities: Mapping[str, str] | None = None,
+        keep_caches: bool = False,
     ) -> list[Finding]:
         """All findings of the selected rules on one asset, load issues first. A rule that
         raises gives an X001 finding naming it (unless X001 is ignored); the others still
         run. ``severities`` (code -> severity, from a target pack) replaces a rule's default
-        severity."""
+        severity. On a large asset the caches of :data:`OWNED_CACHE_KEYS` are dropped once
+        their rules are done, unless ``keep_caches`` (another run on the asset follows)."""
         if not self.runnable:
             raise RuntimeError("an engine built from a rule catalogue cannot run rules")
         rules = self.selected(select, ignore, target)
@@ -196,8 +198,15 @@ class Engine:
                 return [internal_error(rule, exc, path)] if report_crashes else []
 
         threads = self.threads if self.threads is not None else _RULE_THREADS
+        large = max((m.triangle_count for m in asset.meshes), default=0) >= LARGE_MESH
+
+        def done(family: str) -> None:
+            if large and not keep_caches and family in OWNED_CACHE_KEYS:
+                for mesh in asset.meshes:
+                    mesh.cache.release(OWNED_CACHE_KEYS[family])
+
         with single_threaded_blas():
-            for found in run_grouped(checked, check, threads):
+            for found in run_grouped(checked, check, threads, large, done):
                 findings.extend(found)
         return relative_messages(findings, asset.path)
 
@@ -214,42 +223,66 @@ def set_rule_threads(threads: int) -> None:
 
 
 # Families whose rules share expensive per-mesh structures (the topology of
-# geometry/topology.py): run in one thread so that it is built once, not once per thread.
+# geometry/topology.py): run in one task so that it is built once, not once per thread.
 SHARED_FAMILIES = {"printability": "geometry"}
+
+# Per-mesh caches (keys, or the first item of tuple keys) that only the rules of one such
+# task read: the welded topology and the shells built on it (G and P rules). On a large
+# mesh they are dropped once those rules are done: ~150 MB per million triangles that
+# would otherwise sit under the other families' peaks.
+OWNED_CACHE_KEYS = {"geometry": ("topology", "nesting")}
+
+# A mesh from this many triangles makes an asset large: its memory-heavy families run one
+# at a time (each peaks at a few hundred bytes per triangle), and the caches above are
+# dropped after use.
+LARGE_MESH = 200_000
 
 
 def run_grouped(
-    rules: Sequence[Rule], check: Callable[[int], list[Finding]], threads: int
+    rules: Sequence[Rule],
+    check: Callable[[int], list[Finding]],
+    threads: int,
+    large: bool = False,
+    done: Callable[[str], None] | None = None,
 ) -> list[list[Finding]]:
-    """``check(i)`` for every rule, in the rules' order whatever the threads. With more
-    than one thread, the rules of a family (and of the families that share its caches)
-    run one after another in one task, so that the evidence they share (surface
-    samples, one occlusion cast, topology) is computed once; families run side by side on
-    ``threads`` threads (numpy does the work on large arrays outside the GIL), the
-    costliest first."""
-    if threads <= 1 or len(rules) <= 1:
-        return [check(i) for i in range(len(rules))]
+    """``check(i)`` for every rule, results in the rules' order whatever the threads. The
+    rules of a family (and of the families that share its caches) run one after another
+    in one task, so that the evidence they share (surface samples, one occlusion cast,
+    topology) is computed once, and ``done(family)`` is called when a task ends; tasks
+    run the costliest first, side by side on ``threads`` threads (numpy does the work on
+    large arrays outside the GIL). On a ``large`` asset the memory-heavy tasks run one
+    after another on one thread (their peaks would add up), beside the light ones."""
     tasks: dict[str, list[int]] = {}
     for i, rule in enumerate(rules):
         family = SHARED_FAMILIES.get(rule.family, rule.family)
         tasks.setdefault(family, []).append(i)
-    order = sorted(tasks.values(), key=lambda ids: -sum(_weight(rules[i]) for i in ids))
+    order = sorted(tasks.items(), key=lambda task: -sum(_weight(rules[i]) for i in task[1]))
     results: list[list[Finding]] = [[] for _ in rules]
 
-    def task(ids: list[int]) -> None:
-        for i in ids:
-            results[i] = check(i)
+    def run(chain: list[tuple[str, list[int]]]) -> None:
+        for family, ids in chain:
+            for i in ids:
+                results[i] = check(i)
+            if done is not None:
+                done(family)
 
+    if threads <= 1 or len(order) <= 1:
+        run(order)
+        return results
+    chains = [[task] for task in order]
+    if large:
+        heavy = [task for task in order if max(_weight(rules[i]) for i in task[1]) > 1]
+        chains = [heavy, *([task] for task in order if task not in heavy)]
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(min(threads, len(order))) as pool:
-        for future in [pool.submit(task, ids) for ids in order]:
+    with ThreadPoolExecutor(min(threads, len(chains))) as pool:
+        for future in [pool.submit(run, chain) for chain in chains]:
             future.result()
     return results
 
 
 def _weight(rule: Rule) -> int:
-    """A rough cost, to start the slow families first."""
+    """A rough cost, to start the slow families first (above 1: memory-heavy too)."""
     return {"heuristics": 8, "printability": 8, "geometry": 4, "orientation": 2}.get(rule.family, 1)
 
 

@@ -16,7 +16,7 @@ import functools
 import io
 import struct
 import threading
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
 from itertools import product
 from pathlib import Path
@@ -72,6 +72,15 @@ class Cache(MutableMapping[str, Any]):
 
     def clear(self) -> None:
         self._data.clear()
+
+    def release(self, names: Iterable[str]) -> None:
+        """Drop the entries named in ``names`` (a key, or the first item of a tuple key):
+        derived data whose readers are done, freed before the asset is."""
+        names = set(names)
+        with self._lock:
+            for key in list(self._data):
+                if (key[0] if isinstance(key, tuple) else key) in names:
+                    del self._data[key]
 
     def __getstate__(self) -> dict[str, Any]:
         return {}

@@ -339,3 +339,13 @@ def test_an_engine_with_extra_plugins_stores_no_rule_catalogue(tmp_path):
     assert cache.catalogue() is None
     cache.keep_catalogue(Engine.default())
     assert cache.catalogue() is not None
+
+
+def test_workers_keep_freed_memory_where_malloc_is_glibc():
+    """glibc takes the setting (its large arrays then reuse touched pages); any other C
+    library is left alone and says so."""
+    import platform
+
+    from assetlint.batch.memory import keep_freed_memory
+
+    assert keep_freed_memory() == (platform.libc_ver()[0] == "glibc")

@@ -264,6 +264,73 @@ def test_rules_on_threads_find_the_same_in_the_same_order():
     assert ("X001", "T903", "rule T903 (broken) failed: ValueError: no") in runs[1]
 
 
+def test_on_a_large_asset_the_heavy_families_run_one_at_a_time():
+    """Their memory peaks would add up: geometry, heuristics and orientation run in turn
+    on one thread, light families beside them; results stay in the rules' order and
+    every family is reported done once."""
+    import threading
+    import time
+
+    from assetlint.engine import run_grouped
+
+    families = ["geometry", "heuristics", "orientation", "budgets", "materials", "geometry"]
+    rules = [
+        Rule(f"Z{i:03d}", "r", fam, "warning", "s", "r", "f") for i, fam in enumerate(families)
+    ]
+    lock = threading.Lock()
+    running: set[str] = set()
+    overlaps: list[set[str]] = []
+
+    def check(i: int) -> list:
+        with lock:
+            running.add(rules[i].family)
+            overlaps.append(set(running))
+        time.sleep(0.05)
+        with lock:
+            running.discard(rules[i].family)
+        return [i]
+
+    for large in (True, False):
+        overlaps.clear()
+        done: list[str] = []
+        results = run_grouped(rules, check, 4, large, done.append)
+        assert results == [[i] for i in range(len(rules))]
+        assert sorted(done) == sorted(set(families))
+        heavy = [o & {"geometry", "heuristics", "orientation"} for o in overlaps]
+        assert (max(len(h) for h in heavy) == 1) == large
+    assert any(len(o) > 1 for o in overlaps)  # light families still ran beside
+
+
+def test_a_large_mesh_drops_its_topology_once_the_geometry_rules_are_done(monkeypatch):
+    """The topology (~150 MB per million triangles) is read by G and P rules only: on a
+    large mesh it is dropped after them, with the same findings, and kept when another
+    run follows (a second target) or when the mesh is small."""
+    from pathlib import Path
+
+    import assetlint.engine
+    from assetlint.loaders import load
+
+    corpus = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+    path = corpus / "generated-real" / "hunyuan3d1_vernon-banana" / "mesh.glb"
+    if not path.is_file():
+        pytest.skip("shared corpus not present")
+    eng = Engine.default(entry_points=False)
+
+    def run(**kw):
+        asset = load(path)
+        found = [(f.code, f.subject, f.message) for f in eng.run(asset, target="print", **kw)]
+        cached = {k[0] if isinstance(k, tuple) else k for k in asset.meshes[0].cache}
+        return found, cached
+
+    small, kept = run()
+    assert {"topology", "nesting"} <= kept
+    monkeypatch.setattr(assetlint.engine, "LARGE_MESH", 1)
+    large, dropped = run()
+    assert large == small and "G014" in {code for code, _, _ in large}  # seams: topology
+    assert not {"topology", "nesting"} & dropped
+    assert {"topology", "nesting"} <= run(keep_caches=True)[1]
+
+
 def test_the_batch_gives_idle_cores_to_the_rules_of_its_files(monkeypatch):
     """--jobs 4 on one file: its rules get 4 threads; on as many files as workers: 1."""
     import assetlint.engine

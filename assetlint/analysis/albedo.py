@@ -28,7 +28,7 @@ from functools import cached_property
 import numpy as np
 
 from assetlint.analysis import memo
-from assetlint.arrays import column_bounds, finite_rows, in_range_rows, row_matrix
+from assetlint.arrays import column_bounds, finite_rows, in_range_rows, row_matrix, rows
 from assetlint.model import Asset, LoadError, Mesh, Texture, transform_points
 
 SAMPLE_COUNT = 16384  # points on the surface of the whole asset
@@ -443,12 +443,13 @@ def _texel_density(
 
 
 COVERAGE_BUDGET = 4_000_000  # lattice points a coverage mask may cost
+RASTER_CHUNK = 1 << 18  # lattice points computed at a time (a few MB of temporaries)
 
 
 def uv_triangles(asset: Asset, texture: int) -> np.ndarray:
     """float64 (m, 3, 2): the UV corners of every placed triangle whose material reads
     ``texture`` as its base colour (in that slot's UV set), non-finite ones left out."""
-    out = [np.zeros((0, 3, 2))]
+    out = []
     for mesh_index in sorted({m for m, _ in instance_list(asset)}):
         mesh = asset.meshes[mesh_index]
         prep = mesh_prep(mesh)
@@ -464,9 +465,38 @@ def uv_triangles(asset: Asset, texture: int) -> np.ndarray:
             uvs = mesh.uvs[slot.uv_set]
             if len(uvs) != mesh.vertex_count:
                 continue
-            corners = np.asarray(uvs, dtype=np.float64)[prep.triangles[mats == mat_index]]
-            out.append(corners[np.isfinite(corners).all(axis=(1, 2))])
-    return np.concatenate(out)
+            tris = prep.triangles[mats == mat_index]
+            finite = finite_rows(uvs)  # per vertex: a triangle needs all three corners
+            if not finite.all():
+                tris = tris[rows(np.logical_and, finite[tris])]
+            out.append(np.asarray(uvs, dtype=np.float64)[tris])
+    return out[0] if len(out) == 1 else np.concatenate([np.zeros((0, 3, 2)), *out])
+
+
+def _lattice_steps(corners: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Per triangle, its longest edge in texels (``scale``: texels per UV unit), rounded
+    up: the lattice steps along each edge that put lattice points a texel apart at most."""
+    longest = np.empty(len(corners))
+    step = RASTER_CHUNK // 4
+    for start in range(0, len(corners), step):
+        chunk = corners[start : start + step]
+        squared = 0.0
+        for axis in range(2):
+            x = chunk[:, :, axis] * scale[axis]
+            d = x[:, [1, 2, 0]] - x  # the three edges, corner i to corner i + 1
+            squared = squared + d * d
+        # the square root of the largest: exactly the largest root (it is monotone)
+        part = np.maximum(np.maximum(squared[:, 0], squared[:, 1]), squared[:, 2])
+        np.sqrt(part, out=longest[start : start + step])
+    return np.ceil(longest)
+
+
+def _wrapped(x: np.ndarray, size: int) -> np.ndarray:
+    """int64 floor(x) mod ``size``: a texel index with repeat wrapping (the floor and the
+    modulo skipped when every x is in [0, size) already, where they change nothing)."""
+    if x.min() >= 0 and x.max() < size:
+        return x.astype(np.int64)
+    return np.floor(x).astype(np.int64) % size
 
 
 def rasterise_uv(corners: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -476,37 +506,42 @@ def rasterise_uv(corners: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     Vectorised as a barycentric lattice per triangle, k steps along each edge with k the
     longest edge in texels, so lattice points are at most a texel apart and every texel
     centre inside lies within a texel of one; triangles are handled a lattice size at a
-    time. Past :data:`COVERAGE_BUDGET` points the lattices are coarsened and the mask
-    grown by as many texels as the coarsening."""
+    time, :data:`RASTER_CHUNK` points at a time (a million triangles would otherwise make
+    hundreds of MB of temporaries). Past :data:`COVERAGE_BUDGET` points the lattices are
+    coarsened and the mask grown by as many texels as the coarsening."""
     from scipy import ndimage  # textures only: 35 ms of start-up otherwise
 
     h, w = shape
-    mask = np.zeros((h, w), dtype=bool)
+    mask = np.zeros(h * w, dtype=bool)
     if not len(corners):
-        return mask
-    texel = corners * np.array([w, h], dtype=np.float64)
-    edges = np.stack(
-        [texel[:, 1] - texel[:, 0], texel[:, 2] - texel[:, 1], texel[:, 0] - texel[:, 2]], 1
-    )
-    longest = np.sqrt((edges**2).sum(axis=2)).max(axis=1)
-    k = np.clip(np.ceil(longest), 1, 2 * max(h, w)).astype(np.int64)
+        return mask.reshape(h, w)
+    scale = np.array([w, h], dtype=np.float64)
+    k = np.clip(_lattice_steps(corners, scale), 1, 2 * max(h, w)).astype(np.int64)
     cost = float(((k + 1) * (k + 2) // 2).sum())
     grow = 1
     if cost > COVERAGE_BUDGET:
-        scale = np.sqrt(COVERAGE_BUDGET / cost)
-        k = np.maximum(np.ceil(k * scale).astype(np.int64), 1)
-        grow = int(np.ceil(1 / scale)) + 1
+        factor = np.sqrt(COVERAGE_BUDGET / cost)
+        k = np.maximum(np.ceil(k * factor).astype(np.int64), 1)
+        grow = int(np.ceil(1 / factor)) + 1
     for steps in np.unique(k):
-        tri = texel[k == steps]
         i, j = np.triu_indices(steps + 1)  # i <= j: (i, j - i) covers a + b <= steps
-        s = (i / steps)[None, :, None]
-        t = ((j - i) / steps)[None, :, None]
-        a, b, c = tri[:, None, 0], tri[:, None, 1], tri[:, None, 2]
-        points = (a + s * (b - a) + t * (c - a)).reshape(-1, 2)
-        col = np.floor(points[:, 0]).astype(np.int64) % w
-        row = np.floor(points[:, 1]).astype(np.int64) % h
-        mask[row, col] = True
-    return ndimage.binary_dilation(mask, np.ones((3, 3), dtype=bool), iterations=grow)
+        s = i / steps
+        t = (j - i) / steps
+        chosen = np.flatnonzero(k == steps)
+        per = max(1, RASTER_CHUNK // len(s))
+        for start in range(0, len(chosen), per):
+            tri = corners[chosen[start : start + per]] * scale
+            cell = []
+            for axis, size in ((0, w), (1, h)):
+                a = tri[:, 0, axis, None]
+                x = s * (tri[:, 1, axis, None] - a)
+                x += a
+                x += t * (tri[:, 2, axis, None] - a)
+                cell.append(_wrapped(x, size))
+            cell[1] *= w
+            cell[1] += cell[0]
+            mask[cell[1]] = True
+    return ndimage.binary_dilation(mask.reshape(h, w), np.ones((3, 3), dtype=bool), iterations=grow)
 
 
 def texture_coverage(asset: Asset, texture: int, shape: tuple[int, int]) -> np.ndarray:

@@ -42,6 +42,30 @@ def limit_memory(mib: int | None) -> bool:
     return True
 
 
+# glibc's mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_KEEP_FREED = 1 << 30
+
+
+def keep_freed_memory() -> bool:
+    """Have malloc serve large blocks from the heap and keep what is freed (glibc only;
+    False elsewhere). By default glibc maps every block past its threshold (at most 32
+    MB) afresh and unmaps it when freed, so each large numpy array of a big mesh pays its
+    page faults again (4M triangles: 1.4-2.3 s of system time for 3.2 s of user time in
+    the G rules); kept, the next array reuses pages already touched. The peak is unchanged:
+    what is freed is reused, not added to."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl without it)
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, _KEEP_FREED) and mallopt(_M_TRIM_THRESHOLD, _KEEP_FREED))
+
+
 def memory_limited() -> bool:
     """Whether this process runs under a limit set by :func:`limit_memory`."""
     return bool(_limit)

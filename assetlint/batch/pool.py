@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from assetlint.batch.cache import CacheRef, lint_job
-from assetlint.batch.memory import limit_memory
+from assetlint.batch.memory import keep_freed_memory, limit_memory
 from assetlint.batch.plans import FileResult, Plan, worker_failure
 from assetlint.loaders import exit_reason
 from assetlint.rules.internal import MEMORY_LIMIT
@@ -31,6 +31,7 @@ def _worker_main(conn: Connection, memory: int | None = None) -> None:
     faulthandler.disable()  # a crash is reported as a finding, not a stack dump on stderr
     if hasattr(os, "setpgid"):
         os.setpgid(0, 0)  # its own process group: killing it kills what it started
+    keep_freed_memory()  # its large arrays reuse pages rather than fault them in again
     while True:
         job = conn.recv()
         if job is None:

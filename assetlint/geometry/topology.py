@@ -46,6 +46,12 @@ BACKGROUND_FACES = 100_000
 _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
 
 
+def index_type(n: int) -> type[np.signedinteger]:
+    """The integer type for indices below ``n``: int32 when they fit (any mesh below two
+    billion elements), halving the memory of the large per-edge and per-face tables."""
+    return np.int32 if n < 2**31 else np.int64
+
+
 @dataclass(frozen=True)
 class Groups:
     """Rows grouped by equal value. ``order`` lists row indices group after group (in
@@ -88,9 +94,9 @@ def _sort_groups(
             mixed *= np.uint64(_MIX[j % len(_MIX)])
         key = (mixed >> np.uint64(1 + idx_bits)).astype(np.int64)
     key <<= idx_bits
-    key |= np.arange(n, dtype=np.int64)
+    key |= np.arange(n, dtype=index_type(n))
     key.sort()
-    order = key & ((1 << idx_bits) - 1)
+    order = _low_bits(key, idx_bits)
     key >>= idx_bits
     new = np.empty(n, dtype=bool)
     new[:1] = True
@@ -107,6 +113,15 @@ def _sort_groups(
                     new[1:] |= c2[1:] != c2[:-1]
                 break
     return order, new
+
+
+def _low_bits(key: np.ndarray, bits: int) -> np.ndarray:
+    """The low ``bits`` (at most 31 below 2^31 rows) of int64 keys, in the index type:
+    the row indices packed there (cast first, which keeps the low 32 bits, then masked, so
+    no 64-bit temporary)."""
+    out = key.astype(index_type(len(key)))
+    out &= (1 << bits) - 1
+    return out
 
 
 def group_rows(columns: Sequence[np.ndarray], bounds: Sequence[int]) -> Groups:
@@ -126,12 +141,14 @@ def group_rows(columns: Sequence[np.ndarray], bounds: Sequence[int]) -> Groups:
 def _groups_from_sorted(order: np.ndarray, new: np.ndarray) -> Groups:
     """Groups from rows in sorted ``order`` and where each run of equal rows begins."""
     n = len(order)
-    starts = np.flatnonzero(new)
-    group = np.cumsum(new, dtype=np.int64)
+    kind = index_type(n)
+    starts = np.flatnonzero(new).astype(kind)
+    group = np.cumsum(new, dtype=kind)
     group -= 1
-    inverse = np.empty(n, dtype=np.int64)
+    inverse = np.empty(n, dtype=kind)
     inverse[order] = group
-    sizes = np.diff(np.append(starts, n))
+    del group
+    sizes = np.diff(np.append(starts, kind(n)))
     return Groups(order, starts, sizes, inverse)
 
 
@@ -208,13 +225,14 @@ def weld(positions: np.ndarray, tolerance: float) -> tuple[int, np.ndarray]:
     n = len(pts)
     finite = finite_rows(pts)
     idx = None if n and finite.all() else np.flatnonzero(finite)
+    kind = index_type(n)
     if idx is not None and not len(idx):
-        return 0, np.full(n, -1, dtype=np.int64)
+        return 0, np.full(n, -1, dtype=kind)
     p = pts if idx is None else pts[idx]
     lo, hi = column_bounds(p)
     extent = hi - lo
     if not np.any(extent > 0):  # all finite vertices at one point
-        labels = np.full(n, -1, dtype=np.int64)
+        labels = np.full(n, -1, dtype=kind)
         labels[finite] = 0
         return 1, labels
     if tolerance <= 0:
@@ -260,13 +278,16 @@ def weld(positions: np.ndarray, tolerance: float) -> tuple[int, np.ndarray]:
             label = relabel[label]
     used = np.zeros(len(p), dtype=bool)
     used[label] = True
-    dense = np.cumsum(used)
+    dense = np.cumsum(used, dtype=kind)
     dense -= 1
     if idx is None:
         return int(dense[-1] + 1), dense[label]
-    labels = np.full(n, -1, dtype=np.int64)
+    labels = np.full(n, -1, dtype=kind)
     labels[idx] = dense[label]
     return int(dense[-1] + 1), labels
+
+
+FACE_CHUNK = 1 << 16  # faces measured at a time: a few MB of temporaries, not ~100
 
 
 def _face_geometry(
@@ -274,8 +295,19 @@ def _face_geometry(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(area, six times the signed volume of the tetrahedron (centre, face), longest edge)
     per triangle, in float32 on positions centred on ``centre`` (float32 keeps a relative
-    error near 1e-7, far below the weld tolerance; areas and volumes end in float64)."""
+    error near 1e-7, far below the weld tolerance; areas and volumes end in float64),
+    :data:`FACE_CHUNK` faces at a time (each face's arithmetic is its own)."""
     p = np.ascontiguousarray((positions - centre.astype(np.float32)).T)
+    n = len(tris)
+    area, six, longest = np.empty(n), np.empty(n), np.empty(n, dtype=p.dtype)
+    for start in range(0, n, FACE_CHUNK):
+        end = start + FACE_CHUNK
+        area[start:end], six[start:end], longest[start:end] = _face_chunk(p, tris[start:end])
+    return area, six, longest
+
+
+def _face_chunk(p: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_face_geometry` of some faces, on the (3, n) centred positions ``p``."""
     v0 = p[:, tris[:, 0]]
     e1 = p[:, tris[:, 1]]
     e1 -= v0
@@ -392,7 +424,11 @@ class Topology:
 
     @cached_property
     def valid_index(self) -> np.ndarray:
-        return np.flatnonzero(self.valid)
+        valid = self.valid
+        kind = index_type(len(valid))
+        return (
+            np.arange(len(valid), dtype=kind) if valid.all() else np.flatnonzero(valid).astype(kind)
+        )
 
     @cached_property
     def bounds(self) -> np.ndarray | None:
@@ -511,13 +547,14 @@ class Topology:
         if n and 2 * vbits + idx_bits <= 63:
             # (lower vertex, higher vertex, half-edge) packed in one key and plain-sorted
             # (several times faster than argsort); the table is built from the sorted keys
-            key = np.minimum(tail, head)
+            key = np.empty(n, dtype=np.int64)
+            np.minimum(tail, head, out=key)
             key <<= vbits
             key |= np.maximum(tail, head)
             key <<= idx_bits
-            key |= np.arange(n, dtype=np.int64)
+            key |= np.arange(n, dtype=index_type(n))
             key.sort()
-            order = key & ((1 << idx_bits) - 1)
+            order = _low_bits(key, idx_bits)
             key >>= idx_bits
             first, second = key[0::2], key[1::2]
             if (
@@ -536,22 +573,23 @@ class Topology:
             groups = group_rows([lo, hi], [k, k])
         face_count = groups.sizes
         forward = np.bincount(groups.inverse[tail < head], minlength=groups.count)
-        return EdgeTable(groups, tail, head, face_count, forward)
+        return EdgeTable(groups, tail, head, face_count, forward.astype(index_type(n)))
 
     @staticmethod
     def _paired_edges(order: np.ndarray, tail: np.ndarray, head: np.ndarray) -> EdgeTable:
         """The edge table when every edge has exactly two faces (any closed manifold
         mesh): half-edges 2e and 2e+1 of the sorted order are edge e's."""
         count = len(order) // 2
+        kind = index_type(len(order))
         h1, h2 = order[0::2], order[1::2]
-        ids = np.arange(count, dtype=np.int64)
-        inverse = np.empty(len(order), dtype=np.int64)
+        ids = np.arange(count, dtype=kind)
+        inverse = np.empty(len(order), dtype=kind)
         inverse[h1] = ids
         inverse[h2] = ids
         ids *= 2
-        sizes = np.full(count, 2, dtype=np.int64)
+        sizes = np.broadcast_to(kind(2), (count,))  # read-only, no memory
         fwd = tail < head
-        forward = fwd[h1].astype(np.int64)
+        forward = fwd[h1].astype(kind)
         forward += fwd[h2]
         return EdgeTable(Groups(order, ids, sizes, inverse), tail, head, sizes, forward, True)
 
@@ -576,7 +614,8 @@ class Topology:
         """(edge ids, first half-edge, second half-edge) of the edges used by two faces."""
         e = self.edges
         if e.paired:
-            return np.arange(e.count), e.groups.order[0::2], e.groups.order[1::2]
+            ids = np.arange(e.count, dtype=index_type(len(e.tail)))
+            return ids, e.groups.order[0::2], e.groups.order[1::2]
         two = np.flatnonzero(e.face_count == 2)
         at = e.groups.starts[two]
         return two, e.groups.order[at], e.groups.order[at + 1]
@@ -714,7 +753,7 @@ class Topology:
         """Per half-edge, the other half-edge of its edge when the edge has exactly two
         faces, else -1."""
         _, h1, h2 = self.pairs
-        partner = np.full(len(self.edges.tail), -1, dtype=np.int64)
+        partner = np.full(len(self.edges.tail), -1, dtype=index_type(len(self.edges.tail)))
         partner[h1] = h2
         partner[h2] = h1
         return partner

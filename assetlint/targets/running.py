@@ -33,9 +33,11 @@ def run_target(
     ignore: Sequence[str] = (),
     extend_select: Sequence[str] = (),
     drop: Sequence[str] = (),
+    keep_caches: bool = False,
 ) -> list[Finding]:
     """The findings of one target on one asset, with the codes :func:`chosen_codes` picks
-    (thresholds and severities stay the pack's)."""
+    (thresholds and severities stay the pack's); ``keep_caches`` when another target runs
+    on the asset next (see :meth:`Engine.run`)."""
     codes = chosen_codes(engine, target, select, ignore, extend_select, drop)
     findings = engine.run(
         asset,
@@ -44,6 +46,7 @@ def run_target(
         target.family,
         target.params,
         severities=target.severities,
+        keep_caches=keep_caches,
     )
     for f in findings:
         f.target = [target.name]
@@ -66,8 +69,9 @@ def run_targets(
     if len(targets) == 1:
         return run_target(engine, asset, targets[0], select, ignore, extend_select, drop)
     merged: dict[tuple, tuple[Finding, list[str]]] = {}
-    for target in targets:
-        for f in run_target(engine, asset, target, select, ignore, extend_select, drop):
+    for n, target in enumerate(targets, 1):
+        keep = n < len(targets)  # what the rules derived serves the next target too
+        for f in run_target(engine, asset, target, select, ignore, extend_select, drop, keep):
             key = (f.code, f.severity, f.subject, f.message, f.count, f.value, f.limit)
             merged.setdefault(key, (f, []))[1].append(target.name)
     out = []
