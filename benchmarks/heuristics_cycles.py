@@ -40,13 +40,16 @@ H002 (ambient occlusion baked into the albedo) is labelled from an ambient-only 
 the same DIFFUSE bake with every lamp hidden, the sky alone (its rays unbounded, as the
 sky's light is, with its bounces). Irradiance is a bake over the albedo, summed over 9x9
 texels. The *occluded* texels are the tenth the sky reaches least, the *open* ones the
-half it reaches most; two contrasts, open over occluded (ratio of medians), define the
-label (:func:`occlusion_label`):
+half it reaches most; two contrasts define the label (:func:`occlusion_label`):
 
-- the ambient contrast, in the ambient-only bake: how much the mesh's own shape shades
-  its crevices from the sky (1.0 on a convex object, whatever the light);
-- the visible contrast, the same texels in the lit bake (the file's albedo): how much of
-  that darkening survives the key light, which may fill the crevices or not.
+- the ambient contrast, open over occluded in the ambient-only bake (ratio of medians):
+  how much the mesh's own shape shades its crevices from the sky (1.0 on a convex
+  object, whatever the light);
+- the visible contrast: how much brighter the occluded texels of the lit bake (the
+  file's albedo) would be were the sky not occluded there, the key light's own part
+  held as it is: a key much stronger than the sky drowns the occlusion (the same
+  occluded texels, lit by the key, barely darker than open ones), a key that leaves
+  them in shadow leaves it whole.
 
 H002 is True when both are at least :data:`OCCLUSION_TRUE` (crevices a quarter darker
 than the open surface: plainly visible), False when either is below
@@ -81,7 +84,7 @@ SPLITS = {
     "scoring": (("box", "cylinder", "blob", "bowl", "tube", "fox", "truck"), 1),
 }
 SETUPS = ("sun", "sun-weak", "area-weak", "area", "point", "sun-sky", "studio", "sky")
-KEY_SHARE = {  # how strong the sky is beside the key: H002 needs a sky to show AO
+KEY_SHARE = {  # how strong the sky is beside the key
     "sun": 0.15,
     "sun-weak": 1.0,
     "area-weak": 1.0,
@@ -342,12 +345,15 @@ def _bake(bpy, obj, mat, kind: str, **options) -> np.ndarray:
 def occlusion_contrasts(
     lit: np.ndarray, ambient: np.ndarray, albedo: np.ndarray
 ) -> tuple[float, float]:
-    """(ambient, visible) open-over-occluded contrasts from (SIZE, SIZE) planes of linear
-    light summed over RGB: the lit bake, the ambient-only bake and the albedo. Per texel
-    irradiance is a bake over the albedo, both summed over OCCLUSION_BOX squared written
-    texels (over 5x5 the 16 samples' noise alone gives a sphere 1.1); occluded texels are
-    the tenth with the least ambient irradiance, open ones the half with the most; each
-    contrast is a ratio of medians."""
+    """(ambient, visible) occlusion contrasts from (SIZE, SIZE) planes of linear light
+    summed over RGB: the lit bake, the ambient-only bake and the albedo. Irradiance per
+    texel is a bake over the albedo, both summed over OCCLUSION_BOX squared written texels
+    (over 5x5 the 16 samples' noise alone gives a sphere 1.1); occluded texels are the
+    tenth with the least ambient irradiance, open ones the half with the most. Ambient:
+    open over occluded, ratio of medians. Visible: over the occluded texels, the median
+    of (lit - ambient + open) / lit, with ``open`` the open texels' median ambient: how
+    much brighter each would be in this light were the sky not occluded there, the key's
+    own light (or shadow) held as it is."""
     written = ((lit > 0) & (ambient > 0)).astype(np.float64)
     k = OCCLUSION_BOX
     base = _box(albedo * written, k)
@@ -357,9 +363,11 @@ def occlusion_contrasts(
     e_amb = (_box(ambient * written, k) / np.maximum(base, 1e-9))[used]
     e_lit = (_box(lit * written, k) / np.maximum(base, 1e-9))[used]
     lo, mid = np.percentile(e_amb, [10, 50])
-    occluded, open_ = e_amb <= lo, e_amb >= mid
-    ambient_c = np.median(e_amb[open_]) / max(np.median(e_amb[occluded]), 1e-9)
-    visible_c = np.median(e_lit[open_]) / max(np.median(e_lit[occluded]), 1e-9)
+    occluded = e_amb <= lo
+    open_level = np.median(e_amb[e_amb >= mid])
+    ambient_c = open_level / max(np.median(e_amb[occluded]), 1e-9)
+    unoccluded = e_lit[occluded] - e_amb[occluded] + open_level
+    visible_c = np.median(unoccluded / np.maximum(e_lit[occluded], 1e-9))
     return float(ambient_c), float(visible_c)
 
 

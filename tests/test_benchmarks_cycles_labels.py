@@ -7,10 +7,10 @@ import pytest
 from benchmarks.heuristics_cycles import SIZE, occlusion_contrasts, occlusion_label
 
 
-def planes(crevice: float, filled: float, seed: int = 0):
+def planes(crevice: float, key: float, seed: int = 0):
     """Lit, ambient-only and albedo planes: an island (the rest unwritten) whose lower
     fifth the sky reaches ``crevice`` times as much as the rest, and a key light that
-    adds ``filled`` times the open irradiance there only; 2% noise per texel."""
+    adds ``key`` times the open sky's irradiance everywhere; 2% noise per texel."""
     rng = np.random.default_rng(seed)
     albedo = rng.uniform(0.3, 2.0, (SIZE, SIZE))
     island = np.zeros((SIZE, SIZE), dtype=bool)
@@ -18,7 +18,7 @@ def planes(crevice: float, filled: float, seed: int = 0):
     sky = np.ones((SIZE, SIZE))
     sky[180:220] = crevice
     ambient = albedo * sky * rng.normal(1, 0.02, (SIZE, SIZE)) * island
-    lit = ambient + albedo * np.where(sky < 1, filled, 0.0) * island
+    lit = ambient + albedo * key * island
     return lit, ambient, albedo
 
 
@@ -36,11 +36,16 @@ def test_a_crevice_the_sky_reaches_half_as_much():
     assert occlusion_label(ambient_c, visible_c) is True
 
 
-def test_a_key_light_that_fills_the_crevice_leaves_no_visible_occlusion():
-    ambient_c, visible_c = occlusion_contrasts(*planes(0.5, 0.5))
+def test_a_key_light_much_stronger_than_the_sky_drowns_the_occlusion():
+    # were the sky not occluded, the crevice would get 9 + 1 instead of 9 + 0.5
+    ambient_c, visible_c = occlusion_contrasts(*planes(0.5, 9.0))
     assert ambient_c == pytest.approx(2.0, rel=0.01)
-    assert visible_c == pytest.approx(1.0, abs=0.01)
+    assert visible_c == pytest.approx(10 / 9.5, rel=0.01)
     assert occlusion_label(ambient_c, visible_c) is False
+    # as strong as the sky: (1 + 1) / (1 + 0.5)
+    ambient_c, visible_c = occlusion_contrasts(*planes(0.5, 1.0))
+    assert visible_c == pytest.approx(2 / 1.5, rel=0.01)
+    assert occlusion_label(ambient_c, visible_c) is True
 
 
 def test_between_the_two_levels_is_not_scored():
