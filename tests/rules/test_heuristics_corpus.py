@@ -81,3 +81,20 @@ def test_generated_output_keeps_its_findings(engine, relative):
         {w.split(":")[0] for w in heuristic_warnings(engine, "generated-real/" + relative)}
     )
     assert codes == GENERATED[relative]
+
+
+def test_an_occlusion_map_changes_what_h002_expects_of_the_albedo(engine):
+    """The Damaged Helmet ships its occlusion in an occlusion map, and its albedo carries
+    grime where grime gathers: silent. The same albedo without the map is occlusion
+    painted into the colour, as a generator leaves it."""
+    path = CORPUS / "gltf-samples" / "DamagedHelmet" / "DamagedHelmet.gltf"
+    assert engine.run(load(path), select=["H002"]) == []
+    stripped = load(path)
+    for material in stripped.materials:
+        del material.textures["occlusion"]
+    (finding,) = engine.run(stripped, select=["H002"])
+    assert finding.message == (
+        "albedo darkens where the surface is occluded: 23% darker than open surface on the "
+        "most occluded 1% of it (limit 10%); occlusion explains 5.6% of the luminance "
+        "variance the light leaves (limit 1.0%)"
+    )
