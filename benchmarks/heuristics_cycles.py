@@ -54,7 +54,7 @@ half it reaches most; two contrasts define the label (:func:`occlusion_label`):
 H002 is True when both are at least :data:`OCCLUSION_TRUE` (crevices a quarter darker
 than the open surface: plainly visible), False when either is below
 :data:`OCCLUSION_FALSE` (within the bake's noise and the eye's threshold) and on every
-clean case, None between. The irradiance planes (lit, ambient, albedo) of every lit case
+clean case, None between. The planes (lit, ambient, albedo, covered) of every lit case
 are kept beside it (``NAME-lit.npz``) so that ``--relabel`` recomputes the labels without
 Blender.
 """
@@ -328,8 +328,10 @@ def _box(image: np.ndarray, k: int = 5) -> np.ndarray:
 
 
 def _bake(bpy, obj, mat, kind: str, **options) -> np.ndarray:
-    """Bake one pass of ``obj`` into a new image; linear RGB (SIZE, SIZE, 3)."""
-    target = _image(bpy, "baked", None)
+    """Bake one pass of ``obj`` into a new float image; linear RGB (SIZE, SIZE, 3), 0
+    outside the islands. Float: an 8-bit image would clip the lit side at 1 and round
+    the darkest crevices to 0, which is also the value of texels no island covers."""
+    target = bpy.data.images.new("baked", SIZE, SIZE, alpha=False, float_buffer=True)
     node = mat.node_tree.nodes.new("ShaderNodeTexImage")
     node.image = target
     mat.node_tree.nodes.active = node
@@ -343,10 +345,12 @@ def _bake(bpy, obj, mat, kind: str, **options) -> np.ndarray:
 
 
 def occlusion_contrasts(
-    lit: np.ndarray, ambient: np.ndarray, albedo: np.ndarray
+    lit: np.ndarray, ambient: np.ndarray, albedo: np.ndarray, covered: np.ndarray
 ) -> tuple[float, float]:
     """(ambient, visible) occlusion contrasts from (SIZE, SIZE) planes of linear light
-    summed over RGB: the lit bake, the ambient-only bake and the albedo. Irradiance per
+    summed over RGB: the lit bake, the ambient-only bake and the albedo, over the texels
+    the UV islands cover (``covered``, bool; a texel the sky never reached is 0 and
+    still counts). Irradiance per
     texel is a bake over the albedo, both summed over OCCLUSION_BOX squared written texels
     (over 5x5 the 16 samples' noise alone gives a sphere 1.1); occluded texels are the
     tenth with the least ambient irradiance, open ones the half with the most. Ambient:
@@ -354,7 +358,7 @@ def occlusion_contrasts(
     of (lit - ambient + open) / lit, with ``open`` the open texels' median ambient: how
     much brighter each would be in this light were the sky not occluded there, the key's
     own light (or shadow) held as it is."""
-    written = ((lit > 0) & (ambient > 0)).astype(np.float64)
+    written = covered.astype(np.float64)
     k = OCCLUSION_BOX
     base = _box(albedo * written, k)
     used = _box(written, k) >= k * k  # the whole window written: no island edge
@@ -389,14 +393,16 @@ def bake_case(bpy, kind: str, setup: str, seed: int, out: Path) -> dict:
     mat = _material(bpy, obj, albedo)
     towards, sky = _lights(bpy, setup, rng)
     passes = {"DIRECT", "INDIRECT", "COLOR"}
-    baked = srgb_to_linear(_bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes))
+    baked = _bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes)
+    # the texels the islands cover: the albedo pass alone, nowhere 0 on them
+    covered = _bake(bpy, obj, mat, "DIFFUSE", pass_filter={"COLOR"}).sum(axis=2) > 0
     key_contrast = None
     if towards is not None:
         # the key light's own lit/unlit contrast: the bake over the same bake without the
         # key (sky, bounce and occlusion alone), both smoothed over 5x5 texels against
         # the path tracer's noise, 90th percentile over 10th
         bpy.data.objects["key"].hide_render = True
-        ambient = srgb_to_linear(_bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes))
+        ambient = _bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes)
         bpy.data.objects["key"].hide_render = False
         lit_sum, ambient_sum = _box(baked.sum(axis=2)), _box(ambient.sum(axis=2))
         both = (baked.sum(axis=2) > 0) & (ambient_sum > 0)
@@ -410,12 +416,15 @@ def bake_case(bpy, kind: str, setup: str, seed: int, out: Path) -> dict:
             lamp.hide_render = True
         sky_only = baked
         if lamps:
-            sky_only = srgb_to_linear(_bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes))
+            sky_only = _bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes)
     base = srgb_to_linear(albedo_srgb)
-    planes = [baked.sum(axis=2), sky_only.sum(axis=2), base.sum(axis=2)]
+    planes = [
+        *(p.sum(axis=2).astype(np.float32) for p in (baked, sky_only, base)),
+        covered,
+    ]
     ambient_c, visible_c = occlusion_contrasts(*planes)
     # irradiance per texel: baked over albedo, on the texels the bake wrote
-    written = baked.sum(axis=2) > 0
+    written = covered
     irradiance = (baked.sum(axis=2) / np.maximum(base.sum(axis=2), 1e-6))[written]
     scale = float(np.median(irradiance))
     lo, hi = np.percentile(irradiance, [10, 90])
@@ -436,7 +445,7 @@ def bake_case(bpy, kind: str, setup: str, seed: int, out: Path) -> dict:
         files[variant] = path.name
     # glTF frame: Blender (x, y, z) -> (x, z, -y)
     direction = None if towards is None else [towards[0], towards[2], -towards[1]]
-    np.savez_compressed(out / f"{name}-lit.npz", *(p.astype(np.float32) for p in planes))
+    np.savez_compressed(out / f"{name}-lit.npz", *planes)
     return {
         files["lit"]: {
             "H001": (key_contrast >= 1.1) if key_contrast is not None else None,

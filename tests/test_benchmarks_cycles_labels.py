@@ -8,9 +8,10 @@ from benchmarks.heuristics_cycles import SIZE, occlusion_contrasts, occlusion_la
 
 
 def planes(crevice: float, key: float, seed: int = 0):
-    """Lit, ambient-only and albedo planes: an island (the rest unwritten) whose lower
-    fifth the sky reaches ``crevice`` times as much as the rest, and a key light that
-    adds ``key`` times the open sky's irradiance everywhere; 2% noise per texel."""
+    """Lit, ambient-only, albedo and coverage planes: an island (the rest uncovered, 0)
+    whose lower fifth the sky reaches ``crevice`` times as much as the rest, and a key
+    light that adds ``key`` times the open sky's irradiance everywhere; 2% noise per
+    texel."""
     rng = np.random.default_rng(seed)
     albedo = rng.uniform(0.3, 2.0, (SIZE, SIZE))
     island = np.zeros((SIZE, SIZE), dtype=bool)
@@ -19,7 +20,7 @@ def planes(crevice: float, key: float, seed: int = 0):
     sky[180:220] = crevice
     ambient = albedo * sky * rng.normal(1, 0.02, (SIZE, SIZE)) * island
     lit = ambient + albedo * key * island
-    return lit, ambient, albedo
+    return lit, ambient, albedo, island
 
 
 def test_a_convex_surface_has_no_occlusion_whatever_the_noise():
@@ -54,6 +55,16 @@ def test_between_the_two_levels_is_not_scored():
     assert occlusion_label(ambient_c, visible_c) is None
 
 
-def test_nothing_written_is_no_occlusion():
+def test_a_crevice_the_sky_never_reaches_counts():
+    # 0 in the bake, yet covered by the island: the darkest crevice, not a gap
+    lit, ambient, albedo, island = planes(0.0, 1.0)
+    ambient_c, visible_c = occlusion_contrasts(lit, ambient, albedo, island)
+    assert ambient_c > 100
+    assert visible_c == pytest.approx(2.0, rel=0.01)
+    assert occlusion_label(ambient_c, visible_c) is True
+
+
+def test_nothing_covered_is_no_occlusion():
     empty = np.zeros((SIZE, SIZE))
-    assert occlusion_contrasts(empty, empty, np.ones((SIZE, SIZE))) == (1.0, 1.0)
+    covered = np.zeros((SIZE, SIZE), dtype=bool)
+    assert occlusion_contrasts(empty, empty, np.ones((SIZE, SIZE)), covered) == (1.0, 1.0)
