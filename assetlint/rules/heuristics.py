@@ -298,7 +298,7 @@ def baked_light(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     summary="ambient occlusion or contact shadows painted into the albedo",
     fix="Remove the occlusion from the colour map (keep it in an occlusion map, glTF's "
     "occlusionTexture, if wanted).",
-    params={"darkening": 0.1, "explained": 0.01, "spread": 0.01},
+    params={"darkening": 0.06, "explained": 0.01, "spread": 0.01},
     ranges={"darkening": AT_LEAST_ZERO, "explained": SHARE, "spread": AT_LEAST_ZERO},
 )
 def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
@@ -314,9 +314,10 @@ def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     shows: how much darker than open surface the fit makes the albedo at the occlusion
     that only the most occluded 1% of the surface reaches. The slope alone (how much
     darker a fully occluded point would be) is no evidence: on a nearly convex mesh whose
-    samples are barely occluded it is extrapolated from noise. The threshold was chosen
-    on meshes baked with Blender's Cycles, labelled by the sky's own occlusion in a bake
-    lit by the sky alone.
+    samples are barely occluded it is extrapolated from noise. The threshold is the one
+    of most recall with a precision of at least 0.9 on two tuning sets: meshes baked with
+    Blender's Cycles, labelled by the sky's own occlusion in a bake lit by the sky alone
+    (no false alarm above 0.056), and the code-generated corpus (seed 0).
 
     Paint of one hue in several values (a white body and a grey chassis) is split into
     levels wherever an empty gap separates them, creases included: occlusion darkens
