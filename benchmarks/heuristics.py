@@ -49,7 +49,7 @@ TARGETS = {"H001": 0.95}  # precision target when choosing a threshold; the othe
 DEFAULT_TARGET = 0.9
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 NEGATIVE = ("gltf-samples", "meshes", "usd", "fbx", "fbx-extra")
-TUNED = {"H001": "strength", "H002": "strength"}  # the threshold chosen per rule
+TUNED = {"H001": "strength", "H002": "darkening"}  # the threshold chosen per rule
 
 
 def _engine() -> Engine:
@@ -68,8 +68,11 @@ def rule_evidence(asset: Asset) -> dict[str, float]:
             else float("nan")
         ),
         "H002": (
-            occ.strength
-            if occ is not None and occ.spread >= 0.01 and occ.partial >= 0.01
+            darkening
+            if occ is not None
+            and occ.spread >= 0.01
+            and occ.partial >= 0.01
+            and (darkening := heuristics.occlusion_darkening(asset)) is not None
             else float("nan")
         ),
     }

@@ -33,12 +33,30 @@ second bake with the key hidden (sky, bounce and occlusion alone), both summed o
 texels against the path tracer's noise. H001 is True for a key light whose own contrast
 is at least 1.1 (weak: 1.1 to 1.4),
 False on clean cases and None for the soft studio and the sky (light from everywhere:
-no one direction to find). H002 comes from an ambient occlusion bake of the mesh (Cycles'
-AO pass, distance 0.2): with ``occluded`` the share of texels whose AO is below 0.7, it
-is True when at least 8% are and the sky is at least as strong as the key light's share
-(sun-sky, studio, sky, weak key), False on clean cases and on meshes with under 2%
-occluded, None otherwise. The direction recorded points from the object towards the key light, in
-glTF's frame (+Y up).
+no one direction to find). The direction recorded points from the object towards the
+key light, in glTF's frame (+Y up).
+
+H002 (ambient occlusion baked into the albedo) is labelled from an ambient-only bake:
+the same DIFFUSE bake with every lamp hidden, the sky alone (its rays unbounded, as the
+sky's light is, with its bounces). Irradiance is a bake over the albedo, summed over 9x9
+texels. The *occluded* texels are the tenth the sky reaches least, the *open* ones the
+half it reaches most; two contrasts define the label (:func:`occlusion_label`):
+
+- the ambient contrast, open over occluded in the ambient-only bake (ratio of medians):
+  how much the mesh's own shape shades its crevices from the sky (1.0 on a convex
+  object, whatever the light);
+- the visible contrast: how much brighter the occluded texels of the lit bake (the
+  file's albedo) would be were the sky not occluded there, the key light's own part
+  held as it is: a key much stronger than the sky drowns the occlusion (the same
+  occluded texels, lit by the key, barely darker than open ones), a key that leaves
+  them in shadow leaves it whole.
+
+H002 is True when both are at least :data:`OCCLUSION_TRUE` (crevices a quarter darker
+than the open surface: plainly visible), False when either is below
+:data:`OCCLUSION_FALSE` (within the bake's noise and the eye's threshold) and on every
+clean case, None between. The planes (lit, ambient, albedo, covered) of every lit case
+are kept beside it (``NAME-lit.npz``) so that ``--relabel`` recomputes the labels without
+Blender.
 """
 
 from __future__ import annotations
@@ -66,7 +84,7 @@ SPLITS = {
     "scoring": (("box", "cylinder", "blob", "bowl", "tube", "fox", "truck"), 1),
 }
 SETUPS = ("sun", "sun-weak", "area-weak", "area", "point", "sun-sky", "studio", "sky")
-KEY_SHARE = {  # how strong the sky is beside the key: H002 needs a sky to show AO
+KEY_SHARE = {  # how strong the sky is beside the key
     "sun": 0.15,
     "sun-weak": 1.0,
     "area-weak": 1.0,
@@ -75,7 +93,10 @@ KEY_SHARE = {  # how strong the sky is beside the key: H002 needs a sky to show 
     "sun-sky": 0.8,
 }
 PHOTO_NOISE = 2 / 255
-AO_DISTANCE = 0.2
+SMOOTH_ANGLE = 40  # degrees: the generated shapes' steps are below (torus 30)
+OCCLUSION_BOX = 9  # texels: H002's contrasts are summed over 9x9 against the noise
+OCCLUSION_TRUE = 1.25  # open over occluded: H002 True at or above (both contrasts)
+OCCLUSION_FALSE = 1.1  # H002 False below (either contrast)
 
 
 def srgb_to_linear(v: np.ndarray) -> np.ndarray:
@@ -158,7 +179,10 @@ def _generated(bpy, kind: str, rng: np.random.Generator):
     obj = bpy.context.object
     for mod in list(obj.modifiers):
         bpy.ops.object.modifier_apply(modifier=mod.name)
-    bpy.ops.object.shade_smooth()
+    # smooth but for edges sharper than SMOOTH_ANGLE (the cone's rim, the bowl's lip):
+    # normals averaged across a hard edge bend below the faces, and the path tracer then
+    # shades them by the surface itself, a darkening that no real shape has
+    bpy.ops.object.shade_smooth_by_angle(angle=np.radians(SMOOTH_ANGLE))
     bpy.ops.object.mode_set(mode="EDIT")
     bpy.ops.mesh.select_all(action="SELECT")
     bpy.ops.uv.smart_project(island_margin=0.03)
@@ -304,8 +328,10 @@ def _box(image: np.ndarray, k: int = 5) -> np.ndarray:
 
 
 def _bake(bpy, obj, mat, kind: str, **options) -> np.ndarray:
-    """Bake one pass of ``obj`` into a new image; linear RGB (SIZE, SIZE, 3)."""
-    target = _image(bpy, "baked", None)
+    """Bake one pass of ``obj`` into a new float image; linear RGB (SIZE, SIZE, 3), 0
+    outside the islands. Float: an 8-bit image would clip the lit side at 1 and round
+    the darkest crevices to 0, which is also the value of texels no island covers."""
+    target = bpy.data.images.new("baked", SIZE, SIZE, alpha=False, float_buffer=True)
     node = mat.node_tree.nodes.new("ShaderNodeTexImage")
     node.image = target
     mat.node_tree.nodes.active = node
@@ -318,21 +344,47 @@ def _bake(bpy, obj, mat, kind: str, **options) -> np.ndarray:
     return pixels
 
 
-def occluded_share(bpy, kind: str, seed: int) -> float:
-    """Share of the texels the mesh uses whose ambient occlusion (Cycles' AO pass, rays
-    of :data:`AO_DISTANCE`) is below 0.7: how much of the surface a sky leaves darker."""
-    rng = np.random.default_rng([seed, 99])
-    _reset(bpy)
-    obj = _mesh(bpy, kind, rng)
-    mat = _material(bpy, obj, _image(bpy, "albedo", albedo_image(rng)))
-    bpy.context.scene.world = bpy.data.worlds.new("sky")
-    bpy.context.scene.world.light_settings.distance = AO_DISTANCE
-    ao = _bake(bpy, obj, mat, "AO")[..., 0]  # the AO pass is written as data: no decoding
-    written = ao > 0
-    return float(np.mean(ao[written] < 0.7)) if written.any() else 0.0
+def occlusion_contrasts(
+    lit: np.ndarray, ambient: np.ndarray, albedo: np.ndarray, covered: np.ndarray
+) -> tuple[float, float]:
+    """(ambient, visible) occlusion contrasts from (SIZE, SIZE) planes of linear light
+    summed over RGB: the lit bake, the ambient-only bake and the albedo, over the texels
+    the UV islands cover (``covered``, bool; a texel the sky never reached is 0 and
+    still counts). Irradiance per
+    texel is a bake over the albedo, both summed over OCCLUSION_BOX squared written texels
+    (over 5x5 the 16 samples' noise alone gives a sphere 1.1); occluded texels are the
+    tenth with the least ambient irradiance, open ones the half with the most. Ambient:
+    open over occluded, ratio of medians. Visible: over the occluded texels, the median
+    of (lit - ambient + open) / lit, with ``open`` the open texels' median ambient: how
+    much brighter each would be in this light were the sky not occluded there, the key's
+    own light (or shadow) held as it is."""
+    written = covered.astype(np.float64)
+    k = OCCLUSION_BOX
+    base = _box(albedo * written, k)
+    used = _box(written, k) >= k * k  # the whole window written: no island edge
+    if np.count_nonzero(used) < 100:
+        return 1.0, 1.0
+    e_amb = (_box(ambient * written, k) / np.maximum(base, 1e-9))[used]
+    e_lit = (_box(lit * written, k) / np.maximum(base, 1e-9))[used]
+    lo, mid = np.percentile(e_amb, [10, 50])
+    occluded = e_amb <= lo
+    open_level = np.median(e_amb[e_amb >= mid])
+    ambient_c = open_level / max(np.median(e_amb[occluded]), 1e-9)
+    unoccluded = e_lit[occluded] - e_amb[occluded] + open_level
+    visible_c = np.median(unoccluded / np.maximum(e_lit[occluded], 1e-9))
+    return float(ambient_c), float(visible_c)
 
 
-def bake_case(bpy, kind: str, setup: str, seed: int, out: Path, occluded: float) -> dict:
+def occlusion_label(ambient_contrast: float, visible_contrast: float) -> bool | None:
+    """H002's label from :func:`occlusion_contrasts` (see the module's docstring)."""
+    if min(ambient_contrast, visible_contrast) >= OCCLUSION_TRUE:
+        return True
+    if min(ambient_contrast, visible_contrast) < OCCLUSION_FALSE:
+        return False
+    return None
+
+
+def bake_case(bpy, kind: str, setup: str, seed: int, out: Path) -> dict:
     rng = np.random.default_rng([seed, sum(map(ord, kind)), SETUPS.index(setup)])
     _reset(bpy)
     obj = _mesh(bpy, kind, rng)
@@ -341,23 +393,38 @@ def bake_case(bpy, kind: str, setup: str, seed: int, out: Path, occluded: float)
     mat = _material(bpy, obj, albedo)
     towards, sky = _lights(bpy, setup, rng)
     passes = {"DIRECT", "INDIRECT", "COLOR"}
-    baked = srgb_to_linear(_bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes))
+    baked = _bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes)
+    # the texels the islands cover: the albedo pass alone, nowhere 0 on them
+    covered = _bake(bpy, obj, mat, "DIFFUSE", pass_filter={"COLOR"}).sum(axis=2) > 0
     key_contrast = None
     if towards is not None:
         # the key light's own lit/unlit contrast: the bake over the same bake without the
         # key (sky, bounce and occlusion alone), both smoothed over 5x5 texels against
         # the path tracer's noise, 90th percentile over 10th
         bpy.data.objects["key"].hide_render = True
-        ambient = srgb_to_linear(_bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes))
+        ambient = _bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes)
         bpy.data.objects["key"].hide_render = False
         lit_sum, ambient_sum = _box(baked.sum(axis=2)), _box(ambient.sum(axis=2))
         both = (baked.sum(axis=2) > 0) & (ambient_sum > 0)
         ratio = lit_sum[both] / ambient_sum[both]
         lo, hi = np.percentile(ratio, [10, 90])
         key_contrast = float(hi / max(lo, 1e-6))
+        sky_only = ambient  # the key is the only lamp
+    else:  # the sky alone, every lamp hidden (the studio's soft boxes): H002's label
+        lamps = [o for o in bpy.data.objects if o.type == "LIGHT"]
+        for lamp in lamps:
+            lamp.hide_render = True
+        sky_only = baked
+        if lamps:
+            sky_only = _bake(bpy, obj, mat, "DIFFUSE", pass_filter=passes)
     base = srgb_to_linear(albedo_srgb)
+    planes = [
+        *(p.sum(axis=2).astype(np.float32) for p in (baked, sky_only, base)),
+        covered,
+    ]
+    ambient_c, visible_c = occlusion_contrasts(*planes)
     # irradiance per texel: baked over albedo, on the texels the bake wrote
-    written = baked.sum(axis=2) > 0
+    written = covered
     irradiance = (baked.sum(axis=2) / np.maximum(base.sum(axis=2), 1e-6))[written]
     scale = float(np.median(irradiance))
     lo, hi = np.percentile(irradiance, [10, 90])
@@ -378,20 +445,16 @@ def bake_case(bpy, kind: str, setup: str, seed: int, out: Path, occluded: float)
         files[variant] = path.name
     # glTF frame: Blender (x, y, z) -> (x, z, -y)
     direction = None if towards is None else [towards[0], towards[2], -towards[1]]
-    sky_lit = sky >= 0.5
-    h002 = None
-    if occluded < 0.02:
-        h002 = False
-    elif occluded >= 0.08 and sky_lit:
-        h002 = True
+    np.savez_compressed(out / f"{name}-lit.npz", *planes)
     return {
         files["lit"]: {
             "H001": (key_contrast >= 1.1) if key_contrast is not None else None,
             "key_contrast": None if key_contrast is None else round(key_contrast, 3),
-            "H002": h002,
+            "H002": occlusion_label(ambient_c, visible_c),
             "direction": direction,
             "contrast": round(contrast, 3),
-            "occluded": round(occluded, 3),
+            "ambient_contrast": round(ambient_c, 3),
+            "visible_contrast": round(visible_c, 3),
             "mesh": kind,
             "setup": setup,
         },
@@ -399,25 +462,47 @@ def bake_case(bpy, kind: str, setup: str, seed: int, out: Path, occluded: float)
     }
 
 
-def main(argv: list[str] | None = None) -> None:
-    import bpy  # the optional bench-cycles extra
+def relabel(folder: Path) -> dict:
+    """labels.json of ``folder`` with H002 and its contrasts recomputed from the kept
+    irradiance planes (no Blender needed)."""
+    labels = json.loads((folder / "labels.json").read_text())
+    for name, label in labels.items():
+        planes = folder / name.replace(".glb", ".npz")
+        if name.endswith("-lit.glb") and planes.is_file():
+            with np.load(planes) as data:
+                ambient_c, visible_c = occlusion_contrasts(*(data[k] for k in data.files))
+            label["H002"] = occlusion_label(ambient_c, visible_c)
+            label["ambient_contrast"] = round(ambient_c, 3)
+            label["visible_contrast"] = round(visible_c, 3)
+    return labels
 
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--splits", default=",".join(SPLITS))
     parser.add_argument("--setups", default=",".join(SETUPS))
+    parser.add_argument(
+        "--relabel", action="store_true", help="recompute H002 labels of --out, no baking"
+    )
     args = parser.parse_args(argv)
+    if args.relabel:
+        labels = relabel(args.out)
+        (args.out / "labels.json").write_text(json.dumps(labels, indent=1))
+        return
+    import bpy  # the optional bench-cycles extra
+
     args.out.mkdir(parents=True, exist_ok=True)
     labels = {}
     for split in args.splits.split(","):
         meshes, seed = SPLITS[split]
         for kind in meshes:
-            occluded = occluded_share(bpy, kind, seed)
             for setup in args.setups.split(","):
-                for name, label in bake_case(bpy, kind, setup, seed, args.out, occluded).items():
+                for name, label in bake_case(bpy, kind, setup, seed, args.out).items():
                     labels[name] = {**label, "split": split}
-                print(split, kind, setup, f"occluded {occluded:.3f}", flush=True)
-    (args.out / "labels.json").write_text(json.dumps(labels, indent=1))
+                print(split, kind, setup, flush=True)
+                # written as it grows: bpy may crash on exit
+                (args.out / "labels.json").write_text(json.dumps(labels, indent=1))
 
 
 if __name__ == "__main__":

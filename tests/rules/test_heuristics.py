@@ -149,11 +149,11 @@ def corner_occlusion(p, n):
 def test_occlusion_painted_into_a_corner(engine):
     (finding,) = run(engine, textured_asset(corner(), corner_occlusion), "H002")
     assert finding.message == (
-        "albedo darkens where the surface is occluded: 60% darker when fully occluded "
-        "(limit 20%), 15% darker at the 90th percentile of occlusion than at the 10th; "
-        "occlusion explains 70.9% of the luminance variance the light leaves (limit 1.0%)"
+        "albedo darkens where the surface is occluded: 58% darker than open surface on the "
+        "most occluded 1% of it (limit 6%); occlusion explains 70.9% of the luminance "
+        "variance the light leaves (limit 1.0%)"
     )
-    assert finding.value == pytest.approx(0.599, abs=0.001)
+    assert finding.value == pytest.approx(0.58, abs=0.005)
     assert run(engine, textured_asset(corner(), uniform(RED)), "H002") == []
 
 
@@ -173,7 +173,7 @@ def test_occlusion_beside_a_strong_baked_light(engine):
     # a share of all of it, occlusion explained 5.6%, about the old limit of 5%)
     asset = textured_asset(corner(), lit(corner_occlusion, (0.3, 0.2, 1.0), 0.6))
     (finding,) = run(engine, asset, "H002")
-    assert "61% darker when fully occluded" in finding.message
+    assert "60% darker than open surface on the most occluded 1% of it" in finding.message
     assert "occlusion explains 70.5% of the luminance variance the light leaves" in (
         finding.message
     )
@@ -198,13 +198,39 @@ def test_occlusion_in_the_crevices_of_a_bumpy_surface(engine):
     asset = textured_asset(shape(), crevices)
     (finding,) = run(engine, asset, "H002")
     assert finding.message == (
-        "albedo darkens where the surface is occluded: 70% darker when fully occluded "
-        "(limit 20%), 20% darker at the 90th percentile of occlusion than at the 10th; "
-        "occlusion explains 28.1% of the luminance variance the light leaves (limit 1.0%)"
+        "albedo darkens where the surface is occluded: 34% darker than open surface on the "
+        "most occluded 1% of it (limit 6%); occlusion explains 28.1% of the luminance "
+        "variance the light leaves (limit 1.0%)"
     )
     fit = heuristics.occlusion_fit(asset)
     assert fit.spread == pytest.approx(0.113, abs=0.001)
     assert run(engine, textured_asset(shape(), uniform(RED)), "H002") == []
+
+
+def test_barely_occluded_surface_judged_by_the_darkening_that_shows(engine):
+    # shallow crevices (occlusion spread 0.02): a slope fitted there is extrapolated far
+    # beyond any occlusion the surface has; what shows is the darkening of its most
+    # occluded part (a sun over a nearly convex mesh gave slopes of 0.6 to 1.4 on the
+    # Cycles tuning split, its deepest crevices 3% to 6% darker; here 0.3 and 3%)
+    def shape():
+        height = lambda d: 0.015 * noise(d, 12.0, 5)  # noqa: E731
+        return Shape().add(bumpy_sphere_patch(height), res=(192, 96), flip=True)
+
+    def crevices(paint):
+        def albedo(p, n):
+            depth = np.clip((0.5 - np.linalg.norm(p, axis=1)) / 0.015, 0, 1)
+            return RED * (1 - paint * depth)[:, None]
+
+        return albedo
+
+    faint = textured_asset(shape(), crevices(0.03))
+    fit = heuristics.occlusion_fit(faint)
+    assert fit.spread == pytest.approx(0.021, abs=0.001)
+    assert fit.strength == pytest.approx(0.315, abs=0.01)  # the old limit was 0.2
+    assert heuristics.occlusion_darkening(faint) == pytest.approx(0.030, abs=0.002)
+    assert run(engine, faint, "H002") == []
+    (finding,) = run(engine, textured_asset(shape(), crevices(0.3)), "H002")
+    assert finding.value == pytest.approx(0.346, abs=0.002)
 
 
 def highlight(centre, size: float, strength: float = 0.95):

@@ -132,3 +132,20 @@ def test_highlights_in_vertex_colours(engine, relative):
     found = h003(engine, relative)
     assert sum(f.count for f in found) == VERTEX_COLOURED[relative]
     assert all(f.subject_type == "mesh" for f in found)
+
+
+def test_an_occlusion_map_changes_what_h002_expects_of_the_albedo(engine):
+    """The Damaged Helmet ships its occlusion in an occlusion map, and its albedo carries
+    grime where grime gathers: silent. The same albedo without the map is occlusion
+    painted into the colour, as a generator leaves it."""
+    path = CORPUS / "gltf-samples" / "DamagedHelmet" / "DamagedHelmet.gltf"
+    assert engine.run(load(path), select=["H002"]) == []
+    stripped = load(path)
+    for material in stripped.materials:
+        del material.textures["occlusion"]
+    (finding,) = engine.run(stripped, select=["H002"])
+    assert finding.message == (
+        "albedo darkens where the surface is occluded: 23% darker than open surface on the "
+        "most occluded 1% of it (limit 6%); occlusion explains 5.6% of the luminance "
+        "variance the light leaves (limit 1.0%)"
+    )
