@@ -10,7 +10,7 @@ from assetlint.model import Asset, conversion_matrix
 from assetlint.rules.orientation import (
     facing,
     facing_direction,
-    facing_turn,
+    facing_fault,
     lying_flat,
     lying_pose,
     up_rotation,
@@ -83,15 +83,18 @@ def fix_orientation(asset: Asset, ctx: FixContext) -> list[str]:
         rotation, how = up_rotation(flat.axis)
         rotate_scene(asset, rotation)
         changes.append(f"{how}: it lay flat, its length along Z (a Z-up generator's frame)")
-    if "O011" not in ctx.running:
+    # O011 does not judge an object that lies: once this step stood it up, it is judged
+    # here as the rule would, when the lint ran the rule, so one run also turns it
+    if "O011" not in ctx.running and not (changes and "O011" in ctx.judged):
         return changes
     face = facing(asset)
-    turn = None if face is None else facing_turn(face, ctx.param("O011", "expected_front") or "")
-    if turn is None or not turn.sign:
+    turn = facing_fault(asset, ctx.param("O011", "expected_front") or "")
+    if face is None or turn is None or not turn.sign:
         return changes
     rotate_scene(asset, y_rotation(turn.degrees))
+    judged = "" if "O011" in ctx.running else " (O011, judged once it stood)"
     return changes + [
-        f"rotate {turn.degrees:+.0f}° about Y: it faced {facing_direction(face.axis)}"
+        f"rotate {turn.degrees:+.0f}° about Y: it faced {facing_direction(face.axis)}{judged}"
     ]
 
 

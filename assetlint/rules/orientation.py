@@ -1002,6 +1002,19 @@ def facing_turn(face: Facing, expected: str) -> Turn | None:
     )
 
 
+def facing_fault(asset: Asset, expected: str) -> Turn | None:
+    """What O011 reports against the front ``expected`` ("" for no target), in one place
+    so that `fix` judges an object it has just stood up exactly as the rule would."""
+    if expected not in ("", "+X", "-X", "+Z", "-Z"):
+        raise ValueError(f"expected_front must be +X, -X, +Z, -Z or empty, not {expected!r}")
+    face = facing(asset)
+    if face is None:
+        return None
+    if not expected and fitted_cube(asset) is None and not pipeline_signs(asset):
+        return None  # an authored object turned off the axes was turned on purpose
+    return facing_turn(face, expected)
+
+
 @group.rule(
     "O011",
     "facing",
@@ -1036,15 +1049,7 @@ def facing_rule(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     car -X, characters, penguin, fish, fox +Z) no cue ever pointed to the back. Lying
     objects (O010), objects with no single clear mirror plane, and STL are not judged.
     """
-    face = facing(asset)
-    if face is None:
-        return
-    expected = ctx.params["expected_front"]
-    if expected not in ("", "+X", "-X", "+Z", "-Z"):
-        raise ValueError(f"expected_front must be +X, -X, +Z, -Z or empty, not {expected!r}")
-    if not expected and fitted_cube(asset) is None and not pipeline_signs(asset):
-        return  # an authored object turned off the axes was turned on purpose
-    turn = facing_turn(face, expected)
+    turn = facing_fault(asset, ctx.params["expected_front"])
     if turn is None:
         return
     yield ctx.finding(
