@@ -803,10 +803,11 @@ def facing(asset: Asset) -> Facing | None:
     axis = np.cross([0.0, 1.0, 0.0], plane.normal)
     axis /= np.linalg.norm(axis)
     along = samples.normals @ axis
-    front, back = along > SIDE_COSINE, along < -SIDE_COSINE
+    seen = visible(asset, samples)
+    front, back = seen & (along > SIDE_COSINE), seen & (along < -SIDE_COSINE)
     if not front.any() or not back.any():
         return None
-    geometry = _ratio(_normal_turn(samples), front, back)
+    geometry = _ratio(_normal_turn(samples, seen), front, back)
     if geometry is not None and _triangles(samples, front if geometry > 1 else back) < (
         MIN_FEATURE_TRIANGLES
     ):
@@ -843,15 +844,47 @@ def _triangles(samples: ShapeSamples, side: np.ndarray) -> int:
     return len(np.unique(rows, axis=0))
 
 
-def _normal_turn(samples: ShapeSamples) -> np.ndarray:
-    """Per sample, 1 - the mean |cosine| between its normal and its
-    :data:`DETAIL_NEIGHBOURS` nearest samples' (0 on a plane; the absolute value keeps the
-    two faces of a thin sheet from counting as a fold)."""
+def _normal_turn(samples: ShapeSamples, seen: np.ndarray) -> np.ndarray:
+    """Per visible sample, 1 - the mean |cosine| between its normal and its
+    :data:`DETAIL_NEIGHBOURS` nearest visible samples' (0 on a plane; the absolute value
+    keeps the two faces of a thin sheet from counting as a fold); NaN where unseen (a hidden
+    part beside the skin would make the skin look folded)."""
     from scipy.spatial import cKDTree
 
-    near = cKDTree(samples.points).query(samples.points, k=DETAIL_NEIGHBOURS + 1)[1][:, 1:]
-    cosines = np.einsum("nkj,nj->nk", samples.normals[near], samples.normals)
-    return 1.0 - np.abs(cosines).mean(axis=1)
+    rows = np.flatnonzero(seen)
+    out = np.full(len(samples.points), np.nan)
+    if len(rows) <= DETAIL_NEIGHBOURS:
+        return out
+    points, normals = samples.points[rows], samples.normals[rows]
+    near = cKDTree(points).query(points, k=DETAIL_NEIGHBOURS + 1)[1][:, 1:]
+    cosines = np.einsum("nkj,nj->nk", normals[near], normals)
+    out[rows] = 1.0 - np.abs(cosines).mean(axis=1)
+    return out
+
+
+# Rays cast from each side of a sample to tell whether it can be seen from outside (the
+# cosine-distributed hemisphere of the shared occlusion cast, out past the object).
+VISIBILITY_RAYS = 16
+
+
+def visible(asset: Asset, samples: ShapeSamples) -> np.ndarray:
+    """bool per sample: whether some ray from either side of the surface there leaves
+    the object. Surface that is never seen (a solid hidden in another, such as eyeballs
+    modelled inside a closed head, a generator's inner leftovers) shows no viewer a front;
+    its detail must not vote, so that facing is the same before and after such parts are
+    deleted. Computed once per samples."""
+    if "visible" not in samples.cache:
+        from assetlint.analysis.occlusion import ambient_occlusion
+
+        reach = 2.0 * samples.diagonal
+        seen = np.zeros(len(samples.points), dtype=bool)
+        for side in (1.0, -1.0):
+            shut = ambient_occlusion(
+                asset, samples.points, side * samples.normals, reach, VISIBILITY_RAYS
+            )
+            seen |= np.ones(len(seen), dtype=bool) if shut is None else shut < 1.0
+        samples.cache["visible"] = seen
+    return samples.cache["visible"]
 
 
 def _texture_detail(asset: Asset, samples: ShapeSamples) -> np.ndarray | None:
@@ -1044,9 +1077,11 @@ def facing_rule(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     facets whose only detail is their edges). The sign is said only when no cue
     disagrees, and otherwise the message names the axis, says that the sign is uncertain
     and is only information (`assetlint fix` turns nothing). With no features on either
-    side (a plain pole, block or bone chain) nothing is said: it has no front. On the
-    files whose front is known (Khronos Duck and CesiumMilkTruck +X, generated chair -Z,
-    car -X, characters, penguin, fish, fox +Z) no cue ever pointed to the back. Lying
+    side (a plain pole, block or bone chain) nothing is said: it has no front. Only
+    surface seen from outside is measured (:func:`visible`). On the files whose front is
+    known (Khronos Duck and CesiumMilkTruck +X, generated chair -Z, car -X, characters,
+    penguin, fox +Z) no cue points to the back; on the Tripo fish the geometry does (the
+    rims of its fins and tail), against the texture, so only its axis is said. Lying
     objects (O010), objects with no single clear mirror plane, and STL are not judged.
     """
     turn = facing_fault(asset, ctx.params["expected_front"])
