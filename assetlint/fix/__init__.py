@@ -60,6 +60,9 @@ class FixContext:
     category: str | None = None  # what the user says the object is (--category)
     running: tuple[str, ...] = ()  # the codes the running fix was selected for
     read: list[str] = field(default_factory=list)  # how a unitless file was read (units, up)
+    # the codes the lint ran whose fixes the selection keeps: a fix may judge one that an
+    # earlier repair made judgeable (O011 is not judged on an object that lies)
+    judged: frozenset[str] = frozenset()
 
     def param(self, code: str, key: str) -> Any:
         """The value rule ``code`` ran with: the target's, else the rule's default."""

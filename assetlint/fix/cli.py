@@ -32,7 +32,7 @@ from assetlint import targets as target_packs
 from assetlint.batch import new_file_mode
 from assetlint.engine import Engine, SelectionError
 from assetlint.findings import Finding
-from assetlint.fix import FixContext, apply_fixes
+from assetlint.fix import FixContext, allowed, apply_fixes
 from assetlint.model import Asset
 from assetlint.plugins import PluginError
 from assetlint.rules import mesh_label, plural
@@ -220,7 +220,13 @@ def cmd_fix(ns: argparse.Namespace) -> int:
         return EXIT_ERROR
     asset, before = linted.asset, linted.findings
     ctx = FixContext(
-        before, engine.rules, lint.targets[0].params, size=size, height=height, category=category
+        before,
+        engine.rules,
+        lint.targets[0].params,
+        size=size,
+        height=height,
+        category=category,
+        judged=frozenset(c for c in lint.codes(engine) if allowed(c, select, ignore)),
     )
     applied = apply_fixes(asset, ctx, select, ignore)
     for line in ctx.read:

@@ -10,13 +10,13 @@ from assetlint.model import Asset, conversion_matrix
 from assetlint.rules.orientation import (
     facing,
     facing_direction,
-    facing_turn,
+    facing_fault,
     lying_flat,
     lying_pose,
     up_rotation,
     y_rotation,
 )
-from assetlint.rules.scale import UNITS, assumed_unit, format_length, measure
+from assetlint.rules.scale import UNITS, assumed_unit, format_length, measure, scale_evidence
 
 
 def read_as_target(asset: Asset, ctx: FixContext) -> list[str]:
@@ -53,10 +53,7 @@ def rotate_scene(asset: Asset, rotation: np.ndarray) -> None:
     move = np.eye(4)
     move[:3, :3] = rotation
     move[:3, 3] = centre - rotation @ centre
-    for node in asset.nodes:
-        node.world = move @ node.world
-        if node.parent is None:
-            node.local = move @ node.local
+    _move_roots(asset, move)
 
 
 @fix(
@@ -83,15 +80,18 @@ def fix_orientation(asset: Asset, ctx: FixContext) -> list[str]:
         rotation, how = up_rotation(flat.axis)
         rotate_scene(asset, rotation)
         changes.append(f"{how}: it lay flat, its length along Z (a Z-up generator's frame)")
-    if "O011" not in ctx.running:
+    # O011 does not judge an object that lies: once this step stood it up, it is judged
+    # here as the rule would, when the lint ran the rule, so one run also turns it
+    if "O011" not in ctx.running and not (changes and "O011" in ctx.judged):
         return changes
     face = facing(asset)
-    turn = None if face is None else facing_turn(face, ctx.param("O011", "expected_front") or "")
-    if turn is None or not turn.sign:
+    turn = facing_fault(asset, ctx.param("O011", "expected_front") or "")
+    if face is None or turn is None or not turn.sign:
         return changes
     rotate_scene(asset, y_rotation(turn.degrees))
+    judged = "" if "O011" in ctx.running else " (O011, judged once it stood)"
     return changes + [
-        f"rotate {turn.degrees:+.0f}° about Y: it faced {facing_direction(face.axis)}"
+        f"rotate {turn.degrees:+.0f}° about Y: it faced {facing_direction(face.axis)}{judged}"
     ]
 
 
@@ -173,11 +173,22 @@ def fix_axes(asset: Asset, ctx: FixContext) -> list[str]:
     return [f"up axis {authored} -> {expected}"]
 
 
+def _move_roots(asset: Asset, move: np.ndarray) -> None:
+    """Premultiply every world transform and the roots' local ones by ``move``."""
+    for node in asset.nodes:
+        node.world = move @ node.world
+        if node.parent is None:
+            node.local = move @ node.local
+
+
 @fix("pivot", ("O003", "O004", "O007"), "move the origin to the bottom centre or centre")
 def fix_pivot(asset: Asset, ctx: FixContext) -> list[str]:
     """Translate the roots so that the bottom centre (or the centre, per the target's
     O003 ``expected``) of the bounds is the origin; mesh data and hierarchy stay as
-    they are."""
+    they are. Not when S006 found no real-world scale, no size or category was stated,
+    and the move would erase S006's only evidence (a Tripo file's names and its centring
+    in height; grounded, it cannot be told from Meshy's real-size output): a fix must not
+    hide a defect it did not repair."""
     bounds = asset.bounds()
     if bounds is None:
         return []
@@ -189,11 +200,17 @@ def fix_pivot(asset: Asset, ctx: FixContext) -> list[str]:
         return []
     move = np.eye(4)
     move[:3, 3] = -point
-    for node in asset.nodes:
-        node.world = move @ node.world
-        if node.parent is None:
-            node.local = move @ node.local
+    _move_roots(asset, move)
     where = "bottom centre" if expected == "bottom-center" else "centre"
+    s006 = {**ctx.rules["S006"].params, **ctx.params.get("S006", {})} if "S006" in ctx.rules else {}
+    unstated = ctx.size is None and ctx.height is None and ctx.category is None
+    if s006 and unstated and ctx.found("S006") and scale_evidence(asset, s006) is None:
+        _move_roots(asset, np.linalg.inv(move))
+        return [
+            f"not moved: with the {where} at the origin nothing would show any more that it "
+            "has no real-world scale (S006's evidence rests on its centring); state its size "
+            "(--size) or --category, and fix scales and moves it"
+        ]
     return [
         f"moved by ({-point[0]:.4g}, {-point[1]:.4g}, {-point[2]:.4g}) m: the {where} is the origin"
     ]

@@ -766,6 +766,28 @@ MIN_FEATURE_TRIANGLES = 100
 FACING_MIRROR = 0.85
 
 
+# Two mirror scores differ beyond sampling noise when they are this far apart: three
+# standard errors of the difference of two shares of :data:`MIRROR_PROBES` probes at their
+# widest (p = 0.5): 3 * sqrt(2 * 0.25 / 1000) = 0.067.
+MIRROR_NOISE = 3 * float(np.sqrt(2 * 0.25 / MIRROR_PROBES))
+
+
+def _leading_plane(planes: list[Plane]) -> Plane | None:
+    """The best plane across a solid when the next one scores measurably lower (by
+    :data:`MIRROR_NOISE`) though within :data:`MIRROR_MARGIN`. An object with a front is
+    left-right symmetric but not front-back symmetric (its front is what breaks that
+    symmetry), so of two such planes the one that maps more of the surface onto itself is
+    the left-right plane: the SF3D shirt's 0.99 (its collar and buttons make the
+    front-back plane 0.87). Planes that tie within noise (boxes, cylinders, plates) leave
+    it unknown."""
+    solid = [p for p in planes if p.thickness >= MIN_THICKNESS]
+    if not solid or solid[0].score < MIN_MIRROR:
+        return None
+    if len(solid) > 1 and solid[1].score > solid[0].score - MIRROR_NOISE:
+        return None
+    return solid[0]
+
+
 @dataclass(frozen=True)
 class Facing:
     """Which way an upright bilateral object faces."""
@@ -795,7 +817,11 @@ def facing(asset: Asset) -> Facing | None:
     samples = shape_samples(asset)
     if samples is None:
         return None
-    plane = bilateral_plane(mirror_planes(samples))
+    planes = mirror_planes(samples)
+    plane = bilateral_plane(planes)
+    leading = plane is None  # only ahead of a second plane: said only with a known sign
+    if plane is None:
+        plane = _leading_plane(planes)
     if plane is None or plane.score < FACING_MIRROR:
         return None
     if abs(plane.normal[1]) > np.sin(np.radians(UPRIGHT_DEGREES)):
@@ -803,10 +829,11 @@ def facing(asset: Asset) -> Facing | None:
     axis = np.cross([0.0, 1.0, 0.0], plane.normal)
     axis /= np.linalg.norm(axis)
     along = samples.normals @ axis
-    front, back = along > SIDE_COSINE, along < -SIDE_COSINE
+    seen = visible(asset, samples)
+    front, back = seen & (along > SIDE_COSINE), seen & (along < -SIDE_COSINE)
     if not front.any() or not back.any():
         return None
-    geometry = _ratio(_normal_turn(samples), front, back)
+    geometry = _ratio(_normal_turn(samples, seen), front, back)
     if geometry is not None and _triangles(samples, front if geometry > 1 else back) < (
         MIN_FEATURE_TRIANGLES
     ):
@@ -817,6 +844,8 @@ def facing(asset: Asset) -> Facing | None:
         return None  # no features on either side: nothing tells a front from a back
     votes = {int(np.sign(np.log(r))) for r in ratios if abs(np.log(r)) >= np.log(MIN_DETAIL_RATIO)}
     sign = len(votes) == 1
+    if leading and not sign:
+        return None  # which plane is left-right rests on the front the detail shows
     if votes == {-1}:
         axis = -axis
         geometry = 1 / geometry if geometry is not None else None
@@ -843,15 +872,47 @@ def _triangles(samples: ShapeSamples, side: np.ndarray) -> int:
     return len(np.unique(rows, axis=0))
 
 
-def _normal_turn(samples: ShapeSamples) -> np.ndarray:
-    """Per sample, 1 - the mean |cosine| between its normal and its
-    :data:`DETAIL_NEIGHBOURS` nearest samples' (0 on a plane; the absolute value keeps the
-    two faces of a thin sheet from counting as a fold)."""
+def _normal_turn(samples: ShapeSamples, seen: np.ndarray) -> np.ndarray:
+    """Per visible sample, 1 - the mean |cosine| between its normal and its
+    :data:`DETAIL_NEIGHBOURS` nearest visible samples' (0 on a plane; the absolute value
+    keeps the two faces of a thin sheet from counting as a fold); NaN where unseen (a hidden
+    part beside the skin would make the skin look folded)."""
     from scipy.spatial import cKDTree
 
-    near = cKDTree(samples.points).query(samples.points, k=DETAIL_NEIGHBOURS + 1)[1][:, 1:]
-    cosines = np.einsum("nkj,nj->nk", samples.normals[near], samples.normals)
-    return 1.0 - np.abs(cosines).mean(axis=1)
+    rows = np.flatnonzero(seen)
+    out = np.full(len(samples.points), np.nan)
+    if len(rows) <= DETAIL_NEIGHBOURS:
+        return out
+    points, normals = samples.points[rows], samples.normals[rows]
+    near = cKDTree(points).query(points, k=DETAIL_NEIGHBOURS + 1)[1][:, 1:]
+    cosines = np.einsum("nkj,nj->nk", normals[near], normals)
+    out[rows] = 1.0 - np.abs(cosines).mean(axis=1)
+    return out
+
+
+# Rays cast from each side of a sample to tell whether it can be seen from outside (the
+# cosine-distributed hemisphere of the shared occlusion cast, out past the object).
+VISIBILITY_RAYS = 16
+
+
+def visible(asset: Asset, samples: ShapeSamples) -> np.ndarray:
+    """bool per sample: whether some ray from either side of the surface there leaves
+    the object. Surface that is never seen (a solid hidden in another, such as eyeballs
+    modelled inside a closed head, a generator's inner leftovers) shows no viewer a front;
+    its detail must not vote, so that facing is the same before and after such parts are
+    deleted. Computed once per samples."""
+    if "visible" not in samples.cache:
+        from assetlint.analysis.occlusion import ambient_occlusion
+
+        reach = 2.0 * samples.diagonal
+        seen = np.zeros(len(samples.points), dtype=bool)
+        for side in (1.0, -1.0):
+            shut = ambient_occlusion(
+                asset, samples.points, side * samples.normals, reach, VISIBILITY_RAYS
+            )
+            seen |= np.ones(len(seen), dtype=bool) if shut is None else shut < 1.0
+        samples.cache["visible"] = seen
+    return samples.cache["visible"]
 
 
 def _texture_detail(asset: Asset, samples: ShapeSamples) -> np.ndarray | None:
@@ -1002,6 +1063,19 @@ def facing_turn(face: Facing, expected: str) -> Turn | None:
     )
 
 
+def facing_fault(asset: Asset, expected: str) -> Turn | None:
+    """What O011 reports against the front ``expected`` ("" for no target), in one place
+    so that `fix` judges an object it has just stood up exactly as the rule would."""
+    if expected not in ("", "+X", "-X", "+Z", "-Z"):
+        raise ValueError(f"expected_front must be +X, -X, +Z, -Z or empty, not {expected!r}")
+    face = facing(asset)
+    if face is None:
+        return None
+    if not expected and fitted_cube(asset) is None and not pipeline_signs(asset):
+        return None  # an authored object turned off the axes was turned on purpose
+    return facing_turn(face, expected)
+
+
 @group.rule(
     "O011",
     "facing",
@@ -1031,20 +1105,14 @@ def facing_rule(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     facets whose only detail is their edges). The sign is said only when no cue
     disagrees, and otherwise the message names the axis, says that the sign is uncertain
     and is only information (`assetlint fix` turns nothing). With no features on either
-    side (a plain pole, block or bone chain) nothing is said: it has no front. On the
-    files whose front is known (Khronos Duck and CesiumMilkTruck +X, generated chair -Z,
-    car -X, characters, penguin, fish, fox +Z) no cue ever pointed to the back. Lying
+    side (a plain pole, block or bone chain) nothing is said: it has no front. Only
+    surface seen from outside is measured (:func:`visible`). On the files whose front is
+    known (Khronos Duck and CesiumMilkTruck +X, generated chair -Z, car -X, characters,
+    penguin, fox +Z) no cue points to the back; on the Tripo fish the geometry does (the
+    rims of its fins and tail), against the texture, so only its axis is said. Lying
     objects (O010), objects with no single clear mirror plane, and STL are not judged.
     """
-    face = facing(asset)
-    if face is None:
-        return
-    expected = ctx.params["expected_front"]
-    if expected not in ("", "+X", "-X", "+Z", "-Z"):
-        raise ValueError(f"expected_front must be +X, -X, +Z, -Z or empty, not {expected!r}")
-    if not expected and fitted_cube(asset) is None and not pipeline_signs(asset):
-        return  # an authored object turned off the axes was turned on purpose
-    turn = facing_turn(face, expected)
+    turn = facing_fault(asset, ctx.params["expected_front"])
     if turn is None:
         return
     yield ctx.finding(

@@ -684,6 +684,40 @@ def _cube_text(size: float, cube: float, units: str) -> str:
     )
 
 
+def scale_evidence(asset: Asset, params: dict, found: Placement | None = None) -> list[str] | None:
+    """S006's evidence that the asset carries no real-world size (see
+    :func:`no_real_scale`), one phrase each, or None when there is none; ``params`` are
+    S006's. `fix` asks it too, so that it does not erase evidence it cannot act on."""
+    found = placement(asset, params) if found is None else found
+    tolerance = float(params["centre_tolerance"])
+    if found is None or found.primitive:
+        return None
+    grounded = found.grounded and not found.typed
+    if found.height_offset > tolerance and not grounded:
+        return None
+    signs = pipeline_signs(asset)
+    units = "units" if asset.unitless else "m"
+    centred = found.offset <= tolerance
+    if found.cube is not None and (centred or grounded):
+        size_text = _cube_text(found.fitted, found.cube, found.fitted_units or units)
+    elif any(specific for _, specific in signs) and found.height_offset <= tolerance:
+        size_text = (
+            f"its longest side, {found.size:.4g} {units}, is the generator's, not the object's"
+        )
+    else:
+        return None
+    if centred:
+        where = "it is centred on the origin (half of it below the ground)"
+    elif grounded:
+        where = (
+            "its bounding box stands exactly on the origin at its bottom centre, as a tool "
+            "that moves the pivot leaves it (no scaling since)"
+        )
+    else:
+        where = "its middle is at the origin's height (half of it below the ground)"
+    return [size_text, where, *(text for text, _ in signs)]
+
+
 @group.rule(
     "S006",
     "no-real-scale",
@@ -756,33 +790,9 @@ def no_real_scale(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     if float(ctx.params["expected_size"] or 0.0) > 0 or ctx.params["category"]:
         return
     found = placement(asset, ctx.params)
-    tolerance = float(ctx.params["centre_tolerance"])
-    if found is None or found.primitive:
+    evidence = scale_evidence(asset, ctx.params, found)
+    if found is None or evidence is None:
         return
-    grounded = found.grounded and not found.typed
-    if found.height_offset > tolerance and not grounded:
-        return
-    signs = pipeline_signs(asset)
-    units = "units" if asset.unitless else "m"
-    centred = found.offset <= tolerance
-    if found.cube is not None and (centred or grounded):
-        size_text = _cube_text(found.fitted, found.cube, found.fitted_units or units)
-    elif any(specific for _, specific in signs) and found.height_offset <= tolerance:
-        size_text = (
-            f"its longest side, {found.size:.4g} {units}, is the generator's, not the object's"
-        )
-    else:
-        return
-    if centred:
-        where = "it is centred on the origin (half of it below the ground)"
-    elif grounded:
-        where = (
-            "its bounding box stands exactly on the origin at its bottom centre, as a tool "
-            "that moves the pivot leaves it (no scaling since)"
-        )
-    else:
-        where = "its middle is at the origin's height (half of it below the ground)"
-    evidence = [size_text, where, *(text for text, _ in signs)]
     suggestion = suggested_category(asset)
     if suggestion is not None:
         cat, word = suggestion

@@ -183,9 +183,10 @@ def mapped_colour_difference(original, fixed) -> np.ndarray:
         # the fish's own: bow-ties, baked light and occlusion (H007 judges painted detail
         # only, and the fish's halves differ in geometry alone). Unity's O011 then reads
         # the front from geometry detail without the eyes and calls it -Z: a false alarm
-        # of O011 (the fish faces +Z), left to that rule.
-        ("unity", ".glb", {"G002", "H001", "H002", "O011"}, 0),
-        ("roblox", ".glb", {"G002", "H001", "H002"}, 0),
+        # of O011 (the fish faces +Z), left to that rule. Its placement is kept: grounding
+        # it would erase S006's only evidence (names and centring), so O007 stays too.
+        ("unity", ".glb", {"G002", "H001", "H002", "O007", "O011", "S006"}, 0),
+        ("roblox", ".glb", {"G002", "H001", "H002", "O007", "S006"}, 0),
         # a print keeps them; the fish is 7.4 m in its glTF (metres), a real size and no
         # unit slip, so it is not rescaled: too big (S001, S004), also as the STL fix
         # writes in millimetres (S006 does not judge an STL moved onto the bed)

@@ -17,6 +17,7 @@ from assetlint.model import LoadError
 from assetlint.rules.orientation import (
     Plane,
     bilateral_plane,
+    facing,
     facing_direction,
     lying_flat,
     lying_pose,
@@ -100,13 +101,44 @@ def test_professional_assets_are_not_lying():
 
 
 @needs_corpus
-def test_fix_stands_it_up_and_a_relint_proves_it(tmp_path, capsys):
+def test_fix_stands_it_up_and_turns_it_in_one_run(tmp_path, capsys):
+    """The lint before fixing does not judge the facing of an object that lies (O011 is
+    silent while O010 fires): the orientation step judges it once the chibi stands, so one
+    run also turns its face (+X once stood, as the reviewer saw it) to Unity's +Z, and the
+    relint has neither O010 nor O011. Before, the relint reported O011 "faces +X" as new."""
     out = tmp_path / "boy.glb"
     parser = argparse.ArgumentParser()
     add_fix_command(parser.add_subparsers(dest="command"))
     source = GENERATED / "triposr_anik81-chibi-boy/output_model.glb"
-    cmd_fix(parser.parse_args(["fix", str(source), "--target", "web", "--output", str(out)]))
-    assert "orientation (O010): rotate -90° about X: it lay on its side" in capsys.readouterr().out
+    cmd_fix(parser.parse_args(["fix", str(source), "--target", "unity", "--output", str(out)]))
+    said = capsys.readouterr().out
+    assert "orientation (O010): rotate -90° about X: it lay on its side" in said
+    assert "orientation (O010): rotate -90° about Y: it faced +X (O011, judged once it stood)" in (
+        said
+    )
+    assert "new: O011" not in said
+    report = lint(out, select=["O010", "O011"], target="unity", config=False)
+    assert [f.code for f in report.findings] == []
+    fixed = load(out)
+    face = facing(fixed)
+    assert (facing_direction(face.axis), face.sign) == ("+Z", True)
+    bounds = fixed.bounds()
+    assert np.allclose(bounds[1] - bounds[0], [0.505, 1.005, 0.434], atol=5e-3)
+
+
+@needs_corpus
+def test_fix_turns_nothing_the_selection_leaves_out(tmp_path, capsys):
+    """`fix --select O010` stands the chibi up and leaves its facing to the relint."""
+    out = tmp_path / "boy.glb"
+    parser = argparse.ArgumentParser()
+    add_fix_command(parser.add_subparsers(dest="command"))
+    source = GENERATED / "triposr_anik81-chibi-boy/output_model.glb"
+    args = ["fix", str(source), "--target", "unity", "--select", "O010", "--output", str(out)]
+    cmd_fix(parser.parse_args(args))
+    said = capsys.readouterr().out
+    assert "orientation (O010): rotate -90° about X: it lay on its side" in said
+    assert "it faced" not in said
+    assert "new: O011 (warning) faces +X; the target's front is +Z: rotate -90° about Y" in said
     assert o010(out) == []
     bounds = load(out).bounds()
     assert np.allclose(bounds[1] - bounds[0], [0.434, 1.005, 0.505], atol=2e-3)

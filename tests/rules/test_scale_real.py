@@ -344,3 +344,38 @@ def test_an_authored_character_standing_on_the_ground_is_not_a_cube():
     found = scale.placement(asset, scale.NORMALIZATION)
     assert found is not None and found.cube == 2.0 and not found.grounded
     assert run(scale, "S006", asset) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "evidence"),
+    [
+        (
+            "tripo_fishabe-fish-rigged/fishanim.glb",
+            "its longest side, 7.357 m, is the generator's, not the object's; its middle is at "
+            "the origin's height (half of it below the ground); Tripo's names",
+        ),
+        (
+            "tripo_raptureio-fox-rigged/tripo_convert_bb9794ad-fd9a-4879-84c1-be11c58f9704"
+            "_idle_embedded.gltf",
+            "its longest side, 78.68 m, is the generator's, not the object's; it is centred on "
+            "the origin (half of it below the ground); Tripo's names",
+        ),
+    ],
+)
+def test_fix_does_not_erase_the_evidence_of_a_missing_scale(tmp_path, capsys, name, evidence):
+    """The Tripo fish and fox have no generator cube: S006's evidence is their names and
+    their centring in height. Grounded, they could not be told from Meshy's real-size
+    output, and the relint lost S006. With no size or category stated, fix leaves their
+    placement (O007 stays, saying so) and the relint still says they have no real scale."""
+    out = tmp_path / "fixed.glb"
+    main(["fix", str(GENERATED / name), "--target", "unity", "-o", str(out)])
+    printed = capsys.readouterr().out
+    assert (
+        "pivot (O003, O007): not moved: with the bottom centre at the origin nothing would "
+        "show any more that it has no real-world scale (S006's evidence rests on its "
+        "centring); state its size (--size) or --category, and fix scales and moves it"
+    ) in printed
+    engine = Engine.default()
+    found = {f.code: f for f in run_targets(engine, load(out), resolve(["unity"], engine))}
+    assert "O007" in found
+    assert found["S006"].message.startswith("no real-world scale: " + evidence)
