@@ -87,14 +87,7 @@ def _nesting(topo: Topology) -> Nesting:
     if count < 2 or count > MAX_PARTS or not shell.any():
         return Nesting(container, kind, share)
     corners = topo.welded_positions.astype(np.float64)[topo.faces]
-    # up to SAMPLES faces of each part, spread over its faces in order
-    order = np.argsort(part, kind="stable")
-    sizes = np.bincount(part, minlength=count)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    per = np.minimum(sizes, SAMPLES)
-    owner = np.repeat(np.arange(count), per)
-    rank = np.arange(len(owner)) - np.repeat(np.cumsum(per) - per, per)
-    picks = order[starts[owner] + (rank * sizes[owner]) // per[owner]]
+    owner, picks = _spread_picks(part, count)
     hits = _crossings(topo, corners.mean(axis=1)[picks])  # (ray, face) pairs
     ray, crossed = hits[:, 0], part[hits[:, 1]]
     keep = shell[crossed] & (crossed != owner[ray])
@@ -104,7 +97,7 @@ def _nesting(topo: Topology) -> Nesting:
     odd = values[times % 2 == 1]  # (ray, shell) where the ray starts inside the shell
     votes = np.unique(owner[odd // count] * count + odd % count, return_counts=True)
     q, c = votes[0] // count, votes[0] % count
-    fraction = votes[1] / per[q]
+    fraction = votes[1] / np.bincount(owner, minlength=count)[q]
     major = fraction >= NESTED_SHARE
     q, c, fraction = q[major], c[major], fraction[major]
     if not len(q):
@@ -154,14 +147,8 @@ def held_by_other_meshes(asset: Asset, tolerance: float) -> dict[int, np.ndarray
         owner_part.append(part + part_base)
         shell.append(_shells(topo))
         instance_of.append(np.full(count, k))
-        centroids = points[topo.faces].mean(axis=1)
-        order = np.argsort(part, kind="stable")
-        sizes = np.bincount(part, minlength=count)
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        per = np.minimum(sizes, SAMPLES)
-        owner = np.repeat(np.arange(count), per)
-        rank = np.arange(len(owner)) - np.repeat(np.cumsum(per) - per, per)
-        origins.append(centroids[order[starts[owner] + (rank * sizes[owner]) // per[owner]]])
+        owner, picks = _spread_picks(part, count)
+        origins.append(points[topo.faces[picks]].mean(axis=1))
         ray_part.append(owner + part_base)
         base += len(points)
         part_base += count
@@ -195,6 +182,18 @@ def held_by_other_meshes(asset: Asset, tolerance: float) -> dict[int, np.ndarray
 def _crossings(topo: Topology, origins: np.ndarray) -> np.ndarray:
     """(ray, face) of every face of the mesh each ray from ``origins`` crosses."""
     return _cast(topo.welded_positions, topo.faces, origins, topo.diagonal)
+
+
+def _spread_picks(part: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(owning part, face) of up to SAMPLES faces of each part, spread evenly over its
+    faces in order: the ray origins that vote on what holds a part."""
+    order = np.argsort(part, kind="stable")
+    sizes = np.bincount(part, minlength=count)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    per = np.minimum(sizes, SAMPLES)
+    owner = np.repeat(np.arange(count), per)
+    rank = np.arange(len(owner)) - np.repeat(np.cumsum(per) - per, per)
+    return owner, order[starts[owner] + (rank * sizes[owner]) // per[owner]]
 
 
 def _cast(

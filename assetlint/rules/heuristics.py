@@ -41,6 +41,7 @@ from assetlint.analysis.highlights import (
     SHARPNESS,
     SOFTNESS,
     WHITENESS,
+    Blob,
     BlobMap,
     analysed_shape,
     find_blobs,
@@ -498,11 +499,13 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         at = _nearest_sample(samples, rows, best.uv)
         name = asset.textures[int(tex)].name or f"texture #{int(tex)}"
         yield ctx.finding(
-            f"{len(found)} highlight-like blob{'s' if len(found) > 1 else ''} painted into "
-            f"'{name}': the strongest is {best.peak:.0%} of the way to white (limit "
-            f"{p['whiteness']:.0%}), saturation {best.saturation:.2f}, "
-            f"{best.contrast:.1f}x its surroundings, soft-edged ({best.softness:.2f}), "
-            f"{best.share:.1%} of the texture, at uv ({best.uv[0]:.2f}, {best.uv[1]:.2f})",
+            _highlight_message(
+                len(found),
+                best,
+                f"'{name}'",
+                p["whiteness"],
+                f"{best.share:.1%} of the texture, at uv ({best.uv[0]:.2f}, {best.uv[1]:.2f})",
+            ),
             subject=name,
             subject_type="texture",
             count=len(found),
@@ -511,6 +514,16 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             sample={"uv": [list(b.uv) for b in found]},  # the HTML report rings them
             location=_local_position(asset, samples, at),
         )
+
+
+def _highlight_message(count: int, best: Blob, into: str, whiteness: float, where: str) -> str:
+    """H003's message, the same for a texture and for vertex colours but for where."""
+    return (
+        f"{count} highlight-like blob{'s' if count > 1 else ''} painted into {into}: the "
+        f"strongest is {best.peak:.0%} of the way to white (limit {whiteness:.0%}), "
+        f"saturation {best.saturation:.2f}, {best.contrast:.1f}x its surroundings, "
+        f"soft-edged ({best.softness:.2f}), {where}"
+    )
 
 
 def _vertex_highlights(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
@@ -543,12 +556,14 @@ def _vertex_highlights(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         best, at = found[0]
         where = [float(v) for v in mesh.positions[at]]
         yield ctx.finding(
-            f"{len(found)} highlight-like blob{'s' if len(found) > 1 else ''} painted into "
-            f"its vertex colours: the strongest is {best.peak:.0%} of the way to "
-            f"white (limit {p['whiteness']:.0%}), saturation {best.saturation:.2f}, "
-            f"{best.contrast:.1f}x its surroundings, soft-edged ({best.softness:.2f}), "
-            f"{best.share:.2%} of the surface, at ({where[0]:.3g}, {where[1]:.3g}, "
-            f"{where[2]:.3g})",
+            _highlight_message(
+                len(found),
+                best,
+                "its vertex colours",
+                p["whiteness"],
+                f"{best.share:.2%} of the surface, at ({where[0]:.3g}, {where[1]:.3g}, "
+                f"{where[2]:.3g})",
+            ),
             subject=label,
             subject_type="mesh",
             count=len(found),
