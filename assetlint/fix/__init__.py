@@ -74,6 +74,14 @@ class FixContext:
     def found(self, *codes: str) -> list[Finding]:
         return [f for f in self.findings if f.code in codes]
 
+    def reported(self, asset: Asset, *codes: str) -> list[int]:
+        """Indices of the meshes the lint reported under one of ``codes``: a repair step
+        touches only what its rules found."""
+        from assetlint.rules import mesh_label  # here: the CLI's start imports no rule module
+
+        subjects = {f.subject for f in self.found(*codes)}
+        return [i for i in range(len(asset.meshes)) if mesh_label(asset, i) in subjects]
+
 
 FixFunction = Callable[[Asset, FixContext], list[str]]
 

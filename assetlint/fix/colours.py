@@ -183,10 +183,9 @@ def fix_bake(asset: Asset, ctx: FixContext) -> list[str]:
     draw vertex colours as they are (``bake``)."""
     if not ctx.param("M007", "bake"):
         return []
-    reported = {f.subject for f in ctx.found("M007")}
     limit = ctx.param("T004", "max_size")
-    changes = []
-    for index, mesh in enumerate(asset.meshes):
-        if mesh_label(asset, index) in reported and mesh.colors is not None:
-            changes.append(bake_mesh(asset, index, limit))
-    return changes
+    return [
+        bake_mesh(asset, index, limit)
+        for index in ctx.reported(asset, "M007")
+        if asset.meshes[index].colors is not None
+    ]

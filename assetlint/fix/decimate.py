@@ -192,11 +192,9 @@ def budgets(asset: Asset, ctx: FixContext) -> dict[int, int]:
     """Triangle target per mesh index: B001's per-mesh limit for the meshes it reported,
     and B002's scene budget shared in proportion to what each mesh draws."""
     targets: dict[int, int] = {}
-    reported = {f.subject for f in ctx.found("B001")}
     per_mesh = ctx.param("B001", "max_triangles")
-    for index in range(len(asset.meshes)):
-        if mesh_label(asset, index) in reported and per_mesh:
-            targets[index] = int(per_mesh)
+    if per_mesh:
+        targets.update((index, int(per_mesh)) for index in ctx.reported(asset, "B001"))
     scene_budget = ctx.param("B002", "max_triangles")
     if ctx.found("B002") and scene_budget:
         drawn = asset.scene_triangle_count

@@ -25,11 +25,8 @@ def _tolerance(ctx: FixContext, code: str) -> float:
 def reported_meshes(asset: Asset, ctx: FixContext, *codes: str) -> Iterator[tuple[Mesh, str]]:
     """(mesh, label) of each mesh the lint reported under one of ``codes``: a
     repair step touches only what its rules found."""
-    reported = {f.subject for f in ctx.found(*codes)}
-    for index, mesh in enumerate(asset.meshes):
-        label = mesh_label(asset, index)
-        if label in reported:
-            yield mesh, label
+    for index in ctx.reported(asset, *codes):
+        yield asset.meshes[index], mesh_label(asset, index)
 
 
 def keep_faces(mesh: Mesh, keep: np.ndarray) -> None:
