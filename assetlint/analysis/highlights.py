@@ -32,10 +32,14 @@ the blob's centre and falling off smoothly. So, on the texture reduced to at mos
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assetlint.analysis.albedo import LUMA, fill_uncovered, reduce_image, srgb_to_linear
+
+if TYPE_CHECKING:
+    from assetlint.geometry.topology import Topology
 
 WORK = 512  # texels on the longer side of the analysed image
 LOW = 0.12  # whiteness at which a blob's extent is measured
@@ -217,39 +221,28 @@ def _background(y: np.ndarray, window: int) -> np.ndarray:
 MAX_HOPS = 48  # the background's reach in edges, at most (its cost is linear in it)
 
 
-def find_vertex_blobs(
-    positions: np.ndarray, triangles: np.ndarray, colors: np.ndarray
-) -> list[tuple[Blob, int]]:
+def find_vertex_blobs(topo: Topology, colors: np.ndarray) -> list[tuple[Blob, int]]:
     """Every compact bright blob of per-vertex linear ``colors`` (n, 3 or 4, 0..1) over
-    the surface ``positions``/``triangles``, each with the index of its brightest vertex,
-    strongest first; as :func:`find_blobs` does for a texture (the background an opening
-    of the luminance by a disc of a quarter of the map's side, the whiteness, the soft
-    core and the gradual outline), the caller decides which are highlights."""
+    the welded surface of ``topo`` (the mesh's topology: its weld, faces and edges),
+    each with the index of its brightest vertex, strongest first; as :func:`find_blobs`
+    does for a texture (the background an opening of the luminance by a disc of a quarter
+    of the map's side, the whiteness, the soft core and the gradual outline), the caller
+    decides which are highlights."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
     from assetlint.analysis.albedo import linear_to_srgb
 
-    tris = np.asarray(triangles, dtype=np.int64).reshape(-1, 3)
-    pos = np.asarray(positions, dtype=np.float64)
-    rgb = np.clip(np.nan_to_num(np.asarray(colors, dtype=np.float64)[:, :3], nan=1.0), 0, 1)
-    ok = (tris >= 0).all(1) & (tris < len(pos)).all(1)
-    ok[ok] &= np.isfinite(pos[tris[ok]]).all(axis=(1, 2))
-    tris = tris[ok]
-    if len(tris) == 0:
-        return []
-    # weld by position: one node per distinct point, its colour the mean of its copies
-    point, node = np.unique(pos, axis=0, return_inverse=True)
-    node = node.ravel()
-    n = len(point)
-    copies = np.bincount(node, minlength=n).astype(np.float64)
-    colour = np.stack([np.bincount(node, rgb[:, c], n) for c in range(3)], 1) / copies[:, None]
-    faces = node[tris]
-    faces = faces[
-        (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
-    ]
+    faces = topo.faces
     if len(faces) == 0:
         return []
+    rgb = np.clip(np.nan_to_num(np.asarray(colors, dtype=np.float64)[:, :3], nan=1.0), 0, 1)
+    # one node per welded point, its colour the mean of its copies
+    node, n, point = topo.welded, topo.welded_count, topo.welded_positions
+    ok = node >= 0
+    copies = np.maximum(np.bincount(node[ok], minlength=n), 1).astype(np.float64)
+    colour = np.stack([np.bincount(node[ok], rgb[ok, c], n) for c in range(3)], 1)
+    colour /= copies[:, None]
     corner = point[faces]
     cross = np.cross(corner[:, 1] - corner[:, 0], corner[:, 2] - corner[:, 0])
     double = np.linalg.norm(cross, axis=1)
@@ -258,8 +251,8 @@ def find_vertex_blobs(
         return []
     texel = np.sqrt(total) / WORK
     vertex_area = np.bincount(faces.ravel(), np.repeat(double / 6.0, 3), n)
-    edges = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
-    edges, uses = np.unique(edges, axis=0, return_counts=True)
+    uses = topo.edges.face_count
+    edges = node[topo.edge_vertices(np.arange(len(uses)))].astype(np.int64)  # welded ids
     src = np.concatenate([edges[:, 0], edges[:, 1]])
     dst = np.concatenate([edges[:, 1], edges[:, 0]])
     order = np.lexsort((dst, src))
@@ -315,8 +308,7 @@ def find_vertex_blobs(
         & (ring > 0)
         & (open_ <= MAX_OPEN_RING * ring)
     )
-    copy = np.empty(n, dtype=np.int64)
-    copy[node[::-1]] = np.arange(len(node))[::-1]  # a vertex of each welded point
+    copy = topo.representative  # a vertex of each welded point
     out = []
     for k in np.flatnonzero(keep):
         at = int(peak_at[k])

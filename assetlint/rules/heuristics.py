@@ -66,6 +66,7 @@ from assetlint.analysis.sides import (
     texture_values,
 )
 from assetlint.findings import Finding
+from assetlint.geometry.topology import topology
 from assetlint.model import Asset, axis_vector
 from assetlint.plugins import hookimpl
 from assetlint.rules import (
@@ -538,7 +539,7 @@ def _vertex_highlights(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             continue  # designed art: flat colours, its highlights painted on purpose
 
         def compute(mesh=mesh):
-            return find_vertex_blobs(mesh.positions, mesh.triangles, mesh.colors)
+            return find_vertex_blobs(topology(mesh), mesh.colors)
 
         found = [
             (b, at)

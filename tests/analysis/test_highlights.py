@@ -8,6 +8,8 @@ import pytest
 
 from assetlint.analysis.albedo import linear_to_srgb
 from assetlint.analysis.highlights import find_blobs, find_vertex_blobs, vertex_palette_share
+from assetlint.geometry.topology import topology
+from assetlint.model import Mesh
 from tests.analysis.builders import colour
 
 RED = colour((170, 60, 50))
@@ -96,6 +98,10 @@ def globe(rows: int = 90, cols: int = 180) -> tuple[np.ndarray, np.ndarray]:
     return pos, tris
 
 
+def vertex_blobs(pos: np.ndarray, tris: np.ndarray, colors: np.ndarray) -> list:
+    return find_vertex_blobs(topology(Mesh("globe", pos.astype(np.float32), tris)), colors)
+
+
 CENTRE = np.array([0.3, 0.5, 0.8]) / np.linalg.norm([0.3, 0.5, 0.8])
 
 
@@ -104,7 +110,7 @@ def test_soft_white_spot_in_vertex_colours_is_found_where_it_is():
     d = np.linalg.norm(pos - CENTRE, axis=1)
     f = np.exp(-((d / 0.08) ** 2))
     colors = RED + f[:, None] * (1 - RED)
-    (found,) = [(b, v) for b, v in find_vertex_blobs(pos, tris, colors) if b.is_highlight()]
+    (found,) = [(b, v) for b, v in vertex_blobs(pos, tris, colors) if b.is_highlight()]
     blob, at = found
     assert blob.peak > 0.9
     assert np.linalg.norm(pos[at] - CENTRE) < 0.03
@@ -114,12 +120,12 @@ def test_hard_edged_white_disc_in_vertex_colours_is_not_a_highlight():
     pos, tris = globe()
     inside = np.linalg.norm(pos - CENTRE, axis=1) < 0.15
     colors = np.where(inside[:, None], colour((235, 235, 235)), RED)
-    assert [b for b, _ in find_vertex_blobs(pos, tris, colors) if b.is_highlight()] == []
+    assert [b for b, _ in vertex_blobs(pos, tris, colors) if b.is_highlight()] == []
 
 
 def test_plain_vertex_colours_have_no_blob():
     pos, tris = globe()
-    assert find_vertex_blobs(pos, tris, np.tile(RED, (len(pos), 1))) == []
+    assert vertex_blobs(pos, tris, np.tile(RED, (len(pos), 1))) == []
 
 
 def test_flat_painted_vertex_colours_are_a_palette():
