@@ -26,7 +26,8 @@ preparation costs about 0.5 s of CPU, most of it first touches of fresh memory.
 
 On large meshes (:data:`BROAD_PHASE_FACES`), a broad phase compiled with numba
 (geometry/broadphase.py) first sets aside the faces the test cannot select, and MeshLab
-sees only the rest: 0.4 s instead of 2.9 s on a clean 1M-triangle sphere, with the same
+sees only the rest: 1.3 s of CPU instead of 2.9 s on a clean 1M-triangle sphere (numba's
+load included), with the same
 faces selected on all 363 corpus meshes and the generated spheres
 (benchmarks/intersections_identity.py).
 
@@ -61,7 +62,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assetlint.arrays import column_bounds, cross, finite_rows, in_range_rows
+from assetlint.arrays import column_bounds, finite_rows, in_range_rows
 from assetlint.geometry.topology import MIN_WELD_TOLERANCE, group_rows, weld
 
 # Refuse when the grid's estimated work (sum over cells of faces-in-cell squared) is
@@ -199,15 +200,36 @@ def _snapped(points: np.ndarray) -> np.ndarray:
 
 def _height(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """Twice the area over the longest edge: how far the flattest corner is from the
-    opposite edge."""
-    a, b, c = points[faces[:, 0]], points[faces[:, 1]], points[faces[:, 2]]
-    ab, bc, ca = b - a, c - b, a - c
-    n = cross(ab, -ca)
-    doubled_area = np.sqrt(np.einsum("ij,ij->i", n, n))
-    longest = np.einsum("ij,ij->i", ab, ab)
-    np.maximum(longest, np.einsum("ij,ij->i", bc, bc), out=longest)
-    np.maximum(longest, np.einsum("ij,ij->i", ca, ca), out=longest)
+    opposite edge. Worked on contiguous columns, with the operations of the row formula
+    (``cross(ab, -ca)``, einsum's order of addition), so the same values."""
+    index = [np.ascontiguousarray(faces[:, k]) for k in range(3)]
+    ab, bc, ca = [], [], []
+    for k in range(3):
+        column = np.ascontiguousarray(points[:, k])
+        a, b, c = column[index[0]], column[index[1]], column[index[2]]
+        ab.append(b - a)
+        bc.append(c - b)
+        ca.append(a - c)
+    ac = [-x for x in ca]
+    n = (
+        ab[1] * ac[2] - ab[2] * ac[1],
+        ab[2] * ac[0] - ab[0] * ac[2],
+        ab[0] * ac[1] - ab[1] * ac[0],
+    )
+    doubled_area = np.sqrt(_norm2(n))
+    longest = _norm2(ab)
+    np.maximum(longest, _norm2(bc), out=longest)
+    np.maximum(longest, _norm2(ca), out=longest)
     return doubled_area / np.maximum(np.sqrt(longest), np.finfo(np.float64).tiny)
+
+
+def _norm2(v) -> np.ndarray:
+    """x*x + y*y + z*z of three columns, added as ``np.einsum("ij,ij->i")`` adds a row's
+    three products: (x*x + z*z) + y*y."""
+    out = v[0] * v[0]
+    out += v[2] * v[2]
+    out += v[1] * v[1]
+    return out
 
 
 def grid_cost(points: np.ndarray, faces: np.ndarray) -> float:

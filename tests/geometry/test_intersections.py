@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 import trimesh
 
+from assetlint.arrays import cross
 from assetlint.geometry.intersections import (
     IntersectionTooCostly,
+    _height,
     _snapped,
     aligned_centre,
     grid_cost,
@@ -280,3 +282,19 @@ def test_broad_phase_on_a_clean_sphere_sets_aside_all_but_the_pole_fans():
     assert 0 < possible.sum() < 0.1 * len(tris)
     assert near_pole[possible].all()
     assert self_intersections(pos, tris, broad_phase=True).size == 0
+
+
+def test_height_by_columns_equals_the_row_formula_bit_for_bit():
+    """_height decides which faces are too flat to test; worked on columns for speed, it
+    must give the row formula's values exactly, or a face at the limit could change."""
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(5_000, 3)) * rng.uniform(1e-3, 1e3, size=(5_000, 1))
+    faces = rng.integers(0, 5_000, size=(20_000, 3))
+    a, b, c = points[faces[:, 0]], points[faces[:, 1]], points[faces[:, 2]]
+    ab, bc, ca = b - a, c - b, a - c
+    n = cross(ab, -ca)
+    longest = np.maximum.reduce([np.einsum("ij,ij->i", e, e) for e in (ab, bc, ca)])
+    rows = np.sqrt(np.einsum("ij,ij->i", n, n)) / np.maximum(
+        np.sqrt(longest), np.finfo(np.float64).tiny
+    )
+    assert np.array_equal(_height(points, faces), rows, equal_nan=True)
