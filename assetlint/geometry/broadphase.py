@@ -52,10 +52,12 @@ def possible_faces(
 @numba.njit(cache=True, nogil=True)
 def _possible(points, faces, box_lo, inv_cell, dims, margin):  # pragma: no cover - compiled
     n = faces.shape[0]
-    lo = np.empty((n, 3))
-    hi = np.empty((n, 3))
-    first = np.empty((n, 3), np.int64)
-    last = np.empty((n, 3), np.int64)
+    # boxes in float32 rounded outwards (they still hold the faces) and cell ranges in
+    # int32: half the memory
+    lo = np.empty((n, 3), np.float32)
+    hi = np.empty((n, 3), np.float32)
+    first = np.empty((n, 3), np.int32)
+    last = np.empty((n, 3), np.int32)
     normal = np.empty((n, 3))
     offset = np.empty(n)
     tol = np.empty(n)
@@ -65,8 +67,8 @@ def _possible(points, faces, box_lo, inv_cell, dims, margin):  # pragma: no cove
             x, y, z = points[a, k], points[b, k], points[c, k]
             mn = min(x, min(y, z))
             mx = max(x, max(y, z))
-            lo[f, k] = mn
-            hi[f, k] = mx
+            lo[f, k] = np.nextafter(np.float32(mn), np.float32(-np.inf))
+            hi[f, k] = np.nextafter(np.float32(mx), np.float32(np.inf))
             top = dims[k] - 1.0
             first[f, k] = int(min(max((mn - box_lo[k]) * inv_cell[k], 0.0), top))
             last[f, k] = int(min(max((mx - box_lo[k]) * inv_cell[k], 0.0), top))
@@ -94,32 +96,30 @@ def _possible(points, faces, box_lo, inv_cell, dims, margin):  # pragma: no cove
     for i in range(cells):
         start[i + 1] += start[i]
     fill = start[:-1].copy()
-    entries = np.empty(start[cells], np.int64)
+    entries = np.empty(start[cells], np.int32)
+    # per entry, the axes along which the cell is the first of the face's range: a pair
+    # is handled once, in the cell where both ranges have begun on every axis
+    begins = np.empty(start[cells], np.uint8)
     for f in range(n):
         for i in range(first[f, 0], last[f, 0] + 1):
             for j in range(first[f, 1], last[f, 1] + 1):
                 for k in range(first[f, 2], last[f, 2] + 1):
                     at = (i * dy + j) * dz + k
                     entries[fill[at]] = f
+                    begins[fill[at]] = (
+                        (i == first[f, 0]) | (j == first[f, 1]) << 1 | (k == first[f, 2]) << 2
+                    )
                     fill[at] += 1
 
     possible = np.zeros(n, np.bool_)
     for at in range(cells):
-        ci = at // (dy * dz)
-        cj = (at // dz) % dy
-        ck = at % dz
         for p in range(start[at], start[at + 1]):
             f = entries[p]
             for q in range(p + 1, start[at + 1]):
+                if begins[p] | begins[q] != 7:
+                    continue
                 g = entries[q]
                 if possible[f] and possible[g]:
-                    continue
-                # each pair once: in the cell where both boxes' ranges begin
-                if (
-                    max(first[f, 0], first[g, 0]) != ci
-                    or max(first[f, 1], first[g, 1]) != cj
-                    or max(first[f, 2], first[g, 2]) != ck
-                ):
                     continue
                 if (
                     lo[f, 0] > hi[g, 0]

@@ -26,9 +26,9 @@ preparation costs about 0.5 s of CPU, most of it first touches of fresh memory.
 
 On large meshes (:data:`BROAD_PHASE_FACES`), a broad phase compiled with numba
 (geometry/broadphase.py) first sets aside the faces the test cannot select, and MeshLab
-sees only the rest: 1.3 s of CPU instead of 2.9 s on a clean 1M-triangle sphere (numba's
-load included), with the same
-faces selected on all 363 corpus meshes and the generated spheres
+sees only the rest: on a clean 1M-triangle sphere the whole test takes 1.9 s of CPU
+instead of 4.0 s, plus about 0.6 s once per process to load numba, with the same faces
+selected on all 363 corpus meshes and the generated spheres
 (benchmarks/intersections_identity.py).
 
 For whoever replaces it, what VCG does (vcglib ``clean.h``, ``triangle_triangle3.h``,
@@ -70,9 +70,10 @@ from assetlint.geometry.topology import MIN_WELD_TOLERANCE, group_rows, weld
 # overlapping triangles 4.4e8 (5 s); 8,000 of them 2.1e10 (525 s).
 DEFAULT_MAX_COST = 1.5e9
 
-# From this many faces the compiled broad phase pays: it costs about 0.8 s of CPU to
-# import numba and load the compiled code, then 0.45 µs per face, where MeshLab's test
-# costs 2.7 µs per face (1M-triangle sphere: 1.3 s against 2.9 s).
+# From this many faces the compiled broad phase pays: it costs about 0.6-0.8 s of CPU to
+# import numba and load the compiled code, then about 0.7 µs per face, where MeshLab's
+# test costs about 2.7 µs per face (1M-triangle clean sphere: 0.7 s + 0.4 s for MeshLab
+# on the faces left, against 2.9 s).
 BROAD_PHASE_FACES = 400_000
 
 # The compiled broad phase sets a pair aside when one face lies on one side of the
