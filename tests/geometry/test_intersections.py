@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 import trimesh
 
+from assetlint.arrays import cross
 from assetlint.geometry.intersections import (
     IntersectionTooCostly,
+    _height,
     _snapped,
     aligned_centre,
     grid_cost,
@@ -201,7 +203,8 @@ def test_grid_cost_counts_cell_occupancy_squared():
         ("generated-real/tripo_fishabe-fish-rigged/fishanim.glb", 465, [950, 4608]),
     ],
 )
-def test_closed_contact_counts_on_real_files(name, count, contacts):
+@pytest.mark.parametrize("broad_phase", [False, True])
+def test_closed_contact_counts_on_real_files(name, count, contacts, broad_phase):
     """MeshLab's test treats triangles as closed sets: faces that only touch (a corner on
     another face or on its edge, two edges meeting at a point) are reported, except in
     the cases of test_touching_is_not_crossing. Any faster search for candidate pairs
@@ -215,6 +218,83 @@ def test_closed_contact_counts_on_real_files(name, count, contacts):
         pytest.skip("shared corpus not present")
     mesh = load(path).meshes[0]
     topo = topology(mesh)
-    got = topo.face_index[self_intersections(topo.welded_positions, topo.faces)]
+    hit = self_intersections(topo.welded_positions, topo.faces, broad_phase=broad_phase)
+    got = topo.face_index[hit]
     assert len(got) == count
     assert set(contacts) <= set(got.tolist())
+
+
+def test_broad_phase_keeps_every_face_meshlab_selects():
+    """The compiled broad phase (geometry/broadphase.py) only sets aside faces MeshLab
+    would not select: crossings, touching contacts at a shared vertex and edge, coplanar
+    overlaps and their near misses give the same faces with it and without it. The whole
+    corpus is checked by benchmarks/intersections_identity.py."""
+    tri = [[0, 0, 0], [1, 0, 0], [0, 1, 0]]
+    cases = [
+        two_cubes(),
+        folded_strip(),
+        merge(cube(), cube(offset=(0.25, 1.0, 0.25))),
+        (
+            np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0.3, 0.3, -1], [0.3, 0.3, 1]]),
+            [[0, 1, 2], [0, 3, 4]],
+        ),
+        (
+            np.array(tri + [[0.25, 0.25, 0], [0.25, 0.5, 1], [0.5, 0.25, 1]], float),
+            [[0, 1, 2], [3, 4, 5]],
+        ),
+        (
+            np.array(tri + [[0.2, 0.2, 0], [1.2, 0.2, 0], [0.2, 1.2, 0]], float),
+            [[0, 1, 2], [3, 4, 5]],
+        ),  # coplanar, overlapping
+        (
+            np.array(tri + [[0.6, 0.6, 0], [1.6, 0.6, 0], [0.6, 1.6, 0]], float),
+            [[0, 1, 2], [3, 4, 5]],
+        ),  # coplanar, apart
+        (
+            np.array(tri + [[0.5, 0.5, 0], [1.5, 0.5, 1e-9], [0.5, 1.5, -1e-9]], float),
+            [[0, 1, 2], [3, 4, 5]],
+        ),  # almost coplanar, touching at the hypotenuse
+    ]
+    selected = 0
+    for pos, tris in cases:
+        reference = self_intersections(pos, tris, broad_phase=False)
+        assert self_intersections(pos, tris, broad_phase=True).tolist() == reference.tolist()
+        selected += len(reference) > 0
+    assert selected >= 4
+
+
+def test_broad_phase_on_a_clean_sphere_sets_aside_all_but_the_pole_fans():
+    """On a closed UV sphere every face's neighbours lie below its plane or beside it:
+    only the ~1,000-face fans at the two poles, nearly flat around one vertex, reach
+    MeshLab."""
+    from assetlint.arrays import column_bounds
+    from assetlint.geometry.broadphase import possible_faces
+    from assetlint.geometry.intersections import BROAD_PHASE_FACES
+    from benchmarks.meshes import uv_sphere
+
+    pos, tris, _ = uv_sphere(20_000, radius=0.05)
+    pos = pos.astype(np.float64)
+    lo, hi = column_bounds(pos)
+    dims = np.array([20, 20, 20])
+    possible = possible_faces(pos, tris, lo, (hi - lo) / dims, dims, 1e-7 * 0.173)
+    near_pole = np.abs(pos[tris].mean(axis=1)[:, 1]) > 0.9 * 0.05  # uv_sphere's axis is y
+    assert len(tris) < BROAD_PHASE_FACES
+    assert 0 < possible.sum() < 0.1 * len(tris)
+    assert near_pole[possible].all()
+    assert self_intersections(pos, tris, broad_phase=True).size == 0
+
+
+def test_height_by_columns_equals_the_row_formula_bit_for_bit():
+    """_height decides which faces are too flat to test; worked on columns for speed, it
+    must give the row formula's values exactly, or a face at the limit could change."""
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(5_000, 3)) * rng.uniform(1e-3, 1e3, size=(5_000, 1))
+    faces = rng.integers(0, 5_000, size=(20_000, 3))
+    a, b, c = points[faces[:, 0]], points[faces[:, 1]], points[faces[:, 2]]
+    ab, bc, ca = b - a, c - b, a - c
+    n = cross(ab, -ca)
+    longest = np.maximum.reduce([np.einsum("ij,ij->i", e, e) for e in (ab, bc, ca)])
+    rows = np.sqrt(np.einsum("ij,ij->i", n, n)) / np.maximum(
+        np.sqrt(longest), np.finfo(np.float64).tiny
+    )
+    assert np.array_equal(_height(points, faces), rows, equal_nan=True)
