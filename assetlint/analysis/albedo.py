@@ -454,7 +454,7 @@ def uv_triangles(asset: Asset, texture: int) -> np.ndarray:
         mesh = asset.meshes[mesh_index]
         prep = mesh_prep(mesh)
         mats = mesh.material_indices[prep.index]
-        for mat_index in np.unique(mats):
+        for mat_index in _distinct(mats):
             if not 0 <= mat_index < len(asset.materials):
                 continue
             slot = asset.materials[mat_index].textures.get("base_color")
@@ -465,12 +465,26 @@ def uv_triangles(asset: Asset, texture: int) -> np.ndarray:
             uvs = mesh.uvs[slot.uv_set]
             if len(uvs) != mesh.vertex_count:
                 continue
-            tris = prep.triangles[mats == mat_index]
+            mine = mats == mat_index
+            tris = prep.triangles if mine.all() else prep.triangles[mine]
             finite = finite_rows(uvs)  # per vertex: a triangle needs all three corners
             if not finite.all():
                 tris = tris[rows(np.logical_and, finite[tris])]
-            out.append(np.asarray(uvs, dtype=np.float64)[tris])
+            # gathered, then widened: float32 -> float64 is exact, and only the corners
+            # are converted, not the whole UV set first
+            out.append(uvs[tris].astype(np.float64))
     return out[0] if len(out) == 1 else np.concatenate([np.zeros((0, 3, 2)), *out])
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """np.unique of small integers (material indices) by counting: the same sorted values
+    without a sort or hash of a million triangles' entries."""
+    if not len(values):
+        return values[:0]
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo >= 1 << 16:
+        return np.unique(values)
+    return (np.flatnonzero(np.bincount(values - lo)) + lo).astype(values.dtype)
 
 
 def _lattice_steps(corners: np.ndarray, scale: np.ndarray) -> np.ndarray:

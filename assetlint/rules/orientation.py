@@ -45,36 +45,48 @@ class Surface:
     second: np.ndarray  # (3, 3) integral of x x^T over the surface
 
 
+SURFACE_CHUNK = 1 << 16  # triangles per step of surface(): a few MB of temporaries
+
+
 def surface(mesh: Mesh) -> Surface:
+    """The mesh's :class:`Surface`, computed :data:`SURFACE_CHUNK` triangles at a time:
+    whole, its float64 corners and their sums held ~180 MB per million triangles at
+    once. Area vectors and areas are elementwise (the same values whole or in chunks);
+    the first moment continues one sequential sum over the rows, as ``sum(axis=0)`` does;
+    only the second moment's BLAS products sum in another order (last bits)."""
     if "surface" not in mesh.cache:
         tris = mesh.triangles
         ok = in_range_rows(tris, mesh.vertex_count)
         index = np.flatnonzero(ok)
         if len(index) < len(tris):
             tris = tris[index]
-        pos = mesh.positions.astype(np.float64)
-        finite = finite_rows(pos)
+        finite = finite_rows(mesh.positions)  # float32 -> float64 keeps finiteness
         if not finite.all():
             keep = finite[tris].all(axis=1)
             tris, index = tris[keep], index[keep]
-        a, b, c = pos[tris[:, 0]], pos[tris[:, 1]], pos[tris[:, 2]]
-        vectors = cross(b - a, c - a)
-        doubled = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
-        area = doubled / 2
-        corners_sum = a + b + c
-        w = (area / 12)[:, None]
-        # exact over each triangle: integral of x x^T dA = A/12 (aa^T + bb^T + cc^T + ss^T)
-        second = (w * a).T @ a + (w * b).T @ b + (w * c).T @ c + (w * corners_sum).T @ corners_sum
+        vectors = np.empty((len(tris), 3))
+        area = np.empty(len(tris))
+        first = np.zeros(3)
+        second = np.zeros((3, 3))
+        for start in range(0, len(tris), SURFACE_CHUNK):
+            rows = slice(start, start + SURFACE_CHUNK)
+            a, b, c = (mesh.positions[tris[rows, k]].astype(np.float64) for k in range(3))
+            part = vectors[rows]
+            part[:] = cross(b - a, c - a)
+            np.sqrt(np.einsum("ij,ij->i", part, part), out=area[rows])
+            area[rows] /= 2
+            corners_sum = a + b + c
+            w = (area[rows] / 12)[:, None]
+            # exact over each triangle: integral of x x^T dA = A/12 (aa^T + bb^T + cc^T + ss^T)
+            second += (
+                (w * a).T @ a + (w * b).T @ b + (w * c).T @ c + (w * corners_sum).T @ corners_sum
+            )
+            weighted = corners_sum * (area[rows] / 3)[:, None]
+            first = np.add.reduce(np.concatenate([first[None], weighted]), axis=0)
         used = np.zeros(mesh.vertex_count, dtype=bool)
         used[tris.ravel()] = True
         mesh.cache["surface"] = Surface(
-            tris,
-            index,
-            vectors,
-            np.flatnonzero(used),
-            float(area.sum()),
-            (corners_sum * (area / 3)[:, None]).sum(axis=0),
-            second,
+            tris, index, vectors, np.flatnonzero(used), float(area.sum()), first, second
         )
     return mesh.cache["surface"]
 
