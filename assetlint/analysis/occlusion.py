@@ -38,6 +38,7 @@ GOLDEN = np.pi * (3 - np.sqrt(5))  # golden angle, radians
 EXPOSURE_WORK = 4_000_000
 EXPOSURE_VERTICES = EXPOSURE_WORK // 8  # a scene with more is cast whole (see _exposed)
 EXPOSURE_MARGIN = 1e-5  # of the scene's size: a plane's own vertices are not above it
+NORMAL_CELLS = 3  # cube-map cells per face side in normal_cells (about 30 degrees wide)
 _LOCK = threading.Lock()
 
 
@@ -125,6 +126,24 @@ def _cluster(v: np.ndarray, t: np.ndarray, cell: float) -> tuple[np.ndarray, np.
     t = inverse[t]
     keep = (t[:, 0] != t[:, 1]) & (t[:, 1] != t[:, 2]) & (t[:, 0] != t[:, 2])
     return merged, t[keep]
+
+
+def normal_cells(normals: np.ndarray, per_face: int = NORMAL_CELLS) -> np.ndarray:
+    """int (n,): the cell of each unit normal on a cube map of ``per_face`` x ``per_face``
+    cells per face (6 x per_face^2 cells; 3 gives cells about 30 degrees wide). A distant
+    light shades a point by a function of its normal alone, whatever its model, so
+    within one cell it barely varies, while occlusion does (a crevice and an open face
+    that point the same way)."""
+    rows = np.arange(len(normals))
+    axis = np.argmax(np.abs(normals), axis=1)
+    major = normals[rows, axis]
+    face = 2 * axis + (major > 0)
+    scale = np.maximum(np.abs(major), 1e-12)
+    u = normals[rows, (axis + 1) % 3] / scale
+    v = normals[rows, (axis + 2) % 3] / scale
+    cu = np.clip(((u + 1) / 2 * per_face).astype(np.int64), 0, per_face - 1)
+    cv = np.clip(((v + 1) / 2 * per_face).astype(np.int64), 0, per_face - 1)
+    return (face * per_face + cu) * per_face + cv
 
 
 def hemisphere(rays: int) -> np.ndarray:
