@@ -38,7 +38,6 @@ GOLDEN = np.pi * (3 - np.sqrt(5))  # golden angle, radians
 EXPOSURE_WORK = 4_000_000
 EXPOSURE_VERTICES = EXPOSURE_WORK // 8  # a scene with more is cast whole (see _exposed)
 EXPOSURE_MARGIN = 1e-5  # of the scene's size: a plane's own vertices are not above it
-NORMAL_CELLS = 3  # cube-map cells per face side in normal_cells (about 30 degrees wide)
 _LOCK = threading.Lock()
 
 
@@ -128,22 +127,15 @@ def _cluster(v: np.ndarray, t: np.ndarray, cell: float) -> tuple[np.ndarray, np.
     return merged, t[keep]
 
 
-def normal_cells(normals: np.ndarray, per_face: int = NORMAL_CELLS) -> np.ndarray:
-    """int (n,): the cell of each unit normal on a cube map of ``per_face`` x ``per_face``
-    cells per face (6 x per_face^2 cells; 3 gives cells about 30 degrees wide). A distant
-    light shades a point by a function of its normal alone, whatever its model, so
-    within one cell it barely varies, while occlusion does (a crevice and an open face
-    that point the same way)."""
-    rows = np.arange(len(normals))
-    axis = np.argmax(np.abs(normals), axis=1)
-    major = normals[rows, axis]
-    face = 2 * axis + (major > 0)
-    scale = np.maximum(np.abs(major), 1e-12)
-    u = normals[rows, (axis + 1) % 3] / scale
-    v = normals[rows, (axis + 2) % 3] / scale
-    cu = np.clip(((u + 1) / 2 * per_face).astype(np.int64), 0, per_face - 1)
-    cv = np.clip(((v + 1) / 2 * per_face).astype(np.int64), 0, per_face - 1)
-    return (face * per_face + cu) * per_face + cv
+def irradiance_terms(normals: np.ndarray) -> np.ndarray:
+    """(n, 5) the second-order spherical harmonics of unit normals (xy, yz, xz, x^2 - y^2,
+    3z^2 - 1). With the constant and the normal itself they describe the irradiance any
+    distant light gives a convex surface to within a few percent, whatever its model
+    (Ramamoorthi and Hanrahan 2001: a key's clamped cosine, a fill, an area light, the
+    sky), so a light that no linear term in the normal describes is not mistaken for
+    occlusion."""
+    x, y, z = normals[:, 0], normals[:, 1], normals[:, 2]
+    return np.column_stack([x * y, y * z, x * z, x * x - y * y, 3 * z * z - 1])
 
 
 def hemisphere(rays: int) -> np.ndarray:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import numpy as np
 
@@ -49,7 +48,7 @@ from assetlint.analysis.highlights import (
     find_vertex_blobs,
     vertex_palette_share,
 )
-from assetlint.analysis.occlusion import normal_cells, occluder, shared_occlusion
+from assetlint.analysis.occlusion import irradiance_terms, occluder, shared_occlusion
 from assetlint.analysis.regions import material_parts
 from assetlint.analysis.shading import (
     Grouping,
@@ -356,12 +355,11 @@ def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     rule estimates ambient occlusion at surface samples by casting rays (Embree, more
     rays per sample than the shared fit, as occlusion in the small crevices of a scan is
     subtle and a few rays drown it) within a radius that is a fraction of the object's
-    size, and fits the albedo luminance against it together with the normal, among
-    samples that face about the same way: a distant light shades a point by its normal
-    alone, whatever its model (Lambert's clamp, a fill from the other side, an area
-    light's soft fall-off), so a light that no linear term in the normal describes is
-    still not mistaken for occlusion, which varies between points that face the same way
-    (a crevice and an open face). It needs the surface to have
+    size, and fits the albedo luminance against it together with the light: the normal
+    and its second-order spherical harmonics, which describe the irradiance of any
+    distant light to within a few percent whatever its model (Lambert's clamp, a fill
+    from the other side, an area light's soft fall-off, the sky), so a light that no
+    linear term in the normal describes is not mistaken for occlusion. It needs the surface to have
     occluded areas at all (the spread of the occlusion estimate) and occlusion to explain
     some of the luminance variation the light leaves, then judges the darkening that
     shows: how much darker than open surface the fit makes the albedo at the occlusion
@@ -400,9 +398,9 @@ def occlusion_fit(asset: Asset) -> OcclusionFit | None:
     """H002's evidence: :data:`OCCLUSION_FIT_RAYS` rays at each of the first
     OCCLUSION_SAMPLES samples, and the luminance fitted against it, over the samples
     whose material has no occlusion map, in colour groups split into lightness levels
-    wherever there is a gap between them (creases included) and into cells of the
-    normal's direction (:func:`~assetlint.analysis.occlusion.normal_cells`); once per
-    asset."""
+    wherever there is a gap between them (creases included), the light fitted as the
+    normal and its second-order terms
+    (:func:`~assetlint.analysis.occlusion.irradiance_terms`); once per asset."""
 
     def compute():
         samples = _samples(asset)
@@ -415,12 +413,8 @@ def occlusion_fit(asset: Asset) -> OcclusionFit | None:
         if occ is None or np.std(occ) == 0:
             return None
         levels = group_samples(samples, excluded(asset, samples) | mapped, across_creases=True)
-        # a distant light shades by the normal alone, whatever its model (Lambert's clamp,
-        # a half-Lambert, a fill, an area light's soft fall-off): occlusion is judged
-        # among samples of one colour level that face about the same way
-        cells = normal_cells(samples.shading_normals)
-        group = np.where(levels.group >= 0, levels.group * (int(cells.max()) + 1) + cells, -1)
-        return fit_occlusion(samples, occ, grouping=replace(levels, group=group))
+        light = irradiance_terms(samples.shading_normals)
+        return fit_occlusion(samples, occ, grouping=levels, light=light)
 
     return memo(asset, "heuristics.occlusion_fit", compute)
 
