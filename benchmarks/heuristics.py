@@ -9,11 +9,13 @@ direction, the false alarms on the real negative set (every clean professional a
     .venv/bin/python -m benchmarks.heuristics --every 8       # a smaller subsample
     .venv/bin/python -m benchmarks.heuristics --no-speed --no-negative
     .venv/bin/python -m benchmarks.heuristics --cycles /tmp/cycles-set --only-cycles
+    .venv/bin/python -m benchmarks.heuristics --cycles /tmp/set-a /tmp/set-b   # two bakes
 
 Which set each figure is from is printed beside it: "generated" is
 :mod:`benchmarks.heuristics_corpus` (the code-generated corpus, seeds :data:`SPLITS`),
 "negative" the real files, "cycles" a set baked by Blender's Cycles
 (:mod:`benchmarks.heuristics_cycles`, ``--cycles FOLDER``), none of it used for tuning.
+A summary at the end gathers the issue's done-when figures per set.
 A case counts for a rule when its label is True or False (None is not scored). Nothing
 is written to disk.
 """
@@ -157,7 +159,9 @@ def choose_threshold(rows: list[dict], code: str) -> float | None:
     return None
 
 
-def report(name: str, rows: list[dict], chosen: dict[str, float | None]) -> None:
+def report(name: str, rows: list[dict], chosen: dict[str, float | None]) -> dict:
+    """Print one generated split; return its figures for the summary."""
+    summary: dict = {"rules": {}}
     crashed = [r for r in rows if r["crashes"]]
     print(f"\n{name}: {len(rows)} cases")
     for r in crashed:
@@ -170,6 +174,7 @@ def report(name: str, rows: list[dict], chosen: dict[str, float | None]) -> None
     for code in CODES:
         tp, fp, fn, tn = _counts(rows, code, lambda r, code=code: code in r["codes"])
         precision, recall = _pr(tp, fp, fn)
+        summary["rules"][code] = (precision, recall)
         print(
             f"{code:5} {tp + fn:4d} {fp + tn:4d} {tp:4d} {fp:4d} {fn:4d} {precision:9.3f} "
             f"{recall:7.3f}"
@@ -194,6 +199,8 @@ def report(name: str, rows: list[dict], chosen: dict[str, float | None]) -> None
         ("all lit cases", lit),
     ):
         errors = [r["error"] for r in sel if r["error"] is not None and r["labels"]["H001"]]
+        if errors and label == "all lit cases":
+            summary["direction"] = (float(np.median(errors)), float(np.percentile(errors, 90)))
         if errors:
             print(
                 f"light direction error, {label}: median {np.median(errors):.1f} deg, "
@@ -207,6 +214,7 @@ def report(name: str, rows: list[dict], chosen: dict[str, float | None]) -> None
             print(f"  H001 on light strength {a:.2f}-{b:.2f}: found {hit}/{len(sel)}")
     clean = [r for r in rows if r["group"] == "clean"]
     alarms = sum(any(c in r["codes"] for c in CODES) for r in clean)
+    summary["clean"] = (alarms, len(clean))
     print(f"clean cases with any H finding: {alarms}/{len(clean)}")
     times = np.array([r["seconds"] for r in rows])
     print(f"time per case (H rules): median {np.median(times):.2f} s, max {times.max():.2f} s")
@@ -214,6 +222,7 @@ def report(name: str, rows: list[dict], chosen: dict[str, float | None]) -> None
         print("misclassified (rule defaults):")
         for code, kind, case in misses:
             print(f"  {code} {kind} {case}")
+    return summary
 
 
 def cycles_part(args: tuple[Path, list[tuple[str, dict]]]) -> list[dict]:
@@ -256,10 +265,11 @@ def cycles_rows(folder: Path, workers: int) -> list[dict]:
     return sorted((r for p in parts for r in p), key=lambda r: r["name"])
 
 
-def cycles_set(folder: Path, workers: int, verbose: bool = False) -> None:
+def cycles_set(folder: Path, workers: int, verbose: bool = False) -> dict:
     """H001 and H002 on the Cycles-baked set (:mod:`benchmarks.heuristics_cycles`): the
     threshold each rests on chosen on its tuning split, both splits scored (the tuning
-    figures are not a result)."""
+    figures are not a result). Returns the scoring split's figures for the summary."""
+    summary: dict = {"rules": {}}
     rows = cycles_rows(folder, max(1, workers))
     tuning = [r for r in rows if r["split"] == "tuning"]
     chosen = {code: choose_threshold(tuning, code) if tuning else None for code in TUNED}
@@ -278,6 +288,8 @@ def cycles_set(folder: Path, workers: int, verbose: bool = False) -> None:
         for code in ("H001", "H002"):
             tp, fp, fn, _ = _counts(sel, code, lambda r, code=code: code in r["codes"])
             precision, recall = _pr(tp, fp, fn)
+            if split == "scoring":
+                summary["rules"][code] = (precision, recall)
             line = (
                 f"{code}: TP {tp} FP {fp} FN {fn}, precision {precision:.3f}, "
                 f"recall {recall:.3f} (rule defaults)"
@@ -296,6 +308,8 @@ def cycles_set(folder: Path, workers: int, verbose: bool = False) -> None:
             ("key lights H001 found", [r for r in keyed if "H001" in r["codes"]]),
         ):
             errors = [r["error"] for r in subset]
+            if errors and split == "scoring" and which == "key lights":
+                summary["direction"] = (float(np.median(errors)), float(np.percentile(errors, 90)))
             if errors:
                 print(
                     f"light direction error (cycles, {which}): median {np.median(errors):.1f}"
@@ -307,7 +321,11 @@ def cycles_set(folder: Path, workers: int, verbose: bool = False) -> None:
         print(f"  weak key light (its own contrast 1.1-1.4): H001 on {found}/{len(weak)}")
         clean = [r for r in sel if r["name"].endswith("-clean.glb")]
         alarms = [r for r in clean if r["codes"]]
+        if split == "scoring":
+            summary["clean"] = (len(alarms), len(clean))
         print(f"clean albedo (true albedo, no light): {len(alarms)}/{len(clean)} with an H warning")
+        for r in alarms:
+            print(f"  {r['name']}: {', '.join(r['codes'])}")
         for code in ("H001", "H002"):
             wrong = [
                 f"{'FN' if r['labels'][code] else 'FP'} {r['name'][: -len('.glb')]}"
@@ -327,13 +345,15 @@ def cycles_set(folder: Path, workers: int, verbose: bool = False) -> None:
                     f"{', '.join(r['codes']) or '-'}{where}; evidence "
                     + ", ".join(f"{k} {v:.3f}" for k, v in r["evidence"].items())
                 )
+    return summary
 
 
-def negative_set() -> None:
-    """H warnings on every clean professional asset of the shared corpus."""
+def negative_set() -> tuple[int, int, int] | None:
+    """H warnings on every clean professional asset of the shared corpus: (warnings,
+    files with one, files); None without the corpus."""
     if not CORPUS.is_dir():
         print("\nnegative set: ../shared/corpus not present")
-        return
+        return None
     engine = _engine()
     files = sorted(
         p for folder in NEGATIVE for p in (CORPUS / folder).rglob("*") if is_asset_path(p)
@@ -351,6 +371,33 @@ def negative_set() -> None:
     print(f"\nnegative set (real, {len(files)} files): {total} H warnings on {len(alarms)} files")
     for name, codes in alarms.items():
         print(f"  {name}: {', '.join(codes)}")
+    return total, len(alarms), len(files)
+
+
+def summary(sets: list[tuple[str, dict]], negative: tuple[int, int, int] | None) -> None:
+    """The issue's done-when figures in one place: per rule precision / recall on each
+    set's scoring split (rule defaults), the light direction error there (Cycles: every
+    key light; generated: every lit case) and false alarms on the real negative set."""
+    print("\nsummary: scoring splits at the rule defaults (thresholds chosen on tuning only)")
+    for name, figures in sets:
+        print(f"  {name}:")
+        for code, (precision, recall) in figures["rules"].items():
+            if np.isfinite(precision) or np.isfinite(recall):
+                print(f"    {code}: precision {precision:.3f}, recall {recall:.3f}")
+        if "direction" in figures:
+            median, p90 = figures["direction"]
+            print(
+                f"    light direction error: median {median:.1f} deg, 90th percentile {p90:.1f} deg"
+            )
+        if "clean" in figures:
+            alarms, count = figures["clean"]
+            print(f"    clean cases with an H warning: {alarms}/{count}")
+    if negative is not None:
+        total, files, count = negative
+        print(
+            f"  negative set (real professional assets, {count} files): {total} H warnings "
+            f"on {files} files"
+        )
 
 
 def big_asset(fmt: str, size: int = 4096, triangles: int = 1_000_000) -> Asset:
@@ -405,15 +452,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--no-negative", action="store_true")
     parser.add_argument(
-        "--cycles", type=Path, help="a folder baked by benchmarks.heuristics_cycles"
+        "--cycles",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="folders baked by benchmarks.heuristics_cycles (each scored on its own)",
     )
     parser.add_argument("--only-cycles", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="every Cycles file's result")
     args = parser.parse_args(argv)
-    if args.cycles is not None:
-        cycles_set(args.cycles, args.workers, args.verbose)
-        if args.only_cycles:
-            return
+    sets = [
+        (f"cycles {folder} (Blender Cycles bakes)", cycles_set(folder, args.workers, args.verbose))
+        for folder in args.cycles
+    ]
+    if args.only_cycles:
+        summary(sets, None)
+        return
+    negative = None
     if not args.speed:
         start = time.perf_counter()
         tuning = run_split(SPLITS["tuning"], max(1, args.workers), args.every)
@@ -425,10 +480,12 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{code}: {TUNED[code]} chosen on the tuning split: {shown}, default {default}")
         report("generated, tuning split (seed 0)", tuning, chosen)
         scoring = run_split(SPLITS["scoring"], max(1, args.workers), args.every)
-        report("generated, scoring split (seed 1)", scoring, chosen)
+        figures = report("generated, scoring split (seed 1)", scoring, chosen)
+        sets.append(("generated in code (benchmarks.heuristics_corpus, seed 1)", figures))
         print(f"({time.perf_counter() - start:.0f} s)")
         if not args.no_negative:
-            negative_set()
+            negative = negative_set()
+        summary(sets, negative)
     if not args.no_speed:
         speed()
 

@@ -127,6 +127,17 @@ def _cluster(v: np.ndarray, t: np.ndarray, cell: float) -> tuple[np.ndarray, np.
     return merged, t[keep]
 
 
+def irradiance_terms(normals: np.ndarray) -> np.ndarray:
+    """(n, 5) the second-order spherical harmonics of unit normals (xy, yz, xz, x^2 - y^2,
+    3z^2 - 1). With the constant and the normal itself they describe the irradiance any
+    distant light gives a convex surface to within a few percent, whatever its model
+    (Ramamoorthi and Hanrahan 2001: a key's clamped cosine, a fill, an area light, the
+    sky), so a light that no linear term in the normal describes is not mistaken for
+    occlusion."""
+    x, y, z = normals[:, 0], normals[:, 1], normals[:, 2]
+    return np.column_stack([x * y, y * z, x * z, x * x - y * y, 3 * z * z - 1])
+
+
 def hemisphere(rays: int) -> np.ndarray:
     """(rays, 3) cosine-distributed directions about +z: a golden-angle spiral stratified
     in r^2 = (k + 1/2) / rays."""

@@ -558,7 +558,10 @@ class OcclusionFit:
 
 
 def fit_occlusion(
-    samples: Samples, occlusion: np.ndarray, grouping: Grouping | None = None
+    samples: Samples,
+    occlusion: np.ndarray,
+    grouping: Grouping | None = None,
+    light: np.ndarray | None = None,
 ) -> OcclusionFit | None:
     """Fit the luminance of the first ``len(occlusion)`` samples against the normal and
     the occlusion, one intercept per colour group and lightness level (as
@@ -567,7 +570,8 @@ def fit_occlusion(
     The evidence is the *partial* share of variance: of the luminance variation within
     groups that the normal (a baked light) leaves unexplained, the share occlusion
     explains. A share of the total variance would let a strong baked light hide baked
-    occlusion beside it. None with fewer than 50 usable samples."""
+    occlusion beside it. ``light``: (n, k) further terms of the light, fitted beside the
+    normal. None with fewer than 50 usable samples."""
     grouping = grouping or group_samples(samples)
     usable = grouping.usable.copy()
     usable[len(occlusion) :] = False
@@ -576,11 +580,14 @@ def fit_occlusion(
         return None
     g, y = _relative_luminance(samples, grouping.group, idx)
     occ = occlusion[idx]
-    x = np.column_stack([samples.shading_normals[idx], occ])
+    terms = samples.shading_normals[idx]
+    if light is not None:
+        terms = np.column_stack([terms, light[idx]])
+    x = np.column_stack([terms, occ])
     beta, resid, _, weight, intercept = _grouped_huber(y, x, g)
     a = float(np.average(intercept[g], weights=weight))
-    strength = -float(beta[3]) / a if a > 0 else 0.0
-    left = float(np.sum(weight * _refit_residual(y, x[:, :3], g, weight) ** 2))
+    strength = -float(beta[-1]) / a if a > 0 else 0.0
+    left = float(np.sum(weight * _refit_residual(y, terms, g, weight) ** 2))
     full = float(np.sum(weight * resid**2))
     partial = max(0.0, (left - full) / left) if left > 1e-12 * len(idx) else 0.0
     lo, hi = np.percentile(occ, [10, 90])

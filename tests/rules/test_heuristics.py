@@ -150,11 +150,31 @@ def test_occlusion_painted_into_a_corner(engine):
     (finding,) = run(engine, textured_asset(corner(), corner_occlusion), "H002")
     assert finding.message == (
         "albedo darkens where the surface is occluded: 58% darker than open surface on the "
-        "most occluded 1% of it (limit 6%); occlusion explains 70.9% of the luminance "
+        "most occluded 1% of it (limit 6%); occlusion explains 70.0% of the luminance "
         "variance the light leaves (limit 1.0%)"
     )
     assert finding.value == pytest.approx(0.58, abs=0.005)
     assert run(engine, textured_asset(corner(), uniform(RED)), "H002") == []
+
+
+def test_light_of_any_model_is_not_occlusion(engine):
+    # a distant light shades by the normal alone, but not linearly in it: a half-Lambert
+    # key ((1 + n . d) / 2 squared) on the corner's faces left the fit linear in the normal
+    # a darkening of 0.039 to pass for occlusion (-0.06 from another direction); with the
+    # normal's second-order terms (the irradiance of any distant light) it leaves none
+    def half_lambert(direction, strength):
+        d = np.asarray(direction, dtype=np.float64) / np.linalg.norm(direction)
+
+        def albedo(p, n):
+            shade = ((n @ d + 1) / 2) ** 2
+            return RED * (1 - strength + 2 * strength * shade)[:, None]
+
+        return albedo
+
+    for direction, strength in (((0.2, -0.5, 1.0), 0.3), ((-0.4, 0.8, 0.6), 0.6)):
+        asset = textured_asset(corner(), half_lambert(direction, strength))
+        assert abs(heuristics.occlusion_darkening(asset)) < 0.005
+        assert run(engine, asset, "H002") == []
 
 
 def test_designed_albedo_keeps_its_painted_shade(engine):
@@ -174,14 +194,14 @@ def test_occlusion_beside_a_strong_baked_light(engine):
     asset = textured_asset(corner(), lit(corner_occlusion, (0.3, 0.2, 1.0), 0.6))
     (finding,) = run(engine, asset, "H002")
     assert "60% darker than open surface on the most occluded 1% of it" in finding.message
-    assert "occlusion explains 70.5% of the luminance variance the light leaves" in (
+    assert "occlusion explains 69.5% of the luminance variance the light leaves" in (
         finding.message
     )
-    assert heuristics.occlusion_fit(asset).partial == pytest.approx(0.705, abs=0.001)
+    assert heuristics.occlusion_fit(asset).partial == pytest.approx(0.695, abs=0.001)
     # the light alone is not occlusion
     only_light = textured_asset(corner(), lit(uniform(RED), (0.3, 0.2, 1.0), 0.6))
     assert run(engine, only_light, "H002") == []
-    assert heuristics.occlusion_fit(only_light).strength == pytest.approx(0.002, abs=0.001)
+    assert abs(heuristics.occlusion_fit(only_light).strength) < 0.001
 
 
 def test_occlusion_in_the_crevices_of_a_bumpy_surface(engine):
@@ -199,7 +219,7 @@ def test_occlusion_in_the_crevices_of_a_bumpy_surface(engine):
     (finding,) = run(engine, asset, "H002")
     assert finding.message == (
         "albedo darkens where the surface is occluded: 34% darker than open surface on the "
-        "most occluded 1% of it (limit 6%); occlusion explains 28.1% of the luminance "
+        "most occluded 1% of it (limit 6%); occlusion explains 27.6% of the luminance "
         "variance the light leaves (limit 1.0%)"
     )
     fit = heuristics.occlusion_fit(asset)

@@ -146,6 +146,6 @@ def test_an_occlusion_map_changes_what_h002_expects_of_the_albedo(engine):
     (finding,) = engine.run(stripped, select=["H002"])
     assert finding.message == (
         "albedo darkens where the surface is occluded: 23% darker than open surface on the "
-        "most occluded 1% of it (limit 6%); occlusion explains 5.6% of the luminance "
+        "most occluded 1% of it (limit 6%); occlusion explains 5.2% of the luminance "
         "variance the light leaves (limit 1.0%)"
     )
