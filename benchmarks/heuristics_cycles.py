@@ -11,7 +11,12 @@ jobs. bpy 4.2 may crash on exit after labels.json is written: the set is complet
 Two splits of different meshes (:data:`SPLITS`): thresholds are chosen on ``tuning`` and
 the rules scored on ``scoring``; each split mixes generated shapes and real UV-mapped
 meshes of ../shared (their own UVs, scaled into a unit ball), and the two never share a
-mesh or a seed.
+mesh or a seed. A bake writes one value per texel, so a texel two faces share (mirrored
+halves, a tube's inner and outer walls on one strip, wheels on one patch) holds the light
+of whichever face was baked last and follows neither: a mesh whose own UVs overlap
+(:func:`uv_overlap`, more than UV_OVERLAP_TOLERANCE of its texels; the Duck, the tube and
+the milk truck) is smart-projected afresh before baking, and one that still overlaps is
+refused.
 
 It shares no code with assetlint (it imports nothing of it) and no formula with the
 detectors: the light is whatever Cycles renders (path tracing with shadows, global
@@ -97,6 +102,11 @@ SMOOTH_ANGLE = 40  # degrees: the generated shapes' steps are below (torus 30)
 OCCLUSION_BOX = 9  # texels: H002's contrasts are summed over 9x9 against the noise
 OCCLUSION_TRUE = 1.25  # open over occluded: H002 True at or above (both contrasts)
 OCCLUSION_FALSE = 1.1  # H002 False below (either contrast)
+# share of the covered texels two faces claim at which a mesh's own UVs count as
+# overlapping (mirrored halves, a tube's two walls on one strip): Blender bakes the last
+# face into a shared texel, so its bake follows neither face and labels nothing. 1%: a
+# few texel centres on a seam that two faces' edges graze are not an overlap
+UV_OVERLAP_TOLERANCE = 0.01
 
 
 def srgb_to_linear(v: np.ndarray) -> np.ndarray:
@@ -119,6 +129,60 @@ def albedo_image(rng: np.random.Generator) -> np.ndarray:
     img = colours[d.argmin(axis=2)]
     img += rng.uniform(-PHOTO_NOISE, PHOTO_NOISE, img.shape)
     return np.clip(img, 0, 1)
+
+
+def uv_overlap(triangles: np.ndarray, size: int = SIZE) -> float:
+    """Share of the texels of a ``size`` square texture whose centre lies inside more than
+    one of ``triangles`` ((T, 3, 2) UVs), over the texels any covers; UVs wrap as the
+    texture repeats. Each triangle is rasterised at the bake's resolution over its
+    bounding box (texel centres strictly inside: a centre on an edge two neighbours
+    share counts for neither), so faces that only touch never overlap."""
+    uv = np.asarray(triangles, dtype=np.float64) * size - 0.5  # texel-centre units
+    a, b, c = uv[:, 0], uv[:, 1], uv[:, 2]
+    area = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+    keep = np.abs(area) > 1e-12
+    uv, area = uv[keep], area[keep]
+    lo = np.ceil(uv.min(axis=1)).astype(np.int64)
+    hi = np.floor(uv.max(axis=1)).astype(np.int64)
+    span = np.maximum(hi - lo + 1, 0)
+    counts = span[:, 0] * span[:, 1]
+    face = np.repeat(np.arange(len(uv)), counts)
+    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    x = lo[face, 0] + k % np.maximum(span[face, 0], 1)
+    y = lo[face, 1] + k // np.maximum(span[face, 0], 1)
+    p = np.stack([x, y], axis=1).astype(np.float64)
+    t = uv[face]
+    # the three edge functions, signed by the triangle's winding: all > 0 inside
+    inside = np.ones(len(face), dtype=bool)
+    for i in range(3):
+        e0, e1 = t[:, i], t[:, (i + 1) % 3]
+        cross = (e1[:, 0] - e0[:, 0]) * (p[:, 1] - e0[:, 1]) - (e1[:, 1] - e0[:, 1]) * (
+            p[:, 0] - e0[:, 0]
+        )
+        inside &= cross * np.sign(area[face]) > 1e-9
+    texel = (y[inside] % size) * size + x[inside] % size
+    faces = np.bincount(texel, minlength=size * size)
+    covered = np.count_nonzero(faces)
+    return float(np.count_nonzero(faces > 1) / covered) if covered else 0.0
+
+
+def _uv_triangles(obj) -> np.ndarray:
+    """(T, 3, 2) UVs of ``obj``'s triangles in its active UV layer."""
+    mesh = obj.data
+    mesh.calc_loop_triangles()
+    loops = np.empty(len(mesh.loop_triangles) * 3, dtype=np.int64)
+    mesh.loop_triangles.foreach_get("loops", loops)
+    uv = np.empty(len(mesh.loops) * 2)
+    mesh.uv_layers.active.data.foreach_get("uv", uv)
+    return uv.reshape(-1, 2)[loops].reshape(-1, 3, 2)
+
+
+def _unwrap(bpy) -> None:
+    """Smart-project the active object's UVs: islands packed apart, none overlapping."""
+    bpy.ops.object.mode_set(mode="EDIT")
+    bpy.ops.mesh.select_all(action="SELECT")
+    bpy.ops.uv.smart_project(island_margin=0.03)
+    bpy.ops.object.mode_set(mode="OBJECT")
 
 
 def _reset(bpy) -> None:
@@ -183,10 +247,7 @@ def _generated(bpy, kind: str, rng: np.random.Generator):
     # normals averaged across a hard edge bend below the faces, and the path tracer then
     # shades them by the surface itself, a darkening that no real shape has
     bpy.ops.object.shade_smooth_by_angle(angle=np.radians(SMOOTH_ANGLE))
-    bpy.ops.object.mode_set(mode="EDIT")
-    bpy.ops.mesh.select_all(action="SELECT")
-    bpy.ops.uv.smart_project(island_margin=0.03)
-    bpy.ops.object.mode_set(mode="OBJECT")
+    _unwrap(bpy)
     return obj
 
 
@@ -230,7 +291,19 @@ def _real(bpy, kind: str):
 
 
 def _mesh(bpy, kind: str, rng: np.random.Generator):
-    return _real(bpy, kind) if kind in REAL else _generated(bpy, kind, rng)
+    """The case's object, its UVs free of overlap: a real mesh whose own UVs overlap
+    (:func:`uv_overlap` above UV_OVERLAP_TOLERANCE) is smart-projected afresh, and a mesh
+    that still overlaps is refused rather than labelled."""
+    if kind not in REAL:
+        obj = _generated(bpy, kind, rng)
+    else:
+        obj = _real(bpy, kind)
+        if uv_overlap(_uv_triangles(obj)) > UV_OVERLAP_TOLERANCE:
+            _unwrap(bpy)
+    overlap = uv_overlap(_uv_triangles(obj))
+    if overlap > UV_OVERLAP_TOLERANCE:
+        raise RuntimeError(f"{kind}: {overlap:.1%} of its texels are shared by two faces")
+    return obj
 
 
 def _image(bpy, name: str, srgb: np.ndarray | None):

@@ -1,10 +1,23 @@
 """H002's label in the Cycles set (benchmarks.heuristics_cycles), from planes of light:
-the label is physics of the bake, so it is checked on planes whose contrasts are known."""
+the label is physics of the bake, so it is checked on planes whose contrasts are known.
+The UV-overlap check that keeps a mesh whose faces share texels out of the bake is
+checked on built triangles and on the real meshes the set uses."""
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from benchmarks.heuristics_cycles import SIZE, occlusion_contrasts, occlusion_label
+from assetlint.loaders import load
+from benchmarks.heuristics_cycles import (
+    SIZE,
+    UV_OVERLAP_TOLERANCE,
+    occlusion_contrasts,
+    occlusion_label,
+    uv_overlap,
+)
+
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 
 
 def planes(crevice: float, key: float, seed: int = 0):
@@ -68,3 +81,51 @@ def test_nothing_covered_is_no_occlusion():
     empty = np.zeros((SIZE, SIZE))
     covered = np.zeros((SIZE, SIZE), dtype=bool)
     assert occlusion_contrasts(empty, empty, np.ones((SIZE, SIZE)), covered) == (1.0, 1.0)
+
+
+QUAD = np.array([[[0.1, 0.1], [0.9, 0.1], [0.9, 0.9]], [[0.1, 0.1], [0.9, 0.9], [0.1, 0.9]]])
+
+
+def test_faces_that_only_share_an_edge_do_not_overlap():
+    # the diagonal runs through texel centres: a centre on it belongs to neither face
+    assert uv_overlap(QUAD) == 0.0
+    # nor when the shared edge is axis-aligned and on texel centres
+    row = (np.round(0.5 * SIZE) + 0.5) / SIZE
+    halves = np.array([[[0.1, 0.1], [0.9, 0.1], [0.9, row]], [[0.1, 0.1], [0.9, row], [0.1, row]]])
+    halves = np.concatenate([halves, halves + [0, row - 0.1]])
+    assert uv_overlap(halves) == 0.0
+
+
+def test_mirrored_and_repeated_faces_overlap_wholly():
+    # a tube's two walls, a mirrored half: the same texels, either winding
+    assert uv_overlap(np.concatenate([QUAD, QUAD[:, ::-1]])) == 1.0
+    # a copy one texture further on lands on the same texels: UVs wrap
+    assert uv_overlap(np.concatenate([QUAD, QUAD + [1.0, 0.0]])) == 1.0
+
+
+def test_half_overlapping_squares():
+    # two 0.4-wide squares shifted by 0.2: 0.2 x 0.4 shared of 0.6 x 0.4 covered
+    square = QUAD * 0.5
+    share = uv_overlap(np.concatenate([square, square + [0.2, 0.0]]))
+    assert share == pytest.approx(1 / 3, abs=0.01)
+
+
+def test_degenerate_and_empty_input():
+    assert uv_overlap(np.zeros((0, 3, 2))) == 0.0
+    assert uv_overlap(np.array([[[0.2, 0.2], [0.5, 0.5], [0.8, 0.8]]])) == 0.0
+
+
+def uv_triangles(path: Path) -> np.ndarray:
+    asset = load(path)
+    return np.concatenate([m.uvs[0][m.triangles] for m in asset.meshes if m.uvs])
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+def test_the_real_meshes_whose_own_uvs_overlap():
+    # the tube's inner and outer walls share one strip; the Duck's halves are mirrored;
+    # the milk truck's wheels share one; the Fox is laid out once
+    assert uv_overlap(uv_triangles(CORPUS / "meshes/tube.obj")) == 1.0
+    assert uv_overlap(uv_triangles(CORPUS / "gltf-samples/Duck/Duck.glb")) > 0.9
+    truck = uv_overlap(uv_triangles(CORPUS / "gltf-samples/CesiumMilkTruck/CesiumMilkTruck.glb"))
+    assert truck > 0.2
+    assert uv_overlap(uv_triangles(CORPUS / "gltf-samples/Fox/Fox.glb")) < UV_OVERLAP_TOLERANCE

@@ -162,6 +162,36 @@ def _relative_luminance(
     return g, lum / level[g]
 
 
+@dataclass
+class _Problem:
+    """What every fit of one asset's light shares: the samples, their grouping, the
+    occlusion regressor (if any) and the shadow test; built once by :func:`fit_shading`
+    and handed to each fit, which picks its own samples ``idx``."""
+
+    samples: Samples
+    group: np.ndarray
+    occlusion: np.ndarray | None
+    visible: Callable[[np.ndarray], np.ndarray] | None
+
+    def regression(
+        self, idx: np.ndarray, light: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Dense group ids, relative luminance (:func:`_relative_luminance`) and the
+        regressors of samples ``idx``: the shading normals, or one ``light`` column if
+        given, then the occlusion."""
+        g, y = _relative_luminance(self.samples, self.group, idx)
+        x = self.samples.shading_normals[idx] if light is None else light[:, None]
+        if self.occlusion is not None:
+            x = np.column_stack([x, self.occlusion[idx]])
+        return g, y, x
+
+    def lit(self, idx: np.ndarray, direction: np.ndarray) -> np.ndarray:
+        """bool over ``idx``: the samples a light from ``direction`` reaches (facing it,
+        and out of a cast shadow where ``visible`` tells)."""
+        facing = self.samples.shading_normals[idx] @ direction > 0
+        return facing if self.visible is None else facing & self.visible(direction)[idx]
+
+
 def fit_shading(
     samples: Samples,
     occlusion: np.ndarray | None = None,
@@ -188,7 +218,8 @@ def fit_shading(
     idx = np.flatnonzero(usable)
     if len(idx) < 50:
         return None
-    linear = _fit(samples, group, idx, occlusion)
+    problem = _Problem(samples, group, occlusion, visible)
+    linear = _fit(problem, idx)
     # Lambert: a key light brightens a surface by max(0, n . d), so luminance follows
     # the normal linearly on the lit side and not at all on the side turned away (sky
     # and bounce light there), and a robust fit over both would take the flat half for
@@ -202,11 +233,11 @@ def fit_shading(
     # max(0, n . d)): the one that leaves the smaller residual is kept.
     fit = linear
     starts = [s for s in (linear.direction, local) if s is not None and np.linalg.norm(s) > 0]
-    lits = [_lit_side(samples, group, idx, occlusion, start, linear, visible) for start in starts]
+    lits = [_lit_side(problem, idx, start, linear) for start in starts]
     lit = max(lits, key=lambda f: f.explained, default=linear)
-    if lit is not linear and _direction_residual(
-        samples, group, idx, occlusion, lit.direction, visible
-    ) < _direction_residual(samples, group, idx, occlusion, linear.direction, None, False):
+    if lit is not linear and _direction_residual(problem, idx, lit.direction) < _direction_residual(
+        problem, idx, linear.direction, lambert=False
+    ):
         fit = lit
     fit.groups = linear.groups  # the colour groups of the whole surface
     if local is not None:
@@ -217,81 +248,48 @@ def fit_shading(
     return fit
 
 
-def _lit_side(
-    samples: Samples,
-    group: np.ndarray,
-    idx: np.ndarray,
-    occlusion: np.ndarray | None,
-    start: np.ndarray,
-    fit: ShadingFit,
-    visible: Callable[[np.ndarray], np.ndarray] | None,
-) -> ShadingFit:
+def _lit_side(problem: _Problem, idx: np.ndarray, start: np.ndarray, fit: ShadingFit) -> ShadingFit:
     """Refit on the samples that face ``start`` and see it (out of a cast shadow), then on
     those lit by the light found, until that side stops changing or the normal stops
     explaining more than in ``fit``."""
-    facing = _lit(samples, idx, start, visible)
+    facing = problem.lit(idx, start)
     for _ in range(LIT_SIDE_STEPS):
         if facing.sum() < 50:
             break
-        lit = _fit(samples, group, idx[facing], occlusion)
+        lit = _fit(problem, idx[facing])
         if lit.explained < fit.explained + LIT_SIDE_GAIN:
             break
         fit = lit
-        now = _lit(samples, idx, lit.direction, visible)
+        now = problem.lit(idx, lit.direction)
         if np.array_equal(now, facing):
             break
         facing = now
     return fit
 
 
-def _lit(
-    samples: Samples,
-    idx: np.ndarray,
-    direction: np.ndarray,
-    visible: Callable[[np.ndarray], np.ndarray] | None,
-) -> np.ndarray:
-    """bool over ``idx``: the samples a light from ``direction`` reaches (facing it, and
-    out of a cast shadow where ``visible`` tells)."""
-    facing = samples.shading_normals[idx] @ direction > 0
-    return facing if visible is None else facing & visible(direction)[idx]
-
-
 def _direction_residual(
-    samples: Samples,
-    group: np.ndarray,
-    idx: np.ndarray,
-    occlusion: np.ndarray | None,
-    direction: np.ndarray,
-    visible: Callable[[np.ndarray], np.ndarray] | None,
-    lambert: bool = True,
+    problem: _Problem, idx: np.ndarray, direction: np.ndarray, lambert: bool = True
 ) -> float:
     """Mean absolute residual over the samples ``idx`` of a light along ``direction``
     alone, its slope and the group intercepts refitted on all of ``idx`` (so fits made on
     different samples are judged on the same ones): luminance linear in n . d, as the
     fit over all samples models it, or, for a fit on the lit side (``lambert``),
     Lambert's max(0, n . d), flat on the side turned away and in cast shadows."""
-    g, y = _relative_luminance(samples, group, idx)
-    light = samples.shading_normals[idx] @ direction
+    light = problem.samples.shading_normals[idx] @ direction
     if lambert:
-        light = np.where(_lit(samples, idx, direction, visible), light, 0.0)
-    x = light[:, None]
-    if occlusion is not None:
-        x = np.column_stack([x, occlusion[idx]])
+        light = np.where(problem.lit(idx, direction), light, 0.0)
+    g, y, x = problem.regression(idx, light)
     resid = _weighted_fit(y, x, g, np.ones(len(y)))[1]
     # the mean, not the median: on a box, half the samples lie on three faces, and a
     # median would score only how well those fit
     return float(np.mean(np.abs(resid)))
 
 
-def _fit(
-    samples: Samples, group: np.ndarray, idx: np.ndarray, occlusion: np.ndarray | None
-) -> ShadingFit:
+def _fit(problem: _Problem, idx: np.ndarray) -> ShadingFit:
     """The grouped robust fit of luminance against the normal (and occlusion) over the
     samples ``idx``."""
-    g, y = _relative_luminance(samples, group, idx)
-    x = samples.shading_normals[idx]
-    if occlusion is not None:
-        x = np.column_stack([x, occlusion[idx]])
+    samples = problem.samples
+    g, y, x = problem.regression(idx)
     beta, resid, within, weight, intercept = _grouped_huber(y, x, g)
     a = float(np.average(intercept[g], weights=weight))
     norm = float(np.linalg.norm(beta[:3]))
@@ -303,7 +301,7 @@ def _fit(
         samples=len(idx),
         groups=int(g.max()) + 1,
     )
-    if occlusion is not None:
+    if problem.occlusion is not None:
         # each regressor's share: what the fit loses without it
         fit.occlusion_strength = -float(beta[3]) / a if a > 0 else 0.0
         no_occlusion = _refit_residual(y, x[:, :3], g, weight)
