@@ -70,6 +70,7 @@ GRID = {
     "FACING_MIRROR": (0.75, 0.8, 0.85, 0.9, 0.95),
     "MIN_DETAIL_RATIO": (1.0, 1.05, 1.1, 1.2, 1.3, 1.5),
     "MIN_FEATURE_TRIANGLES": (0, 25, 50, 100, 200, 400),
+    "DETAIL_NOISE": (0.0, 1.0, 2.0, 3.0, 4.0, 6.0),
 }
 
 
