@@ -761,6 +761,19 @@ DETAIL_BAND = (1.0, 3.0)
 DETAIL_NEIGHBOURS = 8
 # A side is compared only with at least this many samples measured on it (of 8,192).
 MIN_SIDE_SAMPLES = 200
+# ... and a cue votes only when its ratio is beyond sampling noise: this many standard
+# errors of the log of the ratio of the two sides' mean detail (three, as
+# :data:`MIRROR_NOISE`). Detail is heavy-tailed, so a side of a few hundred samples moves
+# its mean by 10% from one sampling to the next (the Tripo fish's texture read 0.90x,
+# 1.06x and 1.25x on the same visible surface before and after fix removed its hidden
+# eyeballs, 1.0 to 2.4 standard errors).
+DETAIL_NOISE = 3.0
+# A sample is on a thin sheet when two of the normals among it and its
+# :data:`DETAIL_NEIGHBOURS` nearest samples are more than 120 degrees apart: the two faces
+# of a sheet thinner than the sampling's spacing (fins, ears, wings, a board) interleave
+# there. A solid's surface turns that much within a neighbourhood only over an edge
+# sharper than 60 degrees.
+SHEET_COSINE = -0.5
 # Geometric detail names a front only when that side is modelled with at least this many
 # of the triangles the samples land on: a face, a grille or a row of buttons takes on the
 # order of a hundred triangles, while the side of a plain shape is a few flat facets whose
@@ -818,12 +831,15 @@ def facing(asset: Asset) -> Facing | None:
     buttons), and a single-view image-to-3D generator copies the photo onto the side it
     saw while it invents a smoother, blurrier back. Texture detail (a band-pass of the
     base colour's luminance sampled on the surface) and geometric detail (how much the
-    normals turn between neighbouring samples) of the two sides are compared; each cue
-    votes when one side exceeds the other by :data:`MIN_DETAIL_RATIO`, and the sign is
-    known when at least one votes and none disagrees. None for objects that lie (O010),
-    have no single clear mirror plane, whose plane is not vertical, or with no features
-    on either side to compare (no base colour texture, and geometry dismissed by
-    :data:`MIN_FEATURE_TRIANGLES`): a plain shape has no front."""
+    normals turn between neighbouring samples) of the two sides' body surface (seen from
+    outside, :func:`visible`, and not on a thin sheet, :func:`thin_sheet`) are compared;
+    each cue votes when one side exceeds the other by :data:`MIN_DETAIL_RATIO` beyond
+    sampling noise (:data:`DETAIL_NOISE`), and the sign is known when at least one votes
+    and none disagrees. None for objects that lie (O010), have no single clear mirror
+    plane, whose plane is not vertical, with too little body surface on an end (a fish's
+    back is mostly fins and tail), or with no features on either side to compare (no
+    base colour texture, and geometry dismissed by :data:`MIN_FEATURE_TRIANGLES`): a
+    plain shape has no front."""
     if asset.format == "stl" or lying_pose(asset) is not None or lying_flat(asset) is not None:
         return None
     samples = shape_samples(asset)
@@ -841,32 +857,55 @@ def facing(asset: Asset) -> Facing | None:
     axis = np.cross([0.0, 1.0, 0.0], plane.normal)
     axis /= np.linalg.norm(axis)
     along = samples.normals @ axis
-    seen = visible(asset, samples)
-    front, back = seen & (along > SIDE_COSINE), seen & (along < -SIDE_COSINE)
+    body = visible(asset, samples) & ~thin_sheet(asset, samples)
+    front, back = body & (along > SIDE_COSINE), body & (along < -SIDE_COSINE)
     if not front.any() or not back.any():
         return None
-    geometry = _ratio(_normal_turn(samples, seen), front, back)
-    if geometry is not None and _triangles(samples, front if geometry > 1 else back) < (
+    geometry = _ratio(_normal_turn(samples, body), front, back)
+    if geometry is not None and _triangles(samples, front if geometry.ratio > 1 else back) < (
         MIN_FEATURE_TRIANGLES
     ):
         geometry = None  # the edges of a few facets, not features
     texture = _ratio(_texture_detail(asset, samples), front, back)
-    ratios = [r for r in (geometry, texture) if r is not None]
-    if not ratios:
+    cues = [c for c in (geometry, texture) if c is not None]
+    if not cues:
         return None  # no features on either side: nothing tells a front from a back
-    votes = {int(np.sign(np.log(r))) for r in ratios if abs(np.log(r)) >= np.log(MIN_DETAIL_RATIO)}
+    votes = {int(np.sign(c.log)) for c in cues if c.votes}
     sign = len(votes) == 1
     if leading and not sign:
         return None  # which plane is left-right rests on the front the detail shows
-    if votes == {-1}:
-        axis = -axis
-        geometry = 1 / geometry if geometry is not None else None
-        texture = 1 / texture if texture is not None else None
-    return Facing(axis, sign, plane, texture, geometry)
+    flip = -1.0 if votes == {-1} else 1.0
+    return Facing(
+        flip * axis,
+        sign,
+        plane,
+        None if texture is None else float(np.exp(flip * texture.log)),
+        None if geometry is None else float(np.exp(flip * geometry.log)),
+    )
 
 
-def _ratio(detail: np.ndarray | None, front: np.ndarray, back: np.ndarray) -> float | None:
-    """Mean detail of the front side over the back side's; None when either side has
+@dataclass(frozen=True)
+class Cue:
+    """One cue's comparison of the two sides: the log of the ratio of their mean detail,
+    and that in standard errors."""
+
+    log: float
+    z: float
+
+    @property
+    def ratio(self) -> float:
+        return float(np.exp(self.log))
+
+    @property
+    def votes(self) -> bool:
+        """Whether one side has :data:`MIN_DETAIL_RATIO` more detail, beyond
+        :data:`DETAIL_NOISE`."""
+        return abs(self.log) >= np.log(MIN_DETAIL_RATIO) and abs(self.z) >= DETAIL_NOISE
+
+
+def _ratio(detail: np.ndarray | None, front: np.ndarray, back: np.ndarray) -> Cue | None:
+    """Mean detail of the front side over the back side's, with its standard error (the
+    delta method on the log of a ratio of two sample means); None when either side has
     too few measured samples (:data:`MIN_SIDE_SAMPLES`) or no detail at all."""
     if detail is None:
         return None
@@ -875,7 +914,32 @@ def _ratio(detail: np.ndarray | None, front: np.ndarray, back: np.ndarray) -> fl
     if len(a) < MIN_SIDE_SAMPLES or len(b) < MIN_SIDE_SAMPLES:
         return None
     ma, mb = float(a.mean()), float(b.mean())
-    return ma / mb if ma > 0 and mb > 0 else None
+    if not (ma > 0 and mb > 0):
+        return None
+    error = np.sqrt(a.var() / (len(a) * ma * ma) + b.var() / (len(b) * mb * mb))
+    log = float(np.log(ma / mb))
+    return Cue(log, log / error if error > 0 else float(np.inf) * np.sign(log))
+
+
+def thin_sheet(asset: Asset, samples: ShapeSamples) -> np.ndarray:
+    """bool per sample: seen and on a thin sheet (:data:`SHEET_COSINE`). Facing compares the
+    ends of a body: on a sheet neither cue measures features. The normals of its rim
+    turn through half a circle between the two faces, as much on a plain fin as
+    anywhere, and the texture atlas cuts its two faces apart there; a fish's fins and
+    tail made its back read as the more detailed end. Computed once per samples."""
+    if "sheet" not in samples.cache:
+        from scipy.spatial import cKDTree
+
+        rows = np.flatnonzero(visible(asset, samples))
+        sheet = np.zeros(len(samples.points), dtype=bool)
+        if len(rows) > DETAIL_NEIGHBOURS:
+            points = samples.points[rows]
+            near = cKDTree(points).query(points, k=DETAIL_NEIGHBOURS + 1)[1]
+            normals = samples.normals[rows][near]
+            cosines = np.einsum("nkj,nlj->nkl", normals, normals)
+            sheet[rows] = cosines.min(axis=(1, 2)) < SHEET_COSINE
+        samples.cache["sheet"] = sheet
+    return samples.cache["sheet"]
 
 
 def _triangles(samples: ShapeSamples, side: np.ndarray) -> int:
@@ -1112,16 +1176,17 @@ def facing_rule(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     eyes, grille, buttons), and single-view image-to-3D generators copy the photo onto
     the side they saw and invent a smoother, blurrier back. Texture detail (band-passed
     base colour) and geometric detail (normal variation) vote when a side exceeds the
-    other by 10%; geometry votes only for a side modelled with at least 100 triangles
-    (features need them: the side of a plain block, an L-shape or a bone chain is a few
-    facets whose only detail is their edges). The sign is said only when no cue
+    other by 10%, beyond sampling noise; geometry votes only for a side modelled with at
+    least 100 triangles (features need them: the side of a plain block, an L-shape or a
+    bone chain is a few facets whose only detail is their edges). The sign is said only when no cue
     disagrees, and otherwise the message names the axis, says that the sign is uncertain
     and is only information (`assetlint fix` turns nothing). With no features on either
     side (a plain pole, block or bone chain) nothing is said: it has no front. Only
-    surface seen from outside is measured (:func:`visible`). On the files whose front is
-    known (Khronos Duck and CesiumMilkTruck +X, generated chair -Z, car -X, characters,
-    penguin, fox +Z) no cue points to the back; on the Tripo fish the geometry does (the
-    rims of its fins and tail), against the texture, so only its axis is said. Lying
+    body surface seen from outside is measured (:func:`visible`; thin sheets such as
+    fins, ears and wings are left out, :func:`thin_sheet`). On the files whose front is
+    known (Khronos Duck, CesiumMilkTruck +X, generated chair -Z, car -X, characters,
+    penguin, fox, Khronos pirate +Z) no cue points to the back; the Tripo fish's back is
+    mostly fins and tail, too little body to compare, so it is not judged. Lying
     objects (O010), objects with no single clear mirror plane, and STL are not judged.
     """
     turn = facing_fault(asset, ctx.params["expected_front"])
