@@ -132,6 +132,22 @@ def test_a_mirroring_instance_turns_the_facing_it_is_judged_by(engine):
     assert nesting_across_meshes(asset, 1e-6)[1].tolist() == ["hidden"]
 
 
+TWO_OBJECTS = GENERATED.parent / "meshes" / "two_objects.obj"
+
+
+@pytest.mark.skipif(not TWO_OBJECTS.is_file(), reason="shared corpus not present")
+def test_a_solid_object_inside_another_object_is_hidden(engine):
+    """trimesh's two_objects.obj: a unit tetrahedron ("o tetra") inside the unit cube
+    ("o cube"), three of its faces on the cube's. Judged per mesh nothing nested; in
+    the scene the tetrahedron is a solid inside a solid (at least 3 of its 4 faces vote
+    inside)."""
+    asset = load(TWO_OBJECTS)
+    (hidden,) = codes(engine, asset, "game")["G016"]
+    assert (hidden.subject, hidden.value) == ("tetra", 4)
+    assert sorted(codes(engine, asset, "game")) == ["G016"]
+    assert shell_counts(asset) == {"outward": 1, "inward": 0, "cavity": 0, "hidden": 1}
+
+
 def test_fix_never_flips_a_cavity(engine):
     asset = asset_of(hollow())
     target = target_packs.resolve(["print"], engine)[0]
