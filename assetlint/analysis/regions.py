@@ -23,10 +23,25 @@ varies has its materials told apart already: the rules leave it alone), and its
 fine-scale texture ("grain": leather, fabric or wood against smooth paint or plastic).
 So two clusters count as different materials only when their metallic or roughness differ
 (from a map) or their grain differs by :data:`GRAIN_RATIO` or more where both have some
-(:data:`GRAIN_FLOOR`: a flat region, hand-painted or clipped to white, has no grain to
-compare, which is not a different grain); clusters that do not differ so are merged, and
-each material is named by the kind it looks like, "metal" only where the metallic value
-(factor times map) says so.
+(a flat region, hand-painted or clipped to white, has no grain to compare, which is not a
+different grain); clusters that do not differ so are merged, and each material is named
+by the kind it looks like, "metal" only where the metallic value (factor times map) says
+so.
+
+"Some grain" means more than an 8-bit colour's rounding leaves (:func:`grain_floor`).
+Grain is measured in log luminance, as a material's texture multiplies its albedo, but
+rounding and the generator's noise add to the coded value, and one sRGB code is a larger
+step in log luminance in the dark: at sRGB 55 one code is 0.027, at sRGB 220 0.011. A
+smooth dark paint therefore shows twice the "grain" of a smooth light one from rounding
+alone; the floor follows the colour's level.
+
+Vertex colours have their grain measured as a texture would hold them
+(:func:`vertex_grain`): the colour is one value per vertex, and a bake interpolates it
+over each triangle, so the differences between single neighbouring vertices (the colour
+field's sampling, at the mesh's resolution) are not a grain; the pattern over a few
+rings of vertices is. A slot judged on its vertex colours and the same colours baked
+into a texture (``assetlint fix`` for a target that drops vertex colours) get the same
+verdict.
 """
 
 from __future__ import annotations
@@ -37,10 +52,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assetlint.analysis.albedo import Samples
+from assetlint.geometry.topology import Topology
 
 if TYPE_CHECKING:  # scipy is imported where used: it would double the CLI's start-up
     from scipy.spatial import cKDTree
 
+VERTEX_RINGS = 4  # smoothing steps of the background vertex grain is measured against
+HIGH_PASS_TEXELS = 2.0  # the texture path's high-pass width (analysis.sides.detail_images)
 MIN_SAMPLES = 300
 MAX_SAMPLES = 4000  # a slot's samples clustered (the samples are i.i.d.: a prefix is fair)
 MIN_SHARE = 0.08
@@ -50,9 +68,13 @@ MIN_COHERENCE = 0.8
 NEIGHBOURS = 8
 SEED = 11
 GRAIN_RATIO = 4.0
-# below this median fine-scale contrast (of log luminance) a texture is flat and its grain
-# is 8-bit rounding and compression noise, whose ratios mean nothing
-GRAIN_FLOOR = 0.005
+# below :func:`grain_floor` a texture is flat and its grain is 8-bit rounding and
+# compression noise, whose ratios mean nothing: a grain is at least this many sRGB codes
+# (in log luminance at the colour's level); plain 8-bit rounding of a smooth colour
+# measures 0.48-0.51 codes at every level (built spheres of light, dark and red paint)
+ROUNDING_CODES = 0.75
+# the offset of the log luminance grain is measured in (see analysis.sides.detail_images)
+LOG_OFFSET = 0.01
 METALLIC_STEP = 0.5
 ROUGHNESS_STEP = 0.25
 
@@ -133,11 +155,75 @@ def _different(a: Part, b: Part) -> bool:
     if (
         a.grain
         and b.grain
-        and min(a.grain, b.grain) >= GRAIN_FLOOR
+        and a.grain >= grain_floor(a.srgb)
+        and b.grain >= grain_floor(b.srgb)
         and max(a.grain, b.grain) >= GRAIN_RATIO * min(a.grain, b.grain)
     ):
         return True
     return False
+
+
+def grain_floor(srgb: tuple[int, int, int]) -> float:
+    """The least grain (median fine-scale contrast of log luminance) that is more than
+    8-bit rounding at a colour of 8-bit sRGB ``srgb``: :data:`ROUNDING_CODES` times the
+    step one sRGB code makes in log luminance at that level."""
+    from assetlint.analysis.albedo import LUMA, srgb_to_linear
+
+    level = np.clip(np.asarray(srgb, dtype=np.float64), 1.0, 255.0)
+    low, high = (srgb_to_linear((level + d) / 255.0) @ LUMA + LOG_OFFSET for d in (-1.0, 0.0))
+    return ROUNDING_CODES * float(np.log(high) - np.log(low))
+
+
+def vertex_grain(topo: Topology, colors: np.ndarray) -> np.ndarray:
+    """Per vertex of the mesh (NaN where unused), the fine-scale contrast of per-vertex
+    linear ``colors`` as a texture baked from them would hold it: the log luminance over
+    the welded surface, averaged once with its neighbours (a bake interpolates between
+    vertices: one vertex against the next is the field's sampling), less its average
+    over a few more rings. The texture path measures grain at a fixed scale
+    (:data:`~assetlint.analysis.sides.DETAIL_SIZE` texels over the surface, a high-pass
+    of 2 texels); where vertices lie further apart than that, a bake holds their colour
+    as planes across each triangle, which the high-pass sees only near the edges: the
+    contrast is scaled by (2 texels / vertex spacing) squared, the share of it a
+    linear interpolant leaves to a high-pass that narrow."""
+    from scipy.sparse import coo_matrix
+
+    from assetlint.analysis.albedo import LUMA
+    from assetlint.analysis.sides import DETAIL_SIZE
+
+    node, n = topo.welded, topo.welded_count
+    out = np.full(len(node), np.nan)
+    if not n or not len(topo.faces):
+        return out
+    ok = node >= 0
+    rgb = np.clip(np.nan_to_num(np.asarray(colors, dtype=np.float64)[:, :3], nan=1.0), 0, 1)
+    copies = np.maximum(np.bincount(node[ok], minlength=n), 1)
+    luminance = np.bincount(node[ok], rgb[ok] @ LUMA, n) / copies
+    edges = node[topo.edge_vertices(np.arange(len(topo.edges.face_count)))].astype(np.int64)
+    ring = coo_matrix(
+        (np.ones(2 * len(edges)), (edges.T.ravel(), edges[:, ::-1].T.ravel())), shape=(n, n)
+    ).tocsr()
+    degree = np.maximum(np.asarray(ring.sum(axis=1)).ravel(), 1.0)
+
+    def smooth(x: np.ndarray) -> np.ndarray:  # half itself, half its neighbours' mean
+        return 0.5 * x + 0.5 * (ring @ x) / degree
+
+    fine = smooth(np.log(luminance + LOG_OFFSET))
+    coarse = fine
+    for _ in range(VERTEX_RINGS):
+        coarse = smooth(coarse)
+    point = topo.welded_positions.astype(np.float64)
+    corner = point[topo.faces]
+    area = (
+        0.5
+        * np.linalg.norm(
+            np.cross(corner[:, 1] - corner[:, 0], corner[:, 2] - corner[:, 0]), axis=1
+        ).sum()
+    )
+    spacing = float(np.median(np.linalg.norm(point[edges[:, 0]] - point[edges[:, 1]], axis=1)))
+    width = HIGH_PASS_TEXELS * np.sqrt(area) / DETAIL_SIZE  # the texture path's high-pass
+    scale = min(1.0, width / spacing) if spacing > 0 else 1.0
+    out[ok] = scale * np.abs(fine - coarse)[node[ok]]
+    return out
 
 
 def lab(rgb_linear: np.ndarray) -> np.ndarray:

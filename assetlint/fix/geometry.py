@@ -755,7 +755,8 @@ def fix_holes(asset: Asset, ctx: FixContext) -> list[str]:
         # a shell closed now must face outward, as G005 will judge it
         closed = topology(mesh, _tolerance(ctx, "G003"))
         index = next(i for i, m in enumerate(asset.meshes) if m is mesh)
-        flips = orientation_flips(closed, held_by_other_meshes(asset, closed.tolerance).get(index))
+        held = held_by_other_meshes(asset, _tolerance(ctx, "G003")).get(index)
+        flips = orientation_flips(closed, held)
         if flips.any():
             rows = closed.face_index[flips]
             tris = mesh.triangles.copy()

@@ -188,21 +188,25 @@ def silhouettes(asset: Asset, bounds: np.ndarray, scene: Scene | None = None) ->
 
 def shell_counts(asset: Asset) -> dict[str, int]:
     """Closed shells by kind over all meshes: outward and inward outer shells, cavities,
-    hidden shells."""
-    from assetlint.geometry.shells import nesting
-    from assetlint.geometry.topology import topology
+    hidden shells (nested in a shell of their own mesh or, in the scene, of another)."""
+    from assetlint.geometry.shells import nesting, nesting_across_meshes
+    from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, topology
 
     counts = {"outward": 0, "inward": 0, "cavity": 0, "hidden": 0}
-    for mesh in asset.meshes:
+    for index, mesh in enumerate(asset.meshes):
         if not mesh.triangle_count:
             continue
         topo = topology(mesh)
         nest = nesting(topo)
-        outer = nest.kind == "outer"
+        across = nesting_across_meshes(asset, DEFAULT_WELD_TOLERANCE).get(index)
+        kind = nest.kind.copy()
+        if across is not None:
+            kind = np.where(kind == "outer", np.where(across == "", "outer", across), kind)
+        outer = kind == "outer"
         counts["outward"] += int(np.count_nonzero(outer & (topo.part_volumes > 0)))
         counts["inward"] += int(np.count_nonzero(outer & (topo.part_volumes < 0)))
-        counts["cavity"] += len(nest.parts("cavity"))
-        counts["hidden"] += int(np.count_nonzero((nest.kind == "hidden") & topo.part_closed))
+        counts["cavity"] += int(np.count_nonzero(kind == "cavity"))
+        counts["hidden"] += int(np.count_nonzero((kind == "hidden") & topo.part_closed))
     return counts
 
 

@@ -15,9 +15,10 @@ once, in about (rays x crossings x log faces). Each part is sampled at up to
 :data:`NESTED_SHARE` of its samples are (so an eyeball that pokes a little out of the head
 is still nested, and one grazing ray cannot decide).
 
-:func:`nesting` judges within one mesh, in its own space. :func:`held_by_other_meshes`
+:func:`nesting` judges within one mesh, in its own space. :func:`nesting_across_meshes`
 asks the same across meshes, in world space: eyes modelled as a separate mesh inside a
-head mesh, an inner lining mesh facing into the hollow of its shell.
+head mesh, an inner lining mesh facing into the hollow of its shell. Both cast their rays
+with :func:`crossings` over a scene of :func:`embree_scene`.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def _nesting(topo: Topology) -> Nesting:
         return Nesting(container, kind, share)
     corners = topo.welded_positions.astype(np.float64)[topo.faces]
     owner, picks = _spread_picks(part, count)
-    hits = _crossings(topo, corners.mean(axis=1)[picks])  # (ray, face) pairs
+    scene = embree_scene(topo.welded_positions, topo.faces)
+    hits = crossings(scene, corners.mean(axis=1)[picks], topo.diagonal)  # (ray, face) pairs
     ray, crossed = hits[:, 0], part[hits[:, 1]]
     keep = shell[crossed] & (crossed != owner[ray])
     ray, crossed = ray[keep], crossed[keep]
@@ -120,6 +122,31 @@ def held_by_other_meshes(asset: Asset, tolerance: float) -> dict[int, np.ndarray
     (:data:`NESTED_SHARE` of its samples) inside a closed shell of another mesh instance,
     in world space, in any of its instances. Such a part is nested: a cavity or a hidden
     solid of the other mesh, never to be judged or turned inside out on its own sign."""
+    return {i: kind != "" for i, kind in nesting_across_meshes(asset, tolerance).items()}
+
+
+def nesting_across_meshes(asset: Asset, tolerance: float) -> dict[int, np.ndarray]:
+    """Per mesh index, per part of its topology at ``tolerance``: its :class:`Nesting`
+    kind against the closed shells of the *other* mesh instances, in world space:
+    "cavity" (a closed shell facing the opposite way to the smallest other-mesh shell
+    holding it: a lining modelled as its own mesh, facing into the hollow of its
+    shell), "hidden" (a closed shell facing the same way, or an open part, inside one)
+    or "" (inside none); a part held in any of its mesh's instances counts. Cached on
+    the asset for as long as every mesh keeps its topology (a repair that changes a mesh
+    clears the mesh's cache, and with it the topology this was computed from)."""
+    key = ("shells.across", tolerance)
+    topos = tuple(topology(mesh, tolerance) for mesh in asset.meshes)
+    cached = asset.cache.get(key)
+    if (
+        cached is None
+        or len(cached[0]) != len(topos)
+        or any(a is not b for a, b in zip(cached[0], topos, strict=True))
+    ):
+        cached = asset.cache[key] = (topos, _across(asset, tolerance))
+    return cached[1]
+
+
+def _across(asset: Asset, tolerance: float) -> dict[int, np.ndarray]:
     placed = [
         (index, np.asarray(node.world, dtype=np.float64))
         for index, node in asset.placed_instances()
@@ -130,12 +157,15 @@ def held_by_other_meshes(asset: Asset, tolerance: float) -> dict[int, np.ndarray
         for i, w in placed
         if w.shape == (4, 4) and np.isfinite(w).all() and abs(np.linalg.det(w[:3, :3])) > 1e-30
     ]
-    held = {i: np.zeros(topology(asset.meshes[i], tolerance).parts[0], bool) for i, _ in placed}
+    kinds = {
+        i: np.full(topology(asset.meshes[i], tolerance).parts[0], "", dtype=object)
+        for i, _ in placed
+    }
     if len(placed) < 2:
-        return held
-    verts, faces, owner_part, shell, instance_of, base = [], [], [], [], [], 0
-    origins, ray_part = [], []
-    part_base = 0
+        return kinds
+    verts, faces, owner_part, shell, instance_of = [], [], [], [], []
+    volume, origins, ray_part = [], [], []
+    base = part_base = 0
     for k, (index, world) in enumerate(placed):
         topo = topology(asset.meshes[index], tolerance)
         count, part = topo.parts
@@ -147,41 +177,65 @@ def held_by_other_meshes(asset: Asset, tolerance: float) -> dict[int, np.ndarray
         owner_part.append(part + part_base)
         shell.append(_shells(topo))
         instance_of.append(np.full(count, k))
+        # signed world volume: a mirroring instance turns its shells' facing
+        volume.append(topo.part_volumes * np.linalg.det(world[:3, :3]))
         owner, picks = _spread_picks(part, count)
         origins.append(points[topo.faces[picks]].mean(axis=1))
         ray_part.append(owner + part_base)
         base += len(points)
         part_base += count
     if len(verts) < 2:
-        return held
+        return kinds
     shell_all, inst = np.concatenate(shell), np.concatenate(instance_of)
     if not shell_all.any():
-        return held
+        return kinds
     part_of_face, ray_owner = np.concatenate(owner_part), np.concatenate(ray_part)
-    vertices, all_faces = np.concatenate(verts), np.concatenate(faces)
+    vertices = np.concatenate(verts)
     diagonal = float(np.linalg.norm(np.ptp(vertices, axis=0)))
-    hits = _cast(vertices, all_faces, np.concatenate(origins), diagonal)
+    scene = embree_scene(vertices, np.concatenate(faces))
+    hits = crossings(scene, np.concatenate(origins), diagonal)
     ray, crossed = hits[:, 0], part_of_face[hits[:, 1]]
     keep = shell_all[crossed] & (inst[crossed] != inst[ray_owner[ray]])
     n = part_base
     values, times = np.unique(ray[keep] * n + crossed[keep], return_counts=True)
-    odd = values[times % 2 == 1]
+    odd = values[times % 2 == 1]  # (ray, shell) where the ray starts inside the shell
     votes_key, votes = np.unique(ray_owner[odd // n] * n + odd % n, return_counts=True)
-    per_part = np.bincount(ray_owner, minlength=n)
-    inside = votes / per_part[votes_key // n] >= NESTED_SHARE
-    nested = np.zeros(n, dtype=bool)
-    nested[votes_key[inside] // n] = True
+    q, c = votes_key // n, votes_key % n
+    major = votes / np.bincount(ray_owner, minlength=n)[q] >= NESTED_SHARE
+    q, c = q[major], c[major]
+    signed = np.concatenate(volume)
+    # the immediate container is the smallest shell holding the part
+    best = np.lexsort((np.abs(signed[c]), q))
+    first = np.ones(len(best), dtype=bool)
+    first[1:] = q[best][1:] != q[best][:-1]
+    q, c = q[best][first], c[best][first]
+    same = np.sign(signed[q]) == np.sign(signed[c])
+    kind = np.full(n, "", dtype=object)
+    kind[q] = np.where(shell_all[q] & ~same, "cavity", "hidden")
     start = 0
     for k, (index, _) in enumerate(placed):
         count = int((inst == k).sum())
-        held[index] |= nested[start : start + count] if count else False
-        start += count
-    return held
+        if count:
+            mine = kind[start : start + count]
+            # a part held in any instance: the kind found first (of a held instance) wins
+            kinds[index] = np.where(kinds[index] == "", mine, kinds[index])
+            start += count
+    return kinds
 
 
-def _crossings(topo: Topology, origins: np.ndarray) -> np.ndarray:
-    """(ray, face) of every face of the mesh each ray from ``origins`` crosses."""
-    return _cast(topo.welded_positions, topo.faces, origins, topo.diagonal)
+def embree_scene(vertices: np.ndarray, faces: np.ndarray) -> object:
+    """An Embree scene of the triangles ``faces`` over ``vertices`` (float32), for
+    :func:`crossings`."""
+    from embreex import rtcore_scene
+    from embreex.mesh_construction import TriangleMesh
+
+    scene = rtcore_scene.EmbreeScene()
+    TriangleMesh(
+        scene=scene,
+        vertices=np.ascontiguousarray(vertices, dtype=np.float32),
+        indices=np.ascontiguousarray(faces, dtype=np.int32),
+    )
+    return scene
 
 
 def _spread_picks(part: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -196,21 +250,11 @@ def _spread_picks(part: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]
     return owner, order[starts[owner] + (rank * sizes[owner]) // per[owner]]
 
 
-def _cast(
-    vertices: np.ndarray, faces: np.ndarray, origins: np.ndarray, diagonal: float
-) -> np.ndarray:
-    """(ray, face) of every face each ray from ``origins`` along :data:`DIRECTION`
-    crosses, found with Embree hit after hit (each next ray starts just past the last
-    hit)."""
-    from embreex import rtcore_scene
-    from embreex.mesh_construction import TriangleMesh
-
-    scene = rtcore_scene.EmbreeScene()
-    TriangleMesh(
-        scene=scene,
-        vertices=np.ascontiguousarray(vertices, dtype=np.float32),
-        indices=np.ascontiguousarray(faces, dtype=np.int32),
-    )
+def crossings(scene: object, origins: np.ndarray, diagonal: float) -> np.ndarray:
+    """(ray, face) of every face of ``scene`` (:func:`embree_scene`) that each ray from
+    ``origins`` along :data:`DIRECTION` crosses, found with Embree hit after hit (each
+    next ray starts just past the last hit); a ray still hitting after
+    :data:`MAX_CROSSINGS` faces is left out. ``diagonal`` is the scene's size."""
     step = max(diagonal, 1e-30) * 1e-6  # past the face just hit, far below any wall
     active = np.arange(len(origins))
     at = np.asarray(origins, dtype=np.float64)
@@ -219,7 +263,7 @@ def _cast(
     for _ in range(MAX_CROSSINGS):  # one Embree batch per layer crossed
         if not len(active):
             break
-        result = scene.run(
+        result = scene.run(  # type: ignore[attr-defined]
             np.ascontiguousarray(at, dtype=np.float32), direction[: len(at)], output=1
         )
         face = np.asarray(result["primID"], dtype=np.int64)
@@ -227,7 +271,7 @@ def _cast(
         found.append(np.stack([active[hit], face[hit]], axis=1))
         at = at[hit] + (np.asarray(result["tfar"], dtype=np.float64)[hit, None] + step) * DIRECTION
         active = active[hit]
+    done = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
     if len(active):  # rays that never left: not counted at all
-        done = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
         return done[~np.isin(done[:, 0], active)]
-    return np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+    return done

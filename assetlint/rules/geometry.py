@@ -13,7 +13,7 @@ import numpy as np
 
 from assetlint.arrays import finite_rows, rows
 from assetlint.findings import SAMPLE_LIMIT, Finding
-from assetlint.geometry.shells import nesting
+from assetlint.geometry.shells import NESTED_SHARE, nesting, nesting_across_meshes
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology, totals
 from assetlint.model import Asset
 from assetlint.plugins import hookimpl
@@ -341,13 +341,15 @@ def inside_out_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """A closed, consistently wound shell has a signed volume whose sign says which way its
     faces point. A negative volume means every face points inward: the object renders
     inside out with back-face culling, is lit from the wrong side, and a slicer treats it
-    as a cavity. Only closed shells inside no other closed shell are judged: an inward
-    shell inside an outward one is a cavity, the hollow of a solid (see G017), and open
-    or badly wound shells have no defined inside (see G003 and G004)."""
+    as a cavity. Only closed shells inside no other closed shell are judged, of their
+    own mesh or, in the scene, of another mesh: an inward shell inside an outward one is
+    a cavity, the hollow of a solid (see G017), whether its lining is modelled in the
+    same mesh or as a mesh of its own, and open or badly wound shells have no defined
+    inside (see G003 and G004)."""
     for index, label, topo in _meshes(asset, ctx):
         volumes = topo.part_volumes
         scale = topo.diagonal**3 * 1e-9  # below this, a signed volume is rounding noise
-        outer = nesting(topo).kind == "outer"
+        outer = (nesting(topo).kind == "outer") & (_across(asset, ctx, index) == "")
         bad = np.flatnonzero(outer & (volumes < -scale))
         if not len(bad):
             continue
@@ -370,23 +372,35 @@ def inside_out_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+def _across(asset: Asset, ctx: RuleContext, index: int) -> np.ndarray:
+    """Per part of mesh ``index`` at the rule's tolerance: its nesting kind in the
+    closed shells of the scene's other meshes ("" where none holds it)."""
+    kinds = nesting_across_meshes(asset, ctx.params["weld_tolerance"])
+    count = topology(asset.meshes[index], ctx.params["weld_tolerance"]).parts[0]
+    return kinds.get(index, np.full(count, "", dtype=object))
+
+
 def _nested(asset: Asset, ctx: RuleContext, kind: str) -> Iterator[tuple[int, str, dict]]:
-    """(mesh index, label, facts) of each mesh with parts of this nesting ``kind``: how
-    many, their triangles, the share of their samples inside, their faces."""
+    """(mesh index, label, facts) of each mesh with parts of this nesting ``kind``, in a
+    shell of their own mesh or, when in none of those, of another mesh: how many, their
+    triangles, the least share of their samples inside (of those within their own
+    mesh), their faces."""
     for index, label, topo in _meshes(asset, ctx):
         nest = nesting(topo)
-        parts = nest.parts(kind)
+        across = (nest.container < 0) & (_across(asset, ctx, index) == kind)
+        parts = np.flatnonzero((nest.kind == kind) | across)
         if not len(parts):
             continue
         _, part = topo.parts
         mask = np.isin(part, parts)
+        own = nest.share[parts][nest.container[parts] >= 0]
         yield (
             index,
             label,
             {
                 "parts": len(parts),
                 "triangles": int(np.count_nonzero(mask)),
-                "share": float(nest.share[parts].min()),
+                "share": float(own.min()) if len(own) else NESTED_SHARE,
                 "faces": topo.face_index[mask],
                 "volume": float(np.abs(topo.part_volumes[parts]).sum()),
                 "closed": int(np.count_nonzero(topo.part_closed[parts])),

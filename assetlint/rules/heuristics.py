@@ -49,7 +49,7 @@ from assetlint.analysis.highlights import (
     vertex_palette_share,
 )
 from assetlint.analysis.occlusion import irradiance_terms, occluder, shared_occlusion
-from assetlint.analysis.regions import material_parts
+from assetlint.analysis.regions import material_parts, vertex_grain
 from assetlint.analysis.shading import (
     Grouping,
     OcclusionFit,
@@ -810,32 +810,64 @@ def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     Helmet, a printed aluminium can) has its materials told apart by that map, as PBR
     intends, and is left alone. Light and occlusion found baked into the albedo (H001,
     H002) are divided out first, so that the lit and the shaded side of one material are
-    not taken for two, and painted highlights (H003) are left out."""
+    not taken for two, and painted highlights (H003) are left out. Colour carried in
+    vertex colours (TripoSR, InstantMesh) is judged the same way: a mesh with vertex
+    colours and no material is one slot, and its grain is measured as a texture baked
+    from those colours would hold it, so the verdict is the same before and after
+    ``assetlint fix`` bakes them."""
     samples = _samples(asset)
     if samples is None:
         return
     limit = int(ctx.params["materials"])
     rgb, known = unshaded_albedo(asset, samples)
     known &= ~highlight_mask(asset, samples)  # a painted highlight is not a material
-    grain = np.abs(texture_values(asset, samples.texture, samples.uv, 0))
-    for mat in np.unique(samples.material[samples.material >= 0]):
-        rows = np.flatnonzero((samples.material == mat) & known)
+    grain = sample_grain(asset, samples)
+    # the slots: each material, and each mesh with vertex colours but no material
+    slots = [
+        (samples.material == mat, asset.materials[int(mat)].name or f"material #{int(mat)}")
+        for mat in np.unique(samples.material[samples.material >= 0])
+    ]
+    materials = len(slots)
+    for index, mesh, label in iter_meshes(asset):
+        if mesh.colors is not None and len(mesh.colors) == mesh.vertex_count:
+            slots.append(((samples.mesh == index) & (samples.material < 0), label))
+    for k, (in_slot, name) in enumerate(slots):
+        rows = np.flatnonzero(in_slot & known)
         if _map_varies(samples, rows):
             continue  # the slot's metallic-roughness map already tells its materials apart
         parts = material_parts(samples, rows, rgb, grain)
         if len(parts) <= limit:
             continue
-        name = asset.materials[int(mat)].name or f"material #{int(mat)}"
         listing = ", ".join(f"{p.kind} {p.share:.0%}" for p in parts)
+        where = f"material '{name}'" if k < materials else f"mesh '{name}' (no material)"
         yield ctx.finding(
-            f"1 slot, looks like {len(parts)} materials (≈ {listing}) in material "
-            f"'{name}' (limit {limit})",
+            f"1 slot, looks like {len(parts)} materials (≈ {listing}) in {where} (limit {limit})",
             subject=name,
-            subject_type="material",
+            subject_type="material" if k < materials else "mesh",
             count=len(parts),
             value=len(parts),
             limit=limit,
         )
+
+
+def sample_grain(asset: Asset, samples: Samples) -> np.ndarray:
+    """Each sample's fine-scale contrast: its base colour texture's where it reads one,
+    else its mesh's vertex colours' as a bake of them would hold it
+    (:func:`~assetlint.analysis.regions.vertex_grain`); NaN where neither."""
+    grain = np.abs(texture_values(asset, samples.texture, samples.uv, 0))
+    for index in np.unique(samples.mesh[samples.texture < 0]):
+        mesh = asset.meshes[int(index)]
+        if mesh.colors is None or len(mesh.colors) != mesh.vertex_count:
+            continue
+        rows = np.flatnonzero((samples.mesh == index) & (samples.texture < 0))
+        per_vertex = memo(
+            asset,
+            f"heuristics.vertex_grain.{int(index)}",
+            lambda mesh=mesh: vertex_grain(topology(mesh), mesh.colors),
+        )
+        corners = per_vertex[mesh.triangles[samples.triangle[rows]]]
+        grain[rows] = np.einsum("nk,nk->n", samples.bary[rows], corners)
+    return grain
 
 
 MAP_VARIES = 0.05  # standard deviation of metallic or roughness over a slot: a map at work

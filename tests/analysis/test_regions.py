@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assetlint.analysis.albedo import surface_samples
-from assetlint.analysis.regions import _classes, lab, material_parts
+from assetlint.analysis.regions import _classes, grain_floor, lab, material_parts
 from tests.analysis.builders import (
     Shape,
     colour,
@@ -85,6 +85,26 @@ def test_flat_paint_has_no_grain_to_compare():
     samples = surface_samples(asset)
     grain = np.abs(texture_values(asset, samples.texture, samples.uv, 0))
     assert len(material_parts(samples, np.arange(samples.count), grain=grain)) == 1
+
+
+def test_rounding_in_the_dark_is_no_grain():
+    # a dark paint with a faint texture beside smooth light paints (the TripoSR chibi's
+    # hair and clothes, baked): the light paints' rounding noise, 0.5 of an sRGB code,
+    # is 0.007 in log luminance, the dark's faint texture 5x that; below the floor of
+    # its level (0.75 codes) a paint has no grain to compare, so this is one material
+    materials = np.array([colour((55, 56, 60)), colour((186, 123, 177)), colour((190, 95, 103))])
+    paint = grained(regions(SEEDS, materials), np.array([0.07, 0.0, 0.0]))
+    asset = textured_asset(Shape().add(sphere_patch(), res=(96, 48), flip=True), paint, size=512)
+    from assetlint.analysis.sides import texture_values
+
+    samples = surface_samples(asset)
+    grain = np.abs(texture_values(asset, samples.texture, samples.uv, 0))
+    parts = material_parts(samples, np.arange(samples.count), grain=grain)
+    assert len(parts) == 1
+    # one sRGB code is a 2.5x larger step of log luminance at sRGB 55 than at 200
+    assert grain_floor((55, 56, 60)) == pytest.approx(0.75 * 0.0274, rel=0.02)
+    assert grain_floor((200, 200, 200)) == pytest.approx(0.75 * 0.0110, rel=0.02)
+    assert grain_floor((255, 255, 255)) == pytest.approx(0.75 * 0.0088, rel=0.02)
 
 
 def test_paint_of_three_colours_is_one_material():

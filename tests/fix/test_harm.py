@@ -358,15 +358,20 @@ def test_winding_never_flips_a_cavity_modelled_as_a_separate_mesh():
     # a hollow box written as two meshes: the outer skin facing out, the lining facing
     # into the hollow. On its own the lining is an inside-out shell (G005); inside the
     # skin's shell it is the cavity, and fix leaves it as it is
+    # (G005 no longer reports it; the winding step runs here for a shell inside out on
+    # its own, far away, and turns that one only)
     outer, inner = cube(3.0), cube(1.0, offset=(1, 1, 1))
     lining = (inner[0], inner[1][:, ::-1].copy())
-    asset = asset_of(outer, lining)
+    far = cube(1.0, offset=(10, 0, 0))
+    asset = asset_of(outer, lining, (far[0], far[1][:, ::-1].copy()))
     engine = Engine.default(entry_points=False)
     findings = engine.run(asset, select=["G005"])
-    assert [f.subject for f in findings] == ["mesh1"]
+    assert [f.subject for f in findings] == ["mesh2"]
     before = asset.meshes[1].triangles.copy()
+    flipped = asset.meshes[2].triangles.copy()
     apply_fixes(asset, FixContext(findings, engine.rules))
     assert np.array_equal(asset.meshes[1].triangles, before)
+    assert not np.array_equal(asset.meshes[2].triangles, flipped)
     # the same lining alone, inside nothing, is turned outward
     alone = asset_of(lining)
     findings = engine.run(alone, select=["G005"])
@@ -385,6 +390,10 @@ def test_separate_meshes_side_by_side_hold_no_shell_of_one_another(name, meshes)
     from assetlint.geometry.shells import held_by_other_meshes
 
     (path,) = sorted((GENERATED.parent / "gltf-samples" / name).glob("*.gl*"))[:1]
-    held = held_by_other_meshes(load(path), 1e-6)
+    asset = load(path)
+    held = held_by_other_meshes(asset, 1e-6)
     assert len(held) == meshes
     assert not any(parts.any() for parts in held.values())
+    # and the shell rules, which read the same nesting, find nothing in them
+    engine = Engine.default(entry_points=False)
+    assert engine.run(asset, select=["G005", "G016", "G017"], target="game") == []

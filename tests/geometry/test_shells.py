@@ -11,7 +11,8 @@ import pytest
 from assetlint import targets as target_packs
 from assetlint.engine import Engine
 from assetlint.fix import FixContext, apply_fixes
-from assetlint.geometry.shells import nesting
+from assetlint.fix.harm import shell_counts
+from assetlint.geometry.shells import nesting, nesting_across_meshes
 from assetlint.geometry.topology import topology
 from assetlint.loaders import load
 from assetlint.model import Mesh
@@ -84,6 +85,67 @@ def test_side_by_side_shells_are_not_nested():
     nest = nesting(topology(Mesh("m", pos, tris)))
     assert nest.kind.tolist() == ["outer", "outer"]
     assert nest.container.tolist() == [-1, -1]
+
+
+def test_lining_modelled_as_its_own_mesh_is_a_cavity_not_inside_out(engine):
+    # the hollow box written as two meshes: the skin facing out, the lining facing into
+    # the hollow. Judged alone the lining is an inward shell; in the scene it is inside
+    # the skin's closed shell, facing the opposite way: the cavity, as in one mesh
+    outer, inner = cube(3.0), cube(1.0, offset=(1, 1, 1))
+    asset = asset_of(outer, (inner[0], inner[1][:, ::-1].copy()))
+    for family in ("game", "print"):
+        found = codes(engine, asset, family)
+        assert sorted(found) == ["G017"]
+        (cavity,) = found["G017"]
+        assert cavity.subject == "mesh1"
+        assert cavity.message == (
+            "1 cavity inside a closed shell: 12 triangles of hidden interior geometry "
+            "enclosing 1 m³"
+        )
+    assert nesting_across_meshes(asset, 1e-6)[1].tolist() == ["cavity"]
+    assert nesting_across_meshes(asset, 1e-6)[0].tolist() == [""]
+    assert shell_counts(asset) == {"outward": 1, "inward": 0, "cavity": 1, "hidden": 0}
+
+
+def test_solid_modelled_as_its_own_mesh_inside_a_solid_is_hidden(engine):
+    # an eyeball mesh wholly inside a closed head mesh, both facing out
+    asset = asset_of(cube(3.0), cube(1.0, offset=(1, 1, 1)))
+    found = codes(engine, asset, "game")
+    assert sorted(found) == ["G016"]
+    (hidden,) = found["G016"]
+    assert hidden.subject == "mesh1" and hidden.value == 12
+    # the lining alone, inside nothing, is inside out; the skin alone is a plain solid
+    lining = cube(1.0, offset=(1, 1, 1))
+    alone = codes(engine, asset_of((lining[0], lining[1][:, ::-1].copy())), "print")
+    assert sorted(alone) == ["G005"]
+
+
+def test_a_mirroring_instance_turns_the_facing_it_is_judged_by(engine):
+    # the skin drawn through a mirroring node faces inward in the scene: the lining,
+    # facing inward too, is then a solid hidden in it, not its cavity
+    outer, inner = cube(3.0), cube(1.0, offset=(1, 1, 1))
+    asset = asset_of(outer, (inner[0], inner[1][:, ::-1].copy()))
+    mirror = np.diag([-1.0, 1.0, 1.0, 1.0])
+    mirror[0, 3] = 3.0  # x -> 3 - x: the skin covers the same box
+    node = next(n for n in asset.nodes if n.mesh == 0)
+    node.world = node.local = mirror
+    assert nesting_across_meshes(asset, 1e-6)[1].tolist() == ["hidden"]
+
+
+TWO_OBJECTS = GENERATED.parent / "meshes" / "two_objects.obj"
+
+
+@pytest.mark.skipif(not TWO_OBJECTS.is_file(), reason="shared corpus not present")
+def test_a_solid_object_inside_another_object_is_hidden(engine):
+    """trimesh's two_objects.obj: a unit tetrahedron ("o tetra") inside the unit cube
+    ("o cube"), three of its faces on the cube's. Judged per mesh nothing nested; in
+    the scene the tetrahedron is a solid inside a solid (at least 3 of its 4 faces vote
+    inside)."""
+    asset = load(TWO_OBJECTS)
+    (hidden,) = codes(engine, asset, "game")["G016"]
+    assert (hidden.subject, hidden.value) == ("tetra", 4)
+    assert sorted(codes(engine, asset, "game")) == ["G016"]
+    assert shell_counts(asset) == {"outward": 1, "inward": 0, "cavity": 0, "hidden": 1}
 
 
 def test_fix_never_flips_a_cavity(engine):

@@ -361,6 +361,37 @@ def test_fused_materials(engine):
     assert run(engine, textured_asset(sphere(), regions(seeds, paints)), "H006") == []
 
 
+def test_fused_materials_in_vertex_colours_and_in_their_bake(engine, tmp_path):
+    """H006 reads vertex colours, and gets the same verdict on them as on the texture
+    `fix` bakes from them: a mesh coloured per vertex, no material, whose red region has
+    a coarse grain (resolved by its vertices) 10x the white's and the dark's."""
+    from pathlib import Path
+
+    from assetlint.fix.colours import bake_mesh
+    from assetlint.loaders import load
+    from assetlint.model import Asset, Node
+    from assetlint.writers import write
+
+    seeds = np.array([[1.0, 0.2, 0.1], [-0.6, 0.7, -0.2], [0.0, -0.8, 0.6]])
+    paints = np.array([colour((205, 205, 208)), colour((40, 40, 42)), colour((180, 40, 35))])
+    mesh = sphere().mesh()
+    p = mesh.positions.astype(np.float64)
+    region = ((p[:, None, :] - seeds[None]) ** 2).sum(-1).argmin(axis=1)
+    grain = np.exp(np.array([0.12, 0.12, 1.2])[region] * noise(p, 60.0, 3))
+    mesh.colors = np.column_stack([paints[region] * grain[:, None], np.ones(len(p))])
+    mesh.colors = mesh.colors.astype(np.float32)
+    mesh.uvs, mesh.material_indices[:] = [], -1
+    world = np.eye(4)
+    asset = Asset(Path("v.glb"), "glb", 0, meshes=[mesh], nodes=[Node("o", world, world, mesh=0)])
+    (vertex,) = engine.run(asset, select=["H006"])
+    assert vertex.subject_type == "mesh" and vertex.count == 2
+    assert "in mesh 'object' (no material)" in vertex.message
+    bake_mesh(asset, 0, 512)
+    write(asset, tmp_path / "baked.glb")
+    (baked,) = engine.run(load(tmp_path / "baked.glb"), select=["H006"])
+    assert baked.subject_type == "material" and baked.count == 2
+
+
 def test_fused_materials_leaves_a_slot_with_a_varying_metallic_map_alone(engine):
     # metal and paint told apart by a metallic-roughness map: PBR as intended
     seeds = np.array([[1.0, 0.2, 0.1], [-0.6, 0.7, -0.2], [0.0, -0.8, 0.6]])

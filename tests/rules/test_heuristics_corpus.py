@@ -16,9 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assetlint.analysis.albedo import surface_samples
 from assetlint.engine import Engine
 from assetlint.loaders import is_asset_path, load
 from assetlint.model import LoadError
+from assetlint.rules import heuristics
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 NEGATIVE = ("gltf-samples", "meshes", "usd", "fbx", "fbx-extra")
@@ -132,6 +134,19 @@ def test_highlights_in_vertex_colours(engine, relative):
     found = h003(engine, relative)
     assert sum(f.count for f in found) == VERTEX_COLOURED[relative]
     assert all(f.subject_type == "mesh" for f in found)
+
+
+@pytest.mark.parametrize("relative", sorted(VERTEX_COLOURED))
+def test_vertex_colours_look_like_one_material(engine, relative):
+    """H006 reads the vertex colours (each of these meshes is one slot with no
+    material) and finds one material in each, as in the textures `fix` bakes from them:
+    the chibi's dark hair shows 2.6x the fine contrast of its skin (4x would be a
+    different grain), its pink and red clothes below the 8-bit rounding floor; Shap-E's green
+    hilt 0.8 sRGB codes against a blade with none to compare."""
+    asset = load(CORPUS / "generated-real" / relative)
+    assert [f for f in engine.run(asset, select=["H006"]) if f.code == "H006"] == []
+    samples = surface_samples(asset)
+    assert np.isfinite(heuristics.sample_grain(asset, samples)).mean() > 0.99  # all were read
 
 
 def test_an_occlusion_map_changes_what_h002_expects_of_the_albedo(engine):
