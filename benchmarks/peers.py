@@ -255,8 +255,9 @@ def find_tools(node_modules: list[str], scratch: Path) -> dict[str, list[str] | 
 def plan(inputs: dict[str, Path], found: dict[str, list[str] | str], scratch: Path) -> list[Tool]:
     glb, stl, usd, folder, tiny = (inputs[k] for k in ("glb", "stl", "usdc", "folder", "tiny"))
     cold = [*ASSETLINT, "--no-cache"]
+    # the folder exists only when its lines were asked for (--only stl makes no folder)
     glbs = sorted(str(p) for p in folder.glob("*.glb"))
-    files = sorted(str(p) for p in folder.iterdir())
+    files = sorted(str(p) for p in folder.iterdir()) if folder.is_dir() else []
     trimesh = [PYTHON, "-c", TRIMESH_SCRIPT]
 
     def peer(key: str, line: str, name: str, args: list[str]) -> Tool:
