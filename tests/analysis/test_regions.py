@@ -60,15 +60,20 @@ def grained(paint, amplitude: np.ndarray, frequency: float = 300.0):
     return fn
 
 
-def test_regions_of_different_grain_are_different_materials():
+def _parts_of(materials: np.ndarray, amplitude: np.ndarray) -> list:
+    """The material parts of a textured sphere painted in three grained regions."""
     from assetlint.analysis.sides import texture_values
 
-    materials = np.array([colour((205, 205, 208)), colour((40, 40, 42)), colour((180, 40, 35))])
-    paint = grained(regions(SEEDS, materials), np.array([0.02, 0.02, 0.15]))
+    paint = grained(regions(SEEDS, materials), amplitude)
     asset = textured_asset(Shape().add(sphere_patch(), res=(96, 48), flip=True), paint, size=512)
     samples = surface_samples(asset)
     grain = np.abs(texture_values(asset, samples.texture, samples.uv, 0))
-    parts = material_parts(samples, np.arange(samples.count), grain=grain)
+    return material_parts(samples, np.arange(samples.count), grain=grain)
+
+
+def test_regions_of_different_grain_are_different_materials():
+    materials = np.array([colour((205, 205, 208)), colour((40, 40, 42)), colour((180, 40, 35))])
+    parts = _parts_of(materials, np.array([0.02, 0.02, 0.15]))
     # the red's grain is 4x the white's; the dark region's is below the floor, so it can
     # join either but not bridge them
     assert len(parts) == 2
@@ -78,13 +83,7 @@ def test_regions_of_different_grain_are_different_materials():
 def test_flat_paint_has_no_grain_to_compare():
     # a flat white (hand-painted, or clipped) beside a grained red: no evidence
     materials = np.array([colour((255, 255, 255)), colour((255, 255, 255)), colour((180, 40, 35))])
-    paint = grained(regions(SEEDS, materials), np.array([0.0, 0.0, 0.15]))
-    asset = textured_asset(Shape().add(sphere_patch(), res=(96, 48), flip=True), paint, size=512)
-    from assetlint.analysis.sides import texture_values
-
-    samples = surface_samples(asset)
-    grain = np.abs(texture_values(asset, samples.texture, samples.uv, 0))
-    assert len(material_parts(samples, np.arange(samples.count), grain=grain)) == 1
+    assert len(_parts_of(materials, np.array([0.0, 0.0, 0.15]))) == 1
 
 
 def test_rounding_in_the_dark_is_no_grain():
@@ -93,14 +92,7 @@ def test_rounding_in_the_dark_is_no_grain():
     # is 0.007 in log luminance, the dark's faint texture 5x that; below the floor of
     # its level (0.75 codes) a paint has no grain to compare, so this is one material
     materials = np.array([colour((55, 56, 60)), colour((186, 123, 177)), colour((190, 95, 103))])
-    paint = grained(regions(SEEDS, materials), np.array([0.07, 0.0, 0.0]))
-    asset = textured_asset(Shape().add(sphere_patch(), res=(96, 48), flip=True), paint, size=512)
-    from assetlint.analysis.sides import texture_values
-
-    samples = surface_samples(asset)
-    grain = np.abs(texture_values(asset, samples.texture, samples.uv, 0))
-    parts = material_parts(samples, np.arange(samples.count), grain=grain)
-    assert len(parts) == 1
+    assert len(_parts_of(materials, np.array([0.07, 0.0, 0.0]))) == 1
     # one sRGB code is a 2.5x larger step of log luminance at sRGB 55 than at 200
     assert grain_floor((55, 56, 60)) == pytest.approx(0.75 * 0.0274, rel=0.02)
     assert grain_floor((200, 200, 200)) == pytest.approx(0.75 * 0.0110, rel=0.02)
