@@ -280,8 +280,13 @@ def grid_cost(points: np.ndarray, faces: np.ndarray) -> float:
 
 def _selection(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """Per face: selected by MeshLab's filter, which is run only on the faces the compiled
-    broad phase could not set aside (see geometry/broadphase.py): the same selection."""
-    from assetlint.geometry.broadphase import possible_faces
+    broad phase could not set aside (see geometry/broadphase.py): the same selection. Where
+    numba cannot load or cache its compiled code (no wheel for the platform, a read-only
+    install and home), MeshLab runs on every face: slower, same answer."""
+    try:
+        from assetlint.geometry.broadphase import possible_faces
+    except (ImportError, RuntimeError, OSError):
+        return _meshlab_selection(points, faces)
 
     lo, hi = column_bounds(points)
     diag = float(np.linalg.norm(hi - lo))

@@ -298,3 +298,15 @@ def test_height_by_columns_equals_the_row_formula_bit_for_bit():
         np.sqrt(longest), np.finfo(np.float64).tiny
     )
     assert np.array_equal(_height(points, faces), rows, equal_nan=True)
+
+
+def test_without_numba_the_broad_phase_falls_back_to_meshlab_alone(monkeypatch):
+    # a platform without numba's wheel, or a read-only install that numba cannot cache in:
+    # the same faces, from MeshLab over every face
+    import sys
+
+    pos, tri = merge(cube(), cube(offset=(0.5, 0.5, 0.5)))
+    expected = self_intersections(pos, tri, broad_phase=False)
+    monkeypatch.setitem(sys.modules, "assetlint.geometry.broadphase", None)  # import fails
+    assert np.array_equal(self_intersections(pos, tri, broad_phase=True), expected)
+    assert len(expected) > 0
