@@ -493,13 +493,7 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         found = [
             b
             for b in blob_found.blobs
-            if b.is_highlight(
-                whiteness=p["whiteness"],
-                saturation=p["saturation"],
-                softness=p["softness"],
-                contrast=p["contrast"],
-                sharpness=p["sharpness"],
-            )
+            if b.is_highlight(**_highlight_limits(p))
             and _near_surface(samples, rows, b.uv, pixels.shape)
         ]
         if not found:
@@ -523,6 +517,12 @@ def painted_highlight(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             sample={"uv": [list(b.uv) for b in found]},  # the HTML report rings them
             location=_local_position(asset, samples, at),
         )
+
+
+def _highlight_limits(params: dict) -> dict[str, float]:
+    """H003's limits from its parameters, as :meth:`Blob.is_highlight` takes them: the same
+    for texture and vertex-colour blobs."""
+    return {k: params[k] for k in ("whiteness", "saturation", "softness", "contrast", "sharpness")}
 
 
 def _highlight_message(count: int, best: Blob, into: str, whiteness: float, where: str) -> str:
@@ -552,13 +552,7 @@ def _vertex_highlights(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         found = [
             (b, at)
             for b, at in memo(asset, f"heuristics.vertex_blobs.{index}", compute)
-            if b.is_highlight(
-                whiteness=p["whiteness"],
-                saturation=p["saturation"],
-                softness=p["softness"],
-                contrast=p["contrast"],
-                sharpness=p["sharpness"],
-            )
+            if b.is_highlight(**_highlight_limits(p))
         ]
         if not found:
             continue
