@@ -282,6 +282,8 @@ def cycles_set(folder: Path, workers: int, verbose: bool = False) -> dict[str, d
     chosen = {code: choose_threshold(tuning, code) if tuning else None for code in TUNED}
     for code, t in chosen.items():
         shown = "none reached the target" if t is None else f"{t:.3f}"
+        if not tuning:
+            shown = "no tuning split in this set"
         print(f"cycles {code}: {TUNED[code]} chosen on the tuning split: {shown}")
     for split in ("tuning", *SCORED):
         sel = [r for r in rows if r["split"] == split]
