@@ -547,7 +547,7 @@ def _explained(resid: np.ndarray, within: np.ndarray, w: np.ndarray) -> float:
 class OcclusionFit:
     """How the albedo's luminance follows ambient occlusion (see :func:`fit_occlusion`)."""
 
-    strength: float  # k / a: relative darkening of a fully occluded point
+    strength: float  # -k / a: darkening of a fully occluded point, relative to open surface
     partial: float  # share of the variance the normal leaves that occlusion explains
     darkening: float  # strength x (90th - 10th percentile of occlusion): open vs occluded
     spread: float  # standard deviation of the occlusion estimate
@@ -569,7 +569,8 @@ def fit_occlusion(
     groups that the normal (a baked light) leaves unexplained, the share occlusion
     explains. A share of the total variance would let a strong baked light hide baked
     occlusion beside it. ``light``: (n, k) further terms of the light, fitted beside the
-    normal. None with fewer than 50 usable samples."""
+    normal. The strength is the occlusion slope over the open surface's level under the
+    samples' mean light. None with fewer than 50 usable samples."""
     grouping = grouping or group_samples(samples)
     usable = grouping.usable.copy()
     usable[len(occlusion) :] = False
@@ -582,8 +583,12 @@ def fit_occlusion(
     if light is not None:
         terms = np.column_stack([terms, light[idx]])
     x = np.column_stack([terms, occ])
-    beta, resid, _, weight, intercept = _grouped_huber(y, x, g)
-    a = float(np.average(intercept[g], weights=weight))
+    beta, resid, _, weight, _ = _grouped_huber(y, x, g)
+    # the open surface's level (occlusion 0) under the light the samples receive on
+    # average: the fitted value without the occlusion term, averaged. The intercepts
+    # alone are the level where every light term is 0, which no normal has once the
+    # terms are second order (3z^2 - 1 is -1 at z = 0): it may even be negative
+    a = float(np.average(y - resid - beta[-1] * occ, weights=weight))
     strength = -float(beta[-1]) / a if a > 0 else 0.0
     left = float(np.sum(weight * _refit_residual(y, terms, g, weight) ** 2))
     full = float(np.sum(weight * resid**2))

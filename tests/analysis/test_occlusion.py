@@ -96,6 +96,27 @@ def test_fit_recovers_painted_occlusion_beside_a_light():
     assert abs(unrelated.strength) < 0.05 and unrelated.partial < 0.005
 
 
+def test_occlusion_strength_is_read_at_the_light_the_surface_receives():
+    # a key light and no fill: half the sphere gets max(0, n . d) and the other half
+    # none. The fit's intercept is the level where every light term is 0, which on the
+    # lit half no normal has (read there, the darkening came out 2.0, not 0.5); the open
+    # surface's level under the mean light gives the darkening painted
+    from assetlint.analysis.occlusion import irradiance_terms
+    from assetlint.analysis.shading import fit_occlusion
+
+    def fake(p):
+        return np.clip(0.5 + 0.5 * np.sin(9 * p[:, 0]) * np.cos(7 * p[:, 2]), 0, 1)
+
+    def paint(p, n):
+        return GREY * (np.maximum(n[:, 1], 0) * (1 - 0.5 * fake(p)))[:, None]
+
+    shape = Shape().add(sphere_patch(), res=(96, 48), flip=True)
+    samples = surface_samples(textured_asset(shape, paint))
+    light = irradiance_terms(samples.shading_normals)
+    fit = fit_occlusion(samples, fake(samples.positions[:4096]), light=light)
+    assert fit.strength == pytest.approx(0.5, abs=0.02)
+
+
 def test_hemisphere_is_cosine_weighted_and_stratified():
     rays = hemisphere(64)
     assert np.allclose(np.linalg.norm(rays, axis=1), 1) and (rays[:, 2] > 0).all()
