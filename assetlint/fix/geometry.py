@@ -13,7 +13,7 @@ import numpy as np
 from assetlint.fix import FixContext, fix
 from assetlint.fix._meshlab import MeshLabError, close_holes, isolated
 from assetlint.geometry.shells import held_by_other_meshes, nesting
-from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology
+from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, components, topology
 from assetlint.model import Asset, Mesh
 from assetlint.rules import mesh_label, plural
 
@@ -321,19 +321,48 @@ def fix_winding(asset: Asset, ctx: FixContext) -> list[str]:
     for mesh, label in reported_meshes(asset, ctx, "G004", "G005"):
         topo = topology(mesh, _tolerance(ctx, "G004"))
         flipped = orientation_flips(topo, held.get(index_of[id(mesh)]))
-        if not flipped.any():
-            continue
-        rows = topo.face_index[flipped]
-        tris = mesh.triangles.copy()
-        tris[rows] = tris[rows][:, ::-1]
-        mesh.triangles = tris
-        if mesh.normals is not None and "G005" in {
-            f.code for f in ctx.findings if f.subject == label
-        }:
-            _flip_normals_of(mesh, rows)
-        mesh.cache.clear()
-        changes.append(f"{label}: flipped {plural(int(flipped.sum()), 'triangle')}")
+        if flipped.any():
+            rows = topo.face_index[flipped]
+            tris = mesh.triangles.copy()
+            tris[rows] = tris[rows][:, ::-1]
+            mesh.triangles = tris
+            if mesh.normals is not None and "G005" in {
+                f.code for f in ctx.findings if f.subject == label
+            }:
+                _flip_normals_of(mesh, rows)
+            mesh.cache.clear()
+            changes.append(f"{label}: flipped {plural(int(flipped.sum()), 'triangle')}")
+        if "G004" in ctx.running:
+            changes.extend(one_sided(topology(mesh, _tolerance(ctx, "G004")), label))
     return changes
+
+
+def sheets(topo: Topology) -> tuple[int, np.ndarray]:
+    """(count, sheet of each topological face): faces joined through edges of exactly two
+    faces (the patches :func:`orientation_flips` orients), so a non-manifold edge is
+    where sheets meet."""
+    _, h1, h2 = topo.pairs
+    return components(len(topo.faces), h1 // 3, h2 // 3)
+
+
+def one_sided(topo: Topology, label: str) -> list[str]:
+    """The line saying which inconsistent edges no flip can mend, once
+    :func:`orientation_flips` has been applied: on an orientable patch its tree of flips
+    leaves none, so an edge left lies on a one-sided patch (a band with an odd number of
+    twists, like a Moebius strip) that only a cut through the surface would orient."""
+    left = topo.inconsistent_edges
+    if not len(left):
+        return []
+    _, patch = sheets(topo)
+    g = topo.edges.groups
+    bands = np.unique(patch[g.order[g.starts[left]] // 3])
+    faces = int(np.isin(patch, bands).sum())
+    return [
+        f"{label}: not repairable here: {plural(len(left), 'edge')} wound the same way by "
+        f"both faces left on {plural(len(bands), 'one-sided patch', 'one-sided patches')} "
+        f"({plural(faces, 'triangle')}, twisted like a Moebius strip): no choice of flips "
+        "orients it, only cutting the surface open there would"
+    ]
 
 
 def _flip_normals_of(mesh: Mesh, rows: np.ndarray) -> None:
