@@ -378,8 +378,11 @@ def _flip_normals_of(mesh: Mesh, rows: np.ndarray) -> None:
     mesh.normals = normals
 
 
-def _small_parts(topo: Topology, area_ratio: float, size_ratio: float) -> np.ndarray:
-    """mesh.triangles indices of the faces of floaters, as G012 judges them."""
+def _small_parts(
+    topo: Topology, area_ratio: float, size_ratio: float, held: np.ndarray | None = None
+) -> np.ndarray:
+    """mesh.triangles indices of the faces of floaters, as G012 judges them (``held``: per
+    part, inside another mesh's closed shell, so not floating)."""
     count, part = topo.parts
     if count < 2:
         return np.zeros(0, dtype=np.int64)
@@ -389,17 +392,24 @@ def _small_parts(topo: Topology, area_ratio: float, size_ratio: float) -> np.nda
     small = (areas < area_ratio * areas[main]) | (sizes < size_ratio * sizes[main])
     small[main] = False
     small[nesting(topo).container >= 0] = False  # cavities and hidden parts stay
+    if held is not None and len(held) == count:
+        small[held] = False  # and those of another mesh's shells
     return topo.face_index[small[part]]
 
 
 @fix("floaters", ("G012",), "delete small disconnected parts")
 def fix_floaters(asset: Asset, ctx: FixContext) -> list[str]:
-    """Delete the parts G012 reports (area or size a small share of the main part's)."""
+    """Delete the parts G012 reports (area or size a small share of the main part's; none
+    inside a closed shell of its own mesh or of another)."""
     area_ratio = float(ctx.param("G012", "area_ratio"))
     size_ratio = float(ctx.param("G012", "size_ratio"))
     changes = []
+    tolerance = _tolerance(ctx, "G012")
+    held = held_by_other_meshes(asset, tolerance)
+    index_of = {id(mesh): index for index, mesh in enumerate(asset.meshes)}
     for mesh, label in reported_meshes(asset, ctx, "G012"):
-        faces = _small_parts(topology(mesh, _tolerance(ctx, "G012")), area_ratio, size_ratio)
+        topo = topology(mesh, tolerance)
+        faces = _small_parts(topo, area_ratio, size_ratio, held.get(index_of[id(mesh)]))
         if not len(faces):
             continue
         keep = np.ones(mesh.triangle_count, dtype=bool)
