@@ -236,6 +236,62 @@ def split_fans(mesh: Mesh, topo: Topology, label: np.ndarray) -> tuple[int, int]
     return int(split.sum()), int(extra.sum())
 
 
+def split_edges(mesh: Mesh, topo: Topology) -> int:
+    """Separate the non-manifold edges whose faces all pair (:func:`pair_faces`) but whose
+    two ends are each one fan, so splitting vertices could not part them (two walls of one
+    surface pinched together along a single edge): each face on the edge is cut in two at
+    the edge's midpoint, and each pair gets its own midpoint, moved :data:`SPLIT_GAP`
+    weld tolerances toward the pair's faces. The walls then meet only at the edge's ends,
+    which are ordinary vertices of one fan. Nothing is cut open; each new vertex takes
+    the mean of its face's two corners' attributes. How many edges were separated."""
+    nm = topo.nonmanifold_edges
+    if not len(nm):
+        return 0
+    half, partner, separable = pair_faces(topo, nm)
+    at = edge_halves(topo, nm)[0]
+    chosen = separable[at]
+    if not chosen.any():
+        return 0
+    half, partner = half[chosen], partner[chosen]
+    face, corner = half // 3, half % 3
+    p = topo.welded_positions.astype(np.float64)
+    ends = topo.faces[face]
+    mid = 0.5 * (
+        p[ends[np.arange(len(half)), corner]] + p[ends[np.arange(len(half)), (corner + 1) % 3]]
+    )
+    centre = p[topo.faces].mean(axis=1)
+    toward = 0.5 * (centre[face] + centre[partner // 3]) - mid
+    reach = np.linalg.norm(toward, axis=1)
+    step = np.minimum(SPLIT_GAP * topo.tolerance, 0.5 * reach) / np.maximum(reach, 1e-300)
+    rows = topo.face_index[face]
+    own = mesh.triangles[rows]
+    a = own[np.arange(len(half)), corner]
+    b = own[np.arange(len(half)), (corner + 1) % 3]
+    new = mesh.vertex_count + np.arange(len(half))
+    positions = mesh.positions.astype(np.float64)
+    mesh.positions = np.concatenate([positions, mid + toward * step[:, None]]).astype(np.float32)
+    mesh.uvs = [np.concatenate([uv, 0.5 * (uv[a] + uv[b])]).astype(uv.dtype) for uv in mesh.uvs]
+    if mesh.colors is not None:
+        colours = 0.5 * (mesh.colors[a] + mesh.colors[b])
+        mesh.colors = np.concatenate([mesh.colors, colours]).astype(mesh.colors.dtype)
+    if mesh.normals is not None:
+        normal = mesh.normals[a].astype(np.float64) + mesh.normals[b]
+        normal /= np.maximum(np.linalg.norm(normal, axis=1, keepdims=True), 1e-12)
+        mesh.normals = np.concatenate([mesh.normals, normal]).astype(mesh.normals.dtype)
+    first, second = own.copy(), own.copy()
+    first[np.arange(len(half)), (corner + 1) % 3] = new  # (a, m, c)
+    second[np.arange(len(half)), corner] = new  # (m, b, c)
+    tris = mesh.triangles.copy()
+    tris[rows] = first
+    mesh.triangles = np.concatenate([tris, second]).astype(np.int32)
+    mesh.material_indices = np.concatenate(
+        [mesh.material_indices, mesh.material_indices[rows]]
+    ).astype(np.int32)
+    mesh.polygon_count = len(mesh.triangles)
+    mesh.cache.clear()
+    return int(separable.sum())
+
+
 def _face_new_shells_outward(asset: Asset, mesh: Mesh, tolerance: float, rows: np.ndarray) -> int:
     """Flip the closed shells made by separating (shells holding a face of ``rows``, the
     mesh.triangles rows that were in no shell before: deleting a fin or separating a
@@ -310,7 +366,8 @@ def fix_manifold(asset: Asset, ctx: FixContext) -> list[str]:
         if "G001" not in ctx.running:  # edges stay as they are: only bow-ties are split
             partner[:], separable[:] = -1, False
         split, added = split_fans(mesh, topo, fans(topo, half, partner, separable))
-        after = _defects(topology(mesh, tolerance)) if split or lines else before
+        pinched = split_edges(mesh, topology(mesh, tolerance)) if "G001" in ctx.running else 0
+        after = _defects(topology(mesh, tolerance)) if split or pinched or lines else before
         if after[0] > before[0] or after[1] > before[1] or sum(after) >= sum(before):
             mesh.positions, mesh.triangles, mesh.normals, mesh.uvs, mesh.colors = saved
             mesh.material_indices = saved_slots
@@ -318,15 +375,21 @@ def fix_manifold(asset: Asset, ctx: FixContext) -> list[str]:
             mesh.cache.clear()
             lines, after = [], before
         else:
-            if split:
+            if split or pinched:
+                pinch = (
+                    f", {plural(pinched, 'edge')} pinched between two walls cut in two "
+                    "at the middle"
+                    if pinched
+                    else ""
+                )
                 lines.append(
                     f"{label}: separated surfaces that only touched: "
                     f"{plural(before[0] - after[0], 'non-manifold edge')} and "
                     f"{plural(before[1] - after[1], 'bow-tie vertex', 'bow-tie vertices')} "
                     f"fewer; {plural(split, 'vertex', 'vertices')} split into one per fan of "
-                    f"faces ({plural(added, 'vertex', 'vertices')} added), each moved "
-                    f"{SPLIT_GAP * topo.weld_tolerance:.2g} of the mesh's diagonal toward its "
-                    "own faces"
+                    f"faces ({plural(added, 'vertex', 'vertices')} added){pinch}, each part "
+                    f"moved {SPLIT_GAP * topo.weld_tolerance:.2g} of the mesh's diagonal "
+                    "toward its own faces"
                 )
             turned = _face_new_shells_outward(asset, mesh, tolerance, np.flatnonzero(~shell))
             if turned:
@@ -337,17 +400,17 @@ def fix_manifold(asset: Asset, ctx: FixContext) -> list[str]:
         if after[0] and "G001" in ctx.running:
             topo = topology(mesh, tolerance)
             joined = int(pair_faces(topo, topo.nonmanifold_edges)[2].sum())
+            also = f" ({joined:,} of them with every face paired, yet not parted)" if joined else ""
             lines.append(
-                f"{label}: not repairable here: {plural(after[0], 'non-manifold edge')} left, "
-                f"{after[0] - joined:,} where a sheet ends on a surface that runs on through "
-                f"the edge and {joined:,} where the sheets that touch there join again at both "
-                "ends of the edge: separating them would cut the surface open"
+                f"{label}: not repairable here: {plural(after[0], 'non-manifold edge')} left "
+                f"where a sheet ends on a surface that runs on through the edge{also}: "
+                "separating them would cut the surface open"
             )
         if after[1] and "G002" in ctx.running:
             lines.append(
                 f"{label}: not repairable here: "
                 f"{plural(after[1], 'bow-tie vertex', 'bow-tie vertices')} left whose fans "
-                "could not be moved apart"
+                "lie too closely along one another to be moved apart"
             )
         changes.extend(lines)
     return changes
