@@ -4,19 +4,20 @@ G001 and G002 weld positions before judging, so a repair that splits a vertex on
 index buffer (MeshLab's Split Non-Manifold Vertices with no displacement) changes nothing
 the relint sees, and deleting the faces on a non-manifold edge opens a hole (the Meshy
 character: 32 faces deleted, open edges 242 -> 287). This step works on the welded
-topology instead, in three moves, none of which opens a hole:
+topology instead, in four moves, none of which opens a hole:
 
 1. **Fins.** A sheet (faces joined through edges of exactly two faces) that ends on a
    non-manifold edge with an odd number of its faces is a flap hanging off the surface
    there. It is deleted when it is debris by G012's own measure (its area below
    ``area_ratio`` of the largest part's) and no edge it leaves behind would be used by
    one face only.
-2. **Sheets that touch.** Around each remaining non-manifold edge the faces are ordered
-   by angle, and each is paired with the face behind it: the two bound one wedge of
-   material (both face away from it) and run the edge in opposite directions. Where
-   every face of the edge pairs so, the surfaces only touch along the edge (two solids
-   kissing, or one surface folded onto itself) and the edge is separated between the
-   pairs, through the empty wedges, never through material.
+2. **Sheets that touch.** On each remaining non-manifold edge, a sheet with two faces
+   there keeps them together (the sheets only meet at the edge); the other faces are
+   ordered by angle about the edge, and each is paired with the face behind it: the two
+   bound one wedge of material (both face away from it) and run the edge in opposite
+   directions. Where every face of the edge pairs, the surfaces only touch along it (two
+   solids kissing, or one surface folded onto itself) and the edge is separated between
+   the pairs, through the empty wedges, never through material.
 3. **Fans.** The corners of each welded vertex are joined across edges of two faces and
    across the pairs of step 2. A vertex whose corners fall into several fans (a bow-tie,
    or the end of a separated edge) gets one vertex per fan, each moved
@@ -24,6 +25,9 @@ topology instead, in three moves, none of which opens a hole:
    Split Non-Manifold Vertices with a displacement. The surfaces that touched at a point
    are then apart by some 2e-5 of the diagonal, far below anything drawn or printed and
    several weld tolerances wide, so the relint sees what the file now says.
+4. **Pinches.** An edge whose faces all pair but whose two ends are each one fan (two
+   walls of one surface pressed together along that edge alone) is cut in two at its
+   middle, one midpoint per pair, moved as in step 3 (:func:`split_edges`).
 
 An edge where a face has no partner (a sheet that runs on through the edge beside a third
 face that ends there, too large to be a fin) cannot be separated without cutting the
