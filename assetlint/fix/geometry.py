@@ -361,7 +361,7 @@ def one_sided(topo: Topology, label: str) -> list[str]:
         f"{label}: not repairable here: {plural(len(left), 'edge')} wound the same way by "
         f"both faces left on {plural(len(bands), 'one-sided patch', 'one-sided patches')} "
         f"({plural(faces, 'triangle')}, twisted like a Moebius strip): no choice of flips "
-        "orients it, only cutting the surface open there would"
+        "orients it"
     ]
 
 

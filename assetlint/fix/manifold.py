@@ -39,7 +39,13 @@ from __future__ import annotations
 import numpy as np
 
 from assetlint.fix import FixContext, fix
-from assetlint.fix.geometry import keep_faces, orientation_flips, reported_meshes, sheets
+from assetlint.fix.geometry import (
+    MAX_HOLE_EDGES,
+    keep_faces,
+    orientation_flips,
+    reported_meshes,
+    sheets,
+)
 from assetlint.geometry.shells import held_by_other_meshes
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, components, topology
 from assetlint.model import Asset, Mesh
@@ -190,15 +196,19 @@ def fans(topo: Topology, half: np.ndarray, partner: np.ndarray, separable: np.nd
     return components(len(e.tail), a, b)[1]
 
 
-def split_fans(mesh: Mesh, topo: Topology, label: np.ndarray) -> tuple[int, int]:
+def split_fans(
+    mesh: Mesh, topo: Topology, label: np.ndarray, keep: np.ndarray | None = None
+) -> tuple[int, int]:
     """Give each fan of a welded vertex with several its own vertices (every original
     vertex of the fan copied, so UV seams inside a fan stay as they were), moved
-    :data:`SPLIT_GAP` weld tolerances toward the centre of the fan's faces. (welded
-    vertices split, vertices added)."""
+    :data:`SPLIT_GAP` weld tolerances toward the centre of the fan's faces; not the
+    welded vertices ``keep`` (a mask). (welded vertices split, vertices added)."""
     vertex = topo.faces.ravel()
     pairs = np.unique(vertex.astype(np.int64) * len(label) + label)
     per_vertex = np.bincount(pairs // len(label), minlength=topo.welded_count)
     split = per_vertex > 1
+    if keep is not None:
+        split &= ~keep
     corner = np.flatnonzero(split[vertex])
     if not len(corner):
         return 0, 0
@@ -238,6 +248,31 @@ def split_fans(mesh: Mesh, topo: Topology, label: np.ndarray) -> tuple[int, int]
     mesh.triangles = tris.astype(np.int32)
     mesh.cache.clear()
     return int(split.sum()), int(extra.sum())
+
+
+def rim_pinches(topo: Topology, label: np.ndarray) -> np.ndarray:
+    """Per welded vertex: a hole's rim passes through it twice (two of its fans, by
+    ``label`` per corner, have an open edge there) and every hole at it has at most
+    MAX_HOLE_EDGES edges. Closing those holes joins the fans (the holes step fills a rim
+    that passes twice through a vertex as its simple cycles); split first, the two
+    sub-holes were filled apart, crossing the surface (the set square and the TripoSR
+    chibi, written for print: P001)."""
+    e = topo.edges
+    per_half = e.face_count[e.groups.inverse]
+    halves = np.arange(len(e.tail))
+    before = _next(_next(halves))  # the incoming edge of each corner
+    loop, per_loop, _ = topo.boundary_loops
+    size = np.zeros(e.count, dtype=np.int64)
+    size[topo.boundary_edges] = per_loop[loop]
+    out_size = np.where(per_half == 1, size[e.groups.inverse], 0)
+    in_size = np.where(per_half[before] == 1, size[e.groups.inverse[before]], 0)
+    corner_size = np.maximum(out_size, in_size)
+    vertex = e.tail.astype(np.int64)
+    open_fans = np.unique(vertex[corner_size > 0] * len(label) + label[corner_size > 0])
+    rim = np.bincount(open_fans // len(label), minlength=topo.welded_count) >= 2
+    largest = np.zeros(topo.welded_count, dtype=np.int64)
+    np.maximum.at(largest, vertex, corner_size)
+    return rim & (largest <= MAX_HOLE_EDGES)
 
 
 def split_edges(mesh: Mesh, topo: Topology) -> int:
@@ -369,7 +404,13 @@ def fix_manifold(asset: Asset, ctx: FixContext) -> list[str]:
         half, partner, separable = pair_faces(topo, topo.nonmanifold_edges)
         if "G001" not in ctx.running:  # edges stay as they are: only bow-ties are split
             partner[:], separable[:] = -1, False
-        split, added = split_fans(mesh, topo, fans(topo, half, partner, separable))
+        label_of = fans(topo, half, partner, separable)
+        # the holes step runs, and MeshLab takes the mesh: no edge is left non-manifold
+        closing = "G003" in ctx.judged and label in {f.subject for f in ctx.found("G003")}
+        closing &= bool(separable.all())
+        keep = rim_pinches(topo, label_of) if closing else None  # the holes step joins them
+        deferred = 0 if keep is None else int(np.count_nonzero(keep & (topo.fans > 1)))
+        split, added = split_fans(mesh, topo, label_of, keep)
         pinched = split_edges(mesh, topology(mesh, tolerance)) if "G001" in ctx.running else 0
         after = _defects(topology(mesh, tolerance)) if split or pinched or lines else before
         if after[0] > before[0] or after[1] > before[1] or sum(after) >= sum(before):
@@ -410,11 +451,16 @@ def fix_manifold(asset: Asset, ctx: FixContext) -> list[str]:
                 f"where a sheet ends on a surface that runs on through the edge{also}: "
                 "separating them would cut the surface open"
             )
-        if after[1] and "G002" in ctx.running:
+        if deferred and "G002" in ctx.running:
+            lines.append(
+                f"{label}: {plural(deferred, 'bow-tie vertex', 'bow-tie vertices')} where a "
+                "hole's rim passes twice left to the holes step: closing the hole joins the fans"
+            )
+        if after[1] > deferred and "G002" in ctx.running:
             lines.append(
                 f"{label}: not repairable here: "
-                f"{plural(after[1], 'bow-tie vertex', 'bow-tie vertices')} left whose fans "
-                "lie too closely along one another to be moved apart"
+                f"{plural(after[1] - deferred, 'bow-tie vertex', 'bow-tie vertices')} left "
+                "whose fans lie too closely along one another to be moved apart"
             )
         changes.extend(lines)
     return changes

@@ -138,7 +138,7 @@ def test_fix_separates_the_meshy_character_and_says_what_it_cannot(tmp_path, cap
     assert (
         "winding (G004, G005): char1: not repairable here: 12 edges wound the same way by "
         "both faces left on 1 one-sided patch (9,679 triangles, twisted like a Moebius "
-        "strip)" in printed
+        "strip): no choice of flips orients it\n" in printed
     )
     assert "undone" not in printed and "new:" not in printed
     assert "fixed: G002, G005, G012\n" in printed
@@ -184,3 +184,22 @@ def test_manifold_on_real_generator_outputs(path, before, after):
     now = shell_counts(asset)
     assert now["cavity"] == shells["cavity"] and now["hidden"] >= shells["hidden"]
     assert now["inward"] <= shells["inward"]
+
+
+@shared
+def test_a_bow_tie_on_a_hole_s_rim_is_left_to_the_holes_step(tmp_path, capsys):
+    """The set square's 10-edge hole passes twice through one vertex. Split first, its two
+    halves were filled apart and the fill crossed the surface (a new P001 for print, and
+    the crack's fold left G004); left to the holes step, the hexagon is filled and the
+    crack joined, as before. The other two bow-ties are split."""
+    out = tmp_path / "square.glb"
+    run(str(SET_SQUARE), "--target", "print", "--output", str(out))
+    printed = capsys.readouterr().out
+    assert (
+        "manifold (G002): mesh0: 1 bow-tie vertex where a hole's rim passes twice left to "
+        "the holes step: closing the hole joins the fans\n" in printed
+    )
+    assert "0 non-manifold edges and 2 bow-tie vertices fewer" in printed
+    assert "mesh0: closed 1 crack folded over an edge by joining the edge's ends\n" in printed
+    assert "new:" not in printed and "undone" not in printed
+    assert relint(out, "print") == {"G002", "H007", "S001", "S004"}
