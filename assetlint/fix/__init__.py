@@ -11,18 +11,20 @@ them in the order they run, the order in which one repair prepares the next:
 4. ``weld`` (G011): vertices equal in position *and* every attribute (UV seams stay split)
 5. ``cleanup`` (G006, G007, G008, G009, G010): degenerate, duplicate and invalid triangles,
    then unreferenced vertices
-6. ``winding`` (G004, G005): consistent winding, closed shells facing outward
-7. ``floaters`` (G012): small disconnected parts
-8. ``hidden`` (G016): parts hidden inside a closed shell, where the target reports them
+6. ``manifold`` (G001, G002): fins deleted, and surfaces that only touch at an edge or a
+   point separated (before winding: a separated sheet is oriented on its own)
+7. ``winding`` (G004, G005): consistent winding, closed shells facing outward
+8. ``floaters`` (G012): small disconnected parts
+9. ``hidden`` (G016): parts hidden inside a closed shell, where the target reports them
    (before holes: no fill is spent on a part that goes)
-9. ``holes`` (G003): holes up to ``max_hole_edges`` edges
-10. ``decimate`` (B001, B002): down to the target's triangle budgets, keeping UVs,
+10. ``holes`` (G003): holes up to ``max_hole_edges`` edges
+11. ``decimate`` (B001, B002): down to the target's triangle budgets, keeping UVs,
     material borders and vertex colours
-11. ``pivot`` (O003, O004, O007): the origin at the bottom centre (or centre) of the
+12. ``pivot`` (O003, O004, O007): the origin at the bottom centre (or centre) of the
     bounds of the mesh that ships (decimation moves vertices, and with them the bounds)
-12. ``bake`` (M007): vertex colours into a base-colour texture where the target does not
+13. ``bake`` (M007): vertex colours into a base-colour texture where the target does not
     draw them (after decimation, so the unwrap is of the mesh that ships)
-13. ``textures`` (T004): textures above the target's maximum, down to a power of two
+14. ``textures`` (T004): textures above the target's maximum, down to a power of two
 
 A fix runs only when the lint before fixing reported one of its codes (and the user's
 ``--select``/``--ignore`` keep it), so what was right is never touched. A stated size is
@@ -100,6 +102,7 @@ ORDER = (
     "axes",
     "weld",
     "cleanup",
+    "manifold",
     "winding",
     "floaters",
     "hidden",
@@ -126,7 +129,7 @@ def fix(name: str, codes: Sequence[str], summary: str) -> Callable[[FixFunction]
 
 def fixes() -> list[Fix]:
     """Every fix, in the order they run."""
-    from assetlint.fix import colours, decimate, geometry, scene, textures  # noqa: F401
+    from assetlint.fix import colours, decimate, geometry, manifold, scene, textures  # noqa: F401
 
     return [_REGISTRY[name] for name in ORDER]
 

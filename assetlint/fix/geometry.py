@@ -13,7 +13,7 @@ import numpy as np
 from assetlint.fix import FixContext, fix
 from assetlint.fix._meshlab import MeshLabError, close_holes, isolated
 from assetlint.geometry.shells import held_by_other_meshes, nesting
-from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology
+from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, components, topology
 from assetlint.model import Asset, Mesh
 from assetlint.rules import mesh_label, plural
 
@@ -321,19 +321,48 @@ def fix_winding(asset: Asset, ctx: FixContext) -> list[str]:
     for mesh, label in reported_meshes(asset, ctx, "G004", "G005"):
         topo = topology(mesh, _tolerance(ctx, "G004"))
         flipped = orientation_flips(topo, held.get(index_of[id(mesh)]))
-        if not flipped.any():
-            continue
-        rows = topo.face_index[flipped]
-        tris = mesh.triangles.copy()
-        tris[rows] = tris[rows][:, ::-1]
-        mesh.triangles = tris
-        if mesh.normals is not None and "G005" in {
-            f.code for f in ctx.findings if f.subject == label
-        }:
-            _flip_normals_of(mesh, rows)
-        mesh.cache.clear()
-        changes.append(f"{label}: flipped {plural(int(flipped.sum()), 'triangle')}")
+        if flipped.any():
+            rows = topo.face_index[flipped]
+            tris = mesh.triangles.copy()
+            tris[rows] = tris[rows][:, ::-1]
+            mesh.triangles = tris
+            if mesh.normals is not None and "G005" in {
+                f.code for f in ctx.findings if f.subject == label
+            }:
+                _flip_normals_of(mesh, rows)
+            mesh.cache.clear()
+            changes.append(f"{label}: flipped {plural(int(flipped.sum()), 'triangle')}")
+        if "G004" in ctx.running:
+            changes.extend(one_sided(topology(mesh, _tolerance(ctx, "G004")), label))
     return changes
+
+
+def sheets(topo: Topology) -> tuple[int, np.ndarray]:
+    """(count, sheet of each topological face): faces joined through edges of exactly two
+    faces (the patches :func:`orientation_flips` orients), so a non-manifold edge is
+    where sheets meet."""
+    _, h1, h2 = topo.pairs
+    return components(len(topo.faces), h1 // 3, h2 // 3)
+
+
+def one_sided(topo: Topology, label: str) -> list[str]:
+    """The line saying which inconsistent edges no flip can mend, once
+    :func:`orientation_flips` has been applied: on an orientable patch its tree of flips
+    leaves none, so an edge left lies on a one-sided patch (a band with an odd number of
+    twists, like a Moebius strip) that only a cut through the surface would orient."""
+    left = topo.inconsistent_edges
+    if not len(left):
+        return []
+    _, patch = sheets(topo)
+    g = topo.edges.groups
+    bands = np.unique(patch[g.order[g.starts[left]] // 3])
+    faces = int(np.isin(patch, bands).sum())
+    return [
+        f"{label}: not repairable here: {plural(len(left), 'edge')} wound the same way by "
+        f"both faces left on {plural(len(bands), 'one-sided patch', 'one-sided patches')} "
+        f"({plural(faces, 'triangle')}, twisted like a Moebius strip): no choice of flips "
+        "orients it"
+    ]
 
 
 def _flip_normals_of(mesh: Mesh, rows: np.ndarray) -> None:
@@ -349,8 +378,11 @@ def _flip_normals_of(mesh: Mesh, rows: np.ndarray) -> None:
     mesh.normals = normals
 
 
-def _small_parts(topo: Topology, area_ratio: float, size_ratio: float) -> np.ndarray:
-    """mesh.triangles indices of the faces of floaters, as G012 judges them."""
+def _small_parts(
+    topo: Topology, area_ratio: float, size_ratio: float, held: np.ndarray | None = None
+) -> np.ndarray:
+    """mesh.triangles indices of the faces of floaters, as G012 judges them (``held``: per
+    part, inside another mesh's closed shell, so not floating)."""
     count, part = topo.parts
     if count < 2:
         return np.zeros(0, dtype=np.int64)
@@ -360,17 +392,24 @@ def _small_parts(topo: Topology, area_ratio: float, size_ratio: float) -> np.nda
     small = (areas < area_ratio * areas[main]) | (sizes < size_ratio * sizes[main])
     small[main] = False
     small[nesting(topo).container >= 0] = False  # cavities and hidden parts stay
+    if held is not None and len(held) == count:
+        small[held] = False  # and those of another mesh's shells
     return topo.face_index[small[part]]
 
 
 @fix("floaters", ("G012",), "delete small disconnected parts")
 def fix_floaters(asset: Asset, ctx: FixContext) -> list[str]:
-    """Delete the parts G012 reports (area or size a small share of the main part's)."""
+    """Delete the parts G012 reports (area or size a small share of the main part's; none
+    inside a closed shell of its own mesh or of another)."""
     area_ratio = float(ctx.param("G012", "area_ratio"))
     size_ratio = float(ctx.param("G012", "size_ratio"))
     changes = []
+    tolerance = _tolerance(ctx, "G012")
+    held = held_by_other_meshes(asset, tolerance)
+    index_of = {id(mesh): index for index, mesh in enumerate(asset.meshes)}
     for mesh, label in reported_meshes(asset, ctx, "G012"):
-        faces = _small_parts(topology(mesh, _tolerance(ctx, "G012")), area_ratio, size_ratio)
+        topo = topology(mesh, tolerance)
+        faces = _small_parts(topo, area_ratio, size_ratio, held.get(index_of[id(mesh)]))
         if not len(faces):
             continue
         keep = np.ones(mesh.triangle_count, dtype=bool)

@@ -274,6 +274,7 @@ def signature(asset: Asset, frame: Signature | None = None) -> Signature | None:
 ASKED: dict[str, frozenset[str]] = {
     "weld": frozenset(),
     "cleanup": frozenset(),
+    "manifold": frozenset(),
     "winding": frozenset({"orientation"}),
     "floaters": frozenset({"outer shells", "materials"}),
     "hidden": frozenset({"hidden shells", "materials"}),

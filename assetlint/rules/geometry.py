@@ -615,7 +615,9 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     object: specks of reconstructed background or noise. A part whose area or size is a
     tiny fraction of the largest part's is almost never intended; it spoils the bounding
     box, shadows and collisions, and prints as debris. A part inside a closed shell does
-    not float: it is a cavity or hidden geometry (G017, G016), never deleted as debris."""
+    not float: it is a cavity or hidden geometry (G017, G016), never deleted as debris,
+    whether the shell is of its own mesh or, in the scene's world space, of another mesh
+    (eyes modelled in the head mesh's socket, a lining in a shell of its own)."""
     area_ratio = float(ctx.params["area_ratio"])
     size_ratio = float(ctx.params["size_ratio"])
     for index, label, topo in _meshes(asset, ctx):
@@ -628,6 +630,7 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         small = (areas < area_ratio * areas[main]) | (sizes < size_ratio * sizes[main])
         small[main] = False
         small[nesting(topo).container >= 0] = False  # inside a shell: G016/G017, not floating
+        small[_across(asset, ctx, index) != ""] = False  # in another mesh's shell: the same
         bad = np.flatnonzero(small)
         if not len(bad):
             continue

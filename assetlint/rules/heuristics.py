@@ -825,11 +825,12 @@ def fused_materials(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     for index, mesh, label in iter_meshes(asset):
         if mesh.colors is not None and len(mesh.colors) == mesh.vertex_count:
             slots.append(((samples.mesh == index) & (samples.material < 0), label))
+    unbound = _no_metal_evidence(samples) if len(slots) > materials else samples
     for k, (in_slot, name) in enumerate(slots):
         rows = np.flatnonzero(in_slot & known)
         if _map_varies(samples, rows):
             continue  # the slot's metallic-roughness map already tells its materials apart
-        parts = material_parts(samples, rows, rgb, grain)
+        parts = material_parts(samples if k < materials else unbound, rows, rgb, grain)
         if len(parts) <= limit:
             continue
         listing = ", ".join(f"{p.kind} {p.share:.0%}" for p in parts)
@@ -873,6 +874,22 @@ def _map_varies(samples: Samples, rows: np.ndarray) -> bool:
         return False
     return bool(
         max(float(samples.metallic[rows].std()), float(samples.roughness[rows].std())) >= MAP_VARIES
+    )
+
+
+def _no_metal_evidence(samples: Samples) -> Samples:
+    """The samples with metallic 0 and roughness unknown (NaN) where no material is bound.
+    glTF draws a primitive without a material with its default material, metallic 1 and
+    roughness 1, but that default is no statement: a mesh coloured per vertex with no
+    material says nothing of metal or gloss, so its parts are named by their colour
+    (white, dark rubber, painted), never "metal" nor "(rough)"."""
+    from dataclasses import replace
+
+    unbound = samples.material < 0
+    return replace(
+        samples,
+        metallic=np.where(unbound, 0.0, samples.metallic),
+        roughness=np.where(unbound, np.nan, samples.roughness),
     )
 
 

@@ -179,18 +179,19 @@ def mapped_colour_difference(original, fixed) -> np.ndarray:
 @pytest.mark.parametrize(
     ("target", "suffix", "remaining", "hidden"),
     [
-        # the game packs report the eyeballs (G016) and fix deletes them; what remains is
-        # the fish's own: bow-ties, baked light and occlusion (H007 judges painted detail
-        # only, and the fish's halves differ in geometry alone). No O011: the fish's back
-        # is mostly fins and tail, too little body to tell a front by (before, their rims
-        # made it read -Z here). Its placement is kept: grounding it would erase S006's
-        # only evidence (names and centring), so O007 stays too.
-        ("unity", ".glb", {"G002", "H001", "H002", "O007", "S006"}, 0),
-        ("roblox", ".glb", {"G002", "H001", "H002", "O007", "S006"}, 0),
+        # the game packs report the eyeballs (G016) and fix deletes them; its 5 bow-ties
+        # are separated (G002); what remains is the fish's own: baked light and occlusion
+        # (H007 judges painted detail only, and the fish's halves differ in geometry
+        # alone). No O011: the fish's back is mostly fins and tail, too little body to
+        # tell a front by (before, their rims made it read -Z here). Its placement is
+        # kept: grounding it would erase S006's only evidence (names and centring), so
+        # O007 stays too.
+        ("unity", ".glb", {"H001", "H002", "O007", "S006"}, 0),
+        ("roblox", ".glb", {"H001", "H002", "O007", "S006"}, 0),
         # a print keeps them; the fish is 7.4 m in its glTF (metres), a real size and no
         # unit slip, so it is not rescaled: too big (S001, S004), also as the STL fix
         # writes in millimetres (S006 does not judge an STL moved onto the bed)
-        ("print", ".stl", {"G002", "P001", "S001", "S004"}, 2),
+        ("print", ".stl", {"P001", "S001", "S004"}, 2),
     ],
 )
 def test_fix_keeps_the_fish_s_texture_and_deletes_hidden_eyeballs_for_games(

@@ -48,4 +48,4 @@ def test_main_checks_and_updates(tmp_path, capsys):
     assert docs.main([str(readme), *page]) == 0
     assert docs.main([str(readme), *page, "--check"]) == 0
     assert (tmp_path / "rules.md").read_text().startswith("# Rules\n")
-    assert "| G001 | `non-manifold-edge` | error | all | no |" in readme.read_text()
+    assert "| G001 | `non-manifold-edge` | error | all | yes |" in readme.read_text()

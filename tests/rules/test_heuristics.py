@@ -392,6 +392,33 @@ def test_fused_materials_in_vertex_colours_and_in_their_bake(engine, tmp_path):
     assert baked.subject_type == "material" and baked.count == 2
 
 
+def test_fused_materials_names_no_metal_in_vertex_colours_without_a_material(engine):
+    """glTF's default material (what a primitive without one is drawn with) has metallic
+    1 and roughness 1; read as evidence, every part of a vertex-coloured mesh without a
+    material was "metal" (the grained sphere above: "metal 73%, metal 27%"). A default is
+    no statement: the parts are named by their colour, with no gloss claimed."""
+    from pathlib import Path
+
+    from assetlint.model import Asset, Node
+
+    seeds = np.array([[1.0, 0.2, 0.1], [-0.6, 0.7, -0.2], [0.0, -0.8, 0.6]])
+    paints = np.array([colour((205, 205, 208)), colour((40, 40, 42)), colour((180, 40, 35))])
+    mesh = sphere().mesh()
+    p = mesh.positions.astype(np.float64)
+    region = ((p[:, None, :] - seeds[None]) ** 2).sum(-1).argmin(axis=1)
+    grain = np.exp(np.array([0.12, 0.12, 1.2])[region] * noise(p, 60.0, 3))
+    mesh.colors = np.column_stack([paints[region] * grain[:, None], np.ones(len(p))])
+    mesh.colors = mesh.colors.astype(np.float32)
+    mesh.uvs, mesh.material_indices[:] = [], -1
+    world = np.eye(4)
+    asset = Asset(Path("v.glb"), "glb", 0, meshes=[mesh], nodes=[Node("o", world, world, mesh=0)])
+    (finding,) = engine.run(asset, select=["H006"])
+    assert finding.message == (
+        "1 slot, looks like 2 materials (≈ dark rubber 73%, white 27%) in mesh 'object' "
+        "(no material) (limit 1)"
+    )
+
+
 def test_fused_materials_leaves_a_slot_with_a_varying_metallic_map_alone(engine):
     # metal and paint told apart by a metallic-roughness map: PBR as intended
     seeds = np.array([[1.0, 0.2, 0.1], [-0.6, 0.7, -0.2], [0.0, -0.8, 0.6]])
