@@ -11,6 +11,8 @@ import io
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assetlint.model import Asset, Texture
 
 # extension -> writer module name
@@ -23,6 +25,16 @@ FORMATS = {
     ".obj": "obj",
     ".stl": "stl",
 }
+
+
+def finite_uvs(uv: np.ndarray) -> np.ndarray:
+    """A UV set as written: 0 where a coordinate is not a number. A mesh joined from
+    primitives of which only some carry the set holds NaN for the others' vertices
+    (loaders/gltf.py); their materials never sample it, but a NaN in an accessor is a glTF
+    error (ACCESSOR_INVALID_FLOAT) and breaks OBJ and USD readers."""
+    uv = np.asarray(uv, dtype=np.float32)
+    finite = np.isfinite(uv)
+    return uv if finite.all() else np.where(finite, uv, np.float32(0.0))
 
 
 class WriteError(Exception):

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from assetlint.model import Asset, Material
-from assetlint.writers import texture_bytes
+from assetlint.writers import finite_uvs, texture_bytes
 
 ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
 _COMPONENTS = {np.dtype(np.float32): 5126, np.dtype(np.uint32): 5125, np.dtype(np.uint16): 5123}
@@ -110,7 +110,7 @@ def write(asset: Asset, path: Path, generator: str = "assetlint fix") -> None:
         if mesh.normals is not None:
             attributes["NORMAL"] = doc.accessor(mesh.normals, ARRAY_BUFFER)
         for set_index, uv in enumerate(mesh.uvs):
-            attributes[f"TEXCOORD_{set_index}"] = doc.accessor(uv, ARRAY_BUFFER)
+            attributes[f"TEXCOORD_{set_index}"] = doc.accessor(finite_uvs(uv), ARRAY_BUFFER)
         if mesh.colors is not None:
             attributes["COLOR_0"] = doc.accessor(mesh.colors.astype(np.float32), ARRAY_BUFFER)
         primitives = []

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from assetlint.model import Asset, Material, transform_points
-from assetlint.writers import EXTENSIONS, texture_bytes
+from assetlint.writers import EXTENSIONS, finite_uvs, texture_bytes
 from assetlint.writers.stl import to_file_frame
 
 _MAP_KEYS = {
@@ -111,7 +111,7 @@ def write(
         has_uv = bool(mesh.uvs)
         has_n = mesh.normals is not None
         if has_uv:
-            uv = mesh.uvs[0].astype(np.float64)
+            uv = finite_uvs(mesh.uvs[0]).astype(np.float64)
             np.savetxt(out, np.column_stack([uv[:, 0], 1.0 - uv[:, 1]]), fmt="vt %.7g %.7g")
         if has_n:
             # normals go by the inverse transpose (rows: n @ W^-1); the file frame rotates

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assetlint.model import Asset, Material, Mesh, conversion_matrix
-from assetlint.writers import EXTENSIONS, texture_bytes
+from assetlint.writers import EXTENSIONS, finite_uvs, texture_bytes
 
 
 def _names(raw: list[str], fallback: str) -> list[str]:
@@ -85,6 +85,7 @@ def _mesh(stage, path: str, mesh: Mesh, materials: list) -> None:
     api = UsdGeom.PrimvarsAPI(geom)
     for index, uv in enumerate(mesh.uvs):
         name = "st" if index == 0 else f"st{index}"
+        uv = finite_uvs(uv)
         flipped = np.column_stack([uv[:, 0], 1.0 - uv[:, 1]]).astype(np.float32)
         primvar = api.CreatePrimvar(name, Sdf.ValueTypeNames.TexCoord2fArray, "vertex")
         primvar.Set(Vt.Vec2fArray.FromNumpy(flipped))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy.spatial import cKDTree
@@ -112,3 +114,32 @@ def test_obj_never_writes_nan_colours(tmp_path, sphere):
     back = load(out).meshes[0].colors
     assert back is not None and np.isfinite(back).all()
     assert back[:, :3].min() >= 0.0 and back[:, :3].max() <= 1.0
+
+
+TRUCK = (
+    Path(__file__).resolve().parents[2]
+    / ".."
+    / "shared"
+    / "corpus"
+    / "gltf-samples"
+    / "CesiumMilkTruck"
+    / "CesiumMilkTruck.glb"
+)
+
+
+@pytest.mark.skipif(not TRUCK.is_file(), reason="shared corpus not present")
+@pytest.mark.parametrize("suffix", [".glb", ".obj", ".usda"])
+def test_a_uv_set_some_primitives_lack_is_written_finite(tmp_path, suffix):
+    """CesiumMilkTruck's glass primitive has no TEXCOORD_0 while the body's do: the joined
+    mesh holds NaN for the glass's 536 vertices, and writing them gave the fixed file a
+    new L007 (ACCESSOR_INVALID_FLOAT, 1072 components)."""
+    asset = load(TRUCK)
+    uv = asset.meshes[0].uvs[0]
+    assert int(np.isnan(uv).any(axis=1).sum()) == 536
+    write(asset, tmp_path / f"t{suffix}")
+    back = load(tmp_path / f"t{suffix}")
+    assert all(np.isfinite(u).all() for m in back.meshes for u in m.uvs)
+    assert [f.code for f in back.issues if f.code == "L007"] == []
+    kept = ~np.isnan(uv).any(axis=1)
+    if suffix == ".glb":  # same vertices in the same order: the textured ones unchanged
+        assert np.array_equal(back.meshes[0].uvs[0][kept], uv[kept])
