@@ -292,12 +292,25 @@ def test_ctrl_c_mid_batch_leaves_no_report_no_corrupt_cache_and_inputs_untouched
     args = ["check", str(folder), "-j", "2", "--cache-dir", str(tmp_path / "c"),
             "--output", report]  # fmt: skip
     held = [sys.executable, "-c", HOLD_LAST, *args]
-    proc = subprocess.Popen(held, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {**os.environ, "PYTHONFAULTHANDLER": "1"}  # SIGABRT prints where a stuck run is
+    proc = subprocess.Popen(
+        held, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
     deadline = time.monotonic() + 60
     while not list((tmp_path / "c").glob("*/*.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # seen once under load: say where it waits
+        exited = proc.poll()  # not None: a worker left behind holds the output pipes
+        if exited is None:
+            proc.send_signal(signal.SIGABRT)
+        try:
+            err = proc.communicate(timeout=10)[1]
+        except subprocess.TimeoutExpired:
+            err = b""
+        pytest.fail(f"no end 60 s after SIGINT (exit code {exited}):\n{err.decode()[-6000:]}")
     assert proc.returncode == 2 and err.decode().endswith("interrupted\n"), err
     assert not (tmp_path / "r.xml").exists()
     entries = list((tmp_path / "c").glob("*/*.json"))
