@@ -271,6 +271,11 @@ runpy.run_module("assetlint", run_name="__main__", alter_sys=True)
 """
 
 
+def _sigint_as_from_a_shell() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_mid_batch_leaves_no_report_no_corrupt_cache_and_inputs_untouched(tmp_path):
     """SIGINT to a running `assetlint check` over 12 files: exit 2, no report file (not
     even a partial one), no temporary files, every cache entry whole JSON; and the inputs'
@@ -293,9 +298,13 @@ def test_ctrl_c_mid_batch_leaves_no_report_no_corrupt_cache_and_inputs_untouched
             "--output", report]  # fmt: skip
     held = [sys.executable, "-c", HOLD_LAST, *args]
     env = {**os.environ, "PYTHONFAULTHANDLER": "1"}  # SIGABRT prints where a stuck run is
+    # as from a shell: SIGINT neither ignored nor blocked, whatever an earlier test in
+    # this process left (both are inherited; in full runs the SIGINT was sometimes lost)
+    inherited = (signal.getsignal(signal.SIGINT), signal.pthread_sigmask(signal.SIG_BLOCK, []))
     proc = subprocess.Popen(
-        held, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
-    )
+        held, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        preexec_fn=_sigint_as_from_a_shell,
+    )  # fmt: skip
     deadline = time.monotonic() + 60
     while not list((tmp_path / "c").glob("*/*.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -310,7 +319,8 @@ def test_ctrl_c_mid_batch_leaves_no_report_no_corrupt_cache_and_inputs_untouched
             err = proc.communicate(timeout=10)[1]
         except subprocess.TimeoutExpired:
             err = b""
-        pytest.fail(f"no end 60 s after SIGINT (exit code {exited}):\n{err.decode()[-6000:]}")
+        pytest.fail(f"no end 60 s after SIGINT (exit code {exited}; here SIGINT: {inherited})"
+                    f":\n{err.decode()[-6000:]}")  # fmt: skip
     assert proc.returncode == 2 and err.decode().endswith("interrupted\n"), err
     assert not (tmp_path / "r.xml").exists()
     entries = list((tmp_path / "c").glob("*/*.json"))
