@@ -38,10 +38,24 @@ def test_quoted_output_is_what_the_corpus_gives(capsys, monkeypatch):
 
 
 def test_test_command_is_the_one_ci_runs():
-    assert ".venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest" in README
+    assert ".venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest -n auto\n" in README
     assert ".venv/bin/pip install --quiet -e '.[test]'" in CI_RUN
-    assert "\n.venv/bin/python -m pytest\n" in CI_RUN
+    assert "\n.venv/bin/python -m pytest -n auto\n" in CI_RUN
     assert "\n.venv/bin/mypy\n" in CI_RUN
+
+
+def test_auto_starts_one_worker_per_core_and_none_on_one_core(monkeypatch):
+    """`-n auto` on one core runs the tests in pytest's own process (a lone worker would
+    only add its start-up); four workers at most; xdist's own variable is obeyed."""
+    from tests import conftest
+
+    counts = {}
+    for cpus in (1, 2, 3, 16):
+        monkeypatch.setattr(conftest, "usable_cpus", lambda n=cpus: n)
+        counts[cpus] = conftest.pytest_xdist_auto_num_workers(None)
+    assert counts == {1: 0, 2: 2, 3: 3, 16: 4}
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "1")
+    assert conftest.pytest_xdist_auto_num_workers(None) is None
 
 
 def test_ci_doc_names_no_tag_or_repository_that_does_not_exist():
