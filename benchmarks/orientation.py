@@ -95,7 +95,8 @@ def read(asset: Asset) -> tuple[str, str, str]:
             if face.sign
             else f"axis {facing_direction(face.axis, line=True)}, sign unsure"
         )
-        cues = [(n, r) for n, r in (("geo", face.geometry), ("tex", face.texture)) if r]
+        named = (("geo", face.geometry), ("tex", face.texture), ("col", face.colour))
+        cues = [(n, r) for n, r in named if r]
         front += " (" + ", ".join(f"{n} {r:.2f}x" for n, r in cues) + ")"
     return size, up, front
 

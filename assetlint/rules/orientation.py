@@ -822,6 +822,7 @@ class Facing:
     plane: Plane  # its mirror plane
     texture: float | None  # texture detail of the +axis side / the -axis side
     geometry: float | None  # geometric detail of the +axis side / the -axis side
+    colour: float | None = None  # vertex-colour detail of the +axis side / the -axis side
 
 
 def facing(asset: Asset) -> Facing | None:
@@ -830,7 +831,8 @@ def facing(asset: Asset) -> Facing | None:
     detail is: the front of a modelled object carries its features (face, eyes, grille,
     buttons), and a single-view image-to-3D generator copies the photo onto the side it
     saw while it invents a smoother, blurrier back. Texture detail (a band-pass of the
-    base colour's luminance sampled on the surface) and geometric detail (how much the
+    base colour's luminance sampled on the surface; of vertex colours,
+    :func:`_colour_detail`) and geometric detail (how much the
     normals turn between neighbouring samples) of the two sides' body surface (seen from
     outside, :func:`visible`, and not on a thin sheet, :func:`thin_sheet`) are compared;
     each cue votes when one side exceeds the other by :data:`MIN_DETAIL_RATIO` beyond
@@ -867,7 +869,8 @@ def facing(asset: Asset) -> Facing | None:
     ):
         geometry = None  # the edges of a few facets, not features
     texture = _ratio(_texture_detail(asset, samples), front, back)
-    cues = [c for c in (geometry, texture) if c is not None]
+    colour = _ratio(_colour_detail(asset, samples, body), front, back)
+    cues = [c for c in (geometry, texture, colour) if c is not None]
     if not cues:
         return None  # no features on either side: nothing tells a front from a back
     votes = {int(np.sign(c.log)) for c in cues if c.votes}
@@ -881,6 +884,7 @@ def facing(asset: Asset) -> Facing | None:
         plane,
         None if texture is None else float(np.exp(flip * texture.log)),
         None if geometry is None else float(np.exp(flip * geometry.log)),
+        None if colour is None else float(np.exp(flip * colour.log)),
     )
 
 
@@ -1026,6 +1030,36 @@ def _texture_detail(asset: Asset, samples: ShapeSamples) -> np.ndarray | None:
     return detail if np.isfinite(detail).any() else None
 
 
+def _colour_detail(asset: Asset, samples: ShapeSamples, seen: np.ndarray) -> np.ndarray | None:
+    """Per seen sample with vertex colours, how far the luminance of its interpolated
+    colour stands from the mean of its :data:`DETAIL_NEIGHBOURS` nearest such samples': the
+    texture cue's band-pass, taken over the surface at the samples' spacing, for the
+    generators that write colour per vertex (TripoSR, InstantMesh, Shap-E, Point-E). They
+    too copy the photo onto the side they saw and blur what they invent (the TripoSR
+    chibi boy's face side reads 5.8 times its back); `fix` bakes these colours into a
+    texture, which the texture cue then reads. NaN elsewhere; None when no sample has
+    vertex colours."""
+    from scipy.spatial import cKDTree
+
+    luminance = np.full(len(samples.points), np.nan)
+    weights = np.array([0.2126, 0.7152, 0.0722])
+    for mesh_index in np.unique(samples.mesh[seen]):
+        mesh = asset.meshes[mesh_index]
+        if mesh.colors is None or len(mesh.colors) != mesh.vertex_count:
+            continue
+        rows = np.flatnonzero(seen & (samples.mesh == mesh_index))
+        corners = mesh.colors[samples.corners[rows], :3].astype(np.float64) @ weights
+        luminance[rows] = np.einsum("nk,nk->n", samples.bary[rows], corners)
+    rows = np.flatnonzero(np.isfinite(luminance))
+    if len(rows) <= DETAIL_NEIGHBOURS:
+        return None
+    points = samples.points[rows]
+    near = cKDTree(points).query(points, k=DETAIL_NEIGHBOURS + 1)[1][:, 1:]
+    detail = np.full(len(samples.points), np.nan)
+    detail[rows] = np.abs(luminance[rows] - luminance[rows][near].mean(axis=1))
+    return detail
+
+
 def _band(asset: Asset, texture: int) -> np.ndarray | None:
     """|blur(σ₁) - blur(σ₂)| of the texture's luminance (:data:`DETAIL_BAND`)."""
     from scipy import ndimage
@@ -1092,7 +1126,11 @@ def facing_turn(face: Facing, expected: str) -> Turn | None:
     turn squares it to the nearest), or None when it already does (within
     :data:`UPRIGHT_DEGREES`)."""
     axis, tolerance = face.axis, UPRIGHT_DEGREES
-    ratios = [("geometry", face.geometry), ("texture", face.texture)]
+    ratios = [
+        ("geometry", face.geometry),
+        ("texture", face.texture),
+        ("vertex colour", face.colour),
+    ]
     detail = ", ".join(f"{name} {r:.2f}x" for name, r in ratios if r is not None)
     plane = f"its mirror plane ({face.plane.score:.0%} of the surface maps onto itself)"
     if face.sign:
@@ -1175,7 +1213,8 @@ def facing_rule(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     which end is the front comes from detail: modelled fronts carry the features (face,
     eyes, grille, buttons), and single-view image-to-3D generators copy the photo onto
     the side they saw and invent a smoother, blurrier back. Texture detail (band-passed
-    base colour) and geometric detail (normal variation) vote when a side exceeds the
+    base colour; per-vertex colour the same way over the surface) and geometric detail
+    (normal variation) vote when a side exceeds the
     other by 10%, beyond sampling noise; geometry votes only for a side modelled with at
     least 100 triangles (features need them: the side of a plain block, an L-shape or a
     bone chain is a few facets whose only detail is their edges). The sign is said only when no cue

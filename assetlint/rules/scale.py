@@ -684,6 +684,21 @@ def _cube_text(size: float, cube: float, units: str) -> str:
     )
 
 
+def _frame(params: dict) -> tuple[float, float]:
+    """The sizes a generator's output takes: from the smallest cube, ``short_of_cube``
+    below, to the largest, ``beyond_cube`` above (0.9 to 2.06 units by default)."""
+    extents = [float(c) for c in params["normalized_extents"]]
+    return (
+        min(extents) * (1 - float(params["short_of_cube"])),
+        max(extents) * (1 + float(params["beyond_cube"])),
+    )
+
+
+def _in_frame(size: float, params: dict) -> bool:
+    low, high = _frame(params)
+    return low <= size <= high
+
+
 def scale_evidence(asset: Asset, params: dict, found: Placement | None = None) -> list[str] | None:
     """S006's evidence that the asset carries no real-world size (see
     :func:`no_real_scale`), one phrase each, or None when there is none; ``params`` are
@@ -703,6 +718,14 @@ def scale_evidence(asset: Asset, params: dict, found: Placement | None = None) -
     elif any(specific for _, specific in signs) and found.height_offset <= tolerance:
         size_text = (
             f"its longest side, {found.size:.4g} {units}, is the generator's, not the object's"
+        )
+    elif signs and centred and _in_frame(found.fitted, params):
+        low, high = _frame(params)
+        size_text = (
+            f"its longest side, {found.fitted:.4g} {found.fitted_units or units}, is within "
+            f"the span of the generators' cubes ({low:.3g} to {high:.3g} units) though it fills "
+            "none: an optimizing generator (DreamGaussian) frames the object for its orbiting "
+            "camera, centred on the orbit"
         )
     else:
         return None

@@ -89,7 +89,12 @@ def _material(doc: _Doc, material: Material, images: dict[int, int]) -> int:
 
 
 def write(asset: Asset, path: Path, generator: str = "assetlint fix") -> None:
-    """Write ``asset`` as one self-contained GLB file."""
+    """Write ``asset`` as one self-contained GLB file. The generator also names what wrote
+    the source ("assetlint fix (from pygltflib@v1.16.1)"): the pipeline that wrote it is
+    part of S006's evidence, which a fix that scaled nothing must not erase."""
+    source = asset.authored.generator
+    if source and not source.startswith(generator):
+        generator = f"{generator} (from {source})"
     doc = _Doc(generator)
     textures: dict[int, int] = {}  # asset texture index -> glTF texture index
     for index, texture in enumerate(asset.textures):

@@ -56,14 +56,67 @@ def s006(path: Path, **params) -> list:
 def test_generator_output_has_no_real_scale(name, size):
     found = s006(GENERATED / name)
     if size is None:
-        # DreamGaussian's set square is 1.34 units: its stage-1 mesh is not fitted to a
-        # cube side, and its names say no more than pygltflib wrote it: not reported.
-        assert found == []
+        # DreamGaussian's set square is 1.34 units: its stage-1 mesh fills no cube side;
+        # see test_a_centred_pipeline_output_between_the_cubes
         return
     [f] = found
     assert f.message.startswith(f"no real-world scale: its longest side is {size} generators ")
     assert "it is centred on the origin (half of it below the ground)" in f.message
     assert (f.code, f.severity, f.subject_type) == ("S006", "warning", "scene")
+
+
+def test_a_centred_pipeline_output_between_the_cubes():
+    """DreamGaussian's stage-1 mesh keeps the frame it was optimized in: centred on the
+    orbit of its camera (0.035 of its size off), 1.34 units, between the 1- and 2-unit
+    cubes but filling neither. Written by pygltflib (a script, not a modelling tool) it
+    is reported; centred authored models of such sizes (fandisk 1.69 units from
+    Meshlab, Suzanne 2.73 from Blender) name no pipeline and stay silent."""
+    [f] = s006(GENERATED / "dreamgaussian_coconut-set-square/set_square_DG_mesh.glb")
+    assert f.message == (
+        "no real-world scale: its longest side, 1.34 m, is within the span of the "
+        "generators' cubes (0.9 to 2.06 units) though it fills none: an optimizing generator "
+        "(DreamGaussian) frames the object for its orbiting camera, centred on the orbit; it "
+        "is centred on the origin (half of it below the ground); written by pygltflib; state "
+        "its real size with --size (e.g. --size 1.75m) or --category"
+    )
+    assert (f.value, f.limit) == (pytest.approx(1.33997, abs=1e-5), None)
+    assert s006(SHARED / "meshes/fandisk.obj") == []
+
+
+def test_fix_keeps_the_set_square_centred_and_its_writer_named(tmp_path, capsys):
+    """Without a size, fix neither moves the set square (its centring is the evidence) nor
+    drops the name of what wrote it: the relint still reports S006."""
+    out = tmp_path / "fixed.glb"
+    main(
+        [
+            "fix",
+            str(GENERATED / "dreamgaussian_coconut-set-square/set_square_DG_mesh.glb"),
+            "--target",
+            "unity",
+            "-o",
+            str(out),
+        ]
+    )
+    assert "pivot (O003, O007): not moved" in capsys.readouterr().out
+    fixed = load(out)
+    assert fixed.authored.generator == "assetlint fix (from pygltflib@v1.16.1)"
+    [f] = s006(out)
+    assert "written by pygltflib" in f.message
+    # a stated size is a real size: scaled and moved, nothing left to report
+    sized = tmp_path / "sized.glb"
+    main(
+        [
+            "fix",
+            str(GENERATED / "dreamgaussian_coconut-set-square/set_square_DG_mesh.glb"),
+            "--target",
+            "unity",
+            "--size",
+            "0.3m",
+            "-o",
+            str(sized),
+        ]
+    )
+    assert s006(sized) == []
 
 
 def test_the_message_names_the_evidence_and_the_fix():
