@@ -413,22 +413,78 @@ def hemisphere(count: int) -> np.ndarray:
     return np.column_stack([r * np.cos(phi), y, r * np.sin(phi)])
 
 
-def mirror_scores(samples: ShapeSamples, tree: cKDTree, directions: np.ndarray) -> np.ndarray:
-    """Per plane normal, the share of probe samples whose reflection through the plane
-    (through the surface's centroid) lands on the surface facing the mirrored way."""
-    probes = samples.points[:: max(1, len(samples.points) // MIRROR_PROBES)]
-    probe_normals = samples.normals[:: max(1, len(samples.points) // MIRROR_PROBES)]
-    centre = samples.points.mean(axis=0)
-    tol = MIRROR_TOLERANCE * samples.diagonal
-    scores = np.empty(len(directions))
-    for k, d in enumerate(directions):
-        reflected = probes - 2 * ((probes - centre) @ d)[:, None] * d
-        mirrored = probe_normals - 2 * (probe_normals @ d)[:, None] * d
-        dist, near = tree.query(reflected, distance_upper_bound=tol)
-        hit = dist < tol
-        hit[hit] = np.einsum("ij,ij->i", mirrored[hit], samples.normals[near[hit]]) > 0.5
-        scores[k] = hit.mean()
-    return scores
+# Probes are counted in chunks of this many per candidate plane, so that a candidate that
+# can no longer win is dropped part way (see :class:`MirrorSearch`).
+MIRROR_CHUNK = 64
+
+
+class MirrorSearch:
+    """The mirror score of candidate plane normals: the share of probe samples whose
+    reflection through the plane (through the surface's centroid) lands on the surface
+    facing the mirrored way. Hits are counted a chunk of probes at a time and a search
+    stops counting a candidate once its hits so far plus every probe it has left cannot
+    reach the leader's (branch and bound): the best candidate and its score are those of
+    counting every candidate on every probe, for a half to a third of the nearest-sample
+    queries, which are almost all of the cost."""
+
+    def __init__(self, samples: ShapeSamples, tree: cKDTree, directions: np.ndarray):
+        step = max(1, len(samples.points) // MIRROR_PROBES)
+        self.probes = samples.points[::step]
+        self.probe_normals = samples.normals[::step]
+        self.centre = samples.points.mean(axis=0)
+        self.tol = MIRROR_TOLERANCE * samples.diagonal
+        self.normals = samples.normals
+        self.tree = tree
+        self.directions = directions
+        self.done = np.zeros(len(directions), dtype=np.int64)  # probes counted so far
+        self.hits = np.zeros(len(directions), dtype=np.int64)
+        self._mirrored: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def score(self, k: int) -> float:
+        """Candidate ``k``'s score; only once :meth:`best` has returned it."""
+        return int(self.hits[k]) / len(self.probes)
+
+    def best(self, eligible: np.ndarray, above: int = -1) -> int | None:
+        """The eligible candidate with the most hits (the first of equals), or None when
+        none has more than ``above``."""
+        n = len(self.probes)
+        while True:
+            bound = self.hits + (n - self.done)
+            open_ = np.flatnonzero(eligible & (bound > above))
+            if not len(open_):
+                return None
+            lead = int(open_[np.lexsort((open_, -bound[open_]))[0]])
+            if self.done[lead] == n:  # counted to the end, and nothing else can beat it
+                return lead
+            floor = max(above, int(self.hits[open_].max()))
+            live = open_[(bound[open_] >= floor) & (self.done[open_] < n)]
+            ends = np.minimum(self.done[live] + MIRROR_CHUNK, n)
+            if self.done[open_].any():  # the leader to the end: its hits raise the floor
+                ends[live == lead] = n
+            self._count(live, ends)
+
+    def _count(self, rows: np.ndarray, ends: np.ndarray) -> None:
+        """Count the hits of candidates ``rows`` on their next probes up to ``ends``, in
+        one query. Each probe is reflected as a whole candidate's set, so its reflection
+        and its hit do not depend on the chunking."""
+        reflected, mirrored, owner = [], [], []
+        for k, end in zip(rows.tolist(), ends.tolist(), strict=True):
+            if k not in self._mirrored:
+                d = self.directions[k]
+                self._mirrored[k] = (
+                    self.probes - 2 * ((self.probes - self.centre) @ d)[:, None] * d,
+                    self.probe_normals - 2 * (self.probe_normals @ d)[:, None] * d,
+                )
+            start = int(self.done[k])
+            reflected.append(self._mirrored[k][0][start:end])
+            mirrored.append(self._mirrored[k][1][start:end])
+            owner.append(np.full(end - start, k))
+            self.done[k] = end
+        dist, near = self.tree.query(np.concatenate(reflected), distance_upper_bound=self.tol)
+        hit = dist < self.tol
+        facing = np.concatenate(mirrored)[hit]
+        hit[hit] = np.einsum("ij,ij->i", facing, self.normals[near[hit]]) > 0.5
+        self.hits += np.bincount(np.concatenate(owner)[hit], minlength=len(self.hits))
 
 
 @dataclass(frozen=True)
@@ -456,22 +512,24 @@ def _mirror_planes(samples: ShapeSamples) -> list[Plane]:
     principal = np.linalg.eigh(centred.T @ centred)[1].T
     coarse = np.concatenate([hemisphere(MIRROR_DIRECTIONS), np.eye(3), principal])
     coarse *= np.where(coarse[:, 1] < 0, -1.0, 1.0)[:, None]
-    scores = mirror_scores(samples, tree, coarse)
+    search = MirrorSearch(samples, tree, coarse)
+    eligible = np.ones(len(coarse), dtype=bool)
     chosen: list[int] = []
-    for k in np.argsort(-scores, kind="stable"):
-        if all(abs(coarse[k] @ coarse[c]) < np.cos(np.radians(30)) for c in chosen):
-            chosen.append(int(k))
-        if len(chosen) == 3:
+    while len(chosen) < 3:
+        k = search.best(eligible)
+        if k is None:
             break
+        chosen.append(k)
+        eligible &= np.abs(coarse @ coarse[k]) < np.cos(np.radians(30))
     extent = np.ptp(samples.points, axis=0).max()
     planes = []
     for k in chosen:
-        best, score = coarse[k], float(scores[k])
+        best, score, hits = coarse[k], search.score(k), int(search.hits[k])
         for step in (4.0, 2.0, 1.0, 0.5):
-            local = _nearby(best, step)
-            fine = mirror_scores(samples, tree, local)
-            if fine.max() > score:
-                best, score = local[int(np.argmax(fine))], float(fine.max())
+            local = MirrorSearch(samples, tree, _nearby(best, step))
+            i = local.best(np.ones(len(local.directions), dtype=bool), above=hits)
+            if i is not None:
+                best, score, hits = local.directions[i], local.score(i), int(local.hits[i])
         thickness = float(np.ptp(samples.points @ best)) / extent
         planes.append(Plane(best, score, thickness))
     return sorted(planes, key=lambda p: -p.score)
