@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from assetlint.engine import Engine
-from assetlint.model import Texture, TextureSlot
+from assetlint.model import Asset, Node, Texture, TextureSlot
 from assetlint.rules import heuristics
 from tests.analysis.builders import (
     Shape,
@@ -361,17 +362,9 @@ def test_fused_materials(engine):
     assert run(engine, textured_asset(sphere(), regions(seeds, paints)), "H006") == []
 
 
-def test_fused_materials_in_vertex_colours_and_in_their_bake(engine, tmp_path):
-    """H006 reads vertex colours, and gets the same verdict on them as on the texture
-    `fix` bakes from them: a mesh coloured per vertex, no material, whose red region has
-    a coarse grain (resolved by its vertices) 10x the white's and the dark's."""
-    from pathlib import Path
-
-    from assetlint.fix.colours import bake_mesh
-    from assetlint.loaders import load
-    from assetlint.model import Asset, Node
-    from assetlint.writers import write
-
+def grained_vertex_sphere() -> Asset:
+    """A sphere coloured per vertex, with no material and no UVs: white, dark and red
+    regions, the red one with a coarse grain (resolved by its vertices) 10x the others'."""
     seeds = np.array([[1.0, 0.2, 0.1], [-0.6, 0.7, -0.2], [0.0, -0.8, 0.6]])
     paints = np.array([colour((205, 205, 208)), colour((40, 40, 42)), colour((180, 40, 35))])
     mesh = sphere().mesh()
@@ -382,7 +375,18 @@ def test_fused_materials_in_vertex_colours_and_in_their_bake(engine, tmp_path):
     mesh.colors = mesh.colors.astype(np.float32)
     mesh.uvs, mesh.material_indices[:] = [], -1
     world = np.eye(4)
-    asset = Asset(Path("v.glb"), "glb", 0, meshes=[mesh], nodes=[Node("o", world, world, mesh=0)])
+    return Asset(Path("v.glb"), "glb", 0, meshes=[mesh], nodes=[Node("o", world, world, mesh=0)])
+
+
+def test_fused_materials_in_vertex_colours_and_in_their_bake(engine, tmp_path):
+    """H006 reads vertex colours, and gets the same verdict on them as on the texture
+    `fix` bakes from them: a mesh coloured per vertex, no material, whose red region has
+    a coarse grain (resolved by its vertices) 10x the white's and the dark's."""
+    from assetlint.fix.colours import bake_mesh
+    from assetlint.loaders import load
+    from assetlint.writers import write
+
+    asset = grained_vertex_sphere()
     (vertex,) = engine.run(asset, select=["H006"])
     assert vertex.subject_type == "mesh" and vertex.count == 2
     assert "in mesh 'object' (no material)" in vertex.message
@@ -397,21 +401,7 @@ def test_fused_materials_names_no_metal_in_vertex_colours_without_a_material(eng
     1 and roughness 1; read as evidence, every part of a vertex-coloured mesh without a
     material was "metal" (the grained sphere above: "metal 73%, metal 27%"). A default is
     no statement: the parts are named by their colour, with no gloss claimed."""
-    from pathlib import Path
-
-    from assetlint.model import Asset, Node
-
-    seeds = np.array([[1.0, 0.2, 0.1], [-0.6, 0.7, -0.2], [0.0, -0.8, 0.6]])
-    paints = np.array([colour((205, 205, 208)), colour((40, 40, 42)), colour((180, 40, 35))])
-    mesh = sphere().mesh()
-    p = mesh.positions.astype(np.float64)
-    region = ((p[:, None, :] - seeds[None]) ** 2).sum(-1).argmin(axis=1)
-    grain = np.exp(np.array([0.12, 0.12, 1.2])[region] * noise(p, 60.0, 3))
-    mesh.colors = np.column_stack([paints[region] * grain[:, None], np.ones(len(p))])
-    mesh.colors = mesh.colors.astype(np.float32)
-    mesh.uvs, mesh.material_indices[:] = [], -1
-    world = np.eye(4)
-    asset = Asset(Path("v.glb"), "glb", 0, meshes=[mesh], nodes=[Node("o", world, world, mesh=0)])
+    asset = grained_vertex_sphere()
     (finding,) = engine.run(asset, select=["H006"])
     assert finding.message == (
         "1 slot, looks like 2 materials (≈ dark rubber 73%, white 27%) in mesh 'object' "
