@@ -12,7 +12,7 @@ import numpy as np
 
 from assetlint.fix import FixContext, fix
 from assetlint.fix._meshlab import MeshLabError, close_holes, isolated
-from assetlint.geometry.shells import held_by_other_meshes, nesting
+from assetlint.geometry.shells import floating, held_by_other_meshes, nesting
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, components, topology
 from assetlint.model import Asset, Mesh
 from assetlint.rules import mesh_label, plural
@@ -383,18 +383,7 @@ def _small_parts(
 ) -> np.ndarray:
     """mesh.triangles indices of the faces of floaters, as G012 judges them (``held``: per
     part, inside another mesh's closed shell, so not floating)."""
-    count, part = topo.parts
-    if count < 2:
-        return np.zeros(0, dtype=np.int64)
-    areas = topo.part_areas
-    sizes = np.linalg.norm(topo.part_extents, axis=1)
-    main = int(np.argmax(areas))
-    small = (areas < area_ratio * areas[main]) | (sizes < size_ratio * sizes[main])
-    small[main] = False
-    small[nesting(topo).container >= 0] = False  # cavities and hidden parts stay
-    if held is not None and len(held) == count:
-        small[held] = False  # and those of another mesh's shells
-    return topo.face_index[small[part]]
+    return topo.face_index[floating(topo, area_ratio, size_ratio, held)[topo.parts[1]]]
 
 
 @fix("floaters", ("G012",), "delete small disconnected parts")

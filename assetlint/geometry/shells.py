@@ -117,6 +117,27 @@ def _nesting(topo: Topology) -> Nesting:
     return Nesting(container, kind, share)
 
 
+def floating(
+    topo: Topology, area_ratio: float, size_ratio: float, held: np.ndarray | None = None
+) -> np.ndarray:
+    """Per part: G012's floater, whose area or size is below that share of the main
+    part's (the largest by area), inside no closed shell of its own mesh nor, where
+    ``held`` marks it, of another mesh. G012 and fix's floaters step both ask this, so
+    what the rule reports is what fix deletes."""
+    count = topo.parts[0]
+    if count < 2:
+        return np.zeros(count, dtype=bool)
+    areas = topo.part_areas
+    sizes = np.linalg.norm(topo.part_extents, axis=1)
+    main = int(np.argmax(areas))
+    small = (areas < area_ratio * areas[main]) | (sizes < size_ratio * sizes[main])
+    small[main] = False
+    small[nesting(topo).container >= 0] = False  # a cavity or a hidden part: G017, G016
+    if held is not None and len(held) == count:
+        small[held] = False
+    return small
+
+
 def held_by_other_meshes(asset: Asset, tolerance: float) -> dict[int, np.ndarray]:
     """Per mesh index, per part of its topology at ``tolerance``: whether the part lies
     (:data:`NESTED_SHARE` of its samples) inside a closed shell of another mesh instance,

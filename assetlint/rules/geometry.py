@@ -13,7 +13,7 @@ import numpy as np
 
 from assetlint.arrays import finite_rows, rows
 from assetlint.findings import SAMPLE_LIMIT, Finding
-from assetlint.geometry.shells import NESTED_SHARE, nesting, nesting_across_meshes
+from assetlint.geometry.shells import NESTED_SHARE, floating, nesting, nesting_across_meshes
 from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, topology, totals
 from assetlint.model import Asset
 from assetlint.plugins import hookimpl
@@ -624,18 +624,13 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         count, part = topo.parts
         if count < 2:
             continue
-        areas = topo.part_areas
         sizes = np.linalg.norm(topo.part_extents, axis=1)
-        main = int(np.argmax(areas))
-        small = (areas < area_ratio * areas[main]) | (sizes < size_ratio * sizes[main])
-        small[main] = False
-        small[nesting(topo).container >= 0] = False  # inside a shell: G016/G017, not floating
-        small[_across(asset, ctx, index) != ""] = False  # in another mesh's shell: the same
+        small = floating(topo, area_ratio, size_ratio, _across(asset, ctx, index) != "")
         bad = np.flatnonzero(small)
         if not len(bad):
             continue
-        floating = np.isin(part, bad)
-        faces = topo.face_index[floating]
+        on = np.isin(part, bad)
+        faces = topo.face_index[on]
         biggest = bad[np.argmax(sizes[bad])]
         yield ctx.none_allowed(
             f"{plural(len(bad), 'floating part')} ({plural(len(faces), 'face')}) smaller than "
@@ -646,7 +641,7 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
             bad=bad,
             sample={"faces": faces},
             location=topo.welded_positions[topo.faces[part == biggest][0, 0]],
-            elements={"faces": faces, "parts": part[floating]},
+            elements={"faces": faces, "parts": part[on]},
         )
 
 
