@@ -18,7 +18,8 @@ from assetlint.model import Asset, Mesh
 from assetlint.rules import mesh_label, plural
 
 
-def _tolerance(ctx: FixContext, code: str) -> float:
+def weld_tolerance(ctx: FixContext, code: str) -> float:
+    """The weld tolerance rule ``code`` judged with: a repair works on what it saw."""
     return float(ctx.param(code, "weld_tolerance") or DEFAULT_WELD_TOLERANCE)
 
 
@@ -77,7 +78,7 @@ def fix_weld(asset: Asset, ctx: FixContext) -> list[str]:
     for mesh, label in reported_meshes(asset, ctx, "G011"):
         if not mesh.vertex_count:
             continue
-        topo = topology(mesh, _tolerance(ctx, "G011"))
+        topo = topology(mesh, weld_tolerance(ctx, "G011"))
         attrs = np.round(_attributes(mesh) * 1e6)
         key = np.column_stack([topo.welded.astype(np.float64), attrs])
         _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
@@ -119,7 +120,7 @@ def fix_cleanup(asset: Asset, ctx: FixContext) -> list[str]:
     open a hole) but flipped with a neighbour (:func:`flip_slivers`)."""
     changes = []
     for mesh, label in reported_meshes(asset, ctx, *CLEANUP_CODES):
-        topo = topology(mesh, _tolerance(ctx, "G006"))
+        topo = topology(mesh, weld_tolerance(ctx, "G006"))
         bad = np.zeros(mesh.triangle_count, dtype=bool)
         if {"G009", "G010"} & set(ctx.running):
             bad[~topo.valid] = True
@@ -136,7 +137,7 @@ def fix_cleanup(asset: Asset, ctx: FixContext) -> list[str]:
         if "G006" in ctx.running:
             if degenerate:  # the snap can leave a corner on the edge beside it (the robot)
                 mesh.cache.clear()
-                topo = topology(mesh, _tolerance(ctx, "G006"))
+                topo = topology(mesh, weld_tolerance(ctx, "G006"))
             loose = loose_slivers(topo)
             bad[loose] = True
             degenerate += len(loose)
@@ -236,6 +237,32 @@ def snap_welded(mesh: Mesh, topo: Topology, faces: np.ndarray) -> None:
     mesh.positions = positions
 
 
+def turn_outward(asset: Asset, mesh: Mesh, tolerance: float, rows: np.ndarray | None = None) -> int:
+    """Flip the faces :func:`orientation_flips` picks, so that every closed shell faces
+    outward as G005 will judge it after a repair closed it; with ``rows`` (mesh.triangles
+    rows), only in the closed shells that hold one of them. How many triangles flipped."""
+    topo = topology(mesh, tolerance)
+    _, part = topo.parts
+    if rows is not None:
+        chosen = np.zeros(len(topo.part_closed), dtype=bool)
+        chosen[part[np.isin(topo.face_index, rows)]] = True
+        chosen &= topo.part_closed
+        if not chosen.any():
+            return 0
+    index = next(i for i, m in enumerate(asset.meshes) if m is mesh)
+    flips = orientation_flips(topo, held_by_other_meshes(asset, tolerance).get(index))
+    if rows is not None:
+        flips &= chosen[part]
+    if not flips.any():
+        return 0
+    flipped = topo.face_index[flips]
+    tris = mesh.triangles.copy()
+    tris[flipped] = tris[flipped][:, ::-1]
+    mesh.triangles = tris
+    mesh.cache.clear()
+    return len(flipped)
+
+
 def orientation_flips(topo: Topology, held: np.ndarray | None = None) -> np.ndarray:
     """Per topological face, whether to flip it so that every edge shared by two faces is
     traversed in opposite directions and closed shells enclose positive volume.
@@ -316,10 +343,10 @@ def fix_winding(asset: Asset, ctx: FixContext) -> list[str]:
     """Flip the faces :func:`orientation_flips` names, on the welded topology the rules
     judge; seams stay as they were (only the order of each face's corners changes)."""
     changes = []
-    held = held_by_other_meshes(asset, _tolerance(ctx, "G004"))
+    held = held_by_other_meshes(asset, weld_tolerance(ctx, "G004"))
     index_of = {id(mesh): index for index, mesh in enumerate(asset.meshes)}
     for mesh, label in reported_meshes(asset, ctx, "G004", "G005"):
-        topo = topology(mesh, _tolerance(ctx, "G004"))
+        topo = topology(mesh, weld_tolerance(ctx, "G004"))
         flipped = orientation_flips(topo, held.get(index_of[id(mesh)]))
         if flipped.any():
             rows = topo.face_index[flipped]
@@ -333,7 +360,7 @@ def fix_winding(asset: Asset, ctx: FixContext) -> list[str]:
             mesh.cache.clear()
             changes.append(f"{label}: flipped {plural(int(flipped.sum()), 'triangle')}")
         if "G004" in ctx.running:
-            changes.extend(one_sided(topology(mesh, _tolerance(ctx, "G004")), label))
+            changes.extend(one_sided(topology(mesh, weld_tolerance(ctx, "G004")), label))
     return changes
 
 
@@ -393,7 +420,7 @@ def fix_floaters(asset: Asset, ctx: FixContext) -> list[str]:
     area_ratio = float(ctx.param("G012", "area_ratio"))
     size_ratio = float(ctx.param("G012", "size_ratio"))
     changes = []
-    tolerance = _tolerance(ctx, "G012")
+    tolerance = weld_tolerance(ctx, "G012")
     held = held_by_other_meshes(asset, tolerance)
     index_of = {id(mesh): index for index, mesh in enumerate(asset.meshes)}
     for mesh, label in reported_meshes(asset, ctx, "G012"):
@@ -417,7 +444,7 @@ def fix_hidden(asset: Asset, ctx: FixContext) -> list[str]:
     hollow of the object, not geometry lying inside it."""
     changes = []
     for mesh, label in reported_meshes(asset, ctx, "G016"):
-        topo = topology(mesh, _tolerance(ctx, "G016"))
+        topo = topology(mesh, weld_tolerance(ctx, "G016"))
         _, part = topo.parts
         hidden = nesting(topo).parts("hidden")
         if not len(hidden):
@@ -727,7 +754,7 @@ def fix_holes(asset: Asset, ctx: FixContext) -> list[str]:
     UVs) and takes the material of a face beside it; bigger holes are left to a person."""
     changes = []
     for mesh, label in reported_meshes(asset, ctx, "G003"):
-        topo = topology(mesh, _tolerance(ctx, "G003"))
+        topo = topology(mesh, weld_tolerance(ctx, "G003"))
         try:
             vertex_count, faces = isolated(
                 close_holes,
@@ -781,17 +808,9 @@ def fix_holes(asset: Asset, ctx: FixContext) -> list[str]:
                 "the edge's ends"
             )
         # a shell closed now must face outward, as G005 will judge it
-        closed = topology(mesh, _tolerance(ctx, "G003"))
-        index = next(i for i, m in enumerate(asset.meshes) if m is mesh)
-        held = held_by_other_meshes(asset, _tolerance(ctx, "G003")).get(index)
-        flips = orientation_flips(closed, held)
-        if flips.any():
-            rows = closed.face_index[flips]
-            tris = mesh.triangles.copy()
-            tris[rows] = tris[rows][:, ::-1]
-            mesh.triangles = tris
-            mesh.cache.clear()
+        turned = turn_outward(asset, mesh, weld_tolerance(ctx, "G003"))
+        if turned:
             changes.append(
-                f"{label}: turned {plural(len(rows), 'triangle')} of the closed shells outward"
+                f"{label}: turned {plural(turned, 'triangle')} of the closed shells outward"
             )
     return changes

@@ -42,12 +42,13 @@ from assetlint.fix import FixContext, fix
 from assetlint.fix.geometry import (
     MAX_HOLE_EDGES,
     keep_faces,
-    orientation_flips,
     reported_meshes,
     sheets,
+    turn_outward,
+    weld_tolerance,
 )
-from assetlint.geometry.shells import held_by_other_meshes
-from assetlint.geometry.topology import DEFAULT_WELD_TOLERANCE, Topology, components, topology
+from assetlint.geometry.shells import closed_shells
+from assetlint.geometry.topology import Topology, components, topology
 from assetlint.model import Asset, Mesh
 from assetlint.rules import plural
 
@@ -56,10 +57,6 @@ from assetlint.rules import plural
 # moved apart by more than 4*sqrt(3) ~ 7 tolerances stay apart: 16 each keeps them apart
 # for fans whose directions differ by more than 25 degrees.
 SPLIT_GAP = 16.0
-
-
-def _tolerance(ctx: FixContext) -> float:
-    return float(ctx.param("G001", "weld_tolerance") or DEFAULT_WELD_TOLERANCE)
 
 
 def _next(half: np.ndarray) -> np.ndarray:
@@ -331,40 +328,10 @@ def split_edges(mesh: Mesh, topo: Topology) -> int:
     return int(separable.sum())
 
 
-def _face_new_shells_outward(asset: Asset, mesh: Mesh, tolerance: float, rows: np.ndarray) -> int:
-    """Flip the closed shells made by separating (shells holding a face of ``rows``, the
-    mesh.triangles rows that were in no shell before: deleting a fin or separating a
-    sheet closed it, or moving its vertices apart gave it a volume above rounding noise)
-    that face inward, as
-    :func:`~assetlint.fix.geometry.orientation_flips` judges them: a shell closed now is
-    judged by G005 (as after closing holes). How many triangles were flipped."""
-    topo = topology(mesh, tolerance)
-    _, part = topo.parts
-    new = np.zeros(len(topo.part_closed), dtype=bool)
-    new[part[np.isin(topo.face_index, rows)]] = True
-    new &= topo.part_closed
-    if not new.any():
-        return 0
-    index = next(i for i, m in enumerate(asset.meshes) if m is mesh)
-    held = held_by_other_meshes(asset, tolerance).get(index)
-    flips = orientation_flips(topo, held) & new[part]
-    if not flips.any():
-        return 0
-    flipped = topo.face_index[flips]
-    tris = mesh.triangles.copy()
-    tris[flipped] = tris[flipped][:, ::-1]
-    mesh.triangles = tris
-    mesh.cache.clear()
-    return len(flipped)
-
-
 def _in_shell(topo: Topology) -> np.ndarray:
-    """Per mesh.triangles row: in a closed part with a volume above rounding noise (G005's
-    measure), a shell G005 judges."""
-    noise = topo.diagonal**3 * 1e-9
-    shell = topo.part_closed & (np.abs(topo.part_volumes) > noise)
+    """Per mesh.triangles row: in a closed shell G005 judges (:func:`closed_shells`)."""
     flags = np.zeros(topo.mesh.triangle_count, dtype=bool)
-    flags[topo.face_index] = shell[topo.parts[1]]
+    flags[topo.face_index] = closed_shells(topo)[topo.parts[1]]
     return flags
 
 
@@ -378,7 +345,7 @@ def fix_manifold(asset: Asset, ctx: FixContext) -> list[str]:
     meeting at bow-tie vertices (module docstring), on the welded topology G001 and G002
     judge; what cannot be separated without cutting the surface is left and said."""
     changes = []
-    tolerance = _tolerance(ctx)
+    tolerance = weld_tolerance(ctx, "G001")
     area_ratio = float(ctx.param("G012", "area_ratio"))
     for mesh, label in reported_meshes(asset, ctx, "G001", "G002"):
         topo = topology(mesh, tolerance)
@@ -436,7 +403,9 @@ def fix_manifold(asset: Asset, ctx: FixContext) -> list[str]:
                     f"moved {SPLIT_GAP * topo.weld_tolerance:.2g} of the mesh's diagonal "
                     "toward its own faces"
                 )
-            turned = _face_new_shells_outward(asset, mesh, tolerance, np.flatnonzero(~shell))
+            # the closed shells made by separating (a fin gone or a sheet parted closed them,
+            # or moving vertices apart gave them a volume) face outward, as G005 will judge
+            turned = turn_outward(asset, mesh, tolerance, np.flatnonzero(~shell))
             if turned:
                 lines.append(
                     f"{label}: turned {plural(turned, 'triangle')} of the shells the "

@@ -73,15 +73,16 @@ def nesting(topo: Topology) -> Nesting:
     return cached
 
 
-def _shells(topo: Topology) -> np.ndarray:
-    """Per part: closed, with a volume above rounding noise (a shell with an inside)."""
+def closed_shells(topo: Topology) -> np.ndarray:
+    """Per part: closed, with a volume above rounding noise (a shell with an inside, as
+    G005 judges it)."""
     noise = topo.diagonal**3 * 1e-9
     return topo.part_closed & (np.abs(topo.part_volumes) > noise)
 
 
 def _nesting(topo: Topology) -> Nesting:
     count, part = topo.parts
-    shell = _shells(topo)
+    shell = closed_shells(topo)
     container = np.full(count, -1, dtype=np.int64)
     kind = np.where(shell, "outer", "").astype(object)
     share = np.zeros(count)
@@ -196,7 +197,7 @@ def _across(asset: Asset, tolerance: float) -> dict[int, np.ndarray]:
         verts.append(points)
         faces.append(topo.faces + base)
         owner_part.append(part + part_base)
-        shell.append(_shells(topo))
+        shell.append(closed_shells(topo))
         instance_of.append(np.full(count, k))
         # signed world volume: a mirroring instance turns its shells' facing
         volume.append(topo.part_volumes * np.linalg.det(world[:3, :3]))
