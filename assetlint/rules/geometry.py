@@ -348,9 +348,9 @@ def inside_out_shell(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     inside (see G003 and G004)."""
     for index, label, topo in _meshes(asset, ctx):
         volumes = topo.part_volumes
-        scale = topo.diagonal**3 * 1e-9  # below this, a signed volume is rounding noise
+        # "outer" is a closed shell whose volume is above rounding noise (closed_shells)
         outer = (nesting(topo).kind == "outer") & (_across(asset, ctx, index) == "")
-        bad = np.flatnonzero(outer & (volumes < -scale))
+        bad = np.flatnonzero(outer & (volumes < 0))
         if not len(bad):
             continue
         _, part = topo.parts
