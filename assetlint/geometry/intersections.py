@@ -199,14 +199,33 @@ def _snapped(points: np.ndarray) -> np.ndarray:
     return np.round(points / step) * step
 
 
+# faces measured at a time by _height: a few MB of temporaries rather than ~130 MB (the
+# twelve edge columns of a million faces), and the same values (each face's own)
+_HEIGHT_CHUNK = 1 << 16
+
+
 def _height(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """Twice the area over the longest edge: how far the flattest corner is from the
     opposite edge. Worked on contiguous columns, with the operations of the row formula
-    (``cross(ab, -ca)``, einsum's order of addition), so the same values."""
+    (``cross(ab, -ca)``, einsum's order of addition), so the same values;
+    :data:`_HEIGHT_CHUNK` faces at a time."""
+    if len(faces) <= _HEIGHT_CHUNK:
+        return _chunk_height(points, faces)
+    columns = [np.ascontiguousarray(points[:, k]) for k in range(3)]
+    out = np.empty(len(faces))
+    for start in range(0, len(faces), _HEIGHT_CHUNK):
+        out[start : start + _HEIGHT_CHUNK] = _chunk_height(
+            columns, faces[start : start + _HEIGHT_CHUNK]
+        )
+    return out
+
+
+def _chunk_height(points: np.ndarray | list[np.ndarray], faces: np.ndarray) -> np.ndarray:
+    """:func:`_height` of some faces; ``points`` as rows or as its three columns."""
     index = [np.ascontiguousarray(faces[:, k]) for k in range(3)]
     ab, bc, ca = [], [], []
     for k in range(3):
-        column = np.ascontiguousarray(points[:, k])
+        column = points[k] if isinstance(points, list) else np.ascontiguousarray(points[:, k])
         a, b, c = column[index[0]], column[index[1]], column[index[2]]
         ab.append(b - a)
         bc.append(c - b)
