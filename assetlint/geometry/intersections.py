@@ -104,7 +104,9 @@ def self_intersections(
     :data:`BROAD_PHASE_FACES` faces or more, where it pays for its fixed cost. Raises
     :class:`IntersectionTooCostly` when the estimated work exceeds ``max_cost``."""
     pos = np.asarray(positions, dtype=np.float64).reshape(-1, 3)
-    tri = np.asarray(triangles).reshape(-1, 3).astype(np.int64)
+    tri = np.asarray(triangles).reshape(-1, 3)
+    if tri.dtype not in (np.int32, np.int64):  # int32 indices are kept: no 1M-face copy
+        tri = tri.astype(np.int64)
     if not len(tri):
         return np.zeros(0, dtype=np.int64)
     prepared = _prepare(pos, tri)
@@ -151,7 +153,7 @@ def _prepare(pos: np.ndarray, tri: np.ndarray):
     count, label = weld(p, MIN_WELD_TOLERANCE * diag)  # all at one point: one class
     rep = np.full(count, len(p), dtype=np.int64)
     np.minimum.at(rep, label, np.arange(len(p)))
-    welded = np.full(n, -1, dtype=np.int64)
+    welded = np.full(n, -1, dtype=label.dtype)  # int32 below 2^31 vertices
     welded[used_ids] = label
     w = welded[t]
     points = _snapped(p[rep] - aligned_centre(p))
@@ -278,20 +280,23 @@ def grid_cost(points: np.ndarray, faces: np.ndarray) -> float:
     # per axis, the first cell of each box's range and the one past its last
     ends: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
     for k in range(3):
-        first = np.clip(((lo[k] - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
-        last = np.clip(((hi[k] - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
+        low, high = lo.pop(0), hi.pop(0)  # each freed once used (1M faces: 8 MB)
+        first = np.clip(((low - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
+        last = np.clip(((high - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
         ends[0].append(first * stride[k])
         ends[1].append((last + 1) * stride[k])
     cells = int(np.prod(shape))
-    # of the ranges, by parity: +1 for even, -1 for odd
-    corners: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+    # the eight corners of the ranges, by parity: +1 for even, -1 for odd (one corner's
+    # counts at a time: integer sums, the same as counting all of a parity at once)
+    diff = np.zeros(cells, dtype=np.int64)
     for sx in (0, 1):
         for sy in (0, 1):
             for sz in (0, 1):
                 corner = ends[sx][0] + ends[sy][1] + ends[sz][2]
-                corners[(sx + sy + sz) % 2].append(corner)
-    diff = np.bincount(np.concatenate(corners[0]), minlength=cells)
-    diff -= np.bincount(np.concatenate(corners[1]), minlength=cells)
+                if (sx + sy + sz) % 2:
+                    diff -= np.bincount(corner, minlength=cells)
+                else:
+                    diff += np.bincount(corner, minlength=cells)
     counts = diff.reshape(shape).cumsum(0).cumsum(1).cumsum(2)[:-1, :-1, :-1].ravel()
     counts = counts.astype(np.float64)  # its square summed may pass 2^63
     return float(np.dot(counts, counts))
