@@ -104,7 +104,9 @@ def self_intersections(
     :data:`BROAD_PHASE_FACES` faces or more, where it pays for its fixed cost. Raises
     :class:`IntersectionTooCostly` when the estimated work exceeds ``max_cost``."""
     pos = np.asarray(positions, dtype=np.float64).reshape(-1, 3)
-    tri = np.asarray(triangles).reshape(-1, 3).astype(np.int64)
+    tri = np.asarray(triangles).reshape(-1, 3)
+    if tri.dtype not in (np.int32, np.int64):  # int32 indices are kept: no 1M-face copy
+        tri = tri.astype(np.int64)
     if not len(tri):
         return np.zeros(0, dtype=np.int64)
     prepared = _prepare(pos, tri)
@@ -151,7 +153,7 @@ def _prepare(pos: np.ndarray, tri: np.ndarray):
     count, label = weld(p, MIN_WELD_TOLERANCE * diag)  # all at one point: one class
     rep = np.full(count, len(p), dtype=np.int64)
     np.minimum.at(rep, label, np.arange(len(p)))
-    welded = np.full(n, -1, dtype=np.int64)
+    welded = np.full(n, -1, dtype=label.dtype)  # int32 below 2^31 vertices
     welded[used_ids] = label
     w = welded[t]
     points = _snapped(p[rep] - aligned_centre(p))
@@ -199,14 +201,33 @@ def _snapped(points: np.ndarray) -> np.ndarray:
     return np.round(points / step) * step
 
 
+# faces measured at a time by _height: a few MB of temporaries rather than ~130 MB (the
+# twelve edge columns of a million faces), and the same values (each face's own)
+_HEIGHT_CHUNK = 1 << 16
+
+
 def _height(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """Twice the area over the longest edge: how far the flattest corner is from the
     opposite edge. Worked on contiguous columns, with the operations of the row formula
-    (``cross(ab, -ca)``, einsum's order of addition), so the same values."""
+    (``cross(ab, -ca)``, einsum's order of addition), so the same values;
+    :data:`_HEIGHT_CHUNK` faces at a time."""
+    if len(faces) <= _HEIGHT_CHUNK:
+        return _chunk_height(points, faces)
+    columns = [np.ascontiguousarray(points[:, k]) for k in range(3)]
+    out = np.empty(len(faces))
+    for start in range(0, len(faces), _HEIGHT_CHUNK):
+        out[start : start + _HEIGHT_CHUNK] = _chunk_height(
+            columns, faces[start : start + _HEIGHT_CHUNK]
+        )
+    return out
+
+
+def _chunk_height(points: np.ndarray | list[np.ndarray], faces: np.ndarray) -> np.ndarray:
+    """:func:`_height` of some faces; ``points`` as rows or as its three columns."""
     index = [np.ascontiguousarray(faces[:, k]) for k in range(3)]
     ab, bc, ca = [], [], []
     for k in range(3):
-        column = np.ascontiguousarray(points[:, k])
+        column = points[k] if isinstance(points, list) else np.ascontiguousarray(points[:, k])
         a, b, c = column[index[0]], column[index[1]], column[index[2]]
         ab.append(b - a)
         bc.append(c - b)
@@ -259,20 +280,23 @@ def grid_cost(points: np.ndarray, faces: np.ndarray) -> float:
     # per axis, the first cell of each box's range and the one past its last
     ends: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
     for k in range(3):
-        first = np.clip(((lo[k] - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
-        last = np.clip(((hi[k] - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
+        low, high = lo.pop(0), hi.pop(0)  # each freed once used (1M faces: 8 MB)
+        first = np.clip(((low - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
+        last = np.clip(((high - box_lo[k]) / cell[k]).astype(np.int64), 0, dims[k] - 1)
         ends[0].append(first * stride[k])
         ends[1].append((last + 1) * stride[k])
     cells = int(np.prod(shape))
-    # of the ranges, by parity: +1 for even, -1 for odd
-    corners: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+    # the eight corners of the ranges, by parity: +1 for even, -1 for odd (one corner's
+    # counts at a time: integer sums, the same as counting all of a parity at once)
+    diff = np.zeros(cells, dtype=np.int64)
     for sx in (0, 1):
         for sy in (0, 1):
             for sz in (0, 1):
                 corner = ends[sx][0] + ends[sy][1] + ends[sz][2]
-                corners[(sx + sy + sz) % 2].append(corner)
-    diff = np.bincount(np.concatenate(corners[0]), minlength=cells)
-    diff -= np.bincount(np.concatenate(corners[1]), minlength=cells)
+                if (sx + sy + sz) % 2:
+                    diff -= np.bincount(corner, minlength=cells)
+                else:
+                    diff += np.bincount(corner, minlength=cells)
     counts = diff.reshape(shape).cumsum(0).cumsum(1).cumsum(2)[:-1, :-1, :-1].ravel()
     counts = counts.astype(np.float64)  # its square summed may pass 2^63
     return float(np.dot(counts, counts))

@@ -23,6 +23,7 @@ with :func:`crossings` over a scene of :func:`embree_scene`.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,16 +156,19 @@ def nesting_across_meshes(asset: Asset, tolerance: float) -> dict[int, np.ndarra
     shell), "hidden" (a closed shell facing the same way, or an open part, inside one)
     or "" (inside none); a part held in any of its mesh's instances counts. Cached on
     the asset for as long as every mesh keeps its topology (a repair that changes a mesh
-    clears the mesh's cache, and with it the topology this was computed from)."""
+    clears the mesh's cache, and with it the topology this was computed from). The
+    topologies are held weakly: a large mesh's topology (~110 MB per million triangles)
+    is freed once the rules that own it are done, not kept alive by this answer."""
     key = ("shells.across", tolerance)
     topos = tuple(topology(mesh, tolerance) for mesh in asset.meshes)
     cached = asset.cache.get(key)
     if (
         cached is None
         or len(cached[0]) != len(topos)
-        or any(a is not b for a, b in zip(cached[0], topos, strict=True))
+        or any(a() is not b for a, b in zip(cached[0], topos, strict=True))
     ):
-        cached = asset.cache[key] = (topos, _across(asset, tolerance))
+        refs = tuple(weakref.ref(t) for t in topos)
+        cached = asset.cache[key] = (refs, _across(asset, tolerance))
     return cached[1]
 
 

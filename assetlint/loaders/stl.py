@@ -206,29 +206,55 @@ def merge_positions(corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """((n, 3) unique positions in order of first appearance, (m, 3) triangles) from
     (3m, 3) corner positions, merging bit-identical float32 positions only.
 
-    Positions are grouped by a 64-bit hash of their bits (one sort of one key, several
-    times faster than sorting rows); the grouping is then checked bit for bit, and a
-    hash collision (never seen, but possible) falls back to an exact row sort."""
+    Positions are grouped by a hash of their bits with the row index packed in the low
+    bits of the same 64-bit key (one plain sort, several times faster than an argsort,
+    and each group comes out with its first row first); the grouping is then checked bit
+    for bit, and the rows of a group that a hash collision joined (rare, but possible)
+    are grouped again exactly. The ranks of first appearances come from a running count,
+    not a second sort."""
     corners = np.ascontiguousarray(corners, dtype=np.float32) + np.float32(0.0)  # -0.0 -> 0.0
-    if not len(corners):
+    n = len(corners)
+    if not n:
         return np.zeros((0, 3), dtype=np.float32), np.zeros((0, 3), dtype=np.int32)
     bits = corners.view(np.uint32)
-    wide = bits.astype(np.uint64)
-    key = ((wide[:, 0] << np.uint64(32)) | wide[:, 1]) * _K1 ^ wide[:, 2] * _K2
-    del wide
-    order = np.argsort(key)
-    sorted_key = key[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = sorted_key[1:] != sorted_key[:-1]
-    starts = np.flatnonzero(new)
-    first = np.minimum.reduceat(order, starts)  # first appearance of each position
-    group = np.cumsum(new) - 1
-    inverse = np.empty(len(order), dtype=np.int64)
+    idx_bits = max(1, (n - 1).bit_length())
+    key = bits[:, 0].astype(np.uint64)
+    key <<= np.uint64(32)
+    key |= bits[:, 1]
+    key *= _K1
+    key ^= bits[:, 2].astype(np.uint64) * _K2
+    key >>= np.uint64(idx_bits)  # the hash's high bits, then the row below them
+    key <<= np.uint64(idx_bits)
+    key |= np.arange(n, dtype=np.uint64)
+    key.sort()
+    kind = np.int32 if n < 2**31 else np.int64
+    order = (key & np.uint64((1 << idx_bits) - 1)).astype(kind)
+    key >>= np.uint64(idx_bits)
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    del key
+    first = order[new]  # within a run of one hash the rows ascend: its first row
+    group = np.cumsum(new, dtype=kind)
+    group -= 1
+    inverse = np.empty(n, dtype=kind)
     inverse[order] = group
-    if not (bits == bits[first][inverse]).all():  # a hash collision: sort rows exactly
-        _, first, inverse = np.unique(bits, axis=0, return_index=True, return_inverse=True)
-        inverse = inverse.reshape(-1)
-    rank = np.empty(len(first), dtype=np.int64)
-    by_appearance = np.argsort(first)
-    rank[by_appearance] = np.arange(len(first))
-    return corners[first[by_appearance]], rank[inverse].reshape(-1, 3).astype(np.int32)
+    del order, group, new
+    wrong = np.zeros(n, dtype=bool)
+    for j in range(3):
+        column = bits[:, j]
+        wrong |= column != column[first][inverse]
+    if wrong.any():  # a hash collision: regroup the rows of the groups it touched exactly
+        touched = np.zeros(len(first), dtype=bool)
+        touched[inverse[wrong]] = True
+        rows = np.flatnonzero(touched[inverse])
+        _, at, local = np.unique(bits[rows], axis=0, return_index=True, return_inverse=True)
+        inverse[rows] = len(first) + local.reshape(-1)
+        first = np.concatenate([first, rows[at].astype(kind)])
+    # rank of each group by its first row (a group emptied above keeps a first row that
+    # starts another group: marked twice, counted once)
+    is_first = np.zeros(n, dtype=bool)
+    is_first[first] = True
+    rank = np.cumsum(is_first, dtype=kind)
+    rank -= 1
+    return corners[is_first], rank[first][inverse].reshape(-1, 3).astype(np.int32)

@@ -300,6 +300,19 @@ def test_height_by_columns_equals_the_row_formula_bit_for_bit():
     assert np.array_equal(_height(points, faces), rows, equal_nan=True)
 
 
+def test_height_in_chunks_equals_the_whole_computation(monkeypatch):
+    """A large mesh's heights are computed a chunk of faces at a time (memory): each
+    face's value is its own, so the chunks give exactly the values of one pass."""
+    from assetlint.geometry import intersections
+
+    rng = np.random.default_rng(4)
+    points = rng.normal(size=(3_000, 3)) * rng.uniform(1e-3, 1e3, size=(3_000, 1))
+    faces = rng.integers(0, 3_000, size=(10_007, 3))
+    whole = _height(points, faces)
+    monkeypatch.setattr(intersections, "_HEIGHT_CHUNK", 1_000)
+    assert np.array_equal(_height(points, faces), whole, equal_nan=True)
+
+
 def test_without_numba_the_broad_phase_falls_back_to_meshlab_alone(monkeypatch):
     # a platform without numba's wheel, or a read-only install that numba cannot cache in:
     # the same faces, from MeshLab over every face

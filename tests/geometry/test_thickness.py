@@ -168,3 +168,17 @@ def test_face_cross_products_on_columns_equal_the_row_formula_bit_for_bit():
     a = points[faces[:, 0]]
     expected = np.cross(points[faces[:, 1]] - a, points[faces[:, 2]] - a)
     assert np.array_equal(_cross(points, faces), expected)
+
+
+def test_face_cross_products_in_chunks_equal_the_row_formula_bit_for_bit(monkeypatch):
+    """A large mesh's cross products are worked out a chunk of faces at a time (memory):
+    the chunks, the last one short, give the row formula's floats exactly."""
+    from assetlint.geometry import thickness
+
+    monkeypatch.setattr(thickness, "_CROSS_CHUNK", 1_000)
+    rng = np.random.default_rng(6)
+    points = rng.normal(size=(2000, 3)) * rng.choice([1e-5, 1.0, 1e3], size=(2000, 1))
+    faces = rng.integers(0, 2000, size=(10_007, 3))
+    a = points[faces[:, 0]]
+    expected = np.cross(points[faces[:, 1]] - a, points[faces[:, 2]] - a)
+    assert np.array_equal(thickness._cross(points, faces), expected)

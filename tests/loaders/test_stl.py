@@ -237,3 +237,33 @@ def test_million_triangle_binary_stl_loads_in_seconds(tmp_path):
     elapsed = time.process_time() - start
     assert mesh.triangle_count == len(triangles) and mesh.vertex_count == len(positions)
     assert elapsed < 5.0, f"{elapsed:.1f} s of CPU"
+
+
+def _merged_exactly(corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """merge_positions' answer from an exact row grouping (np.unique), for comparison."""
+    c = np.ascontiguousarray(corners, dtype=np.float32) + np.float32(0.0)
+    _, first, inverse = np.unique(c.view(np.uint32), axis=0, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return c[np.sort(first)], rank[inverse.reshape(-1)].reshape(-1, 3)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+@pytest.mark.parametrize("collide", [False, True])
+def test_merge_positions_equals_an_exact_grouping_even_when_every_hash_collides(
+    monkeypatch, collide
+):
+    """The hash only speeds the grouping up: with a hash that puts every position in one
+    bucket, the regrouping of collided rows gives the same positions, order and triangles."""
+    if collide:
+        monkeypatch.setattr(stl, "_K1", np.uint64(0))
+        monkeypatch.setattr(stl, "_K2", np.uint64(0))
+    for name in ("teapot.stl", "angle_block.STL", "multibody.stl"):
+        for mesh in load(CORPUS / name).meshes:
+            corners = mesh.positions[mesh.triangles].reshape(-1, 3)
+            corners[::7] = -0.0  # signed zeros merge with zeros
+            positions, triangles = stl.merge_positions(corners)
+            want_positions, want_triangles = _merged_exactly(corners)
+            assert np.array_equal(positions, want_positions)
+            assert np.array_equal(triangles, want_triangles)
+            assert triangles.dtype == np.int32
