@@ -182,6 +182,7 @@ def repeated(topo: Topology, parts: np.ndarray) -> np.ndarray:
     for step in range(1, len(peers)):  # each against the ones after it, while any is near
         a, b = np.arange(len(peers) - step), np.arange(step, len(peers))
         near = (faces[a] == faces[b]) & (shape[b, 0] - shape[a, 0] <= scale[a])
+        near &= ~(found[a] & found[b])  # a crowd of exact copies is settled at once
         if not near.any():
             break
         same = near & (np.abs(shape[a] - shape[b]) <= scale[a, None]).all(axis=1)
@@ -266,13 +267,19 @@ def _near_other_faces(topo: Topology, samples: np.ndarray, owner: np.ndarray) ->
     tol = topo.tolerance
     _, part = topo.parts
     p, f = topo.welded_positions, topo.faces
-    low = np.minimum(np.minimum(p[f[:, 0]], p[f[:, 1]]), p[f[:, 2]]) - tol
-    high = np.maximum(np.maximum(p[f[:, 0]], p[f[:, 1]]), p[f[:, 2]]) + tol
-    extent = (high - low).max(axis=1)
+    a, b, c = p[f[:, 0]], p[f[:, 1]], p[f[:, 2]]
+    low = np.minimum(np.minimum(a, b), c)
+    low -= tol
+    high = np.maximum(np.maximum(a, b), c)
+    high += tol
+    del a, b, c
+    side = high - low
+    extent = np.maximum(np.maximum(side[:, 0], side[:, 1]), side[:, 2])
     rank = min(int(len(extent) * (1 - LARGE_FACES)), len(extent) - 1)
     cell = max(float(np.partition(extent, rank)[rank]), tol)
-    origin = np.minimum(low.min(axis=0), samples.min(axis=0))
-    span = np.maximum(high.max(axis=0), samples.max(axis=0)) - origin
+    bounds = topo.bounds if topo.bounds is not None else np.zeros((2, 3))
+    origin = np.minimum(bounds[0] - tol, samples.min(axis=0))
+    span = np.maximum(bounds[1] + tol, samples.max(axis=0)) - origin
     cell = max(cell, float(np.prod(span + cell)) ** (1 / 3) / 2.0**20)  # keys in an int64
     dims = (span // cell).astype(np.int64) + 3
     small = np.flatnonzero(extent <= cell)
@@ -282,14 +289,14 @@ def _near_other_faces(topo: Topology, samples: np.ndarray, owner: np.ndarray) ->
 
     # a small face is filed under the cell of its box's low corner: a point inside the
     # box lies in that cell or the next one along each axis
-    face_key = key(((low[small] - origin) // cell).astype(np.int64) + 1)
-    home = ((samples - origin) // cell).astype(np.int64) + 1
+    face_key = key(((low[small] - origin) * (1 / cell)).astype(np.int64) + 1)
+    home = ((samples - origin) * (1 / cell)).astype(np.int64) + 1
     steps = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)])
     wanted = key((home[:, None, :] - steps[None]).reshape(-1, 3))
     look = np.unique(wanted)
     at = np.minimum(np.searchsorted(look, face_key), len(look) - 1)
     filed = small[look[at] == face_key]
-    filed_key = key(((low[filed] - origin) // cell).astype(np.int64) + 1)
+    filed_key = key(((low[filed] - origin) * (1 / cell)).astype(np.int64) + 1)
     order = np.argsort(filed_key, kind="stable")
     filed, filed_key = filed[order], filed_key[order]
     first = np.searchsorted(filed_key, wanted, side="left")
