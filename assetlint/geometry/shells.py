@@ -23,6 +23,7 @@ with :func:`crossings` over a scene of :func:`embree_scene`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -223,6 +224,7 @@ def _shape_measures(topo: Topology, parts: np.ndarray) -> np.ndarray:
 
 RIM_SAMPLES = 5  # points along each open edge tested, both ends included
 LARGE_FACES = 0.01  # share of the faces, the largest, looked up by a sweep, not a grid
+RIM_PAIRS = 1 << 20  # (point, face) pairs measured at once
 
 
 def rim_held(topo: Topology, parts: np.ndarray) -> np.ndarray:
@@ -301,24 +303,45 @@ def _near_other_faces(topo: Topology, samples: np.ndarray, owner: np.ndarray) ->
     filed, filed_key = filed[order], filed_key[order]
     first = np.searchsorted(filed_key, wanted, side="left")
     many = np.searchsorted(filed_key, wanted, side="right") - first
-    point = np.repeat(np.repeat(np.arange(len(samples)), len(steps)), many)
-    offset = np.arange(len(point)) - np.repeat(np.cumsum(many) - many, many)
-    face = filed[np.repeat(first, many) + offset]
+    held = np.zeros(len(samples), dtype=bool)
+
+    def check(point: np.ndarray, face: np.ndarray) -> None:
+        keep = (part[face] != owner[point]) & ~held[point]
+        keep &= ((samples[point] >= low[face]) & (samples[point] <= high[face])).all(axis=1)
+        point, face = point[keep], face[keep]
+        held[point[point_triangle_distance(samples[point], p[f[face]]) <= tol]] = True
+
+    per_sample = many.reshape(-1, len(steps)).sum(axis=1)
+    for begin, stop in _batches(per_sample):
+        rows = slice(begin * len(steps), stop * len(steps))
+        take = many[rows]
+        point = np.repeat(np.repeat(np.arange(begin, stop), len(steps)), take)
+        offset = np.arange(len(point)) - np.repeat(np.cumsum(take) - take, take)
+        check(point, filed[np.repeat(first[rows], take) + offset])
     # the larger boxes: the points whose x lies in each one's x range
     large = np.flatnonzero(extent > cell)
     by_x = np.argsort(samples[:, 0], kind="stable")
     start = np.searchsorted(samples[by_x, 0], low[large, 0], side="left")
     count = np.searchsorted(samples[by_x, 0], high[large, 0], side="right") - start
-    offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    point = np.concatenate([point, by_x[np.repeat(start, count) + offset]])
-    face = np.concatenate([face, np.repeat(large, count)])
-    keep = part[face] != owner[point]
-    keep &= ((samples[point] >= low[face]) & (samples[point] <= high[face])).all(axis=1)
-    face, point = face[keep], point[keep]
-    held = np.zeros(len(samples), dtype=bool)
-    close = point_triangle_distance(samples[point], p[f[face]]) <= tol
-    held[point[close]] = True
+    for begin, stop in _batches(count):
+        take = count[begin:stop]
+        offset = np.arange(int(take.sum())) - np.repeat(np.cumsum(take) - take, take)
+        point = by_x[np.repeat(start[begin:stop], take) + offset]
+        check(point, np.repeat(large[begin:stop], take))
     return held
+
+
+def _batches(weights: np.ndarray) -> Iterator[tuple[int, int]]:
+    """(start, stop) runs of ``weights`` (pairs per item) of at most :data:`RIM_PAIRS`
+    in all, or one item where that alone is more: the pairs are tested a batch at a
+    time, so memory stays bounded however dense the mesh is near the points."""
+    ends = np.cumsum(weights)
+    begin = 0
+    while begin < len(weights):
+        base = ends[begin - 1] if begin else 0
+        stop = max(int(np.searchsorted(ends, base + RIM_PAIRS, side="right")), begin + 1)
+        yield begin, stop
+        begin = stop
 
 
 def point_triangle_distance(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:

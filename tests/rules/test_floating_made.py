@@ -16,6 +16,7 @@ from assetlint.cli import main
 from assetlint.engine import Engine
 from assetlint.findings import Finding
 from assetlint.fix import FixContext, apply_fixes
+from assetlint.geometry import shells
 from assetlint.geometry.shells import floating, repeated, rim_held
 from assetlint.geometry.topology import topology
 from assetlint.loaders import load
@@ -181,3 +182,14 @@ def test_the_floaters_step_deletes_exactly_the_debris(engine, path, change):
     (applied,) = apply_fixes(asset, FixContext(findings, engine.rules), select=["G012"])
     assert applied.changes == [change]
     assert engine.run(asset, select=["G012"]) == []
+
+
+def test_the_rim_test_gives_one_answer_whatever_its_batch(monkeypatch):
+    """Points and faces are measured a batch of pairs at a time (memory stays bounded):
+    one pair at a time, the answer is the same."""
+    asset = asset_of(merge(sheet(), plate(0.05, (1.0, 1.0)), plate(0.05, (2.0, 2.0), lift=0.01)))
+    topo = topology(asset.meshes[0])
+    every = np.ones(3, dtype=bool)
+    assert rim_held(topo, every).tolist() == [False, True, False]
+    monkeypatch.setattr(shells, "RIM_PAIRS", 1)
+    assert rim_held(topo, every).tolist() == [False, True, False]
