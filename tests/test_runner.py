@@ -21,7 +21,8 @@ SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 # MeshGPT's person: 3 non-manifold edges, 663 bow-tie vertices, 113 holes (3,135 open
 # edges), 38 badly wound edges, 13 floating triangles: all past the 20-element sample
 PERSON = SHARED / "generated-real" / "meshgpt_vsekai-person" / "output.glb"
-# Cesium's milk truck: 2 holes, 2 floating parts of 84 faces, the wheels drawn twice
+# Cesium's milk truck: 2 holes and the wheels drawn twice (its two mirror brackets are
+# copies of each other, designed parts, not floating)
 TRUCK = SHARED / "gltf-samples" / "CesiumMilkTruck" / "CesiumMilkTruck.glb"
 needs_corpus = pytest.mark.skipif(
     not PERSON.is_file() or not TRUCK.is_file(), reason="../shared/corpus not present"
@@ -161,7 +162,7 @@ def _drawn_exactly(asset, scene, findings, defects) -> dict[str, int]:
             PERSON,
             {"G001": 3, "G002": 663, "G003": 3135, "G004": 38, "G012": 13, "G012 parts": 13},
         ),
-        (TRUCK, {"G002": 2, "G003": 8, "G012": 84, "G012 parts": 2}),
+        (TRUCK, {"G002": 2, "G003": 8}),
     ],
     ids=["person", "truck"],
 )

@@ -415,8 +415,9 @@ def _small_parts(
 
 @fix("floaters", ("G012",), "delete small disconnected parts")
 def fix_floaters(asset: Asset, ctx: FixContext) -> list[str]:
-    """Delete the parts G012 reports (area or size a small share of the main part's; none
-    inside a closed shell of its own mesh or of another)."""
+    """Delete the parts G012 reports (:func:`assetlint.geometry.shells.floating`: area or
+    size a small share of the main part's, inside no closed shell of its own mesh or of
+    another, neither a copy of another part nor held all round its rim)."""
     area_ratio = float(ctx.param("G012", "area_ratio"))
     size_ratio = float(ctx.param("G012", "size_ratio"))
     changes = []

@@ -613,9 +613,14 @@ def triangle_soup(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
     """Image-to-3D generators often leave small islands of surface floating around the
     object: specks of reconstructed background or noise. A part whose area or size is a
-    tiny fraction of the largest part's is almost never intended; it spoils the bounding
-    box, shadows and collisions, and prints as debris. A part inside a closed shell does
-    not float: it is a cavity or hidden geometry (G017, G016), never deleted as debris,
+    tiny fraction of the largest part's is debris when it is made as debris is made.
+    Designed small parts are made otherwise: they are copied (a mirrored pair of
+    brackets, a row of bolts), where no two specks cut by noise come out alike; or they
+    are held all round their open rim by the surfaces they meet (a CAD exporter meshes
+    each face of a model on its own, its edges meeting the neighbours' in T-junctions),
+    where debris is separated from the object by a gap. Floaters spoil the bounding box,
+    shadows and collisions, and print as debris. A part inside a closed shell does not
+    float: it is a cavity or hidden geometry (G017, G016), never deleted as debris,
     whether the shell is of its own mesh or, in the scene's world space, of another mesh
     (eyes modelled in the head mesh's socket, a lining in a shell of its own)."""
     area_ratio = float(ctx.params["area_ratio"])
@@ -634,7 +639,8 @@ def floating_part(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
         biggest = bad[np.argmax(sizes[bad])]
         yield ctx.none_allowed(
             f"{plural(len(bad), 'floating part')} ({plural(len(faces), 'face')}) smaller than "
-            f"{area_ratio:.2%} of the main part's area or {size_ratio:.0%} of its size; "
+            f"{area_ratio:.2%} of the main part's area or {size_ratio:.0%} of its size, "
+            f"none a copy of another part nor held all round its rim by other parts; "
             f"the largest is {_metres(asset, index, float(sizes[biggest]))} across "
             f"(limit 0)",
             subject=label,

@@ -19,7 +19,7 @@ from assetlint.rules import MARKS, STAGES, RuleGroup
 PACKAGE = Path(__file__).resolve().parents[2] / "assetlint"
 SHARED = PACKAGE.parent / ".." / "shared" / "corpus"
 # MeshGPT's person (non-manifold edges and vertices, holes, bad winding, floaters) and
-# Cesium's milk truck (holes, floating parts): every element-carrying G rule fires
+# Cesium's milk truck (holes): every element-carrying G rule fires
 CARRIERS = [
     SHARED / "generated-real" / "meshgpt_vsekai-person" / "output.glb",
     SHARED / "gltf-samples" / "CesiumMilkTruck" / "CesiumMilkTruck.glb",

@@ -1,7 +1,7 @@
 """G012 judges a mesh's parts in the scene's world space: a small part lying inside a
 closed shell of another mesh is hidden (G016) or a cavity (G017), never floating debris,
-as it already was inside a shell of its own mesh; on the professional multi-mesh files
-the findings are exactly those judged per mesh."""
+as it already was inside a shell of its own mesh; the professional multi-mesh files have
+no floating part."""
 
 from __future__ import annotations
 
@@ -61,14 +61,11 @@ def test_fix_does_not_delete_a_part_held_by_another_mesh_as_a_floater(engine):
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        (
-            SAMPLES / "CesiumMilkTruck" / "CesiumMilkTruck.glb",
-            [("Cesium_Milk_Truck", "2 floating parts (84 faces)")],
-        ),
-        (
-            SAMPLES / "2CylinderEngine_Draco" / "2CylinderEngine.gltf",
-            [("rod_123-699_0_Parts_1", "1 floating part (4 faces)")],
-        ),
+        # the truck's two mirror brackets are copies of each other and the engine's cap
+        # lies along its rod all round its rim: designed, not floating (both were
+        # reported before G012 asked how a part was made)
+        (SAMPLES / "CesiumMilkTruck" / "CesiumMilkTruck.glb", []),
+        (SAMPLES / "2CylinderEngine_Draco" / "2CylinderEngine.gltf", []),
         (SAMPLES / "ClearCoatTest" / "ClearCoatTest.gltf", []),
         (SAMPLES / "AlphaBlendModeTest" / "AlphaBlendModeTest.glb", []),
     ],
