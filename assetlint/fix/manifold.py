@@ -328,6 +328,28 @@ def split_edges(mesh: Mesh, topo: Topology) -> int:
     return int(separable.sum())
 
 
+def split_bowties(mesh: Mesh, tolerance: float) -> tuple[int, int, int]:
+    """Split the bow-tie vertices of ``mesh`` into one vertex per fan (:func:`split_fans`),
+    non-manifold edges left as they are: for the bow-ties on a hole's rim that the
+    manifold step left to the holes step (:func:`rim_pinches`) and that closing the hole
+    did not join (the fill closed each fan's side apart, or the hole stayed open). Undone
+    when it leaves as many. (bow-ties fewer, vertices split, vertices added)."""
+    topo = topology(mesh, tolerance)
+    before = len(topo.nonmanifold_vertices)
+    if not before:
+        return 0, 0, 0
+    half, partner, separable = pair_faces(topo, topo.nonmanifold_edges)
+    partner[:], separable[:] = -1, False
+    saved = (mesh.positions, mesh.triangles, mesh.normals, list(mesh.uvs), mesh.colors)
+    split, added = split_fans(mesh, topo, fans(topo, half, partner, separable))
+    after = _defects(topology(mesh, tolerance))
+    if after[1] >= before or after[0] > len(topo.nonmanifold_edges):
+        mesh.positions, mesh.triangles, mesh.normals, mesh.uvs, mesh.colors = saved
+        mesh.cache.clear()
+        return 0, 0, 0
+    return before - after[1], split, added
+
+
 def _in_shell(topo: Topology) -> np.ndarray:
     """Per mesh.triangles row: in a closed shell G005 judges (:func:`closed_shells`)."""
     flags = np.zeros(topo.mesh.triangle_count, dtype=bool)

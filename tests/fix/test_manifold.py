@@ -202,4 +202,29 @@ def test_a_bow_tie_on_a_hole_s_rim_is_left_to_the_holes_step(tmp_path, capsys):
     assert "0 non-manifold edges and 2 bow-tie vertices fewer" in printed
     assert "mesh0: closed 1 crack folded over an edge by joining the edge's ends\n" in printed
     assert "new:" not in printed and "undone" not in printed
-    assert relint(out, "print") == {"G002", "H007", "S001", "S004", "S006"}
+    # the fill closed each fan's side of the vertex apart, so the holes step splits it
+    assert (
+        "holes (G003): mesh0: split 1 bow-tie vertex on a hole's rim that closing the hole "
+        "did not join: 1 vertex into one per fan of faces (2 vertices added)\n" in printed
+    )
+    assert relint(out, "print") == {"H007", "S001", "S004", "S006"}
+
+
+@shared
+def test_rim_bow_ties_the_holes_step_did_not_close_are_split(tmp_path, capsys):
+    """The bird for print: 3 bow-ties on holes' rims were left to the holes step; MeshLab
+    closed one of the holes, and two 6-edge holes stayed open with a bow-tie on each (G002
+    on the relint). The holes step now splits them as the manifold step would have: the
+    holes stay as they were (G003 still reported, 12 open edges), no bow-tie is left."""
+    out = tmp_path / "bird.glb"
+    run(str(BIRD), "--target", "print", "--output", str(out))
+    printed = capsys.readouterr().out
+    assert (
+        "holes (G003): mesh.057: split 2 bow-tie vertices on a hole's rim that closing the "
+        "hole did not join: 2 vertices into one per fan of faces (1 vertex added)\n" in printed
+    )
+    assert "new:" not in printed and "undone" not in printed
+    assert relint(out, "print") == {"G003", "P001", "P002", "S001", "S004", "S006"}
+    mesh = next(m for m in load_(out).meshes if m.name == "mesh.057")
+    topo = topology(mesh)
+    assert (len(topo.nonmanifold_vertices), len(topo.boundary_edges)) == (0, 12)
