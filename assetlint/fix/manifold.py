@@ -57,6 +57,13 @@ from assetlint.rules import plural
 # moved apart by more than 4*sqrt(3) ~ 7 tolerances stay apart: 16 each keeps them apart
 # for fans whose directions differ by more than 25 degrees.
 SPLIT_GAP = 16.0
+# Fans that lie along one another (the bow-ties of a triangle soup: two slivers sharing a
+# corner, their directions a few degrees apart) move farther, until their copies are
+# SPLIT_APART tolerances apart (over the 4 * sqrt(3) the weld can join), but never more than
+# SPLIT_REACH tolerances: 5e-4 of the diagonal at the default tolerance, a tenth of a pixel
+# where the object spans 256 (fix's harm check draws its silhouettes at that size).
+SPLIT_APART = 8.0
+SPLIT_REACH = 512.0
 
 
 def _next(half: np.ndarray) -> np.ndarray:
@@ -195,11 +202,13 @@ def fans(topo: Topology, half: np.ndarray, partner: np.ndarray, separable: np.nd
 
 def split_fans(
     mesh: Mesh, topo: Topology, label: np.ndarray, keep: np.ndarray | None = None
-) -> tuple[int, int]:
+) -> tuple[int, int, int, float]:
     """Give each fan of a welded vertex with several its own vertices (every original
     vertex of the fan copied, so UV seams inside a fan stay as they were), moved
-    :data:`SPLIT_GAP` weld tolerances toward the centre of the fan's faces; not the
-    welded vertices ``keep`` (a mask). (welded vertices split, vertices added)."""
+    :data:`SPLIT_GAP` weld tolerances toward the centre of the fan's faces, farther where
+    the fans lie along one another (:func:`split_lengths`); not the welded vertices
+    ``keep`` (a mask). (welded vertices split, vertices added, welded vertices moved
+    farther, the farthest move as a share of the diagonal)."""
     vertex = topo.faces.ravel()
     pairs = np.unique(vertex.astype(np.int64) * len(label) + label)
     per_vertex = np.bincount(pairs // len(label), minlength=topo.welded_count)
@@ -208,7 +217,7 @@ def split_fans(
         split &= ~keep
     corner = np.flatnonzero(split[vertex])
     if not len(corner):
-        return 0, 0
+        return 0, 0, 0, 0.0
     fan = label[corner]
     p = topo.welded_positions.astype(np.float64)
     centre = p[topo.faces].mean(axis=1)[corner // 3]
@@ -219,8 +228,12 @@ def split_fans(
         - p[vertex[corner]][np.unique(local, return_index=True)[1]]
     )
     reach = np.linalg.norm(toward, axis=1)
-    step = np.minimum(SPLIT_GAP * topo.tolerance, 0.5 * reach) / np.maximum(reach, 1e-300)
+    at = vertex[corner][np.unique(local, return_index=True)[1]]
+    length = split_lengths(at, toward / np.maximum(reach, 1e-300)[:, None]) * topo.tolerance
+    moved = np.minimum(length, 0.5 * reach)
+    step = moved / np.maximum(reach, 1e-300)
     move = toward * step[:, None]
+    far = moved > SPLIT_GAP * topo.tolerance * (1 + 1e-9)
     original = topo.triangles.ravel()[corner].astype(np.int64)
     keys, which = np.unique(original * len(count) + local, return_inverse=True)
     owner, owner_fan = keys // len(count), keys % len(count)
@@ -244,7 +257,30 @@ def split_fans(
     tris[rows] = flat.reshape(-1, 3)
     mesh.triangles = tris.astype(np.int32)
     mesh.cache.clear()
-    return int(split.sum()), int(extra.sum())
+    farthest = float(moved[far].max()) / topo.diagonal if far.any() else 0.0
+    return int(split.sum()), int(extra.sum()), len(np.unique(at[far])), farthest
+
+
+def split_lengths(vertex: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Per fan (its welded ``vertex``, the unit ``direction`` toward its faces), how many
+    weld tolerances its copy of the vertex moves: :data:`SPLIT_GAP`, or as far as puts the
+    copies of the vertex's closest two fans :data:`SPLIT_APART` apart where that is
+    farther and within :data:`SPLIT_REACH` (fans whose directions differ by 1 to 25
+    degrees); fans that point the same way cannot be parted so and keep SPLIT_GAP."""
+    order = np.argsort(vertex, kind="stable")
+    _, start, size = np.unique(vertex[order], return_index=True, return_counts=True)
+    group = np.repeat(np.arange(len(start)), size)
+    k = size[group]  # each fan against every fan of its vertex
+    mine = np.repeat(np.arange(len(order)), k)
+    other = np.repeat(start[group], k) + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
+    gap = np.linalg.norm(direction[order[mine]] - direction[order[other]], axis=1)
+    least = np.full(len(start), np.inf)
+    np.minimum.at(least, group[mine], np.where(mine == other, np.inf, gap))
+    needed = SPLIT_APART / np.maximum(least, 1e-300)
+    length = np.where((needed > SPLIT_GAP) & (needed <= SPLIT_REACH), needed, SPLIT_GAP)
+    out = np.empty(len(order))
+    out[order] = length[group]
+    return out
 
 
 def rim_pinches(topo: Topology, label: np.ndarray) -> np.ndarray:
@@ -341,7 +377,7 @@ def split_bowties(mesh: Mesh, tolerance: float) -> tuple[int, int, int]:
     half, partner, separable = pair_faces(topo, topo.nonmanifold_edges)
     partner[:], separable[:] = -1, False
     saved = (mesh.positions, mesh.triangles, mesh.normals, list(mesh.uvs), mesh.colors)
-    split, added = split_fans(mesh, topo, fans(topo, half, partner, separable))
+    split, added, _, _ = split_fans(mesh, topo, fans(topo, half, partner, separable))
     after = _defects(topology(mesh, tolerance))
     if after[1] >= before or after[0] > len(topo.nonmanifold_edges):
         mesh.positions, mesh.triangles, mesh.normals, mesh.uvs, mesh.colors = saved
@@ -399,7 +435,7 @@ def fix_manifold(asset: Asset, ctx: FixContext) -> list[str]:
         closing &= bool(separable.all())
         keep = rim_pinches(topo, label_of) if closing else None  # the holes step joins them
         deferred = 0 if keep is None else int(np.count_nonzero(keep & (topo.fans > 1)))
-        split, added = split_fans(mesh, topo, label_of, keep)
+        split, added, farther, farthest = split_fans(mesh, topo, label_of, keep)
         pinched = split_edges(mesh, topology(mesh, tolerance)) if "G001" in ctx.running else 0
         after = _defects(topology(mesh, tolerance)) if split or pinched or lines else before
         if after[0] > before[0] or after[1] > before[1] or sum(after) >= sum(before):
@@ -424,6 +460,12 @@ def fix_manifold(asset: Asset, ctx: FixContext) -> list[str]:
                     f"faces ({plural(added, 'vertex', 'vertices')} added){pinch}, each part "
                     f"moved {SPLIT_GAP * topo.weld_tolerance:.2g} of the mesh's diagonal "
                     "toward its own faces"
+                    + (
+                        f" ({plural(farther, 'vertex', 'vertices')} whose fans lie along one "
+                        f"another up to {farthest:.2g}, so the copies stay apart)"
+                        if farther
+                        else ""
+                    )
                 )
             # the closed shells made by separating (a fin gone or a sheet parted closed them,
             # or moving vertices apart gave them a volume) face outward, as G005 will judge
