@@ -17,7 +17,10 @@ topology instead, in four moves, none of which opens a hole:
    bound one wedge of material (both face away from it) and run the edge in opposite
    directions. Where every face of the edge pairs, the surfaces only touch along it (two
    solids kissing, or one surface folded onto itself) and the edge is separated between
-   the pairs, through the empty wedges, never through material.
+   the pairs, through the empty wedges, never through material. Where the faces face
+   into the thin wedges instead (the winding is itself twisted there: TRELLIS's ornament,
+   beside a sliver), the one pairing of angle neighbours that runs the edge in opposite
+   directions is taken, so each pair is a consistently wound manifold edge.
 3. **Fans.** The corners of each welded vertex are joined across edges of two faces and
    across the pairs of step 2. A vertex whose corners fall into several fans (a bow-tie,
    or the end of a separated edge) gets one vertex per fan, each moved
@@ -114,7 +117,9 @@ def pair_faces(topo: Topology, nm: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     ordered by the angle of their third corner about the edge, and each one's partner is
     the next on its back side; two faces are a pair when each is the other's partner and
     they run the edge in opposite directions: they bound one wedge of material, as the
-    two faces of a manifold edge do. An edge is separable when every face on it is
+    two faces of a manifold edge do. Where that leaves a face without a partner but the
+    faces pair one way only as angle neighbours running the edge in opposite directions
+    (:func:`_alternating`), they pair so. An edge is separable when every face on it is
     paired."""
     at, half = edge_halves(topo, nm)
     tail = topo.edges.tail[half]
@@ -133,17 +138,22 @@ def pair_faces(topo: Topology, nm: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
         (found := _behind(topo, at[rest], half[rest], len(nm))) >= 0, rest[found], -1
     )
     separable = np.bincount(at, weights=partner < 0, minlength=len(nm)) == 0
+    stuck = np.flatnonzero(~separable[at])  # paired by opposite runs alone, where that is one way
+    partner[stuck] = np.where(
+        (found := _alternating(topo, at[stuck], half[stuck], len(nm))) >= 0, stuck[found], -1
+    )
+    separable = np.bincount(at, weights=partner < 0, minlength=len(nm)) == 0
     paired = partner >= 0
     partner[paired] = half[partner[paired]]
     return half, partner, separable
 
 
-def _behind(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.ndarray:
-    """Per half-edge (grouped by edge ``at``), the index of the face paired with it by
-    angle (:func:`pair_faces`), or -1."""
-    partner = np.full(len(half), -1, dtype=np.int64)
-    if not len(half):
-        return partner
+def _around(
+    topo: Topology, at: np.ndarray, half: np.ndarray, edges: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per half-edge (grouped by edge ``at``): the angle of its face's third corner about
+    the edge, and the side (+1 toward growing angle) its face faces; per edge, the first
+    half's position and the count."""
     p = topo.welded_positions.astype(np.float64)
     tail, head = topo.edges.tail[half], topo.edges.head[half]
     lo = p[np.minimum(tail, head)]
@@ -160,7 +170,18 @@ def _behind(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.
     y = np.cross(axis, x)
     angle = np.arctan2(np.einsum("ij,ij->i", w, y), np.einsum("ij,ij->i", w, x))
     normal = np.cross(p[faces[:, 1]] - p[faces[:, 0]], p[faces[:, 2]] - p[faces[:, 0]])
-    side = np.sign(np.einsum("ij,ij->i", normal, np.cross(axis, w)))  # + faces toward +angle
+    side = np.sign(np.einsum("ij,ij->i", normal, np.cross(axis, w)))
+    return angle, side, starts, sizes
+
+
+def _behind(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.ndarray:
+    """Per half-edge (grouped by edge ``at``), the index of the face paired with it by
+    angle (:func:`pair_faces`), or -1."""
+    partner = np.full(len(half), -1, dtype=np.int64)
+    if not len(half):
+        return partner
+    angle, side, starts, sizes = _around(topo, at, half, edges)
+    tail = topo.edges.tail[half]
     order = np.lexsort((angle, at))
     side_s, tail_s = side[order], tail[order]
     start, size = starts[at[order]], sizes[at[order]]
@@ -168,6 +189,37 @@ def _behind(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.
     behind = np.where(side_s > 0, start + (rank - 1) % size, start + (rank + 1) % size)
     paired = (behind[behind] == np.arange(len(order))) & (tail_s != tail_s[behind]) & (side_s != 0)
     partner[order[paired]] = order[behind[paired]]
+    return partner
+
+
+def _alternating(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.ndarray:
+    """Per half-edge (grouped by edge ``at``), the index of its neighbour by angle in the
+    one pairing of neighbours around its edge (faces 0-1, 2-3... or 1-2, 3-4..., last-0)
+    whose every pair runs the edge in opposite directions, or -1 (an odd count, no such
+    pairing, or both). For an edge whose faces do not pair by wedges of material
+    (:func:`_behind`: the faces there face into the thin wedges, so the local winding
+    is itself twisted): each pair then becomes one consistently wound manifold edge."""
+    partner = np.full(len(half), -1, dtype=np.int64)
+    if not len(half):
+        return partner
+    angle, _, starts, sizes = _around(topo, at, half, edges)
+    tail = topo.edges.tail[half]
+    order = np.lexsort((angle, at))
+    edge = at[order]
+    start, size = starts[edge], sizes[edge]
+    rank = np.arange(len(order)) - start
+    odd = rank % 2 == 1
+    first = start + np.where(odd, rank - 1, rank + 1) % size  # 0-1, 2-3, ...
+    second = start + np.where(odd, rank + 1, rank - 1) % size  # 1-2, ..., last-0
+    even = (sizes % 2 == 0) & (sizes > 2)
+    choice = []
+    for mate in (first, second):
+        apart = tail[order] != tail[order[mate]]
+        choice.append(even & (np.bincount(edge, weights=~apart, minlength=edges) == 0))
+    one = choice[0] ^ choice[1]
+    mate = np.where(choice[0][edge], first, second)
+    chosen = one[edge]
+    partner[order[chosen]] = order[mate[chosen]]
     return partner
 
 

@@ -126,12 +126,12 @@ def test_fix_separates_the_meshy_character_and_says_what_it_cannot(tmp_path, cap
         "non-manifold edges, no hole opened\n" in printed
     )
     assert (
-        "21 non-manifold edges and 65 bow-tie vertices fewer; 70 vertices split into one per "
+        "22 non-manifold edges and 65 bow-tie vertices fewer; 71 vertices split into one per "
         "fan of faces (5 vertices added), 5 edges pinched between two walls cut in two at "
         "the middle, each part moved 1.6e-05 of the mesh's diagonal" in printed
     )
     assert (
-        "char1: not repairable here: 4 non-manifold edges left where a sheet ends on a "
+        "char1: not repairable here: 3 non-manifold edges left where a sheet ends on a "
         "surface that runs on through the edge: separating them would cut the surface open\n"
         in printed
     )
@@ -160,7 +160,7 @@ def load_(path):
     ("path", "before", "after"),
     [
         # (non-manifold edges, bow-ties, open edges) of the first mesh before and after
-        (ORNAMENT, (26, 10, 37), (2, 0, 21)),
+        (ORNAMENT, (26, 10, 37), (0, 0, 21)),  # 2 edges were left before _alternating
         (FOX, (2, 0, 8), (0, 0, 4)),
         (SET_SQUARE, (0, 3, 10), (0, 0, 10)),
         # 70 bow-ties were left before fans lying along one another moved farther
@@ -253,3 +253,32 @@ def test_bow_ties_whose_fans_lie_along_one_another_are_moved_farther(tmp_path, c
     assert relint(out, "unity") == {"G001", "G002", "G003", "M002", "S006"}
     topo = topology(load_(out).meshes[0])
     assert len(topo.nonmanifold_vertices) == 2
+
+
+@shared
+@pytest.mark.parametrize("target", ["unity", "print"])
+def test_edges_whose_faces_face_into_the_thin_wedges_are_paired_by_their_runs(
+    tmp_path, capsys, target
+):
+    """TRELLIS's ornament: two 4-face edges beside a sliver, whose faces face into the
+    thin wedges between them, so no two bound a wedge of material: left as "a sheet ends
+    on a surface", G001 stayed on the relint. Paired instead by the one pairing of angle
+    neighbours that runs the edge in opposite directions, each pair is a consistently
+    wound manifold edge. Kept: the texture's colour, the closed shells (no cavity or
+    hidden shell lost, none inside out), no step undone."""
+    out = tmp_path / f"ornament.{target}.glb"
+    run(str(ORNAMENT), "--target", target, "--output", str(out))
+    printed = capsys.readouterr().out
+    assert (
+        "separated surfaces that only touched: 26 non-manifold edges and 9 bow-tie vertices "
+        "fewer; 33 vertices split into one per fan of faces (2 vertices added), 2 edges "
+        "pinched between two walls cut in two at the middle" in printed
+    )
+    assert "not repairable here" not in printed and "undone" not in printed
+    # H002 sits at its threshold on this file (sampling noise, issue 17): not asserted here
+    codes = {"unity": {"H003", "H004", "S006"}, "print": {"P001", "P002", "S004", "S006"}}
+    assert relint(out, target) - {"H002"} == codes[target]
+    assert np.median(mapped_colour_difference(load_(ORNAMENT), load_(out))) < 0.02
+    before, after = shell_counts(load_(ORNAMENT)), shell_counts(load_(out))
+    assert after["cavity"] == before["cavity"] and after["hidden"] >= before["hidden"]
+    assert after["inward"] == 0
