@@ -753,65 +753,82 @@ def fix_holes(asset: Asset, ctx: FixContext) -> list[str]:
     again by :func:`refill_crossed` (a centre vertex where no flat fill of the existing
     ones exists, not on a skinned mesh). Each new triangle uses existing vertices (their
     UVs) and takes the material of a face beside it; bigger holes are left to a person."""
+    from assetlint.fix.manifold import split_bowties  # here: manifold imports this module
+
     changes = []
+    pinched = "G002" in ctx.judged and {f.subject for f in ctx.found("G002")}
     for mesh, label in reported_meshes(asset, ctx, "G003"):
-        topo = topology(mesh, weld_tolerance(ctx, "G003"))
-        try:
-            vertex_count, faces = isolated(
-                close_holes,
-                topo.welded_positions.astype(np.float64),
-                topo.faces.astype(np.int32),
-                MAX_HOLE_EDGES,
-            )
-        except MeshLabError:
-            continue  # MeshLab refuses some non-manifold input; G001/G002 explain why
-        if vertex_count != topo.welded_count or len(faces) == len(topo.faces):
-            continue
-        count = len(topo.faces)
-        positions = topo.welded_positions.astype(np.float64)
-        faces, centres, zips = refill_crossed(positions, faces, count, steiner=mesh.bone_count == 0)
-        if len(faces) == count and not zips:
-            continue  # every hole MeshLab closed had to be left open
-        rep = topo.representative
-        if centres:
-            rep = np.concatenate([rep, mesh.vertex_count + np.arange(len(centres))])
-            positions = np.concatenate([positions, [positions[c].mean(axis=0) for c in centres]])
-            _add_centres(mesh, [topo.representative[c] for c in centres])
-        faces, ears, partners = flip_flat_fill(positions, faces, count, topo.tolerance)
-        new_faces = faces[count:]
-        slot_of = np.full(len(positions), -1, dtype=np.int32)
-        slot_of[topo.faces.reshape(-1)] = np.repeat(mesh.material_indices[topo.face_index], 3)
-        for offset, ring in enumerate(centres):  # a centre takes its ring's material
-            slot_of[topo.welded_count + offset] = slot_of[ring[0]]
-        triangles = np.concatenate([mesh.triangles, rep[new_faces].astype(np.int32)])
-        slots = np.concatenate([mesh.material_indices, slot_of[new_faces[:, 0]]])
-        split = partners < count  # ears flipped with a surface triangle: it is split at c
-        if split.any():
-            source = topo.face_index[partners[split]]
-            rows = np.concatenate([source, len(mesh.triangles) + ears[split] - count])
-            welded = np.concatenate([faces[partners[split]], faces[ears[split]]])
-            own = np.tile(mesh.triangles[source], (2, 1))  # the split triangle's corners
-            own_welded = topo.welded[own]
-            match = welded[:, :, None] == own_welded[:, None, :]
-            corner = np.take_along_axis(own, match.argmax(axis=2), axis=1)
-            triangles[rows] = np.where(match.any(axis=2), corner, rep[welded])
-            slots[rows] = np.tile(mesh.material_indices[source], 2)
-        mesh.triangles = triangles
-        mesh.material_indices = slots
-        mesh.polygon_count = len(mesh.triangles)
-        mesh.cache.clear()
-        if len(new_faces):
-            changes.append(f"{label}: closed holes with {plural(len(new_faces), 'triangle')}")
-        if zips:
-            _join(mesh, topo, np.array(zips))
-            changes.append(
-                f"{label}: closed {plural(len(zips), 'crack')} folded over an edge by joining "
-                "the edge's ends"
-            )
-        # a shell closed now must face outward, as G005 will judge it
-        turned = turn_outward(asset, mesh, weld_tolerance(ctx, "G003"))
-        if turned:
-            changes.append(
-                f"{label}: turned {plural(turned, 'triangle')} of the closed shells outward"
-            )
+        changes.extend(_close_holes(asset, mesh, label, ctx))
+        if pinched and label in pinched:
+            fewer, split, added = split_bowties(mesh, weld_tolerance(ctx, "G002"))
+            if fewer:
+                changes.append(
+                    f"{label}: split {plural(fewer, 'bow-tie vertex', 'bow-tie vertices')} "
+                    "on a hole's rim that closing the hole did not join: "
+                    f"{plural(split, 'vertex', 'vertices')} into one per fan of faces "
+                    f"({plural(added, 'vertex', 'vertices')} added)"
+                )
+    return changes
+
+
+def _close_holes(asset: Asset, mesh: Mesh, label: str, ctx: FixContext) -> list[str]:
+    """:func:`fix_holes` on one mesh: its lines."""
+    changes: list[str] = []
+    topo = topology(mesh, weld_tolerance(ctx, "G003"))
+    try:
+        vertex_count, faces = isolated(
+            close_holes,
+            topo.welded_positions.astype(np.float64),
+            topo.faces.astype(np.int32),
+            MAX_HOLE_EDGES,
+        )
+    except MeshLabError:
+        return changes  # MeshLab refuses some non-manifold input; G001/G002 explain why
+    if vertex_count != topo.welded_count or len(faces) == len(topo.faces):
+        return changes
+    count = len(topo.faces)
+    positions = topo.welded_positions.astype(np.float64)
+    faces, centres, zips = refill_crossed(positions, faces, count, steiner=mesh.bone_count == 0)
+    if len(faces) == count and not zips:
+        return changes  # every hole MeshLab closed had to be left open
+    rep = topo.representative
+    if centres:
+        rep = np.concatenate([rep, mesh.vertex_count + np.arange(len(centres))])
+        positions = np.concatenate([positions, [positions[c].mean(axis=0) for c in centres]])
+        _add_centres(mesh, [topo.representative[c] for c in centres])
+    faces, ears, partners = flip_flat_fill(positions, faces, count, topo.tolerance)
+    new_faces = faces[count:]
+    slot_of = np.full(len(positions), -1, dtype=np.int32)
+    slot_of[topo.faces.reshape(-1)] = np.repeat(mesh.material_indices[topo.face_index], 3)
+    for offset, ring in enumerate(centres):  # a centre takes its ring's material
+        slot_of[topo.welded_count + offset] = slot_of[ring[0]]
+    triangles = np.concatenate([mesh.triangles, rep[new_faces].astype(np.int32)])
+    slots = np.concatenate([mesh.material_indices, slot_of[new_faces[:, 0]]])
+    split = partners < count  # ears flipped with a surface triangle: it is split at c
+    if split.any():
+        source = topo.face_index[partners[split]]
+        rows = np.concatenate([source, len(mesh.triangles) + ears[split] - count])
+        welded = np.concatenate([faces[partners[split]], faces[ears[split]]])
+        own = np.tile(mesh.triangles[source], (2, 1))  # the split triangle's corners
+        own_welded = topo.welded[own]
+        match = welded[:, :, None] == own_welded[:, None, :]
+        corner = np.take_along_axis(own, match.argmax(axis=2), axis=1)
+        triangles[rows] = np.where(match.any(axis=2), corner, rep[welded])
+        slots[rows] = np.tile(mesh.material_indices[source], 2)
+    mesh.triangles = triangles
+    mesh.material_indices = slots
+    mesh.polygon_count = len(mesh.triangles)
+    mesh.cache.clear()
+    if len(new_faces):
+        changes.append(f"{label}: closed holes with {plural(len(new_faces), 'triangle')}")
+    if zips:
+        _join(mesh, topo, np.array(zips))
+        changes.append(
+            f"{label}: closed {plural(len(zips), 'crack')} folded over an edge by joining "
+            "the edge's ends"
+        )
+    # a shell closed now must face outward, as G005 will judge it
+    turned = turn_outward(asset, mesh, weld_tolerance(ctx, "G003"))
+    if turned:
+        changes.append(f"{label}: turned {plural(turned, 'triangle')} of the closed shells outward")
     return changes

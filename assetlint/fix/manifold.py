@@ -17,7 +17,10 @@ topology instead, in four moves, none of which opens a hole:
    bound one wedge of material (both face away from it) and run the edge in opposite
    directions. Where every face of the edge pairs, the surfaces only touch along it (two
    solids kissing, or one surface folded onto itself) and the edge is separated between
-   the pairs, through the empty wedges, never through material.
+   the pairs, through the empty wedges, never through material. Where the faces face
+   into the thin wedges instead (the winding is itself twisted there: TRELLIS's ornament,
+   beside a sliver), the one pairing of angle neighbours that runs the edge in opposite
+   directions is taken, so each pair is a consistently wound manifold edge.
 3. **Fans.** The corners of each welded vertex are joined across edges of two faces and
    across the pairs of step 2. A vertex whose corners fall into several fans (a bow-tie,
    or the end of a separated edge) gets one vertex per fan, each moved
@@ -57,6 +60,13 @@ from assetlint.rules import plural
 # moved apart by more than 4*sqrt(3) ~ 7 tolerances stay apart: 16 each keeps them apart
 # for fans whose directions differ by more than 25 degrees.
 SPLIT_GAP = 16.0
+# Fans that lie along one another (the bow-ties of a triangle soup: two slivers sharing a
+# corner, their directions a few degrees apart) move farther, until their copies are
+# SPLIT_APART tolerances apart (over the 4 * sqrt(3) the weld can join), but never more than
+# SPLIT_REACH tolerances: 5e-4 of the diagonal at the default tolerance, a tenth of a pixel
+# where the object spans 256 (fix's harm check draws its silhouettes at that size).
+SPLIT_APART = 8.0
+SPLIT_REACH = 512.0
 
 
 def _next(half: np.ndarray) -> np.ndarray:
@@ -107,7 +117,9 @@ def pair_faces(topo: Topology, nm: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     ordered by the angle of their third corner about the edge, and each one's partner is
     the next on its back side; two faces are a pair when each is the other's partner and
     they run the edge in opposite directions: they bound one wedge of material, as the
-    two faces of a manifold edge do. An edge is separable when every face on it is
+    two faces of a manifold edge do. Where that leaves a face without a partner but the
+    faces pair one way only as angle neighbours running the edge in opposite directions
+    (:func:`_alternating`), they pair so. An edge is separable when every face on it is
     paired."""
     at, half = edge_halves(topo, nm)
     tail = topo.edges.tail[half]
@@ -126,17 +138,22 @@ def pair_faces(topo: Topology, nm: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
         (found := _behind(topo, at[rest], half[rest], len(nm))) >= 0, rest[found], -1
     )
     separable = np.bincount(at, weights=partner < 0, minlength=len(nm)) == 0
+    stuck = np.flatnonzero(~separable[at])  # paired by opposite runs alone, where that is one way
+    partner[stuck] = np.where(
+        (found := _alternating(topo, at[stuck], half[stuck], len(nm))) >= 0, stuck[found], -1
+    )
+    separable = np.bincount(at, weights=partner < 0, minlength=len(nm)) == 0
     paired = partner >= 0
     partner[paired] = half[partner[paired]]
     return half, partner, separable
 
 
-def _behind(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.ndarray:
-    """Per half-edge (grouped by edge ``at``), the index of the face paired with it by
-    angle (:func:`pair_faces`), or -1."""
-    partner = np.full(len(half), -1, dtype=np.int64)
-    if not len(half):
-        return partner
+def _around(
+    topo: Topology, at: np.ndarray, half: np.ndarray, edges: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per half-edge (grouped by edge ``at``): the angle of its face's third corner about
+    the edge, and the side (+1 toward growing angle) its face faces; per edge, the first
+    half's position and the count."""
     p = topo.welded_positions.astype(np.float64)
     tail, head = topo.edges.tail[half], topo.edges.head[half]
     lo = p[np.minimum(tail, head)]
@@ -153,7 +170,18 @@ def _behind(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.
     y = np.cross(axis, x)
     angle = np.arctan2(np.einsum("ij,ij->i", w, y), np.einsum("ij,ij->i", w, x))
     normal = np.cross(p[faces[:, 1]] - p[faces[:, 0]], p[faces[:, 2]] - p[faces[:, 0]])
-    side = np.sign(np.einsum("ij,ij->i", normal, np.cross(axis, w)))  # + faces toward +angle
+    side = np.sign(np.einsum("ij,ij->i", normal, np.cross(axis, w)))
+    return angle, side, starts, sizes
+
+
+def _behind(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.ndarray:
+    """Per half-edge (grouped by edge ``at``), the index of the face paired with it by
+    angle (:func:`pair_faces`), or -1."""
+    partner = np.full(len(half), -1, dtype=np.int64)
+    if not len(half):
+        return partner
+    angle, side, starts, sizes = _around(topo, at, half, edges)
+    tail = topo.edges.tail[half]
     order = np.lexsort((angle, at))
     side_s, tail_s = side[order], tail[order]
     start, size = starts[at[order]], sizes[at[order]]
@@ -161,6 +189,37 @@ def _behind(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.
     behind = np.where(side_s > 0, start + (rank - 1) % size, start + (rank + 1) % size)
     paired = (behind[behind] == np.arange(len(order))) & (tail_s != tail_s[behind]) & (side_s != 0)
     partner[order[paired]] = order[behind[paired]]
+    return partner
+
+
+def _alternating(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.ndarray:
+    """Per half-edge (grouped by edge ``at``), the index of its neighbour by angle in the
+    one pairing of neighbours around its edge (faces 0-1, 2-3... or 1-2, 3-4..., last-0)
+    whose every pair runs the edge in opposite directions, or -1 (an odd count, no such
+    pairing, or both). For an edge whose faces do not pair by wedges of material
+    (:func:`_behind`: the faces there face into the thin wedges, so the local winding
+    is itself twisted): each pair then becomes one consistently wound manifold edge."""
+    partner = np.full(len(half), -1, dtype=np.int64)
+    if not len(half):
+        return partner
+    angle, _, starts, sizes = _around(topo, at, half, edges)
+    tail = topo.edges.tail[half]
+    order = np.lexsort((angle, at))
+    edge = at[order]
+    start, size = starts[edge], sizes[edge]
+    rank = np.arange(len(order)) - start
+    odd = rank % 2 == 1
+    first = start + np.where(odd, rank - 1, rank + 1) % size  # 0-1, 2-3, ...
+    second = start + np.where(odd, rank + 1, rank - 1) % size  # 1-2, ..., last-0
+    even = (sizes % 2 == 0) & (sizes > 2)
+    choice = []
+    for mate in (first, second):
+        apart = tail[order] != tail[order[mate]]
+        choice.append(even & (np.bincount(edge, weights=~apart, minlength=edges) == 0))
+    one = choice[0] ^ choice[1]
+    mate = np.where(choice[0][edge], first, second)
+    chosen = one[edge]
+    partner[order[chosen]] = order[mate[chosen]]
     return partner
 
 
@@ -195,11 +254,13 @@ def fans(topo: Topology, half: np.ndarray, partner: np.ndarray, separable: np.nd
 
 def split_fans(
     mesh: Mesh, topo: Topology, label: np.ndarray, keep: np.ndarray | None = None
-) -> tuple[int, int]:
+) -> tuple[int, int, int, float]:
     """Give each fan of a welded vertex with several its own vertices (every original
     vertex of the fan copied, so UV seams inside a fan stay as they were), moved
-    :data:`SPLIT_GAP` weld tolerances toward the centre of the fan's faces; not the
-    welded vertices ``keep`` (a mask). (welded vertices split, vertices added)."""
+    :data:`SPLIT_GAP` weld tolerances toward the centre of the fan's faces, farther where
+    the fans lie along one another (:func:`split_lengths`); not the welded vertices
+    ``keep`` (a mask). (welded vertices split, vertices added, welded vertices moved
+    farther, the farthest move as a share of the diagonal)."""
     vertex = topo.faces.ravel()
     pairs = np.unique(vertex.astype(np.int64) * len(label) + label)
     per_vertex = np.bincount(pairs // len(label), minlength=topo.welded_count)
@@ -208,7 +269,7 @@ def split_fans(
         split &= ~keep
     corner = np.flatnonzero(split[vertex])
     if not len(corner):
-        return 0, 0
+        return 0, 0, 0, 0.0
     fan = label[corner]
     p = topo.welded_positions.astype(np.float64)
     centre = p[topo.faces].mean(axis=1)[corner // 3]
@@ -219,8 +280,12 @@ def split_fans(
         - p[vertex[corner]][np.unique(local, return_index=True)[1]]
     )
     reach = np.linalg.norm(toward, axis=1)
-    step = np.minimum(SPLIT_GAP * topo.tolerance, 0.5 * reach) / np.maximum(reach, 1e-300)
+    at = vertex[corner][np.unique(local, return_index=True)[1]]
+    length = split_lengths(at, toward / np.maximum(reach, 1e-300)[:, None]) * topo.tolerance
+    moved = np.minimum(length, 0.5 * reach)
+    step = moved / np.maximum(reach, 1e-300)
     move = toward * step[:, None]
+    far = moved > SPLIT_GAP * topo.tolerance * (1 + 1e-9)
     original = topo.triangles.ravel()[corner].astype(np.int64)
     keys, which = np.unique(original * len(count) + local, return_inverse=True)
     owner, owner_fan = keys // len(count), keys % len(count)
@@ -244,7 +309,30 @@ def split_fans(
     tris[rows] = flat.reshape(-1, 3)
     mesh.triangles = tris.astype(np.int32)
     mesh.cache.clear()
-    return int(split.sum()), int(extra.sum())
+    farthest = float(moved[far].max()) / topo.diagonal if far.any() else 0.0
+    return int(split.sum()), int(extra.sum()), len(np.unique(at[far])), farthest
+
+
+def split_lengths(vertex: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Per fan (its welded ``vertex``, the unit ``direction`` toward its faces), how many
+    weld tolerances its copy of the vertex moves: :data:`SPLIT_GAP`, or as far as puts the
+    copies of the vertex's closest two fans :data:`SPLIT_APART` apart where that is
+    farther and within :data:`SPLIT_REACH` (fans whose directions differ by 1 to 25
+    degrees); fans that point the same way cannot be parted so and keep SPLIT_GAP."""
+    order = np.argsort(vertex, kind="stable")
+    _, start, size = np.unique(vertex[order], return_index=True, return_counts=True)
+    group = np.repeat(np.arange(len(start)), size)
+    k = size[group]  # each fan against every fan of its vertex
+    mine = np.repeat(np.arange(len(order)), k)
+    other = np.repeat(start[group], k) + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
+    gap = np.linalg.norm(direction[order[mine]] - direction[order[other]], axis=1)
+    least = np.full(len(start), np.inf)
+    np.minimum.at(least, group[mine], np.where(mine == other, np.inf, gap))
+    needed = SPLIT_APART / np.maximum(least, 1e-300)
+    length = np.where((needed > SPLIT_GAP) & (needed <= SPLIT_REACH), needed, SPLIT_GAP)
+    out = np.empty(len(order))
+    out[order] = length[group]
+    return out
 
 
 def rim_pinches(topo: Topology, label: np.ndarray) -> np.ndarray:
@@ -328,6 +416,28 @@ def split_edges(mesh: Mesh, topo: Topology) -> int:
     return int(separable.sum())
 
 
+def split_bowties(mesh: Mesh, tolerance: float) -> tuple[int, int, int]:
+    """Split the bow-tie vertices of ``mesh`` into one vertex per fan (:func:`split_fans`),
+    non-manifold edges left as they are: for the bow-ties on a hole's rim that the
+    manifold step left to the holes step (:func:`rim_pinches`) and that closing the hole
+    did not join (the fill closed each fan's side apart, or the hole stayed open). Undone
+    when it leaves as many. (bow-ties fewer, vertices split, vertices added)."""
+    topo = topology(mesh, tolerance)
+    before = len(topo.nonmanifold_vertices)
+    if not before:
+        return 0, 0, 0
+    half, partner, separable = pair_faces(topo, topo.nonmanifold_edges)
+    partner[:], separable[:] = -1, False
+    saved = (mesh.positions, mesh.triangles, mesh.normals, list(mesh.uvs), mesh.colors)
+    split, added, _, _ = split_fans(mesh, topo, fans(topo, half, partner, separable))
+    after = _defects(topology(mesh, tolerance))
+    if after[1] >= before or after[0] > len(topo.nonmanifold_edges):
+        mesh.positions, mesh.triangles, mesh.normals, mesh.uvs, mesh.colors = saved
+        mesh.cache.clear()
+        return 0, 0, 0
+    return before - after[1], split, added
+
+
 def _in_shell(topo: Topology) -> np.ndarray:
     """Per mesh.triangles row: in a closed shell G005 judges (:func:`closed_shells`)."""
     flags = np.zeros(topo.mesh.triangle_count, dtype=bool)
@@ -377,7 +487,7 @@ def fix_manifold(asset: Asset, ctx: FixContext) -> list[str]:
         closing &= bool(separable.all())
         keep = rim_pinches(topo, label_of) if closing else None  # the holes step joins them
         deferred = 0 if keep is None else int(np.count_nonzero(keep & (topo.fans > 1)))
-        split, added = split_fans(mesh, topo, label_of, keep)
+        split, added, farther, farthest = split_fans(mesh, topo, label_of, keep)
         pinched = split_edges(mesh, topology(mesh, tolerance)) if "G001" in ctx.running else 0
         after = _defects(topology(mesh, tolerance)) if split or pinched or lines else before
         if after[0] > before[0] or after[1] > before[1] or sum(after) >= sum(before):
@@ -402,6 +512,12 @@ def fix_manifold(asset: Asset, ctx: FixContext) -> list[str]:
                     f"faces ({plural(added, 'vertex', 'vertices')} added){pinch}, each part "
                     f"moved {SPLIT_GAP * topo.weld_tolerance:.2g} of the mesh's diagonal "
                     "toward its own faces"
+                    + (
+                        f" ({plural(farther, 'vertex', 'vertices')} whose fans lie along one "
+                        f"another up to {farthest:.2g}, so the copies stay apart)"
+                        if farther
+                        else ""
+                    )
                 )
             # the closed shells made by separating (a fin gone or a sheet parted closed them,
             # or moving vertices apart gave them a volume) face outward, as G005 will judge

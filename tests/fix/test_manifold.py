@@ -126,12 +126,12 @@ def test_fix_separates_the_meshy_character_and_says_what_it_cannot(tmp_path, cap
         "non-manifold edges, no hole opened\n" in printed
     )
     assert (
-        "21 non-manifold edges and 65 bow-tie vertices fewer; 70 vertices split into one per "
+        "22 non-manifold edges and 65 bow-tie vertices fewer; 71 vertices split into one per "
         "fan of faces (5 vertices added), 5 edges pinched between two walls cut in two at "
         "the middle, each part moved 1.6e-05 of the mesh's diagonal" in printed
     )
     assert (
-        "char1: not repairable here: 4 non-manifold edges left where a sheet ends on a "
+        "char1: not repairable here: 3 non-manifold edges left where a sheet ends on a "
         "surface that runs on through the edge: separating them would cut the surface open\n"
         in printed
     )
@@ -160,10 +160,11 @@ def load_(path):
     ("path", "before", "after"),
     [
         # (non-manifold edges, bow-ties, open edges) of the first mesh before and after
-        (ORNAMENT, (26, 10, 37), (2, 0, 21)),
+        (ORNAMENT, (26, 10, 37), (0, 0, 21)),  # 2 edges were left before _alternating
         (FOX, (2, 0, 8), (0, 0, 4)),
         (SET_SQUARE, (0, 3, 10), (0, 0, 10)),
-        (PERSON, (3, 663, 3135), (2, 70, 3133)),
+        # 70 bow-ties were left before fans lying along one another moved farther
+        (PERSON, (3, 663, 3135), (2, 3, 3133)),
     ],
 )
 def test_manifold_on_real_generator_outputs(path, before, after):
@@ -202,4 +203,82 @@ def test_a_bow_tie_on_a_hole_s_rim_is_left_to_the_holes_step(tmp_path, capsys):
     assert "0 non-manifold edges and 2 bow-tie vertices fewer" in printed
     assert "mesh0: closed 1 crack folded over an edge by joining the edge's ends\n" in printed
     assert "new:" not in printed and "undone" not in printed
-    assert relint(out, "print") == {"G002", "H007", "S001", "S004", "S006"}
+    # the fill closed each fan's side of the vertex apart, so the holes step splits it
+    assert (
+        "holes (G003): mesh0: split 1 bow-tie vertex on a hole's rim that closing the hole "
+        "did not join: 1 vertex into one per fan of faces (2 vertices added)\n" in printed
+    )
+    assert relint(out, "print") == {"H007", "S001", "S004", "S006"}
+
+
+@shared
+def test_rim_bow_ties_the_holes_step_did_not_close_are_split(tmp_path, capsys):
+    """The bird for print: 3 bow-ties on holes' rims were left to the holes step; MeshLab
+    closed one of the holes, and two 6-edge holes stayed open with a bow-tie on each (G002
+    on the relint). The holes step now splits them as the manifold step would have: the
+    holes stay as they were (G003 still reported, 12 open edges), no bow-tie is left."""
+    out = tmp_path / "bird.glb"
+    run(str(BIRD), "--target", "print", "--output", str(out))
+    printed = capsys.readouterr().out
+    assert (
+        "holes (G003): mesh.057: split 2 bow-tie vertices on a hole's rim that closing the "
+        "hole did not join: 2 vertices into one per fan of faces (1 vertex added)\n" in printed
+    )
+    assert "new:" not in printed and "undone" not in printed
+    assert relint(out, "print") == {"G003", "P001", "P002", "S001", "S004", "S006"}
+    mesh = next(m for m in load_(out).meshes if m.name == "mesh.057")
+    topo = topology(mesh)
+    assert (len(topo.nonmanifold_vertices), len(topo.boundary_edges)) == (0, 12)
+
+
+@shared
+def test_bow_ties_whose_fans_lie_along_one_another_are_moved_farther(tmp_path, capsys):
+    """MeshGPT's triangle soup: slivers sharing a corner, their directions 1-15 degrees
+    apart, so copies moved 16 weld tolerances toward their faces were welded again by the
+    relint (68 bow-ties left). They now move until the copies are 8 tolerances apart, at
+    most 5.12e-4 of the diagonal (a tenth of a pixel at the harm check's 256 px): 2 left,
+    each two slivers crossing with one centre, said. Kept: no step undone, nothing new."""
+    out = tmp_path / "person.glb"
+    run(str(PERSON), "--target", "unity", "--output", str(out))
+    printed = capsys.readouterr().out
+    assert (
+        "each part moved 1.6e-05 of the mesh's diagonal toward its own faces (173 vertices "
+        "whose fans lie along one another up to 0.00048, so the copies stay apart)\n" in printed
+    )
+    assert (
+        "not repairable here: 2 bow-tie vertices left whose fans lie too closely along one "
+        "another to be moved apart\n" in printed
+    )
+    assert "new:" not in printed and "undone" not in printed
+    assert relint(out, "unity") == {"G001", "G002", "G003", "M002", "S006"}
+    topo = topology(load_(out).meshes[0])
+    assert len(topo.nonmanifold_vertices) == 2
+
+
+@shared
+@pytest.mark.parametrize("target", ["unity", "print"])
+def test_edges_whose_faces_face_into_the_thin_wedges_are_paired_by_their_runs(
+    tmp_path, capsys, target
+):
+    """TRELLIS's ornament: two 4-face edges beside a sliver, whose faces face into the
+    thin wedges between them, so no two bound a wedge of material: left as "a sheet ends
+    on a surface", G001 stayed on the relint. Paired instead by the one pairing of angle
+    neighbours that runs the edge in opposite directions, each pair is a consistently
+    wound manifold edge. Kept: the texture's colour, the closed shells (no cavity or
+    hidden shell lost, none inside out), no step undone."""
+    out = tmp_path / f"ornament.{target}.glb"
+    run(str(ORNAMENT), "--target", target, "--output", str(out))
+    printed = capsys.readouterr().out
+    assert (
+        "separated surfaces that only touched: 26 non-manifold edges and 9 bow-tie vertices "
+        "fewer; 33 vertices split into one per fan of faces (2 vertices added), 2 edges "
+        "pinched between two walls cut in two at the middle" in printed
+    )
+    assert "not repairable here" not in printed and "undone" not in printed
+    # H002 sits at its threshold on this file (sampling noise, issue 17): not asserted here
+    codes = {"unity": {"H003", "H004", "S006"}, "print": {"P001", "P002", "S004", "S006"}}
+    assert relint(out, target) - {"H002"} == codes[target]
+    assert np.median(mapped_colour_difference(load_(ORNAMENT), load_(out))) < 0.02
+    before, after = shell_counts(load_(ORNAMENT)), shell_counts(load_(out))
+    assert after["cavity"] == before["cavity"] and after["hidden"] >= before["hidden"]
+    assert after["inward"] == 0
