@@ -38,6 +38,7 @@ class Engine:
         # stored rule catalogue may stand for
         self.stock = False
         self.rules: dict[str, Rule] = dict(catalogue or {})
+        self._selected: dict[tuple, list[str]] = {}  # see selected
         if catalogue is not None:
             return
         for impl in pm.hook.assetlint_rules.get_hookimpls():
@@ -107,23 +108,37 @@ class Engine:
         ``extend_select`` adds to it, a prefix or ALL picking only rules declared for the
         target (every rule when no target or "all" is given), a full code its rule
         whatever its targets. The most specific selector wins; on a tie, ignore wins."""
-        self.check_selectors(select or (), "--select")
-        self.check_selectors(extend_select, "--extend-select")
-        self.check_selectors(ignore, "--ignore")
-        chosen = None if base is None else set(base)
-        unscoped = target in (None, "all")
-        return [
-            rule
-            for rule in self.rules.values()
-            if keeps(
-                rule.code,
-                select,
-                ignore,
-                extend_select,
-                default=rule.applies_to(target) if chosen is None else rule.code in chosen,
-                in_scope=unscoped or rule.applies_to(target),
-            )
-        ]
+        # every file asks the same two or three questions (its plan's): answered once.
+        # The key holds each rule's code and targets, all the answer depends on.
+        key = (
+            None if select is None else tuple(select),
+            tuple(ignore),
+            target,
+            tuple(extend_select),
+            None if base is None else frozenset(base),
+            tuple((code, rule.targets) for code, rule in self.rules.items()),
+        )
+        codes = self._selected.get(key)
+        if codes is None:
+            self.check_selectors(select or (), "--select")
+            self.check_selectors(extend_select, "--extend-select")
+            self.check_selectors(ignore, "--ignore")
+            chosen = None if base is None else set(base)
+            unscoped = target in (None, "all")
+            codes = [
+                rule.code
+                for rule in self.rules.values()
+                if keeps(
+                    rule.code,
+                    select,
+                    ignore,
+                    extend_select,
+                    default=rule.applies_to(target) if chosen is None else rule.code in chosen,
+                    in_scope=unscoped or rule.applies_to(target),
+                )
+            ]
+            self._selected[key] = codes
+        return [self.rules[code] for code in codes]
 
     def resolve_params(
         self, rule: Rule, overrides: Mapping[str, Mapping[str, Any]] | None = None

@@ -390,3 +390,20 @@ def test_workers_keep_freed_memory_where_malloc_is_glibc():
     from assetlint.batch.memory import keep_freed_memory
 
     assert keep_freed_memory() == (platform.libc_ver()[0] == "glibc")
+
+
+def test_several_workers_share_the_imports_the_rules_make_on_first_use(many):
+    """With two forked workers the parent imports what the rules import on first use
+    (scipy), once, before forking, so the workers do not each pay it; with one it does
+    not (the lone worker imports what its files need)."""
+    import subprocess
+
+    code = (
+        "import sys; from assetlint import batch; "
+        f"jobs = [(p, batch.Plan(select=('G003',))) for p in {[str(p) for p in many]!r}]; "
+        "batch.run(jobs[:1], processes=2); print('scipy.spatial' in sys.modules); "
+        "batch.run(jobs, processes=2); print('scipy.spatial' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["False", "True"]

@@ -350,3 +350,23 @@ def test_the_batch_gives_idle_cores_to_the_rules_of_its_files(monkeypatch):
         with pytest.raises(Stop):
             batch.run_local([("x", None, None)] * files, processes, 1.0, lambda i, r: None)
     assert seen == [4, 2, 1, 1]
+
+
+def test_a_repeated_selection_follows_the_rules_it_was_made_from():
+    """Every file asks the engine the same selection: the answer is kept, but a rule
+    replaced since (other targets, other checks) is answered afresh, and a bad selector
+    still raises each time."""
+    import dataclasses
+
+    engine = Engine.default(entry_points=False)
+    first = engine.selected(None, (), "print")
+    assert first == engine.selected(None, (), "print")
+    g001 = engine.rules["G001"]
+    assert g001 in first
+    engine.rules["G001"] = dataclasses.replace(g001, targets=("web",))
+    assert "G001" not in [r.code for r in engine.selected(None, (), "print")]
+    engine.rules["G001"] = replaced = dataclasses.replace(g001, summary="replaced")
+    assert replaced in engine.selected(None, (), "print")
+    for _ in range(2):
+        with pytest.raises(SelectionError, match="Q9"):
+            engine.selected(["Q9"])

@@ -432,13 +432,18 @@ class MirrorSearch:
         self.probes = samples.points[::step]
         self.probe_normals = samples.normals[::step]
         self.centre = samples.points.mean(axis=0)
+        self.centred = self.probes - self.centre
         self.tol = MIRROR_TOLERANCE * samples.diagonal
         self.normals = samples.normals
         self.tree = tree
         self.directions = directions
         self.done = np.zeros(len(directions), dtype=np.int64)  # probes counted so far
         self.hits = np.zeros(len(directions), dtype=np.int64)
-        self._mirrored: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # each candidate's reflected probes and probe normals, one row of ``len(probes)``
+        # per candidate, filled when it is first counted
+        self.reflected = np.empty((len(directions) * len(self.probes), 3))
+        self.mirrored = np.empty((len(directions) * len(self.probes), 3))
+        self.ready = np.zeros(len(directions), dtype=bool)
 
     def score(self, k: int) -> float:
         """Candidate ``k``'s score; only once :meth:`best` has returned it."""
@@ -466,25 +471,30 @@ class MirrorSearch:
     def _count(self, rows: np.ndarray, ends: np.ndarray) -> None:
         """Count the hits of candidates ``rows`` on their next probes up to ``ends``, in
         one query. Each probe is reflected as a whole candidate's set, so its reflection
-        and its hit do not depend on the chunking."""
-        reflected, mirrored, owner = [], [], []
-        for k, end in zip(rows.tolist(), ends.tolist(), strict=True):
-            if k not in self._mirrored:
-                d = self.directions[k]
-                self._mirrored[k] = (
-                    self.probes - 2 * ((self.probes - self.centre) @ d)[:, None] * d,
-                    self.probe_normals - 2 * (self.probe_normals @ d)[:, None] * d,
-                )
-            start = int(self.done[k])
-            reflected.append(self._mirrored[k][0][start:end])
-            mirrored.append(self._mirrored[k][1][start:end])
-            owner.append(np.full(end - start, k))
-            self.done[k] = end
-        dist, near = self.tree.query(np.concatenate(reflected), distance_upper_bound=self.tol)
+        and its hit do not depend on the chunking; the probes of every candidate are
+        gathered at once (a search counts up to 159 candidates per round)."""
+        n = len(self.probes)
+        for k in rows[~self.ready[rows]].tolist():
+            d = self.directions[k]
+            self.reflected[k * n : (k + 1) * n] = self.probes - 2 * (self.centred @ d)[:, None] * d
+            self.mirrored[k * n : (k + 1) * n] = (
+                self.probe_normals - 2 * (self.probe_normals @ d)[:, None] * d
+            )
+        self.ready[rows] = True
+        starts = self.done[rows]
+        counts = ends - starts
+        owner = np.repeat(rows, counts)
+        # the row of each item: its candidate's first row and start, plus its place in the run
+        item = np.arange(int(counts.sum())) + np.repeat(
+            rows * n + starts - (np.cumsum(counts) - counts), counts
+        )
+        self.done[rows] = ends
+        reflected = self.reflected.take(item, axis=0)
+        dist, near = self.tree.query(reflected, distance_upper_bound=self.tol)
         hit = dist < self.tol
-        facing = np.concatenate(mirrored)[hit]
+        facing = self.mirrored.take(item[hit], axis=0)
         hit[hit] = np.einsum("ij,ij->i", facing, self.normals[near[hit]]) > 0.5
-        self.hits += np.bincount(np.concatenate(owner)[hit], minlength=len(self.hits))
+        self.hits += np.bincount(owner[hit], minlength=len(self.hits))
 
 
 @dataclass(frozen=True)

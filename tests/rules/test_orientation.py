@@ -201,3 +201,31 @@ def test_non_finite_transform_is_reported_once_where_it_starts():
         warnings.simplefilter("error")
         findings = Engine.default().run(asset, None, [], None, {}, {})
     assert sorted({x.code for x in findings if x.severity != "info"}) == ["O009"]
+
+
+def test_the_mirror_search_counts_as_every_probe_of_every_candidate():
+    """The branch and bound (chunked counting, dropped candidates, one gathered query per
+    round) picks the candidate, and the hits, that counting every probe of every
+    candidate one by one gives."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(2000, 3)) * [1.0, 0.6, 0.3]
+    normals = points / np.linalg.norm(points, axis=1, keepdims=True)
+    diagonal = float(np.linalg.norm(np.ptp(points, axis=0)))
+    samples = orientation.ShapeSamples(points, normals, diagonal, None, None, None, None)
+    tree = cKDTree(points)
+    directions = np.concatenate([orientation.hemisphere(40), np.eye(3)])
+    search = orientation.MirrorSearch(samples, tree, directions)
+    best = search.best(np.ones(len(directions), dtype=bool))
+    full = []
+    for d in directions:
+        probes, probe_normals = search.probes, search.probe_normals
+        reflected = probes - 2 * ((probes - search.centre) @ d)[:, None] * d
+        mirrored = probe_normals - 2 * (probe_normals @ d)[:, None] * d
+        dist, near = tree.query(reflected, distance_upper_bound=search.tol)
+        hit = dist < search.tol
+        hit[hit] = np.einsum("ij,ij->i", mirrored[hit], normals[near[hit]]) > 0.5
+        full.append(int(hit.sum()))
+    assert best == int(np.argmax(full))  # the first of equals
+    assert int(search.hits[best]) == max(full) and max(full) > 0
