@@ -15,8 +15,10 @@ Which set each figure is from is printed beside it: "generated" is
 :mod:`benchmarks.heuristics_corpus` (the code-generated corpus, seeds :data:`SPLITS`),
 "negative" the real files, "cycles" a set baked by Blender's Cycles
 (:mod:`benchmarks.heuristics_cycles`, ``--cycles FOLDER``), none of it used for tuning.
-A Cycles set may hold a third, held-out split (``holdout``: other meshes, another seed),
-printed in totals only: no file of it is named, so that no detector is chosen on it.
+A Cycles set may hold a second tuning split (``tuning2``: hard-surface meshes, printed
+like ``tuning``, its figures not a result) and a held-out split (``holdout``: other
+meshes, another seed), printed in totals only: no file of it is named, so that no
+detector is chosen on it.
 A summary at the end gathers the issue's done-when figures per set.
 A case counts for a rule when its label is True or False (None is not scored). Nothing
 is written to disk.
@@ -54,6 +56,9 @@ DEFAULT_TARGET = 0.9
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 NEGATIVE = ("gltf-samples", "meshes", "usd", "fbx", "fbx-extra")
 TUNED = {"H001": "strength", "H002": "darkening"}  # the threshold chosen per rule
+# Cycles splits thresholds and detectors are chosen on: tuning, and tuning2 (hard-surface
+# meshes of flat panels and a warm sun, which tuning lacks)
+TUNING = ("tuning", "tuning2")
 # Cycles splits whose figures are results: scoring (other meshes and seed than tuning,
 # seen while choosing detectors) and holdout (never looked at case by case)
 SCORED = ("scoring", "holdout")
@@ -278,14 +283,14 @@ def cycles_set(folder: Path, workers: int, verbose: bool = False) -> dict[str, d
     of the scoring and held-out splits present, by split, for the summary."""
     figures: dict[str, dict] = {}
     rows = cycles_rows(folder, max(1, workers))
-    tuning = [r for r in rows if r["split"] == "tuning"]
+    tuning = [r for r in rows if r["split"] in TUNING]
     chosen = {code: choose_threshold(tuning, code) if tuning else None for code in TUNED}
     for code, t in chosen.items():
         shown = "none reached the target" if t is None else f"{t:.3f}"
         if not tuning:
             shown = "no tuning split in this set"
-        print(f"cycles {code}: {TUNED[code]} chosen on the tuning split: {shown}")
-    for split in ("tuning", *SCORED):
+        print(f"cycles {code}: {TUNED[code]} chosen on the tuning splits: {shown}")
+    for split in (*TUNING, *SCORED):
         sel = [r for r in rows if r["split"] == split]
         if not sel:
             continue

@@ -140,7 +140,7 @@ def test_the_splits_share_no_mesh_and_no_seed():
     meshes = [kind for kinds, _ in SPLITS.values() for kind in kinds]
     assert len(meshes) == len(set(meshes))
     assert len({seed for _, seed in SPLITS.values()}) == len(SPLITS)
-    assert set(SPLITS) == {"tuning", "scoring", "holdout"}
+    assert set(SPLITS) == {"tuning", "tuning2", "scoring", "holdout"}
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")

@@ -50,3 +50,18 @@ def test_the_summary_has_a_line_per_split(monkeypatch, capsys):
     summary = capsys.readouterr().out.split("summary:")[1]
     assert "set, scoring split" in summary and "set, holdout split" in summary
     assert summary.count("H001: precision") == 2
+
+
+def test_the_second_tuning_split_is_printed_like_tuning_and_chooses_with_it(monkeypatch, capsys):
+    # tuning2 (hard-surface meshes) is named case by case and is no result; alone in a
+    # set, it still chooses that set's thresholds
+    rows = [
+        row("crate-sun-3-lit.glb", "tuning2", True, ["H001"]),
+        row("crate-sun-3-clean.glb", "tuning2", False, []),
+    ]
+    monkeypatch.setattr(heuristics, "cycles_rows", lambda folder, workers: rows)
+    figures = heuristics.cycles_set(Path("set"), 1, verbose=True)
+    out = capsys.readouterr().out
+    assert figures == {}
+    assert "tuning2 split" in out and "crate-sun-3-clean" in out
+    assert "no tuning split in this set" not in out
