@@ -420,8 +420,8 @@ def baked_occlusion(asset: Asset, ctx: RuleContext) -> Iterator[Finding]:
 
 def occlusion_fit(asset: Asset) -> OcclusionFit | None:
     """H002's evidence: :data:`OCCLUSION_FIT_RAYS` rays at each of the first
-    :data:`OCCLUSION_FIT_SAMPLES` samples, and the luminance fitted against it, over the samples
-    whose material has no occlusion map, in colour groups split into lightness levels
+    :data:`OCCLUSION_FIT_SAMPLES` samples, and the luminance fitted against it, over the
+    samples whose material has no occlusion map, in colour groups split into lightness levels
     wherever there is a gap between them (creases included), the light fitted as the
     normal and its second-order terms
     (:func:`~assetlint.analysis.occlusion.irradiance_terms`); once per asset."""
@@ -433,10 +433,13 @@ def occlusion_fit(asset: Asset) -> OcclusionFit | None:
         mapped = occlusion_mapped(asset, samples)
         if mapped.all():
             return None
+        levels = group_samples(samples, excluded(asset, samples) | mapped, across_creases=True)
+        # no rays where the fit would have too few samples anyway (a designed albedo)
+        if np.count_nonzero(levels.usable[:OCCLUSION_FIT_SAMPLES]) < 50:
+            return None
         occ = fit_occlusion_rays(asset, samples)
         if occ is None or np.std(occ) == 0:
             return None
-        levels = group_samples(samples, excluded(asset, samples) | mapped, across_creases=True)
         light = irradiance_terms(samples.shading_normals)
         return fit_occlusion(samples, occ, grouping=levels, light=light)
 
