@@ -83,7 +83,7 @@ def rule_evidence(asset: Asset) -> dict[str, float]:
             darkening
             if occ is not None
             and occ.spread >= 0.01
-            and occ.partial >= 0.01
+            and heuristics.occlusion_significance(occ) >= 3.0
             and (darkening := heuristics.occlusion_darkening(asset)) is not None
             else float("nan")
         ),

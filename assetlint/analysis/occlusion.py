@@ -264,13 +264,15 @@ def shared_occlusion(
     once, and a ray is cast once, and again only to reach further when it found nothing
     (16 rays to a fifth of the size, then to half of it: the second cast only for the
     rays that found nothing). The answers are those of :func:`ambient_occlusion`, bit for
-    bit. Thread-safe."""
+    bit. One cast per ``count``: a rule that needs more points (H002's fit) does not
+    make the others cast theirs again. Thread-safe."""
     store = asset.cache
+    key = f"occlusion.cast.{count}"
     with _LOCK:
-        entry = store.get("occlusion.cast")
-        if entry is None or entry[0] is not samples or entry[1] != count:
+        entry = store.get(key)
+        if entry is None or entry[0] is not samples:
             cast = _cast(asset, samples.positions[:count], samples.normals[:count])
-            entry = (samples, count, cast)
-            store["occlusion.cast"] = entry
-    cast = entry[2]
+            entry = (samples, cast)
+            store[key] = entry
+    cast = entry[1]
     return None if cast is None else cast.occlusion(radius, rays)

@@ -107,8 +107,10 @@ def test_fix_for_roblox_keeps_the_colour_of_a_triposr_output(tmp_path, capsys):
     assert np.median(difference) < 0.02 and difference.mean() < 0.04
     assert "B001" in printed.split("fixed: ")[1].split("\n")[0]
     # the relint judges the baked colours as it judged them per vertex: one material (no
-    # H006, which the texture path alone used to find), only the unknown size left
-    assert "\nremaining: S006\n" in printed and "new:" not in printed
+    # H006, which the texture path alone used to find); the occlusion TripoSR painted
+    # into the colours stays (H002 before and after, 8 to 13 standard errors on 16384
+    # samples: it used to come and go with the draw of 4096), and the unknown size
+    assert "\nremaining: H002, S006\n" in printed and "new:" not in printed
 
 
 def test_writing_stl_says_the_colour_is_not_kept(tmp_path, capsys):

@@ -68,13 +68,15 @@ def test_the_negative_set_is_the_whole_corpus_folder():
 # the SF3D chair's and shirt's painted shading (H001, H002), Meshy's emissive map that is
 # its base colour map (H005). Measured beyond the notes: glTF's default metallic 1 left
 # on a photographed albedo (H004: banana, Meshy), soft near-white blobs (H003: a 0.64
-# whiteness spot on the banana, Meshy's 0.70 ones).
+# whiteness spot on the banana, Meshy's 0.70 ones), occlusion painted into Meshy's
+# albedo (H002: 20% darker in its deepest crevices, 7.6 standard errors out on 16384
+# samples; on 4096 it came and went with the draw).
 GENERATED = {
     "hunyuan3d1_vernon-banana/mesh.glb": ["H001", "H002", "H003", "H004"],
     "hunyuan3d1_vernon-banana/mesh_vertex_colors.obj": ["H001", "H002", "H003"],
     "sf3d_prnyc-chair/mesh.glb": ["H001", "H002"],
     "sf3d_teckshun-shirt/mesh.glb": ["H001", "H002"],
-    "meshy_dahee-character-animated/Meshy_Merged_Animations.glb": ["H003", "H004", "H005"],
+    "meshy_dahee-character-animated/Meshy_Merged_Animations.glb": ["H002", "H003", "H004", "H005"],
 }
 
 
@@ -160,7 +162,26 @@ def test_an_occlusion_map_changes_what_h002_expects_of_the_albedo(engine):
         del material.textures["occlusion"]
     (finding,) = engine.run(stripped, select=["H002"])
     assert finding.message == (
-        "albedo darkens where the surface is occluded: 23% darker than open surface on the "
-        "most occluded 1% of it (limit 6%); occlusion explains 5.2% of the luminance "
-        "variance the light leaves (limit 1.0%)"
+        "albedo darkens where the surface is occluded: 24% darker than open surface on the "
+        "most occluded 1% of it (limit 6%); the occlusion slope is 27.9 standard errors "
+        "from none (limit 3.0; it explains 5.6% of the luminance variance the light leaves)"
     )
+
+
+def test_occlusion_found_whatever_the_draw_of_samples(engine, monkeypatch):
+    """The TRELLIS ornament's painted occlusion (about half as bright in its deepest
+    crevices) read 0.5% to 1.4% of the variance around H002's old 1% limit from one draw
+    of the surface samples to the next, so `fix` seemed to add an H002. The slope stands
+    7.7 to 10.6 standard errors from none over 8 draws of 16384 samples: found on each."""
+    from assetlint.analysis import albedo
+
+    path = CORPUS / "generated-real/trellis_gendb-ornament/mesh.glb"
+    (finding,) = engine.run(load(path), select=["H002"])
+    assert finding.message.startswith(
+        "albedo darkens where the surface is occluded: 50% darker than open surface"
+    )
+    for seed in (1, 4):  # 4: the draw of 4096 samples that read it weakest (0.57%)
+        monkeypatch.setattr(albedo, "SEED", seed)
+        asset = load(path)
+        assert heuristics.occlusion_significance(heuristics.occlusion_fit(asset)) > 7
+        assert [f.code for f in engine.run(asset, select=["H002"])] == ["H002"]
