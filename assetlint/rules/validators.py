@@ -94,18 +94,22 @@ def _validate(path: Path) -> list[tuple[str, str, str, str, str | None]]:
         with usd_loader.vetted_stage(path) as stage:
             validators = UsdValidation.ValidationRegistry().GetOrLoadAllValidators()
             found = UsdValidation.ValidationContext(validators).Validate(stage)
-            # validators run concurrently: by name, so that the one of two validators
-            # repeating a problem that is reported is always the same
-            for err in sorted(found, key=lambda e: e.GetValidator().GetMetadata().name):
-                name = err.GetValidator().GetMetadata().name.split(":")[-1]
-                code = _USD_TOPICS.get(name, _USD_OTHER)
-                kind = err.GetType().displayName  # "Error", "Warn", "Info"
+            read = []
+            for err in found:
+                full = err.GetValidator().GetMetadata().name
                 sites = [s.GetPrim().GetPath().pathString for s in err.GetSites() if s.IsPrim()]
                 message = " ".join(err.GetMessage().split())  # the engine cuts the folder out
+                read.append((full, message, sites[0] if sites else "", err.GetType().displayName))
+            # validators run concurrently, and one validator's errors come in any order:
+            # sorted by validator, message and prim, so that the report's order, and the
+            # one of two validators repeating a problem that is reported, are always the same
+            for full, message, prim, kind in sorted(read):  # kind: "Error", "Warn", "Info"
+                name = full.split(":")[-1]
+                code = _USD_TOPICS.get(name, _USD_OTHER)
                 key = (code, message)  # the root-package and all-packages checks repeat
                 if key not in seen:
                     seen.add(key)
-                    errors.append((code, name, kind, message, sites[0] if sites else None))
+                    errors.append((code, name, kind, message, prim or None))
     except LoadError as exc:  # a corrupt layer USD composed but cannot validate
         message = f"UsdValidation could not run: {exc}"
         return [(_USD_OTHER, "UsdValidation", "Error", message, None)]
