@@ -39,6 +39,8 @@ surface open: it is left, and the step says so.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from assetlint.fix import FixContext, fix
@@ -148,12 +150,24 @@ def pair_faces(topo: Topology, nm: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     return half, partner, separable
 
 
-def _around(
-    topo: Topology, at: np.ndarray, half: np.ndarray, edges: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per half-edge (grouped by edge ``at``): the angle of its face's third corner about
-    the edge, and the side (+1 toward growing angle) its face faces; per edge, the first
-    half's position and the count."""
+class _Ring(NamedTuple):
+    """The faces of each edge in order of angle about it: ``order`` sorts the half-edges
+    by (edge, angle); per sorted half-edge its edge, its edge's first position and face
+    count, its rank among them, the side its face faces (+1 toward growing angle) and
+    the tail vertex it runs from."""
+
+    order: np.ndarray
+    edge: np.ndarray
+    start: np.ndarray
+    size: np.ndarray
+    rank: np.ndarray
+    side: np.ndarray
+    tail: np.ndarray
+
+
+def _ring(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> _Ring:
+    """The :class:`_Ring` of half-edges ``half``, grouped by edge ``at``: the angle of
+    each face's third corner about the edge, from the edge's first face."""
     p = topo.welded_positions.astype(np.float64)
     tail, head = topo.edges.tail[half], topo.edges.head[half]
     lo = p[np.minimum(tail, head)]
@@ -171,7 +185,12 @@ def _around(
     angle = np.arctan2(np.einsum("ij,ij->i", w, y), np.einsum("ij,ij->i", w, x))
     normal = np.cross(p[faces[:, 1]] - p[faces[:, 0]], p[faces[:, 2]] - p[faces[:, 0]])
     side = np.sign(np.einsum("ij,ij->i", normal, np.cross(axis, w)))
-    return angle, side, starts, sizes
+    order = np.lexsort((angle, at))
+    edge = at[order]
+    start = starts[edge]
+    return _Ring(
+        order, edge, start, sizes[edge], np.arange(len(order)) - start, side[order], tail[order]
+    )
 
 
 def _behind(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.ndarray:
@@ -180,15 +199,12 @@ def _behind(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -> np.
     partner = np.full(len(half), -1, dtype=np.int64)
     if not len(half):
         return partner
-    angle, side, starts, sizes = _around(topo, at, half, edges)
-    tail = topo.edges.tail[half]
-    order = np.lexsort((angle, at))
-    side_s, tail_s = side[order], tail[order]
-    start, size = starts[at[order]], sizes[at[order]]
-    rank = np.arange(len(order)) - start
-    behind = np.where(side_s > 0, start + (rank - 1) % size, start + (rank + 1) % size)
-    paired = (behind[behind] == np.arange(len(order))) & (tail_s != tail_s[behind]) & (side_s != 0)
-    partner[order[paired]] = order[behind[paired]]
+    r = _ring(topo, at, half, edges)
+    behind = np.where(r.side > 0, r.start + (r.rank - 1) % r.size, r.start + (r.rank + 1) % r.size)
+    paired = (
+        (behind[behind] == np.arange(len(r.order))) & (r.tail != r.tail[behind]) & (r.side != 0)
+    )
+    partner[r.order[paired]] = r.order[behind[paired]]
     return partner
 
 
@@ -202,24 +218,20 @@ def _alternating(topo: Topology, at: np.ndarray, half: np.ndarray, edges: int) -
     partner = np.full(len(half), -1, dtype=np.int64)
     if not len(half):
         return partner
-    angle, _, starts, sizes = _around(topo, at, half, edges)
-    tail = topo.edges.tail[half]
-    order = np.lexsort((angle, at))
-    edge = at[order]
-    start, size = starts[edge], sizes[edge]
-    rank = np.arange(len(order)) - start
-    odd = rank % 2 == 1
-    first = start + np.where(odd, rank - 1, rank + 1) % size  # 0-1, 2-3, ...
-    second = start + np.where(odd, rank + 1, rank - 1) % size  # 1-2, ..., last-0
+    r = _ring(topo, at, half, edges)
+    odd = r.rank % 2 == 1
+    first = r.start + np.where(odd, r.rank - 1, r.rank + 1) % r.size  # 0-1, 2-3, ...
+    second = r.start + np.where(odd, r.rank + 1, r.rank - 1) % r.size  # 1-2, ..., last-0
+    sizes = np.bincount(at, minlength=edges)
     even = (sizes % 2 == 0) & (sizes > 2)
     choice = []
     for mate in (first, second):
-        apart = tail[order] != tail[order[mate]]
-        choice.append(even & (np.bincount(edge, weights=~apart, minlength=edges) == 0))
+        apart = r.tail != r.tail[mate]
+        choice.append(even & (np.bincount(r.edge, weights=~apart, minlength=edges) == 0))
     one = choice[0] ^ choice[1]
-    mate = np.where(choice[0][edge], first, second)
-    chosen = one[edge]
-    partner[order[chosen]] = order[mate[chosen]]
+    mate = np.where(choice[0][r.edge], first, second)
+    chosen = one[r.edge]
+    partner[r.order[chosen]] = r.order[mate[chosen]]
     return partner
 
 
