@@ -266,7 +266,10 @@ def _near_other_faces(topo: Topology, samples: np.ndarray, owner: np.ndarray) ->
     ``owner``. Candidate faces are those whose bounding box (grown by the tolerance)
     holds the point, found on a grid of cells as large as all but the largest
     :data:`LARGE_FACES` share of the boxes (a box then spans at most two cells along each
-    axis), and by a sweep along x for the larger boxes; the exact distance decides."""
+    axis), and by a sweep along x for the larger boxes; the exact distance to the
+    closest point of the face (trimesh's ``closest_point``) decides."""
+    from trimesh.triangles import closest_point  # exact, vectorised; imported on use
+
     tol = topo.tolerance
     _, part = topo.parts
     p, f = topo.welded_positions, topo.faces
@@ -310,7 +313,8 @@ def _near_other_faces(topo: Topology, samples: np.ndarray, owner: np.ndarray) ->
         keep = (part[face] != owner[point]) & ~held[point]
         keep &= ((samples[point] >= low[face]) & (samples[point] <= high[face])).all(axis=1)
         point, face = point[keep], face[keep]
-        held[point[point_triangle_distance(samples[point], p[f[face]]) <= tol]] = True
+        gap = np.linalg.norm(samples[point] - closest_point(p[f[face]], samples[point]), axis=1)
+        held[point[gap <= tol]] = True
 
     per_sample = many.reshape(-1, len(steps)).sum(axis=1)
     for begin, stop in _batches(per_sample):
@@ -343,30 +347,6 @@ def _batches(weights: np.ndarray) -> Iterator[tuple[int, int]]:
         stop = max(int(np.searchsorted(ends, base + RIM_PAIRS, side="right")), begin + 1)
         yield begin, stop
         begin = stop
-
-
-def point_triangle_distance(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
-    """Distance from each point to the matching triangle ((n, 3) points, (n, 3, 3)
-    corners): to its plane where the point projects inside it, else to its nearest edge
-    (a degenerate triangle is measured by its edges alone)."""
-    a, b, c = triangles[:, 0], triangles[:, 1], triangles[:, 2]
-    normal = np.cross(b - a, c - a)
-    length = np.linalg.norm(normal, axis=1)
-    unit = normal / np.maximum(length, np.finfo(np.float64).tiny)[:, None]
-    height = np.einsum("ij,ij->i", points - a, unit)
-    foot = points - height[:, None] * unit
-    inside = length > 0
-    for p, q in ((a, b), (b, c), (c, a)):  # the three edges, not a loop over elements
-        inside &= np.einsum("ij,ij->i", np.cross(q - p, foot - p), normal) >= 0
-    best = np.where(inside, np.abs(height), np.inf)
-    for p, q in ((a, b), (b, c), (c, a)):
-        edge = q - p
-        along = np.einsum("ij,ij->i", points - p, edge) / np.maximum(
-            np.einsum("ij,ij->i", edge, edge), np.finfo(np.float64).tiny
-        )
-        nearest = p + np.clip(along, 0.0, 1.0)[:, None] * edge
-        best = np.minimum(best, np.linalg.norm(points - nearest, axis=1))
-    return best
 
 
 def held_by_other_meshes(asset: Asset, tolerance: float) -> dict[int, np.ndarray]:
