@@ -211,10 +211,8 @@ def _height(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
     opposite edge. Worked on contiguous columns, with the operations of the row formula
     (``cross(ab, -ca)``, einsum's order of addition), so the same values;
     :data:`_HEIGHT_CHUNK` faces at a time."""
-    if len(faces) <= _HEIGHT_CHUNK:
-        return _chunk_height(points, faces)
     columns = [np.ascontiguousarray(points[:, k]) for k in range(3)]
-    out = np.empty(len(faces))
+    out = np.empty(len(faces), dtype=np.result_type(points.dtype, np.float16))
     for start in range(0, len(faces), _HEIGHT_CHUNK):
         out[start : start + _HEIGHT_CHUNK] = _chunk_height(
             columns, faces[start : start + _HEIGHT_CHUNK]
@@ -222,12 +220,11 @@ def _height(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
     return out
 
 
-def _chunk_height(points: np.ndarray | list[np.ndarray], faces: np.ndarray) -> np.ndarray:
-    """:func:`_height` of some faces; ``points`` as rows or as its three columns."""
+def _chunk_height(columns: list[np.ndarray], faces: np.ndarray) -> np.ndarray:
+    """:func:`_height` of some faces, the points given as their three columns."""
     index = [np.ascontiguousarray(faces[:, k]) for k in range(3)]
     ab, bc, ca = [], [], []
-    for k in range(3):
-        column = points[k] if isinstance(points, list) else np.ascontiguousarray(points[:, k])
+    for column in columns:
         a, b, c = column[index[0]], column[index[1]], column[index[2]]
         ab.append(b - a)
         bc.append(c - b)
