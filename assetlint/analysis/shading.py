@@ -553,6 +553,7 @@ class OcclusionFit:
     spread: float  # standard deviation of the occlusion estimate
     samples: int
     groups: int
+    terms: int  # regressors beside the group levels: the normal, further light terms, occlusion
 
 
 def fit_occlusion(
@@ -601,4 +602,5 @@ def fit_occlusion(
         spread=float(np.std(occ)),
         samples=len(idx),
         groups=int(g.max()) + 1,
+        terms=x.shape[1],
     )

@@ -91,9 +91,6 @@ OCCLUSION_FIT_RAYS = 64  # H002's own estimate: subtle occlusion needs more rays
 # (the TRELLIS ornament: 4.0 to 7.3 standard errors over 8 draws of 4096, 7.7 to 10.6 of
 # 16384), where a share of variance explained stays where it is and flips with the draw
 OCCLUSION_FIT_SAMPLES = 16384
-# regressors of H002's fit beside the group levels: the normal, its five second-order
-# terms (irradiance_terms) and the occlusion
-OCCLUSION_FIT_TERMS = 9
 # H002 judges the darkening at the occlusion of the most occluded share of the surface:
 # a crevice on 1% of it, plainly darker, is what a viewer sees (a scan's folds, a stem)
 OCCLUSION_TAIL = 0.01
@@ -479,7 +476,7 @@ def occlusion_significance(fit: OcclusionFit) -> float:
     the partial share of variance it explains: a (weighted) least-squares fit's t
     statistic squared is partial / (1 - partial) times the residual degrees of freedom
     (the F test of one added regressor)."""
-    free = max(fit.samples - fit.groups - OCCLUSION_FIT_TERMS, 1)
+    free = max(fit.samples - fit.groups - fit.terms, 1)
     return float(np.sqrt(fit.partial / max(1.0 - fit.partial, 1e-12) * free))
 
 
